@@ -1,0 +1,85 @@
+"""`kiosk`: the command line that technicians, scripts and the systemd units use.
+
+Contracts (DESIGN.md): every command takes --config; --json prints one JSON object on stdout; an error
+is one line on stderr naming the input and what is wrong. Exit status: 0 success or a positive verdict,
+1 a negative verdict, 2 bad input or usage, 3 a device or backend that cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from kiosk.commands import COMMAND_MODULES
+from kiosk.commands._common import CommandContext
+from kiosk.errors import KioskError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_NEGATIVE, EXIT_BAD_INPUT, EXIT_UNAVAILABLE = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Smart Kiosk: certified copies, self-service.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def _leaf_exit_code(exc: BaseException) -> int | None:
+    """Exit codes for the leaf packages' own error families, which do not know about KioskError."""
+    for module, attr, code in (
+        ("ocr.errors", "ImageError", EXIT_BAD_INPUT),
+        ("drivers.errors", "DeviceError", EXIT_UNAVAILABLE),
+        ("signing.errors", "SigningError", EXIT_BAD_INPUT),
+        ("offline_sync.errors", "SyncError", EXIT_UNAVAILABLE),
+    ):
+        mod = sys.modules.get(module)
+        cls = getattr(mod, attr, None) if mod else None
+        if cls is not None and isinstance(exc, cls):
+            return int(getattr(exc, "exit_code", code))
+    return None
+
+
+def _error_line(command: str, exc: BaseException) -> str:
+    subject = getattr(exc, "subject", "")
+    message = str(exc) or type(exc).__name__
+    if subject and not message.startswith(subject):
+        message = f"{subject}: {message}"
+    return f"kiosk {command}: {message}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from kiosk.logs import setup_logging
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    setup_logging(verbose=args.verbose)
+    command = " ".join(a for a in (args.command, getattr(args, "subcommand", None)) if a)
+    try:
+        return int(args.handler(args, CommandContext(args)))
+    except KioskError as exc:
+        log.debug("command failed", exc_info=True)
+        sys.stderr.write(_error_line(command, exc) + "\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        code = _leaf_exit_code(exc)
+        if code is None:
+            raise
+        log.debug("command failed", exc_info=True)
+        sys.stderr.write(_error_line(command, exc) + "\n")
+        return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,18 @@
+"""The `kiosk` subcommands, one module each.
+
+Each module has ``register(subparsers)``, which adds its parser(s) and sets ``handler`` to a function
+``handler(args, ctx: CommandContext) -> int``. Modules are imported only when the CLI starts.
+"""
+
+COMMAND_MODULES = (
+    "kiosk.commands.certify",  # certify, demo
+    "kiosk.commands.verify",  # verify
+    "kiosk.commands.config_cmd",  # config check
+    "kiosk.commands.ocr_cmd",  # ocr
+    "kiosk.commands.identity_cmd",  # id read, face verify
+    "kiosk.commands.keys",  # keys init-dev, keys show
+    "kiosk.commands.devices",  # devices
+    "kiosk.commands.sync",  # sync run / status / log
+    "kiosk.commands.ui_cmd",  # run, screenshots
+    "kiosk.commands.audit",  # audit verify
+)
