@@ -47,6 +47,8 @@ class CommandContext:
 
 
 def add_common_options(parser: argparse.ArgumentParser, *, json_output: bool = True) -> None:
-    parser.add_argument("--config", metavar="PATH", help="kiosk config file (TOML); default: simulated profile")
+    parser.add_argument(
+        "--config", metavar="PATH", help="kiosk config file (TOML); default: simulated profile"
+    )
     if json_output:
         parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")

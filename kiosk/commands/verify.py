@@ -1,19 +1,32 @@
-"""`kiosk verify`: placeholder until its owner lands it (see the contracts)."""
+"""`kiosk verify FILE`: is this a genuine certified copy? A PDF, or a photo or scan of a printed page."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from kiosk.commands._common import CommandContext, add_common_options
-from kiosk.errors import KioskError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("verify", help="(not yet available)")
+    parser = sub.add_parser("verify", help="check a certified copy (PDF, or a picture of a printed page)")
     add_common_options(parser)
-    parser.add_argument("rest", nargs="*")
-    parser.set_defaults(handler=_not_yet)
+    parser.add_argument("file", metavar="FILE", help="the PDF, PNG or JPEG to check")
+    parser.set_defaults(handler=run_verify)
 
 
-def _not_yet(args: argparse.Namespace, ctx: CommandContext) -> int:
-    raise KioskError("this command is not available in this build yet")
+def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from kiosk.verify import verify_copy
+
+    result = verify_copy(Path(args.file), ctx.app.trust)
+    payload = result.to_json()
+    verdict = "VALID" if result.valid else "NOT VALID"
+    details = [f"{args.file}: {verdict}: {result.reason}"]
+    if result.code:
+        details.append(f"  code: {result.code}")
+    if result.issued_at:
+        details.append(f"  issued: {result.issued_at}")
+    if result.pages:
+        details.append(f"  pages: {result.pages}")
+    ctx.emit(payload, "\n".join(details))
+    return 0 if result.valid else 1

@@ -1,0 +1,168 @@
+"""The one composition root: builds the kiosk's devices and services from its config.
+
+Everything is built lazily, on first use, so `kiosk ocr` never loads the face models and the UI reaches
+its attract screen before the heavy parts are warm. Nothing else in the code base constructs a device,
+an engine, a signer or a store: they all come from here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.config import KioskConfig
+from kiosk.errors import UnavailableError
+
+if TYPE_CHECKING:
+    from drivers import Devices
+    from kiosk.certify import VisitPipeline
+    from kiosk.identity import FaceVerifier
+    from kiosk.samples.glass import SampleGlass
+    from kiosk.store import KioskStore
+    from ocr import OcrEngine
+
+log = logging.getLogger(__name__)
+
+
+class KioskApp:
+    """The services of one kiosk process, composed from one config."""
+
+    def __init__(self, config: KioskConfig) -> None:
+        self.config = config
+        self._lock = threading.RLock()
+
+    # -- folders ---------------------------------------------------------------------------------
+    @cached_property
+    def data_dir(self) -> Path:
+        path = self.config.data_dir
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise UnavailableError(f"cannot create the data folder: {exc}", subject=str(path)) from None
+        return path
+
+    def folder(self, name: str) -> Path:
+        """A private sub-folder of the data folder (copies, tmp, ...), created on demand."""
+        path = self.data_dir / name
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return path
+
+    # -- services --------------------------------------------------------------------------------
+    @cached_property
+    def ocr(self) -> OcrEngine:
+        from ocr import OcrEngine
+
+        return OcrEngine(self.config.ocr)
+
+    @cached_property
+    def face(self) -> FaceVerifier:
+        from kiosk.identity import FaceVerifier
+
+        return FaceVerifier(self.config.identity)
+
+    def _ensure_dev_keys(self) -> None:
+        """The simulated profile makes its own development keys on first use; a real kiosk never does."""
+        import signing
+
+        if self.config.profile != "simulated" or self.config.signing.key_backend != "file":
+            return
+        signing.init_dev_keys(
+            self.config.signing,
+            self.data_dir,
+            authority=self.config.kiosk.authority,
+            kiosk_id=self.config.kiosk.id,
+        )
+
+    @cached_property
+    def signer(self) -> Any:
+        import signing
+
+        self._ensure_dev_keys()
+        try:
+            return signing.load_seal_signer(self.config.signing, self.data_dir)
+        except signing.SigningError as exc:
+            raise UnavailableError(
+                f"the kiosk seal key cannot be used: {exc} (run `kiosk keys init-dev` for a development key)",
+                key="error.signing_unavailable",
+            ) from None
+
+    @cached_property
+    def trust(self) -> Any:
+        import signing
+
+        self._ensure_dev_keys()
+        return signing.load_trust_store(self.config.signing, self.data_dir)
+
+    @cached_property
+    def store(self) -> KioskStore:
+        from kiosk.store import KioskStore
+
+        return KioskStore.open(self)
+
+    @cached_property
+    def glass(self) -> SampleGlass | None:
+        """What lies on the simulated scanner's glass; None when the scanner is real."""
+        if self.config.devices.scanner.type != "simulated":
+            return None
+        from kiosk.samples.glass import SampleGlass
+
+        return SampleGlass()
+
+    @cached_property
+    def devices(self) -> Devices:
+        from drivers import build_devices
+
+        glass = self.glass
+        frames = None
+        if self.config.devices.camera.type == "simulated":
+            from kiosk.samples.glass import SampleCameraFeed
+
+            frames = SampleCameraFeed().next_frame
+        return build_devices(
+            self.config.devices,
+            self.data_dir,
+            sample_pages=glass.next_image if glass else None,
+            sample_frames=frames,
+        )
+
+    @cached_property
+    def pipeline(self) -> VisitPipeline:
+        from kiosk.certify import VisitPipeline
+
+        return VisitPipeline(self)
+
+    def prompted(self, item: str) -> None:
+        """The kiosk asked the citizen to lay `item` ("card" or "document") on the glass.
+
+        A real scanner sees whatever the citizen lays down; the simulated glass lays a sample of that kind.
+        """
+        if self.glass is not None:
+            self.glass.expect(item)
+
+    def close(self) -> None:
+        """Close what was opened, explicitly (never in __del__)."""
+        for name in ("devices", "store"):
+            service = self.__dict__.pop(name, None)
+            closer = getattr(service, "close", None)
+            if closer is not None:
+                try:
+                    closer()
+                except Exception:
+                    log.exception("closing %s failed", name)
+
+    def __enter__(self) -> KioskApp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def private_tmp_dir(app: KioskApp) -> Path:
+    """The folder for a visit's temporary files, wiped at reset; private to the kiosk user."""
+    path = app.folder("tmp")
+    os.chmod(path, 0o700)
+    return path

@@ -1,0 +1,268 @@
+"""The visit's steps, shared by the headless CLI (`kiosk certify`, `kiosk demo`) and the Qt screens.
+
+Each step is a plain method that may take seconds (device I/O, OCR, face work, signing); the UI runs them
+on workers, never on the GUI thread. Errors are kiosk.errors types with a citizen message key, so every
+caller can show a way forward. A record is stored only when the signed copy exists, and the copy is
+stored before it is printed, so a printer fault never loses a citizen's copy: it can be reprinted by code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from kiosk.errors import BadInputError, KioskError, NegativeVerdict, RescanNeeded, UnavailableError
+from kiosk.logs import mask_id, register_sensitive
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+    from kiosk.identity import CardData, FaceDecision
+    from ocr import PageResult
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class VisitData:
+    """What one citizen's visit has gathered so far; dropped at reset."""
+
+    card: CardData
+    face: FaceDecision
+    pages: list[PageResult]
+    card_image: np.ndarray | None = None
+    liveness: str = "not_checked"
+    copies: int = 1
+
+
+@dataclass(frozen=True)
+class CertifiedCopy:
+    code: str
+    pdf_path: Path
+    doc_type: str
+    pages: int
+    seal: str
+    issued_at: datetime
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "pdf": str(self.pdf_path),
+            "doc_type": self.doc_type,
+            "pages": self.pages,
+            "issued_at": self.issued_at.isoformat(),
+        }
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write, fsync, then rename: a power cut leaves the old file or the new one, never half of it."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UnavailableError(
+            f"cannot save the certified copy: {exc.strerror or exc}", key="error.disk", subject=str(path)
+        ) from None
+
+
+class VisitPipeline:
+    """The steps of a visit over the services that the composition root built."""
+
+    def __init__(self, app: KioskApp) -> None:
+        self.app = app
+
+    # -- identify ---------------------------------------------------------------------------------
+    def scan_card(self) -> tuple[np.ndarray, CardData]:
+        """Scan whatever lies on the glass and read it as a CCCD card."""
+        self.app.prompted("card")
+        image = self.app.devices.scanner.scan()
+        return image, self.read_card(image)
+
+    def read_card(self, image: np.ndarray) -> CardData:
+        from kiosk.identity import read_card
+
+        card = read_card(image)
+        register_sensitive(card.full_name, card.id_number, *([card.old_id] if card.old_id else []))
+        log.info("card read: holder %s", card.masked_id())
+        return card
+
+    # -- face -------------------------------------------------------------------------------------
+    def capture_frames(self, count: int = 5) -> list[np.ndarray]:
+        camera = self.app.devices.camera
+        return [camera.read() for _ in range(count)]
+
+    def verify_face(self, card_image: np.ndarray, frames: Sequence[np.ndarray]) -> FaceDecision:
+        decision = self.app.face.verify(card_image, frames)
+        log.info(
+            "face decision: match=%s distance=%.3f frames=%d",
+            decision.match,
+            decision.distance,
+            decision.frames_used,
+        )
+        return decision
+
+    # -- document ---------------------------------------------------------------------------------
+    def scan_page(self) -> PageResult:
+        self.app.prompted("document")
+        image = self.app.devices.scanner.scan()
+        return self.read_page(image, dpi=self.app.config.devices.scanner.dpi)
+
+    def read_page(self, image: np.ndarray, dpi: int = 300) -> PageResult:
+        return self.app.ocr.read_page(image, dpi=dpi)
+
+    # -- certify ----------------------------------------------------------------------------------
+    def certify(self, visit: VisitData, progress: Progress | None = None) -> CertifiedCopy:
+        """Classify, code, render, seal, sign, save and record one certified copy."""
+        import signing
+        from ocr import classify, extract_fields
+        from offline_sync.store import RecordIn
+
+        report = progress or (lambda _step, _fraction: None)
+        if not visit.face.match:
+            raise NegativeVerdict(
+                "the face does not match the card portrait",
+                key="error.face_mismatch",
+                detail=f"distance {visit.face.distance:.3f}",
+            )
+        if not visit.pages:
+            raise BadInputError("no page was scanned", key="error.no_pages")
+        for number, page in enumerate(visit.pages, 1):
+            if not page.quality.ok:
+                raise RescanNeeded(
+                    f"page {number} cannot be read: {page.quality.message_en}",
+                    reason=page.quality.reason or "unreadable",
+                    key=f"rescan.{page.quality.reason}",
+                )
+
+        report("classify", 0.1)
+        text = "\f".join(page.text for page in visit.pages)
+        doc_type = classify(text)
+        fields = extract_fields(doc_type, text)
+
+        report("code", 0.2)
+        config = self.app.config
+        code = self.app.store.next_code()
+        issued_at = datetime.now(UTC).replace(microsecond=0)
+        meta = signing.CopyMeta(
+            code=code,
+            issued_at=issued_at,
+            authority=config.kiosk.authority,
+            kiosk_id=config.kiosk.id,
+            doc_type=doc_type,
+            holder_masked_id=visit.card.masked_id(),
+            watermark_text=config.signing.watermark_text,
+        )
+        pages = [
+            signing.CopyPage(
+                image=page.image,
+                dpi=page.dpi,
+                words=tuple(
+                    signing.TextWord(w.text, w.left, w.top, w.width, w.height) for w in page.words if w.text
+                ),
+            )
+            for page in visit.pages
+        ]
+
+        report("sign", 0.35)
+        try:
+            issued = signing.issue_certified_copy(pages, meta, self.app.signer)
+        except signing.SigningError as exc:
+            raise UnavailableError(
+                f"the copy cannot be signed: {exc}", key="error.signing_unavailable"
+            ) from None
+
+        report("save", 0.8)
+        pdf_path = self.app.folder("copies") / f"{code}.pdf"
+        _write_atomically(pdf_path, issued.pdf)
+        record = RecordIn(
+            code=code,
+            created_at=issued_at,
+            kiosk_id=config.kiosk.id,
+            doc_type=doc_type,
+            pages=len(pages),
+            pdf_path=str(pdf_path),
+            pdf_sha256=hashlib.sha256(issued.pdf).hexdigest(),
+            holder_id=visit.card.id_number,
+            holder_name=visit.card.full_name,
+            ocr_text=text,
+            fields=fields,
+            face_match=visit.face.match,
+            face_distance=float(visit.face.distance),
+            liveness=visit.liveness,
+        )
+        try:
+            self.app.store.add_record(record)
+        except KioskError:
+            pdf_path.unlink(missing_ok=True)
+            raise
+        except OSError as exc:
+            pdf_path.unlink(missing_ok=True)
+            raise UnavailableError(f"cannot store the record: {exc}", key="error.disk") from None
+        report("done", 1.0)
+        log.info(
+            "certified copy %s: %s, %d page(s), holder %s",
+            code,
+            doc_type,
+            len(pages),
+            mask_id(visit.card.id_number),
+        )
+        return CertifiedCopy(code, pdf_path, doc_type, len(pages), issued.seal, issued_at, fields)
+
+    # -- print ------------------------------------------------------------------------------------
+    def print_copy(self, copy: CertifiedCopy, copies: int = 1) -> Any:
+        return self.app.devices.document_printer.print_pdf(copy.pdf_path, copies=copies, title=copy.code)
+
+    def print_receipt(self, copy: CertifiedCopy) -> Any:
+        from drivers import Receipt
+
+        lines = (
+            self.app.config.kiosk.authority,
+            "BIÊN NHẬN CHỨNG THỰC BẢN SAO",
+            f"Mã: {copy.code}",
+            f"Số trang: {copy.pages}",
+            f"Thời gian: {copy.issued_at.astimezone().strftime('%d/%m/%Y %H:%M')}",
+            "Tra cứu: quét mã QR hoặc nhập mã tại kiosk",
+        )
+        return self.app.devices.receipt_printer.print_receipt(
+            Receipt(code=copy.code, lines=lines, qr_data=copy.code)
+        )
+
+    def reprint(self, code: str, copies: int = 1) -> Any:
+        from signing.code import is_valid_code, normalize_code
+
+        wanted = normalize_code(code)
+        if not is_valid_code(wanted):
+            raise BadInputError(
+                f"{code!r} is not a valid copy code (check the characters)", key="error.bad_code"
+            )
+        record = self.app.store.get_record(wanted)
+        pdf_path = Path(record.pdf_path) if record is not None and record.pdf_path else None
+        if pdf_path is None or not pdf_path.is_file():
+            raise BadInputError(f"no certified copy {wanted} is kept on this kiosk", key="error.unknown_code")
+        return self.app.devices.document_printer.print_pdf(pdf_path, copies=copies, title=wanted)
+
+    # -- check ------------------------------------------------------------------------------------
+    def check_copy(self, source: Path | bytes | np.ndarray) -> Any:
+        from kiosk.verify import verify_copy
+
+        return verify_copy(source, self.app.trust)

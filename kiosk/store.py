@@ -1,0 +1,60 @@
+"""The kiosk's side of the local store: identity codes and visit records over offline_sync.LocalStore.
+
+The record and its outbox row are committed in one transaction by LocalStore.add_record; the sync worker,
+a separate process, reads the same file. The data key that encrypts personal fields at rest lives in the
+key folder, next to the seal key, with mode 0600.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.errors import UnavailableError
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+    from offline_sync.store import LocalStore, RecordIn
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KioskStore:
+    local: LocalStore
+    authority_code: str
+    kiosk_id: str
+    path: Path
+
+    @classmethod
+    def open(cls, app: KioskApp) -> KioskStore:
+        from offline_sync.store import LocalStore, load_or_create_data_key
+
+        config = app.config
+        db_path = config.path(config.sync.database)
+        key_path = config.path(config.signing.keys_dir) / "data.key"
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            local = LocalStore(db_path, load_or_create_data_key(key_path))
+        except OSError as exc:
+            raise UnavailableError(f"cannot open the local store: {exc}", subject=str(db_path)) from None
+        return cls(local, config.kiosk.authority_code, config.kiosk.id, db_path)
+
+    def next_code(self) -> str:
+        """A fleet-unique identity code: authority, kiosk and a sequence that survives restarts."""
+        from signing.code import make_code
+
+        return make_code(self.authority_code, self.kiosk_id, self.local.next_sequence())
+
+    def add_record(self, record: RecordIn) -> None:
+        self.local.add_record(record)
+        log.info("record %s stored with its outbox row", record.code)
+
+    def get_record(self, code: str) -> Any:
+        return self.local.get_record(code)
+
+    def close(self) -> None:
+        self.local.close()

@@ -1,0 +1,65 @@
+"""Checking a certified copy: a signed PDF, or a photo or scan of a printed page (its QR seal alone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kiosk.errors import BadInputError
+
+
+def _no_seal(reason: str) -> Any:
+    import signing
+
+    return signing.Verification(
+        valid=False, code=None, reason=reason, issued_at=None, pages=None, holder=None, doc_type=None
+    )
+
+
+def verify_image(image: np.ndarray, trust: Any) -> Any:
+    """Find the QR seal on a picture of a printed page and verify it offline."""
+    import signing
+    from ocr.barcodes import decode_qr_codes
+
+    payloads = decode_qr_codes(image)
+    if not payloads:
+        return _no_seal("no QR seal was found on the picture; photograph the page footer sharply")
+    results = []
+    for payload in payloads:
+        try:
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        result = signing.verify_seal_text(text, trust)
+        if result.valid:
+            return result
+        results.append(result)
+    return results[0] if results else _no_seal("the QR on the picture is not a certified-copy seal")
+
+
+def verify_copy(source: Path | bytes | np.ndarray, trust: Any) -> Any:
+    """Verify a PDF (signature, chain, seal, page hashes) or a page image (seal); never raises for a forgery."""
+    import signing
+    from ocr import ImageError, load_image
+
+    if isinstance(source, np.ndarray):
+        return verify_image(source, trust)
+    subject = str(source) if isinstance(source, Path) else "input"
+    if isinstance(source, Path):
+        try:
+            data = source.read_bytes()
+        except FileNotFoundError:
+            raise BadInputError("file not found", subject=subject) from None
+        except OSError as exc:
+            raise BadInputError(f"cannot read the file: {exc.strerror}", subject=subject) from None
+    else:
+        data = source
+    if data.lstrip()[:5] == b"%PDF-":
+        return signing.verify_pdf(data, trust)
+    try:
+        image = load_image(data)
+    except ImageError as exc:
+        raise BadInputError(f"neither a PDF nor a readable image: {exc}", subject=subject) from None
+    return verify_image(image, trust)
