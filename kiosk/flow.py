@@ -1,0 +1,698 @@
+"""The visit as a Qt-free state machine (the shape of Electrum's wizard).
+
+`VisitFlow` holds which screen the citizen is on, the data of the visit, and the rules that move from one
+screen to the next. It never blocks: every piece of work (device I/O, OCR, face, signing, printing) is handed
+to a `TaskRunner`, and its result comes back as an event. The UI supplies a runner that uses Qt worker
+threads and delivers results on the GUI thread; the tests use `ImmediateRunner`, so the whole flow runs and
+is tested without Qt.
+
+What the flow needs from the kiosk core is the small `VisitServices` protocol; `PipelineServices` adapts
+the real `kiosk.certify.VisitPipeline` and the app's devices to it.
+
+A reset wipes the visit: numpy buffers are zeroed in place, temporary files are deleted, the names
+registered with the log redactor are forgotten, and any task still running for the old visit has its
+result thrown away (each task carries the visit's generation number).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from kiosk.maintenance import MaintenanceAuth
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Report = Callable[[str, float], None]
+
+
+class Screen(StrEnum):
+    attract = "attract"
+    card = "card"
+    face = "face"
+    scan = "scan"
+    review = "review"
+    processing = "processing"
+    printing = "printing"
+    done = "done"
+    error = "error"
+    check_copy = "check_copy"
+    check_result = "check_result"
+    reprint = "reprint"
+    maintenance_pin = "maintenance_pin"
+    maintenance = "maintenance"
+
+
+class Service(StrEnum):
+    certify = "certify"
+    check = "check"
+    reprint = "reprint"
+
+
+class Action(StrEnum):
+    """The ways forward an error screen offers."""
+
+    rescan = "rescan"
+    try_again = "try_again"
+    call_staff = "call_staff"
+    start_over = "start_over"
+
+
+# Screens where the kiosk is working and the citizen has nothing to do: the idle timer does not run.
+BUSY_SCREENS = frozenset({Screen.processing, Screen.printing})
+LIVENESS_CHALLENGES = ("blink", "turn_left", "turn_right", "smile")
+MAX_FACE_ATTEMPTS = 3
+MAX_PAGES = 20
+MAX_COPIES = 5
+SECRET_TAPS = 5
+SECRET_WINDOW_S = 3.0
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """What went wrong, in a form the screen can translate: a kind, a reason and the ways forward."""
+
+    kind: str  # card_unreadable, no_match, liveness_failed, page_quality, paper_out, device, code_not_found,
+    # no_pages, internal
+    reason: str = ""
+    actions: tuple[Action, ...] = (Action.call_staff,)
+    detail: str = ""  # for the log only, never shown to the citizen
+
+
+@dataclass(frozen=True)
+class IdleStatus:
+    countdown: bool  # show the countdown overlay
+    seconds_left: float
+
+
+class VisitServices(Protocol):
+    """The kiosk core as the flow sees it. Every call may block; the flow only calls them on a runner."""
+
+    fee_per_page_vnd: int
+
+    def scan_card(self) -> Any: ...  # image of the card front (np.ndarray)
+    def read_card(self, image: Any) -> Any: ...  # CardData
+    def capture_frames(self, count: int) -> list[Any]: ...  # live camera frames
+    def check_liveness(
+        self, challenge: str, frames: Sequence[Any]
+    ) -> str: ...  # "passed:<challenge>" or raise
+    def verify_face(self, card_image: Any, frames: Sequence[Any]) -> Any: ...  # FaceDecision
+    def scan_page(self) -> Any: ...  # page image
+    def read_page(self, image: Any) -> Any: ...  # PageResult
+    def certify(self, visit: VisitRecord, progress: Report) -> Any: ...  # CertifiedCopy
+    def print_copy(self, copy: Any, copies: int) -> None: ...
+    def print_receipt(self, copy: Any) -> None: ...
+    def reprint(self, code: str) -> Any: ...  # CertifiedCopy-like with .code
+    def check_copy(self, image: Any) -> Any: ...  # Verification
+
+
+class TaskRunner(Protocol):
+    def submit(
+        self,
+        name: str,
+        work: Callable[[Report], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+        progress: Report | None = None,
+    ) -> None: ...
+
+
+class ImmediateRunner:
+    """Runs each task at once on the caller's thread: for tests and the headless CLI."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def submit(
+        self,
+        name: str,
+        work: Callable[[Report], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+        progress: Report | None = None,
+    ) -> None:
+        self.names.append(name)
+        try:
+            result = work(progress or (lambda stage, fraction: None))
+        except Exception as exc:
+            failed(exc)
+            return
+        done(result)
+
+
+@dataclass
+class VisitRecord:
+    """Everything the kiosk knows about the citizen in front of it. Wiped at reset."""
+
+    language: str = "vi"
+    service: Service | None = None
+    voice: bool = False
+    card: Any = None
+    card_image: Any = None
+    challenge: str = ""
+    liveness: str = ""
+    face: Any = None
+    face_attempts: int = 0
+    frames: list[Any] = field(default_factory=list)
+    pages: list[Any] = field(default_factory=list)  # PageResult (with .image, .quality)
+    page_quality: Any = None  # the last rejected page's quality, for the rescan screen
+    copies: int = 1
+    copy: Any = None  # CertifiedCopy
+    progress_stage: str = ""
+    progress: float = 0.0
+    verification: Any = None
+    reprint_code: str = ""
+    error: ErrorInfo | None = None
+    error_return: Screen | None = None  # where "rescan"/"try again" leads
+    temp_dir: Path | None = None
+
+    @property
+    def doc_type(self) -> str:
+        first = self.pages[0] if self.pages else None
+        return str(getattr(self.copy, "doc_type", "") or getattr(first, "doc_type", "") or "other")
+
+
+def _wipe_array(value: Any) -> None:
+    """Zero a numpy buffer in place so the pixels do not linger in memory after the visit."""
+    fill = getattr(value, "fill", None)
+    flags = getattr(value, "flags", None)
+    if fill is not None and flags is not None and getattr(flags, "writeable", False):
+        with contextlib.suppress(Exception):
+            fill(0)
+
+
+def _wipe_result(value: Any) -> None:
+    """Wipe whatever images a late task result holds (tuples, lists, objects with an `image`)."""
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            _wipe_result(item)
+        return
+    _wipe_array(value)
+    _wipe_array(getattr(value, "image", None))
+
+
+def classify_error(exc: BaseException) -> ErrorInfo:
+    """Map an exception from the core or a device to the citizen's error screen."""
+    name = type(exc).__name__
+    key = str(getattr(exc, "message_key", "") or "")
+    text = f"{name}: {exc}"
+    lowered = f"{name} {key}".lower()
+    if "paper" in lowered:
+        return ErrorInfo("paper_out", key, (Action.try_again, Action.call_staff), text)
+    if name in {"CardError"} or key.startswith("card"):
+        return ErrorInfo("card_unreadable", key, (Action.rescan, Action.start_over), text)
+    if name == "RescanNeeded":
+        return ErrorInfo("page_quality", str(getattr(exc, "reason", "")), (Action.rescan,), text)
+    if name == "FaceError" or key.startswith("face"):
+        return ErrorInfo("no_face", key, (Action.try_again, Action.call_staff), text)
+    if (
+        "cover" in lowered
+        or "absent" in lowered
+        or "timeout" in lowered
+        or name
+        in {
+            "DeviceError",
+            "UnavailableError",
+        }
+    ):
+        return ErrorInfo("device", key, (Action.try_again, Action.call_staff), text)
+    return ErrorInfo("internal", key, (Action.call_staff, Action.start_over), text)
+
+
+class VisitFlow:
+    """The states, events and data of a visit. Listeners are called after every change."""
+
+    def __init__(
+        self,
+        services: VisitServices,
+        runner: TaskRunner | None = None,
+        *,
+        idle_timeout_s: float = 90.0,
+        countdown_s: float = 15.0,
+        default_language: str = "vi",
+        auth: MaintenanceAuth | None = None,
+        audit: Callable[[str, dict[str, Any]], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        frames_per_check: int = 5,
+        rng: random.Random | None = None,
+        on_reset: Callable[[], None] | None = None,
+    ) -> None:
+        self.services = services
+        self.runner: TaskRunner = runner or ImmediateRunner()
+        self.idle_timeout_s = idle_timeout_s
+        self.countdown_s = countdown_s
+        self.default_language = default_language
+        self.auth = auth
+        self.audit = audit or (lambda event, data: None)
+        self.clock = clock
+        self.frames_per_check = frames_per_check
+        self.rng = rng or random.SystemRandom()
+        self.on_reset = on_reset
+        self.screen = Screen.attract
+        self.visit = VisitRecord(language=default_language)
+        self.generation = 0
+        self.busy = False
+        self.pin_message = ""  # "wrong", "locked" for the PIN screen
+        self.resets = 0
+        self._last_activity = clock()
+        self._taps: list[float] = []
+        self._listeners: list[Callable[[VisitFlow], None]] = []
+
+    # -- plumbing ---------------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[VisitFlow], None]) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener(self)
+
+    def _go(self, screen: Screen) -> None:
+        log.info("screen %s -> %s", self.screen, screen)
+        self.screen = screen
+        self.touch()
+        self._changed()
+
+    def _run(
+        self,
+        name: str,
+        work: Callable[[Report], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+        *,
+        with_progress: bool = False,
+    ) -> None:
+        """Hand `work` to the runner; drop its result if the visit has been reset meanwhile."""
+        generation = self.generation
+        self.busy = True
+
+        def on_done(result: Any) -> None:
+            if generation != self.generation:
+                _wipe_result(result)
+                return
+            self.busy = False
+            done(result)
+
+        def on_failed(exc: BaseException) -> None:
+            if generation != self.generation:
+                return
+            self.busy = False
+            log.warning("task %s failed: %s", name, exc, exc_info=exc)
+            (failed or self._fail)(exc)
+
+        def on_progress(stage: str, fraction: float) -> None:
+            if generation != self.generation:
+                return
+            self.visit.progress_stage, self.visit.progress = stage, max(0.0, min(1.0, fraction))
+            self._changed()
+
+        self.runner.submit(name, work, on_done, on_failed, on_progress if with_progress else None)
+
+    def _fail(self, exc: BaseException, *, back_to: Screen | None = None) -> None:
+        self.show_error(classify_error(exc), back_to=back_to)
+
+    def show_error(self, error: ErrorInfo, *, back_to: Screen | None = None) -> None:
+        self.visit.error = error
+        self.visit.error_return = back_to
+        log.info("error screen %s (%s) %s", error.kind, error.reason, error.detail)
+        self._go(Screen.error)
+
+    def touch(self) -> None:
+        """The citizen did something: restart the idle timer."""
+        self._last_activity = self.clock()
+
+    # -- idle and reset -----------------------------------------------------------------------------------
+
+    def idle_status(self) -> IdleStatus:
+        """Whether the countdown overlay shows; resets the visit when the countdown has run out."""
+        if self.screen in (Screen.attract, Screen.maintenance_pin, Screen.maintenance) or (
+            self.screen in BUSY_SCREENS
+        ):
+            self.touch()
+            return IdleStatus(False, self.countdown_s)
+        idle = self.clock() - self._last_activity
+        if idle < self.idle_timeout_s:
+            return IdleStatus(False, self.countdown_s)
+        left = self.idle_timeout_s + self.countdown_s - idle
+        if left <= 0:
+            self.reset(reason="idle")
+            return IdleStatus(False, self.countdown_s)
+        return IdleStatus(True, left)
+
+    def still_here(self) -> None:
+        """The citizen touched the countdown overlay."""
+        self.touch()
+        self._changed()
+
+    def reset(self, *, reason: str = "finished") -> None:
+        """Wipe the visit's memory and temporary files and return to the attract screen."""
+        old = self.visit
+        self.generation += 1
+        self.busy = False
+        for value in (old.card_image, *old.frames):
+            _wipe_array(value)
+        for page in old.pages:
+            _wipe_array(getattr(page, "image", None))
+        if old.temp_dir is not None:
+            shutil.rmtree(old.temp_dir, ignore_errors=True)
+        with contextlib.suppress(Exception):
+            from kiosk.logs import forget_sensitive
+
+            forget_sensitive()
+        self.visit = VisitRecord(language=self.default_language)
+        self.pin_message = ""
+        self.resets += 1
+        log.info("visit reset (%s)", reason)
+        if self.on_reset is not None:
+            self.on_reset()
+        self._go(Screen.attract)
+
+    def temp_dir(self) -> Path:
+        """A private temporary folder for this visit, deleted at reset."""
+        if self.visit.temp_dir is None:
+            self.visit.temp_dir = Path(tempfile.mkdtemp(prefix="kiosk-visit-"))
+        return self.visit.temp_dir
+
+    # -- attract -----------------------------------------------------------------------------------------
+
+    def set_language(self, language: str) -> None:
+        self.visit.language = language
+        self.touch()
+        self._changed()
+
+    def toggle_voice(self) -> None:
+        self.visit.voice = not self.visit.voice
+        self.touch()
+        self._changed()
+
+    def choose_service(self, service: Service | str) -> None:
+        if self.screen != Screen.attract:
+            return
+        service = Service(service)
+        self.visit.service = service
+        if service == Service.certify:
+            self._go(Screen.card)
+        elif service == Service.check:
+            self._go(Screen.check_copy)
+        else:
+            self._go(Screen.reprint)
+
+    def cancel(self) -> None:
+        """The citizen pressed "cancel" / "start over"."""
+        self.reset(reason="cancelled")
+
+    # -- card ----------------------------------------------------------------------------------------
+
+    def card_placed(self) -> None:
+        if self.screen != Screen.card or self.busy:
+            return
+        self._changed()
+        self._run("read_card", lambda report: self._read_card(), self._card_read, self._card_failed)
+        self._changed()
+
+    def _read_card(self) -> tuple[Any, Any]:
+        image = self.services.scan_card()
+        return image, self.services.read_card(image)
+
+    def _card_read(self, result: tuple[Any, Any]) -> None:
+        self.visit.card_image, self.visit.card = result
+        with contextlib.suppress(Exception):
+            from kiosk.logs import register_sensitive
+
+            card = self.visit.card
+            register_sensitive(str(getattr(card, "full_name", "")), str(getattr(card, "id_number", "")))
+        self.visit.challenge = self.rng.choice(LIVENESS_CHALLENGES)
+        self.visit.face_attempts = 0
+        self._go(Screen.face)
+
+    def _card_failed(self, exc: BaseException) -> None:
+        self._fail(exc, back_to=Screen.card)
+
+    # -- face ----------------------------------------------------------------------------------------
+
+    def start_face_check(self) -> None:
+        if self.screen != Screen.face or self.busy:
+            return
+        self.visit.face_attempts += 1
+        card_image, challenge, n = self.visit.card_image, self.visit.challenge, self.frames_per_check
+
+        def work(report: Report) -> tuple[list[Any], str, Any]:
+            frames = self.services.capture_frames(n)
+            liveness = self.services.check_liveness(challenge, frames)
+            return frames, liveness, self.services.verify_face(card_image, frames)
+
+        self._run("verify_face", work, self._face_checked, self._face_failed)
+        self._changed()
+
+    def _face_checked(self, result: tuple[list[Any], str, Any]) -> None:
+        frames, liveness, decision = result
+        for frame in self.visit.frames:
+            _wipe_array(frame)
+        self.visit.frames = list(frames)
+        self.visit.liveness, self.visit.face = liveness, decision
+        if getattr(decision, "match", False):
+            self.audit("visit.face_match", {"distance": float(getattr(decision, "distance", 0.0))})
+            self._go(Screen.scan)
+            return
+        self.audit("visit.face_no_match", {"distance": float(getattr(decision, "distance", 0.0))})
+        actions = (
+            (Action.try_again, Action.call_staff)
+            if self.visit.face_attempts < MAX_FACE_ATTEMPTS
+            else (Action.call_staff, Action.start_over)
+        )
+        self.show_error(
+            ErrorInfo("no_match", str(getattr(decision, "reason", "") or ""), actions), back_to=Screen.face
+        )
+
+    def _face_failed(self, exc: BaseException) -> None:
+        if type(exc).__name__ == "LivenessError" or "liveness" in str(getattr(exc, "message_key", "")):
+            self.visit.challenge = self.rng.choice(LIVENESS_CHALLENGES)
+            self.show_error(
+                ErrorInfo("liveness_failed", "", (Action.try_again, Action.call_staff), str(exc)),
+                back_to=Screen.face,
+            )
+            return
+        self._fail(exc, back_to=Screen.face)
+
+    # -- document pages -----------------------------------------------------------------------------------
+
+    def scan_page(self, replace: int | None = None) -> None:
+        """Scan a new page (add), or scan again over page `replace` (rescan)."""
+        if self.screen != Screen.scan or self.busy:
+            return
+        if replace is None and len(self.visit.pages) >= MAX_PAGES:
+            return
+
+        def work(report: Report) -> Any:
+            return self.services.read_page(self.services.scan_page())
+
+        self._run("read_page", work, lambda page: self._page_read(page, replace), self._page_failed)
+        self._changed()
+
+    def _page_read(self, page: Any, replace: int | None) -> None:
+        quality = getattr(page, "quality", None)
+        if quality is not None and not getattr(quality, "ok", True):
+            self.visit.page_quality = quality
+            _wipe_array(getattr(page, "image", None))
+            self.show_error(
+                ErrorInfo("page_quality", str(getattr(quality, "reason", "") or ""), (Action.rescan,)),
+                back_to=Screen.scan,
+            )
+            return
+        if replace is not None and 0 <= replace < len(self.visit.pages):
+            _wipe_array(getattr(self.visit.pages[replace], "image", None))
+            self.visit.pages[replace] = page
+        else:
+            self.visit.pages.append(page)
+        self.touch()
+        self._changed()
+
+    def _page_failed(self, exc: BaseException) -> None:
+        self._fail(exc, back_to=Screen.scan)
+
+    def remove_page(self, index: int) -> None:
+        if self.screen == Screen.scan and 0 <= index < len(self.visit.pages):
+            _wipe_array(getattr(self.visit.pages.pop(index), "image", None))
+            self.touch()
+            self._changed()
+
+    def pages_done(self) -> None:
+        if self.screen != Screen.scan or self.busy:
+            return
+        if not self.visit.pages:
+            self.show_error(ErrorInfo("no_pages", "", (Action.rescan,)), back_to=Screen.scan)
+            return
+        self._go(Screen.review)
+
+    # -- review, certify, print ---------------------------------------------------------------------------
+
+    @property
+    def fee_vnd(self) -> int:
+        return int(self.services.fee_per_page_vnd) * len(self.visit.pages) * self.visit.copies
+
+    def set_copies(self, copies: int) -> None:
+        if self.screen == Screen.review:
+            self.visit.copies = max(1, min(MAX_COPIES, int(copies)))
+            self.touch()
+            self._changed()
+
+    def back_to_pages(self) -> None:
+        if self.screen == Screen.review:
+            self._go(Screen.scan)
+
+    def confirm(self) -> None:
+        if self.screen != Screen.review or self.busy:
+            return
+        self.visit.progress_stage, self.visit.progress = "start", 0.0
+        self._go(Screen.processing)
+        visit = self.visit
+        self._run(
+            "certify",
+            lambda report: self.services.certify(visit, report),
+            self._certified,
+            lambda exc: self._fail(exc, back_to=Screen.review),
+            with_progress=True,
+        )
+
+    def _certified(self, copy: Any) -> None:
+        self.visit.copy = copy
+        self.audit(
+            "visit.certified", {"code": str(getattr(copy, "code", "")), "pages": len(self.visit.pages)}
+        )
+        self._print()
+
+    def _print(self) -> None:
+        self._go(Screen.printing)
+        copy, copies = self.visit.copy, self.visit.copies
+
+        def work(report: Report) -> None:
+            report("print_copy", 0.1)
+            self.services.print_copy(copy, copies)
+            report("print_receipt", 0.8)
+            self.services.print_receipt(copy)
+            report("printed", 1.0)
+
+        self._run("print", work, lambda _: self._go(Screen.done), self._print_failed, with_progress=True)
+
+    def _print_failed(self, exc: BaseException) -> None:
+        self._fail(exc, back_to=Screen.printing)
+
+    def finish(self) -> None:
+        """ "I have my documents": end the visit."""
+        self.reset(reason="finished")
+
+    # -- error screen -------------------------------------------------------------------------------------
+
+    def error_action(self, action: Action | str) -> None:
+        if self.screen != Screen.error:
+            return
+        action = Action(action)
+        back = self.visit.error_return
+        error = self.visit.error
+        if action in (Action.rescan, Action.try_again) and back is not None:
+            self.visit.error = None
+            if back == Screen.printing:
+                self._print()
+                return
+            self._go(back)
+            return
+        if action == Action.call_staff:
+            self.audit("visit.call_staff", {"error": error.kind if error else ""})
+            self.reset(reason="call_staff")
+            return
+        self.reset(reason="start_over")
+
+    # -- check a copy, reprint ----------------------------------------------------------------------------
+
+    def check_placed(self) -> None:
+        if self.screen != Screen.check_copy or self.busy:
+            return
+
+        def work(report: Report) -> Any:
+            image = self.services.scan_page()
+            try:
+                return self.services.check_copy(image)
+            finally:
+                _wipe_array(image)
+
+        self._run("check_copy", work, self._checked, lambda exc: self._fail(exc, back_to=Screen.check_copy))
+        self._changed()
+
+    def _checked(self, verification: Any) -> None:
+        self.visit.verification = verification
+        self.audit(
+            "visit.check_copy",
+            {
+                "valid": bool(getattr(verification, "valid", False)),
+                "code": getattr(verification, "code", None),
+            },
+        )
+        self._go(Screen.check_result)
+
+    def set_reprint_code(self, text: str) -> None:
+        self.visit.reprint_code = "".join(ch for ch in text.upper() if ch.isalnum() or ch == "-")[:32]
+        self.touch()
+        self._changed()
+
+    def submit_reprint(self) -> None:
+        if self.screen != Screen.reprint or self.busy or not self.visit.reprint_code:
+            return
+        code = self.visit.reprint_code
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, LookupError) or "not_found" in str(getattr(exc, "message_key", "")):
+                self.show_error(
+                    ErrorInfo("code_not_found", "", (Action.try_again,), str(exc)), back_to=Screen.reprint
+                )
+            else:
+                self._fail(exc, back_to=Screen.reprint)
+
+        def done(copy: Any) -> None:
+            self.visit.copy = copy
+            self.audit("visit.reprint", {"code": code})
+            self._go(Screen.done)
+
+        self._run("reprint", lambda report: self.services.reprint(code), done, failed)
+        self._changed()
+
+    # -- maintenance ------------------------------------------------------------------------------------
+
+    def secret_tap(self) -> None:
+        """A tap in the hidden corner; five within three seconds open the PIN pad."""
+        now = self.clock()
+        self._taps = [t for t in self._taps if now - t <= SECRET_WINDOW_S] + [now]
+        if len(self._taps) >= SECRET_TAPS and self.screen == Screen.attract:
+            self._taps.clear()
+            self.pin_message = ""
+            self.audit("maintenance.gesture", {})
+            self._go(Screen.maintenance_pin)
+
+    def enter_pin(self, pin: str) -> None:
+        if self.screen != Screen.maintenance_pin:
+            return
+        if self.auth is None:
+            self.pin_message = "not_configured"
+            self._changed()
+            return
+        result = self.auth.check(pin)
+        if result.ok:
+            self.pin_message = ""
+            self._go(Screen.maintenance)
+        else:
+            self.pin_message = "locked" if result.locked_for_s > 0 else "wrong"
+            self._changed()
+
+    def exit_maintenance(self) -> None:
+        if self.screen in (Screen.maintenance, Screen.maintenance_pin):
+            self.audit("maintenance.exit", {})
+            self.reset(reason="maintenance_exit")
