@@ -1,0 +1,98 @@
+"""What the simulated scanner and camera see: sample media for a kiosk that has no hardware.
+
+The simulated devices are product code: the demo, the development window and the tests all run the
+whole kiosk on them. `SampleGlass` stands for the scanner glass. The kiosk tells it what it has just asked
+the citizen to lay down (`KioskApp.prompted`), and it shows a sample of that kind: a generated CCCD card
+front with the bundled public-domain portrait, or the pages of a generated Vietnamese document.
+`SampleCameraFeed` plays live frames of the same person.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+DEMO_CITIZEN = {
+    "id_number": "001190012345",
+    "old_id": "013456789",
+    "full_name": "NGUYỄN THỊ MINH ANH",
+    "date_of_birth": date(1990, 3, 15),
+    "sex": "Nữ",
+    "address": "Số 12 Phố Hàng Bạc, Phường Hàng Buồm, Quận Hoàn Kiếm, Hà Nội",
+    "issue_date": date(2021, 7, 1),
+}
+
+
+@dataclass
+class SampleGlass:
+    """The simulated scanner glass. Thread-safe: a device worker scans while the flow prompts."""
+
+    doc_type: str = "birth_certificate"
+    pages: int = 1
+    seed: int = 7
+    _expecting: str = "card"
+    _page_index: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _cache: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def set_document(self, doc_type: str, *, pages: int = 1, seed: int | None = None) -> None:
+        with self._lock:
+            self.doc_type, self.pages = doc_type, pages
+            self.seed = self.seed if seed is None else seed
+            self._page_index = 0
+            self._cache = {k: v for k, v in self._cache.items() if k == "card"}
+
+    def expect(self, item: str) -> None:
+        with self._lock:
+            if item == "document" and self._expecting == "document":
+                self._page_index = (self._page_index + 1) % max(self.pages, 1)
+            elif item == "document":
+                self._page_index = 0
+            self._expecting = item
+
+    def next_image(self) -> np.ndarray:
+        with self._lock:
+            if self._expecting == "card":
+                key = "card"
+                if key not in self._cache:
+                    self._cache[key] = sample_card_image()
+            else:
+                key = f"page{self._page_index}"
+                if key not in self._cache:
+                    self._cache[key] = sample_document_page(self.doc_type, self.seed + self._page_index)
+            return self._cache[key].copy()
+
+
+def sample_card_image() -> np.ndarray:
+    from kiosk.samples.card import make_card_image, sample_portrait
+
+    return make_card_image(portrait=sample_portrait(), **DEMO_CITIZEN)
+
+
+def sample_document_page(doc_type: str, seed: int) -> np.ndarray:
+    from kiosk.samples.documents import make_document
+
+    return make_document(doc_type, seed=seed).image
+
+
+class SampleCameraFeed:
+    """Live frames of the sample citizen, cycling through a short generated sequence."""
+
+    def __init__(self, count: int = 12, seed: int = 3) -> None:
+        self._count, self._seed = count, seed
+        self._frames: list[np.ndarray] | None = None
+        self._index = 0
+        self._lock = threading.Lock()
+
+    def next_frame(self) -> np.ndarray:
+        with self._lock:
+            if self._frames is None:
+                from kiosk.samples.card import sample_live_frames
+
+                self._frames = sample_live_frames(self._count, seed=self._seed)
+            frame = self._frames[self._index % len(self._frames)]
+            self._index += 1
+            return frame.copy()
