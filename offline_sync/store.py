@@ -1,0 +1,687 @@
+"""The kiosk's local store: records, their outbox, the durable sequence, queued heartbeats.
+
+One SQLite file shared by two processes (the kiosk UI and the sync worker). It is opened through apsw,
+which bundles a current SQLite: the system's 3.40 has the WAL-reset corruption bug fixed in 3.51.3.
+WAL mode with ``synchronous=FULL``: a commit that returned survives a power cut.
+
+A record and its outbox row are written in one transaction, so a record can never exist without being
+queued for upload, nor be queued without existing. The personal fields (holder ID, name, OCR text,
+extracted fields) are sealed with AES-GCM under the data key, with the record code as associated data,
+so a ciphertext moved to another row does not decrypt.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import apsw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from offline_sync.errors import BadRecordError, DataKeyError, StoreError, StoreFullError
+
+log = logging.getLogger(__name__)
+
+DATA_KEY_BYTES = 32
+_SEAL_VERSION = b"\x01"
+_NONCE_BYTES = 12
+BUSY_TIMEOUT_MS = 15_000
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    code TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    kiosk_id TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    pdf_path TEXT,
+    pdf_sha256 TEXT NOT NULL,
+    face_match INTEGER NOT NULL,
+    face_distance REAL NOT NULL,
+    liveness TEXT NOT NULL,
+    personal BLOB,
+    stored_at REAL NOT NULL,
+    synced_at TEXT,
+    purged_at TEXT
+);
+CREATE INDEX IF NOT EXISTS records_created ON records(created_at);
+CREATE TABLE IF NOT EXISTS outbox (
+    code TEXT PRIMARY KEY REFERENCES records(code),
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL DEFAULT 0,
+    enqueued_at REAL NOT NULL,
+    last_status INTEGER,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS heartbeats (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at REAL NOT NULL,
+    payload TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class RecordIn:
+    """One certified copy as the certify pipeline hands it to the store."""
+
+    code: str
+    created_at: datetime
+    kiosk_id: str
+    doc_type: str
+    pages: int
+    pdf_path: str
+    pdf_sha256: str
+    holder_id: str
+    holder_name: str
+    ocr_text: str
+    fields: dict[str, str]
+    face_match: bool
+    face_distance: float
+    liveness: str
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record read back. Personal fields are None once retention purged them."""
+
+    code: str
+    created_at: datetime
+    kiosk_id: str
+    doc_type: str
+    pages: int
+    pdf_path: str | None
+    pdf_sha256: str
+    face_match: bool
+    face_distance: float
+    liveness: str
+    holder_id: str | None
+    holder_name: str | None
+    ocr_text: str | None
+    fields: dict[str, str] | None
+    synced_at: datetime | None
+    purged_at: datetime | None
+    sync_state: str  # "pending", "dead" (dead letter) or "synced"
+
+    @property
+    def purged(self) -> bool:
+        return self.purged_at is not None
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """The minimal index kept for every record, also after retention: enough to list, look up, reprint."""
+
+    code: str
+    created_at: datetime
+    doc_type: str
+    pages: int
+    synced_at: datetime | None
+    purged: bool
+    sync_state: str
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A record due for upload, with its decrypted payload (the worker builds the request from it)."""
+
+    code: str
+    attempts: int
+    record: StoredRecord
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    backlog: int
+    dead_letters: int
+    oldest_unsynced: datetime | None
+    last_error: str | None
+    last_error_at: str | None
+    last_success_at: str | None
+    queued_heartbeats: int
+    records_total: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "backlog": self.backlog,
+            "dead_letters": self.dead_letters,
+            "oldest_unsynced": self.oldest_unsynced.isoformat() if self.oldest_unsynced else None,
+            "last_error": self.last_error,
+            "last_error_at": self.last_error_at,
+            "last_success_at": self.last_success_at,
+            "queued_heartbeats": self.queued_heartbeats,
+            "records_total": self.records_total,
+            **self.extra,
+        }
+
+
+# --------------------------------------------------------------------------------------------- keys
+
+
+def load_or_create_data_key(path: Path) -> bytes:
+    """The 32-byte data key at `path`, created (mode 0600) on first use.
+
+    Creation is atomic: the key is written to a temporary file, fsynced, then hard-linked into place, so
+    two processes racing to create it end up with the same key and a crash never leaves a short key.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        data = b""
+    except OSError as exc:
+        raise DataKeyError(f"cannot read data key: {exc.strerror or exc}", subject=str(path)) from None
+    if data:
+        if len(data) != DATA_KEY_BYTES:
+            raise DataKeyError(
+                f"data key must be {DATA_KEY_BYTES} bytes, found {len(data)}", subject=str(path)
+            )
+        return data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    key = AESGCM.generate_key(bit_length=256)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, key)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return load_or_create_data_key(path)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        raise DataKeyError(f"cannot create data key: {exc.strerror or exc}", subject=str(path)) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    log.info("created a new data key at %s", path)
+    return key
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _seal(aead: AESGCM, code: str, personal: dict[str, Any]) -> bytes:
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    plain = json.dumps(personal, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return _SEAL_VERSION + nonce + aead.encrypt(nonce, plain, code.encode("utf-8"))
+
+
+def _open_sealed(aead: AESGCM, code: str, blob: bytes) -> dict[str, Any]:
+    if blob[:1] != _SEAL_VERSION or len(blob) < 1 + _NONCE_BYTES + 16:
+        raise DataKeyError("personal fields of this record are not in a known sealed format", subject=code)
+    nonce, sealed = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
+    try:
+        plain = aead.decrypt(nonce, sealed, code.encode("utf-8"))
+    except InvalidTag:
+        raise DataKeyError(
+            "personal fields do not decrypt: wrong data key or tampered record", subject=code
+        ) from None
+    value = json.loads(plain)
+    if not isinstance(value, dict):
+        raise DataKeyError("personal fields are malformed", subject=code)
+    return value
+
+
+# --------------------------------------------------------------------------------------------- store
+
+
+def _utc_iso(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise BadRecordError("created_at must be timezone-aware (UTC)")
+    return value.astimezone(UTC).isoformat()
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _validate(record: RecordIn) -> None:
+    if not isinstance(record.code, str) or not record.code.strip():
+        raise BadRecordError("record code is empty")
+    if not isinstance(record.pages, int) or isinstance(record.pages, bool) or record.pages < 1:
+        raise BadRecordError(f"pages must be a positive integer, got {record.pages!r}", subject=record.code)
+    if not isinstance(record.created_at, datetime):
+        raise BadRecordError("created_at must be a datetime", subject=record.code)
+    for name in ("kiosk_id", "doc_type", "pdf_path", "pdf_sha256", "holder_id", "holder_name", "liveness"):
+        if not isinstance(getattr(record, name), str):
+            raise BadRecordError(f"{name} must be a string", subject=record.code)
+    if not isinstance(record.ocr_text, str):
+        raise BadRecordError("ocr_text must be a string", subject=record.code)
+    if not isinstance(record.fields, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in record.fields.items()
+    ):
+        raise BadRecordError("fields must map strings to strings", subject=record.code)
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, apsw.FullError):
+        return True
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+class LocalStore:
+    """The kiosk's SQLite store (see the module docstring). Safe to open from several processes."""
+
+    def __init__(self, path: Path, data_key: bytes) -> None:
+        if not isinstance(data_key, bytes | bytearray) or len(data_key) != DATA_KEY_BYTES:
+            raise DataKeyError(f"data key must be {DATA_KEY_BYTES} bytes")
+        self.path = Path(path)
+        self._aead = AESGCM(bytes(data_key))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = apsw.Connection(str(self.path))
+            self._db.set_busy_timeout(BUSY_TIMEOUT_MS)
+            self._exec("PRAGMA journal_mode=WAL")
+            self._exec("PRAGMA synchronous=FULL")
+            self._exec("PRAGMA foreign_keys=ON")
+            with self._write():
+                self._exec(_SCHEMA)
+                self._exec(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+                self._exec("INSERT OR IGNORE INTO sequence(name, value) VALUES ('record', 0)")
+        except StoreError:
+            raise
+        except (apsw.Error, OSError) as exc:
+            if _is_disk_full(exc):
+                raise StoreFullError(f"disk full while opening the store: {exc}", subject=str(path)) from None
+            raise StoreError(f"cannot open the local store: {exc}", subject=str(path)) from None
+
+    # ---------------------------------------------------------------------------- plumbing
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction, taken with BEGIN IMMEDIATE so two processes never deadlock on upgrade."""
+        try:
+            self._exec("BEGIN IMMEDIATE")
+        except apsw.Error as exc:
+            raise self._wrap(exc, "cannot start a write") from None
+        try:
+            yield
+        except BaseException:
+            if not self._db.in_transaction:
+                raise
+            try:
+                self._exec("ROLLBACK")
+            except apsw.Error:
+                log.warning("rollback failed", exc_info=True)
+            raise
+        try:
+            self._exec("COMMIT")
+        except apsw.Error as exc:
+            if self._db.in_transaction:
+                try:
+                    self._exec("ROLLBACK")
+                except apsw.Error:
+                    log.warning("rollback after a failed commit failed", exc_info=True)
+            raise self._wrap(exc, "cannot commit") from None
+
+    def _wrap(self, exc: BaseException, what: str) -> StoreError:
+        if _is_disk_full(exc):
+            return StoreFullError(f"disk full: {what}: {exc}", subject=str(self.path))
+        return StoreError(f"{what}: {exc}", subject=str(self.path))
+
+    @contextmanager
+    def _guard(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except StoreError:
+            raise
+        except (apsw.Error, OSError) as exc:
+            raise self._wrap(exc, what) from None
+
+    def _exec(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
+        """Run one statement; rows come back as plain tuples (typed Any: SQLite is dynamically typed)."""
+        return self._db.execute(sql, params)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> LocalStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------------------- records
+
+    def next_sequence(self) -> int:
+        """The next value of the kiosk's record sequence; committed (fsynced) before it is returned."""
+        with self._guard("cannot take the next sequence number"), self._write():
+            row = self._exec(
+                "UPDATE sequence SET value = value + 1 WHERE name = 'record' RETURNING value"
+            ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def add_record(self, record: RecordIn) -> None:
+        """Store a record and queue it for upload, in one transaction. A duplicate code is an error."""
+        _validate(record)
+        personal = {
+            "holder_id": record.holder_id,
+            "holder_name": record.holder_name,
+            "ocr_text": record.ocr_text,
+            "fields": dict(record.fields),
+        }
+        sealed = _seal(self._aead, record.code, personal)
+        now = time.time()
+        with self._guard("cannot store the record"), self._write():
+            exists = self._exec("SELECT 1 FROM records WHERE code = ?", (record.code,)).fetchone()
+            if exists:
+                raise BadRecordError("a record with this code already exists", subject=record.code)
+            self._exec(
+                "INSERT INTO records(code, created_at, kiosk_id, doc_type, pages, pdf_path, pdf_sha256,"
+                " face_match, face_distance, liveness, personal, stored_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.code,
+                    _utc_iso(record.created_at),
+                    record.kiosk_id,
+                    record.doc_type,
+                    record.pages,
+                    record.pdf_path,
+                    record.pdf_sha256,
+                    int(bool(record.face_match)),
+                    float(record.face_distance),
+                    record.liveness,
+                    sealed,
+                    now,
+                ),
+            )
+            self._exec(
+                "INSERT INTO outbox(code, state, attempts, next_attempt_at, enqueued_at)"
+                " VALUES (?, 'pending', 0, 0, ?)",
+                (record.code, now),
+            )
+
+    _RECORD_COLUMNS = (
+        "r.code, r.created_at, r.kiosk_id, r.doc_type, r.pages, r.pdf_path, r.pdf_sha256, r.face_match,"
+        " r.face_distance, r.liveness, r.personal, r.synced_at, r.purged_at, o.state"
+    )
+
+    def _row_to_record(self, row: tuple[Any, ...]) -> StoredRecord:
+        code = row[0]
+        personal = _open_sealed(self._aead, code, bytes(row[10])) if row[10] is not None else None
+        state = row[13] or ("synced" if row[11] else "pending")
+        return StoredRecord(
+            code=code,
+            created_at=datetime.fromisoformat(row[1]),
+            kiosk_id=row[2],
+            doc_type=row[3],
+            pages=int(row[4]),
+            pdf_path=row[5],
+            pdf_sha256=row[6],
+            face_match=bool(row[7]),
+            face_distance=float(row[8]),
+            liveness=row[9],
+            holder_id=personal["holder_id"] if personal else None,
+            holder_name=personal["holder_name"] if personal else None,
+            ocr_text=personal["ocr_text"] if personal else None,
+            fields=dict(personal["fields"]) if personal else None,
+            synced_at=_parse_time(row[11]),
+            purged_at=_parse_time(row[12]),
+            sync_state=state,
+        )
+
+    def get_record(self, code: str) -> StoredRecord | None:
+        """The record with this code (personal fields decrypted), or None."""
+        with self._guard("cannot read the record"):
+            row = self._exec(
+                f"SELECT {self._RECORD_COLUMNS} FROM records r LEFT JOIN outbox o ON o.code = r.code"  # noqa: S608
+                " WHERE r.code = ?",
+                (code,),
+            ).fetchone()
+        return self._row_to_record(row) if row else None
+
+    def list_records(
+        self, *, limit: int = 50, offset: int = 0, since: datetime | None = None, code_prefix: str = ""
+    ) -> list[RecordSummary]:
+        """Newest first, without personal data: for the reprint screen and for lookup by code."""
+        limit = max(0, min(int(limit), 10_000))
+        clauses, params = [], []
+        if since is not None:
+            clauses.append("r.created_at >= ?")
+            params.append(_utc_iso(since))
+        if code_prefix:
+            clauses.append("r.code >= ? AND r.code < ?")
+            params.extend([code_prefix, code_prefix + "\uffff"])
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._guard("cannot list records"):
+            rows = self._exec(
+                "SELECT r.code, r.created_at, r.doc_type, r.pages, r.synced_at, r.purged_at, o.state"  # noqa: S608
+                f" FROM records r LEFT JOIN outbox o ON o.code = r.code {where}"
+                " ORDER BY r.created_at DESC, r.code DESC LIMIT ? OFFSET ?",
+                (*params, limit, max(0, int(offset))),
+            ).fetchall()
+        return [
+            RecordSummary(
+                code=row[0],
+                created_at=datetime.fromisoformat(row[1]),
+                doc_type=row[2],
+                pages=int(row[3]),
+                synced_at=_parse_time(row[4]),
+                purged=row[5] is not None,
+                sync_state=row[6] or ("synced" if row[4] else "pending"),
+            )
+            for row in rows
+        ]
+
+    def purge_synced(self, retention_days: int, *, now: datetime | None = None) -> int:
+        """Drop the personal fields and the local PDF of records synced more than N days ago.
+
+        The minimal index (code, created_at, doc_type, pages, synced_at) stays. Unsynced records are never
+        purged. The PDF is deleted after the row is committed, so a crash leaves at worst an orphan file,
+        never a record whose PDF vanished before it was uploaded. Returns how many records were purged.
+        """
+        if retention_days < 0:
+            raise BadRecordError("retention_days must not be negative")
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+        stamp = datetime.now(UTC).isoformat()
+        with self._guard("cannot purge old records"), self._write():
+            rows = self._exec(
+                "SELECT code, pdf_path FROM records WHERE purged_at IS NULL AND synced_at IS NOT NULL"
+                " AND synced_at < ? AND code NOT IN (SELECT code FROM outbox)",
+                (cutoff.astimezone(UTC).isoformat(),),
+            ).fetchall()
+            for code, _pdf in rows:
+                self._exec(
+                    "UPDATE records SET personal = NULL, pdf_path = NULL, purged_at = ? WHERE code = ?",
+                    (stamp, code),
+                )
+        return self._remove_pdfs(rows)
+
+    def _remove_pdfs(self, rows: list[tuple[Any, ...]]) -> int:
+        for _code, pdf_path in rows:
+            if pdf_path:
+                try:
+                    Path(pdf_path).unlink(missing_ok=True)
+                except OSError as exc:
+                    log.warning("could not delete a purged PDF: %s", exc)
+        if rows:
+            log.info("retention purged %d synced record(s)", len(rows))
+        return len(rows)
+
+    # ---------------------------------------------------------------------------- outbox
+
+    def due_for_upload(
+        self, limit: int, *, now: float | None = None, max_delay: float | None = None
+    ) -> list[OutboxItem]:
+        """Pending records whose retry time has come, oldest first, with their payload decrypted.
+
+        `max_delay` guards against a kiosk clock that jumped back: a retry time further in the future than
+        the backoff cap can only come from a clock that was ahead, so such a record is due now.
+        """
+        now = time.time() if now is None else now
+        horizon = now + max_delay if max_delay is not None else None
+        with self._guard("cannot read the outbox"):
+            if horizon is None:
+                rows = self._exec(
+                    f"SELECT o.attempts, {self._RECORD_COLUMNS} FROM outbox o JOIN records r ON r.code = o.code"  # noqa: S608
+                    " WHERE o.state = 'pending' AND o.next_attempt_at <= ? ORDER BY o.next_attempt_at, r.created_at"
+                    " LIMIT ?",
+                    (now, limit),
+                ).fetchall()
+            else:
+                rows = self._exec(
+                    f"SELECT o.attempts, {self._RECORD_COLUMNS} FROM outbox o JOIN records r ON r.code = o.code"  # noqa: S608
+                    " WHERE o.state = 'pending' AND (o.next_attempt_at <= ? OR o.next_attempt_at > ?)"
+                    " ORDER BY o.next_attempt_at, r.created_at LIMIT ?",
+                    (now, horizon, limit),
+                ).fetchall()
+        return [
+            OutboxItem(code=row[1], attempts=int(row[0]), record=self._row_to_record(row[1:])) for row in rows
+        ]
+
+    def next_due_at(self) -> float | None:
+        """When the earliest pending record is due (kiosk clock), or None if nothing is pending."""
+        with self._guard("cannot read the outbox"):
+            row = self._exec("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'").fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    def mark_synced(self, codes: list[str], *, synced_at: datetime | None = None) -> None:
+        """Uploaded and acknowledged: drop the outbox rows and stamp the records, in one transaction."""
+        if not codes:
+            return
+        stamp = (synced_at or datetime.now(UTC)).astimezone(UTC).isoformat()
+        with self._guard("cannot mark records synced"), self._write():
+            for code in codes:
+                self._exec("DELETE FROM outbox WHERE code = ?", (code,))
+                self._exec("UPDATE records SET synced_at = ? WHERE code = ?", (stamp, code))
+            self._set_meta("last_success_at", stamp)
+
+    def mark_retry(self, retries: list[tuple[str, float, int | None, str]]) -> None:
+        """Failed attempts to retry: (code, next_attempt_at, http_status, error), one transaction."""
+        if not retries:
+            return
+        with self._guard("cannot record failed attempts"), self._write():
+            for code, next_at, status, error in retries:
+                self._exec(
+                    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?,"
+                    " last_error = ? WHERE code = ? AND state = 'pending'",
+                    (next_at, status, error[:500], code),
+                )
+            self._note_error(retries[-1][3])
+
+    def mark_dead(self, dead: list[tuple[str, int | None, str]]) -> None:
+        """Rejected for good (a 4xx other than 408/429): park in the dead letter with the reason."""
+        if not dead:
+            return
+        with self._guard("cannot move records to the dead letter"), self._write():
+            for code, status, error in dead:
+                self._exec(
+                    "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_status = ?, last_error = ?"
+                    " WHERE code = ?",
+                    (status, error[:500], code),
+                )
+            self._note_error(dead[-1][2])
+
+    def requeue_dead(self) -> int:
+        """Give every dead-lettered record another try (after the cause was fixed). Returns how many."""
+        with self._guard("cannot requeue the dead letter"), self._write():
+            rows = self._exec(
+                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE state = 'dead'"
+                " RETURNING code"
+            ).fetchall()
+        return len(rows)
+
+    def dead_letters(self, limit: int = 100) -> list[tuple[str, int | None, str | None]]:
+        with self._guard("cannot read the dead letter"):
+            rows = self._exec(
+                "SELECT code, last_status, last_error FROM outbox WHERE state = 'dead' ORDER BY enqueued_at LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def note_error(self, error: str) -> None:
+        """Remember the last link-level error for `kiosk sync status`."""
+        with self._guard("cannot note the error"), self._write():
+            self._note_error(error)
+
+    def _note_error(self, error: str) -> None:
+        self._set_meta("last_error", error[:500])
+        self._set_meta("last_error_at", datetime.now(UTC).isoformat())
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._exec(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def get_meta(self, key: str) -> str | None:
+        with self._guard("cannot read the store"):
+            row = self._exec("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._guard("cannot write the store"), self._write():
+            self._set_meta(key, value)
+
+    def status(self) -> SyncStatus:
+        with self._guard("cannot read the sync status"):
+            backlog, dead = self._exec(
+                "SELECT coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'dead'), 0) FROM outbox"
+            ).fetchone()
+            oldest = self._exec(
+                "SELECT min(r.created_at) FROM outbox o JOIN records r ON r.code = o.code"
+            ).fetchone()[0]
+            total = self._exec("SELECT count(*) FROM records").fetchone()[0]
+            beats = self._exec("SELECT count(*) FROM heartbeats").fetchone()[0]
+            meta = dict(self._exec("SELECT key, value FROM meta").fetchall())
+        return SyncStatus(
+            backlog=int(backlog),
+            dead_letters=int(dead),
+            oldest_unsynced=_parse_time(oldest),
+            last_error=meta.get("last_error"),
+            last_error_at=meta.get("last_error_at"),
+            last_success_at=meta.get("last_success_at"),
+            queued_heartbeats=int(beats),
+            records_total=int(total),
+        )
+
+    # ---------------------------------------------------------------------------- heartbeats
+
+    def queue_heartbeat(self, payload: dict[str, Any], *, max_queued: int = 10_000) -> None:
+        """Keep a heartbeat until the backend has it; beyond `max_queued` the oldest are dropped."""
+        with self._guard("cannot queue a heartbeat"), self._write():
+            self._exec(
+                "INSERT INTO heartbeats(created_at, payload) VALUES (?, ?)",
+                (time.time(), json.dumps(payload, sort_keys=True, default=str)),
+            )
+            self._exec(
+                "DELETE FROM heartbeats WHERE id <= (SELECT max(id) FROM heartbeats) - ?", (max_queued,)
+            )
+
+    def queued_heartbeats(self, limit: int = 500) -> list[tuple[int, dict[str, Any]]]:
+        with self._guard("cannot read queued heartbeats"):
+            rows = self._exec("SELECT id, payload FROM heartbeats ORDER BY id LIMIT ?", (limit,)).fetchall()
+        return [(int(r[0]), json.loads(r[1])) for r in rows]
+
+    def drop_heartbeats(self, up_to_id: int) -> None:
+        with self._guard("cannot drop sent heartbeats"), self._write():
+            self._exec("DELETE FROM heartbeats WHERE id <= ?", (up_to_id,))
