@@ -39,21 +39,28 @@ def verify_image(image: np.ndarray, trust: Any) -> Any:
     return results[0] if results else _no_seal("the QR on the picture is not a certified-copy seal")
 
 
-def verify_copy(source: Path | bytes | np.ndarray, trust: Any) -> Any:
-    """Verify a PDF (signature, chain, seal, page hashes) or a page image (seal); never raises for a forgery."""
+def read_copy_file(path: Path) -> bytes:
+    """The bytes of a file to check, or a BadInputError that names it."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise BadInputError("file not found", subject=str(path)) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read the file: {exc.strerror}", subject=str(path)) from None
+
+
+def verify_copy(source: Path | bytes | np.ndarray, trust: Any, *, subject: str = "input") -> Any:
+    """Verify a PDF (signature, chain, seal, page hashes) or a page image (its seal).
+
+    A forgery is a negative verdict in the result, never an exception; only unusable input raises.
+    """
     import signing
     from ocr import ImageError, load_image
 
     if isinstance(source, np.ndarray):
         return verify_image(source, trust)
-    subject = str(source) if isinstance(source, Path) else "input"
     if isinstance(source, Path):
-        try:
-            data = source.read_bytes()
-        except FileNotFoundError:
-            raise BadInputError("file not found", subject=subject) from None
-        except OSError as exc:
-            raise BadInputError(f"cannot read the file: {exc.strerror}", subject=subject) from None
+        subject, data = str(source), read_copy_file(source)
     else:
         data = source
     if data.lstrip()[:5] == b"%PDF-":

@@ -16,9 +16,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.verify import verify_copy
+    from kiosk.verify import read_copy_file, verify_copy
 
-    result = verify_copy(Path(args.file), ctx.app.trust)
+    data = read_copy_file(Path(args.file))  # a missing file is reported before any key is loaded
+    result = verify_copy(data, ctx.app.trust, subject=args.file)
     payload = result.to_json()
     verdict = "VALID" if result.valid else "NOT VALID"
     details = [f"{args.file}: {verdict}: {result.reason}"]
