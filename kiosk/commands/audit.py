@@ -1,19 +1,101 @@
-"""`kiosk audit`: placeholder until its owner lands it (see the contracts)."""
+"""`kiosk audit verify` and `kiosk audit show`: check and read the tamper-evident audit log.
+
+kiosk audit verify [--log FILE] [--key PEM] [--json]   exit 0 intact, 1 tampered (each problem names its line)
+kiosk audit show [--tail N] [--json]                   the last entries
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+from pathlib import Path
+from typing import Any
 
+from kiosk.audit import AuditReport, head_path_for, iter_entries, load_verify_key, verify_log
 from kiosk.commands._common import CommandContext, add_common_options
-from kiosk.errors import KioskError
+from kiosk.errors import BadInputError, KioskError
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("audit", help="(not yet available)")
-    add_common_options(parser)
-    parser.add_argument("rest", nargs="*")
-    parser.set_defaults(handler=_not_yet)
+    parser = sub.add_parser("audit", help="check or read the tamper-evident audit log")
+    nested = parser.add_subparsers(dest="subcommand", metavar="ACTION")
+
+    verify = nested.add_parser("verify", help="check hashes, chain, signed checkpoints; exit 1 when tampered")
+    add_common_options(verify)
+    _add_log_options(verify)
+    verify.add_argument(
+        "--key",
+        metavar="PEM",
+        help="public key or certificate that signed the checkpoints (default: the kiosk's)",
+    )
+    verify.set_defaults(handler=run_verify)
+
+    show = nested.add_parser("show", help="print the last entries")
+    add_common_options(show)
+    _add_log_options(show)
+    show.add_argument("--tail", type=int, default=20, metavar="N", help="how many entries (default 20)")
+    show.set_defaults(handler=run_show)
 
 
-def _not_yet(args: argparse.Namespace, ctx: CommandContext) -> int:
-    raise KioskError("this command is not available in this build yet")
+def _add_log_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--log", metavar="FILE", help="audit log to read (default: [audit] log_file)")
+    parser.add_argument("--head", metavar="FILE", help="its head file (default: FILE.head)")
+
+
+def _log_path(args: argparse.Namespace, ctx: CommandContext) -> Path:
+    if args.log:
+        return Path(args.log)
+    return ctx.config.path(ctx.config.audit.log_file)
+
+
+def _verify_key(args: argparse.Namespace, ctx: CommandContext) -> Any:
+    chosen = args.key or (
+        ctx.config.path(ctx.config.audit.verify_key) if ctx.config.audit.verify_key else None
+    )
+    if chosen:
+        path = Path(chosen)
+        try:
+            return load_verify_key(path.read_bytes())
+        except OSError as exc:
+            raise BadInputError(f"cannot read the verify key: {exc.strerror}", subject=str(path)) from None
+        except BadInputError as exc:
+            raise BadInputError(exc.message, subject=str(path)) from None
+    # The kiosk's own key, as the composition root wires it (kiosk/app.py's `.audit`).
+    try:
+        audit = ctx.app.audit
+    except (ImportError, AttributeError, KioskError, OSError) as exc:
+        log.info("no kiosk key to check audit signatures with: %s", exc)
+        return None
+    except Exception as exc:  # the signing package's own errors: the key store is not set up
+        log.info("no kiosk key to check audit signatures with: %s", exc)
+        return None
+    return getattr(audit, "verify_key", None)
+
+
+def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
+    path = _log_path(args, ctx)
+    key = _verify_key(args, ctx)
+    report: AuditReport = verify_log(path, verify_key=key, head_path=Path(args.head) if args.head else None)
+    ctx.emit(report.to_json(), report.summary())
+    return 0 if report.ok else 1
+
+
+def run_show(args: argparse.Namespace, ctx: CommandContext) -> int:
+    if args.tail < 1:
+        raise BadInputError(f"--tail must be at least 1, got {args.tail}", subject="--tail")
+    path = _log_path(args, ctx)
+    if not path.exists():
+        raise BadInputError("no audit log here", subject=str(path))
+    entries = list(iter_entries(path))[-args.tail :]
+    lines = [
+        f"{e.get('seq'):>6} {e.get('ts')} {e.get('event')} "
+        + " ".join(f"{k}={v}" for k, v in sorted(e.get("data", {}).items()))
+        for e in entries
+    ]
+    ctx.emit(
+        {"path": str(path), "head": str(head_path_for(path)), "entries": entries},
+        "\n".join(lines) or "(empty)",
+    )
+    return 0
