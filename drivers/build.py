@@ -1,0 +1,154 @@
+"""Build the configured devices: the one place that turns `[devices]` into objects."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import numpy as np
+
+from drivers.base import Camera, DocumentPrinter, ReceiptPrinter, Scanner
+from drivers.config import DevicesConfig
+from drivers.health import DeviceState, DeviceStatus, HealthMonitor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Devices:
+    """The kiosk's four devices, and one health monitor over them."""
+
+    scanner: Scanner
+    camera: Camera
+    document_printer: DocumentPrinter
+    receipt_printer: ReceiptPrinter
+    health: HealthMonitor = field(default_factory=HealthMonitor)
+
+    def __iter__(self) -> Iterator[Scanner | Camera | DocumentPrinter | ReceiptPrinter]:
+        return iter((self.scanner, self.camera, self.document_printer, self.receipt_printer))
+
+    def statuses(self) -> list[DeviceStatus]:
+        """Every device's state, queried in parallel (each bounded by its own timeout); changes are
+        logged once by the health monitor."""
+        devices = list(self)
+        with ThreadPoolExecutor(max_workers=len(devices), thread_name_prefix="device-status") as pool:
+            results = list(pool.map(_safe_status, devices))
+        for status in results:
+            self.health.observe(status)
+        return results
+
+    def close(self) -> None:
+        for device in self:
+            try:
+                device.close()
+            except Exception:
+                log.warning("closing %s failed", getattr(device, "name", device), exc_info=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _safe_status(device: Scanner | Camera | DocumentPrinter | ReceiptPrinter) -> DeviceStatus:
+    try:
+        return device.status()
+    except Exception as exc:  # a third-party device that breaks the never-raise rule
+        return DeviceStatus(device.name, device.kind, DeviceState.error, f"status failed: {exc}", "failed")
+
+
+def _folder(value: str, data_dir: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else Path(data_dir) / path
+
+
+def build_devices(
+    config: DevicesConfig,
+    data_dir: Path,
+    *,
+    sample_pages: Callable[[], np.ndarray] | None = None,
+    sample_frames: Callable[[], np.ndarray] | None = None,
+) -> Devices:
+    """The devices chosen by ``config``. Opening is lazy: a missing device shows up in its status and as
+    a typed error when used, never here (so the kiosk starts, and maintenance mode can show what is wrong).
+    """
+    from drivers.sim_printers import PdfFolderPrinter, SimulatedReceiptPrinter
+    from drivers.simulated import SimulatedCamera, SimulatedScanner
+
+    sc = config.scanner
+    scanner: Scanner
+    if sc.type == "simulated":
+        scanner = SimulatedScanner("scanner", sample_pages, timeout=sc.timeout_s)
+    elif sc.type == "folder":
+        from drivers.scanners import FolderScanner
+
+        scanner = FolderScanner(_folder(sc.folder, data_dir), "scanner", timeout=sc.timeout_s)
+    else:
+        from drivers.scanners import SaneScanner
+
+        scanner = SaneScanner(
+            sc.device, "scanner", mode=sc.mode, page=sc.page, source=sc.source, timeout=sc.timeout_s
+        )
+
+    cc = config.camera
+    camera: Camera
+    if cc.type == "simulated":
+        frames = _folder(cc.frames, data_dir) if cc.frames else sample_frames
+        camera = SimulatedCamera("camera", frames, fps=cc.fps, timeout=cc.timeout_s)
+    else:
+        from drivers.camera import OpenCVCamera
+
+        camera = OpenCVCamera(
+            cc.source,
+            "camera",
+            width=cc.width,
+            height=cc.height,
+            fps=cc.fps,
+            reopen_interval=cc.reopen_interval_s,
+            timeout=cc.timeout_s,
+        )
+
+    pc = config.document_printer
+    document_printer: DocumentPrinter
+    if pc.type == "pdf_folder":
+        document_printer = PdfFolderPrinter(
+            _folder(pc.folder, data_dir), "document_printer", timeout=pc.timeout_s
+        )
+    else:
+        from drivers.cups import CupsPrinter
+
+        document_printer = CupsPrinter(
+            pc.queue,
+            "document_printer",
+            server=pc.server,
+            job_timeout=pc.job_timeout_s,
+            timeout=pc.timeout_s,
+        )
+
+    rc = config.receipt_printer
+    receipt_printer: ReceiptPrinter
+    if rc.type == "simulated":
+        receipt_printer = SimulatedReceiptPrinter(
+            _folder(rc.folder, data_dir), "receipt_printer", paper_mm=rc.paper_mm, timeout=rc.timeout_s
+        )
+    else:
+        from drivers.escpos_serial import EscposSerialPrinter
+
+        receipt_printer = EscposSerialPrinter(
+            rc.port,
+            "receipt_printer",
+            baudrate=rc.baudrate,
+            paper_mm=rc.paper_mm,
+            text_mode=rc.text_mode,
+            codepage=rc.codepage,
+            timeout=rc.timeout_s,
+        )
+    return Devices(scanner, camera, document_printer, receipt_printer)

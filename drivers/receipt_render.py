@@ -1,0 +1,91 @@
+"""Draw a receipt as a thermal printer would print it: a 1-bit picture the width of the paper roll.
+
+Used by the simulated receipt printer (which saves it as PNG) and by the ESC/POS printer when the text is
+printed as an image (any printer can print Vietnamese that way, code page or not).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import segno
+from PIL import Image, ImageDraw, ImageFont
+
+from drivers.base import Receipt
+
+# 203 dpi thermal heads: printable dots per line for the common roll widths.
+DOTS_PER_LINE = {58: 384, 80: 576}
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+
+@lru_cache(maxsize=8)
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    for folder in FONT_DIRS:
+        if (folder / name).is_file():
+            return ImageFont.truetype(str(folder / name), size)
+    return ImageFont.load_default(size)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> list[str]:
+    words = text.split()
+    if not words:
+        return [""]
+    lines, current = [], words[0]
+    for word in words[1:]:
+        trial = f"{current} {word}"
+        if font.getlength(trial) <= width:
+            current = trial
+        else:
+            lines.append(current)
+            current = word
+    lines.append(current)
+    return lines
+
+
+def text_image(
+    lines: list[str] | tuple[str, ...], width_dots: int, *, size: int = 22, bold: bool = False
+) -> Image.Image:
+    """Lines of text (wrapped to the roll) as a 1-bit image."""
+    font = _font(size, bold)
+    wrapped = [part for line in lines for part in _wrap(line, font, width_dots - 8)]
+    line_height = int(size * 1.3)
+    image = Image.new("L", (width_dots, max(1, line_height * len(wrapped))), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(wrapped):
+        draw.text((4, i * line_height), line, font=font, fill=0)
+    return image.convert("1", dither=Image.Dither.NONE)
+
+
+def qr_image(data: str, width_dots: int) -> Image.Image:
+    qr = segno.make(data, error="m")
+    dark = np.pad(np.array(qr.matrix, dtype=bool), 2)
+    scale = max(2, min(8, (width_dots * 2 // 3) // dark.shape[0]))
+    pixels = np.where(np.kron(dark, np.ones((scale, scale), dtype=bool)), 0, 255).astype(np.uint8)
+    picture = Image.fromarray(pixels, mode="L").convert("1", dither=Image.Dither.NONE)
+    canvas = Image.new("1", (width_dots, picture.height), 1)
+    canvas.paste(picture, ((width_dots - picture.width) // 2, 0))
+    return canvas
+
+
+def render_receipt(receipt: Receipt, paper_mm: int = 80) -> Image.Image:
+    """The whole receipt: the lines, the code in large bold, the QR. A 1-bit image."""
+    width = DOTS_PER_LINE.get(paper_mm)
+    if width is None:
+        raise ValueError(f"paper width must be one of {sorted(DOTS_PER_LINE)} mm, got {paper_mm}")
+    small = 20 if paper_mm == 58 else 24
+    parts = [
+        text_image(receipt.lines, width, size=small),
+        text_image([receipt.code], width, size=small + 10, bold=True),
+        qr_image(receipt.qr_data, width),
+    ]
+    gap = 12
+    height = sum(p.height for p in parts) + gap * (len(parts) + 1)
+    sheet = Image.new("1", (width, height), 1)
+    y = gap
+    for part in parts:
+        sheet.paste(part, (0, y))
+        y += part.height + gap
+    return sheet

@@ -1,0 +1,63 @@
+"""The health model: states, JSON, and state changes logged once."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from drivers import DeviceState, DeviceStatus, HealthMonitor, citizen_message
+from drivers.errors import CoverOpen, PaperOut
+
+
+def test_status_json_keys() -> None:
+    status = DeviceStatus(
+        "receipt_printer", "escpos_serial", DeviceState.warning, "paper near end", "paper_near_end"
+    )
+    assert status.to_json() == {
+        "name": "receipt_printer",
+        "kind": "escpos_serial",
+        "state": "warning",
+        "detail": "paper near end",
+        "reason": "paper_near_end",
+    }
+
+
+def test_changes_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    monitor = HealthMonitor()
+    ok = DeviceStatus("scanner", "sane", DeviceState.ok, "ready")
+    absent = DeviceStatus("scanner", "sane", DeviceState.absent, "unplugged", "absent")
+    with caplog.at_level(logging.INFO, logger="drivers.health"):
+        changes = [monitor.observe(s) for s in (ok, ok, ok, absent, absent, absent, ok, ok)]
+    assert changes == [True, False, False, True, False, False, True, False]
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 3
+    assert "unknown -> ok" in messages[0]
+    assert "ok -> absent" in messages[1] and caplog.records[1].levelno == logging.ERROR
+    assert "absent -> ok" in messages[2]
+    assert monitor.last("scanner") == ok
+
+
+def test_reason_change_is_a_change() -> None:
+    monitor = HealthMonitor()
+    assert monitor.observe(DeviceStatus("p", "cups", DeviceState.error, "paper", "paper_out"))
+    assert monitor.observe(DeviceStatus("p", "cups", DeviceState.error, "cover", "cover_open"))
+    assert not monitor.observe(DeviceStatus("p", "cups", DeviceState.error, "cover again", "cover_open"))
+
+
+def test_error_keys_and_citizen_messages() -> None:
+    error = PaperOut(
+        "printer out of paper", category="printer", detail="lpstat: media-empty-error", device="a4"
+    )
+    assert error.message_key == "device.printer.paper_out"
+    assert error.detail == "lpstat: media-empty-error"
+    assert error.exit_code == 3
+    assert (
+        citizen_message(error.message_key, "en") == "The printer is out of paper. Please ask staff for help."
+    )
+    assert citizen_message(error.message_key, "vi") == (
+        "Máy in đã hết giấy. Vui lòng liên hệ nhân viên để được hỗ trợ."
+    )
+    cover = CoverOpen("cover", category="receipt_printer")
+    assert citizen_message(cover.message_key, "en").startswith("The cover of the receipt printer is open.")
+    assert "Please ask staff" not in citizen_message("device.scanner.no_document", "en")
