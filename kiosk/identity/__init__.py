@@ -1,1 +1,19 @@
-"""identity."""
+"""Who is at the kiosk: the CCCD card's QR, the face against the card portrait, and liveness.
+
+Frames, crops and face encodings live in memory only; nothing biometric is written to disk or logged.
+"""
+
+from kiosk.identity.cccd import CardData, OcrCrossCheck, cross_check_ocr, parse_cccd_qr, read_card
+from kiosk.identity.errors import CardError, CardPortraitError, FaceError, IdentityError
+
+__all__ = [
+    "CardData",
+    "CardError",
+    "CardPortraitError",
+    "FaceError",
+    "IdentityError",
+    "OcrCrossCheck",
+    "cross_check_ocr",
+    "parse_cccd_qr",
+    "read_card",
+]
