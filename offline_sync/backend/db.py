@@ -1,0 +1,383 @@
+"""The reference backend's database: SQLite by default, PostgreSQL by URL.
+
+Both speak the same SQL (written with `?` placeholders and translated for psycopg). Ingest is idempotent
+by record code: INSERT ... ON CONFLICT DO NOTHING decides the winner inside the database, so it stays
+correct with several backend processes on one PostgreSQL. PDFs live in a content-addressed blob folder and
+are fsynced before the row that points at them is committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from offline_sync.errors import BackendError
+from offline_sync.protocol import Heartbeat, IngestResult, RecordUpload, SyncLogEntry
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS records (
+        code TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        doc_type TEXT NOT NULL,
+        pages INTEGER NOT NULL,
+        pdf_sha256 TEXT NOT NULL,
+        pdf_size INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        response TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS records_kiosk ON records(kiosk_id)",
+    """CREATE TABLE IF NOT EXISTS ingest_attempts (
+        kiosk_id TEXT PRIMARY KEY,
+        stored INTEGER NOT NULL DEFAULT 0,
+        replayed INTEGER NOT NULL DEFAULT 0,
+        conflicts INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE IF NOT EXISTS heartbeats (
+        id TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        backlog INTEGER NOT NULL,
+        dead_letters INTEGER NOT NULL,
+        payload TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS heartbeats_kiosk ON heartbeats(kiosk_id, received_at)",
+    """CREATE TABLE IF NOT EXISTS sync_log (
+        id TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        time TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        code TEXT,
+        outcome TEXT NOT NULL,
+        entry TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS sync_log_kiosk ON sync_log(kiosk_id, time)",
+]
+
+# Outcomes in the sync log that count as failed attempts in the fleet view's error rate.
+FAILED_OUTCOMES = ("retry", "dead_letter", "error")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class BlobStore:
+    """PDFs by sha256 under a folder: blobs/ab/abcdef....pdf, written atomically and fsynced."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.pdf"
+
+    def put(self, sha256: str, data: bytes) -> None:
+        target = self.path_for(sha256)
+        if target.exists():
+            return
+        target.parent.mkdir(exist_ok=True)
+        tmp = target.with_name(f".{sha256}.{os.getpid()}.{threading.get_ident()}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+
+    def get(self, sha256: str) -> bytes | None:
+        try:
+            return self.path_for(sha256).read_bytes()
+        except FileNotFoundError:
+            return None
+
+
+class BackendDB:
+    """One connection guarded by a lock (the server runs handlers on a thread pool)."""
+
+    def __init__(self, url: str, blob_dir: Path) -> None:
+        self.url = url
+        self.blobs = BlobStore(blob_dir)
+        self._lock = threading.Lock()
+        self.is_postgres = url.startswith(("postgresql://", "postgres://"))
+        self._conn: Any
+        try:
+            if self.is_postgres:
+                import psycopg
+
+                self._conn = psycopg.connect(url, autocommit=False)
+            else:
+                path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=FULL")
+        except Exception as exc:
+            raise BackendError(f"cannot open the backend database: {exc}", subject=_safe_url(url)) from None
+        with self._tx() as cur:
+            for statement in _SCHEMA:
+                cur.execute(statement)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.is_postgres else sql
+
+    @contextmanager
+    def _tx(self) -> Iterator[_Cursor]:
+        with self._lock:
+            if not self.is_postgres:
+                self._conn.execute("BEGIN IMMEDIATE")
+            cur = _Cursor(self, self._conn.cursor())
+            try:
+                yield cur
+            except BaseException:
+                self._conn.rollback() if self.is_postgres else self._conn.execute("ROLLBACK")
+                raise
+            self._conn.commit() if self.is_postgres else self._conn.execute("COMMIT")
+
+    # ------------------------------------------------------------------ records
+
+    def ingest(self, records: Sequence[RecordUpload], kiosk_id: str) -> list[IngestResult]:
+        """Store each record once. Same code and same fingerprint: the original answer, replayed.
+        Same code and a different fingerprint: 422. The whole call is one transaction."""
+        prepared: list[tuple[RecordUpload, str, bytes]] = []
+        results: dict[int, IngestResult] = {}
+        for i, rec in enumerate(records):
+            try:
+                pdf = rec.pdf_bytes()
+            except ValueError as exc:
+                results[i] = IngestResult(code=rec.code, status=400, error=str(exc))
+                continue
+            if rec.kiosk_id != kiosk_id:
+                results[i] = IngestResult(
+                    code=rec.code, status=403, error="kiosk_id does not match the client certificate"
+                )
+                continue
+            prepared.append((rec, rec.fingerprint(), pdf))
+        for rec, _fp, pdf in prepared:
+            self.blobs.put(rec.pdf_sha256, pdf)
+        index = {id(rec): i for i, rec in enumerate(records)}
+        stored = replayed = conflicts = 0
+        with self._tx() as cur:
+            for rec, fp, pdf in prepared:
+                received = _now()
+                response = IngestResult(
+                    code=rec.code, status=201, received_at=received, pdf_sha256=rec.pdf_sha256
+                )
+                body = rec.model_dump(mode="json", exclude={"pdf"})
+                cur.execute(
+                    "INSERT INTO records(code, kiosk_id, fingerprint, created_at, received_at, doc_type, pages,"
+                    " pdf_sha256, pdf_size, body, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (code) DO NOTHING RETURNING code",
+                    (
+                        rec.code,
+                        rec.kiosk_id,
+                        fp,
+                        rec.created_at.isoformat(),
+                        received,
+                        rec.doc_type,
+                        rec.pages,
+                        rec.pdf_sha256,
+                        len(pdf),
+                        json.dumps(body, ensure_ascii=False),
+                        response.model_dump_json(),
+                    ),
+                )
+                if cur.fetchone() is not None:
+                    results[index[id(rec)]] = response
+                    stored += 1
+                    continue
+                cur.execute("SELECT fingerprint, response FROM records WHERE code = ?", (rec.code,))
+                row = cur.fetchone()
+                if row is not None and row[0] == fp:
+                    original = IngestResult.model_validate_json(row[1])
+                    results[index[id(rec)]] = original.model_copy(update={"replayed": True})
+                    replayed += 1
+                else:
+                    results[index[id(rec)]] = IngestResult(
+                        code=rec.code, status=422, error="this code was already used with a different record"
+                    )
+                    conflicts += 1
+            cur.execute(
+                "INSERT INTO ingest_attempts(kiosk_id, stored, replayed, conflicts) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (kiosk_id) DO UPDATE SET stored = ingest_attempts.stored + excluded.stored,"
+                " replayed = ingest_attempts.replayed + excluded.replayed,"
+                " conflicts = ingest_attempts.conflicts + excluded.conflicts",
+                (kiosk_id, stored, replayed, conflicts),
+            )
+        return [results[i] for i in range(len(records))]
+
+    def get_record(self, code: str) -> dict[str, Any] | None:
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT code, kiosk_id, created_at, received_at, doc_type, pages, pdf_sha256, pdf_size"
+                " FROM records WHERE code = ?",
+                (code,),
+            )
+            row = cur.fetchone()
+        if row is None:
+            return None
+        keys = (
+            "code",
+            "kiosk_id",
+            "created_at",
+            "received_at",
+            "doc_type",
+            "pages",
+            "pdf_sha256",
+            "pdf_size",
+        )
+        return dict(zip(keys, row, strict=True))
+
+    def all_codes(self) -> list[str]:
+        with self._tx() as cur:
+            cur.execute("SELECT code FROM records ORDER BY code")
+            return [r[0] for r in cur.fetchall()]
+
+    def counters(self, kiosk_id: str) -> dict[str, int]:
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT stored, replayed, conflicts FROM ingest_attempts WHERE kiosk_id = ?", (kiosk_id,)
+            )
+            row = cur.fetchone()
+        return dict(zip(("stored", "replayed", "conflicts"), row or (0, 0, 0), strict=True))
+
+    # ------------------------------------------------------------------ heartbeats, logs, fleet
+
+    def add_heartbeats(self, beats: Sequence[Heartbeat]) -> int:
+        added = 0
+        with self._tx() as cur:
+            for hb in beats:
+                cur.execute(
+                    "INSERT INTO heartbeats(id, kiosk_id, sent_at, received_at, backlog, dead_letters, payload)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
+                    (
+                        hb.id,
+                        hb.kiosk_id,
+                        hb.sent_at.isoformat(),
+                        _now(),
+                        hb.backlog,
+                        hb.dead_letters,
+                        hb.model_dump_json(),
+                    ),
+                )
+                added += cur.fetchone() is not None
+        return added
+
+    def heartbeats(self, kiosk_id: str) -> list[dict[str, Any]]:
+        with self._tx() as cur:
+            cur.execute("SELECT payload FROM heartbeats WHERE kiosk_id = ? ORDER BY sent_at", (kiosk_id,))
+            return [json.loads(r[0]) for r in cur.fetchall()]
+
+    def add_log_entries(self, entries: Sequence[SyncLogEntry]) -> int:
+        added = 0
+        with self._tx() as cur:
+            for e in entries:
+                cur.execute(
+                    "INSERT INTO sync_log(id, kiosk_id, time, received_at, code, outcome, entry)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
+                    (e.id, e.kiosk, e.time.isoformat(), _now(), e.code, e.outcome, e.model_dump_json()),
+                )
+                added += cur.fetchone() is not None
+        return added
+
+    def log_entries(self, kiosk_id: str | None, limit: int) -> list[dict[str, Any]]:
+        with self._tx() as cur:
+            if kiosk_id:
+                cur.execute(
+                    "SELECT entry FROM sync_log WHERE kiosk_id = ? ORDER BY time DESC LIMIT ?",
+                    (kiosk_id, limit),
+                )
+            else:
+                cur.execute("SELECT entry FROM sync_log ORDER BY time DESC LIMIT ?", (limit,))
+            return [json.loads(r[0]) for r in cur.fetchall()]
+
+    def fleet(self, window: int = 500) -> list[dict[str, Any]]:
+        """Per kiosk: last heartbeat, its backlog, records held, and the error rate of its last attempts."""
+        out = []
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT kiosk_id FROM heartbeats UNION SELECT kiosk_id FROM records"
+                " UNION SELECT kiosk_id FROM sync_log ORDER BY 1"
+            )
+            kiosks = [r[0] for r in cur.fetchall()]
+            for kiosk in kiosks:
+                cur.execute(
+                    "SELECT sent_at, received_at, backlog, dead_letters, payload FROM heartbeats"
+                    " WHERE kiosk_id = ? ORDER BY received_at DESC, sent_at DESC LIMIT 1",
+                    (kiosk,),
+                )
+                hb = cur.fetchone()
+                cur.execute("SELECT count(*) FROM records WHERE kiosk_id = ?", (kiosk,))
+                held = int(cur.fetchone()[0])
+                cur.execute(
+                    "SELECT outcome FROM sync_log WHERE kiosk_id = ? ORDER BY time DESC LIMIT ?",
+                    (kiosk, window),
+                )
+                outcomes = [r[0] for r in cur.fetchall()]
+                failed = sum(o in FAILED_OUTCOMES for o in outcomes)
+                offset = None
+                if hb is not None:
+                    offset = (datetime.fromisoformat(hb[0]) - datetime.fromisoformat(hb[1])).total_seconds()
+                out.append(
+                    {
+                        "kiosk_id": kiosk,
+                        "last_heartbeat_at": hb[1] if hb else None,
+                        "last_heartbeat_kiosk_time": hb[0] if hb else None,
+                        "clock_offset_s": round(offset, 3) if offset is not None else None,
+                        "backlog": int(hb[2]) if hb else None,
+                        "dead_letters": int(hb[3]) if hb else None,
+                        "health": json.loads(hb[4]).get("health", {}) if hb else {},
+                        "records_held": held,
+                        "attempts_considered": len(outcomes),
+                        "error_rate": round(failed / len(outcomes), 4) if outcomes else 0.0,
+                    }
+                )
+        return out
+
+
+class _Cursor:
+    """A DB-API cursor that translates `?` placeholders for psycopg."""
+
+    def __init__(self, db: BackendDB, cur: Any) -> None:
+        self._db = db
+        self._cur = cur
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cur.execute(self._db._sql(sql), tuple(params))
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cur.fetchall())
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

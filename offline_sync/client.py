@@ -1,0 +1,182 @@
+"""The kiosk's HTTPS client for the city backend: mutual TLS, idempotent record uploads, heartbeats, logs.
+
+It only talks and classifies; deciding what to retry and when is the worker's job. Every failure comes back
+as a value (`Reply` with `status=None` and an `error` for transport faults), never as an exception, so a
+dropped connection, a reset or a response cut halfway all take the same, tested path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from offline_sync.backoff import parse_retry_after
+from offline_sync.errors import BackendError
+from offline_sync.protocol import API_PREFIX
+
+log = logging.getLogger(__name__)
+
+OK, RETRY, DEAD = "ok", "retry", "dead"
+
+
+def classify(status: int | None) -> str:
+    """What a status means for a record: ok, retry (transport fault, 408, 429, 5xx) or dead (other 4xx)."""
+    if status is None:
+        return RETRY
+    if 200 <= status < 300:
+        return OK
+    if status in (408, 429) or status >= 500:
+        return RETRY
+    if 400 <= status < 500:
+        return DEAD
+    return RETRY  # 1xx/3xx are not answers this protocol gives: try again later
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int | None
+    body: Any
+    error: str | None
+    latency_ms: float
+    retry_after: float | None = None
+    sent_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class ItemReply:
+    code: str
+    status: int | None
+    replayed: bool
+    error: str | None
+
+
+def make_ssl_context(client_cert: Path, client_key: Path, ca_cert: Path) -> ssl.SSLContext:
+    for path in (client_cert, client_key, ca_cert):
+        if not Path(path).is_file():
+            raise BackendError("TLS file for the sync link not found", subject=str(path))
+    try:
+        ctx = ssl.create_default_context(cafile=str(ca_cert))
+        ctx.load_cert_chain(str(client_cert), str(client_key))
+    except (ssl.SSLError, OSError) as exc:
+        raise BackendError(f"cannot load the sync TLS files: {exc}", subject=str(client_cert)) from None
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+class BackendClient:
+    def __init__(
+        self,
+        base_url: str,
+        ssl_context: ssl.SSLContext,
+        *,
+        timeout: float = 30.0,
+        max_connections: int = 8,
+    ) -> None:
+        if not base_url.startswith("https://"):
+            raise BackendError("the backend URL must start with https://", subject=base_url or "(empty)")
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            verify=ssl_context,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            headers={"User-Agent": "smart-kiosk-sync/1"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> BackendClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ transport
+
+    def _post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> Reply:
+        started = time.monotonic()
+        try:
+            response = self._http.post(
+                f"{API_PREFIX}{path}",
+                content=body,
+                headers={"Content-Type": "application/json", **(headers or {})},
+            )
+            latency = (time.monotonic() - started) * 1000
+        except httpx.HTTPError as exc:
+            latency = (time.monotonic() - started) * 1000
+            return Reply(None, None, f"{type(exc).__name__}: {exc}"[:300], latency, sent_bytes=len(body))
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        error = None
+        if response.status_code >= 400:
+            message = payload.get("error") if isinstance(payload, dict) else None
+            error = f"HTTP {response.status_code}" + (f": {message}" if message else "")
+        retry_after = None
+        if response.status_code in (429, 503):
+            retry_after = parse_retry_after(response.headers.get("retry-after"), response.headers.get("date"))
+        return Reply(response.status_code, payload, error, latency, retry_after, sent_bytes=len(body))
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+        return self._http.get(f"{API_PREFIX}{path}", params=params)
+
+    # ------------------------------------------------------------------ records
+
+    def upload_record(self, code: str, record_json: bytes) -> tuple[Reply, ItemReply]:
+        """POST one record with Idempotency-Key = its code."""
+        reply = self._post("/records", record_json, {"Idempotency-Key": code})
+        replayed = isinstance(reply.body, dict) and bool(reply.body.get("replayed"))
+        if reply.status is not None and 200 <= reply.status < 300 and not _is_result_for(reply.body, code):
+            # A 2xx without a well-formed answer (a proxy, a truncated body): not proof of storage.
+            return reply, ItemReply(code, None, False, "2xx without a valid ingest result")
+        return reply, ItemReply(code, reply.status, replayed, reply.error)
+
+    def upload_batch(self, items: Sequence[tuple[str, bytes]]) -> tuple[Reply, list[ItemReply] | None]:
+        """POST records together; each keeps its own idempotency key (its code) inside the batch.
+
+        Returns per-record replies when the backend answered 200 with one result per record, else None
+        (the caller treats the batch as one failed request, or falls back to single uploads on a 4xx).
+        """
+        body = b'{"records":[' + b",".join(js for _, js in items) + b"]}"
+        reply = self._post("/records/batch", body)
+        if reply.status != 200:
+            return reply, None
+        results = reply.body.get("results") if isinstance(reply.body, dict) else None
+        if not isinstance(results, list) or len(results) != len(items):
+            return Reply(None, None, "batch answer malformed", reply.latency_ms, sent_bytes=len(body)), None
+        out = []
+        for (code, _), result in zip(items, results, strict=True):
+            if not _is_result_for(result, code):
+                return Reply(None, None, "batch answer does not match the request", reply.latency_ms), None
+            status = result.get("status")
+            out.append(
+                ItemReply(
+                    code,
+                    int(status) if isinstance(status, int) else None,
+                    bool(result.get("replayed")),
+                    result.get("error"),
+                )
+            )
+        return reply, out
+
+    # ------------------------------------------------------------------ heartbeats, logs
+
+    def send_heartbeats(self, beats: Sequence[dict[str, Any]]) -> Reply:
+        return self._post("/heartbeats", json.dumps({"heartbeats": list(beats)}, default=str).encode())
+
+    def ship_logs(self, entries: Sequence[dict[str, Any]]) -> Reply:
+        return self._post("/sync-logs", json.dumps({"entries": list(entries)}, ensure_ascii=False).encode())
+
+
+def _is_result_for(body: Any, code: str) -> bool:
+    return isinstance(body, dict) and body.get("code") == code and isinstance(body.get("status"), int)

@@ -1,0 +1,143 @@
+"""The wire protocol between a kiosk and the city backend, shared by both sides.
+
+A record travels as one JSON object with its PDF in base64. The Idempotency-Key of an upload is the
+record's code. The backend fingerprints the validated record (canonical JSON, sorted keys), so "the same
+body" means the same record, whichever endpoint (single or batch) carried it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+
+API_PREFIX = "/v1"
+MAX_BATCH = 500
+MAX_PDF_BYTES = 50 * 1024 * 1024
+
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+KioskId = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+]
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+ShortText = Annotated[str, StringConstraints(max_length=500)]
+
+
+class RecordUpload(BaseModel):
+    """One certified copy as uploaded by a kiosk."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Code
+    kiosk_id: KioskId
+    created_at: datetime
+    doc_type: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    pages: int = Field(ge=1, le=1000)
+    pdf_sha256: Sha256Hex
+    pdf: str = Field(description="the signed PDF, base64", max_length=MAX_PDF_BYTES * 4 // 3 + 8)
+    holder_id: ShortText
+    holder_name: ShortText
+    ocr_text: Annotated[str, StringConstraints(max_length=1_000_000)]
+    fields: dict[
+        Annotated[str, StringConstraints(max_length=100)], Annotated[str, StringConstraints(max_length=2000)]
+    ]
+    face_match: StrictBool
+    face_distance: float = Field(ge=0, le=100)
+    liveness: ShortText
+
+    @field_validator("created_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("created_at must carry a time zone")
+        return value
+
+    def pdf_bytes(self) -> bytes:
+        """The decoded PDF; ValueError when it is not base64 or does not match pdf_sha256."""
+        try:
+            data = base64.b64decode(self.pdf, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("pdf is not valid base64") from None
+        if hashlib.sha256(data).hexdigest() != self.pdf_sha256:
+            raise ValueError("pdf does not match pdf_sha256")
+        return data
+
+    def fingerprint(self) -> str:
+        """sha256 of the canonical JSON of the record: what "the same body" means for idempotency."""
+        canonical = json.dumps(
+            self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class RecordBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    records: list[RecordUpload] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class IngestResult(BaseModel):
+    """The backend's answer for one record; a replay returns the original answer."""
+
+    code: str
+    status: int
+    replayed: bool = False
+    received_at: str | None = None
+    pdf_sha256: str | None = None
+    error: str | None = None
+
+
+class BatchResult(BaseModel):
+    results: list[IngestResult]
+
+
+class Heartbeat(BaseModel):
+    """Device health sent every interval, queued while offline and sent when the link returns."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    kiosk_id: KioskId
+    sent_at: datetime
+    backlog: int = Field(ge=0)
+    dead_letters: int = Field(default=0, ge=0)
+    oldest_unsynced: datetime | None = None
+    last_error: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    health: dict[str, Any] = Field(default_factory=dict)
+
+
+class HeartbeatBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    heartbeats: list[Heartbeat] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class SyncLogEntry(BaseModel):
+    """One line of the kiosk's sync log, as shipped to the backend."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    time: datetime
+    kiosk: KioskId
+    code: Annotated[str, StringConstraints(max_length=64)] | None = None
+    bytes: int = Field(default=0, ge=0)
+    status: int | None = Field(default=None, ge=0, le=999)
+    latency_ms: float = Field(default=0, ge=0)
+    outcome: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    error: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class SyncLogBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    entries: list[SyncLogEntry] = Field(min_length=1, max_length=5000)
+
+
+def encode_pdf(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
