@@ -95,7 +95,13 @@ def build_devices(
         from drivers.scanners import SaneScanner
 
         scanner = SaneScanner(
-            sc.device, "scanner", mode=sc.mode, page=sc.page, source=sc.source, timeout=sc.timeout_s
+            sc.device,
+            "scanner",
+            mode=sc.mode,
+            page=sc.page,
+            source=sc.source,
+            options=sc.options,
+            timeout=sc.timeout_s,
         )
 
     cc = config.camera

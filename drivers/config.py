@@ -24,6 +24,8 @@ class ScannerConfig(_Strict):
     page: Literal["a4", "a5", "letter", "legal", "max"] = "a4"
     # "auto" = the feeder when the device has one and it holds paper, else the glass; "flatbed"; "adf".
     source: Literal["auto", "flatbed", "adf"] = "flatbed"
+    # Extra SANE options passed as they are, e.g. {"test-picture" = "Grid"} or {"swdeskew" = "yes"}.
+    options: dict[str, str] = Field(default_factory=dict)
     # folder scanner: the inbox a scan-to-folder device drops its images into.
     folder: str = "scan-inbox"
     timeout_s: float = Field(default=120.0, gt=0)
