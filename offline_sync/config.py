@@ -13,7 +13,8 @@ class SyncConfig(BaseModel):
     backend_url: str = ""
     retention_days: int = Field(default=30, ge=1)
     # The AES-GCM key that seals personal fields in the local store (created 0600 on first use).
-    data_key: str = "keys/data.key"
+    # Empty: the kiosk's key store decides (`<signing.keys_dir>/data.key`, see kiosk/commands/sync.py).
+    data_key: str = ""
     # mTLS: the kiosk's client certificate and key, and the CA that signed the backend's certificate.
     client_cert: str = "sync/client.crt"
     client_key: str = "sync/client.key"

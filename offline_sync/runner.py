@@ -41,8 +41,11 @@ class SyncParts:
         self.store.close()
 
 
-def open_store(config: SyncConfig, resolve: Callable[[str], Path]) -> LocalStore:
-    return LocalStore(resolve(config.database), load_or_create_data_key(resolve(config.data_key)))
+def open_store(
+    config: SyncConfig, resolve: Callable[[str], Path], data_key_path: Path | None = None
+) -> LocalStore:
+    key_path = data_key_path or resolve(config.data_key or "keys/data.key")
+    return LocalStore(resolve(config.database), load_or_create_data_key(key_path))
 
 
 def open_synclog(config: SyncConfig, resolve: Callable[[str], Path]) -> SyncLog:
@@ -65,8 +68,9 @@ def build_worker(
     kiosk_id: str,
     health: Callable[[], dict[str, Any]] | None = None,
     on_tick: Callable[[], None] | None = None,
+    data_key_path: Path | None = None,
 ) -> tuple[SyncWorker, SyncParts]:
-    store = open_store(config, resolve)
+    store = open_store(config, resolve, data_key_path)
     try:
         client = open_client(config, resolve)
     except SyncError:

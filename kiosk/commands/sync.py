@@ -1,19 +1,161 @@
-"""`kiosk sync`: placeholder until its owner lands it (see the contracts)."""
+"""`kiosk sync run | status | log | retry-dead`: the sync worker, its backlog, its log for central IT."""
 
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from kiosk.commands._common import CommandContext, add_common_options
-from kiosk.errors import KioskError
+from kiosk.config import KioskConfig
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("sync", help="(not yet available)")
-    add_common_options(parser)
-    parser.add_argument("rest", nargs="*")
-    parser.set_defaults(handler=_not_yet)
+    parser = sub.add_parser("sync", help="sync with the city backend: run the worker, status, log")
+    nested = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
+
+    run = nested.add_parser("run", help="run the sync worker (its own process; systemd keeps it up)")
+    add_common_options(run)
+    run.add_argument("--drain", action="store_true", help="exit once the backlog is empty")
+    run.add_argument("--timeout", type=float, default=600.0, help="with --drain: give up after SECONDS")
+    run.set_defaults(handler=run_worker)
+
+    status = nested.add_parser("status", help="backlog, oldest unsynced record, last error")
+    add_common_options(status)
+    status.set_defaults(handler=show_status)
+
+    log = nested.add_parser("log", help="the sync log (one JSON line per upload attempt)")
+    add_common_options(log)
+    log.add_argument("--limit", type=int, default=50, help="how many lines (newest last); default 50")
+    log.add_argument("--code", help="only lines for this record code")
+    log.add_argument("--outcome", help="only lines with this outcome (synced, replayed, retry, dead_letter)")
+    log.set_defaults(handler=show_log)
+
+    retry = nested.add_parser("retry-dead", help="give dead-lettered records another try")
+    add_common_options(retry)
+    retry.set_defaults(handler=retry_dead)
+
+    parser.set_defaults(handler=_usage(parser))
 
 
-def _not_yet(args: argparse.Namespace, ctx: CommandContext) -> int:
-    raise KioskError("this command is not available in this build yet")
+def _usage(parser: argparse.ArgumentParser) -> Any:
+    def handler(args: argparse.Namespace, ctx: CommandContext) -> int:
+        parser.print_help()
+        return 2
+
+    return handler
+
+
+def data_key_path(config: KioskConfig) -> Path:
+    """The data key shared with the kiosk process: [sync] data_key, else the key store's data.key."""
+    if config.sync.data_key:
+        return config.path(config.sync.data_key)
+    return config.path(config.signing.keys_dir) / "data.key"
+
+
+def _open_store(config: KioskConfig) -> Any:
+    from offline_sync.runner import open_store
+
+    return open_store(config.sync, config.path, data_key_path(config))
+
+
+def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from kiosk import notify
+    from offline_sync.runner import build_worker, run_until_signalled
+    from offline_sync.worker import system_health
+
+    config = ctx.config
+    data_dir = config.data_dir
+
+    def health() -> dict[str, Any]:
+        return {**system_health(data_dir), "kiosk_id": config.kiosk.id, "profile": config.profile}
+
+    worker, parts = build_worker(
+        config.sync,
+        config.path,
+        kiosk_id=config.kiosk.id,
+        health=health,
+        on_tick=notify.watchdog_ticker(),
+        data_key_path=data_key_path(config),
+    )
+    try:
+        if args.drain:
+            drained = worker.drain(timeout=args.timeout)
+            worker.close()
+            status = parts.store.status()
+            ctx.emit(
+                {"drained": drained, **status.to_json(), "synced": worker.counters.synced},
+                f"{'drained' if drained else 'NOT drained'}: {worker.counters.synced} uploaded,"
+                f" backlog {status.backlog}, dead letters {status.dead_letters}",
+            )
+            return 0 if drained else 3
+        notify.ready("sync worker running")
+        run_until_signalled(worker)
+        notify.stopping("sync worker stopping")
+        return 0
+    finally:
+        parts.close()
+
+
+def _age(when: datetime | None) -> str:
+    if when is None:
+        return "none"
+    seconds = int((datetime.now(UTC) - when).total_seconds())
+    if seconds < 120:
+        return f"{when.isoformat()} ({seconds} s ago)"
+    if seconds < 7200:
+        return f"{when.isoformat()} ({seconds // 60} min ago)"
+    return f"{when.isoformat()} ({seconds // 3600} h ago)"
+
+
+def show_status(args: argparse.Namespace, ctx: CommandContext) -> int:
+    store = _open_store(ctx.config)
+    try:
+        status = store.status()
+    finally:
+        store.close()
+    payload = {**status.to_json(), "backend_url": ctx.config.sync.backend_url or None}
+    lines = [
+        f"backend:          {ctx.config.sync.backend_url or '(not configured)'}",
+        f"backlog:          {status.backlog} record(s) waiting",
+        f"oldest unsynced:  {_age(status.oldest_unsynced)}",
+        f"dead letters:     {status.dead_letters}",
+        f"last error:       {status.last_error or 'none'}"
+        + (f" at {status.last_error_at}" if status.last_error else ""),
+        f"last success:     {status.last_success_at or 'never'}",
+        f"queued heartbeats: {status.queued_heartbeats}",
+        f"records stored:   {status.records_total}",
+    ]
+    ctx.emit(payload, "\n".join(lines))
+    return 0
+
+
+def show_log(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from kiosk.errors import BadInputError
+    from offline_sync.runner import open_synclog
+
+    if not 1 <= args.limit <= 100_000:
+        raise BadInputError("--limit must be from 1 to 100000", subject="--limit")
+    synclog = open_synclog(ctx.config.sync, ctx.config.path)
+    entries = synclog.tail(args.limit, code=args.code, outcome=args.outcome)
+    human = [
+        f"{e.get('time', '?')}  {e.get('code') or '-':<24} {e.get('outcome', '?'):<11} "
+        f"{e.get('status') if e.get('status') is not None else '-':>4} {e.get('bytes', 0):>8} B "
+        f"{e.get('latency_ms', 0):>8.1f} ms  {e.get('error') or ''}"
+        for e in entries
+    ]
+    if not human:
+        human = [f"(no sync log lines in {synclog.path})"]
+    ctx.emit({"path": str(synclog.path), "entries": entries}, "\n".join(human))
+    return 0
+
+
+def retry_dead(args: argparse.Namespace, ctx: CommandContext) -> int:
+    store = _open_store(ctx.config)
+    try:
+        count = store.requeue_dead()
+    finally:
+        store.close()
+    ctx.emit({"requeued": count}, f"{count} dead-lettered record(s) queued for another try")
+    return 0
