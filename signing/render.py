@@ -1,0 +1,310 @@
+"""Render the certified copy with reportlab: page images, watermark, footer with the QR seal,
+certification statement, signature box and the invisible OCR text layer.
+
+Every page is the size of its image at its scanned resolution (2480x3508 px at 300 dpi is A4). The
+footer and, on the last page, the certification block are drawn over the bottom of the page on white.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import segno
+from reportlab.lib.colors import Color, black, white
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from signing.errors import SigningError
+from signing.images import EmbeddedImage
+from signing.model import CopyMeta, CopyPage
+
+log = logging.getLogger(__name__)
+
+FONT, FONT_BOLD = "KioskSans", "KioskSans-Bold"
+FONT_DIRS = (
+    Path(__file__).with_name("fonts"),
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+    Path("/usr/local/share/fonts"),
+)
+STATEMENT_VI = "Chứng thực bản sao đúng với bản chính"
+SIGNATURE_FORM = "KioskSignatureBox"
+QR_MAX_SIDE = 30 * mm
+QR_MODULE = 0.6 * mm  # 3.5 px per module at 150 dpi
+QR_MIN_MODULE = 0.45 * mm
+MARGIN = 4 * mm
+VI_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> tuple[str, str]:
+    """Register DejaVu Sans (regular and bold) once: embedded subsets that carry every Vietnamese glyph."""
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            pdfmetrics.registerFont(TTFont(FONT, str(regular)))
+            pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
+            return FONT, FONT_BOLD
+    raise SigningError("DejaVu Sans fonts not found (install fonts-dejavu-core); they render Vietnamese")
+
+
+@dataclass(frozen=True)
+class RenderedCopy:
+    pdf: bytes
+    # The signature box on the last page (x1, y1, x2, y2) in points, and its form XObject's resource name.
+    signature_box: tuple[int, int, int, int]
+    signature_form: str
+
+
+class _RawImageXObject(pdfdoc.PDFImageXObject):
+    """An image XObject whose stream is written exactly as given (no re-encoding by reportlab)."""
+
+    def __init__(self, name: str, image: EmbeddedImage) -> None:
+        self.name = name
+        self.width = image.width
+        self.height = image.height
+        self.bitsPerComponent = 8
+        self.colorSpace = image.color_space
+        self._filters = (image.filter,)
+        self.streamContent = image.data
+        self.mask = None
+
+
+def _draw_raw_image(c: canvas.Canvas, name: str, image: EmbeddedImage, width: float, height: float) -> None:
+    doc = c._doc
+    reg_name = doc.getXObjectName(name)
+    obj = _RawImageXObject(name, image)
+    c._setXObjects(obj)
+    doc.Reference(obj, reg_name)
+    doc.addForm(name, obj)
+    c.saveState()
+    c.scale(width, height)
+    c._code.append(f"/{reg_name} Do")
+    c.restoreState()
+    c._formsinuse.append(name)
+
+
+def qr_layout(seal: str) -> tuple[segno.QRCode, float]:
+    """The QR of the seal and its module size in points (never below QR_MIN_MODULE)."""
+    qr = segno.make_qr(seal, error="m", boost_error=False)
+    modules = qr.symbol_size(border=0)[0]
+    module = min(QR_MODULE, QR_MAX_SIDE / modules)
+    if module < QR_MIN_MODULE:
+        raise SigningError(f"the seal needs QR version {qr.version}, too large to print legibly")
+    return qr, module
+
+
+def _draw_qr(c: canvas.Canvas, qr: segno.QRCode, module: float, x: float, y: float) -> float:
+    """Draw the QR as vector rectangles with its bottom-left corner at (x, y); return its side."""
+    matrix = [list(row) for row in qr.matrix_iter(scale=1, border=0)]
+    n = len(matrix)
+    side = n * module
+    quiet = 2 * module
+    c.setFillColor(white)
+    c.rect(x - quiet, y - quiet, side + 2 * quiet, side + 2 * quiet, stroke=0, fill=1)
+    c.setFillColor(black)
+    path = c.beginPath()
+    for r, row in enumerate(matrix):
+        start = None
+        for col in range(n + 1):
+            dark = col < n and bool(row[col])
+            if dark and start is None:
+                start = col
+            elif not dark and start is not None:
+                path.rect(x + start * module, y + (n - 1 - r) * module, (col - start) * module, module)
+                start = None
+    c.drawPath(path, stroke=0, fill=1)
+    return side
+
+
+def _draw_watermark(c: canvas.Canvas, text: str, width: float, height: float) -> None:
+    if not text.strip():
+        return
+    c.saveState()
+    c.setFillColor(Color(0.75, 0.1, 0.1, alpha=0.16))
+    diagonal = (width**2 + height**2) ** 0.5
+    size = min(diagonal / max(len(text), 4) * 1.1, 0.2 * diagonal)
+    text_width = pdfmetrics.stringWidth(text, FONT_BOLD, size)
+    if text_width > 0.8 * diagonal:
+        size *= 0.8 * diagonal / text_width
+    c.setFont(FONT_BOLD, size)
+    c.translate(width / 2, height / 2)
+    c.rotate(_degrees(height, width))
+    c.drawCentredString(0, -size * 0.35, text)
+    c.restoreState()
+
+
+def _degrees(opposite: float, adjacent: float) -> float:
+    import math
+
+    return math.degrees(math.atan2(opposite, adjacent))
+
+
+def _draw_text_layer(c: canvas.Canvas, page: CopyPage, scale: float, height: float) -> None:
+    """Invisible text (render mode 3) over each OCR word box, stretched to the box as OCRmyPDF does."""
+    if not page.words:
+        return
+    # Tr is graphics state: keep it inside q/Q so later text stays visible.
+    c.saveState()
+    text = c.beginText()
+    text.setTextRenderMode(3)
+    for word in page.words:
+        content = word.text.strip()
+        if not content or word.width <= 0 or word.height <= 0:
+            continue
+        size = max(word.height * scale, 1.0)
+        natural = pdfmetrics.stringWidth(content, FONT, size)
+        if natural <= 0:
+            continue
+        text.setFont(FONT, size)
+        text.setHorizScale(100.0 * word.width * scale / natural)
+        # Baseline a little above the box bottom, where descenders end.
+        text.setTextOrigin(word.left * scale, height - (word.top + word.height) * scale + 0.2 * size)
+        text.textOut(content)
+    c.drawText(text)
+    c.restoreState()
+
+
+def _footer(
+    c: canvas.Canvas, *, meta: CopyMeta, index: int, count: int, qr: segno.QRCode, module: float, width: float
+) -> float:
+    """Code, "Trang i/n" and the QR along the bottom; returns the footer's height."""
+    side = qr.symbol_size(border=0)[0] * module
+    qr_x, qr_y = width - MARGIN - side, MARGIN
+    band = side + 2 * MARGIN
+    _draw_qr(c, qr, module, qr_x, qr_y)
+    box_w = min(0.55 * width, qr_x - 3 * MARGIN)
+    c.setFillColor(Color(1, 1, 1, alpha=0.88))
+    c.rect(MARGIN / 2, MARGIN / 2, box_w, 17 * mm, stroke=0, fill=1)
+    c.setFillColor(black)
+    c.setFont(FONT_BOLD, 10)
+    c.drawString(MARGIN, MARGIN + 11 * mm, f"Mã bản sao: {meta.code}")
+    c.setFont(FONT, 9)
+    c.drawString(MARGIN, MARGIN + 6 * mm, f"Trang {index}/{count}")
+    c.setFont(FONT, 6.5)
+    c.drawString(
+        MARGIN,
+        MARGIN + 1.5 * mm,
+        "Bản sao điện tử có chữ ký số. Quét mã QR hoặc dùng `kiosk verify` để kiểm tra.",
+    )
+    return band
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(VI_TZ)
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if pdfmetrics.stringWidth(trial, font, size) <= width or not current:
+            current = trial
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _certification_block(c: canvas.Canvas, meta: CopyMeta, *, x: float, y: float, w: float, h: float) -> None:
+    c.setFillColor(Color(1, 1, 1, alpha=0.94))
+    c.setStrokeColor(Color(0.55, 0.05, 0.05))
+    c.setLineWidth(1.2)
+    c.rect(x, y, w, h, stroke=1, fill=1)
+    c.setFillColor(Color(0.55, 0.05, 0.05))
+    c.setFont(FONT_BOLD, 11)
+    top = y + h - 6 * mm
+    c.drawString(x + 3 * mm, top, STATEMENT_VI.upper())
+    c.setFillColor(black)
+    c.setFont(FONT, 8.5)
+    when = _local(meta.issued_at)
+    lines = [
+        f"Ngày {when:%d/%m/%Y}, lúc {when:%H:%M} (giờ Việt Nam)",
+        *_wrap(f"Cơ quan: {meta.authority}", FONT, 8.5, w - 6 * mm),
+        f"Ki-ốt: {meta.kiosk_id}    Số chứng thực: {meta.code}",
+    ]
+    for i, line in enumerate(lines[:5]):
+        c.drawString(x + 3 * mm, top - (5 + 4.2 * i) * mm, line)
+
+
+def _signature_form(c: canvas.Canvas, meta: CopyMeta, signer_name: str, w: float, h: float) -> None:
+    """The visible signature box (a form XObject reused as the signature widget's appearance)."""
+    c.beginForm(SIGNATURE_FORM, 0, 0, w, h)
+    c.setFillColor(Color(0.97, 0.99, 0.97))
+    c.setStrokeColor(Color(0.1, 0.4, 0.15))
+    c.setLineWidth(1.2)
+    c.rect(0.6, 0.6, w - 1.2, h - 1.2, stroke=1, fill=1)
+    c.setFillColor(Color(0.1, 0.4, 0.15))
+    c.setFont(FONT_BOLD, 9.5)
+    c.drawString(3 * mm, h - 5.5 * mm, "Đã ký số - bản sao điện tử")
+    c.setFillColor(black)
+    c.setFont(FONT, 7.5)
+    when = _local(meta.issued_at)
+    lines = [
+        *_wrap(f"Ký bởi: {signer_name}", FONT, 7.5, w - 6 * mm)[:2],
+        *_wrap(f"Cơ quan: {meta.authority}", FONT, 7.5, w - 6 * mm)[:2],
+        f"Thời gian ký: {when:%d/%m/%Y %H:%M:%S} (GMT+7)",
+    ]
+    for i, line in enumerate(lines):
+        c.drawString(3 * mm, h - (10 + 3.6 * i) * mm, line)
+    c.endForm()
+
+
+def render_copy(
+    pages: Sequence[CopyPage],
+    images: Sequence[EmbeddedImage],
+    meta: CopyMeta,
+    seal: str,
+    signer_name: str,
+) -> RenderedCopy:
+    """The unsigned certified copy as PDF bytes, with the place of the signature box."""
+    if not pages or len(pages) != len(images):
+        raise SigningError("a certified copy needs at least one page")
+    register_fonts()
+    qr, module = qr_layout(seal)
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pageCompression=1, invariant=0)
+    c.setTitle(f"Bản sao chứng thực {meta.code}")
+    c.setAuthor(meta.authority)
+    c.setSubject(STATEMENT_VI)
+    c.setCreator("Smart Kiosk")
+    count = len(pages)
+    signature_box = (0, 0, 0, 0)
+    for index, (page, image) in enumerate(zip(pages, images, strict=True), start=1):
+        if page.dpi < 50 or page.dpi > 1200:
+            raise SigningError(f"page {index}: a resolution of {page.dpi} dpi is not a scan")
+        scale = 72.0 / page.dpi
+        width, height = image.width * scale, image.height * scale
+        c.setPageSize((width, height))
+        _draw_raw_image(c, f"page{index}", image, width, height)
+        _draw_text_layer(c, page, scale, height)
+        _draw_watermark(c, meta.watermark_text, width, height)
+        band = _footer(c, meta=meta, index=index, count=count, qr=qr, module=module, width=width)
+        if index == count:
+            # Whole points, so the signature widget (integer box) sits exactly on the drawn box.
+            block_h = round(27 * mm)
+            block_y = round(band + 1 * mm)
+            sig_w = round(min(72 * mm, 0.4 * width))
+            cert_w = min(width - sig_w - 3 * MARGIN, 118 * mm)
+            _certification_block(c, meta, x=MARGIN, y=block_y, w=cert_w, h=block_h)
+            sig_x = round(width - MARGIN - sig_w)
+            _signature_form(c, meta, signer_name, sig_w, block_h)
+            c.saveState()
+            c.translate(sig_x, block_y)
+            c.doForm(SIGNATURE_FORM)
+            c.restoreState()
+            signature_box = (sig_x, block_y, sig_x + sig_w, block_y + block_h)
+        c.showPage()
+    c.save()
+    return RenderedCopy(buffer.getvalue(), signature_box, pdfdoc.xObjectName(SIGNATURE_FORM))
