@@ -35,6 +35,8 @@ import hashlib
 import json
 import logging
 import os
+import re
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -157,8 +159,17 @@ def verify_checkpoint_signature(key: ec.EllipticCurvePublicKey, hash_hex: str, s
     return True
 
 
+_HEX_DIGEST = re.compile(r"[0-9a-f]{16,128}")
+_COPY_CODE = re.compile(r"(?=[A-Z0-9-]*[A-Z])[A-Z0-9-]{4,40}")
+
+
 def _clean_value(value: Any, where: str) -> Any:
     if isinstance(value, str):
+        # Digests and copy codes hold digit runs that look like ID numbers to the redactor, but are not.
+        if _HEX_DIGEST.fullmatch(value) or (
+            where.rsplit(".", 1)[-1] == "code" and _COPY_CODE.fullmatch(value)
+        ):
+            return value
         return redact(value)
     if isinstance(value, bool | int | float) or value is None:
         return value
@@ -229,10 +240,14 @@ def read_head(path: Path) -> Head | None:
         raise ValueError(f"{path}: malformed head file: {exc}") from None
 
 
-def _write_head(path: Path, head: Head) -> None:
+def _write_head(path: Path, head: Head, mode: int = 0o600) -> None:
+    """Replace the head file atomically; `mode` follows the log's, so a co-writer in the group can too."""
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()  # a leftover of a crash, possibly another user's
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
+        os.fchmod(fd, mode)
         os.write(fd, canonical(head.to_json()) + b"\n")
         os.fsync(fd)
     finally:
@@ -442,7 +457,8 @@ class AuditLog:
         os.fsync(fd)
         cp_seq = entry["seq"] if checkpoint else int(state.get("checkpoint_seq", 0))
         cp_ts = entry["ts"] if checkpoint else str(state.get("checkpoint_ts", ""))
-        _write_head(self.head_path, Head(entry["seq"], entry["hash"], cp_seq, cp_ts))
+        mode = (stat.S_IMODE(os.fstat(fd).st_mode) & 0o660) | 0o600
+        _write_head(self.head_path, Head(entry["seq"], entry["hash"], cp_seq, cp_ts), mode)
         return entry
 
     def _sign_hash(self, hash_hex: str) -> str | None:
