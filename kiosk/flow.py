@@ -205,26 +205,23 @@ def classify_error(exc: BaseException) -> ErrorInfo:
     """Map an exception from the core or a device to the citizen's error screen."""
     name = type(exc).__name__
     key = str(getattr(exc, "message_key", "") or "")
+    reason = str(getattr(exc, "reason", "") or "")
     text = f"{name}: {exc}"
-    lowered = f"{name} {key}".lower()
-    if "paper" in lowered:
+    if name == "PaperOut" or reason == "paper_out" or key.endswith("paper_out"):
         return ErrorInfo("paper_out", key, (Action.try_again, Action.call_staff), text)
-    if name in {"CardError"} or key.startswith("card"):
+    if name == "NoDocument" or reason == "no_document":
+        return ErrorInfo("no_document", key, (Action.rescan, Action.call_staff), text)
+    if name == "CoverOpen" or reason == "cover_open":
+        return ErrorInfo("cover_open", key, (Action.try_again, Action.call_staff), text)
+    if name in {"CardError", "CardPortraitError"} or key.startswith("card"):
         return ErrorInfo("card_unreadable", key, (Action.rescan, Action.start_over), text)
     if name == "RescanNeeded":
-        return ErrorInfo("page_quality", str(getattr(exc, "reason", "")), (Action.rescan,), text)
+        return ErrorInfo("page_quality", reason, (Action.rescan,), text)
     if name == "FaceError" or key.startswith("face"):
         return ErrorInfo("no_face", key, (Action.try_again, Action.call_staff), text)
-    if (
-        "cover" in lowered
-        or "absent" in lowered
-        or "timeout" in lowered
-        or name
-        in {
-            "DeviceError",
-            "UnavailableError",
-        }
-    ):
+    if key in {"error.unknown_code", "error.bad_code"} or isinstance(exc, LookupError):
+        return ErrorInfo("code_not_found", key, (Action.try_again, Action.start_over), text)
+    if key.startswith("device.") or name in {"DeviceError", "UnavailableError"}:
         return ErrorInfo("device", key, (Action.try_again, Action.call_staff), text)
     return ErrorInfo("internal", key, (Action.call_staff, Action.start_over), text)
 
@@ -650,12 +647,7 @@ class VisitFlow:
         code = self.visit.reprint_code
 
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, LookupError) or "not_found" in str(getattr(exc, "message_key", "")):
-                self.show_error(
-                    ErrorInfo("code_not_found", "", (Action.try_again,), str(exc)), back_to=Screen.reprint
-                )
-            else:
-                self._fail(exc, back_to=Screen.reprint)
+            self._fail(exc, back_to=Screen.reprint)
 
         def done(copy: Any) -> None:
             self.visit.copy = copy
@@ -694,5 +686,5 @@ class VisitFlow:
 
     def exit_maintenance(self) -> None:
         if self.screen in (Screen.maintenance, Screen.maintenance_pin):
-            self.audit("maintenance.exit", {})
+            self.audit("maintenance.logout", {})
             self.reset(reason="maintenance_exit")

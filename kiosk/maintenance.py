@@ -121,17 +121,19 @@ class MaintenanceAuth:
     def check(self, pin: str) -> PinResult:
         locked = self.locked_for()
         if locked > 0:
-            self.audit("maintenance.pin_refused_locked", {"locked_for_s": round(locked, 1)})
+            self.audit("maintenance.login_failed", {"locked": True, "locked_for_s": round(locked, 1)})
             return PinResult(False, 0, locked)
         if self.pin_hash and verify_pin(pin, self.pin_hash):
             self.failures, self.locked_until = 0, 0.0
             self._save()
-            self.audit("maintenance.enter", {})
+            self.audit("maintenance.login", {})
             return PinResult(True, MAX_TRIES, 0.0)
         self.failures += 1
         delay = self.lock_delay()
         if delay > 0:
             self.locked_until = self.clock() + delay
         self._save()
-        self.audit("maintenance.pin_wrong", {"failures": self.failures, "locked_for_s": delay})
+        self.audit("maintenance.login_failed", {"failures": self.failures, "locked": False})
+        if delay > 0:
+            self.audit("maintenance.lockout", {"failures": self.failures, "locked_for_s": delay})
         return PinResult(False, self.tries_left(), delay)

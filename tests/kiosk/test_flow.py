@@ -367,11 +367,11 @@ def test_maintenance_gesture_pin_and_lockout(flow: VisitFlow, clock: FakeClock, 
     assert flow.screen == Screen.maintenance
     events = [e for e, _ in audit]
     assert "maintenance.gesture" in events
-    assert "maintenance.enter" in events
-    assert "maintenance.pin_refused_locked" in events
+    assert "maintenance.login" in events
+    assert "maintenance.lockout" in events
     flow.exit_maintenance()
     assert flow.screen == Screen.attract
-    assert "maintenance.exit" in [e for e, _ in audit]
+    assert "maintenance.logout" in [e for e, _ in audit]
 
 
 def test_events_out_of_place_are_ignored(flow: VisitFlow, services: FakeServices) -> None:

@@ -1,0 +1,213 @@
+"""Starting the kiosk: the Qt application, the flow over the real pipeline, hooks, and the window."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from kiosk.flow import VisitFlow
+from kiosk.maintenance import MaintenanceAuth, hash_pin
+from ui import theme
+from ui.services import MaintenanceServices, PipelineServices, RecentLogHandler
+from ui.window import SIZES, KioskWindow
+from ui.workers import QtRunner
+
+log = logging.getLogger(__name__)
+
+DEV_PIN = "123456"  # simulated profile only, when no hash is configured
+
+
+def qt_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv or [sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("smart-kiosk")
+    if theme.FONT_FAMILY in QFontDatabase.families():
+        app.setFont(QFont(theme.FONT_FAMILY))
+    return app
+
+
+class AuditSink:
+    """Writes audit entries on one background thread, so a slow disk never stalls the GUI."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
+
+    def __call__(self, event: str, data: dict[str, Any]) -> None:
+        log.info("audit %s %s", event, data)
+        self.pool.submit(self._write, event, dict(data))
+
+    def _write(self, event: str, data: dict[str, Any]) -> None:
+        try:
+            audit = getattr(self.app, "audit", None)
+            if audit is None:
+                from kiosk.audit import AuditLog
+
+                audit = AuditLog(self.app.config.path(self.app.config.audit.log_file), actor="kiosk-ui")
+                self.app.__dict__["audit"] = audit
+            audit.record(event, **data)
+        except Exception:
+            log.exception("audit entry %s could not be written", event)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
+@dataclass
+class Kiosk:
+    """Everything `kiosk run` composes, for the CLI, the bench and the tests."""
+
+    qt: QApplication
+    window: KioskWindow
+    flow: VisitFlow
+    runner: QtRunner
+    services: Any
+    audit: Callable[[str, dict[str, Any]], None]
+    logs: RecentLogHandler
+
+    def close(self) -> None:
+        self.window.preview.stop()
+        self.window.idle_timer.stop()
+        self.runner.wait_all(30000)
+        self.window.allow_close = True
+        self.window.close()
+        self.window.deleteLater()
+        close = getattr(self.audit, "close", None)
+        if close is not None:
+            close()
+
+
+def pin_hash_for(config: Any) -> str:
+    if config.ui.maintenance_pin_hash:
+        return str(config.ui.maintenance_pin_hash)
+    if config.profile == "simulated":
+        log.warning("no maintenance PIN configured; the simulated profile uses the development PIN")
+        return hash_pin(DEV_PIN, log2_n=12)
+    return ""
+
+
+def build_kiosk(
+    config: Any,
+    *,
+    kiosk_app: Any = None,
+    services: Any = None,
+    windowed: bool = True,
+    size: tuple[int, int] = SIZES["small"],
+    audit: Callable[[str, dict[str, Any]], None] | None = None,
+    maintenance: Any = None,
+) -> Kiosk:
+    """Compose the window over `kiosk_app` (a `KioskApp`) or over explicit `services` (tests, bench)."""
+    qt = qt_application()
+    logs = RecentLogHandler()
+    logging.getLogger().addHandler(logs)
+    if kiosk_app is not None and services is None:
+        services = PipelineServices(kiosk_app)
+    if audit is None:
+        audit = (
+            AuditSink(kiosk_app)
+            if kiosk_app is not None
+            else (lambda event, data: log.info("audit %s", event))
+        )
+    if maintenance is None and kiosk_app is not None:
+        maintenance = MaintenanceServices(kiosk_app, services, logs)
+    state_path = None
+    if kiosk_app is not None:
+        state_path = kiosk_app.data_dir / "maintenance-lock.json"
+    auth = MaintenanceAuth(pin_hash_for(config), audit=audit, state_path=state_path)
+    runner = QtRunner()
+    flow = VisitFlow(
+        services,
+        runner,
+        idle_timeout_s=config.ui.idle_timeout_s,
+        countdown_s=config.ui.countdown_s,
+        default_language=config.ui.language,
+        auth=auth,
+        audit=audit,
+        frames_per_check=config.ui.frames_per_check,
+    )
+    flow.visit.voice = config.ui.voice
+    preview = getattr(services, "preview_frame", None)
+    window = KioskWindow(
+        flow,
+        runner,
+        ui_config=config.ui,
+        preview_source=preview,
+        maintenance=maintenance,
+        audit=audit,
+        windowed=windowed,
+        size=size,
+    )
+    install_hooks(window)
+    return Kiosk(qt, window, flow, runner, services, audit, logs)
+
+
+def install_hooks(window: KioskWindow) -> None:
+    """Route uncaught exceptions (GUI thread and other threads) to the error screen, as napari does."""
+
+    def excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.error("uncaught exception", exc_info=(kind, value, tb))
+        window.error_reported.emit(f"{kind.__name__}: {value}")
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        log.error(
+            "uncaught exception in thread %s",
+            args.thread,
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        )  # type: ignore[arg-type]
+        window.error_reported.emit(f"{args.exc_type.__name__}: {args.exc_value}")
+
+    sys.excepthook = excepthook
+    threading.excepthook = thread_hook
+
+
+def warm_up(kiosk: Kiosk, kiosk_app: Any) -> None:
+    """After the attract screen shows, load the heavy parts (OCR, face models, devices) on a worker."""
+
+    def work(report: Any) -> None:
+        for name in ("devices", "store", "ocr", "face", "signer"):
+            try:
+                getattr(kiosk_app, name)
+            except Exception as exc:
+                log.warning("warm-up of %s failed: %s", name, exc)
+
+    kiosk.runner.submit("warm_up", work, lambda _: log.info("services warm"), lambda exc: None)
+
+
+def run(config: Any, *, windowed: bool = False, kiosk_app: Any = None) -> int:
+    """`kiosk run`: the fullscreen kiosk (or a development window) until the technician closes it."""
+    no_display = not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+    if no_display:
+        from kiosk.errors import UnavailableError
+
+        raise UnavailableError("no display: set DISPLAY or WAYLAND_DISPLAY (or QT_QPA_PLATFORM)")
+    if kiosk_app is None:
+        from kiosk.app import KioskApp
+
+        kiosk_app = KioskApp(config)
+    size = SIZES["portrait"] if config.ui.orientation == "portrait" else SIZES["small"]
+    kiosk = build_kiosk(config, kiosk_app=kiosk_app, windowed=windowed, size=size)
+    if windowed:
+        kiosk.window.show()
+    else:
+        kiosk.window.showFullScreen()
+    QTimer.singleShot(0, lambda: warm_up(kiosk, kiosk_app))
+    try:
+        return int(kiosk.qt.exec())
+    finally:
+        kiosk.close()
+        kiosk_app.close()

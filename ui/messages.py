@@ -1,0 +1,104 @@
+"""Texts chosen by a key (error kinds, page-quality reasons, liveness challenges, progress stages).
+
+They are marked with QT_TRANSLATE_NOOP so `pyside6-lupdate` extracts them into the .ts files, and
+translated at render time with `text(...)`, so switching language re-renders them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+CONTEXT = "Messages"
+
+ERROR_TITLES = {
+    "card_unreadable": QT_TRANSLATE_NOOP("Messages", "We could not read your ID card"),
+    "no_match": QT_TRANSLATE_NOOP("Messages", "Your face does not match the card"),
+    "no_face": QT_TRANSLATE_NOOP("Messages", "We could not see a face"),
+    "liveness_failed": QT_TRANSLATE_NOOP("Messages", "Please follow the instruction on the screen"),
+    "page_quality": QT_TRANSLATE_NOOP("Messages", "Please place the page again"),
+    "no_pages": QT_TRANSLATE_NOOP("Messages", "No page has been scanned yet"),
+    "paper_out": QT_TRANSLATE_NOOP("Messages", "The printer is out of paper"),
+    "no_document": QT_TRANSLATE_NOOP("Messages", "Nothing was found on the glass"),
+    "cover_open": QT_TRANSLATE_NOOP("Messages", "The scanner cover is open"),
+    "device": QT_TRANSLATE_NOOP("Messages", "A device is not working"),
+    "code_not_found": QT_TRANSLATE_NOOP("Messages", "We could not find this code"),
+    "internal": QT_TRANSLATE_NOOP("Messages", "Something went wrong"),
+}
+
+ERROR_HELP = {
+    "card_unreadable": QT_TRANSLATE_NOOP(
+        "Messages", "Lay the card face down, flat on the glass, with the QR code fully on the glass."
+    ),
+    "no_match": QT_TRANSLATE_NOOP(
+        "Messages", "Look straight at the camera in good light, without glasses or a mask, and try again."
+    ),
+    "no_face": QT_TRANSLATE_NOOP(
+        "Messages", "Stand in front of the camera so that your whole face is in the frame."
+    ),
+    "liveness_failed": QT_TRANSLATE_NOOP("Messages", "Look at the camera and do what the screen asks."),
+    "page_quality": QT_TRANSLATE_NOOP("Messages", "Lay the page flat, face down, and close the cover."),
+    "no_pages": QT_TRANSLATE_NOOP("Messages", "Place the first page of your document on the glass."),
+    "paper_out": QT_TRANSLATE_NOOP(
+        "Messages", "Your copy is saved. Staff will refill the paper; then press Try again."
+    ),
+    "no_document": QT_TRANSLATE_NOOP(
+        "Messages", "Lay the card or the page face down on the glass, then try again."
+    ),
+    "cover_open": QT_TRANSLATE_NOOP("Messages", "Close the scanner cover gently, then try again."),
+    "device": QT_TRANSLATE_NOOP("Messages", "Please try again. If it happens again, call staff."),
+    "code_not_found": QT_TRANSLATE_NOOP("Messages", "Check the code on your receipt and type it again."),
+    "internal": QT_TRANSLATE_NOOP(
+        "Messages", "Your data has not been kept. Please call staff or start again."
+    ),
+}
+
+QUALITY_REASONS = {
+    "blurred": QT_TRANSLATE_NOOP("Messages", "The page is blurred."),
+    "too_dark": QT_TRANSLATE_NOOP("Messages", "The page is too dark."),
+    "cut_off": QT_TRANSLATE_NOOP("Messages", "Part of the page is cut off."),
+    "blank": QT_TRANSLATE_NOOP("Messages", "The page is blank."),
+    "no_text": QT_TRANSLATE_NOOP("Messages", "No text was found on the page."),
+    "timeout": QT_TRANSLATE_NOOP("Messages", "The page took too long to read."),
+}
+
+ACTIONS = {
+    "rescan": QT_TRANSLATE_NOOP("Messages", "Scan again"),
+    "try_again": QT_TRANSLATE_NOOP("Messages", "Try again"),
+    "call_staff": QT_TRANSLATE_NOOP("Messages", "Call staff"),
+    "start_over": QT_TRANSLATE_NOOP("Messages", "Start over"),
+}
+
+CHALLENGES = {
+    "blink": QT_TRANSLATE_NOOP("Messages", "Blink your eyes twice"),
+    "turn_left": QT_TRANSLATE_NOOP("Messages", "Turn your head slowly to the left"),
+    "turn_right": QT_TRANSLATE_NOOP("Messages", "Turn your head slowly to the right"),
+    "smile": QT_TRANSLATE_NOOP("Messages", "Smile"),
+}
+
+STAGES = {
+    "start": QT_TRANSLATE_NOOP("Messages", "Starting"),
+    "classify": QT_TRANSLATE_NOOP("Messages", "Recognising the document"),
+    "code": QT_TRANSLATE_NOOP("Messages", "Giving the copy its code"),
+    "sign": QT_TRANSLATE_NOOP("Messages", "Signing the copy"),
+    "save": QT_TRANSLATE_NOOP("Messages", "Saving the record"),
+    "done": QT_TRANSLATE_NOOP("Messages", "Finished"),
+    "print_copy": QT_TRANSLATE_NOOP("Messages", "Printing the certified copy"),
+    "print_receipt": QT_TRANSLATE_NOOP("Messages", "Printing the receipt"),
+    "printed": QT_TRANSLATE_NOOP("Messages", "Printed"),
+}
+
+DOC_TYPES = {
+    "birth_certificate": QT_TRANSLATE_NOOP("Messages", "Birth certificate"),
+    "marriage_certificate": QT_TRANSLATE_NOOP("Messages", "Marriage certificate"),
+    "diploma": QT_TRANSLATE_NOOP("Messages", "Diploma"),
+    "residence_confirmation": QT_TRANSLATE_NOOP("Messages", "Residence confirmation"),
+    "land_use_certificate": QT_TRANSLATE_NOOP("Messages", "Land use right certificate"),
+    "id_card": QT_TRANSLATE_NOOP("Messages", "Identity card"),
+    "other": QT_TRANSLATE_NOOP("Messages", "Other document"),
+}
+
+
+def text(table: dict[str, str], key: str, fallback: str = "") -> str:
+    """The translated text for `key` in `table`, or the translated fallback key's text."""
+    source = table.get(key) or table.get(fallback) or ""
+    return QCoreApplication.translate(CONTEXT, source) if source else ""

@@ -1,0 +1,277 @@
+"""The other services (check a copy, reprint by code) and the technician's PIN pad and maintenance mode."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout
+
+from ui import messages
+from ui.widgets import ImageView, Keypad, ScreenBase, make_button, make_card_frame, make_label, pixmap_of_card
+
+if TYPE_CHECKING:
+    from kiosk.flow import VisitFlow
+
+CODE_KEYS = [*"1234567890", *"QWERTYUIOP", *"ASDFGHJKL-", *"ZXCVBNM", Keypad.BACKSPACE]
+PIN_KEYS = [*"123456789", Keypad.BACKSPACE, "0", "OK"]
+
+
+class CheckCopyScreen(ScreenBase):
+    def __init__(self, host: Any) -> None:
+        super().__init__(host)
+        self.picture = QLabel()
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.addWidget(self.picture, 1)
+        self.status = make_label(align=Qt.AlignmentFlag.AlignCenter)
+        self.body.addWidget(self.status)
+        self.cancel = make_button(on_click=self.flow.cancel)
+        self.go = make_button(primary=True, on_click=self.flow.check_placed)
+        self.footer.addWidget(self.cancel)
+        self.footer.addStretch(1)
+        self.footer.addWidget(self.go)
+
+    def render(self, flow: VisitFlow) -> None:
+        self.step.setText(self.tr("Check a certified copy"))
+        self.title.setText(self.tr("Place the certified copy on the glass"))
+        self.instruction.setText(
+            self.tr("Lay a page with the QR seal face down on the glass, then press Check.")
+        )
+        side = max(120, min(self.width() // 2, self.height() // 3) or 240)
+        if self.picture.pixmap().isNull() or self.picture.pixmap().width() != side:
+            self.picture.setPixmap(pixmap_of_card(side, side * 2 // 3, "#1E7A34"))
+        self.status.setText(self.tr("Checking the seal…") if flow.busy else "")
+        self.cancel.setText(self.tr("Cancel"))
+        self.go.setText(self.tr("Check"))
+        self.go.setEnabled(not flow.busy)
+
+
+class CheckResultScreen(ScreenBase):
+    def __init__(self, host: Any) -> None:
+        super().__init__(host)
+        frame, box = make_card_frame()
+        self.verdict = make_label("title", align=Qt.AlignmentFlag.AlignCenter)
+        self.details = make_label(align=Qt.AlignmentFlag.AlignCenter)
+        box.addWidget(self.verdict)
+        box.addWidget(self.details)
+        self.body.addWidget(frame)
+        self.body.addStretch(1)
+        self.footer.addStretch(1)
+        self.go = make_button(primary=True, on_click=self.flow.finish)
+        self.footer.addWidget(self.go)
+
+    def render(self, flow: VisitFlow) -> None:
+        result = flow.visit.verification
+        valid = bool(getattr(result, "valid", False))
+        self.step.setText(self.tr("Check a certified copy"))
+        self.title.setText(self.tr("Result of the check"))
+        self.instruction.setText(self.tr("The seal is checked on this kiosk, without a network."))
+        self.verdict.setProperty("role", "ok" if valid else "error")
+        self.verdict.style().unpolish(self.verdict)
+        self.verdict.style().polish(self.verdict)
+        self.verdict.setText(
+            self.tr("This is a valid certified copy")
+            if valid
+            else self.tr("This copy could not be confirmed")
+        )
+        lines = []
+        if getattr(result, "code", None):
+            lines.append(self.tr("Code: %s") % result.code)
+        issued = getattr(result, "issued_at", None)
+        if issued is not None:
+            lines.append(self.tr("Issued: %s") % issued.strftime("%d/%m/%Y %H:%M"))
+        if getattr(result, "pages", None):
+            lines.append(self.tr("Pages: %d") % int(result.pages))
+        if getattr(result, "doc_type", None):
+            lines.append(messages.text(messages.DOC_TYPES, str(result.doc_type), "other"))
+        if not valid:
+            lines.append(self.tr("Ask staff to look at the original record."))
+        self.details.setText("\n".join(lines))
+        self.go.setText(self.tr("Finish"))
+
+
+class ReprintScreen(ScreenBase):
+    def __init__(self, host: Any) -> None:
+        super().__init__(host)
+        self.code = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.body.addWidget(self.code)
+        self.keypad = Keypad(CODE_KEYS, columns=10)
+        self.keypad.pressed.connect(self._key)
+        self.body.addWidget(self.keypad)
+        self.status = make_label(align=Qt.AlignmentFlag.AlignCenter)
+        self.body.addWidget(self.status)
+        self.body.addStretch(1)
+        self.cancel = make_button(on_click=self.flow.cancel)
+        self.go = make_button(primary=True, on_click=self.flow.submit_reprint)
+        self.footer.addWidget(self.cancel)
+        self.footer.addStretch(1)
+        self.footer.addWidget(self.go)
+
+    def _key(self, key: str) -> None:
+        code = self.flow.visit.reprint_code
+        self.flow.set_reprint_code(code[:-1] if key == Keypad.BACKSPACE else code + key)
+
+    def render(self, flow: VisitFlow) -> None:
+        self.step.setText(self.tr("Reprint by code"))
+        self.title.setText(self.tr("Type the code on your receipt"))
+        self.instruction.setText(self.tr("The copy is printed again as it was certified."))
+        self.code.setText(flow.visit.reprint_code or "—")
+        self.status.setText(self.tr("Printing…") if flow.busy else "")
+        self.cancel.setText(self.tr("Cancel"))
+        self.go.setText(self.tr("Print again"))
+        self.go.setEnabled(bool(flow.visit.reprint_code) and not flow.busy)
+
+
+class PinScreen(ScreenBase):
+    def __init__(self, host: Any) -> None:
+        super().__init__(host)
+        self.entered_pin = ""
+        self.dots = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.message = make_label("error", align=Qt.AlignmentFlag.AlignCenter)
+        self.keypad = Keypad(PIN_KEYS, columns=3)
+        self.keypad.pressed.connect(self._key)
+        self.body.addWidget(self.dots)
+        self.body.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.keypad, 2)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.body.addStretch(1)
+        self.cancel = make_button(on_click=self.flow.exit_maintenance)
+        self.footer.addWidget(self.cancel)
+        self.footer.addStretch(1)
+
+    def _key(self, key: str) -> None:
+        if key == "OK":
+            pin, self.entered_pin = self.entered_pin, ""
+            self.flow.enter_pin(pin)
+            return
+        self.entered_pin = self.entered_pin[:-1] if key == Keypad.BACKSPACE else (self.entered_pin + key)[:12]
+        self.render(self.flow)
+
+    def render(self, flow: VisitFlow) -> None:
+        self.step.setText(self.tr("Maintenance"))
+        self.title.setText(self.tr("Technician PIN"))
+        self.instruction.setText(self.tr("Enter the maintenance PIN and press OK."))
+        self.dots.setText("●" * len(self.entered_pin) or "—")
+        auth = flow.auth
+        if flow.pin_message == "locked" and auth is not None:
+            self.message.setText(
+                self.tr("Too many wrong PINs. Try again in %d seconds.") % max(1, round(auth.locked_for()))
+            )
+        elif flow.pin_message == "wrong" and auth is not None:
+            self.message.setText(
+                self.tr("Wrong PIN. %d tries left before the pad locks.") % auth.tries_left()
+            )
+        elif flow.pin_message == "not_configured":
+            self.message.setText(self.tr("No maintenance PIN is configured on this kiosk."))
+        else:
+            self.message.setText("")
+        self.cancel.setText(self.tr("Cancel"))
+
+    def left(self) -> None:
+        self.entered_pin = ""
+
+
+class MaintenanceScreen(ScreenBase):
+    SECTIONS = ("devices", "sync", "certificates", "disk", "logs")
+
+    def __init__(self, host: Any) -> None:
+        super().__init__(host)
+        row = QHBoxLayout()
+        menu = QVBoxLayout()
+        self.section_buttons = {}
+        for name in self.SECTIONS:
+            button = make_button(on_click=lambda n=name: self.show_section(n))
+            button.setProperty("toggle", True)
+            button.setCheckable(True)
+            menu.addWidget(button)
+            self.section_buttons[name] = button
+        menu.addStretch(1)
+        row.addLayout(menu, 1)
+        right = QVBoxLayout()
+        self.setProperty("compact", True)  # a technician's screen: more on it, smaller text
+        self.actions_grid = QGridLayout()
+        self.action_buttons = [make_button() for _ in range(4)]
+        for index, button in enumerate(self.action_buttons):
+            button.clicked.connect(lambda _=False, i=index: self._action(i))
+            self.actions_grid.addWidget(button, index // 2, index % 2)
+        right.addLayout(self.actions_grid)
+        self.output = QPlainTextEdit()
+        self.output.setReadOnly(True)
+        right.addWidget(self.output, 2)
+        self.camera = ImageView()
+        self.camera.setVisible(False)
+        right.addWidget(self.camera, 2)
+        row.addLayout(right, 3)
+        self.body.addLayout(row, 1)
+        self.close_app = make_button(on_click=host.quit_kiosk)
+        self.close_app.setProperty("danger", True)
+        self.exit = make_button(primary=True, on_click=self.flow.exit_maintenance)
+        self.footer.addWidget(self.close_app)
+        self.footer.addStretch(1)
+        self.footer.addWidget(self.exit)
+        self.section = "devices"
+        self._actions: list[str] = []
+
+    def _section_actions(self) -> list[tuple[str, str]]:
+        if self.section == "devices":
+            return [
+                ("test_scan", self.tr("Test scan")),
+                ("camera_preview", self.tr("Camera preview")),
+                ("test_page", self.tr("Test page")),
+                ("test_receipt", self.tr("Receipt test")),
+            ]
+        if self.section == "sync":
+            return [("sync_now", self.tr("Sync now"))]
+        return [("refresh", self.tr("Refresh"))]
+
+    def show_section(self, name: str) -> None:
+        self.section = name
+        self.camera.setVisible(False)
+        self.camera.clear()
+        self.render(self.flow)
+        self.host.maintenance_action(name, "show", self._show_result)
+
+    def _action(self, index: int) -> None:
+        if index < len(self._actions):
+            self.output.setPlainText(self.tr("Working…"))
+            self.host.maintenance_action(self.section, self._actions[index], self._show_result)
+
+    def _show_result(self, result: Any) -> None:
+        text, image = result if isinstance(result, tuple) else (result, None)
+        self.output.setPlainText(str(text))
+        if image is not None:
+            from ui.widgets import bgr_to_qimage
+
+            self.camera.set_image(bgr_to_qimage(image, 640))
+            self.camera.setVisible(True)
+
+    def render(self, flow: VisitFlow) -> None:
+        self.step.setText(self.tr("Maintenance"))
+        self.title.setText(self.tr("Kiosk maintenance"))
+        self.instruction.setText(self.tr("Every action here is written to the audit log."))
+        names = {
+            "devices": self.tr("Devices"),
+            "sync": self.tr("Sync"),
+            "certificates": self.tr("Certificates"),
+            "disk": self.tr("Disk space"),
+            "logs": self.tr("Recent logs"),
+        }
+        for name, button in self.section_buttons.items():
+            button.setText(names[name])
+            button.setChecked(name == self.section)
+        actions = self._section_actions()
+        self._actions = [key for key, _ in actions]
+        for index, button in enumerate(self.action_buttons):
+            if index < len(actions):
+                button.setText(actions[index][1])
+                button.setVisible(True)
+            else:
+                button.setVisible(False)
+        self.close_app.setText(self.tr("Close the program"))
+        self.exit.setText(self.tr("Leave maintenance"))
+
+    def entered(self) -> None:
+        self.show_section("devices")

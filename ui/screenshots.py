@@ -1,0 +1,155 @@
+"""`kiosk screenshots OUT`: every screen, in every language and orientation, rendered offscreen to PNG.
+
+The screens are put into each state with the sample data a visit would have (sample pages, a code, an
+error) so reviewers see them filled in. Nothing here touches a device.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+ORIENTATIONS = {"landscape": (1920, 1080), "small": (1280, 800), "portrait": (1080, 1920)}
+
+
+class SampleServices:
+    """Just enough of the visit services for rendering; it never runs a task (screenshots set states)."""
+
+    fee_per_page_vnd = 2000
+
+
+def _sample_page(seed: int) -> np.ndarray:
+    try:
+        from kiosk.samples.documents import make_document
+
+        return make_document("birth_certificate", seed=seed).image
+    except Exception:  # the generator may be absent in a trimmed build: draw a plain page
+        page = np.full((1100, 780, 3), 250, np.uint8)
+        for row in range(120, 1000, 40):
+            page[row : row + 8, 80 : 700 - (row * 7) % 200] = 60
+        return page
+
+
+def _sample_frame() -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
+    try:
+        from kiosk.samples.glass import SampleCameraFeed
+
+        frame = SampleCameraFeed(count=1).next_frame()
+        return frame, None
+    except Exception:
+        frame = np.full((480, 640, 3), 90, np.uint8)
+        return frame, (230, 110, 180, 220)
+
+
+def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
+    from kiosk.flow import Action, ErrorInfo, Screen, Service
+
+    def at(screen: Screen, **visit: Any) -> Callable[[Any], None]:
+        def apply(flow: Any) -> None:
+            for key, value in visit.items():
+                setattr(flow.visit, key, value)
+            flow.screen = screen
+
+        return apply
+
+    def error(kind: str, reason: str, actions: tuple[Action, ...], back: Screen) -> Callable[[Any], None]:
+        return at(Screen.error, error=ErrorInfo(kind, reason, actions), error_return=back)
+
+    copy = SimpleNamespace(code="HN01-000042-K", doc_type="birth_certificate", pages=2)
+    verification = SimpleNamespace(
+        valid=True,
+        code="HN01-000042-K",
+        pages=2,
+        doc_type="birth_certificate",
+        issued_at=datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
+    )
+    return [
+        ("01-attract", at(Screen.attract)),
+        ("02-card", at(Screen.card, service=Service.certify)),
+        ("03-face", at(Screen.face, challenge="blink")),
+        ("04-scan", at(Screen.scan, pages=pages)),
+        ("05-review", at(Screen.review, pages=pages, copies=2)),
+        ("06-processing", at(Screen.processing, progress_stage="sign", progress=0.35)),
+        ("07-printing", at(Screen.printing, progress_stage="print_copy", progress=0.1)),
+        ("08-done", at(Screen.done, copy=copy)),
+        ("09-error-no-match", error("no_match", "", (Action.try_again, Action.call_staff), Screen.face)),
+        ("10-error-rescan", error("page_quality", "blurred", (Action.rescan,), Screen.scan)),
+        (
+            "11-error-paper-out",
+            error("paper_out", "", (Action.try_again, Action.call_staff), Screen.printing),
+        ),
+        ("12-error-card", error("card_unreadable", "", (Action.rescan, Action.start_over), Screen.card)),
+        ("13-check-copy", at(Screen.check_copy, service=Service.check)),
+        ("14-check-result", at(Screen.check_result, verification=verification)),
+        ("15-reprint", at(Screen.reprint, service=Service.reprint, reprint_code="HN01-0000")),
+        ("16-maintenance-pin", at(Screen.maintenance_pin)),
+        ("17-maintenance", at(Screen.maintenance)),
+    ]
+
+
+def render_all(
+    out: Path,
+    *,
+    languages: tuple[str, ...] = ("vi", "en"),
+    orientations: tuple[str, ...] = ("landscape", "portrait", "small"),
+) -> list[Path]:
+    """Render every screen; returns the PNG files written."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.config import parse_config
+    from kiosk.flow import Screen
+    from ui.app import build_kiosk
+
+    out.mkdir(parents=True, exist_ok=True)
+    pages = [
+        SimpleNamespace(
+            image=_sample_page(seed), quality=SimpleNamespace(ok=True), doc_type="birth_certificate"
+        )
+        for seed in (1, 2)
+    ]
+    frame, box = _sample_frame()
+    written: list[Path] = []
+    for orientation in orientations:
+        size = ORIENTATIONS[orientation]
+        for language in languages:
+            config = parse_config({"ui": {"language": language}})
+            kiosk = build_kiosk(
+                config, services=SampleServices(), size=size, windowed=True, audit=lambda e, d: None
+            )
+            window, flow = kiosk.window, kiosk.flow
+            window.idle_timer.stop()
+            window.setFixedSize(*size)
+            window.show()
+            kiosk.qt.processEvents()
+            for name, apply in _states(pages):
+                flow.visit.language = language
+                apply(flow)
+                window.render()
+                if flow.screen == Screen.face:
+                    window.preview.stop()
+                    from ui.widgets import bgr_to_qimage
+
+                    window.screens[Screen.face].view.set_image(bgr_to_qimage(frame), box)  # type: ignore[attr-defined]
+                if flow.screen == Screen.maintenance:
+                    maintenance = window.screens[Screen.maintenance]
+                    maintenance.output.setPlainText(  # type: ignore[attr-defined]
+                        "scanner   simulated   ok   ready\ncamera    simulated   ok   ready\n"
+                        "a4        pdf_folder  ok   12 jobs\nreceipt   simulated   warning   paper low"
+                    )
+                kiosk.qt.processEvents()
+                path = out / f"{orientation}-{language}-{name}.png"
+                if not window.grab().save(str(path)):
+                    raise OSError(f"cannot write {path}")
+                written.append(path)
+                flow.screen = Screen.attract
+            kiosk.close()
+            kiosk.qt.processEvents()
+    return written

@@ -1,0 +1,281 @@
+"""The kiosk core as the screens use it: the visit's services, the camera preview, maintenance actions.
+
+`PipelineServices` adapts `kiosk.certify.VisitPipeline` (and the app's devices) to the flow's
+`VisitServices` protocol. `MaintenanceServices` gathers what a technician needs. Both are plain Python
+and block: the window only calls them from workers. Each device has one lock, so a preview frame and a
+face check never talk to the camera at the same time.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import shutil
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+from kiosk.logs import RedactingFilter, redact
+
+log = logging.getLogger(__name__)
+
+
+class PipelineServices:
+    """`kiosk.flow.VisitServices` over the real pipeline and devices of a `KioskApp`."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.camera_lock = threading.Lock()
+        self.scanner_lock = threading.Lock()
+        self._detector: Any = None
+
+    @property
+    def pipeline(self) -> Any:
+        return self.app.pipeline
+
+    @property
+    def fee_per_page_vnd(self) -> int:
+        return int(self.app.config.kiosk.fee_per_page_vnd)
+
+    def scan_card(self) -> Any:
+        self.app.prompted("card")
+        with self.scanner_lock:
+            return self.app.devices.scanner.scan()
+
+    def read_card(self, image: Any) -> Any:
+        return self.pipeline.read_card(image)
+
+    def capture_frames(self, count: int) -> list[Any]:
+        with self.camera_lock:
+            return list(self.pipeline.capture_frames(count))
+
+    def check_liveness(self, challenge: str, frames: Sequence[Any]) -> str:
+        """The liveness module's verdict when it is there; otherwise say plainly that it was not checked."""
+        try:
+            from kiosk.identity import liveness  # type: ignore[attr-defined]
+        except ImportError:
+            return "not_checked"
+        check = getattr(liveness, "check_challenge", None) or getattr(liveness, "check_liveness", None)
+        if check is None:
+            return "not_checked"
+        result = check(challenge, frames)
+        passed = getattr(result, "passed", result)
+        if passed is False:
+            from kiosk.errors import NegativeVerdict
+
+            raise NegativeVerdict("the liveness challenge was not followed", key="liveness.failed")
+        return f"passed:{challenge}"
+
+    def verify_face(self, card_image: Any, frames: Sequence[Any]) -> Any:
+        return self.pipeline.verify_face(card_image, frames)
+
+    def scan_page(self) -> Any:
+        self.app.prompted("document")
+        with self.scanner_lock:
+            return self.app.devices.scanner.scan()
+
+    def read_page(self, image: Any) -> Any:
+        return self.pipeline.read_page(image, dpi=int(self.app.config.devices.scanner.dpi))
+
+    def certify(self, visit: Any, progress: Any) -> Any:
+        from kiosk.certify import VisitData
+
+        data = VisitData(
+            card=visit.card,
+            face=visit.face,
+            pages=list(visit.pages),
+            card_image=visit.card_image,
+            liveness=visit.liveness or "not_checked",
+            copies=visit.copies,
+        )
+        return self.pipeline.certify(data, progress)
+
+    def print_copy(self, copy: Any, copies: int) -> None:
+        self.pipeline.print_copy(copy, copies)
+
+    def print_receipt(self, copy: Any) -> None:
+        self.pipeline.print_receipt(copy)
+
+    def reprint(self, code: str) -> Any:
+        self.pipeline.reprint(code)
+        from signing.code import normalize_code
+
+        return SimpleNamespace(code=normalize_code(code), doc_type="", pages=0)
+
+    def check_copy(self, image: Any) -> Any:
+        return self.pipeline.check_copy(image)
+
+    # -- the live preview on the face screen --------------------------------------------------------------
+
+    def preview_frame(self) -> tuple[Any, tuple[int, int, int, int] | None]:
+        """One camera frame and the box of the largest face in it (left, top, width, height) or None."""
+        with self.camera_lock:
+            frame = self.app.devices.camera.read()
+        return frame, self.face_box(frame)
+
+    def face_box(self, frame: Any) -> tuple[int, int, int, int] | None:
+        import numpy as np
+
+        if self._detector is None:
+            import dlib
+
+            self._detector = dlib.get_frontal_face_detector()
+        step = 2 if frame.shape[1] > 400 else 1
+        small = np.ascontiguousarray(frame[::step, ::step, ::-1])  # RGB, half size: ~4x faster
+        faces = self._detector(small, 0)
+        if not faces:
+            return None
+        best = max(faces, key=lambda r: r.width() * r.height())
+        return best.left() * step, best.top() * step, best.width() * step, best.height() * step
+
+
+class RecentLogHandler(logging.Handler):
+    """Keeps the last lines of the process log in memory, redacted, for the maintenance screen."""
+
+    def __init__(self, capacity: int = 300) -> None:
+        super().__init__(logging.INFO)
+        self.lines: collections.deque[str] = collections.deque(maxlen=capacity)
+        self.addFilter(RedactingFilter())
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(redact(self.format(record)))
+        except Exception:
+            self.handleError(record)
+
+
+class MaintenanceServices:
+    """What the technician screens show and do; every method blocks and returns text (and maybe a frame)."""
+
+    def __init__(self, app: Any, services: PipelineServices, logs: RecentLogHandler | None = None) -> None:
+        self.app = app
+        self.services = services
+        self.logs = logs
+
+    def run(self, section: str, action: str) -> str | tuple[str, Any]:
+        if action == "refresh":
+            action = "show"
+        method = getattr(self, f"{section}_{action}", None) or getattr(self, f"action_{action}", None)
+        if method is None:
+            return f"unknown action {section}/{action}"
+        try:
+            return method()  # type: ignore[no-any-return]
+        except Exception as exc:  # shown to the technician, who is here to diagnose exactly this
+            log.warning("maintenance %s/%s failed: %s", section, action, exc)
+            return redact(f"{action} failed: {type(exc).__name__}: {exc}")
+
+    # -- devices ----------------------------------------------------------------------------------
+    def devices_show(self) -> str:
+        lines = []
+        for status in self.app.devices.statuses():
+            lines.append(f"{status.name:<18} {status.kind:<16} {status.state!s:<8} {status.detail}")
+        return "\n".join(lines) or "no devices"
+
+    def action_test_scan(self) -> tuple[str, Any]:
+        self.app.prompted("document")
+        with self.services.scanner_lock:
+            image = self.app.devices.scanner.scan()
+        return f"scan ok: {image.shape[1]}x{image.shape[0]} px", image
+
+    def action_camera_preview(self) -> tuple[str, Any]:
+        frame, box = self.services.preview_frame()
+        return f"camera ok: {frame.shape[1]}x{frame.shape[0]} px, face box {box}", frame
+
+    def action_test_page(self) -> str:
+        from reportlab.lib.pagesizes import A4
+        from reportlab.pdfgen import canvas
+
+        from kiosk.app import private_tmp_dir
+
+        path = private_tmp_dir(self.app) / "test-page.pdf"
+        pdf = canvas.Canvas(str(path), pagesize=A4)
+        pdf.setFont("Helvetica", 24)
+        pdf.drawString(72, 760, f"Kiosk {self.app.config.kiosk.id}: test page")
+        pdf.drawString(72, 720, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
+        pdf.rect(36, 36, A4[0] - 72, A4[1] - 72)
+        pdf.save()
+        try:
+            job = self.app.devices.document_printer.print_pdf(path, copies=1, title="test page")
+        finally:
+            path.unlink(missing_ok=True)
+        return f"test page sent: {job}"
+
+    def action_test_receipt(self) -> str:
+        from drivers import Receipt
+
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        receipt = Receipt(
+            code="TEST", lines=("RECEIPT TEST", f"Kiosk {self.app.config.kiosk.id}", now), qr_data="TEST"
+        )
+        result = self.app.devices.receipt_printer.print_receipt(receipt)
+        return f"receipt test printed: {result}"
+
+    # -- sync -------------------------------------------------------------------------------------
+    def sync_show(self) -> str:
+        lines = []
+        store = self.app.store
+        for name in ("sync_status", "status", "backlog"):
+            getter = getattr(store, name, None)
+            if callable(getter):
+                lines.append(f"{name}: {getter()}")
+                break
+        sync_log = self.app.data_dir / "sync.log.jsonl"
+        for candidate in (sync_log, self.app.data_dir / "sync.jsonl", self.app.data_dir / "sync-log.jsonl"):
+            if candidate.is_file():
+                tail = candidate.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+                errors = [line for line in tail if '"error"' in line or '"fail' in line]
+                lines.append(f"last sync log lines ({candidate.name}):")
+                lines.extend(redact(line) for line in (errors or tail)[-10:])
+                break
+        return "\n".join(lines) or "no sync information yet"
+
+    def action_sync_now(self) -> str:
+        import subprocess
+        import sys
+
+        result = subprocess.run(
+            [sys.executable, "-m", "kiosk.cli", "sync", "run", "--once"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        return redact(f"sync run exit {result.returncode}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+
+    # -- certificates, disk, logs -----------------------------------------------------------------
+    def certificates_show(self) -> str:
+        from cryptography import x509
+
+        lines = []
+        now = datetime.now(UTC)
+        for path in sorted(self.app.data_dir.rglob("*.pem")) + sorted(self.app.data_dir.rglob("*.crt")):
+            try:
+                cert = x509.load_pem_x509_certificate(path.read_bytes())
+            except ValueError:
+                continue
+            left = (cert.not_valid_after_utc - now).days
+            warn = "  EXPIRES SOON" if left < 30 else ""
+            lines.append(
+                f"{path.name}: {cert.subject.rfc4514_string()}\n  until {cert.not_valid_after_utc:%Y-%m-%d} ({left} days){warn}"
+            )
+        return "\n".join(lines) or "no certificate found in the data folder"
+
+    def disk_show(self) -> str:
+        usage = shutil.disk_usage(self.app.data_dir)
+        gib = 1024**3
+        percent = 100 * usage.used / usage.total
+        copies = self.app.data_dir / "copies"
+        count = sum(1 for _ in copies.glob("*.pdf")) if copies.is_dir() else 0
+        return (
+            f"data folder: {self.app.data_dir}\n"
+            f"used {usage.used / gib:.1f} GiB of {usage.total / gib:.1f} GiB ({percent:.0f} %), free {usage.free / gib:.1f} GiB\n"
+            f"certified copies kept: {count}"
+        )
+
+    def logs_show(self) -> str:
+        if self.logs is None or not self.logs.lines:
+            return "no log lines yet"
+        return "\n".join(list(self.logs.lines)[-100:])

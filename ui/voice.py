@@ -1,0 +1,49 @@
+"""Voice prompts through espeak-ng, started as a child process so the GUI thread never waits for speech."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+from PySide6.QtCore import QObject, QProcess
+
+log = logging.getLogger(__name__)
+
+VOICES = {"vi": "vi", "en": "en-gb"}
+
+
+class Voice(QObject):
+    """Speaks one prompt at a time; a new prompt cuts the previous one short."""
+
+    def __init__(self, command: str = "espeak-ng", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.command = shutil.which(command)
+        self.enabled = False
+        self.spoken: list[tuple[str, str]] = []  # (language, text), for tests and diagnostics
+        self._process: QProcess | None = None
+        if self.command is None:
+            log.warning("voice prompts unavailable: %s not found", command)
+
+    @property
+    def available(self) -> bool:
+        return self.command is not None
+
+    def say(self, text: str, language: str) -> None:
+        if not self.enabled or not text.strip():
+            return
+        self.spoken.append((language, text))
+        if self.command is None:
+            return
+        self.stop()
+        process = QProcess(self)
+        process.setProgram(self.command)
+        process.setArguments(["-v", VOICES.get(language, language), "-s", "150", "--", text])
+        process.finished.connect(process.deleteLater)
+        process.errorOccurred.connect(lambda err: log.warning("espeak-ng failed: %s", err))
+        process.start()
+        self._process = process
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.state() != QProcess.ProcessState.NotRunning:
+            process.kill()

@@ -1,0 +1,384 @@
+"""The kiosk window: renders the flow's current screen, sends its events, and keeps the kiosk locked down.
+
+The window owns no visit logic. It listens to `VisitFlow` and shows the matching screen; buttons call the
+flow's events; work runs on `QtRunner`. An idle timer asks the flow for its idle status and shows the
+countdown overlay. Escape, Alt+F4, Ctrl+Q/W and closing the window do nothing outside maintenance mode.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QFrame, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.flow import Screen, VisitFlow
+from kiosk.ui_config import UiConfig
+from ui import theme
+from ui.i18n import Translations
+from ui.screens_other import CheckCopyScreen, CheckResultScreen, MaintenanceScreen, PinScreen, ReprintScreen
+from ui.screens_visit import (
+    AttractScreen,
+    CardScreen,
+    DoneScreen,
+    ErrorScreen,
+    FaceScreen,
+    ProgressScreen,
+    ReviewScreen,
+    ScanScreen,
+)
+from ui.voice import Voice
+from ui.widgets import ImageView, ScreenBase, bgr_to_qimage, make_button, make_label
+from ui.workers import QtRunner
+
+log = logging.getLogger(__name__)
+
+LOCKED_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_F4, Qt.Key.Key_F11, Qt.Key.Key_Q, Qt.Key.Key_W, Qt.Key.Key_Tab}
+SIZES = {"landscape": (1920, 1080), "small": (1280, 800), "portrait": (1080, 1920)}
+
+
+class FacePreview(QObject):
+    """Fetches camera frames + face box on a worker, one at a time, while the face screen shows."""
+
+    def __init__(
+        self, runner: QtRunner, source: Callable[[], Any] | None, flow: VisitFlow, fps: float = 8
+    ) -> None:
+        super().__init__()
+        self.runner, self.source, self.flow = runner, source, flow
+        self.view: ImageView | None = None
+        self.in_flight = False
+        self.frames_shown = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(int(1000 / fps))
+        self.timer.timeout.connect(self._tick)
+
+    def start(self, view: ImageView) -> None:
+        self.view = view
+        if self.source is not None:
+            self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.view = None
+
+    def _tick(self) -> None:
+        if self.in_flight or self.source is None or self.view is None or self.flow.busy:
+            return
+        self.in_flight = True
+        source = self.source
+
+        def work(report: Any) -> tuple[Any, Any]:
+            frame, box = source()
+            return bgr_to_qimage(frame), box  # the conversion happens here, off the GUI thread
+
+        self.runner.submit("preview", work, self._show, self._failed)
+
+    def _show(self, result: tuple[Any, Any]) -> None:
+        self.in_flight = False
+        if self.view is not None:
+            image, box = result
+            self.view.set_image(image, box)
+            self.frames_shown += 1
+
+    def _failed(self, exc: BaseException) -> None:
+        self.in_flight = False
+        log.warning("camera preview failed: %s", exc)
+
+
+class IdleOverlay(QWidget):
+    """ "Are you still there?" with a countdown; any touch keeps the visit."""
+
+    def __init__(self, parent: QWidget, on_stay: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self.setObjectName("IdleOverlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        box = QFrame()
+        box.setObjectName("IdleBox")
+        inner = QVBoxLayout(box)
+        self.title = make_label("title", align=Qt.AlignmentFlag.AlignCenter)
+        self.seconds = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.note = make_label(align=Qt.AlignmentFlag.AlignCenter)
+        self.stay = make_button(primary=True, on_click=on_stay)
+        for widget in (self.title, self.seconds, self.note, self.stay):
+            inner.addWidget(widget)
+        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(1)
+        self.hide()
+
+    def render(self, seconds_left: float) -> None:
+        self.title.setText(self.tr("Are you still there?"))
+        self.seconds.setText(str(max(0, int(seconds_left + 0.999))))
+        self.note.setText(self.tr("For your privacy, the kiosk will start over and forget your data."))
+        self.stay.setText(self.tr("I am still here"))
+
+
+class SecretCorner(QWidget):
+    """An invisible square in the top-left corner; taps go to the flow's maintenance gesture."""
+
+    def __init__(self, parent: QWidget, on_tap: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self.on_tap = on_tap
+        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground, True)
+
+    def mousePressEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        self.on_tap()
+        event.accept()
+
+
+class CurrentPageStack(QStackedWidget):
+    """A stack whose size hints are those of the page on show, so hidden screens never widen the window."""
+
+    def sizeHint(self) -> Any:  # noqa: N802 (Qt override)
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> Any:  # noqa: N802 (Qt override)
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
+
+
+class KioskWindow(QWidget):
+    """Renders the flow; see the module docstring."""
+
+    error_reported = Signal(str)  # from the exception hooks, possibly on another thread
+
+    def __init__(
+        self,
+        flow: VisitFlow,
+        runner: QtRunner,
+        *,
+        ui_config: UiConfig | None = None,
+        preview_source: Callable[[], Any] | None = None,
+        maintenance: Any = None,
+        audit: Callable[[str, dict[str, Any]], None] | None = None,
+        windowed: bool = True,
+        size: tuple[int, int] = SIZES["small"],
+    ) -> None:
+        super().__init__()
+        self.setObjectName("KioskRoot")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.ui_config = ui_config or UiConfig()
+        self.flow, self.runner = flow, runner
+        self.maintenance = maintenance
+        self.audit = audit or (lambda event, data: None)
+        self.windowed = windowed
+        self.allow_close = False
+        self.large_text = self.ui_config.large_text
+        self.high_contrast = self.ui_config.high_contrast
+        self.translations = Translations()
+        self.voice = Voice(self.ui_config.espeak_command, self)
+        self.preview = FacePreview(runner, preview_source, flow)
+        self._metrics_key: tuple[int, int, bool, bool] | None = None
+        self._shown: Screen | None = None
+        self._resets_seen = flow.resets
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.stack = CurrentPageStack()
+        layout.addWidget(self.stack)
+        self.screens: dict[Screen, ScreenBase] = {
+            Screen.attract: AttractScreen(self),
+            Screen.card: CardScreen(self),
+            Screen.face: FaceScreen(self),
+            Screen.scan: ScanScreen(self),
+            Screen.review: ReviewScreen(self),
+            Screen.processing: ProgressScreen(self, printing=False),
+            Screen.printing: ProgressScreen(self, printing=True),
+            Screen.done: DoneScreen(self),
+            Screen.error: ErrorScreen(self),
+            Screen.check_copy: CheckCopyScreen(self),
+            Screen.check_result: CheckResultScreen(self),
+            Screen.reprint: ReprintScreen(self),
+            Screen.maintenance_pin: PinScreen(self),
+            Screen.maintenance: MaintenanceScreen(self),
+        }
+        for screen in self.screens.values():
+            self.stack.addWidget(screen)
+        self.overlay = IdleOverlay(self, self._still_here)
+        self.corner = SecretCorner(self, flow.secret_tap)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(250)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.idle_timer.start()
+        self.error_reported.connect(self._show_internal_error)
+
+        flow.subscribe(self._flow_changed)
+        self.translations.install(flow.visit.language)
+        if windowed:
+            self.resize(*size)
+            self.setWindowTitle("Smart Kiosk")
+        else:
+            self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        self.apply_theme(force=True)
+        self.render()
+        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+
+    # -- host API used by the screens ----------------------------------------------------------------------
+
+    def set_language(self, language: str) -> None:
+        self.flow.set_language(language)
+
+    def toggle_large_text(self) -> None:
+        self.large_text = not self.large_text
+        self.apply_theme(force=True)
+        self.render()
+
+    def toggle_high_contrast(self) -> None:
+        self.high_contrast = not self.high_contrast
+        self.apply_theme(force=True)
+        self.render()
+
+    def speak_current(self) -> None:
+        self.voice.enabled = self.flow.visit.voice
+        if self.voice.enabled:
+            self.voice.say(self.current_screen().spoken_prompt(), self.flow.visit.language)
+        else:
+            self.voice.stop()
+
+    def maintenance_action(self, section: str, action: str, done: Callable[[Any], None]) -> None:
+        if self.flow.screen != Screen.maintenance or self.maintenance is None:
+            return
+        self.audit("maintenance.action", {"section": section, "action": action})
+        self.flow.touch()
+        run = self.maintenance.run
+        self.runner.submit(
+            f"maintenance.{section}.{action}",
+            lambda report: run(section, action),
+            done,
+            lambda exc: done(f"{type(exc).__name__}: {exc}"),
+        )
+
+    def quit_kiosk(self) -> None:
+        if self.flow.screen != Screen.maintenance:
+            return
+        self.audit("maintenance.action", {"section": "exit", "action": "close_program"})
+        self.allow_close = True
+        self.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    # -- rendering ------------------------------------------------------------------------------------
+
+    def current_screen(self) -> ScreenBase:
+        return self.screens[self.flow.screen]
+
+    def _flow_changed(self, flow: VisitFlow) -> None:
+        if flow.resets != self._resets_seen:
+            self._resets_seen = flow.resets
+            self.large_text, self.high_contrast = self.ui_config.large_text, self.ui_config.high_contrast
+            self.apply_theme(force=True)
+        self.translations.install(flow.visit.language)
+        self.render()
+
+    def render(self) -> None:
+        screen = self.flow.screen
+        widget = self.screens[screen]
+        previous = self._shown
+        if previous != screen:
+            if previous is not None:
+                self.screens[previous].left()
+            self.stack.setCurrentWidget(widget)
+            self.stack.updateGeometry()
+        widget.render(self.flow)
+        if previous != screen:
+            self._shown = screen
+            widget.entered()
+            self.speak_current()
+        if screen == Screen.attract:
+            self.overlay.hide()
+
+    def apply_theme(self, *, force: bool = False) -> None:
+        w, h = (self.width(), self.height()) if self.width() > 200 else (1280, 800)
+        key = (w, h, self.large_text, self.high_contrast)
+        if key == self._metrics_key and not force:
+            return
+        self._metrics_key = key
+        m = theme.metrics_for(w, h, large_text=self.large_text)
+        palette = theme.HIGH_CONTRAST if self.high_contrast else theme.NORMAL
+        self.setStyleSheet(theme.style_sheet(m, palette))
+        for screen in self.screens.values():
+            screen.apply_metrics(m.margin, m.spacing)
+        corner = max(theme.MIN_TOUCH_PX, round(96 * m.scale))
+        self.corner.setGeometry(0, 0, corner, corner)
+        self.corner.raise_()
+        self.overlay.setGeometry(self.rect())
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.apply_theme()
+        self.overlay.setGeometry(self.rect())
+        self.corner.raise_()
+
+    # -- idle -------------------------------------------------------------------------------------------
+
+    def check_idle(self) -> None:
+        status = self.flow.idle_status()
+        if status.countdown:
+            self.overlay.render(status.seconds_left)
+            if not self.overlay.isVisible():
+                self.overlay.setGeometry(self.rect())
+                self.overlay.show()
+                self.overlay.raise_()
+                self.corner.raise_()
+                if self.flow.visit.voice:
+                    self.voice.say(self.overlay.title.text(), self.flow.visit.language)
+        elif self.overlay.isVisible():
+            self.overlay.hide()
+
+    def _still_here(self) -> None:
+        self.flow.still_here()
+        self.overlay.hide()
+
+    # -- lockdown and activity ------------------------------------------------------------------------------
+
+    def in_maintenance(self) -> bool:
+        return self.flow.screen in (Screen.maintenance, Screen.maintenance_pin)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        kind = event.type()
+        if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
+            self.flow.touch()
+        is_key = kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride) and isinstance(event, QKeyEvent)
+        if is_key and self.is_locked_key(event):  # type: ignore[arg-type]
+            event.accept()
+            return True
+        return False
+
+    def is_locked_key(self, event: QKeyEvent) -> bool:
+        """Keys that would leave or disturb the kiosk; allowed only in maintenance mode."""
+        if self.in_maintenance() and event.key() != Qt.Key.Key_F4:
+            return False
+        if event.matches(QKeySequence.StandardKey.Close) or event.matches(QKeySequence.StandardKey.Quit):
+            return True
+        modifiers = event.modifiers()
+        if event.key() == Qt.Key.Key_F4 and modifiers & Qt.KeyboardModifier.AltModifier:
+            return not self.in_maintenance()
+        if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_F11):
+            return True
+        return bool(modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)) and (
+            event.key() in LOCKED_KEYS
+        )
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        if self.allow_close or self.windowed:
+            self.preview.stop()
+            self.voice.stop()
+            event.accept()
+        else:
+            log.info("close request ignored outside maintenance mode")
+            event.ignore()
+
+    def _show_internal_error(self, detail: str) -> None:
+        from kiosk.flow import Action, ErrorInfo
+
+        log.error("unexpected error, visit will reset: %s", detail)
+        if self.flow.screen in (Screen.maintenance, Screen.maintenance_pin):
+            return
+        self.flow.busy = False
+        self.flow.show_error(ErrorInfo("internal", "", (Action.call_staff, Action.start_over), detail))
