@@ -5,15 +5,19 @@ Frames, crops and face encodings live in memory only; nothing biometric is writt
 
 from kiosk.identity.cccd import CardData, OcrCrossCheck, cross_check_ocr, parse_cccd_qr, read_card
 from kiosk.identity.errors import CardError, CardPortraitError, FaceError, IdentityError
+from kiosk.identity.face import FaceDecision, FaceVerifier, find_card_portrait
 
 __all__ = [
     "CardData",
     "CardError",
     "CardPortraitError",
+    "FaceDecision",
     "FaceError",
+    "FaceVerifier",
     "IdentityError",
     "OcrCrossCheck",
     "cross_check_ocr",
+    "find_card_portrait",
     "parse_cccd_qr",
     "read_card",
 ]

@@ -15,11 +15,13 @@ The card is a look-alike for software tests, not a forgery aid: no emblem artwor
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import random
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -144,6 +146,29 @@ def _fit_cover(image_bgr: np.ndarray, width: int, height: int) -> np.ndarray:
     return resized[top : top + height, left : left + width]
 
 
+def passport_crop(photo: np.ndarray) -> np.ndarray:
+    """Crop a photo (BGR) around its largest face in the 3:4 framing of an ID portrait (head and shoulders).
+
+    For making cards from ordinary photos in tests and benches; the photo stays in memory.
+    """
+    from kiosk.identity.face import _to_rgb, detect_faces
+
+    rgb = _to_rgb(photo, "photo")
+    boxes = detect_faces(rgb, min(rgb.shape[1], 1000)) or detect_faces(
+        rgb, min(rgb.shape[1], 1000), upsample=1
+    )
+    if not boxes:
+        raise ValueError("passport_crop: no face in the photo")
+    box = max(boxes, key=lambda b: b.width * b.height)
+    cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2 + 0.1 * box.height
+    half_w = box.width * 1.1
+    half_h = half_w * 4 / 3
+    h, w = photo.shape[:2]
+    top, bottom = max(0, round(cy - half_h)), min(h, round(cy + half_h))
+    left, right = max(0, round(cx - half_w)), min(w, round(cx + half_w))
+    return np.ascontiguousarray(photo[top:bottom, left:right])
+
+
 def make_card_image(
     card: CardData | None = None,
     *,
@@ -153,14 +178,23 @@ def make_card_image(
     qr_payload: str | None = None,
     with_qr: bool = True,
     seed: int = 0,
+    **fields: Any,
 ) -> np.ndarray:
     """A CCCD-like card front (BGR uint8, 1011 x 638 px at 300 dpi) for `card` (default `sample_card(seed)`).
+
+    Card fields may also be given as keywords (`id_number=`, `full_name=`, `date_of_birth=`, ...): they
+    replace those of `card`. They are not validated here, so a test can print an inconsistent card.
 
     `portrait` (BGR) defaults to the bundled sample portrait; `with_portrait=False` leaves its place
     empty. `qr_fields` picks the 7- or 6-field QR layout; `qr_payload` overrides the QR text (to make
     malformed cards); `with_qr=False` leaves the QR out.
     """
     card = card or sample_card(seed)
+    if fields:
+        unknown = set(fields) - {f.name for f in dataclasses.fields(CardData)}
+        if unknown:
+            raise TypeError(f"make_card_image: unknown card field(s) {sorted(unknown)}")
+        card = dataclasses.replace(card, **fields)
     width = round(CARD_SIZE_MM[0] / 25.4 * CARD_DPI)
     height = round(CARD_SIZE_MM[1] / 25.4 * CARD_DPI)
     rng = np.random.default_rng(seed)

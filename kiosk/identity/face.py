@@ -1,0 +1,314 @@
+"""Face verification: is the person at the camera the person on the card?
+
+The models are face_recognition's (dlib): the HOG frontal face detector, the 5-point pose predictor and
+the ResNet that maps a face to a 128-d encoding; two encodings closer than ``face_threshold`` (Euclidean)
+are taken as the same person.
+
+Speed (budget: detection + encoding <= 150 ms per 640x480 frame on 2 cores). face_recognition's default
+call, ``face_locations(img)`` then ``face_encodings(img, locations)``, runs the HOG detector with one 2x
+upsampling, i.e. over a 1280x960 pyramid. Here the detector runs on the frame downscaled to
+``detection_width_px`` (427 px: HOG's 80 px window then finds faces from ~120 px in the full frame, a
+citizen at arm's length); only when that finds nothing does it look again with one upsampling (faces
+from ~60 px), so a face too far away is reported as such rather than as "no face". The box is mapped back
+and the encoding is computed on the full-resolution frame, so accuracy is that of the default call.
+bench/face.py prints both side by side.
+
+Decision over several frames: at most ``max_frames`` frames, within ``face_time_limit_s``; it is a match
+when ``min_matching_frames`` of them (k of n) are within the threshold. A frame with no face, two faces
+or a face too small is skipped with that reason; the reported distance is the median over usable frames.
+
+Threshold calibration (CALIBRATION below, reproduced by ``bench/face.py``): on ../shared/faces
+(face_recognition's public test photos of two people), with the HOG detector and the 5-point encoder as
+here, the 15 genuine pairs (same person, photos years apart, a 320x240 still, a half-cut face) lie at
+0.09-0.44 and the 12 impostor pairs at 0.80-0.88; through a card portrait (the photo cropped ID-style,
+composed into a 300 dpi card front, found and encoded there) genuine pairs lie at 0.08-0.45 and
+impostors at 0.80-0.87 (the CEO's own measurement: 0.06-0.43 and 0.81-0.87). Any threshold in the gap
+separates them; dlib's published operating point is 0.6 (99.38 % on LFW). We take 0.55: inside the gap
+with a margin of ~0.12 for genuine pairs under worse light and ageing, and stricter than 0.6 because a
+false accept (someone certifying with another person's card) costs more than a false reject, which the
+citizen can retry or take to staff. dlib's model is known to give lower impostor distances on some
+populations (e.g. East Asian faces) than on the mostly Western faces of LFW; the threshold must be
+re-checked on a local sample before deployment (the config makes it a setting, not a constant).
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import cv2
+import numpy as np
+
+from kiosk.identity.config import IdentityConfig
+from kiosk.identity.errors import CardPortraitError, FaceError
+
+log = logging.getLogger(__name__)
+
+CALIBRATION = {
+    "data": "../shared/faces: 7 photos of person A, 2 of person B (face_recognition test images)",
+    "genuine_distance_range": (0.08, 0.45),
+    "impostor_distance_range": (0.80, 0.88),
+    "chosen_threshold": 0.55,
+    "reproduce": "python bench/face.py --calibrate",
+}
+# Distance reported when no live face could be compared at all (dlib distances of faces are < 1).
+NO_COMPARISON_DISTANCE = 1.0
+# Card fronts are normalised to about this width before the portrait is searched (a 300 dpi card is 1011).
+_CARD_WIDTH_PX = 1000
+
+
+class FrameStatus(StrEnum):
+    ok = "ok"
+    no_face = "no_face"
+    two_faces = "two_faces"
+    face_too_small = "face_too_small"
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """A face rectangle in full-frame pixels (top, right, bottom, left: face_recognition's order)."""
+
+    top: int
+    right: int
+    bottom: int
+    left: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True)
+class FrameFace:
+    """One live frame's face: the status, the box, and (in memory only) its encoding."""
+
+    status: FrameStatus
+    box: FaceBox | None = None
+    faces: int = 0
+    encoding: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class FaceDecision:
+    """The verdict of one face check. ``reason`` is None on a match, else a machine code:
+    not_same_person, no_face, two_faces, face_too_small, no_frames, timeout."""
+
+    match: bool
+    distance: float
+    frames_used: int
+    reason: str | None
+    frames_matched: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "match": self.match,
+            "distance": round(self.distance, 4),
+            "frames_used": self.frames_used,
+            "frames_matched": self.frames_matched,
+            "reason": self.reason,
+        }
+
+
+def _models() -> Any:
+    """face_recognition's dlib models, loaded once on first use (about 100 MB, ~0.5 s)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # face_recognition_models imports the deprecated pkg_resources
+        from face_recognition import api
+    return api
+
+
+def _to_rgb(image: np.ndarray, what: str) -> np.ndarray:
+    if not isinstance(image, np.ndarray) or image.size == 0 or image.ndim not in (2, 3):
+        raise FaceError(f"{what} is not an image", reason="bad_image", subject=what)
+    if image.dtype != np.uint8:
+        image = np.clip(image, 0, 255).astype(np.uint8)
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2RGB)
+    if image.shape[2] == 3:
+        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    raise FaceError(f"{what} has {image.shape[2]} channels", reason="bad_image", subject=what)
+
+
+def detect_faces(rgb: np.ndarray, detection_width_px: int, *, upsample: int = 0) -> list[FaceBox]:
+    """Faces in a full-resolution RGB image, detected on a copy downscaled to `detection_width_px`."""
+    api = _models()
+    height, width = rgb.shape[:2]
+    scale = min(1.0, detection_width_px / width)
+    small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else rgb
+    boxes = []
+    for rect in api.face_detector(small, upsample):
+        boxes.append(
+            FaceBox(
+                top=max(0, round(rect.top() / scale)),
+                right=min(width, round(rect.right() / scale)),
+                bottom=min(height, round(rect.bottom() / scale)),
+                left=max(0, round(rect.left() / scale)),
+            )
+        )
+    return boxes
+
+
+def encode_face(rgb: np.ndarray, box: FaceBox, *, jitters: int = 1) -> np.ndarray:
+    """The 128-d encoding of the face in `box`, computed on the full-resolution image."""
+    import dlib
+
+    api = _models()
+    rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
+    shape = api.pose_predictor_5_point(rgb, rect)
+    return np.asarray(api.face_encoder.compute_face_descriptor(rgb, shape, jitters), dtype=np.float64)
+
+
+def face_distance(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.linalg.norm(a - b))
+
+
+def _largest(boxes: Sequence[FaceBox]) -> FaceBox:
+    return max(boxes, key=lambda b: b.width * b.height)
+
+
+def _locate_card_face(card_image: np.ndarray) -> tuple[np.ndarray, FaceBox]:
+    """The card front as RGB and the box of its one portrait face; CardPortraitError otherwise."""
+    rgb = _to_rgb(card_image, "card image")
+    width = rgb.shape[1]
+    detection_width = min(width, _CARD_WIDTH_PX)
+    boxes = detect_faces(rgb, detection_width)
+    if not boxes:
+        boxes = detect_faces(rgb, detection_width, upsample=1)
+    if not boxes:
+        raise CardPortraitError(
+            "no face found on the card: place the front of the card, with the portrait, on the glass",
+            reason="no_portrait",
+            subject="card",
+        )
+    if len(boxes) > 1:
+        # A real card front has one portrait; a second, much smaller "face" is a detector false positive
+        # on the card's artwork, but two faces of similar size means this is not a card front.
+        ordered = sorted(boxes, key=lambda b: b.width * b.height, reverse=True)
+        if ordered[1].width * ordered[1].height > 0.25 * ordered[0].width * ordered[0].height:
+            raise CardPortraitError(
+                "more than one face on the card image: place only the ID card on the glass",
+                reason="two_portraits",
+                subject="card",
+            )
+    return rgb, _largest(boxes)
+
+
+def find_card_portrait(image: np.ndarray) -> np.ndarray:
+    """The portrait on a card front: the face with some margin, cropped (BGR); CardPortraitError if none."""
+    rgb, box = _locate_card_face(image)
+    height, width = rgb.shape[:2]
+    margin_x, margin_top, margin_bottom = (
+        round(box.width * 0.5),
+        round(box.height * 0.7),
+        round(box.height * 0.6),
+    )
+    top, bottom = max(0, box.top - margin_top), min(height, box.bottom + margin_bottom)
+    left, right = max(0, box.left - margin_x), min(width, box.right + margin_x)
+    source = image if image.ndim == 3 and image.shape[2] == 3 else cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    return np.ascontiguousarray(source[top:bottom, left:right])
+
+
+class FaceVerifier:
+    """Compares live frames with the card portrait; everything stays in memory (see module docstring)."""
+
+    def __init__(self, config: IdentityConfig, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.config = config
+        self._clock = clock
+
+    def warm_up(self) -> None:
+        """Load the models now (at start-up), so the first citizen does not wait for them."""
+        _models()
+
+    def card_encoding(self, card_image: np.ndarray) -> np.ndarray:
+        """The encoding of the card's portrait; FaceError (a CardPortraitError) when there is no one face."""
+        rgb, box = _locate_card_face(card_image)
+        return encode_face(rgb, box)
+
+    def analyse_frame(self, frame: np.ndarray, *, encode: bool = True) -> FrameFace:
+        """Find the one face of a live frame and encode it; say why not when there is no usable face."""
+        rgb = _to_rgb(frame, "live frame")
+        boxes = detect_faces(rgb, self.config.detection_width_px)
+        if not boxes:
+            # Nothing at arm's length: look for a smaller face, to tell "too far" from "nobody".
+            boxes = detect_faces(rgb, self.config.detection_width_px, upsample=1)
+        if not boxes:
+            return FrameFace(FrameStatus.no_face)
+        if len(boxes) > 1:
+            return FrameFace(FrameStatus.two_faces, faces=len(boxes))
+        box = boxes[0]
+        if box.width < self.config.min_face_px:
+            return FrameFace(FrameStatus.face_too_small, box=box, faces=1)
+        encoding = encode_face(rgb, box) if encode else None
+        return FrameFace(FrameStatus.ok, box=box, faces=1, encoding=encoding)
+
+    def verify(self, card_image: np.ndarray, live_frames: Sequence[np.ndarray]) -> FaceDecision:
+        """k-of-n decision of the live frames against the card portrait (module docstring).
+
+        Raises FaceError for a card without one face; frames without a usable face are reasons, not errors.
+        """
+        started = self._clock()
+        card = self.card_encoding(card_image)
+        frames = list(live_frames)[: self.config.max_frames]
+        if not frames:
+            return FaceDecision(False, NO_COMPARISON_DISTANCE, 0, "no_frames")
+        needed = min(self.config.min_matching_frames, len(frames))
+        distances: list[float] = []
+        skipped: list[FrameStatus] = []
+        used = matched = 0
+        timed_out = False
+        try:
+            for frame in frames:
+                if self._clock() - started > self.config.face_time_limit_s:
+                    timed_out = True
+                    break
+                used += 1
+                face = self.analyse_frame(frame)
+                if face.status is not FrameStatus.ok or face.encoding is None:
+                    skipped.append(face.status)
+                    continue
+                distance = face_distance(card, face.encoding)
+                face.encoding.fill(0.0)
+                distances.append(distance)
+                if distance <= self.config.face_threshold:
+                    matched += 1
+                    if matched >= needed:
+                        break
+                # Stop early when the remaining frames can no longer reach k matches.
+                if matched + (len(frames) - used) < needed:
+                    break
+        finally:
+            card.fill(0.0)
+        median = statistics.median(distances) if distances else NO_COMPARISON_DISTANCE
+        if matched >= needed:
+            decision = FaceDecision(True, median, used, None, matched)
+        elif timed_out:
+            decision = FaceDecision(False, median, used, "timeout", matched)
+        elif any(d > self.config.face_threshold for d in distances):
+            decision = FaceDecision(False, median, used, "not_same_person", matched)
+        else:
+            # Too few frames had a usable face: the most common reason is the one to tell the citizen.
+            reason = Counter(skipped).most_common(1)[0][0].value if skipped else "no_face"
+            decision = FaceDecision(False, median, used, reason, matched)
+        log.info(
+            "face check: match=%s distance=%.3f frames_used=%d matched=%d reason=%s",
+            decision.match,
+            decision.distance,
+            decision.frames_used,
+            decision.frames_matched,
+            decision.reason,
+        )
+        return decision

@@ -1,0 +1,146 @@
+"""Face verification: genuine and impostor pairs through a card portrait, and every 'cannot compare' case."""
+
+from __future__ import annotations
+
+import itertools
+
+import cv2
+import numpy as np
+import pytest
+
+from kiosk.identity import CardPortraitError, FaceError, FaceVerifier, find_card_portrait
+from kiosk.identity.config import IdentityConfig
+from kiosk.samples.card import (
+    make_card_image,
+    passport_crop,
+    sample_card,
+    sample_live_frames,
+    sample_portrait,
+)
+from tests.identity.face_photos import face_photo
+
+PERSON_A = ("obama_1.jpg", "obama_2.jpg", "obama_3.jpg", "obama_4_480p.jpg", "obama_5_small.jpg",
+            "obama_partial_face.jpg")  # fmt: skip
+PERSON_B = ("biden_1.jpg", "biden_2.jpg")
+GENUINE = [*itertools.permutations(PERSON_A[:3], 2), *itertools.permutations(PERSON_B, 2),
+           ("obama_1.jpg", "obama_4_480p.jpg"), ("obama_2.jpg", "obama_5_small.jpg"),
+           ("obama_3.jpg", "obama_partial_face.jpg")]  # fmt: skip
+IMPOSTOR = [(a, b) for a in ("obama_1.jpg", "obama_2.jpg", "obama_4_480p.jpg") for b in PERSON_B] + [
+    (b, a) for b in PERSON_B for a in ("obama_3.jpg", "obama_5_small.jpg", "obama_partial_face.jpg")
+]
+
+
+def card_of(photo: np.ndarray) -> np.ndarray:
+    """A card front whose portrait is this photo, cropped like an ID photo."""
+    return make_card_image(sample_card(0), portrait=passport_crop(photo))
+
+
+@pytest.mark.needs_faces
+@pytest.mark.parametrize(("card_photo", "live_photo"), GENUINE)
+def test_genuine_pairs_match(verifier: FaceVerifier, card_photo: str, live_photo: str) -> None:
+    decision = verifier.verify(card_of(face_photo(card_photo)), [face_photo(live_photo)])
+    assert decision.match, decision
+    assert decision.reason is None
+    assert decision.distance < verifier.config.face_threshold
+
+
+@pytest.mark.needs_faces
+@pytest.mark.parametrize(("card_photo", "live_photo"), IMPOSTOR)
+def test_impostor_pairs_are_rejected(verifier: FaceVerifier, card_photo: str, live_photo: str) -> None:
+    decision = verifier.verify(card_of(face_photo(card_photo)), [face_photo(live_photo)])
+    assert not decision.match
+    assert decision.reason == "not_same_person"
+    assert decision.distance > verifier.config.face_threshold
+
+
+@pytest.mark.needs_faces
+def test_two_people_in_the_frame_asks_for_one(verifier: FaceVerifier) -> None:
+    decision = verifier.verify(card_of(face_photo("obama_1.jpg")), [face_photo("two_people.jpg")])
+    assert not decision.match
+    assert decision.reason == "two_faces"
+
+
+@pytest.mark.needs_faces
+def test_k_of_n_over_a_mixed_sequence(verifier: FaceVerifier) -> None:
+    card = card_of(face_photo("obama_1.jpg"))
+    blank = np.full((480, 640, 3), 128, np.uint8)
+    frames = [
+        blank,
+        face_photo("obama_4_480p.jpg"),
+        face_photo("two_people.jpg"),
+        face_photo("obama_5_small.jpg"),
+    ]
+    decision = verifier.verify(card, frames)
+    assert decision.match
+    assert decision.frames_matched == 2
+    assert decision.frames_used == 4
+    impostor = verifier.verify(card, [face_photo("biden_2.jpg"), face_photo("obama_4_480p.jpg"), blank])
+    assert not impostor.match  # one genuine frame is not two
+    assert impostor.reason == "not_same_person"
+
+
+def test_sample_person_matches_their_card(verifier: FaceVerifier) -> None:
+    decision = verifier.verify(make_card_image(sample_card(1)), sample_live_frames(5, seed=1))
+    assert decision.match
+    assert decision.distance < 0.3
+    assert decision.frames_used == 2  # stops as soon as k=2 frames matched
+
+
+def test_card_without_portrait_says_so(verifier: FaceVerifier) -> None:
+    card = make_card_image(sample_card(1), with_portrait=False)
+    with pytest.raises(CardPortraitError) as caught:
+        verifier.verify(card, sample_live_frames(2))
+    assert caught.value.reason == "no_portrait"
+    assert isinstance(caught.value, FaceError)
+    with pytest.raises(CardPortraitError):
+        find_card_portrait(card)
+
+
+def test_two_cards_side_by_side_are_refused(verifier: FaceVerifier) -> None:
+    card = make_card_image(sample_card(1))
+    with pytest.raises(FaceError) as caught:
+        verifier.verify(np.hstack([card, card]), sample_live_frames(2))
+    assert caught.value.reason == "two_portraits"
+
+
+def test_card_portrait_crop_holds_the_face() -> None:
+    crop = find_card_portrait(make_card_image(sample_card(1)))
+    # The portrait box on the 300 dpi card is 230 x 300 px; the crop is the face with a margin inside it.
+    assert 100 <= crop.shape[1] <= 240
+    assert 120 <= crop.shape[0] <= 310
+    assert crop.shape[2] == 3
+
+
+def test_no_face_and_face_too_small(verifier: FaceVerifier) -> None:
+    card = make_card_image(sample_card(1))
+    blank = [np.full((480, 640, 3), v, np.uint8) for v in (40, 200)]
+    assert verifier.verify(card, blank).reason == "no_face"
+    far = cv2.resize(sample_live_frames(1)[0], None, fx=0.55, fy=0.55)
+    far_frame = np.full((480, 640, 3), 120, np.uint8)
+    far_frame[100 : 100 + far.shape[0], 150 : 150 + far.shape[1]] = far
+    decision = verifier.verify(card, [far_frame, far_frame])
+    assert decision.reason == "face_too_small"
+    assert not decision.match
+
+
+def test_no_frames_and_bad_frames(verifier: FaceVerifier) -> None:
+    card = make_card_image(sample_card(1))
+    assert verifier.verify(card, []).reason == "no_frames"
+    with pytest.raises(FaceError) as caught:
+        verifier.verify(card, [np.zeros((0, 0), np.uint8)])
+    assert caught.value.reason == "bad_image"
+
+
+def test_time_limit_gives_timeout() -> None:
+    ticks = itertools.count(0.0, 4.0)  # each clock read is 4 s later: the limit passes after one frame
+    verifier = FaceVerifier(IdentityConfig(face_time_limit_s=6.0), clock=lambda: next(ticks))
+    decision = verifier.verify(make_card_image(sample_card(1)), sample_live_frames(4))
+    assert not decision.match
+    assert decision.reason == "timeout"
+    assert decision.frames_used == 1
+
+
+def test_sample_portrait_is_bundled_and_has_one_face(verifier: FaceVerifier) -> None:
+    portrait = sample_portrait()
+    assert portrait.shape == (330, 304, 3)
+    assert verifier.analyse_frame(portrait).status == "ok"
