@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from pyhanko.sign import timestamps
 
+from signing.code import authority_of
 from signing.errors import SigningError
 from signing.images import EmbeddedImage, encode_page_image
 from signing.keys import SealSigner
@@ -26,7 +27,7 @@ def seal_claims(meta: CopyMeta, images: Sequence[EmbeddedImage]) -> SealClaims:
     return SealClaims(
         code=meta.code,
         issued_at=meta.issued_at,
-        authority=meta.authority,
+        authority=meta.authority_code or authority_of(meta.code, meta.kiosk_id) or meta.authority,
         kiosk_id=meta.kiosk_id,
         doc_type=meta.doc_type,
         pages=len(images),

@@ -7,7 +7,7 @@ A code is ``<authority code><kiosk part>-<sequence>-<check>``:
   unique in that form across the fleet, which is how codes stay unique without coordination;
 * the kiosk's own durable sequence, at least six digits;
 * one ISO 7064 MOD 37,36 check character over every character before it (hyphens excluded), which catches
-  every single substitution and every adjacent transposition.
+  every single substitution and nearly all adjacent transpositions (the test measures the share).
 
 Groups are short so the code can be read aloud; ``normalize_code`` accepts what people type or say back:
 spaces instead of hyphens, lowercase, and the letters O/I/L where digits belong.
@@ -81,13 +81,10 @@ def normalize_code(text: str) -> str:
     cleaned = re.sub(r"[^A-Z0-9]+", "-", text.upper()).strip("-")
     parts = cleaned.split("-")
     if len(parts) == 1 and len(parts[0]) >= 9:
-        # No separators at all: the last character is the check, the six or more digits before it the sequence.
+        # No separators at all: the last character is the check and the six before it the sequence (the
+        # usual width; a longer sequence typed without separators cannot be told from the kiosk part).
         raw = parts[0]
-        tail = re.search(r"([0-9OQDILZSB]{6,12})([0-9A-Z])$", raw[2:])
-        if not tail:
-            return raw
-        split = len(raw) - len(tail.group(0))
-        parts = [raw[:split], tail.group(1), tail.group(2)]
+        parts = [raw[:-7], raw[-7:-1], raw[-1]]
     if len(parts) > 3:
         # "HN 001 000123 K": the kiosk part was read as its own group.
         parts = ["".join(parts[:-2]), parts[-2], parts[-1]]
@@ -101,3 +98,13 @@ def normalize_code(text: str) -> str:
         if is_valid_code(swapped):
             return swapped
     return candidate
+
+
+def authority_of(code: str, kiosk_id: str) -> str | None:
+    """The authority code inside ``code`` for a copy issued by ``kiosk_id``, or None when it does not fit."""
+    head = code.split("-", 1)[0]
+    for length in range(2, min(6, len(head) - 1) + 1):
+        authority = head[:length]
+        if kiosk_part(authority, kiosk_id) == head[length:]:
+            return authority
+    return None

@@ -36,6 +36,8 @@ class CopyMeta:
     doc_type: str
     holder_masked_id: str
     watermark_text: str = "TTPVHCC"
+    # The authority's short code for the seal; derived from the code and the kiosk id when empty.
+    authority_code: str = ""
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ FONT_DIRS = (
 )
 STATEMENT_VI = "Chứng thực bản sao đúng với bản chính"
 SIGNATURE_FORM = "KioskSignatureBox"
-QR_MAX_SIDE = 30 * mm
-QR_MODULE = 0.6 * mm  # 3.5 px per module at 150 dpi
+QR_MAX_SIDE = 38 * mm
+QR_MODULE = 0.55 * mm  # 3.2 px per module at 150 dpi
 QR_MIN_MODULE = 0.45 * mm
 MARGIN = 4 * mm
 VI_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -217,24 +217,29 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
-def _certification_block(c: canvas.Canvas, meta: CopyMeta, *, x: float, y: float, w: float, h: float) -> None:
+def _certification_block(
+    c: canvas.Canvas, meta: CopyMeta, *, x: float, y: float, w: float, h: float, page_line: str = ""
+) -> None:
     c.setFillColor(Color(1, 1, 1, alpha=0.94))
     c.setStrokeColor(Color(0.55, 0.05, 0.05))
     c.setLineWidth(1.2)
     c.rect(x, y, w, h, stroke=1, fill=1)
     c.setFillColor(Color(0.55, 0.05, 0.05))
-    c.setFont(FONT_BOLD, 11)
+    title = STATEMENT_VI.upper()
+    size = min(11.0, 11.0 * (w - 6 * mm) / pdfmetrics.stringWidth(title, FONT_BOLD, 11.0))
+    c.setFont(FONT_BOLD, size)
     top = y + h - 6 * mm
-    c.drawString(x + 3 * mm, top, STATEMENT_VI.upper())
+    c.drawString(x + 3 * mm, top, title)
     c.setFillColor(black)
     c.setFont(FONT, 8.5)
     when = _local(meta.issued_at)
     lines = [
         f"Ngày {when:%d/%m/%Y}, lúc {when:%H:%M} (giờ Việt Nam)",
         *_wrap(f"Cơ quan: {meta.authority}", FONT, 8.5, w - 6 * mm),
-        f"Ki-ốt: {meta.kiosk_id}    Số chứng thực: {meta.code}",
+        f"Ki-ốt: {meta.kiosk_id}    {page_line}".rstrip(),
+        f"Mã bản sao (số chứng thực): {meta.code}",
     ]
-    for i, line in enumerate(lines[:5]):
+    for i, line in enumerate(lines[:6]):
         c.drawString(x + 3 * mm, top - (5 + 4.2 * i) * mm, line)
 
 
@@ -254,11 +259,50 @@ def _signature_form(c: canvas.Canvas, meta: CopyMeta, signer_name: str, w: float
     lines = [
         *_wrap(f"Ký bởi: {signer_name}", FONT, 7.5, w - 6 * mm)[:2],
         *_wrap(f"Cơ quan: {meta.authority}", FONT, 7.5, w - 6 * mm)[:2],
-        f"Thời gian ký: {when:%d/%m/%Y %H:%M:%S} (GMT+7)",
+        f"Lúc: {when:%d/%m/%Y %H:%M:%S} (GMT+7)",
     ]
     for i, line in enumerate(lines):
         c.drawString(3 * mm, h - (10 + 3.6 * i) * mm, line)
     c.endForm()
+
+
+def _last_page_footer(
+    c: canvas.Canvas,
+    meta: CopyMeta,
+    signer_name: str,
+    *,
+    count: int,
+    qr: segno.QRCode,
+    module: float,
+    width: float,
+) -> tuple[int, int, int, int]:
+    """Certification statement, signature box and QR side by side along the bottom of the last page
+    (stacked above the usual footer when the page is too narrow); returns the signature box."""
+    side = qr.symbol_size(border=0)[0] * module
+    # Whole points, so the signature widget (an integer box) sits exactly on the drawn box.
+    block_h = round(max(side, 34 * mm))
+    sig_w = round(min(62 * mm, 0.3 * width))
+    cert_w = width - 2 * MARGIN - side - sig_w - 2 * (1.5 * MARGIN)
+    page_line = f"Trang {count}/{count}"
+    if cert_w >= 90 * mm:
+        block_y = round(MARGIN)
+        _draw_qr(c, qr, module, width - MARGIN - side, MARGIN)
+        _certification_block(
+            c, meta, x=MARGIN, y=block_y, w=min(cert_w, 120 * mm), h=block_h, page_line=page_line
+        )
+        sig_x = round(width - MARGIN - side - 1.5 * MARGIN - sig_w)
+    else:
+        band = _footer(c, meta=meta, index=count, count=count, qr=qr, module=module, width=width)
+        block_y = round(band + 1 * mm)
+        sig_w = round(min(62 * mm, 0.4 * width))
+        _certification_block(c, meta, x=MARGIN, y=block_y, w=width - sig_w - 3 * MARGIN, h=block_h)
+        sig_x = round(width - MARGIN - sig_w)
+    _signature_form(c, meta, signer_name, sig_w, block_h)
+    c.saveState()
+    c.translate(sig_x, block_y)
+    c.doForm(SIGNATURE_FORM)
+    c.restoreState()
+    return (sig_x, block_y, sig_x + sig_w, block_y + block_h)
 
 
 def render_copy(
@@ -290,21 +334,12 @@ def render_copy(
         _draw_raw_image(c, f"page{index}", image, width, height)
         _draw_text_layer(c, page, scale, height)
         _draw_watermark(c, meta.watermark_text, width, height)
-        band = _footer(c, meta=meta, index=index, count=count, qr=qr, module=module, width=width)
-        if index == count:
-            # Whole points, so the signature widget (integer box) sits exactly on the drawn box.
-            block_h = round(27 * mm)
-            block_y = round(band + 1 * mm)
-            sig_w = round(min(72 * mm, 0.4 * width))
-            cert_w = min(width - sig_w - 3 * MARGIN, 118 * mm)
-            _certification_block(c, meta, x=MARGIN, y=block_y, w=cert_w, h=block_h)
-            sig_x = round(width - MARGIN - sig_w)
-            _signature_form(c, meta, signer_name, sig_w, block_h)
-            c.saveState()
-            c.translate(sig_x, block_y)
-            c.doForm(SIGNATURE_FORM)
-            c.restoreState()
-            signature_box = (sig_x, block_y, sig_x + sig_w, block_y + block_h)
+        if index < count:
+            _footer(c, meta=meta, index=index, count=count, qr=qr, module=module, width=width)
+        else:
+            signature_box = _last_page_footer(
+                c, meta, signer_name, count=count, qr=qr, module=module, width=width
+            )
         c.showPage()
     c.save()
     return RenderedCopy(buffer.getvalue(), signature_box, pdfdoc.xObjectName(SIGNATURE_FORM))

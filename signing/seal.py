@@ -2,7 +2,7 @@
 
 Claims (CBOR map)::
 
-    1 (iss)      authority name
+    1 (iss)      the authority's short code ("HN"); its full name is the O of the signer certificate
     6 (iat)      issue time, seconds since the epoch
     -65537       the copy (a private-use claim): {1: code, 2: kiosk id, 3: document type, 4: page count,
                  5: [page image hash, ...], 6: masked holder id}
@@ -10,6 +10,9 @@ Claims (CBOR map)::
 The protected header is ``{1: -7 (ES256), 4: kid}`` where kid is the first 8 bytes of SHA-256 over the
 signer certificate's DER. A page image hash is the first ``PAGE_HASH_BYTES`` of SHA-256 over the image as
 embedded in the PDF (see ``signing.images.page_image_digest``).
+
+Why the authority's code and not its name: the name (60+ bytes of UTF-8) would cost a QR version; the
+certificate that the kid names already carries it, vouched for by the root CA.
 
 Why truncated page hashes: the seal must stay small enough to decode from a 150 dpi scan, and every page
 adds one hash. The whole PDF is protected by the PAdES signature with full SHA-256; the page hashes in the

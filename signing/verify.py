@@ -50,7 +50,12 @@ def _fail(key: str, reason: str, **known: Any) -> Verification:
     return Verification(valid=False, reason=reason, reason_key=key, **base)
 
 
-def _seal_facts(seal: DecodedSeal) -> dict[str, Any]:
+def _organisation(cert: x509.Certificate) -> str | None:
+    names = cert.subject.get_attributes_for_oid(x509.oid.NameOID.ORGANIZATION_NAME)
+    return str(names[0].value) if names else None
+
+
+def _seal_facts(seal: DecodedSeal, cert: x509.Certificate | None = None) -> dict[str, Any]:
     c = seal.claims
     return {
         "code": c.code,
@@ -58,7 +63,8 @@ def _seal_facts(seal: DecodedSeal) -> dict[str, Any]:
         "pages": c.pages,
         "holder": c.holder,
         "doc_type": c.doc_type,
-        "authority": c.authority,
+        # The full name from the certificate the root CA vouches for; else the seal's short code.
+        "authority": (_organisation(cert) if cert is not None else None) or c.authority,
         "kiosk_id": c.kiosk_id,
     }
 
@@ -240,6 +246,7 @@ def _verify_signed(data: bytes, reader: PdfFileReader, sig: Any, trust: TrustSto
         public, seal.signature, seal.signed_bytes()
     ):
         return _fail("seal_edited", "the QR seal's signature is not valid: its text was changed", **facts)
+    facts = _seal_facts(seal, signer_cert)
 
     claims = seal.claims
     title = _title(reader)
@@ -299,6 +306,7 @@ def verify_seal_text(text: str, trust: TrustStore) -> Verification:
         public, seal.signature, seal.signed_bytes()
     ):
         return _fail("seal_edited", "the seal's signature is not valid: its text was changed", **facts)
+    facts = _seal_facts(seal, cert)
     problem = trust.chain_problem(cert, seal.claims.issued_at)
     if problem is not None:
         key = "cert_expired" if ("expired" in problem or "not yet valid" in problem) else "untrusted"
