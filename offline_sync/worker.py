@@ -152,6 +152,7 @@ class SyncWorker:
         self._next_ship = 0.0
         self._next_purge = 0.0
         self._heartbeats_waiting = True
+        self._store_failures = 0
         recovered = synclog.recover_unshipped(store.get_meta(SHIPPED_CURSOR_KEY))
         if recovered:
             log.info("sync log: %d line(s) from before the restart still to ship", recovered)
@@ -345,7 +346,13 @@ class SyncWorker:
         try:
             self.store.mark_synced(synced, synced_at=stamp)
             self.counters.synced += len(synced)
+            self._store_failures = 0
         except StoreError as exc:
+            # Pause uploads too (with the same backoff), or the worker would re-upload the same records
+            # in a tight loop for as long as the disk stays full.
+            delay = self.backoff.delay(self._store_failures)
+            self._store_failures += 1
+            self._link_retry_at = max(self._link_retry_at, self.monotonic() + delay)
             log.warning("uploaded %d record(s) but cannot mark them synced: %s", len(synced), exc)
         try:
             self.store.mark_retry(retries)
