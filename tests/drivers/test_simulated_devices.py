@@ -170,3 +170,23 @@ def test_kiosk_devices_json(
     for device in payload["devices"]:
         assert set(device) >= {"name", "kind", "state", "detail"}
         assert device["state"] == "ok"
+
+
+def test_kiosk_devices_reports_missing_hardware(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\ndata_dir = "{tmp_path}"\n'
+        '[devices.camera]\ntype = "opencv"\nsource = "/nonexistent/video0"\n'
+        '[devices.receipt_printer]\ntype = "escpos_serial"\nport = "/nonexistent/ttyUSB9"\n',
+        encoding="utf-8",
+    )
+    assert kiosk_main(["devices", "--json", "--config", str(config)]) == 3
+    states = {d["name"]: d["state"] for d in json.loads(capsys.readouterr().out)["devices"]}
+    assert states == {
+        "scanner": "ok",
+        "camera": "absent",
+        "document_printer": "ok",
+        "receipt_printer": "absent",
+    }
