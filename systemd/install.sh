@@ -162,6 +162,28 @@ for group in $UI_DEVICE_GROUPS; do ensure_member "$UI_USER" "$group"; done
 uid_of() { if [[ -z "$R" ]]; then id -u "$1"; else grep "^$1:" "$R/etc/passwd" | cut -d: -f3; fi; }
 gid_of() { if [[ -z "$R" ]]; then getent group "$1" | cut -d: -f3; else grep "^$1:" "$R/etc/group" | cut -d: -f3; fi; }
 
+fix_owners() {  # keys belong to the user that uses them, 0600, in 0700 folders; shared files 0660
+    local ui_uid ui_gid sync_uid sync_gid shared_gid
+    ui_uid="$(uid_of "$UI_USER")"
+    ui_gid="$(gid_of "$UI_USER")"
+    sync_uid="$(uid_of "$SYNC_USER")"
+    sync_gid="$(gid_of "$SYNC_USER")"
+    shared_gid="$(gid_of "$SHARED_GROUP")"
+    if [[ -d "$R$DATA/keys" ]]; then
+        find "$R$DATA/keys" -type f -exec chown "$ui_uid:$ui_gid" {} + -exec chmod 0600 {} +
+        find "$R$DATA/keys" -type d -exec chown "$ui_uid:$ui_gid" {} + -exec chmod 0700 {} +
+    fi
+    if [[ -d "$R$DATA/sync" ]]; then
+        find "$R$DATA/sync" -type f -exec chown "$sync_uid:$sync_gid" {} + -exec chmod 0600 {} +
+    fi
+    local shared
+    for shared in "$R$DATA/store" "$R$DATA/audit"; do
+        [[ -d "$shared" ]] || continue
+        # systemd-tmpfiles refuses to work below a folder whose files belong to someone else.
+        find "$shared" -type f -exec chown "$ui_uid:$shared_gid" {} + -exec chmod u+rw,g+rw,o-rwx {} +
+    done
+}
+
 # -- files of systemd -----------------------------------------------------------------------------------
 install -d -m 0755 "$R/etc/systemd/system" "$R/etc/systemd/journald.conf.d" "$R/etc/tmpfiles.d" "$R/etc/pam.d"
 install -m 0644 "$HERE/kiosk-ui.service" "$R/etc/systemd/system/kiosk-ui.service"
@@ -178,6 +200,7 @@ apply_tmpfiles() {
         systemd-tmpfiles --root="$R" --create "$R/etc/tmpfiles.d/smart-kiosk.conf"
     fi
 }
+fix_owners
 apply_tmpfiles
 
 # -- virtualenv -----------------------------------------------------------------------------------------
@@ -230,22 +253,13 @@ chown 0:0 "$R$CONFIG"
 chmod 0600 "$R$CONFIG"
 
 # -- keys and shared files ------------------------------------------------------------------------------
-ui_uid="$(uid_of "$UI_USER")"
-ui_gid="$(gid_of "$UI_USER")"
-sync_uid="$(uid_of "$SYNC_USER")"
-sync_gid="$(gid_of "$SYNC_USER")"
-shared_gid="$(gid_of "$SHARED_GROUP")"
-# Keys belong to the user that uses them, 0600, in 0700 folders.
-find "$R$DATA/keys" -type f -exec chown "$ui_uid:$ui_gid" {} + -exec chmod 0600 {} +
-find "$R$DATA/keys" -mindepth 1 -type d -exec chown "$ui_uid:$ui_gid" {} + -exec chmod 0700 {} +
-find "$R$DATA/sync" -type f -exec chown "$sync_uid:$sync_gid" {} + -exec chmod 0600 {} +
-# The store both services write: SQLite gives its -wal and -shm files the mode and group of the
-# database file, so the database is created here 0660 in the setgid folder (an empty file is an empty
-# SQLite database).
+fix_owners
 if [[ ! -e "$R$DATA/store/kiosk.db" ]]; then
-    install -m 0660 -o "$ui_uid" -g "$shared_gid" /dev/null "$R$DATA/store/kiosk.db"
+    # The store both services write: SQLite gives its -wal and -shm files the mode and group of the
+    # database file, so the database is created here 0660 in the setgid folder (an empty file is an
+    # empty SQLite database).
+    install -m 0660 -o "$(uid_of "$UI_USER")" -g "$(gid_of "$SHARED_GROUP")" /dev/null "$R$DATA/store/kiosk.db"
 fi
-find "$R$DATA/store" "$R$DATA/audit" -type f -exec chgrp "$shared_gid" {} + -exec chmod u+rw,g+rw,o-rwx {} +
 apply_tmpfiles
 
 # -- units ----------------------------------------------------------------------------------------------
