@@ -1,0 +1,197 @@
+"""The seal key on a PKCS#11 token (SoftHSM2 in tests, a smart card or HSM in production).
+
+The private key is generated on the token, marked sensitive and not extractable, and never leaves it.
+The PIN comes from ``config.pkcs11_pin_env`` when set, else ``config.pkcs11_pin_file``; never from config
+text. The seal certificate is read from ``keys_dir`` (``kiosk-seal.pem``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pkcs11
+from asn1crypto import core as asn1_core
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
+from pkcs11.util.ec import encode_named_curve_parameters
+from pyhanko.sign import signers
+from pyhanko.sign.pkcs11 import PKCS11Signer
+
+from signing.config import SigningConfig
+from signing.errors import KeyUnavailableError
+from signing.keys import SEAL_CERT, SealSigner, _issuer_chain, load_cert, resolve, to_asn1_cert
+
+log = logging.getLogger(__name__)
+
+_libs: dict[str, Any] = {}
+_libs_lock = threading.Lock()
+
+
+def _lib(module: str) -> Any:
+    with _libs_lock:
+        if module not in _libs:
+            if not Path(module).is_file():
+                raise KeyUnavailableError(f"{module}: PKCS#11 module not found (signing.pkcs11_module)")
+            try:
+                _libs[module] = pkcs11.lib(module)
+            except (pkcs11.PKCS11Error, RuntimeError, OSError) as exc:
+                raise KeyUnavailableError(f"{module}: cannot load the PKCS#11 module: {exc}") from None
+        return _libs[module]
+
+
+def read_pin(config: SigningConfig, data_dir: Path) -> str:
+    if value := os.environ.get(config.pkcs11_pin_env):
+        return value
+    file = resolve(config.pkcs11_pin_file, data_dir)
+    try:
+        pin = file.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise KeyUnavailableError(
+            f"no PKCS#11 PIN: set ${config.pkcs11_pin_env} or write it to {file} (mode 0600)"
+        ) from None
+    except OSError as exc:
+        raise KeyUnavailableError(f"{file}: cannot read the PKCS#11 PIN: {exc}") from None
+    if not pin:
+        raise KeyUnavailableError(f"{file}: the PKCS#11 PIN file is empty")
+    return pin
+
+
+def open_session(config: SigningConfig, data_dir: Path) -> Any:
+    """A read-write user session on the configured token; KeyUnavailableError says what is wrong."""
+    lib = _lib(config.pkcs11_module)
+    pin = read_pin(config, data_dir)
+    try:
+        token = lib.get_token(token_label=config.pkcs11_token_label)
+    except pkcs11.NoSuchToken:
+        raise KeyUnavailableError(f"PKCS#11 token '{config.pkcs11_token_label}' is not present") from None
+    except pkcs11.MultipleTokensReturned:
+        raise KeyUnavailableError(
+            f"more than one PKCS#11 token is labelled '{config.pkcs11_token_label}'"
+        ) from None
+    try:
+        return token.open(user_pin=pin, rw=True)
+    except pkcs11.PinIncorrect:
+        raise KeyUnavailableError(f"wrong PIN for PKCS#11 token '{config.pkcs11_token_label}'") from None
+    except pkcs11.PinLocked:
+        raise KeyUnavailableError(
+            f"the PIN of PKCS#11 token '{config.pkcs11_token_label}' is locked"
+        ) from None
+    except pkcs11.PKCS11Error as exc:
+        raise KeyUnavailableError(
+            f"cannot open PKCS#11 token '{config.pkcs11_token_label}': {exc!r}"
+        ) from None
+
+
+def _public_key(pkcs11_public: Any) -> ec.EllipticCurvePublicKey:
+    point = asn1_core.OctetString.load(pkcs11_public[Attribute.EC_POINT]).native
+    return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+
+
+def ensure_token_key(config: SigningConfig, data_dir: Path) -> ec.EllipticCurvePublicKey:
+    """The public half of the seal key on the token, generating the pair (P-256) on the token if absent."""
+    session = open_session(config, data_dir)
+    label = config.pkcs11_key_label
+    try:
+        try:
+            return _public_key(session.get_key(object_class=ObjectClass.PUBLIC_KEY, label=label))
+        except pkcs11.NoSuchKey:
+            pass
+        key_id = hashlib.sha256(label.encode("utf-8")).digest()[:8]
+        params = session.create_domain_parameters(
+            KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True
+        )
+        public, _private = params.generate_keypair(
+            store=True,
+            label=label,
+            id=key_id,
+            private_template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False},
+        )
+        log.info("generated the seal key pair on PKCS#11 token %s", config.pkcs11_token_label)
+        return _public_key(public)
+    except pkcs11.PKCS11Error as exc:
+        raise KeyUnavailableError(f"cannot create the seal key on the token: {exc!r}") from None
+    finally:
+        session.close()
+
+
+class Pkcs11SealSigner(SealSigner):
+    """Signs with a key that stays on the token; one session, used from one thread at a time."""
+
+    def __init__(
+        self,
+        session: Any,
+        key: Any,
+        key_label: str,
+        cert: x509.Certificate,
+        chain: tuple[x509.Certificate, ...],
+    ) -> None:
+        super().__init__(cert, chain)
+        if _public_key_of_cert(cert) != _public_key(_public_for(session, key_label)).public_numbers():
+            session.close()
+            raise KeyUnavailableError("the key on the token does not belong to the seal certificate")
+        self._session = session
+        self._key = key
+        self._key_label = key_label
+        self._lock = threading.Lock()
+        self._pdf_signer: PKCS11Signer | None = None
+
+    def sign_es256(self, message: bytes) -> bytes:
+        digest = hashlib.sha256(message).digest()
+        with self._lock:
+            try:
+                # CKM_ECDSA over the digest returns r||s, the COSE form.
+                return bytes(self._key.sign(digest, mechanism=Mechanism.ECDSA))
+            except pkcs11.PKCS11Error as exc:
+                raise KeyUnavailableError(f"the token refused to sign: {exc!r}") from None
+
+    def pdf_signer(self) -> signers.Signer:
+        if self._pdf_signer is None:
+            self._pdf_signer = PKCS11Signer(
+                self._session,
+                key_label=self._key_label,
+                signing_cert=to_asn1_cert(self.cert),
+                ca_chain=[to_asn1_cert(c) for c in self.chain],
+                other_certs_to_pull=None,
+                use_raw_mechanism=True,
+            )
+        return self._pdf_signer
+
+    def close(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                try:
+                    self._session.close()
+                except pkcs11.PKCS11Error:
+                    log.debug("closing the PKCS#11 session failed", exc_info=True)
+                self._session = None
+
+
+def _public_for(session: Any, label: str) -> Any:
+    return session.get_key(object_class=ObjectClass.PUBLIC_KEY, label=label)
+
+
+def _public_key_of_cert(cert: x509.Certificate) -> ec.EllipticCurvePublicNumbers:
+    public = cert.public_key()
+    if not isinstance(public, ec.EllipticCurvePublicKey):
+        raise KeyUnavailableError("the seal certificate must hold an EC P-256 key")
+    return public.public_numbers()
+
+
+def open_token_signer(config: SigningConfig, data_dir: Path) -> SealSigner:
+    keys_dir = resolve(config.keys_dir, data_dir)
+    cert = load_cert(keys_dir / SEAL_CERT)
+    session = open_session(config, data_dir)
+    try:
+        key = session.get_key(object_class=ObjectClass.PRIVATE_KEY, label=config.pkcs11_key_label)
+    except pkcs11.NoSuchKey:
+        session.close()
+        raise KeyUnavailableError(
+            f"no key labelled '{config.pkcs11_key_label}' on token '{config.pkcs11_token_label}'"
+        ) from None
+    return Pkcs11SealSigner(session, key, config.pkcs11_key_label, cert, _issuer_chain(keys_dir, cert))

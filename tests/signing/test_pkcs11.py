@@ -1,0 +1,137 @@
+"""The seal key on a real SoftHSM2 token, created and destroyed by the test: keys init-dev, issue, verify."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from signing import (
+    KeyUnavailableError,
+    init_dev_keys,
+    issue_certified_copy,
+    load_seal_signer,
+    load_trust_store,
+    verify_pdf,
+    verify_seal_text,
+)
+from signing.config import SigningConfig
+from tests.signing.sign_helpers import AUTHORITY, copy_meta, copy_page
+
+MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+TOKEN = "kiosk-test"
+PIN_ENV = "KIOSK_TEST_PKCS11_PIN"
+
+pytestmark = pytest.mark.skipif(
+    not (Path(MODULE).is_file() and shutil.which("softhsm2-util")), reason="SoftHSM2 is not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def softhsm_token():
+    """A fresh SoftHSM2 token in a temp folder; SOFTHSM2_CONF is set for this process (read at C_Initialize)."""
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-softhsm-"))
+    (folder / "tokens").mkdir()
+    conf = folder / "softhsm2.conf"
+    conf.write_text(
+        f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+    )
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    subprocess.run(
+        [
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            TOKEN,
+            "--so-pin",
+            "12345678",
+            "--pin",
+            "246810",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    yield "246810"
+    subprocess.run(
+        ["softhsm2-util", "--delete-token", "--token", TOKEN], capture_output=True, timeout=60, check=False
+    )
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _config(**overrides) -> SigningConfig:
+    values = {
+        "key_backend": "pkcs11",
+        "pkcs11_module": MODULE,
+        "pkcs11_token_label": TOKEN,
+        "pkcs11_pin_env": PIN_ENV,
+        "passphrase_env": "KIOSK_TEST_UNSET_PASSPHRASE",
+    }
+    values.update(overrides)
+    return SigningConfig(**values)
+
+
+def test_token_key_signs_a_copy_end_to_end(softhsm_token, tmp_path, monkeypatch):
+    monkeypatch.setenv(PIN_ENV, softhsm_token)
+    config = _config()
+    paths = init_dev_keys(config, tmp_path, authority=AUTHORITY, kiosk_id="HN-009")
+    assert paths.seal_key is None  # the key is on the token, not on disk
+    assert not any(p.name.startswith("kiosk-seal.key") for p in paths.keys_dir.iterdir())
+    again = init_dev_keys(config, tmp_path, authority=AUTHORITY, kiosk_id="HN-009")
+    assert not again.created
+
+    with load_seal_signer(config, tmp_path) as signer:
+        assert type(signer).__name__ == "Pkcs11SealSigner"
+        copy = issue_certified_copy([copy_page(11), copy_page(12)], copy_meta(900, kiosk_id="HN-009"), signer)
+    trust = load_trust_store(config, tmp_path)
+    result = verify_pdf(copy.pdf, trust)
+    assert result.valid, result.reason
+    assert verify_seal_text(copy.seal, trust).valid
+    pdf = tmp_path / "copy.pdf"
+    pdf.write_bytes(copy.pdf)
+    out = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True, timeout=60, check=False).stdout
+    assert "Signature is Valid." in out
+
+
+def test_token_key_is_not_extractable(softhsm_token, tmp_path, monkeypatch):
+    import pkcs11
+    from pkcs11 import Attribute, ObjectClass
+
+    from signing.pkcs11_keys import ensure_token_key, open_session
+
+    monkeypatch.setenv(PIN_ENV, softhsm_token)
+    config = _config(pkcs11_key_label="extract-check")
+    ensure_token_key(config, tmp_path)
+    session = open_session(config, tmp_path)
+    try:
+        key = session.get_key(object_class=ObjectClass.PRIVATE_KEY, label="extract-check")
+        assert key[Attribute.SENSITIVE] is True
+        assert key[Attribute.EXTRACTABLE] is False
+        with pytest.raises(pkcs11.PKCS11Error):
+            key[Attribute.VALUE]
+    finally:
+        session.close()
+
+
+def test_wrong_pin_missing_pin_and_absent_token(softhsm_token, tmp_path, monkeypatch):
+    monkeypatch.setenv(PIN_ENV, "000000")
+    with pytest.raises(KeyUnavailableError, match="wrong PIN"):
+        init_dev_keys(_config(), tmp_path, authority=AUTHORITY, kiosk_id="HN-009")
+    monkeypatch.delenv(PIN_ENV)
+    with pytest.raises(KeyUnavailableError, match="no PKCS#11 PIN"):
+        init_dev_keys(_config(), tmp_path / "b", authority=AUTHORITY, kiosk_id="HN-009")
+    monkeypatch.setenv(PIN_ENV, softhsm_token)
+    with pytest.raises(KeyUnavailableError, match="not present"):
+        init_dev_keys(
+            _config(pkcs11_token_label="no-such-token"), tmp_path / "c", authority=AUTHORITY, kiosk_id="X1"
+        )
