@@ -47,33 +47,42 @@ def compile_translations(out_dir: Path | None = None) -> list[Path]:
 
 
 class Translations:
-    """Installs the translator of the chosen language on the application; English removes it."""
+    """Installs the translator of the chosen language on the application; English removes it.
 
-    def __init__(self) -> None:
-        self.language = SOURCE_LANGUAGE
-        self._translator: QTranslator | None = None
-        self._cache: dict[str, QTranslator] = {}
+    The installed translator is application-wide, so its state is kept on the class: two windows in one
+    process (tests, screenshots) never leave a stale translator behind.
+    """
 
-    def _load(self, language: str) -> QTranslator | None:
-        if language in self._cache:
-            return self._cache[language]
+    _installed: QTranslator | None = None
+    _language: str = SOURCE_LANGUAGE
+    _cache: dict[str, QTranslator] = {}  # noqa: RUF012 (shared on purpose, see above)
+
+    @property
+    def language(self) -> str:
+        return Translations._language
+
+    @classmethod
+    def _load(cls, language: str) -> QTranslator | None:
+        if language in cls._cache:
+            return cls._cache[language]
         qm = TRANSLATIONS_DIR / f"kiosk_{language}.qm"
         translator = QTranslator()
         if not qm.is_file() or not translator.load(str(qm)):
             log.error("no compiled translation for %r at %s; showing English", language, qm)
             return None
-        self._cache[language] = translator
+        cls._cache[language] = translator
         return translator
 
     def install(self, language: str) -> None:
         app = QCoreApplication.instance()
-        if app is None or language == self.language:
+        if app is None or language == Translations._language:
             return
-        if self._translator is not None:
-            app.removeTranslator(self._translator)
-            self._translator = None
+        if Translations._installed is not None:
+            app.removeTranslator(Translations._installed)
+            Translations._installed = None
         if language != SOURCE_LANGUAGE:
-            self._translator = self._load(language)
-            if self._translator is not None:
-                app.installTranslator(self._translator)
-        self.language = language
+            translator = self._load(language)
+            if translator is not None:
+                app.installTranslator(translator)
+                Translations._installed = translator
+        Translations._language = language

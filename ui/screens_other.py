@@ -275,3 +275,8 @@ class MaintenanceScreen(ScreenBase):
 
     def entered(self) -> None:
         self.show_section("devices")
+
+    def left(self) -> None:
+        self.output.clear()
+        self.camera.clear()
+        self.camera.setVisible(False)

@@ -269,12 +269,21 @@ class KioskWindow(QWidget):
         return self.screens[self.flow.screen]
 
     def _flow_changed(self, flow: VisitFlow) -> None:
+        self.translations.install(flow.visit.language)
         if flow.resets != self._resets_seen:
             self._resets_seen = flow.resets
-            self.large_text, self.high_contrast = self.ui_config.large_text, self.ui_config.high_contrast
-            self.apply_theme(force=True)
-        self.translations.install(flow.visit.language)
+            self.wipe_screens()
         self.render()
+
+    def wipe_screens(self) -> None:
+        """After a reset: the next citizen sees nothing of the last one (texts, thumbnails, preview)."""
+        self.large_text, self.high_contrast = self.ui_config.large_text, self.ui_config.high_contrast
+        self.apply_theme(force=True)
+        self.preview.stop()
+        for screen in self.screens.values():
+            screen.left()
+            screen.render(self.flow)
+        self.overlay.hide()
 
     def render(self) -> None:
         screen = self.flow.screen

@@ -1,0 +1,257 @@
+"""The kiosk window driven like a citizen would: whole visits, every error path, reset and privacy."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from kiosk.flow import Screen
+from ui.widgets import ImageView
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def click(qtbot: Any, button: QPushButton) -> None:
+    assert button.isVisible(), button.text()
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def wait_screen(qtbot: Any, kiosk: Any, screen: Screen) -> None:
+    qtbot.waitUntil(lambda: kiosk.flow.screen == screen and not kiosk.flow.busy, timeout=20000)
+
+
+def visible_texts(kiosk: Any) -> list[str]:
+    window = kiosk.window
+    return [w.text() for w in window.findChildren(QLabel) + window.findChildren(QPushButton) if w.text()]
+
+
+def run_to_review(qtbot: Any, kiosk: Any, pages: int = 2) -> None:
+    w = kiosk.window
+    click(qtbot, w.screens[Screen.attract].certify)
+    wait_screen(qtbot, kiosk, Screen.card)
+    click(qtbot, w.screens[Screen.card].go)
+    wait_screen(qtbot, kiosk, Screen.face)
+    click(qtbot, w.screens[Screen.face].go)
+    wait_screen(qtbot, kiosk, Screen.scan)
+    for count in range(1, pages + 1):
+        click(qtbot, w.screens[Screen.scan].add)
+        qtbot.waitUntil(lambda c=count: len(kiosk.flow.visit.pages) == c and not kiosk.flow.busy)
+    click(qtbot, w.screens[Screen.scan].go)
+    wait_screen(qtbot, kiosk, Screen.review)
+
+
+def test_whole_visit_in_vietnamese(
+    qtbot: Any, make_kiosk: Any, fake_services: Any, audit_events: list
+) -> None:
+    kiosk = make_kiosk(fake_services)
+    w = kiosk.window
+    assert w.screens[Screen.attract].certify.text() == "Chứng thực bản sao giấy tờ"
+    run_to_review(qtbot, kiosk, pages=2)
+    review = w.screens[Screen.review]
+    assert review.values[1].text() == "2"
+    click(qtbot, review.plus)
+    assert review.values[2].text() == "2"
+    assert review.values[3].text() == "8.000 ₫"  # 2 pages x 2 copies x 2.000 ₫
+    assert review.go.text() == "Xác nhận và in"
+    stages: list[float] = []
+    kiosk.flow.subscribe(lambda f: stages.append(f.visit.progress))
+    click(qtbot, review.go)
+    wait_screen(qtbot, kiosk, Screen.done)
+    assert 0.35 in stages  # progress came from the worker, through the flow, to the screen
+    done = w.screens[Screen.done]
+    assert done.code.text() == "HN01-000042-K"
+    assert fake_services.printed == [("HN01-000042-K", 2)]
+    assert fake_services.receipts == ["HN01-000042-K"]
+    # Every blocking call ran on a worker thread, none on the GUI thread.
+    assert "MainThread" not in fake_services.threads
+    click(qtbot, done.go)
+    wait_screen(qtbot, kiosk, Screen.attract)
+
+
+def test_language_switch_translates_every_screen(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    kiosk = make_kiosk(fake_services)
+    attract = kiosk.window.screens[Screen.attract]
+    click(qtbot, attract.english)
+    assert attract.certify.text() == "Certify a copy of a document"
+    click(qtbot, attract.certify)
+    wait_screen(qtbot, kiosk, Screen.card)
+    assert kiosk.window.screens[Screen.card].title.text() == "Place your ID card on the glass"
+    click(qtbot, kiosk.window.screens[Screen.card].cancel)
+    wait_screen(qtbot, kiosk, Screen.attract)
+    # The next citizen starts in the default language again.
+    assert attract.certify.text() == "Chứng thực bản sao giấy tờ"
+
+
+def test_no_match_then_try_again_then_staff(
+    qtbot: Any, make_kiosk: Any, fake_services: Any, audit_events: list
+) -> None:
+    fake_services.match = False
+    kiosk = make_kiosk(fake_services)
+    w = kiosk.window
+    click(qtbot, w.screens[Screen.attract].certify)
+    wait_screen(qtbot, kiosk, Screen.card)
+    click(qtbot, w.screens[Screen.card].go)
+    wait_screen(qtbot, kiosk, Screen.face)
+    click(qtbot, w.screens[Screen.face].go)
+    wait_screen(qtbot, kiosk, Screen.error)
+    error = w.screens[Screen.error]
+    assert error.title.text() == "Khuôn mặt không khớp với ảnh trên thẻ"
+    assert error.buttons[0].text() == "Thử lại"
+    assert error.buttons[0].property("primary") is True
+    click(qtbot, error.buttons[0])
+    wait_screen(qtbot, kiosk, Screen.face)
+    fake_services.match = True
+    click(qtbot, w.screens[Screen.face].go)
+    wait_screen(qtbot, kiosk, Screen.scan)
+    assert [e for e, _ in audit_events].count("visit.face_no_match") == 1
+
+
+def test_blurred_page_rescan(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    kiosk = make_kiosk(fake_services, language="en")
+    w = kiosk.window
+    run_to_review(qtbot, kiosk, pages=1)
+    click(qtbot, w.screens[Screen.review].back)
+    wait_screen(qtbot, kiosk, Screen.scan)
+    fake_services.bad_pages = 1
+    click(qtbot, w.screens[Screen.scan].add)
+    wait_screen(qtbot, kiosk, Screen.error)
+    error = w.screens[Screen.error]
+    assert error.title.text() == "Please place the page again"
+    assert error.reason.text() == "The page is blurred."
+    assert [b.text() for b in error.buttons if b.isVisible()] == ["Scan again"]
+    click(qtbot, error.buttons[0])
+    wait_screen(qtbot, kiosk, Screen.scan)
+    assert len(kiosk.flow.visit.pages) == 1
+    # Rescan page 1 in place, then remove it.
+    thumb = w.screens[Screen.scan].thumbs[0]
+    first = kiosk.flow.visit.pages[0]
+    click(qtbot, thumb.rescan)
+    qtbot.waitUntil(lambda: kiosk.flow.visit.pages[0] is not first and not kiosk.flow.busy)
+    click(qtbot, thumb.remove)
+    assert kiosk.flow.visit.pages == []
+    assert not w.screens[Screen.scan].go.isEnabled()
+
+
+def test_paper_out_then_print_again(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    fake_services.paper_out = 1
+    kiosk = make_kiosk(fake_services)
+    w = kiosk.window
+    run_to_review(qtbot, kiosk, pages=1)
+    click(qtbot, w.screens[Screen.review].go)
+    wait_screen(qtbot, kiosk, Screen.error)
+    error = w.screens[Screen.error]
+    assert error.title.text() == "Máy in đã hết giấy"
+    assert fake_services.printed == []
+    click(qtbot, error.buttons[0])
+    wait_screen(qtbot, kiosk, Screen.done)
+    assert fake_services.printed == [("HN01-000042-K", 1)]
+
+
+def test_check_copy_and_reprint(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    kiosk = make_kiosk(fake_services, language="en")
+    w = kiosk.window
+    click(qtbot, w.screens[Screen.attract].check)
+    wait_screen(qtbot, kiosk, Screen.check_copy)
+    click(qtbot, w.screens[Screen.check_copy].go)
+    wait_screen(qtbot, kiosk, Screen.check_result)
+    assert w.screens[Screen.check_result].verdict.text() == "This is a valid certified copy"
+    click(qtbot, w.screens[Screen.check_result].go)
+    wait_screen(qtbot, kiosk, Screen.attract)
+    click(qtbot, w.screens[Screen.attract].reprint)
+    wait_screen(qtbot, kiosk, Screen.reprint)
+    reprint = w.screens[Screen.reprint]
+    for key in "HN01-000042-X":
+        click(qtbot, reprint.keypad.buttons[key])
+    click(qtbot, reprint.go)
+    wait_screen(qtbot, kiosk, Screen.error)
+    assert w.screens[Screen.error].title.text() == "We could not find this code"
+    click(qtbot, w.screens[Screen.error].buttons[0])
+    wait_screen(qtbot, kiosk, Screen.reprint)
+    click(qtbot, reprint.keypad.buttons["⌫"])
+    click(qtbot, reprint.keypad.buttons["K"])
+    assert reprint.code.text() == "HN01-000042-K"
+    click(qtbot, reprint.go)
+    wait_screen(qtbot, kiosk, Screen.done)
+    assert w.screens[Screen.done].code.text() == "HN01-000042-K"
+
+
+def test_citizen_data_does_not_survive_the_reset(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    kiosk = make_kiosk(fake_services)
+    w = kiosk.window
+    run_to_review(qtbot, kiosk, pages=2)
+    click(qtbot, w.screens[Screen.review].go)
+    wait_screen(qtbot, kiosk, Screen.done)
+    temp = kiosk.flow.temp_dir()
+    (temp / "page.png").write_bytes(b"pixels")
+    assert "HN01-000042-K" in visible_texts(kiosk)
+    click(qtbot, w.screens[Screen.done].go)
+    wait_screen(qtbot, kiosk, Screen.attract)
+    texts = "\n".join(visible_texts(kiosk))
+    assert "HN01-000042-K" not in texts
+    assert "NGUYỄN" not in texts
+    # No screen keeps a picture of the citizen or their pages.
+    assert all(view.image is None for view in w.findChildren(ImageView))
+    # Every buffer the visit held (card, frames, pages) was zeroed in place, and its files deleted.
+    assert fake_services.images
+    assert all(not np.any(image) for image in fake_services.images)
+    assert not temp.exists()
+    visit = kiosk.flow.visit
+    assert (visit.card, visit.face, visit.copy, visit.pages, visit.frames) == (None, None, None, [], [])
+
+
+def test_slow_device_keeps_the_window_responsive(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    """The scanner hangs (held by a gate): the GUI keeps painting and a citizen can still cancel."""
+    fake_services.gate = threading.Event()
+    kiosk = make_kiosk(fake_services)
+    w = kiosk.window
+    click(qtbot, w.screens[Screen.attract].certify)
+    wait_screen(qtbot, kiosk, Screen.card)
+    click(qtbot, w.screens[Screen.card].go)
+    assert kiosk.flow.busy
+    assert w.screens[Screen.card].status.text() == "Đang đọc thẻ…"
+    ticks = []
+    qtbot.waitUntil(lambda: (ticks.append(1), len(ticks) > 5)[1])  # the event loop turns while the scan hangs
+    w.check_idle()
+    click(qtbot, w.screens[Screen.card].cancel)
+    assert kiosk.flow.screen == Screen.attract
+    fake_services.gate.set()
+    qtbot.waitUntil(lambda: kiosk.runner.pending() == 0)
+    # The late card never reaches the new visit, and its pixels were wiped.
+    assert kiosk.flow.visit.card_image is None
+    assert kiosk.flow.screen == Screen.attract
+    assert not np.any(fake_services.images[0])
+
+
+def test_idle_countdown_then_reset(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    kiosk = make_kiosk(fake_services, idle_timeout_s=0.3, countdown_s=1.0)
+    w = kiosk.window
+    click(qtbot, w.screens[Screen.attract].certify)
+    wait_screen(qtbot, kiosk, Screen.card)
+    qtbot.waitUntil(w.overlay.isVisible, timeout=5000)
+    assert w.overlay.title.text() == "Bạn vẫn còn ở đây chứ?"
+    click(qtbot, w.overlay.stay)
+    assert not w.overlay.isVisible()
+    assert kiosk.flow.screen == Screen.card
+    qtbot.waitUntil(w.overlay.isVisible, timeout=5000)
+    qtbot.waitUntil(lambda: kiosk.flow.screen == Screen.attract, timeout=5000)
+    assert not w.overlay.isVisible()
+
+
+def test_uncaught_exception_shows_error_screen(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    kiosk = make_kiosk(fake_services)
+    click(qtbot, kiosk.window.screens[Screen.attract].certify)
+    wait_screen(qtbot, kiosk, Screen.card)
+    thread = threading.Thread(target=lambda: 1 / 0)
+    thread.start()
+    thread.join()
+    qtbot.waitUntil(lambda: kiosk.flow.screen == Screen.error)
+    error = kiosk.window.screens[Screen.error]
+    assert error.title.text() == "Đã xảy ra lỗi"
+    click(qtbot, error.buttons[1])  # start over
+    wait_screen(qtbot, kiosk, Screen.attract)
