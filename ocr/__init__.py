@@ -1,1 +1,25 @@
-"""ocr."""
+"""OCR for scanned Vietnamese documents: preprocessing, quality gate, Tesseract, classification, fields.
+
+Public API (see the contracts): ImageError, load_image, Word, PageQuality, PageResult, DocumentResult,
+OcrEngine, DOC_TYPES, classify, extract_fields.
+"""
+
+from ocr.classify import DOC_TYPES, classify
+from ocr.engine import DocumentResult, OcrEngine, PageResult, Word
+from ocr.errors import ImageError
+from ocr.fields import extract_fields
+from ocr.images import load_image
+from ocr.quality import PageQuality
+
+__all__ = [
+    "DOC_TYPES",
+    "DocumentResult",
+    "ImageError",
+    "OcrEngine",
+    "PageQuality",
+    "PageResult",
+    "Word",
+    "classify",
+    "extract_fields",
+    "load_image",
+]

@@ -1,19 +1,65 @@
-"""`kiosk ocr`: placeholder until its owner lands it (see the contracts)."""
+"""`kiosk ocr IMAGE... --json`: OCR of the pages of one document, with its type and key fields.
+
+JSON keys (DESIGN.md): ``text`` (pages joined by form feed), ``pages`` [{``text``, ``confidence``,
+``quality``}], ``doc_type``, ``fields``. A file that is not a usable image is an error naming the file
+(exit 2). A page that cannot be read is not an error of the command: its ``quality`` says "rescan"
+with the reason; the exit status is then 2 as well, so scripts notice, but the JSON is still printed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import sys
 
 from kiosk.commands._common import CommandContext, add_common_options
-from kiosk.errors import KioskError
+from kiosk.errors import BadInputError
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("ocr", help="(not yet available)")
+    parser = sub.add_parser(
+        "ocr",
+        help="read the text, type and key fields of a scanned document",
+        description="OCR the page images of one document (in order) and print text, page quality, "
+        "document type and fields.",
+    )
     add_common_options(parser)
-    parser.add_argument("rest", nargs="*")
-    parser.set_defaults(handler=_not_yet)
+    parser.add_argument("images", nargs="+", metavar="IMAGE", help="page image files (PNG, JPEG, TIFF...)")
+    parser.add_argument("--dpi", type=int, default=300, help="scan resolution of the images (default 300)")
+    parser.set_defaults(handler=run_ocr)
 
 
-def _not_yet(args: argparse.Namespace, ctx: CommandContext) -> int:
-    raise KioskError("this command is not available in this build yet")
+def run_ocr(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from ocr import ImageError, OcrEngine, load_image
+
+    if not 50 <= args.dpi <= 1200:
+        raise BadInputError(f"--dpi must be between 50 and 1200 (got {args.dpi})", subject="--dpi")
+    pages = []
+    for name in args.images:
+        try:
+            pages.append(load_image(name))
+        except ImageError as exc:
+            raise BadInputError(str(exc), subject=name) from None
+    result = OcrEngine(ctx.config.ocr).read_document(pages, dpi=args.dpi)
+    lines = []
+    for number, (name, page) in enumerate(zip(args.images, result.pages, strict=True), 1):
+        if page.quality.ok:
+            lines.append(f"--- page {number} ({name}): confidence {page.confidence:.0f}")
+            lines.append(page.text)
+        else:
+            lines.append(
+                f"--- page {number} ({name}): rescan needed ({page.quality.reason}): {page.quality.message_en}"
+            )
+    lines.append(f"--- document type: {result.doc_type}")
+    lines += [f"{key}: {value}" for key, value in result.fields.items()]
+    ctx.emit(result.to_json(), "\n".join(lines))
+    status = 0
+    for name, page in zip(args.images, result.pages, strict=True):
+        if not page.quality.ok:
+            sys.stderr.write(
+                f"kiosk ocr: {name}: rescan needed ({page.quality.reason}): {page.quality.message_en}\n"
+            )
+            status = 2
+    return status

@@ -128,6 +128,33 @@ class _Content:
     frame: bool = False
 
 
+@dataclass(frozen=True)
+class _Line:
+    x: int
+    y: int
+    size: int
+    text: str
+
+
+def _reading_order(lines: list[_Line]) -> str:
+    """Lines grouped into visual rows (top to bottom), each row read left to right.
+
+    Two header blocks side by side are read row by row, as a person reading across the page (and as
+    Tesseract's page segmentation) does.
+    """
+    rows: list[list[_Line]] = []
+    for line in sorted(lines, key=lambda ln: ln.y):
+        center = line.y + line.size / 2
+        if rows:
+            last = rows[-1]
+            last_center = sum(ln.y + ln.size / 2 for ln in last) / len(last)
+            if abs(center - last_center) < 0.5 * min(line.size, last[0].size):
+                last.append(line)
+                continue
+        rows.append([line])
+    return "\n".join(" ".join(ln.text for ln in sorted(row, key=lambda ln: ln.x)) for row in rows)
+
+
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
@@ -522,7 +549,7 @@ class _Page:
         self.left = r.int(190, 290)
         self.right = self.width - r.int(170, 250)
         self.y = r.int(170, 280)
-        self.lines: list[str] = []
+        self.lines: list[_Line] = []
 
     def font(self, style: int, size: int | None = None) -> ImageFont.FreeTypeFont:
         return _font(self.fonts[style], size or self.size)
@@ -534,7 +561,7 @@ class _Page:
 
     def text(self, text: str, x: int, y: int, font: ImageFont.FreeTypeFont) -> None:
         self.draw.text((x, y), text, fill=self.ink, font=font)
-        self.lines.append(text)
+        self.lines.append(_Line(x, y, font.size, text))
 
     def centered(self, text: str, x0: int, x1: int, y: int, font: ImageFont.FreeTypeFont) -> None:
         w = self.draw.textlength(text, font=font)
@@ -554,7 +581,7 @@ class _Page:
         return lines
 
 
-def _layout(content: _Content, r: _Rng) -> tuple[Image.Image, list[str], str]:
+def _layout(content: _Content, r: _Rng) -> tuple[Image.Image, list[_Line], str]:
     fonts = r.pick(available_fonts())
     size = r.int(44, 54)
     page = _Page(r, fonts, size)
@@ -631,7 +658,7 @@ def _layout(content: _Content, r: _Rng) -> tuple[Image.Image, list[str], str]:
     return page.img, page.lines, Path(fonts[0]).stem
 
 
-def _id_card_page(r: _Rng) -> tuple[Image.Image, list[str], dict[str, str], str]:
+def _id_card_page(r: _Rng) -> tuple[Image.Image, list[_Line], dict[str, str], str]:
     """An enlarged photocopy of a CCCD front and back on an A4 sheet."""
     fonts = r.pick(available_fonts())
     _province, code, district, ward, _ = _place(r)
@@ -652,7 +679,7 @@ def _id_card_page(r: _Rng) -> tuple[Image.Image, list[str], dict[str, str], str]
     size = r.int(38, 44)
     font = _font(fonts[0], size)
     bold = _font(fonts[1], size)
-    lines: list[str] = []
+    lines: list[_Line] = []
     card_w, card_h = 1560, 985
     x0 = (width - card_w) // 2 + r.int(-80, 80)
 
@@ -662,7 +689,7 @@ def _id_card_page(r: _Rng) -> tuple[Image.Image, list[str], dict[str, str], str]
         if center_in:
             x = int((center_in[0] + center_in[1] - draw.textlength(text, font=f)) / 2)
         draw.text((x, y), text, fill=ink, font=f)
-        lines.append(text)
+        lines.append(_Line(x, y, f.size, text))
 
     # Front.
     y0 = r.int(260, 420)
@@ -747,7 +774,7 @@ def make_document(doc_type: str, seed: int = 0) -> SampleDocument:
             raise RuntimeError("could not lay out the sample page")
     gray = np.asarray(img)
     bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
-    text = "\n".join(_nfc(line) for line in lines)
+    text = _nfc(_reading_order(lines))
     return SampleDocument(
         image=bgr, text=text, fields={k: _nfc(v) for k, v in fields.items()}, doc_type=doc_type, font=font
     )

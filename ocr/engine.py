@@ -1,0 +1,342 @@
+"""The OCR engine: preprocessing, a time-bounded Tesseract, page orientation, and the quality gate."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import logging
+import math
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr import preprocess, quality, tesseract
+from ocr.classify import classify
+from ocr.config import OcrConfig
+from ocr.errors import ImageError
+from ocr.fields import extract_fields
+from ocr.lexicon import restore_formulae
+from ocr.quality import PageQuality
+
+log = logging.getLogger(__name__)
+
+MAX_OCR_PIXELS = 16_000_000  # larger pages are reduced to this before anything else (A4 at ~400 dpi)
+MIN_PAGE_SIDE = 64
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word; the box is in pixels of ``PageResult.image``."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    confidence: float
+
+
+@dataclass(frozen=True)
+class PageResult:
+    text: str
+    confidence: float  # 0..100
+    quality: PageQuality
+    words: tuple[Word, ...]
+    image: np.ndarray  # the upright page (BGR) that the word boxes refer to
+    dpi: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "confidence": round(self.confidence, 1), "quality": self.quality.to_json()}
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    text: str  # the pages' text joined by form feeds
+    pages: tuple[PageResult, ...]
+    doc_type: str
+    fields: dict[str, str]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "pages": [page.to_json() for page in self.pages],
+            "doc_type": self.doc_type,
+            "fields": dict(self.fields),
+        }
+
+
+def _as_bgr(image: np.ndarray) -> np.ndarray:
+    if not isinstance(image, np.ndarray) or image.ndim not in (2, 3) or image.size == 0:
+        raise ImageError("not an image array (expected a 2-D or 3-D numpy array)")
+    if image.dtype != np.uint8:
+        if image.dtype == np.uint16:
+            image = (image >> 8).astype(np.uint8)
+        elif np.issubdtype(image.dtype, np.floating):
+            top = 1.0 if float(np.nanmax(image)) <= 1.0 else 255.0
+            image = np.clip(np.nan_to_num(image) * (255.0 / top), 0, 255).astype(np.uint8)
+        else:
+            raise ImageError(f"unsupported pixel type {image.dtype}")
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    if image.shape[2] == 1:
+        return cv2.cvtColor(image[:, :, 0], cv2.COLOR_GRAY2BGR)
+    if image.shape[2] != 3:
+        raise ImageError(f"unsupported channel count {image.shape[2]}")
+    return image
+
+
+def _restore(words: list[tesseract.TessWord]) -> list[tesseract.TessWord]:
+    """Each line's words with the administrative formulae spelled right (see ocr.lexicon)."""
+    out: list[tesseract.TessWord] = []
+    start = 0
+    for end in range(1, len(words) + 1):
+        if end == len(words) or (words[end].block, words[end].par, words[end].line) != (
+            words[start].block,
+            words[start].par,
+            words[start].line,
+        ):
+            line = words[start:end]
+            texts = restore_formulae([w.text for w in line])
+            out += [dataclasses.replace(w, text=t) for w, t in zip(line, texts, strict=True)]
+            start = end
+    return out
+
+
+def _text_of(words: Sequence[tesseract.TessWord]) -> str:
+    lines: list[list[str]] = []
+    key: tuple[int, int, int] | None = None
+    for w in words:
+        k = (w.block, w.par, w.line)
+        if k != key:
+            lines.append([])
+            key = k
+        lines[-1].append(w.text)
+    return "\n".join(" ".join(line) for line in lines)
+
+
+def _meaningful(text: str) -> bool:
+    return len(text) >= 2 and sum(ch.isalnum() for ch in text) >= 2
+
+
+def _read_metrics(words: Sequence[tesseract.TessWord], shape: tuple[int, ...]) -> dict[str, float]:
+    h, w = shape[:2]
+    weights = [len(x.text) for x in words]
+    mean = sum(x.confidence * n for x, n in zip(words, weights, strict=True)) / max(1, sum(weights))
+    good = sum(1 for x in words if x.confidence >= quality.GOOD_WORD_CONFIDENCE and _meaningful(x.text))
+    margin = 3
+    edge = sum(
+        1
+        for x in words
+        if x.confidence >= quality.GOOD_WORD_CONFIDENCE
+        and _meaningful(x.text)
+        and (
+            x.left <= margin
+            or x.top <= margin
+            or x.left + x.width >= w - margin
+            or x.top + x.height >= h - margin
+        )
+    )
+    return {
+        "mean_confidence": mean,
+        "words": float(len(words)),
+        "good_words": float(good),
+        "edge_words": float(edge),
+    }
+
+
+class OcrEngine:
+    """Reads pages and documents; every page is time-bounded and passes through the quality gate."""
+
+    def __init__(self, config: OcrConfig) -> None:
+        self.config = config
+
+    # -- one page -------------------------------------------------------------------------------
+    def read_page(self, image: np.ndarray, dpi: int = 300) -> PageResult:
+        """OCR one page. Content problems come back as ``quality.ok=False``; never raises for them."""
+        started = time.monotonic()
+        deadline = started + self.config.page_timeout_s
+        bgr = _as_bgr(image)
+        h, w = bgr.shape[:2]
+        if min(h, w) < MIN_PAGE_SIDE:
+            return self._rejected("too_small", bgr, dpi, {"width": float(w), "height": float(h)})
+        dpi = max(50, int(dpi))
+        if h * w > MAX_OCR_PIXELS or dpi > 450:
+            scale = min(math.sqrt(MAX_OCR_PIXELS / (h * w)), 300.0 / dpi if dpi > 450 else 1.0)
+            bgr = cv2.resize(
+                bgr, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+            )
+            dpi = max(50, round(dpi * scale))
+        prepared = preprocess.prepare(bgr, dpi)
+        metrics = dict(prepared.metrics)
+        reason = quality.before_ocr(metrics)
+        if reason:
+            metrics["seconds"] = time.monotonic() - started
+            return self._rejected(reason, prepared.upright, dpi, metrics)
+        try:
+            words, upright, turns = self._read_upright(prepared, dpi, deadline)
+        except tesseract.TesseractTimeout:
+            metrics["seconds"] = time.monotonic() - started
+            log.warning("page OCR stopped at its %.0f s time bound", self.config.page_timeout_s)
+            return self._rejected("timeout", prepared.upright, dpi, metrics)
+        words = _restore(words)
+        metrics.update(_read_metrics(words, upright.shape))
+        metrics["quarter_turns"] = float(turns)
+        metrics["seconds"] = time.monotonic() - started
+        reason = quality.after_ocr(metrics)
+        confidence = metrics["mean_confidence"]
+        if reason in ("no_text", "unreadable", "blurred"):
+            # What was read is not trustworthy: report the reason, not the text.
+            return self._rejected(reason, upright, dpi, metrics, confidence=min(confidence, 30.0))
+        result_words = tuple(
+            Word(x.text, x.left, x.top, x.width, x.height, round(x.confidence, 1))
+            for x in words
+            if x.text.strip()
+        )
+        verdict = PageQuality.failed(reason, metrics) if reason else PageQuality.passed(metrics)
+        log.debug(
+            "page read: %d words, confidence %.1f, steps %s", len(result_words), confidence, prepared.steps
+        )
+        return PageResult(
+            text=_text_of(words),
+            confidence=confidence,
+            quality=verdict,
+            words=result_words,
+            image=upright,
+            dpi=dpi,
+        )
+
+    def _rejected(
+        self, reason: str, image: np.ndarray, dpi: int, metrics: dict[str, float], confidence: float = 0.0
+    ) -> PageResult:
+        log.info("page rejected: %s", reason)
+        return PageResult(
+            text="",
+            confidence=confidence,
+            quality=PageQuality.failed(reason, metrics),
+            words=(),
+            image=image,
+            dpi=dpi,
+        )
+
+    def _ocr(self, gray: np.ndarray, dpi: int, deadline: float) -> list[tesseract.TessWord]:
+        """Tesseract on the page, split into horizontal bands read in parallel processes."""
+        bands = _bands(gray, self.config.parallel_bands)
+        procs = [
+            (
+                top,
+                tesseract.start(
+                    gray[top:bottom], languages=self.config.languages, psm=self.config.psm, dpi=dpi
+                ),
+            )
+            for top, bottom in bands
+        ]
+        words: list[tesseract.TessWord] = []
+        try:
+            for index, (top, proc) in enumerate(procs):
+                found = tesseract.parse_tsv(tesseract.finish(proc, deadline), dy=top)
+                # Keep the bands' lines apart: their (block, par, line) numbers restart in each band.
+                words += [
+                    tesseract.TessWord(x.text, x.left, x.top, x.width, x.height, x.confidence, x.block + 1000 * index,
+                                       x.par, x.line)
+                    for x in found
+                ]  # fmt: skip
+        finally:
+            for _, proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.communicate()
+        return words
+
+    def _read_upright(
+        self, prepared: preprocess.Prepared, dpi: int, deadline: float
+    ) -> tuple[list[tesseract.TessWord], np.ndarray, int]:
+        words = self._ocr(prepared.ocr_gray, dpi, deadline)
+        metrics = _read_metrics(words, prepared.ocr_gray.shape)
+        if (
+            metrics["mean_confidence"] >= quality.MIN_PAGE_CONFIDENCE + 10
+            and metrics["good_words"] >= quality.MIN_GOOD_WORDS
+        ):
+            return words, prepared.upright, 0
+        # Poorly read: perhaps the page lies sideways or upside down. Ask Tesseract's OSD.
+        turns = self._orientation(prepared.ocr_gray, dpi, deadline)
+        if turns == 0:
+            return words, prepared.upright, 0
+        gray = preprocess.rotate_quarter(prepared.ocr_gray, turns)
+        turned = self._ocr(gray, dpi, deadline)
+        if _read_metrics(turned, gray.shape)["mean_confidence"] > metrics["mean_confidence"]:
+            return turned, preprocess.rotate_quarter(prepared.upright, turns), turns
+        return words, prepared.upright, 0
+
+    def _orientation(self, gray: np.ndarray, dpi: int, deadline: float) -> int:
+        """Quarter turns clockwise that make the page upright, by Tesseract's OSD (0 when unsure)."""
+        h, w = gray.shape
+        scale = min(1.0, 1600 / max(h, w))
+        small = cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        proc = tesseract.start(small, languages="osd", psm=0, dpi=max(70, round(dpi * scale)), output="")
+        try:
+            out = tesseract.finish(proc, min(deadline, time.monotonic() + 5.0))
+        except (RuntimeError, tesseract.TesseractMissing) as exc:
+            log.info("orientation check unavailable: %s", exc)
+            return 0
+        except tesseract.TesseractTimeout:
+            return 0
+        rotate, confidence = 0, 0.0
+        for line in out.splitlines():
+            if line.startswith("Rotate:"):
+                rotate = int(line.split(":")[1])
+            elif line.startswith("Orientation confidence:"):
+                confidence = float(line.split(":")[1])
+        return (rotate // 90) % 4 if confidence >= 2.0 else 0
+
+    # -- a document -----------------------------------------------------------------------------
+    def read_document(self, images: Sequence[np.ndarray], dpi: int = 300) -> DocumentResult:
+        """All pages of one document (in parallel), with the document's type and fields."""
+        if not images:
+            raise ImageError("a document needs at least one page")
+        workers = max(1, min(self.config.parallel_pages, len(images)))
+        if workers == 1:
+            pages = [self.read_page(image, dpi) for image in images]
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr-page") as pool:
+                pages = list(pool.map(lambda image: self.read_page(image, dpi), images))
+        readable = "\n".join(
+            page.text for page in pages if page.quality.ok or page.quality.reason == "cut_off"
+        )
+        doc_type = classify(readable)
+        return DocumentResult(
+            text="\f".join(page.text for page in pages),
+            pages=tuple(pages),
+            doc_type=doc_type,
+            fields=extract_fields(doc_type, readable),
+        )
+
+
+def _bands(gray: np.ndarray, count: int) -> list[tuple[int, int]]:
+    """Split a page into `count` horizontal bands at blank rows, so that no text line is cut."""
+    h = gray.shape[0]
+    if count <= 1 or h < 400:
+        return [(0, h)]
+    dark = (gray < 128).sum(axis=1)
+    blank = dark <= max(1, gray.shape[1] // 400)
+    cuts = [0]
+    for k in range(1, count):
+        target = h * k // count
+        best = None
+        for offset in range(0, h // (2 * count)):
+            for row in (target - offset, target + offset):
+                # a cut needs a run of blank rows around it (a line gap), not the inside of a letter
+                if 20 <= row < h - 20 and blank[row - 8 : row + 8].all():
+                    best = row
+                    break
+            if best is not None:
+                break
+        if best is not None and best > cuts[-1] + 100:
+            cuts.append(best)
+    cuts.append(h)
+    return list(itertools.pairwise(cuts))

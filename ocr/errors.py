@@ -1,0 +1,9 @@
+"""The ocr package's error family."""
+
+from __future__ import annotations
+
+
+class ImageError(ValueError):
+    """The input is not a usable image; the message names the problem (not an image, truncated, too small)."""
+
+    exit_code = 2

@@ -1,0 +1,239 @@
+"""Field extraction per document type: names, ISO dates, 12-digit ID numbers, document number, authority.
+
+Labels are matched on folded text (no diacritics, lower case) whose characters line up one to one with
+the OCR text, so a label read with a wrong accent still matches while the value keeps its accents.
+Keys (present only when found):
+
+* every type: ``document_number``, ``issue_date``, ``issuing_authority``
+* birth_certificate: ``full_name``, ``date_of_birth``, ``sex``, ``id_number``, ``mother_name``, ``father_name``
+* marriage_certificate: ``husband_name``, ``husband_date_of_birth``, ``husband_id_number``, and ``wife_...``
+* diploma: ``full_name``, ``date_of_birth``
+* residence_confirmation: ``full_name``, ``date_of_birth``, ``sex``, ``id_number``
+* land_use_certificate: ``full_name``, ``id_number``, ``parcel_number``, ``map_sheet``
+* id_card: ``id_number``, ``full_name``, ``date_of_birth``, ``sex``, ``date_of_expiry``
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ocr.text import fold, nfc
+
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "S": "5",
+                            "B": "8", "Z": "2", "§": "8"})  # fmt: skip
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+_DATE_WORDS = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+_NAME_STOP = re.compile(r"\s{2,}|,|;|\bsinh\b|\bngay\b|\bnam sinh\b|\bgioi tinh\b", re.IGNORECASE)
+_MOTTO = (r"cong hoa xa hoi chu nghia viet nam", r"doc lap\s*-?\s*tu do\s*-?\s*hanh phuc")
+_AUTHORITY_HEADS = (
+    "uy ban nhan dan", "cong an", "so ", "truong ", "bo ", "cuc ", "van phong", "chi nhanh", "dai hoc",
+    "toa an", "phong ",
+)  # fmt: skip
+_TITLE_STARTS = (
+    "giay", "trich luc", "bang ", "xac nhan", "quyet dinh", "thong bao", "bien ban", "can cuoc", "hop dong",
+    "don ", "to khai", "chung nhan",
+)  # fmt: skip
+
+
+def iso_date(day: str | int, month: str | int, year: str | int) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def find_dates(text: str) -> list[str]:
+    """Every dd/mm/yyyy (or 'ngày d tháng m năm yyyy') date in the text, as ISO, in order."""
+    folded = fold(text)
+    found: list[tuple[int, str]] = []
+    for m in _DATE.finditer(folded):
+        if value := iso_date(*m.groups()):
+            found.append((m.start(), value))
+    for m in _DATE_WORDS.finditer(folded):
+        if value := iso_date(*m.groups()):
+            found.append((m.start(), value))
+    return [v for _, v in sorted(found)]
+
+
+def _lines(text: str) -> list[tuple[str, str]]:
+    """(original, folded) pairs of the non-empty lines."""
+    out = []
+    for raw in nfc(text).splitlines():
+        line = raw.strip()
+        if line:
+            out.append((line, fold(line)))
+    return out
+
+
+def _after(lines: list[tuple[str, str]], label: str, start: int = 0, stop: int | None = None) -> str | None:
+    """The text after `label` (a regex on folded text, up to its colon) on the first line that has it."""
+    pattern = re.compile(r"(?:" + label + r")\s*[:;.]?\s*")
+    for original, folded in lines[start:stop]:
+        m = pattern.search(folded)
+        if m:
+            value = original[m.end() :].strip()
+            if value:
+                return value
+    return None
+
+
+def _clean_name(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = _NAME_STOP.split(value, maxsplit=1)[0]
+    words = [re.sub(r"[^\w]", "", w) for w in value.split()]
+    words = [w for w in words if w and not any(ch.isdigit() or ch == "_" for ch in w)]
+    if len(words) < 2:
+        return None
+    return " ".join(words[:6]).upper()
+
+
+def _date_in(value: str | None) -> str | None:
+    if not value:
+        return None
+    dates = find_dates(value)
+    return dates[0] if dates else None
+
+
+def _id_in(value: str | None) -> str | None:
+    if not value:
+        return None
+    fixed = value.translate(_DIGIT_FIX)
+    m = re.search(r"(?<!\d)((?:\d[ .]?){11}\d)(?!\d)", fixed)
+    return re.sub(r"\D", "", m.group(1)) if m else None
+
+
+def _sex(value: str | None) -> str | None:
+    if not value:
+        return None
+    folded = fold(value)
+    if re.match(r"\s*nu(?![a-z])", folded):
+        return "Nữ"
+    if re.match(r"\s*nam(?![a-z])", folded):
+        return "Nam"
+    return None
+
+
+def _token(value: str | None) -> str | None:
+    if not value:
+        return None
+    return value.split()[0].strip(".,;") or None
+
+
+def _document_number(lines: list[tuple[str, str]]) -> str | None:
+    for label in (r"(?:^|\s)so hieu", r"so vao so cap gcn", r"(?:^|\s)so(?=\s*:)"):
+        value = _token(_after(lines, label))
+        if value:
+            return value
+    return None
+
+
+def _issue_date(lines: list[tuple[str, str]]) -> str | None:
+    for original, folded in lines:
+        m = _DATE_WORDS.search(folded)
+        if m and "," in original[: m.start() + 1]:  # "Hà Nội, ngày 8 tháng 10 năm 2017"
+            return iso_date(*m.groups())
+    for original, folded in lines:
+        if re.search(r"date, month, year|ngay cap|ngay, thang, nam\s*/", folded):
+            return _date_in(original)
+    return None
+
+
+def _issuing_authority(lines: list[tuple[str, str]]) -> str | None:
+    header: list[str] = []
+    for original, folded in lines[:8]:
+        text, ftext = original, folded
+        for motto in _MOTTO:
+            m = re.search(motto, ftext)
+            if m:
+                text, ftext = text[: m.start()] + text[m.end() :], ftext[: m.start()] + ftext[m.end() :]
+        text, ftext = text.strip(" -_"), ftext.strip(" -_")
+        if not ftext:
+            continue
+        if ftext.startswith(_TITLE_STARTS) or re.match(r"so\s*[:;]", ftext):
+            break
+        letters = [ch for ch in text if ch.isalpha()]
+        if not letters or sum(ch.isupper() for ch in letters) < 0.8 * len(letters):
+            break
+        header.append(text)
+    start = None
+    for i, line in enumerate(header):
+        if fold(line).startswith(_AUTHORITY_HEADS):
+            start = i
+    if start is None:
+        return None
+    return " ".join(" ".join(header[start:]).split())
+
+
+def _person(lines: list[tuple[str, str]], start: int, stop: int | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if name := _clean_name(_after(lines, r"ho,? (?:chu dem,? )?(?:va )?ten", start, stop)):
+        out["name"] = name
+    if dob := _date_in(_after(lines, r"ngay,? thang,? nam sinh|ngay sinh", start, stop)):
+        out["date_of_birth"] = dob
+    if idn := _id_in(
+        _after(lines, r"so dinh danh ca nhan|so cccd|cccd so|can cuoc cong dan so", start, stop)
+    ):
+        out["id_number"] = idn
+    return out
+
+
+def extract_fields(doc_type: str, text: str) -> dict[str, str]:
+    """The key fields of a document of `doc_type` found in its OCR text (dates ISO, names in capitals)."""
+    lines = _lines(text)
+    fields: dict[str, str] = {}
+
+    def put(key: str, value: str | None) -> None:
+        if value:
+            fields[key] = value
+
+    if doc_type == "id_card":
+        put("id_number", _id_in(_after(lines, r"so\s*/\s*no\.?|so cccd|\bno\.")))
+        name_value = _after(lines, r"ho (?:va )?ten\s*/\s*full name")
+        if not name_value:
+            for i, (_, folded) in enumerate(lines):
+                if "full name" in folded and i + 1 < len(lines):
+                    name_value = lines[i + 1][0]
+                    break
+        put("full_name", _clean_name(name_value))
+        put("date_of_birth", _date_in(_after(lines, r"date of birth|ngay sinh")))
+        put("sex", _sex(_after(lines, r"gioi tinh\s*/?\s*sex|\bsex|gioi tinh")))
+        put("date_of_expiry", _date_in(_after(lines, r"co gia tri den|date of expiry")))
+        put("issue_date", _issue_date(lines))
+        return fields
+
+    put("document_number", _document_number(lines))
+    put("issue_date", _issue_date(lines))
+    put("issuing_authority", _issuing_authority(lines))
+
+    if doc_type == "marriage_certificate":
+        split = None
+        for i, (_, folded) in enumerate(lines):
+            if re.search(r"^(?:thong tin (?:nguoi )?|ben |nguoi )?vo\s*:?\s*$", folded):
+                split = i
+                break
+        husband = _person(lines, 0, split)
+        wife = _person(lines, split, None) if split is not None else {}
+        for key, value in husband.items():
+            fields[f"husband_{key}"] = value
+        for key, value in wife.items():
+            fields[f"wife_{key}"] = value
+        return fields
+
+    person = _person(lines, 0, None)
+    if doc_type in ("birth_certificate", "diploma", "residence_confirmation"):
+        put("full_name", person.get("name"))
+        put("date_of_birth", person.get("date_of_birth"))
+    if doc_type in ("birth_certificate", "residence_confirmation"):
+        put("sex", _sex(_after(lines, r"gioi tinh")))
+        put("id_number", person.get("id_number"))
+    if doc_type == "birth_certificate":
+        put("mother_name", _clean_name(_after(lines, r"ten (?:cua )?(?:nguoi )?me|ho ten me")))
+        put("father_name", _clean_name(_after(lines, r"ten (?:cua )?(?:nguoi )?cha|ho ten cha")))
+    if doc_type == "land_use_certificate":
+        put("full_name", _clean_name(_after(lines, r"^(?:ong|ba|ho ong|ho ba)\b")))
+        put("id_number", _id_in(_after(lines, r"cccd so|so cccd|so dinh danh|can cuoc")))
+        put("parcel_number", _token(_after(lines, r"thua dat so")))
+        put("map_sheet", _token(_after(lines, r"to ban do so")))
+    return fields
