@@ -6,7 +6,7 @@ reports one health state (:mod:`drivers.health`) and fails only with the typed e
 """
 
 from drivers.base import Camera, Device, DocumentPrinter, PrintJob, Receipt, ReceiptPrinter, Scanner
-from drivers.build import Devices, build_devices
+from drivers.build import Devices, HealthWatcher, build_devices
 from drivers.errors import (
     CameraFailed,
     CoverOpen,
@@ -44,6 +44,7 @@ __all__ = [
     "Devices",
     "DocumentPrinter",
     "HealthMonitor",
+    "HealthWatcher",
     "NoDocument",
     "PaperJam",
     "PaperOut",

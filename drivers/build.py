@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -56,6 +57,36 @@ class Devices:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+class HealthWatcher:
+    """Polls every device's status on its own thread every ``interval`` seconds; changes go to the
+    devices' HealthMonitor (logged once) and to its subscribers. For maintenance mode and the heartbeat."""
+
+    def __init__(self, devices: Devices, interval: float = 10.0) -> None:
+        self.devices = devices
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="device-health", daemon=True)
+            self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.devices.statuses()
+            except Exception:
+                log.exception("device health poll failed")
+            self._stop.wait(self.interval)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
 
 
 def _safe_status(device: Scanner | Camera | DocumentPrinter | ReceiptPrinter) -> DeviceStatus:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -59,6 +60,11 @@ class HealthMonitor:
     def __init__(self) -> None:
         self._last: dict[str, DeviceStatus] = {}
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[DeviceStatus], None]] = []
+
+    def subscribe(self, listener: Callable[[DeviceStatus], None]) -> None:
+        """Call ``listener(status)`` on every change (from the polling thread: re-emit to the GUI)."""
+        self._listeners.append(listener)
 
     def observe(self, status: DeviceStatus) -> bool:
         """Record a status; log and return True when the device's state or reason changed."""
@@ -78,6 +84,11 @@ class HealthMonitor:
             f" ({status.reason})" if status.reason else "",
             status.detail,
         )
+        for listener in list(self._listeners):
+            try:
+                listener(status)
+            except Exception:
+                log.exception("health listener failed for %s", status.name)
         return True
 
     def last(self, name: str) -> DeviceStatus | None:

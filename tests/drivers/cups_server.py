@@ -79,6 +79,16 @@ class PrivateCups:
             encoding="utf-8",
         )
         fake.chmod(0o755)
+        slow = server_bin / "backend" / "stuck"
+        slow.write_text(
+            "#!/bin/sh\n"
+            'if [ $# -eq 0 ]; then echo \'direct stuck "Unknown" "A printer that never finishes"\'; exit 0; fi\n'
+            "cat > /dev/null\n"
+            'echo "INFO: warming up" >&2\n'
+            "exec sleep 600\n",
+            encoding="utf-8",
+        )
+        slow.chmod(0o755)
         for folder in (self.root / "serverbin", self.root / "serverbin" / "backend"):
             folder.chmod(0o755)
         return server_bin
@@ -193,8 +203,16 @@ Sandboxing Relaxed
         return queue
 
     def add_paper_out_queue(self) -> str:
-        queue = f"kiosk-empty-{uuid.uuid4().hex[:8]}"
-        done = self.run("lpadmin", "-p", queue, "-E", "-v", "paperout:/tray1", "-P", str(PPD))
+        """A queue whose backend reports media-empty-error and stops the queue."""
+        return self._add_fake_queue("paperout")
+
+    def add_stuck_queue(self) -> str:
+        """A queue whose backend never finishes a job."""
+        return self._add_fake_queue("stuck")
+
+    def _add_fake_queue(self, backend: str) -> str:
+        queue = f"kiosk-{backend}-{uuid.uuid4().hex[:8]}"
+        done = self.run("lpadmin", "-p", queue, "-E", "-v", f"{backend}:/x", "-P", str(PPD))
         if done.returncode != 0:
             raise RuntimeError(f"lpadmin failed: {done.stderr}")
         self.queues.append(queue)

@@ -129,6 +129,18 @@ def test_held_job_is_cancelled(cups: PrivateCups, queue: str, pdf: Path) -> None
         assert printer.job(job).state == "cancelled"
 
 
+def test_job_that_never_finishes_is_cancelled(cups: PrivateCups, pdf: Path) -> None:
+    queue = cups.add_stuck_queue()
+    with CupsPrinter(queue, server=str(cups.socket), job_timeout=1.0) as printer:
+        with pytest.raises(PrintFailed) as info:
+            printer.print_pdf(pdf)
+        assert "not done after 1 s" in info.value.detail
+        assert info.value.message_key == "device.printer.print_failed"
+        job_id = info.value.detail.split()[1].rstrip(":")
+        assert printer.job(PrintJob(job_id, queue, "", 1, "pending")).state == "cancelled"
+        assert printer.status().state == DeviceState.ok
+
+
 def test_missing_printer_is_absent(cups: PrivateCups, pdf: Path) -> None:
     with _printer(cups, "no-such-queue") as printer:
         status = printer.status()

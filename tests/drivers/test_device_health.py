@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+import pickle
+import threading
+from pathlib import Path
 
 import pytest
 
-from drivers import DeviceState, DeviceStatus, HealthMonitor, citizen_message
+from drivers import DeviceState, DeviceStatus, HealthMonitor, HealthWatcher, build_devices, citizen_message
+from drivers.config import DevicesConfig
 from drivers.errors import CoverOpen, PaperOut
+from drivers.simulated import SimulatedScanner
 
 
 def test_status_json_keys() -> None:
@@ -61,3 +66,43 @@ def test_error_keys_and_citizen_messages() -> None:
     cover = CoverOpen("cover", category="receipt_printer")
     assert citizen_message(cover.message_key, "en").startswith("The cover of the receipt printer is open.")
     assert "Please ask staff" not in citizen_message("device.scanner.no_document", "en")
+
+
+def test_watcher_reports_each_change_once(tmp_path: Path) -> None:
+    changes: list[tuple[str, str]] = []
+    seen = threading.Event()
+    with build_devices(DevicesConfig(), tmp_path) as devices:
+
+        def on_change(status: DeviceStatus) -> None:
+            changes.append((status.name, str(status.state)))
+            if status.name == "scanner" and status.state == DeviceState.absent:
+                seen.set()
+
+        devices.health.subscribe(on_change)
+        devices.statuses()
+        devices.statuses()
+        assert sorted(changes) == sorted(
+            [("scanner", "ok"), ("camera", "ok"), ("document_printer", "ok"), ("receipt_printer", "ok")]
+        )
+        scanner = devices.scanner
+        assert isinstance(scanner, SimulatedScanner)
+        scanner.set_fault("absent")
+        watcher = HealthWatcher(devices, interval=0.05)
+        watcher.start()
+        try:
+            assert seen.wait(30)
+        finally:
+            watcher.stop()
+        assert changes[4:] == [("scanner", "absent")]
+
+
+def test_errors_survive_pickling() -> None:
+    error = PaperOut("out", category="printer", detail="media-empty-error", device="a4")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is PaperOut
+    assert (copy.message_key, copy.detail, copy.device, str(copy)) == (
+        "device.printer.paper_out",
+        "media-empty-error",
+        "a4",
+        "out",
+    )
