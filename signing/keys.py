@@ -25,7 +25,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.x509.oid import NameOID
 from pyhanko.sign import signers
@@ -284,7 +284,7 @@ def make_root_cert(
 
 
 def make_seal_cert(
-    public: ec.EllipticCurvePublicKey,
+    public: ec.EllipticCurvePublicKey | rsa.RSAPublicKey,
     issuer_key: ec.EllipticCurvePrivateKey,
     issuer_cert: x509.Certificate,
     *,
