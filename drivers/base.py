@@ -95,6 +95,7 @@ class DeviceBase:
         self.timeout = timeout
         self.worker = DeviceWorker(name, category=self.category)
         self._closed = False
+        self._last_status: DeviceStatus | None = None
 
     # -- helpers for subclasses -------------------------------------------------------------------------
     def _error(self, cls: type[E], message: str, detail: str = "") -> E:
@@ -118,12 +119,29 @@ class DeviceBase:
 
     # -- public -----------------------------------------------------------------------------------------
     def status(self) -> DeviceStatus:
-        """The device's state now. Never raises: failures become an ``error`` or ``absent`` status."""
+        """The device's state now. Never raises: failures become an ``error`` or ``absent`` status.
+
+        While the device is busy (a long scan, a print job) the last known state is returned with a
+        "busy" detail instead of queueing behind the work; a call stuck past its timeout is an error.
+        """
+        if self.worker.busy and not self.worker.in_worker_thread:
+            if self.worker.stuck:
+                return self._make_status(
+                    DeviceState.error, f"{self.name}: an earlier call timed out and is stuck", "timeout"
+                )
+            last = self._last_status
+            return self._make_status(
+                last.state if last else DeviceState.ok,
+                f"busy; last: {last.detail if last else 'unknown'}",
+                last.reason if last else "",
+            )
         try:
-            return self._call(self._status, timeout=self.status_timeout)
+            status = self._call(self._status, timeout=self.status_timeout)
         except DeviceError as exc:
             state = DeviceState.absent if isinstance(exc, DeviceAbsent) else DeviceState.error
-            return self._make_status(state, exc.detail, exc.reason)
+            status = self._make_status(state, exc.detail, exc.reason)
+        self._last_status = status
+        return status
 
     def close(self) -> None:
         if self._closed:

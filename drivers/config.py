@@ -66,7 +66,8 @@ class ReceiptPrinterConfig(_Strict):
     # "cp1258": text sent in Windows-1258 after selecting `codepage` with ESC t (printers that have it).
     text_mode: Literal["image", "cp1258"] = "image"
     codepage: int = Field(default=52, ge=0, le=255)
-    timeout_s: float = Field(default=10.0, gt=0)
+    # A raster receipt is ~15 KB: about 8 s at 19200 baud.
+    timeout_s: float = Field(default=30.0, gt=0)
 
 
 class DevicesConfig(_Strict):

@@ -181,7 +181,7 @@ class EscposSerialPrinter(DeviceBase):
         text_mode: str = "image",
         codepage: int = 52,
         reply_timeout: float = 0.5,
-        timeout: float = 10.0,
+        timeout: float = 30.0,
     ) -> None:
         super().__init__(name, "escpos_serial", timeout=timeout)
         if paper_mm not in DOTS_PER_LINE or text_mode not in ("image", "cp1258"):

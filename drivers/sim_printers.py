@@ -65,8 +65,8 @@ class PdfFolderPrinter(_FolderMixin):
 
     def _print(self, path: Path, copies: int, title: str) -> PrintJob:
         self._raise_fault("print")
-        if copies < 1:
-            raise ValueError(f"copies must be at least 1, got {copies}")
+        if copies < 1 or copies > 99:
+            raise self._error(PrintFailed, f"{self.name}: bad number of copies", f"copies={copies}")
         if not path.is_file():
             raise self._error(PrintFailed, f"nothing to print: {path.name}", f"{path}: no such file")
         self._ensure_folder()

@@ -86,6 +86,12 @@ class DeviceWorker:
         """True while a call runs (for instance one that timed out and has not returned yet)."""
         return self._running is not None
 
+    @property
+    def stuck(self) -> bool:
+        """True while a call that already timed out is still running."""
+        running = self._running
+        return running is not None and bool(getattr(running, "_kiosk_timed_out", False))
+
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         """Queue ``fn(*args, **kwargs)`` on the device thread; the future carries the result or error."""
         future: Future[T] = Future()
@@ -109,8 +115,7 @@ class DeviceWorker:
         label = what or getattr(fn, "__name__", "call")
         if self.in_worker_thread:
             return self._typed(lambda: fn(*args, **kwargs), label)
-        running = self._running
-        if running is not None and getattr(running, "_kiosk_timed_out", False):
+        if self.stuck:
             raise DeviceBusy(
                 f"{self.name} is still busy with an earlier call",
                 category=self.category,

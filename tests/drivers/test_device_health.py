@@ -7,11 +7,12 @@ import pickle
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from drivers import DeviceState, DeviceStatus, HealthMonitor, HealthWatcher, build_devices, citizen_message
 from drivers.config import DevicesConfig
-from drivers.errors import CoverOpen, PaperOut
+from drivers.errors import CoverOpen, DeviceTimeout, PaperOut
 from drivers.simulated import SimulatedScanner
 
 
@@ -106,3 +107,30 @@ def test_errors_survive_pickling() -> None:
         "a4",
         "out",
     )
+
+
+def test_status_while_busy_does_not_queue_behind_the_work() -> None:
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow_page() -> np.ndarray:
+        started.set()
+        release.wait(30)
+        return np.zeros((10, 10, 3), np.uint8)
+
+    with SimulatedScanner("scanner", slow_page, timeout=0.2) as scanner:
+        assert scanner.status().state == DeviceState.ok
+        future = scanner.worker.submit(scanner.scan)
+        assert started.wait(10)
+        busy = scanner.status()
+        assert busy.state == DeviceState.ok and busy.detail.startswith("busy")
+        release.set()
+        assert future.result(timeout=10).shape == (10, 10, 3)
+        # a call that times out leaves the device stuck: that is an error until it returns
+        release.clear()
+        started.clear()
+        with pytest.raises(DeviceTimeout):
+            scanner.scan()
+        stuck = scanner.status()
+        assert (stuck.state, stuck.reason) == (DeviceState.error, "timeout")
+        release.set()
