@@ -139,7 +139,8 @@ ensure_member() {  # USER GROUP (skipped when the group does not exist on this s
         local members
         members="$(grep "^$2:" "$R/etc/group" | cut -d: -f4)"
         if ! tr ',' '\n' <<<"$members" | grep -qx "$1"; then
-            local line="$2:$(grep "^$2:" "$R/etc/group" | cut -d: -f2,3):${members:+$members,}$1"
+            local line
+            line="$2:$(grep "^$2:" "$R/etc/group" | cut -d: -f2,3):${members:+$members,}$1"
             local tmp="$R/etc/group.kiosk-tmp"
             awk -F: -v g="$2" -v l="$line" '$1 == g { print l; next } { print }' "$R/etc/group" >"$tmp"
             cat "$tmp" >"$R/etc/group" && rm -f "$tmp"

@@ -2,7 +2,7 @@
 
 The root is a folder (install.sh --prefix): users are simulated in ROOT/etc/passwd and ROOT/etc/group,
 files are owned by those numeric ids, and the units are enabled with `systemctl --root`. The test copies
-the host's /usr/lib/systemd/system and /usr/bin/cage into the root so `systemd-analyze verify --root`
+the host's /usr/lib/systemd/system, /usr/bin/env and /usr/bin/cage into the root so `systemd-analyze verify --root`
 finds the targets the units name and the binaries they start, as on a Debian 12 machine.
 """
 
@@ -82,9 +82,10 @@ def install(tmp_path_factory, wheelhouse):
     root = tmp_path_factory.mktemp("root")
     (root / "usr/lib/systemd").mkdir(parents=True)
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
-    if shutil.which("cage"):
-        (root / "usr/bin").mkdir(parents=True)
-        shutil.copy2(shutil.which("cage"), root / "usr/bin/cage")
+    (root / "usr/bin").mkdir(parents=True)
+    for tool in ("/usr/bin/env", "/usr/bin/cage"):  # what the units start besides the venv
+        if Path(tool).exists():
+            shutil.copy2(tool, root / tool.lstrip("/"))
 
     def run(*extra: str) -> subprocess.CompletedProcess[str]:
         return _run(
@@ -181,6 +182,12 @@ def test_install_repairs_loose_key_and_config_permissions_and_keeps_the_config(i
     assert oct(stat.S_IMODE((root / "var/lib/smart-kiosk/keys").stat().st_mode)) == "0o700"
     assert oct(stat.S_IMODE(config.stat().st_mode)) == "0o600"
     assert config.read_text() == edited
+
+
+@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
+def test_install_script_passes_shellcheck():
+    result = _run("shellcheck", SYSTEMD / "install.sh", check=False)
+    assert result.returncode == 0, result.stdout
 
 
 def test_install_refuses_bad_options_clearly(tmp_path):
