@@ -64,7 +64,7 @@ def _verify_key(args: argparse.Namespace, ctx: CommandContext) -> Any:
             raise BadInputError(exc.message, subject=str(path)) from None
     # The kiosk's own key, as the composition root wires it (kiosk/app.py's `.audit`).
     try:
-        audit = ctx.app.audit
+        audit = getattr(ctx.app, "audit", None)  # wired by kiosk/app.py; absent in a build without it
     except (ImportError, AttributeError, KioskError, OSError) as exc:
         log.info("no kiosk key to check audit signatures with: %s", exc)
         return None
