@@ -33,14 +33,15 @@ class Devices:
     def __iter__(self) -> Iterator[Scanner | Camera | DocumentPrinter | ReceiptPrinter]:
         return iter((self.scanner, self.camera, self.document_printer, self.receipt_printer))
 
-    def statuses(self) -> list[DeviceStatus]:
-        """Every device's state, queried in parallel (each bounded by its own timeout); changes are
-        logged once by the health monitor."""
+    def statuses(self, *, observe: bool = True) -> list[DeviceStatus]:
+        """Every device's state, queried in parallel (each bounded by its own timeout). With ``observe``
+        the health monitor records them and logs each change once; a one-shot report passes False."""
         devices = list(self)
         with ThreadPoolExecutor(max_workers=len(devices), thread_name_prefix="device-status") as pool:
             results = list(pool.map(_safe_status, devices))
-        for status in results:
-            self.health.observe(status)
+        if observe:
+            for status in results:
+                self.health.observe(status)
         return results
 
     def close(self) -> None:

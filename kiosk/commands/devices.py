@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def show_devices(args: argparse.Namespace, ctx: CommandContext) -> int:
     config = ctx.config
     with build_devices(config.devices, config.data_dir) as devices:
-        statuses = devices.statuses()
+        statuses = devices.statuses(observe=False)
     payload = {"devices": [status.to_json() for status in statuses]}
     width = max(len(s.name) for s in statuses)
     human = "\n".join(f"{s.name:<{width}}  {s.state:<7}  {s.kind:<13}  {s.detail}" for s in statuses)

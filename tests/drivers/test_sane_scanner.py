@@ -168,3 +168,10 @@ def test_parse_options_lists_and_ranges() -> None:
     assert options["--swdeskew"].values == ("yes", "no")
     assert options["-x"].high == 215.9
     assert not options["--source"].active
+
+
+def test_auto_source_uses_the_feeder_when_there_is_one(sane_env: dict[str, str]) -> None:
+    with SaneScanner("test:0", source="auto", env=sane_env) as scanner:
+        scanner.scan(dpi=20)
+        command = scanner.last_command
+        assert command[command.index("--source") + 1] == "Automatic Document Feeder"
