@@ -14,7 +14,15 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 API_PREFIX = "/v1"
 MAX_BATCH = 500
@@ -28,7 +36,29 @@ Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
 
 
-class RecordUpload(BaseModel):
+def _reject_nul(value: Any, where: str = "") -> None:
+    """NUL characters are refused everywhere: PostgreSQL text cannot hold them, and no document has one."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{where or 'a value'} contains a NUL character")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_nul(key, where)
+            _reject_nul(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _reject_nul(item, where)
+
+
+class _NoNul(BaseModel):
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        _reject_nul(data)
+        return data
+
+
+class RecordUpload(_NoNul):
     """One certified copy as uploaded by a kiosk."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -96,7 +126,7 @@ class BatchResult(BaseModel):
     results: list[IngestResult]
 
 
-class Heartbeat(BaseModel):
+class Heartbeat(_NoNul):
     """Device health sent every interval, queued while offline and sent when the link returns."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -117,7 +147,7 @@ class HeartbeatBatch(BaseModel):
     heartbeats: list[Heartbeat] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-class SyncLogEntry(BaseModel):
+class SyncLogEntry(_NoNul):
     """One line of the kiosk's sync log, as shipped to the backend."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -86,6 +86,9 @@ def build_app(db: BackendDB) -> Starlette:
     def guarded(fn: Endpoint) -> Endpoint:
         async def endpoint(request: Request) -> Response:
             try:
+                params = [*request.path_params.values(), *request.query_params.values()]
+                if any("\x00" in str(value) for value in params):
+                    raise HttpProblem(400, "NUL characters are not allowed in the URL")
                 return await fn(request)
             except HttpProblem as exc:
                 return _problem(exc.status, exc.error, exc.headers)

@@ -81,7 +81,9 @@ def running(worker) -> Iterator[threading.Event]:  # type: ignore[no-untyped-def
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_fault_proxy_loses_and_duplicates_nothing(pki: Pki, backend: Backend, tmp_path: Path, seed: int) -> None:
+def test_fault_proxy_loses_and_duplicates_nothing(
+    pki: Pki, backend: Backend, tmp_path: Path, seed: int
+) -> None:
     cert, key = pki.client(KIOSK)
     proxy = FaultProxy(
         upstream_port=backend.port,
@@ -100,7 +102,9 @@ def test_fault_proxy_loses_and_duplicates_nothing(pki: Pki, backend: Backend, tm
 
     client = BackendClient(f"https://127.0.0.1:{proxy.port}", pki.ssl_context(KIOSK), timeout=0.8)
     try:
-        worker = make_worker(store, client, tmp_path, batch_size=8, concurrency=3, backoff=Backoff(0.005, 0.05))
+        worker = make_worker(
+            store, client, tmp_path, batch_size=8, concurrency=3, backoff=Backoff(0.005, 0.05)
+        )
         assert worker.drain(timeout=150), f"not drained: {store.status()}"
         worker.close()
         assert_exact_set(backend, store, codes)
@@ -139,7 +143,9 @@ def test_backend_down_for_a_long_time(pki: Pki, backend: Backend, tmp_path: Path
             for _ in range(4):
                 codes += write_records(store, tmp_path / "pdf", 10)
                 target = worker.counters.link_failures + 10
-                wait_for(lambda t=target: worker.counters.link_failures >= t, 60, "10 more failed link attempts")
+                wait_for(
+                    lambda t=target: worker.counters.link_failures >= t, 60, "10 more failed link attempts"
+                )
             queued = store.status().queued_heartbeats
             assert queued >= 10, "heartbeats must queue while offline"
             assert store.status().last_error
@@ -195,7 +201,9 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         pytest.skip("mounting a tiny tmpfs needs root")
     mount = tmp_path / "tiny"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True, check=False
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs: {done.stderr.decode().strip()}")
     try:
@@ -206,13 +214,11 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
 
 def fill_disk(folder: Path) -> Path:
     filler = folder / "filler"
-    with open(filler, "wb") as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 65536)
-                fh.flush()
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
+    with open(filler, "wb") as fh, pytest.raises(OSError) as full:  # noqa: PT012
+        while True:
+            fh.write(b"\0" * 65536)
+            fh.flush()
+    assert full.value.errno == errno.ENOSPC
     return filler
 
 
