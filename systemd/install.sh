@@ -243,6 +243,9 @@ if [[ ! -e "$R$CONFIG" ]]; then
         echo "[sync]"
         echo "# In the folder the screen and the sync worker share (see smart-kiosk.tmpfiles)."
         echo "database = \"store/kiosk.db\""
+        echo "# The sync worker cannot enter keys/: systemd hands it the data key (LoadCredential=)."
+        echo "data_key = \"/run/credentials/kiosk-sync.service/data.key\""
+        echo "sync_log = \"sync/sync.jsonl\""
         echo
         echo "[audit]"
         echo "log_file = \"audit/audit.jsonl\""
@@ -254,6 +257,12 @@ chown 0:0 "$R$CONFIG"
 chmod 0600 "$R$CONFIG"
 
 # -- keys and shared files ------------------------------------------------------------------------------
+if [[ ! -s "$R$DATA/keys/data.key" ]]; then
+    # The key that encrypts personal fields at rest: the screen creates records, the sync worker reads
+    # them, so it must exist before either starts (32 random bytes, as offline_sync expects).
+    say "creating the data key $R$DATA/keys/data.key"
+    (umask 077 && head -c 32 /dev/urandom >"$R$DATA/keys/data.key.new" && mv "$R$DATA/keys/data.key.new" "$R$DATA/keys/data.key")
+fi
 fix_owners
 if [[ ! -e "$R$DATA/store/kiosk.db" ]]; then
     # The store both services write: SQLite gives its -wal and -shm files the mode and group of the

@@ -124,6 +124,7 @@ def test_install_makes_users_folders_config_and_units(install):
         "etc/smart-kiosk/kiosk.toml": ("0o600", 0, 0),
         "var/lib/smart-kiosk": ("0o710", kiosk, shared),
         "var/lib/smart-kiosk/keys": ("0o700", kiosk, ids["group:kiosk"]),
+        "var/lib/smart-kiosk/keys/data.key": ("0o600", kiosk, ids["group:kiosk"]),
         "var/lib/smart-kiosk/printed": ("0o700", kiosk, ids["group:kiosk"]),
         "var/lib/smart-kiosk/receipts": ("0o700", kiosk, ids["group:kiosk"]),
         "var/lib/smart-kiosk/sync": ("0o700", sync, ids["group:kiosk-sync"]),
@@ -162,6 +163,14 @@ def test_install_makes_users_folders_config_and_units(install):
     assert config.data_dir == Path("/var/lib/smart-kiosk")
     assert config.path(config.sync.database) == Path("/var/lib/smart-kiosk/store/kiosk.db")
     assert config.path(config.audit.log_file) == Path("/var/lib/smart-kiosk/audit/audit.jsonl")
+    # The sync worker's files are in the folders its unit may write, its data key is a credential.
+    assert config.path(config.sync.sync_log).parent == Path("/var/lib/smart-kiosk/sync")
+    assert config.sync.data_key == "/run/credentials/kiosk-sync.service/data.key"
+    assert (
+        "LoadCredential=data.key:/var/lib/smart-kiosk/keys/data.key"
+        in (SYSTEMD / "kiosk-sync.service").read_text()
+    )
+    assert len((root / "var/lib/smart-kiosk/keys/data.key").read_bytes()) == 32
 
 
 @pytest.mark.slow
