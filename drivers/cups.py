@@ -116,7 +116,9 @@ class CupsPrinter(DeviceBase):
         detail = f"queue {self.queue} {state}; reasons: {why}" + (f"; {message}" if message else "")
         for words, reason, _ in _REASONS:
             hits = [r for r in reasons if _base(r) in words]
-            if hits and (state == "stopped" or any(not r.endswith(("-warning", "-report")) for r in hits)):
+            # "-error" and "-report" (offline-report: the backend cannot reach the printer) stop the work;
+            # a "-warning" only does when the queue stopped too
+            if hits and (state == "stopped" or any(not r.endswith("-warning") for r in hits)):
                 return DeviceState.error, reason, detail
         if state == "stopped":
             return DeviceState.error, "stopped", detail

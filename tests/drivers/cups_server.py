@@ -79,6 +79,17 @@ class PrivateCups:
             encoding="utf-8",
         )
         fake.chmod(0o755)
+        gone = server_bin / "backend" / "unreachable"
+        gone.write_text(
+            "#!/bin/sh\n"
+            'if [ $# -eq 0 ]; then echo \'network unreachable "Unknown" "A printer that is switched off"\'; exit 0; fi\n'
+            "cat > /dev/null\n"
+            'echo "STATE: +offline-report" >&2\n'
+            'echo "INFO: The printer is not responding" >&2\n'
+            "exec sleep 600\n",
+            encoding="utf-8",
+        )
+        gone.chmod(0o755)
         slow = server_bin / "backend" / "stuck"
         slow.write_text(
             "#!/bin/sh\n"
@@ -205,6 +216,10 @@ Sandboxing Relaxed
     def add_paper_out_queue(self) -> str:
         """A queue whose backend reports media-empty-error and stops the queue."""
         return self._add_fake_queue("paperout")
+
+    def add_offline_queue(self) -> str:
+        """A queue whose backend cannot reach the printer: it reports offline-report and keeps trying."""
+        return self._add_fake_queue("unreachable")
 
     def add_stuck_queue(self) -> str:
         """A queue whose backend never finishes a job."""

@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
-from drivers import DeviceAbsent, DeviceState, PaperOut, PrinterStopped, PrintFailed, PrintJob, build_devices
+from drivers import (
+    DeviceAbsent,
+    DeviceOffline,
+    DeviceState,
+    PaperOut,
+    PrinterStopped,
+    PrintFailed,
+    PrintJob,
+    build_devices,
+)
 from drivers.config import DevicesConfig
 from drivers.cups import CupsPrinter
 from tests.drivers.cups_server import PrivateCups, cups_pdf_usable
@@ -102,6 +111,17 @@ def test_paper_out_stops_the_job_and_cancels_it(cups: PrivateCups, pdf: Path) ->
         assert "media-empty-error" in info.value.detail and "Tray 1 is empty" in info.value.detail
         status = printer.status()
         assert (status.state, status.reason) == (DeviceState.error, "paper_out")
+        job_id = info.value.detail.split()[1].rstrip(":")
+        assert printer.job(PrintJob(job_id, queue, "", 1, "pending")).state == "cancelled"
+
+
+def test_printer_switched_off_is_offline(cups: PrivateCups, pdf: Path) -> None:
+    queue = cups.add_offline_queue()
+    with _printer(cups, queue) as printer:
+        with pytest.raises(DeviceOffline) as info:
+            printer.print_pdf(pdf)
+        assert info.value.message_key == "device.printer.offline"
+        assert "offline-report" in info.value.detail and "not responding" in info.value.detail
         job_id = info.value.detail.split()[1].rstrip(":")
         assert printer.job(PrintJob(job_id, queue, "", 1, "pending")).state == "cancelled"
 
