@@ -1,0 +1,393 @@
+"""Liveness: a random challenge the citizen performs in front of the camera, checked from face landmarks.
+
+Qt-free and frame-driven: the UI (or a test) feeds frames one by one as the camera gives them and
+shows the current step; ``LivenessChecker`` says pending, passed or failed (with a reason).
+
+Measures (dlib's 68-point landmarks, iBUG numbering):
+* blink: the eye aspect ratio EAR = (|p2-p6| + |p3-p5|) / (2 |p1-p4|) of both eyes (Soukupova and Cech,
+  2016). A blink is EAR falling below 65 % of the open-eye value (the median over the step's open
+  frames so far), then coming back above 80 % of it.
+* turn left / right: the horizontal position of the nose tip (30) between the jaw ends (0 and 16),
+  0.5 when frontal. A turn moves the nose towards one side of the face outline; this is a 3-D effect:
+  a flat photo tilted or moved keeps the nose where it is relative to the outline (the ratio is kept by
+  any affine map), so a photo cannot fake it by tilting. "Left" is the citizen's left (the raw,
+  unmirrored camera image shows it to the right).
+* move closer: the face (jaw width) grows by 30 % over the step's first frame.
+
+A challenge is ``liveness_steps`` (default 2) random steps, e.g. "turn left, then blink". Move-closer
+never comes alone: a printed photo brought towards the camera performs it perfectly, so it is always
+paired with a blink or a turn. Each step must be done within ``liveness_time_limit_s`` of the start;
+after ``liveness_max_attempts`` failed challenges the citizen is sent to staff (``LivenessError``).
+
+Replays: the same frame repeated (a frozen or looped still fed to the camera) is caught exactly; a still
+image moved, scaled or jittered cannot blink or turn, so its challenge times out; the failure reason
+says ``static_photo`` when all landmarks stayed one rigid shape (a similarity transform of the first).
+
+What this does NOT cover (say so to anyone relying on it): a video replay on a screen of the same person
+doing the drawn actions (random order makes it harder, not impossible); a printed photo with cut-out
+eyes and a real person blinking behind it; 3-D masks; a real-time deepfake or face-swap injected into
+the camera feed; tilting a photo is caught by the nose ratio only as far as the landmark detector places
+the nose on the photo's flat image. Presentation-attack detection in the ISO/IEC 30107-3 sense needs a
+depth or IR camera or a trained PAD model, and an evaluation on real attack instruments. The APCER and
+BPCER we report (tests/identity/test_liveness.py, bench/face.py) are measured only on generated landmark
+sequences and on frames synthesised from one portrait: they show that the logic does what it says, not
+how it fares against real attackers.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from kiosk.errors import NegativeVerdict
+from kiosk.identity.config import IdentityConfig
+
+log = logging.getLogger(__name__)
+
+BLINK_CLOSED_FRACTION = 0.65
+BLINK_REOPEN_FRACTION = 0.80
+MIN_OPEN_EAR = 0.15
+TURN_RATIO_CHANGE = 0.10
+CLOSER_GROWTH = 1.30
+# Mean absolute grey-level difference below which two frames are the same picture. A camera's sensor
+# noise alone gives ~1.5-3 grey levels; a decoded copy of one still gives 0.
+SAME_FRAME_MAX_DIFF = 0.25
+SAME_FRAME_RUN = 3
+# Residual of a similarity fit (fraction of the face width) below which landmarks moved as one rigid plane.
+RIGID_RESIDUAL = 0.012
+
+_RIGHT_EYE = slice(36, 42)  # the citizen's right eye: the left one in the image
+_LEFT_EYE = slice(42, 48)
+
+
+class Action(StrEnum):
+    blink = "blink"
+    turn_left = "turn_left"
+    turn_right = "turn_right"
+    move_closer = "move_closer"
+
+
+_NON_RIGID = (Action.blink, Action.turn_left, Action.turn_right)
+
+
+@dataclass(frozen=True)
+class Challenge:
+    steps: tuple[Action, ...]
+
+    @property
+    def name(self) -> str:
+        return "+".join(step.value for step in self.steps)
+
+    @classmethod
+    def parse(cls, text: str) -> Challenge:
+        """`"turn_left+blink"` -> Challenge; ValueError names an unknown action."""
+        steps = []
+        for part in text.split("+"):
+            try:
+                steps.append(Action(part.strip()))
+            except ValueError:
+                known = ", ".join(a.value for a in Action)
+                raise ValueError(f"unknown liveness action {part.strip()!r} (known: {known})") from None
+        if not steps:
+            raise ValueError("empty liveness challenge")
+        return cls(tuple(steps))
+
+
+def draw_challenge(steps: int = 2, rng: random.Random | None = None) -> Challenge:
+    """A random challenge of `steps` distinct actions; move-closer is never alone nor unpaired."""
+    rng = rng or random.Random(secrets.randbits(64))
+    pool = list(Action)
+    chosen: list[Action] = []
+    for index in range(steps):
+        candidates = [a for a in pool if a not in chosen]
+        need_non_rigid = index == steps - 1 and not any(a in _NON_RIGID for a in chosen)
+        if need_non_rigid:
+            candidates = [a for a in candidates if a in _NON_RIGID]
+        # Not two turns in one challenge: one is enough and two confuse people.
+        if any(a in (Action.turn_left, Action.turn_right) for a in chosen):
+            candidates = [a for a in candidates if a not in (Action.turn_left, Action.turn_right)]
+        chosen.append(rng.choice(candidates))
+    return Challenge(tuple(chosen))
+
+
+class LivenessError(NegativeVerdict):
+    """The challenge was not performed; ``reason`` says why, ``attempts_left`` whether to try again."""
+
+    default_key = "liveness.failed"
+
+    def __init__(self, message: str, *, reason: str, attempts_left: int = 0) -> None:
+        super().__init__(message, key=f"liveness.{reason}")
+        self.reason = reason
+        self.attempts_left = attempts_left
+
+
+@dataclass(frozen=True)
+class FaceLandmarks:
+    """68 (x, y) points of one face in one frame, as float array shape (68, 2)."""
+
+    points: np.ndarray
+
+    def eye_aspect_ratio(self) -> float:
+        return (_ear(self.points[_RIGHT_EYE]) + _ear(self.points[_LEFT_EYE])) / 2
+
+    def nose_ratio(self) -> float:
+        """Nose tip between the jaw ends: 0.5 frontal, towards 1 when the nose is at the image's right."""
+        left, right, nose = self.points[0, 0], self.points[16, 0], self.points[30, 0]
+        return float((nose - left) / max(1e-6, right - left))
+
+    def face_width(self) -> float:
+        return float(np.linalg.norm(self.points[16] - self.points[0]))
+
+
+def _ear(eye: np.ndarray) -> float:
+    vertical = np.linalg.norm(eye[1] - eye[5]) + np.linalg.norm(eye[2] - eye[4])
+    horizontal = 2 * np.linalg.norm(eye[0] - eye[3])
+    return float(vertical / max(1e-6, horizontal))
+
+
+def similarity_residual(a: np.ndarray, b: np.ndarray) -> float:
+    """How far `b` is from the best similarity transform (scale, rotation, shift) of `a`, as a fraction
+    of the face width: ~0 for a photo moved in its plane, larger when the face itself changed."""
+    a0, b0 = a - a.mean(axis=0), b - b.mean(axis=0)
+    za = a0[:, 0] + 1j * a0[:, 1]
+    zb = b0[:, 0] + 1j * b0[:, 1]
+    scale_rot = np.vdot(za, zb) / max(1e-9, float(np.vdot(za, za).real))
+    residual = np.abs(zb - scale_rot * za)
+    width = max(1e-6, float(np.linalg.norm(b[16] - b[0])))
+    return float(np.sqrt(np.mean(residual**2)) / width)
+
+
+class LivenessState(StrEnum):
+    pending = "pending"
+    passed = "passed"
+    failed = "failed"
+
+
+@dataclass
+class _StepProgress:
+    open_ears: list[float] = field(default_factory=list)
+    baseline_ratio: float | None = None
+    baseline_width: float | None = None
+    eyes_closed: bool = False
+
+
+@dataclass
+class LivenessStatus:
+    state: LivenessState
+    challenge: Challenge
+    step_index: int
+    reason: str | None = None
+    frames_seen: int = 0
+
+    @property
+    def current_step(self) -> Action | None:
+        return self.challenge.steps[self.step_index] if self.step_index < len(self.challenge.steps) else None
+
+
+def landmarks_of(frame: np.ndarray, detection_width_px: int = 427) -> list[FaceLandmarks]:
+    """68-point landmarks of every face of a BGR frame (detection on a downscaled copy, as face.py)."""
+    import dlib
+
+    from kiosk.identity.face import _models, _to_rgb, detect_faces
+
+    rgb = _to_rgb(frame, "live frame")
+    boxes = detect_faces(rgb, detection_width_px) or detect_faces(rgb, detection_width_px, upsample=1)
+    api = _models()
+    found = []
+    for box in boxes:
+        shape = api.pose_predictor_68_point(rgb, dlib.rectangle(box.left, box.top, box.right, box.bottom))
+        found.append(FaceLandmarks(np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)))
+    return found
+
+
+@dataclass
+class LivenessChecker:
+    """One citizen's liveness check: a challenge, attempts, and the frames fed so far (see module doc)."""
+
+    config: IdentityConfig = field(default_factory=IdentityConfig)
+    rng: random.Random | None = None
+    clock: Callable[[], float] = time.monotonic
+    challenge: Challenge | None = None
+
+    def __post_init__(self) -> None:
+        self.attempt = 0
+        self._start_attempt(self.challenge)
+
+    # -- attempts ------------------------------------------------------------------------------------
+
+    def _start_attempt(self, challenge: Challenge | None = None) -> None:
+        self.attempt += 1
+        self.challenge = challenge or draw_challenge(self.config.liveness_steps, self.rng)
+        self._started = self.clock()
+        self._step = 0
+        self._progress = _StepProgress()
+        self._state = LivenessState.pending
+        self._reason: str | None = None
+        self._frames = 0
+        self._first_points: np.ndarray | None = None
+        self._max_residual = 0.0
+        self._previous_grey: np.ndarray | None = None
+        self._same_run = 0
+        log.info("liveness attempt %d: challenge %s", self.attempt, self.challenge.name)
+
+    @property
+    def attempts_left(self) -> int:
+        return max(0, self.config.liveness_max_attempts - self.attempt)
+
+    def retry(self) -> Challenge:
+        """A new random challenge after a failure; LivenessError (send to staff) when attempts are used up."""
+        if self._state is LivenessState.passed:
+            raise RuntimeError("liveness already passed")
+        if self.attempts_left <= 0:
+            raise LivenessError(
+                "the liveness check failed too many times: please ask a member of staff",
+                reason="too_many_attempts",
+            )
+        self._start_attempt()
+        assert self.challenge is not None
+        return self.challenge
+
+    # -- feeding -------------------------------------------------------------------------------------
+
+    def status(self) -> LivenessStatus:
+        assert self.challenge is not None
+        return LivenessStatus(self._state, self.challenge, self._step, self._reason, self._frames)
+
+    def _fail(self, reason: str) -> LivenessStatus:
+        self._state, self._reason = LivenessState.failed, reason
+        log.info("liveness attempt %d failed: %s", self.attempt, reason)
+        return self.status()
+
+    def _timed_out(self) -> bool:
+        return self.clock() - self._started > self.config.liveness_time_limit_s
+
+    def feed_frame(self, frame: np.ndarray) -> LivenessStatus:
+        """Feed one camera frame (BGR); finds the face's landmarks and checks repeats of the same picture."""
+        if self._state is not LivenessState.pending:
+            return self.status()
+        import cv2
+
+        grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
+        if self._previous_grey is not None and self._previous_grey.shape == grey.shape:
+            diff = float(np.mean(cv2.absdiff(grey, self._previous_grey)))
+            self._same_run = self._same_run + 1 if diff < SAME_FRAME_MAX_DIFF else 0
+            if self._same_run >= SAME_FRAME_RUN - 1:
+                self._previous_grey = None
+                return self._fail("static_replay")
+        self._previous_grey = grey.copy()
+        faces = landmarks_of(frame, self.config.detection_width_px)
+        if len(faces) > 1:
+            return self.feed_landmarks(None, reason_if_absent="two_faces")
+        return self.feed_landmarks(faces[0] if faces else None)
+
+    def feed_landmarks(
+        self, face: FaceLandmarks | None, *, reason_if_absent: str = "no_face"
+    ) -> LivenessStatus:
+        """Feed the landmarks of one frame (None: no usable face in it)."""
+        if self._state is not LivenessState.pending:
+            return self.status()
+        self._frames += 1
+        if self._timed_out():
+            rigid = self._first_points is not None and self._max_residual < RIGID_RESIDUAL
+            return self._fail("static_photo" if rigid else "timeout")
+        if face is None:
+            return self.status()
+        if self._first_points is None:
+            self._first_points = face.points.copy()
+        else:
+            self._max_residual = max(self._max_residual, similarity_residual(self._first_points, face.points))
+        assert self.challenge is not None
+        action = self.challenge.steps[self._step]
+        if self._step_done(action, face):
+            self._step += 1
+            self._progress = _StepProgress()
+            if self._step >= len(self.challenge.steps):
+                self._state = LivenessState.passed
+                log.info("liveness attempt %d passed: %s", self.attempt, self.challenge.name)
+            else:
+                # The frame that finished one step is the baseline of the next.
+                self._step_done(self.challenge.steps[self._step], face)
+        return self.status()
+
+    def _step_done(self, action: Action, face: FaceLandmarks) -> bool:
+        p = self._progress
+        if action is Action.blink:
+            ear = face.eye_aspect_ratio()
+            if not p.open_ears:
+                if ear >= MIN_OPEN_EAR:
+                    p.open_ears.append(ear)
+                return False
+            # The open-eye value is the median of the step's open frames: robust to one odd pose.
+            baseline = float(np.median(p.open_ears[-5:]))
+            if not p.eyes_closed:
+                if ear < BLINK_CLOSED_FRACTION * baseline:
+                    p.eyes_closed = True
+                else:
+                    p.open_ears.append(ear)
+                return False
+            return ear > BLINK_REOPEN_FRACTION * baseline
+        if action in (Action.turn_left, Action.turn_right):
+            ratio = face.nose_ratio()
+            if p.baseline_ratio is None:
+                p.baseline_ratio = ratio
+                return False
+            # The citizen's left is the image's right in a raw camera frame: the nose ratio grows.
+            change = ratio - p.baseline_ratio
+            return change >= TURN_RATIO_CHANGE if action is Action.turn_left else change <= -TURN_RATIO_CHANGE
+        width = face.face_width()
+        if p.baseline_width is None:
+            p.baseline_width = width
+            return False
+        return width >= CLOSER_GROWTH * p.baseline_width
+
+    def finish(self) -> LivenessStatus:
+        """No more frames for this attempt: a challenge still pending has failed."""
+        if self._state is LivenessState.pending:
+            rigid = self._first_points is not None and self._max_residual < RIGID_RESIDUAL
+            if self._first_points is None:
+                return self._fail("no_face")
+            return self._fail("static_photo" if rigid else "challenge_not_done")
+        return self.status()
+
+
+@dataclass(frozen=True)
+class LivenessResult:
+    passed: bool
+    challenge: str
+    reason: str | None
+    frames_used: int
+
+    def record(self) -> str:
+        """What the visit record keeps: `passed:turn_left+blink` or `failed:timeout:blink`."""
+        return f"passed:{self.challenge}" if self.passed else f"failed:{self.reason}:{self.challenge}"
+
+
+def check_challenge(
+    challenge: str | Challenge,
+    frames: Sequence[np.ndarray],
+    config: IdentityConfig | None = None,
+    *,
+    clock: Callable[[], float] | None = None,
+) -> LivenessResult:
+    """Check a challenge on frames already captured (in order) during it; one attempt, no retries.
+
+    For frames captured over the challenge's time window; the time limit applies through `clock`
+    (default: frames are taken as arriving now, so only the processing time counts).
+    """
+    chosen = Challenge.parse(challenge) if isinstance(challenge, str) else challenge
+    checker = LivenessChecker(config or IdentityConfig(), challenge=chosen, clock=clock or time.monotonic)
+    for frame in frames:
+        status = checker.feed_frame(frame)
+        if status.state is not LivenessState.pending:
+            break
+    status = checker.finish()
+    return LivenessResult(
+        status.state is LivenessState.passed, chosen.name, status.reason, status.frames_seen
+    )

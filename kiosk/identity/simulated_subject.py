@@ -1,0 +1,180 @@
+"""A simulated citizen for the simulated camera: frames of the sample portrait performing a challenge.
+
+The portrait is a single still photo, so every "action" is synthesised by warping it:
+* turn left / right: a smooth displacement field shifts the middle of the face (nose, mouth, inner
+  eyes) sideways while the face outline stays, which is what a head rotation does to a 2-D image of a
+  3-D head (a flat photo tilted would move everything together, and would not pass);
+* blink: each eye region is squashed vertically towards the eye's centre line, closing the lids;
+* move closer: the portrait is drawn larger.
+Frames are composed like `kiosk.samples.card.sample_live_frames` (jitter, brightness, sensor noise).
+
+What passing liveness on these frames proves: the whole chain (camera feed -> landmarks -> challenge
+logic -> verdict) works on a face that does what it is asked, and the demo passes it honestly (the
+frames are generated for the drawn challenge, nothing is bypassed). What it does not prove: anything
+about real people or real attacks; the synthetic motion is exactly what the checker looks for.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import cache
+
+import cv2
+import numpy as np
+
+from kiosk.identity.liveness import Action, Challenge, FaceLandmarks, landmarks_of
+from kiosk.samples.card import compose_frame, sample_portrait
+
+FRAMES_PER_STEP = 4
+
+
+@cache
+def _portrait_landmarks() -> np.ndarray:
+    portrait = sample_portrait()
+    faces = landmarks_of(portrait, detection_width_px=portrait.shape[1])
+    if len(faces) != 1:
+        raise RuntimeError("the sample portrait must show exactly one face")
+    return faces[0].points
+
+
+def turn_head(portrait: np.ndarray, points: np.ndarray, amount: float) -> np.ndarray:
+    """Shift the face's middle by `amount` x face width (positive: to the image's right)."""
+    h, w = portrait.shape[:2]
+    face_w = float(points[16, 0] - points[0, 0])
+    cx, cy = points[30]
+    sigma_x, sigma_y = 0.28 * face_w, 0.45 * face_w
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    bump = np.exp(-(((xs - cx) / sigma_x) ** 2 + ((ys - cy) / sigma_y) ** 2) / 2)
+    map_x = (xs - amount * face_w * bump).astype(np.float32)
+    return cv2.remap(portrait, map_x, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+def close_eyes(portrait: np.ndarray, points: np.ndarray, closed: float = 1.0) -> np.ndarray:
+    """Shut both eyes: cover each with the eyelid skin above it and draw the lash line.
+
+    The proportions were tuned so that dlib's 68-point model sees the eye aspect ratio fall to ~45 % of
+    its open value on the sample portrait (a real blink falls to ~20-50 %).
+    """
+    out = portrait.astype(np.float32)
+    h, w = portrait.shape[:2]
+    for eye in (points[36:42], points[42:48]):
+        eye_h = max(3.0, float(eye[:, 1].max() - eye[:, 1].min()))
+        mask = np.zeros((h, w), np.float32)
+        cv2.fillConvexPoly(mask, cv2.convexHull(eye.astype(np.int32)), 1.0)
+        mask = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=max(1, round(eye_h * 0.35)))
+        mask = cv2.GaussianBlur(mask, (0, 0), max(1.0, eye_h * 0.25)) * closed
+        lid = np.roll(out, round(eye_h * 1.8), axis=0)  # the skin above the eye, moved down over it
+        out = out * (1 - mask[..., None]) + lid * mask[..., None]
+        corner_a, corner_b = eye[0], eye[3]
+        lash_y = float(eye[:, 1].mean()) + eye_h * 0.3
+        lash = (
+            np.array([corner_a, [(corner_a[0] + corner_b[0]) / 2, lash_y], corner_b], dtype=np.float64)
+            .round()
+            .astype(np.int32)
+        )
+        cv2.polylines(out, [lash], False, (35, 40, 55), 1, cv2.LINE_AA)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _pose_sequence(action: Action, n: int) -> list[dict[str, float]]:
+    """Per frame: turn amount, eye closure and scale for one step of `n` frames (starts and ends neutral
+    enough for the next step)."""
+    neutral = {"turn": 0.0, "closed": 0.0, "scale": 1.0}
+    out = [dict(neutral) for _ in range(n)]
+    if action is Action.blink:
+        out[n // 2]["closed"] = 1.0
+    elif action in (Action.turn_left, Action.turn_right):
+        # The citizen's left is the image's right in a raw camera frame.
+        sign = 1.0 if action is Action.turn_left else -1.0
+        for i in range(1, n):
+            out[i]["turn"] = sign * min(1.0, i / max(1, n - 2)) * 0.22
+    else:
+        for i in range(1, n):
+            out[i]["scale"] = 1.0 + min(1.0, i / max(1, n - 2)) * 0.45
+    return out
+
+
+def challenge_frames(
+    challenge: Challenge | str, *, frames_per_step: int = FRAMES_PER_STEP, seed: int = 0
+) -> list[np.ndarray]:
+    """640x480 BGR frames of the sample person performing `challenge`, step after step."""
+    chosen = Challenge.parse(challenge) if isinstance(challenge, str) else challenge
+    portrait = sample_portrait()
+    points = _portrait_landmarks()
+    rng = np.random.default_rng(seed)
+    frames = []
+    carry_turn = 0.0
+    for step in chosen.steps:
+        poses = _pose_sequence(step, max(3, frames_per_step))
+        if step in (Action.turn_left, Action.turn_right):
+            carry_turn = 0.0
+        for pose in poses:
+            image = portrait
+            turn = pose["turn"] or carry_turn
+            if turn:
+                image = turn_head(image, points, turn)
+            if pose["closed"]:
+                image = close_eyes(image, points, pose["closed"])
+            frames.append(
+                compose_frame(image, rng=rng, face_height_fraction=0.8 * pose["scale"], jitter_px=4.0)
+            )
+        carry_turn = 0.0
+    return frames
+
+
+def replayed_still_frames(n: int, *, seed: int = 0, jitter: bool = True) -> list[np.ndarray]:
+    """An attack for the tests: one still photo of the person shown to the camera, moved about
+    (jitter=True: shifted, scaled, lit differently) or frozen (jitter=False: the same frame n times)."""
+    rng = np.random.default_rng(seed)
+    still = compose_frame(sample_portrait(), rng=rng, face_height_fraction=0.8)
+    if not jitter:
+        return [still.copy() for _ in range(n)]
+    return [
+        compose_frame(
+            sample_portrait(),
+            rng=rng,
+            face_height_fraction=0.8 * (1 + 0.08 * i / max(1, n)),
+            jitter_px=12.0,
+            scale_jitter=0.05,
+        )
+        for i in range(n)
+    ]
+
+
+class SimulatedSubject:
+    """The person in front of the simulated camera: idle frames, or the frames of a requested challenge.
+
+    The kiosk's composition root gives `next_frame` to the simulated camera and calls `perform(challenge)`
+    when the flow draws one, so the demo passes liveness by performing it, not by skipping it.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self._seed = seed
+        self._lock = threading.Lock()
+        self._queue: list[np.ndarray] = []
+        self._rng = np.random.default_rng(seed)
+
+    def perform(self, challenge: Challenge | str, *, frames_per_step: int = FRAMES_PER_STEP) -> None:
+        frames = challenge_frames(challenge, frames_per_step=frames_per_step, seed=self._seed)
+        with self._lock:
+            self._queue = frames
+
+    def next_frame(self) -> np.ndarray:
+        with self._lock:
+            if self._queue:
+                return self._queue.pop(0)
+            return compose_frame(sample_portrait(), rng=self._rng, face_height_fraction=0.8, jitter_px=4.0)
+
+
+def measure(frames: Sequence[np.ndarray]) -> list[tuple[float, float, float] | None]:
+    """(EAR, nose ratio, face width) per frame, for tests and the bench."""
+    out: list[tuple[float, float, float] | None] = []
+    for frame in frames:
+        faces: list[FaceLandmarks] = landmarks_of(frame)
+        out.append(
+            (faces[0].eye_aspect_ratio(), faces[0].nose_ratio(), faces[0].face_width())
+            if len(faces) == 1
+            else None
+        )
+    return out
