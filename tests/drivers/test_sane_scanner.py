@@ -175,3 +175,17 @@ def test_auto_source_uses_the_feeder_when_there_is_one(sane_env: dict[str, str])
         scanner.scan(dpi=20)
         command = scanner.last_command
         assert command[command.index("--source") + 1] == "Automatic Document Feeder"
+
+
+def test_scanner_unplugged_and_plugged_back(sane_env: dict[str, str]) -> None:
+    # the test backend reads how many devices it has from test.conf in SANE_CONFIG_DIR
+    test_conf = Path(sane_env["SANE_CONFIG_DIR"]) / "test.conf"
+    with SaneScanner("test:1", env=sane_env) as scanner:
+        assert scanner.status().state == DeviceState.ok
+        test_conf.write_text("number_of_devices 1\n", encoding="utf-8")  # test:1 is gone
+        assert scanner.status().state == DeviceState.absent
+        with pytest.raises(DeviceAbsent):
+            scanner.scan(dpi=20)
+        test_conf.unlink()  # back again
+        assert scanner.status().state == DeviceState.ok
+        assert scanner.scan(dpi=20).ndim == 3
