@@ -110,11 +110,15 @@ def load_verify_key(data: bytes | ec.EllipticCurvePublicKey) -> ec.EllipticCurve
     raise BadInputError("the audit verify key is neither a PEM/DER public key nor a certificate")
 
 
-def _as_der_signature(sig: bytes) -> bytes:
-    """Accept DER (cryptography) and raw r||s (PKCS#11 CKM_ECDSA) P-256 signatures alike."""
-    if len(sig) == 64 and sig[0] != 0x30:
-        return encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big"))
-    return sig
+def _der_candidates(sig: bytes) -> list[bytes]:
+    """A signature as DER (cryptography) and, when it is 64 bytes, as raw r||s (COSE, PKCS#11 CKM_ECDSA).
+
+    Both readings are tried: a raw signature may start with the DER tag byte by chance.
+    """
+    out = [sig]
+    if len(sig) == 64:
+        out.append(encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")))
+    return out
 
 
 def checkpoint_message(hash_hex: str) -> bytes:
@@ -124,10 +128,15 @@ def checkpoint_message(hash_hex: str) -> bytes:
 def verify_checkpoint_signature(key: ec.EllipticCurvePublicKey, hash_hex: str, sig_b64: str) -> bool:
     try:
         sig = base64.b64decode(sig_b64, validate=True)
-        key.verify(_as_der_signature(sig), checkpoint_message(hash_hex), ec.ECDSA(hashes.SHA256()))
-    except (InvalidSignature, ValueError, TypeError):
+    except (ValueError, TypeError):
         return False
-    return True
+    for candidate in _der_candidates(sig):
+        try:
+            key.verify(candidate, checkpoint_message(hash_hex), ec.ECDSA(hashes.SHA256()))
+        except (InvalidSignature, ValueError, TypeError):
+            continue
+        return True
+    return False
 
 
 _HEX_DIGEST = re.compile(r"[0-9a-f]{16,128}")
