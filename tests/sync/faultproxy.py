@@ -69,6 +69,8 @@ class FaultProxy:
         self._server: asyncio.Server | None = None
         self.port = 0
         self.enabled = True
+        self.script: list[str] = []  # faults to inject first, in order, before the random ones
+        self.retry_after = "0"
 
     @property
     def faults_injected(self) -> int:
@@ -97,6 +99,8 @@ class FaultProxy:
         self._thread.join(5)
 
     def _pick(self) -> str:
+        if self.script:
+            return self.script.pop(0)
         if not self.enabled or self.rng.random() >= self.fault_rate:
             return "pass"
         return self.rng.choice(FAULTS)
@@ -113,7 +117,7 @@ class FaultProxy:
                     return
                 if fault in ("error_500", "error_503", "too_many"):
                     status = {"error_500": 500, "error_503": 503, "too_many": 429}[fault]
-                    writer.write(_canned(status))
+                    writer.write(_canned(status, self.retry_after))
                     await writer.drain()
                     continue
                 response = await self._forward(request)
@@ -169,10 +173,10 @@ async def _read_message(reader: asyncio.StreamReader) -> bytes | None:
     return head + body
 
 
-def _canned(status: int) -> bytes:
+def _canned(status: int, retry_after: str = "0") -> bytes:
     reason = {500: "Internal Server Error", 503: "Service Unavailable", 429: "Too Many Requests"}[status]
     body = b'{"error":"injected by the fault proxy"}'
-    retry = b"Retry-After: 0\r\n" if status in (429, 503) else b""
+    retry = f"Retry-After: {retry_after}\r\n".encode() if status in (429, 503) else b""
     return (
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n".encode()
         + retry
