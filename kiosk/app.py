@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from drivers import Devices
     from kiosk.certify import VisitPipeline
     from kiosk.identity import FaceVerifier
+    from kiosk.identity.simulated_subject import SimulatedSubject
     from kiosk.samples.glass import SampleGlass
     from kiosk.store import KioskStore
     from ocr import OcrEngine
@@ -116,18 +117,22 @@ class KioskApp:
     def devices(self) -> Devices:
         from drivers import build_devices
 
-        glass = self.glass
-        frames = None
-        if self.config.devices.camera.type == "simulated":
-            from kiosk.samples.glass import SampleCameraFeed
-
-            frames = SampleCameraFeed().next_frame
+        glass, subject = self.glass, self.simulated_subject
         return build_devices(
             self.config.devices,
             self.data_dir,
             sample_pages=glass.next_image if glass else None,
-            sample_frames=frames,
+            sample_frames=subject.next_frame if subject else None,
         )
+
+    @cached_property
+    def simulated_subject(self) -> SimulatedSubject | None:
+        """The person in front of the simulated camera; None when the camera is real."""
+        if self.config.devices.camera.type != "simulated":
+            return None
+        from kiosk.identity.simulated_subject import SimulatedSubject
+
+        return SimulatedSubject()
 
     @cached_property
     def pipeline(self) -> VisitPipeline:
@@ -142,6 +147,11 @@ class KioskApp:
         """
         if self.glass is not None:
             self.glass.expect(item)
+
+    def challenged(self, challenge: str) -> None:
+        """The screen asked the citizen to perform a liveness challenge; a simulated one does it."""
+        if self.simulated_subject is not None:
+            self.simulated_subject.perform(challenge)
 
     def close(self) -> None:
         """Close what was opened, explicitly (never in __del__)."""

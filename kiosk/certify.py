@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
+# A challenge reads at most this many frames (about 6 s at 15 fps) before its time limit decides.
+MAX_CHALLENGE_FRAMES = 90
 
 
 @dataclass
@@ -110,6 +113,47 @@ class VisitPipeline:
     def capture_frames(self, count: int = 5) -> list[np.ndarray]:
         camera = self.app.devices.camera
         return [camera.read() for _ in range(count)]
+
+    def draw_challenge(self) -> str:
+        """A random liveness challenge, e.g. ``turn_left+blink``."""
+        from kiosk.identity.liveness import draw_challenge
+
+        return draw_challenge(steps=int(self.app.config.identity.liveness_steps)).name
+
+    def capture_challenge(self, challenge: str, extra_frames: int = 3) -> list[np.ndarray]:
+        """Frames taken while the citizen performs `challenge`, then `extra_frames` for the face check.
+
+        A real camera is read at its own pace until the challenge is done or its time limit passes. A
+        simulated citizen is asked to perform the challenge (it does what it is asked, nothing is skipped).
+        """
+        from kiosk.identity.liveness import Challenge, LivenessChecker, LivenessState
+
+        camera = self.app.devices.camera
+        identity = self.app.config.identity
+        parsed = Challenge.parse(challenge)
+        self.app.challenged(challenge)
+        checker = LivenessChecker(identity, challenge=parsed)
+        frames: list[np.ndarray] = []
+        deadline = time.monotonic() + float(identity.liveness_time_limit_s)
+        while time.monotonic() < deadline and len(frames) < MAX_CHALLENGE_FRAMES:
+            frame = camera.read()
+            frames.append(frame)
+            if checker.feed_frame(frame).state is not LivenessState.pending:
+                break
+        frames.extend(camera.read() for _ in range(extra_frames))
+        return frames
+
+    def check_liveness(self, challenge: str, frames: Sequence[np.ndarray]) -> str:
+        """``passed:<challenge>`` for the record, or LivenessError (a NegativeVerdict) with the reason."""
+        from kiosk.identity.liveness import LivenessError, check_challenge
+
+        result = check_challenge(challenge, frames, self.app.config.identity)
+        if not result.passed:
+            raise LivenessError(
+                f"liveness challenge {challenge} not passed: {result.reason}",
+                reason=result.reason or "failed",
+            )
+        return result.record()
 
     def verify_face(self, card_image: np.ndarray, frames: Sequence[np.ndarray]) -> FaceDecision:
         decision = self.app.face.verify(card_image, frames)

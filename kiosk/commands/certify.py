@@ -104,7 +104,7 @@ def run_certify(args: argparse.Namespace, ctx: CommandContext) -> int:
         try:
             card = pipeline.read_card(card_image)
         except KioskError as exc:
-            exc.subject = exc.subject or args.card
+            exc.subject = args.card  # the CLI names the input file, not the step
             raise
         face = pipeline.verify_face(card_image, frames)
         if not face.match:
@@ -159,9 +159,10 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
         assert glass is not None  # the demo's scanner is simulated
         glass.set_document(args.doc_type, pages=args.pages)
         card_image, card = pipeline.scan_card()
-        frames = pipeline.capture_frames(5)
-        liveness = app.liveness_for_demo(frames) if hasattr(app, "liveness_for_demo") else "not_checked"
-        face = pipeline.verify_face(card_image, frames)
+        challenge = pipeline.draw_challenge()
+        frames = pipeline.capture_challenge(challenge, extra_frames=3)
+        liveness = pipeline.check_liveness(challenge, frames)
+        face = pipeline.verify_face(card_image, frames[-3:])
         if not face.match:
             raise NegativeVerdict(f"the simulated face did not match (distance {face.distance:.2f})")
         pages = [pipeline.scan_page() for _ in range(args.pages)]
@@ -179,6 +180,7 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
             "record": {"code": copy.code, "database": str(app.store.path)},
             "verified": {"valid": verdict.valid, "reason": verdict.reason},
             "face": {"match": face.match, "distance": round(float(face.distance), 4)},
+            "liveness": liveness,
         }
     human = "\n".join(
         [
@@ -186,6 +188,7 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
             f"  signed PDF (printed):  {payload['pdf']}",
             f"  receipt:               {payload['receipt']}",
             f"  record:                code {copy.code} in {payload['record']['database']}",
+            f"  liveness:              {liveness}",
             f"  verification:          {'VALID' if verdict.valid else 'INVALID'} - {verdict.reason}",
         ]
     )

@@ -4,7 +4,7 @@ The simulated devices are product code: the demo, the development window and the
 whole kiosk on them. `SampleGlass` stands for the scanner glass. The kiosk tells it what it has just asked
 the citizen to lay down (`KioskApp.prompted`), and it shows a sample of that kind: a generated CCCD card
 front with the bundled public-domain portrait, or the pages of a generated Vietnamese document.
-`SampleCameraFeed` plays live frames of the same person.
+The person in front of the simulated camera is `kiosk.identity.simulated_subject.SimulatedSubject`.
 """
 
 from __future__ import annotations
@@ -76,23 +76,3 @@ def sample_document_page(doc_type: str, seed: int) -> np.ndarray:
     from kiosk.samples.documents import make_document
 
     return make_document(doc_type, seed=seed).image
-
-
-class SampleCameraFeed:
-    """Live frames of the sample citizen, cycling through a short generated sequence."""
-
-    def __init__(self, count: int = 12, seed: int = 3) -> None:
-        self._count, self._seed = count, seed
-        self._frames: list[np.ndarray] | None = None
-        self._index = 0
-        self._lock = threading.Lock()
-
-    def next_frame(self) -> np.ndarray:
-        with self._lock:
-            if self._frames is None:
-                from kiosk.samples.card import sample_live_frames
-
-                self._frames = sample_live_frames(self._count, seed=self._seed)
-            frame = self._frames[self._index % len(self._frames)]
-            self._index += 1
-            return frame.copy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +16,7 @@ def test_a_demo_visit_leaves_no_personal_data_in_logs_and_no_face_on_disk(data_d
     kiosk = shutil.which("kiosk") or str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "kiosk")
     out = tmp_path / "out"
     result = subprocess.run(
-        [kiosk, "--verbose", "demo", "--out", str(out)],
+        [kiosk, "--verbose", "demo", "--out", str(out), "--json"],
         capture_output=True,
         text=True,
         check=False,
@@ -42,4 +43,5 @@ def test_a_demo_visit_leaves_no_personal_data_in_logs_and_no_face_on_disk(data_d
         for p in folder.rglob("*")
         if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".bmp", ".npy", ".pkl", ".webp"}
     ]
-    assert all("receipt" in p.name.lower() or p.parent.name.startswith("receipt") for p in images), images
+    receipt = Path(json.loads(result.stdout)["receipt"])
+    assert images == [receipt]
