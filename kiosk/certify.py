@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
+# Vietnam keeps one time zone, UTC+7, with no daylight saving: what the citizen's receipt shows.
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 # A challenge reads at most this many frames (about 6 s at 15 fps) before its time limit decides.
 MAX_CHALLENGE_FRAMES = 90
 
@@ -284,7 +286,7 @@ class VisitPipeline:
             "BIÊN NHẬN CHỨNG THỰC BẢN SAO",
             f"Mã: {copy.code}",
             f"Số trang: {copy.pages}",
-            f"Thời gian: {copy.issued_at.astimezone().strftime('%d/%m/%Y %H:%M')}",
+            f"Thời gian: {copy.issued_at.astimezone(VIETNAM_TIME):%d/%m/%Y %H:%M}",
             "Tra cứu: quét mã QR hoặc nhập mã tại kiosk",
         )
         return self.app.devices.receipt_printer.print_receipt(

@@ -39,6 +39,9 @@ class KioskStore:
             db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             local = LocalStore(db_path, load_or_create_data_key(key_path))
+            # Personal fields are encrypted, but the file still says who came when: owner only.
+            # (SQLite gives the -wal and -shm files the database file's mode.)
+            db_path.chmod(0o600)
         except OSError as exc:
             raise UnavailableError(f"cannot open the local store: {exc}", subject=str(db_path)) from None
         return cls(local, config.kiosk.authority_code, config.kiosk.id, db_path)

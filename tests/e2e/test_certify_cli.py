@@ -102,6 +102,7 @@ def test_the_record_is_stored_with_personal_fields_encrypted(issued):
     import apsw
 
     db = next(issued["data"].rglob("*.db"))
+    assert db.stat().st_mode & 0o077 == 0, "the store is private to the kiosk user"
     raw = db.read_bytes() + b"".join(p.read_bytes() for p in db.parent.glob(db.name + "-*"))
     assert b"001190012345" not in raw
     assert "NGUYỄN THỊ MINH ANH".encode() not in raw
