@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     state TEXT NOT NULL DEFAULT 'pending',
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at REAL NOT NULL DEFAULT 0,
+    scheduled_at REAL NOT NULL DEFAULT 0,
     enqueued_at REAL NOT NULL,
     last_status INTEGER,
     last_error TEXT
@@ -534,26 +535,19 @@ class LocalStore:
     ) -> list[OutboxItem]:
         """Pending records whose retry time has come, oldest first, with their payload decrypted.
 
-        `max_delay` guards against a kiosk clock that jumped back: a retry time further in the future than
-        the backoff cap can only come from a clock that was ahead, so such a record is due now.
+        Guards against a kiosk clock that jumped: a record is also due when its retry was scheduled at a
+        time later than `now` (the clock went back since), or when its retry time lies further ahead
+        than `max_delay` (the longest delay the worker ever sets).
         """
         now = time.time() if now is None else now
-        horizon = now + max_delay if max_delay is not None else None
+        horizon = now + max_delay if max_delay is not None else float("inf")
         with self._guard("cannot read the outbox"):
-            if horizon is None:
-                rows = self._exec(
-                    f"SELECT o.attempts, {self._RECORD_COLUMNS} FROM outbox o JOIN records r ON r.code = o.code"  # noqa: S608
-                    " WHERE o.state = 'pending' AND o.next_attempt_at <= ? ORDER BY o.next_attempt_at, r.created_at"
-                    " LIMIT ?",
-                    (now, limit),
-                ).fetchall()
-            else:
-                rows = self._exec(
-                    f"SELECT o.attempts, {self._RECORD_COLUMNS} FROM outbox o JOIN records r ON r.code = o.code"  # noqa: S608
-                    " WHERE o.state = 'pending' AND (o.next_attempt_at <= ? OR o.next_attempt_at > ?)"
-                    " ORDER BY o.next_attempt_at, r.created_at LIMIT ?",
-                    (now, horizon, limit),
-                ).fetchall()
+            rows = self._exec(
+                f"SELECT o.attempts, {self._RECORD_COLUMNS} FROM outbox o JOIN records r ON r.code = o.code"  # noqa: S608
+                " WHERE o.state = 'pending' AND (o.next_attempt_at <= ? OR o.scheduled_at > ?"
+                " OR o.next_attempt_at > ?) ORDER BY o.next_attempt_at, r.created_at LIMIT ?",
+                (now, now, horizon if horizon != float("inf") else 1e300, limit),
+            ).fetchall()
         return [
             OutboxItem(code=row[1], attempts=int(row[0]), record=self._row_to_record(row[1:])) for row in rows
         ]
@@ -575,16 +569,20 @@ class LocalStore:
                 self._exec("UPDATE records SET synced_at = ? WHERE code = ?", (stamp, code))
             self._set_meta("last_success_at", stamp)
 
-    def mark_retry(self, retries: list[tuple[str, float, int | None, str]]) -> None:
-        """Failed attempts to retry: (code, next_attempt_at, http_status, error), one transaction."""
+    def mark_retry(
+        self, retries: list[tuple[str, float, int | None, str]], *, now: float | None = None
+    ) -> None:
+        """Failed attempts to retry: (code, next_attempt_at, http_status, error), one transaction.
+        `now` is the kiosk clock when the retry was scheduled (to notice the clock jumping back)."""
         if not retries:
             return
+        scheduled = time.time() if now is None else now
         with self._guard("cannot record failed attempts"), self._write():
             for code, next_at, status, error in retries:
                 self._exec(
-                    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?,"
-                    " last_error = ? WHERE code = ? AND state = 'pending'",
-                    (next_at, status, error[:500], code),
+                    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, scheduled_at = ?,"
+                    " last_status = ?, last_error = ? WHERE code = ? AND state = 'pending'",
+                    (next_at, scheduled, status, error[:500], code),
                 )
             self._note_error(retries[-1][3])
 

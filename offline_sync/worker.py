@@ -37,6 +37,8 @@ from offline_sync.synclog import SyncLog, make_entry
 log = logging.getLogger(__name__)
 
 SHIPPED_CURSOR_KEY = "synclog_last_shipped_id"
+# The longest Retry-After the worker honours (parse_retry_after clamps to it).
+RETRY_AFTER_LIMIT_S = 3600.0
 
 
 @dataclass
@@ -310,7 +312,7 @@ class SyncWorker:
                 retries.append((code, now_wall + delay, status, error or f"HTTP {status}"))
                 entries.append(self._entry(code, "retry", size, status, reply.latency_ms, error, stamp))
 
-        self._commit_outcomes(synced, retries, dead, stamp)
+        self._commit_outcomes(synced, retries, dead, stamp, now_wall)
         self.synclog.write(entries)
         if request_failed:
             self._link_failed(reply, link_delay)
@@ -340,6 +342,7 @@ class SyncWorker:
         retries: list[tuple[str, float, int | None, str]],
         dead: list[tuple[str, int | None, str]],
         stamp: datetime,
+        now_wall: float,
     ) -> None:
         # If the disk is full these writes fail; the rows stay pending and are uploaded again later,
         # which the backend answers with the original result (a replay), so nothing is lost or doubled.
@@ -355,7 +358,7 @@ class SyncWorker:
             self._link_retry_at = max(self._link_retry_at, self.monotonic() + delay)
             log.warning("uploaded %d record(s) but cannot mark them synced: %s", len(synced), exc)
         try:
-            self.store.mark_retry(retries)
+            self.store.mark_retry(retries, now=now_wall)
             self.counters.retried += len(retries)
         except StoreError as exc:
             log.warning("cannot record %d retry time(s): %s", len(retries), exc)

@@ -210,12 +210,16 @@ def test_outbox_retry_dead_letter_and_clock_guard(store: LocalStore) -> None:
     for code in ("R1", "R2", "R3"):
         store.add_record(make_record(code))
     assert [i.code for i in store.due_for_upload(10, now=100.0)] == ["R1", "R2", "R3"]
-    store.mark_retry([("R1", 200.0, 503, "HTTP 503"), ("R2", 10_000_000.0, None, "connect failed")])
+    store.mark_retry(
+        [("R1", 200.0, 503, "HTTP 503"), ("R2", 10_000_000.0, None, "connect failed")], now=100.0
+    )
     store.mark_dead([("R3", 400, "HTTP 400: bad doc_type")])
     assert [i.code for i in store.due_for_upload(10, now=150.0)] == []
     assert [i.code for i in store.due_for_upload(10, now=250.0)] == ["R1"]
     # R2's retry time is far beyond the backoff cap: the clock was ahead when it was set, so it is due.
     assert [i.code for i in store.due_for_upload(10, now=250.0, max_delay=300.0)] == ["R1", "R2"]
+    # The clock went back below the time the retries were scheduled: both are due now.
+    assert [i.code for i in store.due_for_upload(10, now=99.0)] == ["R1", "R2"]
     st = store.status()
     assert st.backlog == 2
     assert st.dead_letters == 1

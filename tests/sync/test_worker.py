@@ -8,7 +8,8 @@ from pathlib import Path
 from tests.sync.helpers import Backend, make_worker, open_store, write_records
 
 
-def test_drain_uploads_every_record_once(backend: Backend, tmp_path: Path) -> None:
+def test_drain_uploads_every_record_once(any_backend: Backend, tmp_path: Path) -> None:
+    backend = any_backend
     store = open_store(tmp_path / "kiosk")
     codes = write_records(store, tmp_path / "pdf", 57)
     with backend.client() as client:
@@ -103,7 +104,7 @@ def test_429_honours_retry_after(pki: Pki, proxy: FaultProxy, backend: Backend, 
     with BackendClient(f"https://127.0.0.1:{proxy.port}", pki.ssl_context()) as client:
         worker = make_worker(store, client, tmp_path, clock=lambda: now[0], backoff=Backoff(0.01, 600))
         worker.step()
-        assert store.due_for_upload(10, now=now[0] + 29) == []
+        assert store.due_for_upload(10, now=now[0] + 29, max_delay=3600) == []
         assert len(store.due_for_upload(10, now=now[0] + 31)) == 5
         line = json.loads((tmp_path / "sync.jsonl").read_text().splitlines()[0])
         assert (line["outcome"], line["status"]) == ("retry", 429)
@@ -127,7 +128,7 @@ def test_5xx_then_success_and_resume_after_restart(
         worker.step()
         worker.close()
     # The retry time is persisted: a new worker (a restart) does not retry before it.
-    pending = store.due_for_upload(10, max_delay=1000)
+    pending = store.due_for_upload(10, max_delay=3600)
     assert pending == []
     store._exec("UPDATE outbox SET next_attempt_at = 0")
     proxy.script = ["error_after"]  # the backend stores the batch but the kiosk sees a 500
