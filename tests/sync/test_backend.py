@@ -197,3 +197,39 @@ def test_openapi_document_describes_the_api(backend: Backend) -> None:
     assert served["openapi"].startswith("3.1")
     assert {"/v1/records", "/v1/records/batch", "/v1/records/{code}", "/v1/fleet"} <= set(served["paths"])
     assert "RecordUpload" in served["components"]["schemas"]
+
+
+def test_kiosk_backend_command(tmp_path: Path) -> None:
+    """`kiosk-backend dev-certs`, `serve` (its own process) and `openapi`, end to end."""
+    import subprocess
+    import sys
+
+    from tests.sync.helpers import REPO, BackendProcess, Pki, env_with_repo
+
+    cli = [sys.executable, "-m", "offline_sync.backend.cli"]
+    done = subprocess.run(
+        [*cli, "dev-certs", str(tmp_path / "tls"), "--kiosk", KIOSK],
+        capture_output=True, text=True, check=False, cwd=REPO, env=env_with_repo(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "tls" / f"{KIOSK}.crt").exists()
+    assert oct((tmp_path / "tls" / f"{KIOSK}.key").stat().st_mode & 0o777) == "0o600"
+    done = subprocess.run([*cli, "openapi"], capture_output=True, text=True, check=False, cwd=REPO)
+    assert json.loads(done.stdout)["paths"]
+    from offline_sync.backend.pki import DevPki
+
+    tls = tmp_path / "tls"
+    pki = Pki(DevPki(tls / "ca.crt", tls / "ca.key", tls / "server.crt", tls / "server.key"), tls)
+    server = BackendProcess(pki, tmp_path / "data").start()
+    try:
+        with httpx.Client(base_url=server.url, verify=pki.ssl_context(KIOSK), timeout=10) as c:
+            assert post_record(c, record()).status_code == 201
+            assert c.get("/v1/records/HN001-0000001").json()["kiosk_id"] == KIOSK
+    finally:
+        server.stop()
+    bad = subprocess.run(
+        [*cli, "serve", "--data", str(tmp_path / "d2"), "--tls", str(tmp_path / "nothing")],
+        capture_output=True, text=True, check=False, cwd=REPO,
+    )  # fmt: skip
+    assert bad.returncode == 3
+    assert "TLS file not found" in bad.stderr
