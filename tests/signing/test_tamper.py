@@ -248,11 +248,13 @@ def test_unsigned_pdf(trust, issued_two_pages):
 
 
 def test_a_seal_made_while_the_certificate_was_valid_stays_valid(dev_keys, trust):
-    """Validity is judged at issue time: a seal from last month verifies after its certificate expired."""
-    lapsed = _signer_with(dev_keys, NOW - dt.timedelta(days=60), NOW - dt.timedelta(days=1))
+    """Validity is judged at issue time: a seal verifies after its certificate expired.
+
+    (The test CA is minutes old, so "then" is three minutes ago and the certificate lapsed a minute ago.)"""
+    lapsed = _signer_with(dev_keys, NOW - dt.timedelta(days=60), NOW - dt.timedelta(minutes=1))
     trust.add(lapsed.cert)
     pages = [copy_page(6)]
-    meta = copy_meta(304, issued_at=(NOW - dt.timedelta(days=30)).replace(microsecond=0))
+    meta = copy_meta(304, issued_at=(NOW - dt.timedelta(minutes=3)).replace(microsecond=0))
     images = [encode_page_image(p.image) for p in pages]
     seal = make_seal(seal_claims(meta, images), lapsed.kid, lapsed.sign_es256)
     result = verify_seal_text(seal, trust)
