@@ -13,6 +13,7 @@ from kiosk.identity.liveness import (
     LivenessResult,
     check_challenge,
     draw_challenge,
+    run_liveness,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "find_card_portrait",
     "parse_cccd_qr",
     "read_card",
+    "run_liveness",
 ]

@@ -391,3 +391,35 @@ def check_challenge(
     return LivenessResult(
         status.state is LivenessState.passed, chosen.name, status.reason, status.frames_seen
     )
+
+
+def run_liveness(
+    next_frame: Callable[[], np.ndarray],
+    config: IdentityConfig | None = None,
+    *,
+    on_challenge: Callable[[Challenge], None] | None = None,
+    frames_per_attempt: int = 24,
+    rng: random.Random | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> LivenessResult:
+    """Run the whole liveness check on a camera: draw a challenge, tell `on_challenge` (the screen shows
+    it; a simulated person performs it), feed up to `frames_per_attempt` frames, retry with a new
+    challenge until the attempts are used up. Returns the last attempt's result; the caller sends the
+    citizen to staff when it did not pass."""
+    checker = LivenessChecker(config or IdentityConfig(), rng=rng, clock=clock)
+    while True:
+        assert checker.challenge is not None
+        if on_challenge is not None:
+            on_challenge(checker.challenge)
+        status = checker.status()
+        for _ in range(frames_per_attempt):
+            status = checker.feed_frame(next_frame())
+            if status.state is not LivenessState.pending:
+                break
+        status = checker.finish()
+        result = LivenessResult(
+            status.state is LivenessState.passed, status.challenge.name, status.reason, status.frames_seen
+        )
+        if result.passed or checker.attempts_left <= 0:
+            return result
+        checker.retry()

@@ -299,3 +299,28 @@ def test_photo_tilted_like_a_head_turn_fails() -> None:
     for challenge in ("turn_left", "turn_right"):
         result = check_challenge(challenge, frames)
         assert not result.passed, result
+
+
+@pytest.mark.slow
+def test_run_liveness_on_the_simulated_camera() -> None:
+    from kiosk.identity import run_liveness
+    from kiosk.identity.simulated_subject import SimulatedSubject
+
+    person = SimulatedSubject(seed=6)
+    drawn: list[Challenge] = []
+
+    def show_and_perform(challenge: Challenge) -> None:
+        drawn.append(challenge)
+        person.perform(challenge)
+
+    result = run_liveness(person.next_frame, on_challenge=show_and_perform, rng=random.Random(4))
+    assert result.passed, result
+    assert result.challenge == drawn[-1].name
+    # Someone who ignores the instructions fails every attempt, then the kiosk gives up.
+    idle = SimulatedSubject(seed=7)
+    shown: list[Challenge] = []
+    failed = run_liveness(
+        idle.next_frame, on_challenge=shown.append, frames_per_attempt=8, rng=random.Random(5)
+    )
+    assert not failed.passed
+    assert len(shown) == IdentityConfig().liveness_max_attempts
