@@ -92,7 +92,7 @@ def _as_bgr(image: np.ndarray) -> np.ndarray:
 
 
 def _restore(words: list[tesseract.TessWord]) -> list[tesseract.TessWord]:
-    """Each line's words with the administrative formulae spelled right (see ocr.lexicon)."""
+    """Each line's words with the formulae spelled right (see ocr.lexicon), noise lines dropped."""
     out: list[tesseract.TessWord] = []
     start = 0
     for end in range(1, len(words) + 1):
@@ -102,10 +102,20 @@ def _restore(words: list[tesseract.TessWord]) -> list[tesseract.TessWord]:
             words[start].line,
         ):
             line = words[start:end]
+            if _is_noise_line(line):
+                start = end
+                continue
             texts = restore_formulae([w.text for w in line])
             out += [dataclasses.replace(w, text=t) for w, t in zip(line, texts, strict=True)]
             start = end
     return out
+
+
+def _is_noise_line(line: Sequence[tesseract.TessWord]) -> bool:
+    """A line Tesseract made out of specks, stamps or edges: no real word, and read without confidence."""
+    longest = max(sum(ch.isalnum() for ch in w.text) for w in line)
+    mean = sum(w.confidence for w in line) / len(line)
+    return longest < 3 and mean < 60
 
 
 def _text_of(words: Sequence[tesseract.TessWord]) -> str:
@@ -168,9 +178,8 @@ class OcrEngine:
         dpi = max(50, int(dpi))
         if h * w > MAX_OCR_PIXELS or dpi > 450:
             scale = min(math.sqrt(MAX_OCR_PIXELS / (h * w)), 300.0 / dpi if dpi > 450 else 1.0)
-            bgr = cv2.resize(
-                bgr, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
-            )
+            size = (max(1, int(w * scale)), max(1, int(h * scale)))
+            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
             dpi = max(50, round(dpi * scale))
         prepared = preprocess.prepare(bgr, dpi)
         metrics = dict(prepared.metrics)

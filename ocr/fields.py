@@ -23,7 +23,10 @@ from ocr.text import fold, nfc
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "S": "5",
                             "B": "8", "Z": "2", "§": "8"})  # fmt: skip
 _DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
-_DATE_WORDS = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+_DATE_WORDS = re.compile(r"ngay\s*(\S{1,2})\s*thang\s*(\S{1,2})\s*nam\s*(\S{4})")
+# Letters OCR puts for digits (folded: lower case, no marks); applied only where digits must stand.
+_FOLDED_DIGIT_FIX = str.maketrans({"o": "0", "d": "0", "q": "0", "i": "1", "l": "1", "|": "1", "t": "1", "!": "1",
+                                   "z": "2", "s": "5", "b": "8", "g": "9", "§": "8"})  # fmt: skip
 _NAME_STOP = re.compile(r"\s{2,}|,|;|\bsinh\b|\bngay\b|\bnam sinh\b|\bgioi tinh\b", re.IGNORECASE)
 _MOTTO = (r"cong hoa xa hoi chu nghia viet nam", r"doc lap\s*-?\s*tu do\s*-?\s*hanh phuc")
 _AUTHORITY_HEADS = (
@@ -37,6 +40,8 @@ _TITLE_STARTS = (
 
 
 def iso_date(day: str | int, month: str | int, year: str | int) -> str | None:
+    if isinstance(day, str):
+        day, month, year = (str(part).translate(_FOLDED_DIGIT_FIX) for part in (day, month, year))
     try:
         return date(int(year), int(month), int(day)).isoformat()
     except ValueError:
@@ -121,9 +126,20 @@ def _token(value: str | None) -> str | None:
     return value.split()[0].strip(".,;") or None
 
 
+def _number(value: str | None) -> str | None:
+    """A document number like "101/ĐKKH": the part before the slash must be digits, so fix misreads."""
+    token = _token(value)
+    if not token:
+        return None
+    head, slash, tail = token.partition("/")
+    if slash and head and sum(ch.isdigit() for ch in head) >= len(head) / 2:
+        head = head.translate(_DIGIT_FIX)
+    return head + slash + tail
+
+
 def _document_number(lines: list[tuple[str, str]]) -> str | None:
     for label in (r"(?:^|\s)so hieu", r"so vao so cap gcn", r"(?:^|\s)so(?=\s*:)"):
-        value = _token(_after(lines, label))
+        value = _number(_after(lines, label))
         if value:
             return value
     return None
@@ -131,9 +147,10 @@ def _document_number(lines: list[tuple[str, str]]) -> str | None:
 
 def _issue_date(lines: list[tuple[str, str]]) -> str | None:
     for original, folded in lines:
-        m = _DATE_WORDS.search(folded)
-        if m and "," in original[: m.start() + 1]:  # "Hà Nội, ngày 8 tháng 10 năm 2017"
-            return iso_date(*m.groups())
+        for m in _DATE_WORDS.finditer(folded):
+            # "Hà Nội, ngày 8 tháng 10 năm 2017": a place, a comma, then the date
+            if "," in original[: m.start() + 1] and (value := iso_date(*m.groups())):
+                return value
     for original, folded in lines:
         if re.search(r"date, month, year|ngay cap|ngay, thang, nam\s*/", folded):
             return _date_in(original)

@@ -73,8 +73,9 @@ def load_image(source: str | os.PathLike[str] | bytes) -> np.ndarray:
             img = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         raise ImageError(f"{name}: not an image (unrecognised file format)") from None
-    except Image.DecompressionBombError:
-        raise ImageError(f"{name}: image too large to decode safely") from None
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses from the header alone: "Image size (400000000 pixels) exceeds limit ..."
+        raise ImageError(f"{name}: image too large to decode safely ({exc}); scan at 300 dpi") from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise ImageError(f"{name}: not a readable image: {exc}") from None
     width, height = img.size

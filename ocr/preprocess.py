@@ -239,7 +239,15 @@ def remove_rules(gray: np.ndarray, dpi: int) -> np.ndarray | None:
     rules = cv2.bitwise_or(horizontal, vertical)
     if not rules.any():
         return None
-    rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))
+    # Whole shapes that are mostly rule (a frame with rounded corners, a box) go entirely, so that no
+    # corner is left behind to be read as a letter; text touching a rule keeps its letters.
+    count, labels = cv2.connectedComponents(ink, connectivity=8)
+    area = np.bincount(labels.ravel(), minlength=count)
+    on_rule = np.bincount(labels[rules > 0], minlength=count)
+    mostly_rule = on_rule > 0.5 * np.maximum(area, 1)
+    mostly_rule[0] = False
+    erase = cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0
+    erase |= cv2.dilate(mostly_rule[labels].astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     out = gray.copy()
-    out[rules > 0] = 255
+    out[erase] = 255
     return out

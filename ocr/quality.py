@@ -82,7 +82,7 @@ class PageQuality:
 # Thresholds, measured on the synthetic bench pages (see bench/ocr.py) and on real-looking failures.
 BLANK_INK_FRACTION = 0.0004  # fewer dark pixels than this: nothing printed
 BLANK_CONTRAST = 18.0  # grey levels between ink and paper under which there is no print
-DARK_BACKGROUND = 45.0  # paper darker than this (0..255) even after flattening: lid open, no light
+DARK_BACKGROUND = 70.0  # median paper brightness (0..255) under which the copy itself would be unreadable
 BLURRED_SHARPNESS = 0.9  # below this edge steepness nothing is legible (sharp print ~4, sigma 2 blur ~2)
 SOFT_SHARPNESS = 1.6  # low confidence on a page this soft is reported as blur, not as "no text"
 MIN_GOOD_WORDS = 6  # words of 2+ characters read with confidence >= GOOD_WORD_CONFIDENCE
@@ -92,7 +92,7 @@ MIN_PAGE_CONFIDENCE = 62.0  # mean word confidence (weighted by length) a readab
 
 def before_ocr(metrics: dict[str, float]) -> str | None:
     """A reason to reject the page from its measurements alone, or None to go on and read it."""
-    if metrics.get("background", 255.0) < DARK_BACKGROUND and metrics.get("contrast", 0.0) < 60:
+    if metrics.get("background", 255.0) < DARK_BACKGROUND:
         return "too_dark"
     if metrics.get("contrast", 0.0) < BLANK_CONTRAST or metrics.get("ink_fraction", 0.0) < BLANK_INK_FRACTION:
         return "blank"
