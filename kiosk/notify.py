@@ -110,14 +110,16 @@ def _one_line(text: str) -> str:
 def watchdog_timeout(env: Mapping[str, str] | None = None) -> float | None:
     """The watchdog timeout systemd set for this process ($WATCHDOG_USEC), in seconds, or None.
 
-    None also when $WATCHDOG_PID names another process: the variables were inherited, not meant for us.
+    $WATCHDOG_PID names the unit's main process. Under cage that is the compositor, and `kiosk run` is
+    its child (the unit has NotifyAccess=all), so the parent's pid counts too. Any other pid means the
+    variables were inherited further down, not meant for us: None.
     """
     environ = os.environ if env is None else env
     raw = environ.get(WATCHDOG_USEC_ENV, "").strip()
     if not raw:
         return None
     pid = environ.get(WATCHDOG_PID_ENV, "").strip()
-    if pid and pid != str(os.getpid()):
+    if pid and pid not in (str(os.getpid()), str(os.getppid())):
         return None
     try:
         usec = int(raw)

@@ -65,7 +65,8 @@ def test_fields_must_be_single_key_value_lines(listener):
     [
         ({"WATCHDOG_USEC": "30000000"}, 30.0, 15.0),
         ({"WATCHDOG_USEC": "1000000", "WATCHDOG_PID": str(os.getpid())}, 1.0, 0.5),
-        ({"WATCHDOG_USEC": "1000000", "WATCHDOG_PID": "1"}, None, None),  # meant for another process
+        ({"WATCHDOG_USEC": "1000000", "WATCHDOG_PID": str(os.getppid())}, 1.0, 0.5),  # under cage
+        ({"WATCHDOG_USEC": "1000000", "WATCHDOG_PID": "999999999"}, None, None),  # meant for another process
         ({"WATCHDOG_USEC": "0"}, None, None),
         ({"WATCHDOG_USEC": "soon"}, None, None),
         ({}, None, None),
