@@ -59,6 +59,8 @@ CALIBRATION = {
 }
 # Distance reported when no live face could be compared at all (dlib distances of faces are < 1).
 NO_COMPARISON_DISTANCE = 1.0
+# A face narrower than this fraction of the largest one is someone in the background, not a second user.
+BACKGROUND_FACE_RATIO = 0.5
 # Card fronts are normalised to about this width before the portrait is searched (a 300 dpi card is 1011).
 _CARD_WIDTH_PX = 1000
 
@@ -247,9 +249,11 @@ class FaceVerifier:
             boxes = detect_faces(rgb, self.config.detection_width_px, upsample=1)
         if not boxes:
             return FrameFace(FrameStatus.no_face)
-        if len(boxes) > 1:
-            return FrameFace(FrameStatus.two_faces, faces=len(boxes))
-        box = boxes[0]
+        box = _largest(boxes)
+        # Someone far behind (a face less than half as wide) is not a second person at the kiosk.
+        near = [b for b in boxes if b.width >= BACKGROUND_FACE_RATIO * box.width]
+        if len(near) > 1:
+            return FrameFace(FrameStatus.two_faces, faces=len(near))
         if box.width < self.config.min_face_px:
             return FrameFace(FrameStatus.face_too_small, box=box, faces=1)
         encoding = encode_face(rgb, box) if encode else None

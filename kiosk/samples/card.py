@@ -169,6 +169,19 @@ def passport_crop(photo: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(photo[top:bottom, left:right])
 
 
+def _framed_like_an_id_photo(photo: np.ndarray) -> np.ndarray:
+    """A photo given as the portrait: cropped head-and-shoulders around its face when one is found, so a
+    tall or wide photo does not lose the face to the card's 3:4 box; as given otherwise."""
+    h, w = photo.shape[:2]
+    aspect = w / max(1, h)
+    if 0.65 <= aspect <= 0.85 and max(h, w) <= 1200:
+        return photo  # already framed like an ID photo
+    try:
+        return passport_crop(photo)
+    except ValueError:
+        return photo
+
+
 def make_card_image(
     card: CardData | None = None,
     *,
@@ -185,7 +198,8 @@ def make_card_image(
     Card fields may also be given as keywords (`id_number=`, `full_name=`, `date_of_birth=`, ...): they
     replace those of `card`. They are not validated here, so a test can print an inconsistent card.
 
-    `portrait` (BGR) defaults to the bundled sample portrait; `with_portrait=False` leaves its place
+    `portrait` (BGR) defaults to the bundled sample portrait; any other photo is first cropped around its
+    face like an ID photo (unless it already has the 3:4 shape); `with_portrait=False` leaves its place
     empty. `qr_fields` picks the 7- or 6-field QR layout; `qr_payload` overrides the QR text (to make
     malformed cards); `with_qr=False` leaves the QR out.
     """
@@ -236,7 +250,7 @@ def make_card_image(
 
     portrait_box = (40, 250, 40 + 230, 250 + 300)
     if with_portrait:
-        face = portrait if portrait is not None else sample_portrait()
+        face = sample_portrait() if portrait is None else _framed_like_an_id_photo(portrait)
         fitted = _fit_cover(face, portrait_box[2] - portrait_box[0], portrait_box[3] - portrait_box[1])
         canvas.paste(Image.fromarray(cv2.cvtColor(fitted, cv2.COLOR_BGR2RGB)), portrait_box[:2])
     else:

@@ -144,3 +144,24 @@ def test_sample_portrait_is_bundled_and_has_one_face(verifier: FaceVerifier) -> 
     portrait = sample_portrait()
     assert portrait.shape == (330, 304, 3)
     assert verifier.analyse_frame(portrait).status == "ok"
+
+
+def test_a_small_face_in_the_background_is_not_a_second_person(verifier: FaceVerifier) -> None:
+    portrait = sample_portrait()
+    near = cv2.resize(portrait, None, fx=2.6, fy=2.6)  # the citizen, face ~ 230 px wide
+    frame = np.full((480, 640, 3), 110, np.uint8)
+    frame[:, 160:640] = near[60:540, 150:630]
+    far = cv2.resize(portrait, None, fx=0.9, fy=0.9)  # someone queueing behind, face ~ 75 px
+    frame[300:480, 0:150] = far[40:220, 70:220]
+    analysed = verifier.analyse_frame(frame)
+    assert analysed.status == "ok"
+    assert analysed.box is not None
+    assert analysed.box.width > 180
+
+
+def test_a_whole_photo_as_card_portrait_is_framed_around_the_face(verifier: FaceVerifier) -> None:
+    # A tall photo whose face is near the top: centre-cropping it to the card's 3:4 box would cut the face.
+    portrait = sample_portrait()
+    tall = np.vstack([portrait, np.full((700, portrait.shape[1], 3), 90, np.uint8)])
+    card = make_card_image(sample_card(2), portrait=tall)
+    assert verifier.verify(card, sample_live_frames(2, seed=9)).match
