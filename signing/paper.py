@@ -16,27 +16,50 @@ from signing.verify import verify_seal_text
 log = logging.getLogger(__name__)
 
 
+def _zbar(image: np.ndarray) -> list[str]:
+    return [
+        symbol.data.decode("ascii", errors="replace")
+        for symbol in pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])
+    ]
+
+
+def _opencv(image: np.ndarray) -> list[str]:
+    try:
+        ok, texts, _points, _ = cv2.QRCodeDetector().detectAndDecodeMulti(image)
+    except cv2.error:
+        return []
+    return [t for t in texts if t] if ok else []
+
+
+def _deskewed(image: np.ndarray, angle: float) -> np.ndarray:
+    height, width = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    return cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
 def find_seal_texts(image: np.ndarray) -> list[str]:
-    """Every QR seal text (``VNC1:...``) on a page image (BGR or grey), trying a few scales if needed."""
+    """Every QR seal text (``VNC1:...``) on a page image (BGR or grey).
+
+    zbar first; then, for blurred, small or slightly rotated photos, an upscaled copy, OpenCV's detector
+    and a few small rotations (a seal module is only ~3 px at 150 dpi, where zbar is strict about skew).
+    """
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim not in (2, 3):
         return []
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    seen: list[str] = []
-    for attempt in ("plain", "upscaled", "binarised"):
-        candidate = grey
-        if attempt == "upscaled":
-            candidate = cv2.resize(grey, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-        elif attempt == "binarised":
-            candidate = cv2.adaptiveThreshold(
-                grey, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 31, 10
-            )
-        for symbol in pyzbar.decode(candidate, symbols=[pyzbar.ZBarSymbol.QRCODE]):
-            text = symbol.data.decode("ascii", errors="replace")
-            if text.startswith(PREFIX) and text not in seen:
-                seen.append(text)
-        if seen:
-            break
-    return seen
+    attempts = (
+        lambda: _zbar(grey),
+        lambda: _zbar(cv2.resize(grey, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)),
+        lambda: _opencv(grey),
+        *(lambda a=angle: _zbar(_deskewed(grey, a)) for angle in (-3, 3, -6, 6, -1.5, 1.5)),
+        lambda: _zbar(
+            cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 31, 10)
+        ),
+    )
+    for attempt in attempts:
+        found = list(dict.fromkeys(t for t in attempt() if t.startswith(PREFIX)))
+        if found:
+            return found
+    return []
 
 
 def verify_printed_page(image: np.ndarray, trust: TrustStore) -> Verification:

@@ -40,7 +40,7 @@ SIGNATURE_FORM = "KioskSignatureBox"
 QR_MAX_SIDE = 38 * mm
 QR_MODULE = 0.55 * mm  # 3.2 px per module at 150 dpi
 QR_MIN_MODULE = 0.45 * mm
-MARGIN = 4 * mm
+MARGIN = 6 * mm  # clear of the 4-5 mm that printers cannot print
 VI_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
@@ -107,7 +107,7 @@ def _draw_qr(c: canvas.Canvas, qr: segno.QRCode, module: float, x: float, y: flo
     matrix = [list(row) for row in qr.matrix_iter(scale=1, border=0)]
     n = len(matrix)
     side = n * module
-    quiet = 2 * module
+    quiet = 4 * module  # the quiet zone the QR standard asks for
     c.setFillColor(white)
     c.rect(x - quiet, y - quiet, side + 2 * quiet, side + 2 * quiet, stroke=0, fill=1)
     c.setFillColor(black)
@@ -282,7 +282,8 @@ def _last_page_footer(
     # Whole points, so the signature widget (an integer box) sits exactly on the drawn box.
     block_h = round(max(side, 34 * mm))
     sig_w = round(min(62 * mm, 0.3 * width))
-    cert_w = width - 2 * MARGIN - side - sig_w - 2 * (1.5 * MARGIN)
+    gap = 3 * mm
+    cert_w = width - 2 * MARGIN - side - sig_w - 2 * gap
     page_line = f"Trang {count}/{count}"
     if cert_w >= 90 * mm:
         block_y = round(MARGIN)
@@ -290,7 +291,7 @@ def _last_page_footer(
         _certification_block(
             c, meta, x=MARGIN, y=block_y, w=min(cert_w, 120 * mm), h=block_h, page_line=page_line
         )
-        sig_x = round(width - MARGIN - side - 1.5 * MARGIN - sig_w)
+        sig_x = round(width - MARGIN - side - gap - sig_w)
     else:
         band = _footer(c, meta=meta, index=count, count=count, qr=qr, module=module, width=width)
         block_y = round(band + 1 * mm)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import cv2
+import numpy as np
 import pytest
 import segno
 
@@ -65,3 +66,20 @@ def test_foreign_qr_is_not_a_seal(trust, tmp_path):
     path = tmp_path / "qr.png"
     segno.make_qr("HELLO WORLD").save(str(path), scale=8)
     assert verify_printed_page(cv2.imread(str(path)), trust).reason_key == "no_seal"
+
+
+def test_a_worn_scan_still_verifies(signer, trust, tmp_path):
+    """Blurred, noisy, slightly rotated and JPEG-compressed, as a phone photo or a cheap scanner makes it."""
+    copy = issue_certified_copy([copy_page(60)], copy_meta(60), signer)
+    (image,) = _rasterise(copy.pdf, tmp_path)
+    image = cv2.copyMakeBorder(image, 120, 120, 120, 120, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    centre = (image.shape[1] / 2, image.shape[0] / 2)
+    image = cv2.warpAffine(
+        image, cv2.getRotationMatrix2D(centre, 3, 1), image.shape[1::-1], borderValue=(255, 255, 255)
+    )
+    image = cv2.GaussianBlur(image, (3, 3), 0)
+    noise = np.random.default_rng(1).normal(0, 12, image.shape)
+    image = np.clip(image.astype(np.int16) + noise, 0, 255).astype(np.uint8)
+    image = cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 60])[1], cv2.IMREAD_COLOR)
+    result = verify_printed_page(image, trust)
+    assert result.valid, result.reason
