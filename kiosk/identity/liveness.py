@@ -147,8 +147,8 @@ class FaceLandmarks:
 
 
 def _ear(eye: np.ndarray) -> float:
-    vertical = np.linalg.norm(eye[1] - eye[5]) + np.linalg.norm(eye[2] - eye[4])
-    horizontal = 2 * np.linalg.norm(eye[0] - eye[3])
+    vertical = float(np.linalg.norm(eye[1] - eye[5]) + np.linalg.norm(eye[2] - eye[4]))
+    horizontal = 2 * float(np.linalg.norm(eye[0] - eye[3]))
     return float(vertical / max(1e-6, horizontal))
 
 

@@ -60,10 +60,10 @@ def close_eyes(portrait: np.ndarray, points: np.ndarray, closed: float = 1.0) ->
     h, w = portrait.shape[:2]
     for eye in (points[36:42], points[42:48]):
         eye_h = max(3.0, float(eye[:, 1].max() - eye[:, 1].min()))
-        mask = np.zeros((h, w), np.float32)
-        cv2.fillConvexPoly(mask, cv2.convexHull(eye.astype(np.int32)), 1.0)
-        mask = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=max(1, round(eye_h * 0.35)))
-        mask = cv2.GaussianBlur(mask, (0, 0), max(1.0, eye_h * 0.25)) * closed
+        hull_mask = np.zeros((h, w), np.float32)
+        cv2.fillConvexPoly(hull_mask, cv2.convexHull(eye.astype(np.int32)), 1.0)
+        grown = cv2.dilate(hull_mask, np.ones((3, 3), np.uint8), iterations=max(1, round(eye_h * 0.35)))
+        mask: np.ndarray = cv2.GaussianBlur(grown, (0, 0), max(1.0, eye_h * 0.25)) * closed
         lid = np.roll(out, round(eye_h * 1.8), axis=0)  # the skin above the eye, moved down over it
         out = out * (1 - mask[..., None]) + lid * mask[..., None]
         corner_a, corner_b = eye[0], eye[3]

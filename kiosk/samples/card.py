@@ -129,7 +129,7 @@ def _qr_image(payload: str, size_px: int) -> Image.Image:
     buf.seek(0)
     small = Image.open(buf).convert("L")
     scale = max(1, size_px // small.width)
-    return small.resize((small.width * scale, small.height * scale), Image.NEAREST).convert("RGB")
+    return small.resize((small.width * scale, small.height * scale), Image.Resampling.NEAREST).convert("RGB")
 
 
 def _fit_cover(image_bgr: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -237,11 +237,11 @@ def make_card_image(
     for text, font, colour in header:
         w = draw.textlength(text, font=font)
         draw.text((centre - w / 2, y), text, font=font, fill=colour)
-        y += font.size + 8
+        y += int(font.size) + 8
     for text, font in (("CĂN CƯỚC CÔNG DÂN", _font(34, True)), ("Citizen Identity Card", _font(20, True))):
         w = draw.textlength(text, font=font)
         draw.text((centre - w / 2, y + 4), text, font=font, fill=red)
-        y += font.size + 8
+        y += int(font.size) + 8
 
     if with_qr:
         payload = qr_payload if qr_payload is not None else card.to_qr_payload(fields=qr_fields)
