@@ -62,3 +62,21 @@ def test_ocr_text_that_disagrees_with_the_qr_is_refused() -> None:
     with pytest.raises(CardError) as caught:
         read_card(image, ocr_text=forged, today=TODAY)
     assert caught.value.reason == "ocr_mismatch"
+
+
+@pytest.mark.slow
+def test_cross_check_against_real_ocr_of_the_card_front() -> None:
+    """Tesseract (through the OCR package) reads the printed number and name of the generated card."""
+    from ocr.config import OcrConfig
+    from ocr.engine import OcrEngine
+
+    engine = OcrEngine(OcrConfig())
+    card = sample_card(0)
+    genuine = engine.read_page(make_card_image(card)).text
+    assert read_card(make_card_image(card), ocr_text=genuine, today=TODAY) == card
+    # A card whose QR was swapped for another person's: the printed number no longer matches.
+    other = sample_card(7)
+    swapped = make_card_image(card, qr_payload=other.to_qr_payload())
+    with pytest.raises(CardError) as caught:
+        read_card(swapped, ocr_text=engine.read_page(swapped).text, today=TODAY)
+    assert caught.value.reason == "ocr_mismatch"
