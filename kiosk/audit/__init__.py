@@ -141,7 +141,8 @@ class AuditLog:
 
     `sign(message) -> signature` signs with the kiosk key (DER or raw r||s ECDSA P-256 over SHA-256).
     `verify_key` is the matching public key; when given, its fingerprint goes into each checkpoint.
-    Without `sign`, checkpoints are written unsigned and `verify` reports them.
+    Without `sign` (the sync worker has no kiosk key) no checkpoints are written: the next entry of a
+    process that holds the key writes one covering everything before it.
     """
 
     def __init__(
@@ -182,7 +183,8 @@ class AuditLog:
         return entry
 
     def checkpoint(self) -> dict[str, Any] | None:
-        """Write a signed checkpoint now if any entry came after the last one; returns it or None."""
+        """Write a signed checkpoint now if any entry came after the last one; returns it, or None (nothing
+        new, no signing key, or the key failed)."""
         with self._locked() as fd:
             state = self._tail_state(fd)
             if state["seq"] == 0 or state["seq"] == state["checkpoint_seq"]:
@@ -288,9 +290,7 @@ class AuditLog:
             state.update(seq=entry["seq"], hash=entry["hash"])
         return state
 
-    def _append(
-        self, fd: int, state: Mapping[str, Any], event: str, data: dict[str, Any], *, checkpoint: bool = False
-    ) -> dict[str, Any]:
+    def _build(self, state: Mapping[str, Any], event: str, data: dict[str, Any]) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "seq": int(state["seq"]) + 1,
             "ts": _iso(self._clock()),
@@ -301,27 +301,26 @@ class AuditLog:
         if self.actor:
             entry["actor"] = self.actor
         entry["hash"] = entry_hash(entry)
-        if checkpoint:
-            entry["sig"] = self._sign_hash(entry["hash"])
+        return entry
+
+    def _write(
+        self, fd: int, entry: dict[str, Any], state: Mapping[str, Any], *, checkpoint: bool = False
+    ) -> None:
         os.write(fd, canonical(entry) + b"\n")
         os.fsync(fd)
         cp_seq = entry["seq"] if checkpoint else int(state.get("checkpoint_seq", 0))
         cp_ts = entry["ts"] if checkpoint else str(state.get("checkpoint_ts", ""))
         mode = (stat.S_IMODE(os.fstat(fd).st_mode) & 0o660) | 0o600
         _write_head(self.head_path, Head(entry["seq"], entry["hash"], cp_seq, cp_ts), mode)
+
+    def _append(self, fd: int, state: Mapping[str, Any], event: str, data: dict[str, Any]) -> dict[str, Any]:
+        entry = self._build(state, event, data)
+        self._write(fd, entry, state)
         return entry
 
-    def _sign_hash(self, hash_hex: str) -> str | None:
-        if self._sign is None:
-            return None
-        try:
-            return base64.b64encode(self._sign(checkpoint_message(hash_hex))).decode()
-        except Exception:
-            # The key may be briefly unavailable (a token pulled out); the checkpoint stays, unsigned.
-            log.exception("could not sign the audit checkpoint")
-            return None
-
     def _checkpoint_due(self, state: Mapping[str, Any]) -> bool:
+        if self._sign is None:
+            return False  # a process without the kiosk key (the sync worker) leaves checkpoints to the screen
         if int(state["seq"]) - int(state["checkpoint_seq"]) >= self.checkpoint_every:
             return True
         last_ts = str(state.get("checkpoint_ts", ""))
@@ -333,17 +332,26 @@ class AuditLog:
             return True
         return age >= self.checkpoint_max_age_s
 
-    def _append_checkpoint(self, fd: int, state: Mapping[str, Any]) -> dict[str, Any]:
+    def _append_checkpoint(self, fd: int, state: Mapping[str, Any]) -> dict[str, Any] | None:
+        """A checkpoint whose hash (covering the whole chain) is signed; None if it cannot be signed now."""
+        if self._sign is None:
+            return None
         data: dict[str, Any] = {
             "covers_seq": int(state["seq"]),
             "entries": int(state["seq"]) - int(state["checkpoint_seq"]),
         }
         if self.verify_key is not None:
             data["key"] = key_fingerprint(self.verify_key)
-        entry = self._append(fd, state, Events.CHECKPOINT, data, checkpoint=True)
-        log.info(
-            "audit checkpoint seq=%d hash=%s signed=%s", entry["seq"], entry["hash"], entry["sig"] is not None
-        )
+        entry = self._build(state, Events.CHECKPOINT, data)
+        try:
+            entry["sig"] = base64.b64encode(self._sign(checkpoint_message(entry["hash"]))).decode()
+        except Exception:
+            # The key may be briefly unavailable (a token pulled out): no checkpoint now, the next entry
+            # tries again. Writing it unsigned would look like tampering.
+            log.exception("could not sign the audit checkpoint; will retry at the next entry")
+            return None
+        self._write(fd, entry, state, checkpoint=True)
+        log.info("audit checkpoint seq=%d hash=%s", entry["seq"], entry["hash"])
         return entry
 
     # -- reading -------------------------------------------------------------------------------------

@@ -245,13 +245,50 @@ def test_raw_pkcs11_style_signatures_verify(tmp_path, key):
     assert report.ok and report.signed_checkpoints == 1, report.summary()
 
 
-def test_unsigned_checkpoints_fail_when_a_key_is_expected(tmp_path, key):
-    audit = AuditLog(tmp_path / "audit.jsonl", checkpoint_every=2)
-    audit.record(Events.KEY_USED, code="A")
-    audit.record(Events.KEY_USED, code="B")
+def test_a_stripped_signature_fails_when_a_key_is_expected(tmp_path, key):
+    audit = _log(tmp_path, key, entries=4, every=4)
+    lines = _lines(audit)
+    entry = json.loads(lines[4])
+    del entry["sig"]
+    lines[4] = json.dumps(entry, sort_keys=True, separators=(",", ":")) + "\n"
+    _write(audit, lines)
     assert verify_log(audit.path).ok  # without a key only the chain is checked ...
     report = verify_log(audit.path, verify_key=key.public_key())
-    assert [k for k, _ in _kinds(report)] == ["unsigned_checkpoint"]  # ... with one, a stripped sig shows
+    assert _kinds(report) == [("unsigned_checkpoint", 5)]  # ... with one, the stripped signature shows
+
+
+def test_a_writer_without_the_key_leaves_checkpoints_to_the_key_holder(tmp_path, key):
+    path = tmp_path / "audit.jsonl"
+    sync = AuditLog(path, checkpoint_every=2, actor="sync")  # the sync worker has no kiosk key
+    for i in range(5):
+        sync.record(Events.RECORDS_PURGED, count=i)
+    sync.close()
+    assert [json.loads(line)["event"] for line in path.read_text().splitlines()].count(Events.CHECKPOINT) == 0
+    ui = AuditLog(path, sign=_signer(key), verify_key=key.public_key(), checkpoint_every=2, actor="ui")
+    ui.record(Events.MAINTENANCE_LOGIN)
+    last = json.loads(path.read_text().splitlines()[-1])
+    assert last["event"] == Events.CHECKPOINT
+    assert last["data"]["covers_seq"] == 6  # the sync worker's five entries and the login
+    report = ui.verify()
+    assert report.ok and report.signed_checkpoints == 1, report.summary()
+
+
+def test_a_failing_signer_writes_no_checkpoint_and_retries(tmp_path, key):
+    calls = []
+
+    def flaky(message: bytes) -> bytes:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("token removed")
+        return key.sign(message, ec.ECDSA(hashes.SHA256()))
+
+    audit = AuditLog(tmp_path / "audit.jsonl", sign=flaky, verify_key=key.public_key(), checkpoint_every=2)
+    audit.record(Events.KEY_USED, code="A")
+    audit.record(Events.KEY_USED, code="B")  # checkpoint due: signing fails, nothing written
+    assert Events.CHECKPOINT not in audit.path.read_text()
+    audit.record(Events.KEY_USED, code="C")  # due again: signed now
+    report = audit.verify()
+    assert report.ok and report.signed_checkpoints == 1, report.summary()
 
 
 def test_no_id_number_or_name_reaches_the_log(tmp_path, key):

@@ -65,7 +65,7 @@ if runuser -u kiosk -- cat /etc/smart-kiosk/kiosk.toml >/dev/null 2>&1; then ech
 # The kiosk's own checks as the service user: its key passes; the audit log takes both users' entries.
 as kiosk "$PY" -c 'from kiosk.security import check_private_file; check_private_file("/var/lib/smart-kiosk/keys/data.key"); print("key_check=ok")'
 AUDIT='import sys; from kiosk.audit import AuditLog
-AuditLog("/var/lib/smart-kiosk/audit/audit.jsonl", actor=sys.argv[1], checkpoint_every=2).record(sys.argv[2], count=1)'
+AuditLog("/var/lib/smart-kiosk/audit/audit.jsonl", actor=sys.argv[1]).record(sys.argv[2], count=1)'
 as kiosk "$PY" -c "$AUDIT" ui maintenance.login
 as kiosk-sync "$PY" -c "$AUDIT" sync records.purged
 as kiosk "$PY" -c "$AUDIT" ui maintenance.logout
