@@ -12,6 +12,7 @@ from signing.keys import (
     load_seal_signer,
 )
 from signing.model import CopyMeta, CopyPage, IssuedCopy, TextWord, Verification
+from signing.paper import find_seal_texts, verify_printed_page
 from signing.trust import TrustStore, load_trust_store
 from signing.verify import verify_pdf, verify_seal_text
 
@@ -30,6 +31,7 @@ __all__ = [
     "TrustStore",
     "Verification",
     "certificate_status",
+    "find_seal_texts",
     "init_dev_keys",
     "is_valid_code",
     "issue_certified_copy",
@@ -38,5 +40,6 @@ __all__ = [
     "make_code",
     "normalize_code",
     "verify_pdf",
+    "verify_printed_page",
     "verify_seal_text",
 ]

@@ -45,6 +45,12 @@ def find_seal_texts(image: np.ndarray) -> list[str]:
     """
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim not in (2, 3):
         return []
+    if min(image.shape[:2]) < 21 or (image.ndim == 3 and image.shape[2] not in (1, 3, 4)):
+        return []  # smaller than the smallest QR code, or not a picture
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    elif image.ndim == 3 and image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     attempts = (
         lambda: _zbar(grey),
