@@ -86,3 +86,24 @@ def test_two_codes_are_both_returned(card_image: np.ndarray) -> None:
 def test_not_an_image_is_a_value_error(bad: np.ndarray) -> None:
     with pytest.raises(ValueError, match="image"):
         decode_qr_codes(bad)
+
+
+@pytest.mark.parametrize("kind", ["shadow", "low_contrast", "noise", "dark", "jpeg_q20", "motion_blur"])
+def test_poor_scans_and_photos(card_image: np.ndarray, kind: str) -> None:
+    img = card_image.astype(np.float32)
+    if kind == "shadow":
+        img *= np.linspace(0.25, 1.1, img.shape[1])[None, :, None]
+    elif kind == "low_contrast":
+        img = 128 + (img - 128) * 0.3
+    elif kind == "noise":
+        img += np.random.default_rng(0).normal(0, 25, img.shape)
+    elif kind == "dark":
+        img *= 0.35
+    elif kind == "motion_blur":
+        img = cv2.filter2D(img, -1, np.ones((1, 5)) / 5)
+    out = np.clip(img, 0, 255).astype(np.uint8)
+    if kind == "jpeg_q20":
+        ok, jpeg = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 20])
+        assert ok
+        out = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+    assert decode_qr_codes(out) == [PAYLOAD]
