@@ -302,6 +302,7 @@ class LocalStore:
             self._exec("PRAGMA foreign_keys=ON")
             with self._write():
                 self._exec(_SCHEMA)
+                self._migrate()
                 self._exec(
                     "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
@@ -356,6 +357,12 @@ class LocalStore:
             raise
         except (apsw.Error, OSError) as exc:
             raise self._wrap(exc, what) from None
+
+    def _migrate(self) -> None:
+        """Bring a store created by an earlier build up to this schema (columns added since)."""
+        columns = {row[1] for row in self._exec("PRAGMA table_info(outbox)").fetchall()}
+        if "scheduled_at" not in columns:
+            self._exec("ALTER TABLE outbox ADD COLUMN scheduled_at REAL NOT NULL DEFAULT 0")
 
     def _exec(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
         """Run one statement; rows come back as plain tuples (typed Any: SQLite is dynamically typed)."""

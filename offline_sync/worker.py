@@ -228,7 +228,7 @@ class SyncWorker:
         want = self.options.batch_size * (self.options.concurrency - len(self._inflight))
         try:
             due = self.store.due_for_upload(
-                want + len(busy_codes), now=self.clock(), max_delay=self.backoff.cap
+                want + len(busy_codes), now=self.clock(), max_delay=max(self.backoff.cap, RETRY_AFTER_LIMIT_S)
             )
         except StoreError as exc:
             log.warning("cannot read the outbox: %s", exc)

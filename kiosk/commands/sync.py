@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,8 @@ def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     config = ctx.config
     data_dir = config.data_dir
+    # httpx logs every request at INFO: thousands of lines per backlog drain. The sync log has them.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     def health() -> dict[str, Any]:
         return {**system_health(data_dir), "kiosk_id": config.kiosk.id, "profile": config.profile}

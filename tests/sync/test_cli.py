@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,17 @@ import pytest
 from kiosk.cli import main
 from offline_sync.store import LocalStore, load_or_create_data_key
 from tests.sync.helpers import KIOSK, Backend, write_records
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """kiosk.cli.main installs a stderr handler on the root logger; undo it so later tests do not log
+    into a capture stream that pytest has closed."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def kiosk_config(tmp_path: Path, backend: Backend) -> Path:

@@ -97,20 +97,20 @@ def test_fault_proxy_loses_and_duplicates_nothing(
         delay_s=1.2,
     ).start()
     store = open_store(tmp_path / "kiosk")
-    codes = write_records(store, tmp_path / "pdf", 200)
+    codes = write_records(store, tmp_path / "pdf", 240)
     from offline_sync.client import BackendClient
 
     client = BackendClient(f"https://127.0.0.1:{proxy.port}", pki.ssl_context(KIOSK), timeout=0.8)
     try:
         worker = make_worker(
-            store, client, tmp_path, batch_size=8, concurrency=3, backoff=Backoff(0.005, 0.05)
+            store, client, tmp_path, batch_size=4, concurrency=3, backoff=Backoff(0.005, 0.05)
         )
         assert worker.drain(timeout=150), f"not drained: {store.status()}"
         worker.close()
         assert_exact_set(backend, store, codes)
         assert backend.db is not None
         counters = backend.db.counters(KIOSK)
-        assert counters["stored"] == 200
+        assert counters["stored"] == 240
         assert proxy.faults_injected >= 20
         # Faults after the backend stored a batch (drop_after, cut_response, delay, error_after) must have
         # caused re-uploads that the backend answered as replays.
@@ -120,7 +120,7 @@ def test_fault_proxy_loses_and_duplicates_nothing(
         lines = [json.loads(x) for x in (tmp_path / "sync.jsonl").read_text().splitlines()]
         assert {e["code"] for e in lines if e["outcome"] in ("synced", "replayed")} == set(codes)
         print(
-            f"\nFIGURES fault-proxy seed={seed}: records=200 requests={sum(proxy.counts.values())}"
+            f"\nFIGURES fault-proxy seed={seed}: records=240 requests={sum(proxy.counts.values())}"
             f" faults_injected={proxy.faults_injected} {dict(proxy.counts)} backend={counters}"
             f" attempts_logged={len(lines)}"
         )

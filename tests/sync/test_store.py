@@ -236,3 +236,12 @@ def test_heartbeat_queue_is_bounded(store: LocalStore) -> None:
     assert [p["n"] for _, p in queued] == [7, 8, 9, 10, 11]
     store.drop_heartbeats(queued[2][0])
     assert [p["n"] for _, p in store.queued_heartbeats()] == [10, 11]
+
+
+def test_store_from_an_earlier_build_is_migrated(tmp_path: Path) -> None:
+    key = load_or_create_data_key(tmp_path / "data.key")
+    with LocalStore(tmp_path / "old.db", key) as s:
+        s.add_record(make_record("OLD-1"))
+        s._exec("ALTER TABLE outbox DROP COLUMN scheduled_at")
+    with LocalStore(tmp_path / "old.db", key) as s:
+        assert [i.code for i in s.due_for_upload(10)] == ["OLD-1"]
