@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -51,6 +52,27 @@ def test_pdfsig_says_valid(issued_two_pages, tmp_path):
     assert "Signature is Valid." in out
     assert "Total document signed" in out
     assert "ETSI.CAdES.detached" in out
+
+
+@pytest.mark.skipif(shutil.which("certutil") is None, reason="certutil (libnss3-tools) is not installed")
+def test_pdfsig_trusts_it_once_the_city_root_is_in_its_nss_database(issued_two_pages, dev_keys, tmp_path):
+    config, data_dir = dev_keys
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, timeout=60)
+    root = data_dir / config.keys_dir / "city-root-ca.pem"
+    subprocess.run(
+        ["certutil", "-A", "-d", f"sql:{nss}", "-n", "city-root", "-t", "CT,C,C", "-i", str(root)],
+        check=True,
+        timeout=60,
+    )
+    pdf = tmp_path / "copy.pdf"
+    pdf.write_bytes(issued_two_pages.pdf)
+    out = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True, timeout=60, check=False
+    ).stdout
+    assert "Signature is Valid." in out
+    assert "Certificate is Trusted." in out
 
 
 def test_seal_text_alone_verifies(issued_two_pages, trust):
