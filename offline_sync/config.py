@@ -26,6 +26,8 @@ class SyncConfig(BaseModel):
     # Upload shape: records per request and requests in flight.
     batch_size: int = Field(default=50, ge=1, le=500)
     concurrency: int = Field(default=4, ge=1, le=32)
+    # A batch also stops growing at this many bytes of PDF (one PDF alone may exceed it).
+    batch_max_bytes: int = Field(default=8_000_000, ge=100_000)
     # Full-jitter exponential backoff: sleep uniform(0, min(cap, base * 2**attempt)).
     backoff_base_s: float = Field(default=1.0, gt=0)
     backoff_cap_s: float = Field(default=300.0, gt=0)

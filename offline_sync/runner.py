@@ -81,6 +81,7 @@ def build_worker(
         kiosk_id=kiosk_id,
         batch_size=config.batch_size,
         concurrency=config.concurrency,
+        batch_max_bytes=config.batch_max_bytes,
         heartbeat_interval_s=config.heartbeat_interval_s,
         heartbeat_queue_max=config.heartbeat_queue_max,
         ship_log_interval_s=config.ship_log_interval_s,

@@ -16,6 +16,7 @@ between "the backend stored it" and "the outbox row is gone" only costs a replay
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 import time
@@ -46,6 +47,7 @@ class WorkerOptions:
     kiosk_id: str
     batch_size: int = 50
     concurrency: int = 4
+    batch_max_bytes: int = 8_000_000
     heartbeat_interval_s: float = 60.0
     heartbeat_queue_max: int = 10_000
     ship_log_interval_s: float = 60.0
@@ -234,10 +236,32 @@ class SyncWorker:
             log.warning("cannot read the outbox: %s", exc)
             return False
         due = [item for item in due if item.code not in busy_codes][:want]
-        for start in range(0, len(due), self.options.batch_size):
-            chunk = due[start : start + self.options.batch_size]
+        for chunk in self._batches(due):
+            if len(self._inflight) >= self.options.concurrency:
+                break
             self._inflight[self._pool.submit(self._upload, chunk)] = chunk
         return bool(due)
+
+    def _batches(self, due: list[OutboxItem]) -> list[list[OutboxItem]]:
+        """Split by count and by PDF bytes (sizes from stat; base64 adds a third on the wire)."""
+        batches: list[list[OutboxItem]] = []
+        current: list[OutboxItem] = []
+        size = 0
+        for item in due:
+            try:
+                pdf_size = os.stat(item.record.pdf_path).st_size if item.record.pdf_path else 0
+            except OSError:
+                pdf_size = 0
+            if current and (
+                len(current) >= self.options.batch_size or size + pdf_size > self.options.batch_max_bytes
+            ):
+                batches.append(current)
+                current, size = [], 0
+            current.append(item)
+            size += pdf_size
+        if current:
+            batches.append(current)
+        return batches
 
     def _upload(self, items: list[OutboxItem]) -> _Upload:
         """In a pool thread: read the PDFs, build the bodies, send (batch, or one by one for a single)."""

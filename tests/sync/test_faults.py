@@ -266,11 +266,13 @@ def test_kill_minus_9_the_worker_many_times(pki: Pki, backend: Backend, tmp_path
     env = env_with_repo()
     cmd = [sys.executable, "-m", "offline_sync.runner", str(settings)]
     for _ in range(110):
-        codes += write_records(store, tmp_path / "pdf", 8)
+        codes += write_records(store, tmp_path / "pdf", 4)
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         assert proc.stdout is not None
         ready = proc.stdout.readline()
         assert ready == b"ready\n", ready
+        # The kiosk keeps issuing copies into the same file while the worker runs (two processes).
+        codes += write_records(store, tmp_path / "pdf", 4)
         time.sleep(rng.uniform(0.0, 0.12))  # the fault's timing: a random point in the worker's life
         proc.send_signal(signal.SIGKILL)
         proc.wait()

@@ -236,3 +236,17 @@ def test_retention_runs_in_the_worker(backend: Backend, tmp_path: Path) -> None:
     assert not any((tmp_path / "pdf" / f"{c}.pdf").exists() for c in codes)
     store.close()
     _ = time
+
+
+def test_batches_are_capped_by_bytes(backend: Backend, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "kiosk")
+    codes = write_records(store, tmp_path / "pdf", 12, pdf_bytes=60_000)
+    with backend.client() as client:
+        worker = make_worker(store, client, tmp_path, batch_size=50, concurrency=1)
+        worker.options.batch_max_bytes = 150_000
+        assert [len(b) for b in worker._batches(store.due_for_upload(100))] == [2, 2, 2, 2, 2, 2]
+        assert worker.drain(timeout=30)
+        worker.close()
+    assert backend.codes() == sorted(codes)
+    assert worker.counters.requests == 6
+    store.close()
