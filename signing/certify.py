@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from pyhanko.sign import timestamps
 
@@ -63,7 +65,7 @@ def issue_certified_copy(
     signer.check_valid_at(now)
     signer.check_valid_at(meta.issued_at.astimezone(dt.UTC))
     started = time.perf_counter()
-    images = [encode_page_image(p.image, jpeg_quality) for p in pages]
+    images = _encode_pages(pages, jpeg_quality)
     seal = make_seal(seal_claims(meta, images), signer.kid, signer.sign_es256)
     rendered = render_copy(pages, images, meta, seal, _signer_name(signer))
     encoded = time.perf_counter()
@@ -86,6 +88,15 @@ def issue_certified_copy(
         (time.perf_counter() - encoded) * 1000,
     )
     return IssuedCopy(pdf=pdf, seal=seal)
+
+
+def _encode_pages(pages: Sequence[CopyPage], jpeg_quality: int) -> list[EmbeddedImage]:
+    """Encode the page images, several at once: OpenCV's JPEG encoder and zlib release the GIL."""
+    workers = min(len(pages), os.cpu_count() or 1, 4)
+    if workers <= 1:
+        return [encode_page_image(p.image, jpeg_quality) for p in pages]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="encode-page") as pool:
+        return list(pool.map(lambda page: encode_page_image(page.image, jpeg_quality), pages))
 
 
 def _signer_name(signer: SealSigner) -> str:

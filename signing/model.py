@@ -46,6 +46,25 @@ class IssuedCopy:
     seal: str
 
 
+# What a citizen or a clerk reads on the kiosk's "check a copy" screen, by reason_key.
+REASONS_VI: dict[str, str] = {
+    "valid": "Bản sao chứng thực hợp lệ.",
+    "not_pdf": "Tệp không phải là bản sao chứng thực (không đọc được tệp PDF).",
+    "unsigned": "Tệp không có chữ ký số nên không phải là bản sao chứng thực.",
+    "modified": "Tệp đã bị sửa sau khi ký: chữ ký số không còn khớp với nội dung.",
+    "pages_changed": "Tệp đã bị thêm hoặc bớt trang sau khi ký.",
+    "image_replaced": "Hình ảnh một trang đã bị thay so với lúc chứng thực.",
+    "seal_edited": "Mã QR đã bị sửa hoặc bị hỏng.",
+    "seal_untrusted": "Mã QR không do ki-ốt đã ký bản sao này tạo ra.",
+    "seal_mismatch": "Mã QR thuộc về một bản sao khác.",
+    "untrusted": "Người ký không thuộc cơ quan được tin cậy.",
+    "cert_expired": "Chứng thư số của ki-ốt đã hết hạn hoặc chưa có hiệu lực vào lúc ký.",
+    "updated_after_signing": "Tệp đã bị thay đổi sau khi ký.",
+    "no_seal": "Không tìm thấy mã QR chứng thực trên ảnh; hãy chụp lại rõ phần chân trang.",
+    "not_seal": "Mã QR này không phải là mã chứng thực bản sao.",
+}
+
+
 @dataclass
 class Verification:
     """The verdict on a copy. ``reason`` is a sentence for a person; ``reason_key`` a stable machine code."""
@@ -65,12 +84,20 @@ class Verification:
     timestamped: bool = False
     checks: dict[str, bool] = field(default_factory=dict)
 
+    @property
+    def reason_vi(self) -> str:
+        """The verdict in Vietnamese (a fixed sentence per reason_key; ``reason`` carries the detail)."""
+        return REASONS_VI.get(
+            self.reason_key, "Bản sao không hợp lệ." if not self.valid else REASONS_VI["valid"]
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
             "code": self.code,
             "reason": self.reason,
             "reason_key": self.reason_key,
+            "reason_vi": self.reason_vi,
             "issued_at": self.issued_at.isoformat() if self.issued_at else None,
             "pages": self.pages,
             "holder": self.holder,

@@ -62,3 +62,23 @@ def test_odd_images_have_no_seal():
         np.zeros((10, 10), np.float32),
     ):
         assert find_seal_texts(image) == []
+
+
+def test_every_reason_has_vietnamese_text():
+    import inspect
+
+    import signing.paper
+    import signing.verify
+    from signing.model import REASONS_VI
+
+    source = inspect.getsource(signing.verify) + inspect.getsource(signing.paper)
+    import re
+
+    keys = set(re.findall(r'_fail\(\s*"([a-z_]+)"', source)) | set(
+        re.findall(r'reason_key="([a-z_]+)"', source)
+    )
+    for pair in re.findall(r'"([a-z_]+)" if [^\n]*? else "([a-z_]+)"', source):
+        keys |= set(pair)
+    keys -= {"timestamped", "signed", "claimed"}  # words of a sentence, not reason keys
+    assert keys
+    assert keys <= set(REASONS_VI), keys - set(REASONS_VI)
