@@ -13,9 +13,11 @@ from ~60 px), so a face too far away is reported as such rather than as "no face
 and the encoding is computed on the full-resolution frame, so accuracy is that of the default call.
 bench/face.py prints both side by side.
 
-Decision over several frames: at most ``max_frames`` frames, within ``face_time_limit_s``; it is a match
-when ``min_matching_frames`` of them (k of n) are within the threshold. A frame with no face, two faces
-or a face too small is skipped with that reason; the reported distance is the median over usable frames.
+Decision over several frames: at most ``max_frames`` faces are compared, within ``face_time_limit_s``;
+it is a match when ``min_matching_frames`` of them (k of n) are within the threshold. Frontal, open-eyed
+faces go first (the frames of a liveness challenge include turned heads and closed eyes, which raise
+the distance by 0.1-0.3); a frame with no face, two faces or a face too small is skipped with that
+reason; the reported distance is the median over the compared faces.
 
 Threshold calibration (CALIBRATION below, reproduced by ``bench/face.py``): on ../shared/faces
 (face_recognition's public test photos of two people), with the HOG detector and the 5-point encoder as
@@ -61,6 +63,12 @@ CALIBRATION = {
 NO_COMPARISON_DISTANCE = 1.0
 # A face narrower than this fraction of the largest one is someone in the background, not a second user.
 BACKGROUND_FACE_RATIO = 0.5
+# At most this many frames of one check are looked at (a liveness challenge gives ~10-25).
+MAX_EXAMINED_FRAMES = 40
+# A face whose nose tip is further than this from the middle of its outline is turned (liveness.py).
+FRONTAL_MAX_NOSE_OFFSET = 0.07
+# Eyes more closed than this (eye aspect ratio) are mid-blink.
+EYES_OPEN_MIN_EAR = 0.18
 # Card fronts are normalised to about this width before the portrait is searched (a 300 dpi card is 1011).
 _CARD_WIDTH_PX = 1000
 
@@ -98,6 +106,8 @@ class FrameFace:
     box: FaceBox | None = None
     faces: int = 0
     encoding: np.ndarray | None = None
+    # Facing the camera with open eyes (not mid-turn or mid-blink): compared first.
+    frontal: bool = True
 
 
 @dataclass(frozen=True)
@@ -178,6 +188,20 @@ def face_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a - b))
 
 
+def _looks_frontal(rgb: np.ndarray, box: FaceBox) -> bool:
+    """Facing the camera with open eyes, judged from the 68 landmarks (about 2 ms)."""
+    import dlib
+
+    from kiosk.identity.liveness import FaceLandmarks
+
+    shape = _models().pose_predictor_68_point(rgb, dlib.rectangle(box.left, box.top, box.right, box.bottom))
+    face = FaceLandmarks(np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64))
+    return (
+        abs(face.nose_ratio() - 0.5) <= FRONTAL_MAX_NOSE_OFFSET
+        and face.eye_aspect_ratio() >= EYES_OPEN_MIN_EAR
+    )
+
+
 def _largest(boxes: Sequence[FaceBox]) -> FaceBox:
     return max(boxes, key=lambda b: b.width * b.height)
 
@@ -256,46 +280,68 @@ class FaceVerifier:
             return FrameFace(FrameStatus.two_faces, faces=len(near))
         if box.width < self.config.min_face_px:
             return FrameFace(FrameStatus.face_too_small, box=box, faces=1)
+        frontal = _looks_frontal(rgb, box)
         encoding = encode_face(rgb, box) if encode else None
-        return FrameFace(FrameStatus.ok, box=box, faces=1, encoding=encoding)
+        return FrameFace(FrameStatus.ok, box=box, faces=1, encoding=encoding, frontal=frontal)
 
     def verify(self, card_image: np.ndarray, live_frames: Sequence[np.ndarray]) -> FaceDecision:
         """k-of-n decision of the live frames against the card portrait (module docstring).
 
-        Raises FaceError for a card without one face; frames without a usable face are reasons, not errors.
+        Frames are looked at in order; frontal, open-eyed faces are compared first, and turned or blinking
+        ones (the liveness challenge's frames) only when too few frontal ones are left. At most
+        ``max_frames`` faces are compared. Raises FaceError for a card without one face; frames without
+        a usable face are reasons, not errors.
         """
         started = self._clock()
         card = self.card_encoding(card_image)
-        frames = list(live_frames)[: self.config.max_frames]
+        frames = list(live_frames)[:MAX_EXAMINED_FRAMES]
         if not frames:
+            card.fill(0.0)
             return FaceDecision(False, NO_COMPARISON_DISTANCE, 0, "no_frames")
         needed = min(self.config.min_matching_frames, len(frames))
         distances: list[float] = []
         skipped: list[FrameStatus] = []
-        used = matched = 0
+        deferred: list[tuple[np.ndarray, FaceBox]] = []
+        examined = matched = 0
         timed_out = False
+
+        def decided() -> bool:
+            return matched >= needed or len(distances) >= self.config.max_frames
+
+        def compare(frame: np.ndarray, box: FaceBox) -> None:
+            nonlocal matched
+            encoding = encode_face(_to_rgb(frame, "live frame"), box)
+            distance = face_distance(card, encoding)
+            encoding.fill(0.0)
+            distances.append(distance)
+            matched += distance <= self.config.face_threshold
+
         try:
             for frame in frames:
+                if decided():
+                    break
                 if self._clock() - started > self.config.face_time_limit_s:
                     timed_out = True
                     break
-                used += 1
-                face = self.analyse_frame(frame)
-                if face.status is not FrameStatus.ok or face.encoding is None:
+                examined += 1
+                face = self.analyse_frame(frame, encode=False)
+                if face.status is not FrameStatus.ok or face.box is None:
                     skipped.append(face.status)
-                    continue
-                distance = face_distance(card, face.encoding)
-                face.encoding.fill(0.0)
-                distances.append(distance)
-                if distance <= self.config.face_threshold:
-                    matched += 1
-                    if matched >= needed:
-                        break
-                # Stop early when the remaining frames can no longer reach k matches.
-                if matched + (len(frames) - used) < needed:
+                elif face.frontal:
+                    compare(frame, face.box)
+                else:
+                    deferred.append((frame, face.box))
+            for frame, box in deferred:
+                if decided() or timed_out:
                     break
+                if self._clock() - started > self.config.face_time_limit_s:
+                    timed_out = True
+                    break
+                compare(frame, box)
         finally:
             card.fill(0.0)
+            deferred.clear()
+        used = examined
         median = statistics.median(distances) if distances else NO_COMPARISON_DISTANCE
         if matched >= needed:
             decision = FaceDecision(True, median, used, None, matched)

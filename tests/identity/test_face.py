@@ -165,3 +165,23 @@ def test_a_whole_photo_as_card_portrait_is_framed_around_the_face(verifier: Face
     tall = np.vstack([portrait, np.full((700, portrait.shape[1], 3), 90, np.uint8)])
     card = make_card_image(sample_card(2), portrait=tall)
     assert verifier.verify(card, sample_live_frames(2, seed=9)).match
+
+
+def test_frontal_frames_are_compared_before_turned_or_blinking_ones(verifier: FaceVerifier) -> None:
+    from kiosk.identity.simulated_subject import _portrait_landmarks, close_eyes, turn_head
+
+    card = make_card_image(sample_card(1))
+    portrait, points = sample_portrait(), _portrait_landmarks()
+    turned = sample_live_frames(1, seed=3, portrait=turn_head(portrait, points, 0.22))[0]
+    blinking = sample_live_frames(1, seed=4, portrait=close_eyes(portrait, points))[0]
+    frontal = sample_live_frames(2, seed=5)
+    assert not verifier.analyse_frame(turned, encode=False).frontal
+    assert not verifier.analyse_frame(blinking, encode=False).frontal
+    assert verifier.analyse_frame(frontal[0], encode=False).frontal
+    decision = verifier.verify(card, [turned, blinking, frontal[0], turned, frontal[1]])
+    assert decision.match
+    assert decision.distance < 0.2  # the two frontal faces decided it
+    # With only turned and blinking frames, those are still compared rather than refused.
+    fallback = verifier.verify(card, [turned, blinking])
+    assert fallback.match
+    assert fallback.frames_used == 2
