@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,10 +102,13 @@ def _parse_line(raw: bytes, lineno: int, report: AuditReport) -> dict[str, Any] 
 def verify_log(
     path: str | os.PathLike[str],
     *,
-    verify_key: ec.EllipticCurvePublicKey | None = None,
+    verify_key: ec.EllipticCurvePublicKey | Sequence[ec.EllipticCurvePublicKey] | None = None,
     head_path: Path | None = None,
 ) -> AuditReport:
     """Check the whole log: hashes, chain, sequence, checkpoint signatures, and its end against the head.
+
+    `verify_key` may be several keys (the seal keys before and after a renewal): each checkpoint names
+    the fingerprint of the key that signed it.
 
     Every problem names the line (1-based, as `sed -n Np` counts) and says what was done to it.
     """
@@ -137,7 +141,12 @@ def verify_log(
     for lineno, entry in entries:
         first_line_of_seq.setdefault(entry["seq"], lineno)
 
-    fingerprint = key_fingerprint(verify_key) if verify_key is not None else None
+    if verify_key is None:
+        keys: dict[str, ec.EllipticCurvePublicKey] = {}
+    elif isinstance(verify_key, ec.EllipticCurvePublicKey):
+        keys = {key_fingerprint(verify_key): verify_key}
+    else:
+        keys = {key_fingerprint(k): k for k in verify_key}
     prev_hash, prev_seq, prev_line = GENESIS, 0, 0
     seen: dict[int, str] = {}
     for lineno, entry in entries:
@@ -192,7 +201,7 @@ def verify_log(
         if entry["event"] == Events.CHECKPOINT:
             report.checkpoints += 1
             report.last_checkpoint_line = lineno
-            _check_checkpoint(entry, lineno, verify_key, fingerprint, report)
+            _check_checkpoint(entry, lineno, keys, report)
         elif entry["event"] == Events.HEAD_MISMATCH:
             d = entry["data"]
             report.add(
@@ -208,36 +217,36 @@ def verify_log(
             )
         prev_hash, prev_seq, prev_line = entry["hash"], seq, lineno
     report.last_seq = prev_seq
-    if verify_key is None and report.checkpoints:
+    if not keys and report.checkpoints:
         report.warnings.append("no verify key given: checkpoint signatures were not checked")
     _check_tail(report, entries, head_path or head_path_for(log_path))
     return report
 
 
 def _check_checkpoint(
-    entry: dict[str, Any],
-    lineno: int,
-    verify_key: ec.EllipticCurvePublicKey | None,
-    fingerprint: str | None,
-    report: AuditReport,
+    entry: dict[str, Any], lineno: int, keys: dict[str, ec.EllipticCurvePublicKey], report: AuditReport
 ) -> None:
     seq = entry["seq"]
     sig = entry.get("sig")
-    if verify_key is None:
+    if not keys:
         return
     if not sig:
         report.add("unsigned_checkpoint", f"line {lineno} (seq {seq}): checkpoint is not signed", lineno, seq)
         return
     key_id = entry["data"].get("key")
-    if key_id and key_id != fingerprint:
+    if key_id and key_id not in keys:
         report.add(
             "bad_signature",
-            f"line {lineno} (seq {seq}): checkpoint signed by another key ({key_id}, expected {fingerprint})",
+            f"line {lineno} (seq {seq}): checkpoint signed by another key ({key_id}, expected "
+            f"{' or '.join(keys)})",
             lineno,
             seq,
         )
         return
-    if not isinstance(sig, str) or not verify_checkpoint_signature(verify_key, entry["hash"], sig):
+    candidates = [keys[key_id]] if key_id else list(keys.values())
+    if not isinstance(sig, str) or not any(
+        verify_checkpoint_signature(k, entry["hash"], sig) for k in candidates
+    ):
         report.add(
             "bad_signature",
             f"line {lineno} (seq {seq}): checkpoint signature does not match: entries up to here were rewritten",

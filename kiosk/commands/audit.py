@@ -13,7 +13,7 @@ from typing import Any
 
 from kiosk.audit import AuditReport, head_path_for, iter_entries, load_verify_key, verify_log
 from kiosk.commands._common import CommandContext, add_common_options
-from kiosk.errors import BadInputError, KioskError
+from kiosk.errors import BadInputError
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verify.add_argument(
         "--key",
         metavar="PEM",
-        help="public key or certificate that signed the checkpoints (default: the kiosk's)",
+        action="append",
+        help="public key or certificate that signed checkpoints (repeat for renewed keys; default: the kiosk's)",
     )
     verify.set_defaults(handler=run_verify)
 
@@ -50,34 +51,43 @@ def _log_path(args: argparse.Namespace, ctx: CommandContext) -> Path:
     return ctx.config.path(ctx.config.audit.log_file)
 
 
-def _verify_key(args: argparse.Namespace, ctx: CommandContext) -> Any:
-    chosen = args.key or (
-        ctx.config.path(ctx.config.audit.verify_key) if ctx.config.audit.verify_key else None
-    )
-    if chosen:
-        path = Path(chosen)
-        try:
-            return load_verify_key(path.read_bytes())
-        except OSError as exc:
-            raise BadInputError(f"cannot read the verify key: {exc.strerror}", subject=str(path)) from None
-        except BadInputError as exc:
-            raise BadInputError(exc.message, subject=str(path)) from None
-    # The kiosk's own key, as the composition root wires it (kiosk/app.py's `.audit`).
+def _load_key_file(path: Path) -> Any:
     try:
-        audit = getattr(ctx.app, "audit", None)  # wired by kiosk/app.py; absent in a build without it
-    except (ImportError, AttributeError, KioskError, OSError) as exc:
-        log.info("no kiosk key to check audit signatures with: %s", exc)
-        return None
-    except Exception as exc:  # the signing package's own errors: the key store is not set up
-        log.info("no kiosk key to check audit signatures with: %s", exc)
-        return None
-    return getattr(audit, "verify_key", None)
+        return load_verify_key(path.read_bytes())
+    except OSError as exc:
+        raise BadInputError(f"cannot read the verify key: {exc.strerror}", subject=str(path)) from None
+    except BadInputError as exc:
+        raise BadInputError(exc.message, subject=str(path)) from None
+
+
+def _verify_keys(args: argparse.Namespace, ctx: CommandContext) -> list[Any]:
+    """--key files; else [audit] verify_key; else the kiosk's key as the app wires it, else its seal
+    certificate in the key folder (public: no passphrase needed)."""
+    if args.key:
+        return [_load_key_file(Path(k)) for k in args.key]
+    if ctx.config.audit.verify_key:
+        return [_load_key_file(ctx.config.path(ctx.config.audit.verify_key))]
+    try:
+        audit = getattr(ctx.app, "audit", None)  # wired by kiosk/app.py
+        key = getattr(audit, "verify_key", None)
+    except Exception as exc:  # the app cannot load its keys here: fall back to the certificate file
+        log.info("the app's audit key is not available: %s", exc)
+        key = None
+    if key is not None:
+        return [key]
+    from signing.keys import SEAL_CERT
+
+    cert = ctx.config.path(ctx.config.signing.keys_dir) / SEAL_CERT
+    if cert.is_file():
+        return [_load_key_file(cert)]
+    log.info("no kiosk key to check audit signatures with (%s missing)", cert)
+    return []
 
 
 def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     path = _log_path(args, ctx)
-    key = _verify_key(args, ctx)
-    report: AuditReport = verify_log(path, verify_key=key, head_path=Path(args.head) if args.head else None)
+    keys = _verify_keys(args, ctx)
+    report: AuditReport = verify_log(path, verify_key=keys, head_path=Path(args.head) if args.head else None)
     ctx.emit(report.to_json(), report.summary())
     return 0 if report.ok else 1
 

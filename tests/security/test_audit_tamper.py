@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -19,6 +20,16 @@ from kiosk.cli import main as kiosk_main
 from kiosk.logs import forget_sensitive, register_sensitive
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    # kiosk.cli.main installs a stderr handler; under capsys that stream closes after the test.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="module")
@@ -400,3 +411,53 @@ def test_the_head_file_follows_the_log_mode_for_a_shared_group(tmp_path, key):
     os.chmod(path, 0o660)
     AuditLog(path).record(Events.MAINTENANCE_LOGIN)
     assert oct(head_path_for(path).stat().st_mode & 0o777) == "0o660"
+
+
+def test_checkpoints_across_a_key_renewal_verify_with_both_keys(tmp_path, key, capsys):
+    new_key = ec.generate_private_key(ec.SECP256R1())
+    path = tmp_path / "audit.jsonl"
+    AuditLog(path, sign=_signer(key), verify_key=key.public_key(), checkpoint_every=2).record(
+        Events.KEY_USED, code="A"
+    )
+    AuditLog(path, sign=_signer(key), verify_key=key.public_key(), checkpoint_every=2).record(
+        Events.KEY_USED, code="B"
+    )
+    renewed = AuditLog(path, sign=_signer(new_key), verify_key=new_key.public_key(), checkpoint_every=2)
+    renewed.record(Events.KEY_CREATED, purpose="seal renewal")
+    renewed.record(Events.KEY_USED, code="C")
+    old_pem, new_pem = _pem(key, tmp_path / "old.pem"), _pem(new_key, tmp_path / "new.pem")
+    assert kiosk_main(["audit", "verify", "--log", str(path), "--key", str(new_pem)]) == 1
+    assert "signed by another key" in capsys.readouterr().out
+    args = ["audit", "verify", "--log", str(path), "--key", str(old_pem), "--key", str(new_pem), "--json"]
+    assert kiosk_main(args) == 0
+    assert json.loads(capsys.readouterr().out)["signed_checkpoints"] == 2
+
+
+def test_cli_checks_signatures_with_the_kiosk_seal_certificate_by_default(tmp_path, key, capsys):
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    data = tmp_path / "data"
+    (data / "keys").mkdir(parents=True)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Kiosk HN-001 seal")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (data / "keys/kiosk-seal.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[kiosk]\ndata_dir = "{data}"\n')
+    audit = AuditLog(data / "audit.jsonl", sign=_signer(key), verify_key=key.public_key(), checkpoint_every=2)
+    audit.record(Events.KEY_USED, code="A")
+    audit.record(Events.KEY_USED, code="B")
+    assert kiosk_main(["audit", "verify", "--config", str(config), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["signed_checkpoints"] == 1
