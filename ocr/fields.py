@@ -95,9 +95,14 @@ def _clean_name(value: str | None) -> str | None:
 
 
 def _date_in(value: str | None) -> str | None:
+    """The first date in a labelled value; digits misread as letters or split by a space are mended."""
     if not value:
         return None
     dates = find_dates(value)
+    if not dates:
+        head = fold(value)[:16]
+        mended = re.sub(r"(?<=[\dil|o])\s+(?=[\dil|o/])", "", head).translate(_FOLDED_DIGIT_FIX)
+        dates = find_dates(mended)
     return dates[0] if dates else None
 
 
@@ -146,10 +151,10 @@ def _document_number(lines: list[tuple[str, str]]) -> str | None:
 
 
 def _issue_date(lines: list[tuple[str, str]]) -> str | None:
-    for original, folded in lines:
+    for _, folded in lines:
         for m in _DATE_WORDS.finditer(folded):
-            # "Hà Nội, ngày 8 tháng 10 năm 2017": a place, a comma, then the date
-            if "," in original[: m.start() + 1] and (value := iso_date(*m.groups())):
+            # "Hà Nội, ngày 8 tháng 10 năm 2017" (labels such as "Ngày, tháng, năm sinh" hold no date)
+            if value := iso_date(*m.groups()):
                 return value
     for original, folded in lines:
         if re.search(r"date, month, year|ngay cap|ngay, thang, nam\s*/", folded):
@@ -180,7 +185,36 @@ def _issuing_authority(lines: list[tuple[str, str]]) -> str | None:
             start = i
     if start is None:
         return None
-    return " ".join(" ".join(header[start:]).split())
+    return _best_spelling(" ".join(" ".join(header[start:]).split()), lines)
+
+
+def _marks(text: str) -> int:
+    return sum(1 for ch in text if ord(ch) > 127)
+
+
+def _best_spelling(value: str, lines: list[tuple[str, str]]) -> str:
+    """`value` (capitals) spelled as elsewhere in the document when OCR kept more diacritics there.
+
+    Capitals lose their marks most often; the authority's name usually recurs in the body in lower
+    case ("Ủy ban nhân dân Phường Bến Nghé"), where the marks survive.
+    """
+    words = value.split()
+    for size in range(len(words), 1, -1):
+        for begin in range(len(words) - size + 1):
+            target = fold(" ".join(words[begin : begin + size]))
+            pattern = re.compile(r"(?<!\w)" + re.escape(target) + r"(?!\w)")
+            best = " ".join(words[begin : begin + size])
+            for original, folded in lines:
+                joined_o, joined_f = " ".join(original.split()), " ".join(folded.split())
+                for m in pattern.finditer(joined_f):
+                    candidate = joined_o[m.start() : m.end()]
+                    if _marks(candidate) > _marks(best):
+                        best = candidate
+            current = " ".join(words[begin : begin + size])
+            if fold(best) == target and best.upper() != current and _marks(best) > _marks(current):
+                words[begin : begin + size] = best.upper().split()
+                return " ".join(words)
+    return value
 
 
 def _person(lines: list[tuple[str, str]], start: int, stop: int | None) -> dict[str, str]:
@@ -239,6 +273,9 @@ def extract_fields(doc_type: str, text: str) -> dict[str, str]:
         return fields
 
     person = _person(lines, 0, None)
+    ids = set(re.findall(r"(?<!\d)\d{12}(?!\d)", " ".join(o for o, _ in lines)))
+    if "id_number" not in person and len(ids) == 1:  # the label was misread, the number was not
+        person["id_number"] = ids.pop()
     if doc_type in ("birth_certificate", "diploma", "residence_confirmation"):
         put("full_name", person.get("name"))
         put("date_of_birth", person.get("date_of_birth"))
@@ -250,7 +287,10 @@ def extract_fields(doc_type: str, text: str) -> dict[str, str]:
         put("father_name", _clean_name(_after(lines, r"ten (?:cua )?(?:nguoi )?cha|ho ten cha")))
     if doc_type == "land_use_certificate":
         put("full_name", _clean_name(_after(lines, r"^(?:ong|ba|ho ong|ho ba)\b")))
-        put("id_number", _id_in(_after(lines, r"cccd so|so cccd|so dinh danh|can cuoc")))
+        put(
+            "id_number",
+            _id_in(_after(lines, r"cccd so|so cccd|so dinh danh|can cuoc")) or person.get("id_number"),
+        )
         put("parcel_number", _token(_after(lines, r"thua dat so")))
         put("map_sheet", _token(_after(lines, r"to ban do so")))
     return fields
