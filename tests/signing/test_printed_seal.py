@@ -15,10 +15,10 @@ from signing.render import qr_layout
 from tests.signing.sign_helpers import copy_meta, copy_page
 
 
-def _rasterise(pdf: bytes, tmp_path, dpi: int = 150):
+def _rasterise(pdf: bytes, tmp_path, dpi: int = 150, pages: tuple[str, ...] = ()):
     (tmp_path / "copy.pdf").write_bytes(pdf)
     subprocess.run(
-        ["pdftoppm", "-r", str(dpi), "-png", str(tmp_path / "copy.pdf"), str(tmp_path / "page")],
+        ["pdftoppm", "-r", str(dpi), *pages, "-png", str(tmp_path / "copy.pdf"), str(tmp_path / "page")],
         check=True,
         timeout=120,
     )
@@ -37,6 +37,15 @@ def test_every_printed_page_verifies_at_150_dpi(signer, trust, tmp_path, page_co
         assert result.code == copy_meta(40 + page_count).code
         assert result.pages == page_count
         assert result.holder == "001******567"
+
+
+def test_twenty_page_seal_still_decodes_at_150_dpi(signer, trust, tmp_path):
+    """The largest seal measured (20 page hashes): the last page, with the certification block."""
+    copy = issue_certified_copy([copy_page(i, lines=2) for i in range(20)], copy_meta(620), signer)
+    (image,) = _rasterise(copy.pdf, tmp_path, pages=("-f", "20", "-l", "20"))
+    result = verify_printed_page(image, trust)
+    assert result.valid, result.reason
+    assert result.pages == 20
 
 
 def test_qr_versions_stay_small(signer):
