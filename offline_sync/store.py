@@ -145,6 +145,8 @@ class OutboxItem:
     code: str
     attempts: int
     record: StoredRecord
+    # Why the record cannot be uploaded as stored (e.g. its personal fields do not decrypt); "" if fine.
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,9 @@ def _seal(aead: AESGCM, code: str, personal: dict[str, Any]) -> bytes:
     return _SEAL_VERSION + nonce + aead.encrypt(nonce, plain, code.encode("utf-8"))
 
 
-def _open_sealed(aead: AESGCM, code: str, blob: bytes) -> dict[str, Any]:
+def _open_sealed(aead: AESGCM, code: str, blob: Any) -> dict[str, Any]:
+    if not isinstance(blob, bytes):
+        raise DataKeyError("personal fields of this record are not a sealed blob", subject=code)
     if blob[:1] != _SEAL_VERSION or len(blob) < 1 + _NONCE_BYTES + 16:
         raise DataKeyError("personal fields of this record are not in a known sealed format", subject=code)
     nonce, sealed = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
@@ -433,9 +437,17 @@ class LocalStore:
         " r.face_distance, r.liveness, r.personal, r.synced_at, r.purged_at, o.state"
     )
 
-    def _row_to_record(self, row: tuple[Any, ...]) -> StoredRecord:
+    def _row_to_record(self, row: tuple[Any, ...], *, problems: list[str] | None = None) -> StoredRecord:
+        """A row as a record. With `problems`, a record whose personal fields do not decrypt comes back
+        without them (and the reason is appended) instead of failing the whole read."""
         code = row[0]
-        personal = _open_sealed(self._aead, code, bytes(row[10])) if row[10] is not None else None
+        try:
+            personal = _open_sealed(self._aead, code, row[10]) if row[10] is not None else None
+        except DataKeyError as exc:
+            if problems is None:
+                raise
+            problems.append(exc.message)
+            personal = None
         state = row[13] or ("synced" if row[11] else "pending")
         return StoredRecord(
             code=code,
@@ -555,9 +567,14 @@ class LocalStore:
                 " OR o.next_attempt_at > ?) ORDER BY o.next_attempt_at, r.created_at LIMIT ?",
                 (now, now, horizon if horizon != float("inf") else 1e300, limit),
             ).fetchall()
-        return [
-            OutboxItem(code=row[1], attempts=int(row[0]), record=self._row_to_record(row[1:])) for row in rows
-        ]
+        items = []
+        for row in rows:
+            problems: list[str] = []
+            record = self._row_to_record(row[1:], problems=problems)
+            items.append(
+                OutboxItem(code=row[1], attempts=int(row[0]), record=record, problem="; ".join(problems))
+            )
+        return items
 
     def next_due_at(self) -> float | None:
         """When the earliest pending record is due (kiosk clock), or None if nothing is pending."""

@@ -268,6 +268,9 @@ class SyncWorker:
         bodies: list[tuple[str, bytes]] = []
         local_failures: dict[str, str] = {}
         for item in items:
+            if item.problem:
+                local_failures[item.code] = f"record unreadable: {item.problem}"
+                continue
             try:
                 pdf = Path(item.record.pdf_path or "").read_bytes() if item.record.pdf_path else None
                 if pdf is None:

@@ -250,3 +250,21 @@ def test_batches_are_capped_by_bytes(backend: Backend, tmp_path: Path) -> None:
     assert backend.codes() == sorted(codes)
     assert worker.counters.requests == 6
     store.close()
+
+
+def test_an_undecryptable_record_is_dead_lettered_not_blocking(backend: Backend, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "kiosk")
+    codes = write_records(store, tmp_path / "pdf", 5)
+    store._exec("UPDATE records SET personal = x'01' || zeroblob(40) WHERE code = ?", (codes[2],))  # text now
+    store._exec("UPDATE records SET personal = ? WHERE code = ?", (b"\x01" + bytes(60), codes[3]))  # bad tag
+    with backend.client() as client:
+        worker = make_worker(store, client, tmp_path)
+        assert worker.drain(timeout=30)
+        worker.close()
+    assert backend.codes() == sorted([codes[0], codes[1], codes[4]])
+    dead = {code: (status, error or "") for code, status, error in store.dead_letters()}
+    assert set(dead) == {codes[2], codes[3]}
+    assert "not a sealed blob" in dead[codes[2]][1]
+    assert "do not decrypt" in dead[codes[3]][1]
+    assert dead[codes[3]][0] is None
+    store.close()
