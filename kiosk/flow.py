@@ -70,7 +70,8 @@ class Action(StrEnum):
 
 # Screens where the kiosk is working and the citizen has nothing to do: the idle timer does not run.
 BUSY_SCREENS = frozenset({Screen.processing, Screen.printing})
-LIVENESS_CHALLENGES = ("blink", "turn_left", "turn_right", "smile")
+# Fallback challenges when the services do not draw their own (`draw_challenge`); steps joined by "+".
+LIVENESS_CHALLENGES = ("blink", "turn_left+blink", "turn_right+blink", "blink+move_closer")
 MAX_FACE_ATTEMPTS = 3
 MAX_PAGES = 20
 MAX_COPIES = 5
@@ -102,7 +103,9 @@ class VisitServices(Protocol):
 
     def scan_card(self) -> Any: ...  # image of the card front (np.ndarray)
     def read_card(self, image: Any) -> Any: ...  # CardData
-    def capture_frames(self, count: int) -> list[Any]: ...  # live camera frames
+    def capture_frames(
+        self, count: int, challenge: str
+    ) -> list[Any]: ...  # frames while the challenge is done
     def check_liveness(
         self, challenge: str, frames: Sequence[Any]
     ) -> str: ...  # "passed:<challenge>" or raise
@@ -176,10 +179,17 @@ class VisitRecord:
     error_return: Screen | None = None  # where "rescan"/"try again" leads
     temp_dir: Path | None = None
 
+    doc_type_guess: str = ""  # what the pages read so far look like, for the review screen
+
     @property
     def doc_type(self) -> str:
         first = self.pages[0] if self.pages else None
-        return str(getattr(self.copy, "doc_type", "") or getattr(first, "doc_type", "") or "other")
+        return str(
+            getattr(self.copy, "doc_type", "")
+            or self.doc_type_guess
+            or getattr(first, "doc_type", "")
+            or "other"
+        )
 
 
 def _wipe_array(value: Any) -> None:
@@ -428,7 +438,7 @@ class VisitFlow:
 
             card = self.visit.card
             register_sensitive(str(getattr(card, "full_name", "")), str(getattr(card, "id_number", "")))
-        self.visit.challenge = self.rng.choice(LIVENESS_CHALLENGES)
+        self.visit.challenge = self._draw_challenge()
         self.visit.face_attempts = 0
         self._go(Screen.face)
 
@@ -437,6 +447,16 @@ class VisitFlow:
 
     # -- face ----------------------------------------------------------------------------------------
 
+    def _draw_challenge(self) -> str:
+        """A fresh random liveness challenge such as "turn_left+blink" (the services' own when they have one)."""
+        draw = getattr(self.services, "draw_challenge", None)
+        if draw is not None:
+            try:
+                return str(draw())
+            except Exception:
+                log.exception("drawing a liveness challenge failed; using a built-in one")
+        return self.rng.choice(LIVENESS_CHALLENGES)
+
     def start_face_check(self) -> None:
         if self.screen != Screen.face or self.busy:
             return
@@ -444,7 +464,7 @@ class VisitFlow:
         card_image, challenge, n = self.visit.card_image, self.visit.challenge, self.frames_per_check
 
         def work(report: Report) -> tuple[list[Any], str, Any]:
-            frames = self.services.capture_frames(n)
+            frames = self.services.capture_frames(n, challenge)
             liveness = self.services.check_liveness(challenge, frames)
             return frames, liveness, self.services.verify_face(card_image, frames)
 
@@ -473,7 +493,7 @@ class VisitFlow:
 
     def _face_failed(self, exc: BaseException) -> None:
         if type(exc).__name__ == "LivenessError" or "liveness" in str(getattr(exc, "message_key", "")):
-            self.visit.challenge = self.rng.choice(LIVENESS_CHALLENGES)
+            self.visit.challenge = self._draw_challenge()
             self.show_error(
                 ErrorInfo("liveness_failed", "", (Action.try_again, Action.call_staff), str(exc)),
                 back_to=Screen.face,
@@ -490,13 +510,20 @@ class VisitFlow:
         if replace is None and len(self.visit.pages) >= MAX_PAGES:
             return
 
-        def work(report: Report) -> Any:
-            return self.services.read_page(self.services.scan_page())
+        texts = [str(getattr(p, "text", "")) for i, p in enumerate(self.visit.pages) if i != replace]
 
-        self._run("read_page", work, lambda page: self._page_read(page, replace), self._page_failed)
+        def work(report: Report) -> tuple[Any, str]:
+            page = self.services.read_page(self.services.scan_page())
+            classify = getattr(self.services, "classify_document", None)
+            guess = ""
+            if classify is not None and getattr(getattr(page, "quality", None), "ok", True):
+                guess = str(classify([*texts, str(getattr(page, "text", ""))]))
+            return page, guess
+
+        self._run("read_page", work, lambda result: self._page_read(*result, replace), self._page_failed)
         self._changed()
 
-    def _page_read(self, page: Any, replace: int | None) -> None:
+    def _page_read(self, page: Any, guess: str, replace: int | None) -> None:
         quality = getattr(page, "quality", None)
         if quality is not None and not getattr(quality, "ok", True):
             self.visit.page_quality = quality
@@ -511,6 +538,8 @@ class VisitFlow:
             self.visit.pages[replace] = page
         else:
             self.visit.pages.append(page)
+        if guess:
+            self.visit.doc_type_guess = guess
         self.touch()
         self._changed()
 

@@ -72,7 +72,7 @@ CHALLENGES = {
     "blink": QT_TRANSLATE_NOOP("Messages", "Blink your eyes twice"),
     "turn_left": QT_TRANSLATE_NOOP("Messages", "Turn your head slowly to the left"),
     "turn_right": QT_TRANSLATE_NOOP("Messages", "Turn your head slowly to the right"),
-    "smile": QT_TRANSLATE_NOOP("Messages", "Smile"),
+    "move_closer": QT_TRANSLATE_NOOP("Messages", "Move your face closer to the camera"),
 }
 
 STAGES = {
@@ -96,6 +96,11 @@ DOC_TYPES = {
     "id_card": QT_TRANSLATE_NOOP("Messages", "Identity card"),
     "other": QT_TRANSLATE_NOOP("Messages", "Other document"),
 }
+
+
+def challenge_steps(challenge: str) -> list[str]:
+    """The translated steps of a challenge such as "turn_left+blink"."""
+    return [text(CHALLENGES, step.strip()) or step for step in challenge.split("+") if step.strip()]
 
 
 def text(table: dict[str, str], key: str, fallback: str = "") -> str:

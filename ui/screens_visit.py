@@ -131,12 +131,9 @@ class FaceScreen(ScreenBase):
                 "Keep your face inside the oval. When you are ready, press Start and follow the instruction."
             )
         )
-        if flow.busy:
-            self.challenge.setText(messages.text(messages.CHALLENGES, flow.visit.challenge, "blink"))
-        else:
-            self.challenge.setText(
-                self.tr("Then: %s") % messages.text(messages.CHALLENGES, flow.visit.challenge, "blink")
-            )
+        steps = messages.challenge_steps(flow.visit.challenge or "blink")
+        numbered = "\n".join(f"{i}. {step}" for i, step in enumerate(steps, 1))
+        self.challenge.setText(numbered if flow.busy else self.tr("When you press Start:") + "\n" + numbered)
         self.cancel.setText(self.tr("Cancel"))
         self.go.setText(self.tr("Checking…") if flow.busy else self.tr("Start"))
         self.go.setEnabled(not flow.busy)
@@ -267,7 +264,7 @@ class ReviewScreen(ScreenBase):
         self.instruction.setText(
             self.tr("Choose how many copies you need and check the fee before you confirm.")
         )
-        doc_type = str(getattr(visit.pages[0], "doc_type", "") or "") if visit.pages else ""
+        doc_type = visit.doc_type
         texts = (
             (self.tr("Document"), messages.text(messages.DOC_TYPES, doc_type or "other", "other")),
             (self.tr("Pages"), str(len(visit.pages))),

@@ -12,6 +12,7 @@ import collections
 import logging
 import shutil
 import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -29,7 +30,6 @@ class PipelineServices:
         self.app = app
         self.camera_lock = threading.Lock()
         self.scanner_lock = threading.Lock()
-        self._detector: Any = None
 
     @property
     def pipeline(self) -> Any:
@@ -47,26 +47,60 @@ class PipelineServices:
     def read_card(self, image: Any) -> Any:
         return self.pipeline.read_card(image)
 
-    def capture_frames(self, count: int) -> list[Any]:
+    def draw_challenge(self) -> str:
+        from kiosk.identity.liveness import draw_challenge
+
+        return draw_challenge(steps=int(self.app.config.identity.liveness_steps)).name
+
+    def _subject(self) -> Any:
+        """The simulated citizen in front of a simulated camera, when the composition root has one."""
+        for name in ("subject", "simulated_subject"):
+            subject = getattr(self.app, name, None)
+            if subject is not None and hasattr(subject, "perform"):
+                return subject
+        return None
+
+    def capture_frames(self, count: int, challenge: str) -> list[Any]:
+        """Frames taken while the citizen performs `challenge`, plus `count` for the face comparison.
+
+        A real camera is read at its own pace until the challenge is done or its time limit passes; the
+        simulated citizen is asked to perform the challenge first (it does what it is asked, honestly).
+        """
+        from kiosk.identity.liveness import Challenge, LivenessChecker, LivenessState
+
+        steps = len(Challenge.parse(challenge).steps) if challenge else 0
+        camera = self.app.devices.camera
+        subject = self._subject()
         with self.camera_lock:
-            return list(self.pipeline.capture_frames(count))
+            if subject is not None or not challenge:
+                if subject is not None and challenge:
+                    subject.perform(challenge)
+                from kiosk.identity.simulated_subject import FRAMES_PER_STEP
+
+                return [camera.read() for _ in range(steps * FRAMES_PER_STEP + count)]
+            identity = self.app.config.identity
+            checker = LivenessChecker(identity, challenge=Challenge.parse(challenge))
+            frames: list[Any] = []
+            deadline = time.monotonic() + float(identity.liveness_time_limit_s)
+            while time.monotonic() < deadline and len(frames) < 90:
+                frame = camera.read()
+                frames.append(frame)
+                if checker.feed_frame(frame).state is not LivenessState.pending:
+                    break
+            frames.extend(camera.read() for _ in range(count))
+            return frames
 
     def check_liveness(self, challenge: str, frames: Sequence[Any]) -> str:
-        """The liveness module's verdict when it is there; otherwise say plainly that it was not checked."""
-        try:
-            from kiosk.identity import liveness  # type: ignore[attr-defined]
-        except ImportError:
-            return "not_checked"
-        check = getattr(liveness, "check_challenge", None) or getattr(liveness, "check_liveness", None)
-        if check is None:
-            return "not_checked"
-        result = check(challenge, frames)
-        passed = getattr(result, "passed", result)
-        if passed is False:
-            from kiosk.errors import NegativeVerdict
+        """`passed:<challenge>`, or LivenessError (a NegativeVerdict) with the reason."""
+        from kiosk.identity.liveness import LivenessError, check_challenge
 
-            raise NegativeVerdict("the liveness challenge was not followed", key="liveness.failed")
-        return f"passed:{challenge}"
+        result = check_challenge(challenge, frames, self.app.config.identity)
+        if not result.passed:
+            raise LivenessError(
+                f"liveness challenge {challenge} not passed: {result.reason}",
+                reason=result.reason or "failed",
+            )
+        return str(result.record())
 
     def verify_face(self, card_image: Any, frames: Sequence[Any]) -> Any:
         return self.pipeline.verify_face(card_image, frames)
@@ -78,6 +112,11 @@ class PipelineServices:
 
     def read_page(self, image: Any) -> Any:
         return self.pipeline.read_page(image, dpi=int(self.app.config.devices.scanner.dpi))
+
+    def classify_document(self, texts: list[str]) -> str:
+        from ocr import classify
+
+        return str(classify("\f".join(texts)))
 
     def certify(self, visit: Any, progress: Any) -> Any:
         from kiosk.certify import VisitData
@@ -116,19 +155,11 @@ class PipelineServices:
         return frame, self.face_box(frame)
 
     def face_box(self, frame: Any) -> tuple[int, int, int, int] | None:
-        import numpy as np
-
-        if self._detector is None:
-            import dlib
-
-            self._detector = dlib.get_frontal_face_detector()
-        step = 2 if frame.shape[1] > 400 else 1
-        small = np.ascontiguousarray(frame[::step, ::step, ::-1])  # RGB, half size: ~4x faster
-        faces = self._detector(small, 0)
-        if not faces:
+        face = self.app.face.analyse_frame(frame, encode=False)
+        box = getattr(face, "box", None)
+        if box is None:
             return None
-        best = max(faces, key=lambda r: r.width() * r.height())
-        return best.left() * step, best.top() * step, best.width() * step, best.height() * step
+        return int(box.left), int(box.top), int(box.width), int(box.height)
 
 
 class RecentLogHandler(logging.Handler):

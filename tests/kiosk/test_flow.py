@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kiosk.flow import Action, ImmediateRunner, Screen, Service, VisitFlow
+from kiosk.flow import LIVENESS_CHALLENGES, Action, ImmediateRunner, Screen, Service, VisitFlow
 from kiosk.logs import redact
 from kiosk.maintenance import MaintenanceAuth, hash_pin
 
@@ -50,7 +50,7 @@ class FakeServices:
     def read_card(self, image: np.ndarray) -> Any:
         return SimpleNamespace(id_number="001090001234", full_name="Nguyễn Văn An")
 
-    def capture_frames(self, count: int) -> list[np.ndarray]:
+    def capture_frames(self, count: int, challenge: str = "") -> list[np.ndarray]:
         return [np.full((48, 64, 3), 100, np.uint8) for _ in range(count)]
 
     def check_liveness(self, challenge: str, frames: Any) -> str:
@@ -142,7 +142,7 @@ def test_whole_visit_prints_and_resets(flow: VisitFlow, services: FakeServices) 
     flow.choose_service(Service.certify)
     assert flow.screen == Screen.card
     flow.card_placed()
-    assert flow.visit.challenge in ("blink", "turn_left", "turn_right", "smile")
+    assert flow.visit.challenge in LIVENESS_CHALLENGES
     flow.start_face_check()
     flow.scan_page()
     flow.scan_page()

@@ -60,7 +60,7 @@ class SlowFakeServices:
             id_number="001090001234", full_name="NGUYỄN VĂN AN", masked_id=lambda: "001******234"
         )
 
-    def capture_frames(self, count: int) -> list[np.ndarray]:
+    def capture_frames(self, count: int, challenge: str = "") -> list[np.ndarray]:
         self._work()
         return [self._image(480, 640, 90) for _ in range(count)]
 

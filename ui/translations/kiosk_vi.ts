@@ -181,42 +181,42 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="337" />
+        <location filename="../screens_visit.py" line="334" />
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="339" />
+        <location filename="../screens_visit.py" line="336" />
         <source>Your copy has been printed again</source>
         <translation>Bản sao của bạn đã được in lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="341" />
+        <location filename="../screens_visit.py" line="338" />
         <source>Your certified copy is ready</source>
         <translation>Bản sao chứng thực của bạn đã sẵn sàng</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="343" />
+        <location filename="../screens_visit.py" line="340" />
         <source>Keep the receipt: the code lets anyone check the copy.</source>
         <translation>Hãy giữ biên nhận: mã số giúp kiểm tra bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="344" />
+        <location filename="../screens_visit.py" line="341" />
         <source>Your code</source>
         <translation>Mã của bạn</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="347" />
+        <location filename="../screens_visit.py" line="344" />
         <source>Please take your documents</source>
         <translation>Vui lòng nhận lại giấy tờ của bạn</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="349" />
+        <location filename="../screens_visit.py" line="346" />
         <source>Please take your ID card, your original, the copy and the receipt.</source>
         <translation>Vui lòng nhận lại thẻ căn cước, bản chính, bản sao và biên nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="351" />
+        <location filename="../screens_visit.py" line="348" />
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -224,7 +224,7 @@
 <context>
     <name>ErrorScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="377" />
+        <location filename="../screens_visit.py" line="374" />
         <source>We need your help</source>
         <translation>Cần bạn hỗ trợ</translation>
     </message>
@@ -247,22 +247,22 @@
         <translation>Giữ khuôn mặt trong khung bầu dục. Khi sẵn sàng, bấm Bắt đầu và làm theo hướng dẫn.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="138" />
-        <source>Then: %s</source>
-        <translation>Sau đó: %s</translation>
+        <location filename="../screens_visit.py" line="136" />
+        <source>When you press Start:</source>
+        <translation>Khi bấm Bắt đầu, hãy:</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="140" />
+        <location filename="../screens_visit.py" line="137" />
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="141" />
+        <location filename="../screens_visit.py" line="138" />
         <source>Checking…</source>
         <translation>Đang kiểm tra…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="141" />
+        <location filename="../screens_visit.py" line="138" />
         <source>Start</source>
         <translation>Bắt đầu</translation>
     </message>
@@ -562,8 +562,8 @@
     </message>
     <message>
         <location filename="../messages.py" line="75" />
-        <source>Smile</source>
-        <translation>Mỉm cười</translation>
+        <source>Move your face closer to the camera</source>
+        <translation>Đưa khuôn mặt lại gần camera</translation>
     </message>
     <message>
         <location filename="../messages.py" line="79" />
@@ -687,32 +687,32 @@
 <context>
     <name>ProgressScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="304" />
+        <location filename="../screens_visit.py" line="301" />
         <source>Step 5 of 5: printing</source>
         <translation>Bước 5/5: in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="305" />
+        <location filename="../screens_visit.py" line="302" />
         <source>Printing your certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="306" />
+        <location filename="../screens_visit.py" line="303" />
         <source>Please wait. Your copy and your receipt come out below.</source>
         <translation>Vui lòng chờ. Bản sao và biên nhận sẽ ra ở phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="308" />
+        <location filename="../screens_visit.py" line="305" />
         <source>Step 5 of 5: certifying</source>
         <translation>Bước 5/5: chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="309" />
+        <location filename="../screens_visit.py" line="306" />
         <source>Making your certified copy</source>
         <translation>Đang tạo bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="310" />
+        <location filename="../screens_visit.py" line="307" />
         <source>Please wait, this takes a few seconds.</source>
         <translation>Vui lòng chờ trong giây lát.</translation>
     </message>
@@ -753,52 +753,52 @@
 <context>
     <name>ReviewScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="265" />
+        <location filename="../screens_visit.py" line="262" />
         <source>Step 4 of 5: check and pay</source>
         <translation>Bước 4/5: kiểm tra và lệ phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="266" />
+        <location filename="../screens_visit.py" line="263" />
         <source>Check your request</source>
         <translation>Kiểm tra yêu cầu của bạn</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="268" />
+        <location filename="../screens_visit.py" line="265" />
         <source>Choose how many copies you need and check the fee before you confirm.</source>
         <translation>Chọn số bản sao cần in và kiểm tra lệ phí trước khi xác nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="272" />
+        <location filename="../screens_visit.py" line="269" />
         <source>Document</source>
         <translation>Giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="273" />
+        <location filename="../screens_visit.py" line="270" />
         <source>Pages</source>
         <translation>Số trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="274" />
+        <location filename="../screens_visit.py" line="271" />
         <source>Copies</source>
         <translation>Số bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="275" />
+        <location filename="../screens_visit.py" line="272" />
         <source>Fee</source>
         <translation>Lệ phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="282" />
+        <location filename="../screens_visit.py" line="279" />
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="283" />
+        <location filename="../screens_visit.py" line="280" />
         <source>Back to pages</source>
         <translation>Quay lại các trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="284" />
+        <location filename="../screens_visit.py" line="281" />
         <source>Confirm and print</source>
         <translation>Xác nhận và in</translation>
     </message>
@@ -806,62 +806,62 @@
 <context>
     <name>ScanScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="191" />
+        <location filename="../screens_visit.py" line="188" />
         <source>Step 3 of 5: your document</source>
         <translation>Bước 3/5: giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="192" />
+        <location filename="../screens_visit.py" line="189" />
         <source>Place your document on the glass</source>
         <translation>Đặt giấy tờ lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="194" />
+        <location filename="../screens_visit.py" line="191" />
         <source>One page at a time, face down. Press Add a page for each page, then Continue.</source>
         <translation>Úp từng trang một lên mặt kính. Bấm Thêm trang cho mỗi trang, rồi bấm Tiếp tục.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="197" />
+        <location filename="../screens_visit.py" line="194" />
         <source>No page yet. Place the first page and press Scan the first page.</source>
         <translation>Chưa có trang nào. Đặt trang đầu tiên rồi bấm Quét trang đầu tiên.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="210" />
+        <location filename="../screens_visit.py" line="207" />
         <source>Page %d</source>
         <translation>Trang %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="211" />
+        <location filename="../screens_visit.py" line="208" />
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="212" />
+        <location filename="../screens_visit.py" line="209" />
         <source>Remove</source>
         <translation>Xóa</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="219" />
+        <location filename="../screens_visit.py" line="216" />
         <source>Reading the page…</source>
         <translation>Đang đọc trang…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="220" />
+        <location filename="../screens_visit.py" line="217" />
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="221" />
+        <location filename="../screens_visit.py" line="218" />
         <source>Add a page</source>
         <translation>Thêm trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="221" />
+        <location filename="../screens_visit.py" line="218" />
         <source>Scan the first page</source>
         <translation>Quét trang đầu tiên</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="222" />
+        <location filename="../screens_visit.py" line="219" />
         <source>Continue</source>
         <translation>Tiếp tục</translation>
     </message>
