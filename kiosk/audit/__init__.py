@@ -102,13 +102,9 @@ def _write_head(path: Path, head: Head, mode: int = 0o600) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+    # No fsync of the folder: after a power cut the head may be the previous one, which lags the (already
+    # fsynced) log and is accepted as such; it is never ahead of the log, nor half written.
     os.replace(tmp, path)
-    with contextlib.suppress(OSError):
-        dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
 
 
 def _read_last_line(fd: int, size: int) -> tuple[bytes, int]:
