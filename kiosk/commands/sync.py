@@ -116,9 +116,14 @@ def show_status(args: argparse.Namespace, ctx: CommandContext) -> int:
     store = _open_store(ctx.config)
     try:
         status = store.status()
+        dead = store.dead_letters(limit=20)
     finally:
         store.close()
-    payload = {**status.to_json(), "backend_url": ctx.config.sync.backend_url or None}
+    payload = {
+        **status.to_json(),
+        "backend_url": ctx.config.sync.backend_url or None,
+        "dead_letter_records": [{"code": c, "status": st, "error": err} for c, st, err in dead],
+    }
     lines = [
         f"backend:          {ctx.config.sync.backend_url or '(not configured)'}",
         f"backlog:          {status.backlog} record(s) waiting",
@@ -130,6 +135,9 @@ def show_status(args: argparse.Namespace, ctx: CommandContext) -> int:
         f"queued heartbeats: {status.queued_heartbeats}",
         f"records stored:   {status.records_total}",
     ]
+    lines += [f"  dead: {c} (status {st}): {err}" for c, st, err in dead]
+    if dead:
+        lines.append("  fix the cause, then: kiosk sync retry-dead")
     ctx.emit(payload, "\n".join(lines))
     return 0
 
