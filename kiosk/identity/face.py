@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import logging
 import statistics
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -59,6 +60,9 @@ CALIBRATION = {
     "chosen_threshold": 0.55,
     "reproduce": "python bench/face.py --calibrate",
 }
+# dlib's detector, shape predictors and network keep internal buffers: one call at a time, whichever
+# thread (the UI's preview box and a verification may run on different workers).
+DLIB_LOCK = threading.Lock()
 # Distance reported when no live face could be compared at all (dlib distances of faces are < 1).
 NO_COMPARISON_DISTANCE = 1.0
 # A face narrower than this fraction of the largest one is someone in the background, not a second user.
@@ -162,7 +166,9 @@ def detect_faces(rgb: np.ndarray, detection_width_px: int, *, upsample: int = 0)
     scale = min(1.0, detection_width_px / width)
     small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else rgb
     boxes = []
-    for rect in api.face_detector(small, upsample):
+    with DLIB_LOCK:
+        rects = list(api.face_detector(small, upsample))
+    for rect in rects:
         boxes.append(
             FaceBox(
                 top=max(0, round(rect.top() / scale)),
@@ -180,8 +186,10 @@ def encode_face(rgb: np.ndarray, box: FaceBox, *, jitters: int = 1) -> np.ndarra
 
     api = _models()
     rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
-    shape = api.pose_predictor_5_point(rgb, rect)
-    return np.asarray(api.face_encoder.compute_face_descriptor(rgb, shape, jitters), dtype=np.float64)
+    with DLIB_LOCK:
+        shape = api.pose_predictor_5_point(rgb, rect)
+        descriptor = api.face_encoder.compute_face_descriptor(rgb, shape, jitters)
+    return np.asarray(descriptor, dtype=np.float64)
 
 
 def face_distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -194,7 +202,9 @@ def _looks_frontal(rgb: np.ndarray, box: FaceBox) -> bool:
 
     from kiosk.identity.liveness import FaceLandmarks
 
-    shape = _models().pose_predictor_68_point(rgb, dlib.rectangle(box.left, box.top, box.right, box.bottom))
+    rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
+    with DLIB_LOCK:
+        shape = _models().pose_predictor_68_point(rgb, rect)
     face = FaceLandmarks(np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64))
     return (
         abs(face.nose_ratio() - 0.5) <= FRONTAL_MAX_NOSE_OFFSET

@@ -195,14 +195,16 @@ def landmarks_of(frame: np.ndarray, detection_width_px: int = 427) -> list[FaceL
     """68-point landmarks of every face of a BGR frame (detection on a downscaled copy, as face.py)."""
     import dlib
 
-    from kiosk.identity.face import _models, _to_rgb, detect_faces
+    from kiosk.identity.face import DLIB_LOCK, _models, _to_rgb, detect_faces
 
     rgb = _to_rgb(frame, "live frame")
     boxes = detect_faces(rgb, detection_width_px) or detect_faces(rgb, detection_width_px, upsample=1)
     api = _models()
     found = []
     for box in boxes:
-        shape = api.pose_predictor_68_point(rgb, dlib.rectangle(box.left, box.top, box.right, box.bottom))
+        rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
+        with DLIB_LOCK:
+            shape = api.pose_predictor_68_point(rgb, rect)
         found.append(FaceLandmarks(np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)))
     return found
 

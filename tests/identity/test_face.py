@@ -185,3 +185,14 @@ def test_frontal_frames_are_compared_before_turned_or_blinking_ones(verifier: Fa
     fallback = verifier.verify(card, [turned, blinking])
     assert fallback.match
     assert fallback.frames_used == 2
+
+
+def test_checks_on_several_threads_agree_with_one_thread(verifier: FaceVerifier) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    card = make_card_image(sample_card(1))
+    frame_sets = [sample_live_frames(2, seed=s) for s in range(4)]
+    alone = [verifier.verify(card, frames).distance for frames in frame_sets]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda frames: verifier.verify(card, frames).distance, frame_sets))
+    assert together == pytest.approx(alone, abs=1e-9)
