@@ -140,16 +140,28 @@ class BackendDB:
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.is_postgres else sql
 
+    def _reconnect_if_broken(self) -> None:
+        """After PostgreSQL restarted or dropped us, the next request opens a fresh connection."""
+        if self.is_postgres and (self._conn.closed or self._conn.broken):
+            import psycopg
+
+            log.warning("database connection lost; reconnecting")
+            self._conn = psycopg.connect(self.url, autocommit=False)
+
     @contextmanager
     def _tx(self) -> Iterator[_Cursor]:
         with self._lock:
+            self._reconnect_if_broken()
             if not self.is_postgres:
                 self._conn.execute("BEGIN IMMEDIATE")
             cur = _Cursor(self, self._conn.cursor())
             try:
                 yield cur
             except BaseException:
-                self._conn.rollback() if self.is_postgres else self._conn.execute("ROLLBACK")
+                try:
+                    self._conn.rollback() if self.is_postgres else self._conn.execute("ROLLBACK")
+                except Exception:
+                    log.warning("rollback failed", exc_info=True)
                 raise
             self._conn.commit() if self.is_postgres else self._conn.execute("COMMIT")
 

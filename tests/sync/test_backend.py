@@ -233,3 +233,26 @@ def test_kiosk_backend_command(tmp_path: Path) -> None:
     )  # fmt: skip
     assert bad.returncode == 3
     assert "TLS file not found" in bad.stderr
+
+
+def test_backend_survives_losing_its_postgresql_connection(postgres, pki: Pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import psycopg
+
+    url = postgres.new_database()
+    backend = Backend(pki, tmp_path / "backend", db_url=url).start()
+    try:
+        with http(backend) as c:
+            assert post_record(c, record("PG-1")).status_code == 201
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            lost = post_record(c, record("PG-2"))
+            assert lost.status_code == 503  # retryable for the kiosk, never a crash
+            assert lost.headers["Retry-After"] == "1"
+            assert post_record(c, record("PG-2")).status_code == 201
+            assert post_record(c, record("PG-1")).headers["Idempotent-Replayed"] == "true"
+        assert backend.codes() == ["PG-1", "PG-2"]
+    finally:
+        backend.stop()
