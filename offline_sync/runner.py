@@ -6,6 +6,7 @@ SETTINGS.json: {"kiosk_id": ..., "data_dir": ..., "sync": {<[sync] keys>}}.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import signal
@@ -14,7 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic import ValidationError
 
@@ -34,11 +35,29 @@ class SyncParts:
     store: LocalStore
     synclog: SyncLog
     client: BackendClient | None
+    lock: IO[bytes] | None = None
 
     def close(self) -> None:
         if self.client is not None:
             self.client.close()
         self.store.close()
+        if self.lock is not None:
+            self.lock.close()  # releases the flock
+
+
+def acquire_worker_lock(db_path: Path) -> IO[bytes]:
+    """One sync worker per store: an flock next to the database, released by the kernel even on kill -9."""
+    lock_path = db_path.with_name(db_path.name + ".sync-worker.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_path, "ab")  # noqa: SIM115 - held for the worker's lifetime
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise SyncError(
+            "another sync worker is already running on this store", subject=str(db_path)
+        ) from None
+    return handle
 
 
 def open_store(
@@ -70,13 +89,19 @@ def build_worker(
     on_tick: Callable[[], None] | None = None,
     data_key_path: Path | None = None,
 ) -> tuple[SyncWorker, SyncParts]:
-    store = open_store(config, resolve, data_key_path)
+    lock = acquire_worker_lock(resolve(config.database))
+    try:
+        store = open_store(config, resolve, data_key_path)
+    except SyncError:
+        lock.close()
+        raise
     try:
         client = open_client(config, resolve)
     except SyncError:
         store.close()
+        lock.close()
         raise
-    parts = SyncParts(store, open_synclog(config, resolve), client)
+    parts = SyncParts(store, open_synclog(config, resolve), client, lock)
     options = WorkerOptions(
         kiosk_id=kiosk_id,
         batch_size=config.batch_size,

@@ -100,3 +100,19 @@ def test_sync_run_without_a_backend_is_a_clear_error(
     path.write_text(f'[kiosk]\ndata_dir = "{tmp_path}"\n[sync]\nbackend_url = "https://127.0.0.1:1"\n')
     assert main(["sync", "run", "--config", str(path)]) == 3
     assert "not found" in capsys.readouterr().err
+
+
+def test_only_one_sync_worker_per_store(backend: Backend, tmp_path: Path) -> None:
+    from kiosk.config import load_config
+    from offline_sync.errors import SyncError
+    from offline_sync.runner import build_worker
+
+    config = load_config(kiosk_config(tmp_path, backend))
+    _, parts = build_worker(config.sync, config.path, kiosk_id=KIOSK)
+    try:
+        with pytest.raises(SyncError, match="already running"):
+            build_worker(config.sync, config.path, kiosk_id=KIOSK)
+    finally:
+        parts.close()
+    _, again = build_worker(config.sync, config.path, kiosk_id=KIOSK)  # released on close
+    again.close()
