@@ -1,4 +1,16 @@
-"""signing: keys and certificates, the QR seal, the certified-copy PDF (render + PAdES) and verification."""
+"""signing: keys and certificates, the QR seal, the certified-copy PDF (render + PAdES) and verification.
+
+* ``init_dev_keys`` / ``load_seal_signer`` / ``load_trust_store`` (keys.py, pkcs11_keys.py, trust.py):
+  a development city root CA and the kiosk seal certificate (EC P-256); the seal key as encrypted PKCS#8
+  or on a PKCS#11 token; ``certificate_status`` for the 30-day expiry warning.
+* ``issue_certified_copy`` (certify.py): encode the page images (images.py), make the QR seal (seal.py:
+  CWT in COSE_Sign1 ES256, zlib, base45, ``VNC1:``), render with reportlab (render.py) and sign PAdES B-B,
+  or B-T with a timestamp authority (pades.py).
+* ``verify_pdf`` / ``verify_seal_text`` / ``verify_printed_page`` (verify.py, paper.py): the verdict with
+  a ``reason_key`` per kind of forgery and a sentence for a person.
+* ``make_code`` / ``is_valid_code`` / ``normalize_code`` (code.py): identity codes with an ISO 7064
+  MOD 37,36 check character.
+"""
 
 from signing.certify import issue_certified_copy
 from signing.code import is_valid_code, make_code, normalize_code
