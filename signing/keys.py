@@ -369,7 +369,7 @@ def init_dev_keys(config: SigningConfig, data_dir: Path, *, authority: str, kios
     seal_cert_path, seal_key_path = keys_dir / SEAL_CERT, keys_dir / SEAL_KEY
     validity = (now - dt.timedelta(minutes=5), now + dt.timedelta(days=config.dev_seal_days))
     if config.key_backend == "pkcs11":
-        from signing.pkcs11_keys import ensure_token_key
+        from signing.pkcs11_keys import ensure_token_key, store_token_cert
 
         if not seal_cert_path.exists():
             public = ensure_token_key(config, data_dir)
@@ -382,6 +382,7 @@ def init_dev_keys(config: SigningConfig, data_dir: Path, *, authority: str, kios
                 not_before=validity[0],
                 not_after=validity[1],
             )
+            store_token_cert(config, data_dir, cert)
             _write_public(seal_cert_path, cert.public_bytes(serialization.Encoding.PEM))
             created = True
         return DevKeyPaths(

@@ -2,7 +2,8 @@
 
 The private key is generated on the token, marked sensitive and not extractable, and never leaves it.
 The PIN comes from ``config.pkcs11_pin_env`` when set, else ``config.pkcs11_pin_file``; never from config
-text. The seal certificate is read from ``keys_dir`` (``kiosk-seal.pem``).
+text. The seal certificate is stored on the token next to its key (same label and id) and in ``keys_dir``
+(``kiosk-seal.pem``); the signer reads the file, else the token's copy.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any
 import pkcs11
 from asn1crypto import core as asn1_core
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
+from pkcs11 import Attribute, CertificateType, KeyType, Mechanism, ObjectClass
 from pkcs11.util.ec import encode_named_curve_parameters
 from pyhanko.sign import signers
 from pyhanko.sign.pkcs11 import PKCS11Signer
@@ -102,7 +104,7 @@ def ensure_token_key(config: SigningConfig, data_dir: Path) -> ec.EllipticCurveP
             return _public_key(session.get_key(object_class=ObjectClass.PUBLIC_KEY, label=label))
         except pkcs11.NoSuchKey:
             pass
-        key_id = hashlib.sha256(label.encode("utf-8")).digest()[:8]
+        key_id = _key_id(label)
         params = session.create_domain_parameters(
             KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True
         )
@@ -118,6 +120,43 @@ def ensure_token_key(config: SigningConfig, data_dir: Path) -> ec.EllipticCurveP
         raise KeyUnavailableError(f"cannot create the seal key on the token: {exc!r}") from None
     finally:
         session.close()
+
+
+def _key_id(label: str) -> bytes:
+    return hashlib.sha256(label.encode("utf-8")).digest()[:8]
+
+
+def store_token_cert(config: SigningConfig, data_dir: Path, cert: x509.Certificate) -> None:
+    """Put the seal certificate on the token beside its key, replacing an older one with the same label."""
+    session = open_session(config, data_dir)
+    label = config.pkcs11_key_label
+    try:
+        for old in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: label}):
+            old.destroy()
+        session.create_object(
+            {
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                Attribute.TOKEN: True,
+                Attribute.PRIVATE: False,
+                Attribute.LABEL: label,
+                Attribute.ID: _key_id(label),
+                Attribute.SUBJECT: cert.subject.public_bytes(),
+                Attribute.ISSUER: cert.issuer.public_bytes(),
+                Attribute.SERIAL_NUMBER: asn1_core.Integer(cert.serial_number).dump(),
+                Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
+            }
+        )
+    except pkcs11.PKCS11Error as exc:
+        raise KeyUnavailableError(f"cannot store the seal certificate on the token: {exc!r}") from None
+    finally:
+        session.close()
+
+
+def _token_cert(session: Any, label: str) -> x509.Certificate | None:
+    for obj in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: label}):
+        return x509.load_der_x509_certificate(bytes(obj[Attribute.VALUE]))
+    return None
 
 
 class Pkcs11SealSigner(SealSigner):
@@ -185,13 +224,26 @@ def _public_key_of_cert(cert: x509.Certificate) -> ec.EllipticCurvePublicNumbers
 
 def open_token_signer(config: SigningConfig, data_dir: Path) -> SealSigner:
     keys_dir = resolve(config.keys_dir, data_dir)
-    cert = load_cert(keys_dir / SEAL_CERT)
     session = open_session(config, data_dir)
     try:
         key = session.get_key(object_class=ObjectClass.PRIVATE_KEY, label=config.pkcs11_key_label)
+        cert = (
+            load_cert(keys_dir / SEAL_CERT)
+            if (keys_dir / SEAL_CERT).is_file()
+            else _token_cert(session, config.pkcs11_key_label)
+        )
     except pkcs11.NoSuchKey:
         session.close()
         raise KeyUnavailableError(
             f"no key labelled '{config.pkcs11_key_label}' on token '{config.pkcs11_token_label}'"
         ) from None
+    except (pkcs11.PKCS11Error, KeyUnavailableError):
+        session.close()
+        raise
+    if cert is None:
+        session.close()
+        raise KeyUnavailableError(
+            f"no seal certificate: neither {keys_dir / SEAL_CERT} nor one labelled "
+            f"'{config.pkcs11_key_label}' on the token (run `kiosk keys init-dev`)"
+        )
     return Pkcs11SealSigner(session, key, config.pkcs11_key_label, cert, _issuer_chain(keys_dir, cert))

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from signing import (
     KeyUnavailableError,
@@ -89,6 +90,12 @@ def test_token_key_signs_a_copy_end_to_end(softhsm_token, tmp_path, monkeypatch)
     assert not any(p.name.startswith("kiosk-seal.key") for p in paths.keys_dir.iterdir())
     again = init_dev_keys(config, tmp_path, authority=AUTHORITY, kiosk_id="HN-009")
     assert not again.created
+    # The certificate is on the token too: the signer still works without the file.
+    saved = paths.seal_cert.read_bytes()
+    paths.seal_cert.unlink()
+    with load_seal_signer(config, tmp_path) as from_token:
+        assert from_token.cert.public_bytes(serialization.Encoding.PEM) == saved
+    paths.seal_cert.write_bytes(saved)
 
     with load_seal_signer(config, tmp_path) as signer:
         assert type(signer).__name__ == "Pkcs11SealSigner"
