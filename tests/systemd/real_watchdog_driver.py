@@ -1,16 +1,20 @@
-"""Drive a real systemd (a user manager) through the UI unit's watchdog path; print the result as JSON.
+"""Drive a real systemd (a user manager) through a unit's watchdog path; print the result as JSON.
 
 Run inside a private mount namespace where /run/systemd/system exists (systemd refuses to start a user
 manager on a machine not booted with systemd; the namespace makes it believe so without touching the
 host):
 
     unshare -m --propagation private sh -c \
-        'mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && exec python real_watchdog_driver.py UNIT WORKDIR'
+        'mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && \
+         exec python real_watchdog_driver.py UNIT WORKDIR [CONFIG]'
 
-It derives a unit from UNIT (the real kiosk-ui.service): the same Type=, NotifyAccess=, Restart=,
-RestartSec= and start limits, with WatchdogSec= shortened to 2 s, and an ExecStart= shaped like cage:
-a parent process that starts the Qt app as its child; the Qt app sends READY=1 and pings WATCHDOG=1 from a
-QTimer on its GUI thread. Then it kill -STOPs the Qt app and waits for systemd to restart the unit.
+It derives a unit from UNIT (a real unit of systemd/): the same Type=, NotifyAccess=, Restart=,
+RestartSec= and start limits, with WatchdogSec= shortened to 2 s. For the screen (no CONFIG) ExecStart=
+is shaped like cage: a parent process starts a Qt app as its child, and the Qt app sends READY=1 and pings
+WATCHDOG=1 from a QTimer on its GUI thread. For the sync worker (CONFIG given) it is the real
+`kiosk sync run --config CONFIG`. Then it kill -STOPs the process that pings and waits for systemd to
+restart the unit. (The units' sandboxing cannot be applied by a user manager here: it fails with
+226/NAMESPACE; tests/systemd/unit_sandbox.py covers the seccomp part.)
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ sys.exit(app.exec())
 """
 
 
-def derive_unit(real: Path, workdir: Path) -> str:
+def derive_unit(real: Path, workdir: Path, config: Path | None) -> str:
     kept: dict[str, list[str]] = {"Unit": [], "Service": []}
     section = ""
     for raw in real.read_text().splitlines():
@@ -51,18 +55,19 @@ def derive_unit(real: Path, workdir: Path) -> str:
             key = line.split("=", 1)[0]
             if key in KEEP and section in kept:
                 kept[section].append(line)
-    app = workdir / "qt_app.py"
-    app.write_text(QT_APP)
-    # cage's shape: the main process is not the one that talks to systemd.
-    compositor = (
-        f"{sys.executable} -c 'import subprocess, sys; sys.exit(subprocess.call([sys.argv[1], sys.argv[2]]))'"
-    )
+    if config is None:  # the screen: cage's shape, the main process is not the one that talks to systemd
+        app = workdir / "qt_app.py"
+        app.write_text(QT_APP)
+        compositor = f"{sys.executable} -c 'import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))'"
+        exec_start = f"{compositor} {sys.executable} {app}"
+    else:  # the sync worker: the real `kiosk sync run`
+        exec_start = f"{Path(sys.executable).with_name('kiosk')} sync run --config {config}"
     service = [
         *kept["Service"],
         "WatchdogSec=2",
         "TimeoutAbortSec=2",
         f"Environment=PYTHONPATH={REPO} QT_QPA_PLATFORM=offscreen",
-        f"ExecStart={compositor} {sys.executable} {app}",
+        f"ExecStart={exec_start}",
     ]
     return "[Unit]\n" + "\n".join(kept["Unit"]) + "\n\n[Service]\n" + "\n".join(service) + "\n"
 
@@ -89,6 +94,13 @@ def wait_until(predicate, timeout: float, what: str):  # type: ignore[no-untyped
         time.sleep(0.1)  # polling systemd's state; there is no event to wait on here
 
 
+def _stopped_pid(state: dict[str, str]) -> int:
+    """The UI app's pid from its STATUS= text; the worker is the main process itself."""
+    if "pid=" in state["StatusText"]:
+        return int(state["StatusText"].rsplit("=", 1)[1])
+    return int(state["MainPID"])
+
+
 def drive(unit: str, runtime: Path, result: dict[str, object]) -> None:
     wait_until((runtime / "systemd/private").exists, 30, "the user manager")
     # `start` returns once READY=1 arrived (Type=notify).
@@ -102,21 +114,27 @@ def drive(unit: str, runtime: Path, result: dict[str, object]) -> None:
         result["error"] = f"start failed: {started.stderr} {status.stdout}"
         return
     first = show(unit)
-    ui_pid = int(first["StatusText"].rsplit("=", 1)[1])
+    ui_pid = _stopped_pid(first)
     result["before"] = first
     result["ui_pid"] = ui_pid
     os.kill(ui_pid, signal.SIGSTOP)
     stopped_at = time.monotonic()
-    after = wait_until(
-        lambda: (
-            (s := show(unit))["NRestarts"] == "1"
-            and s["ActiveState"] == "active"
-            and "pid=" in s["StatusText"]
-            and s
-        ),
-        60,
-        "the restart",
-    )
+    try:
+        after = wait_until(
+            lambda: (
+                (s := show(unit))["NRestarts"] == "1"
+                and s["ActiveState"] == "active"
+                and s["MainPID"] != first["MainPID"]
+                and s["StatusText"] != ""
+                and s
+            ),
+            60,
+            "the restart",
+        )
+    except SystemExit:
+        result["last"] = show(unit)
+        result["watchdog"] = systemctl("show", unit, "-p", "WatchdogUSec,WatchdogTimestamp,NotifyAccess,Type")
+        raise
     result["restarted_after_s"] = round(time.monotonic() - stopped_at, 2)
     result["after"] = after
     result["old_ui_alive"] = Path(f"/proc/{ui_pid}").exists()
@@ -125,12 +143,13 @@ def drive(unit: str, runtime: Path, result: dict[str, object]) -> None:
 
 def main() -> int:
     real, workdir = Path(sys.argv[1]), Path(sys.argv[2])
+    config = Path(sys.argv[3]) if len(sys.argv) > 3 else None
     runtime = workdir / "xdg"
     (runtime / "systemd/user").mkdir(parents=True)
     runtime.chmod(0o700)
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
-    unit = "kiosk-ui-watchdog.service"
-    unit_text = derive_unit(real, workdir)
+    unit = f"{real.stem}-watchdog.service"
+    unit_text = derive_unit(real, workdir, config)
     (runtime / "systemd/user" / unit).write_text(unit_text)
     result: dict[str, object] = {"unit": unit_text}
     with (workdir / "manager.log").open("w") as log:

@@ -37,14 +37,14 @@ def _can_run_a_user_manager() -> str | None:
     return None
 
 
-@pytest.mark.slow
-def test_kill_stop_of_the_ui_process_makes_systemd_restart_the_unit(tmp_path):
+def _drive(unit: str, tmp_path: Path, *extra: Path) -> dict:
     reason = _can_run_a_user_manager()
     if reason:
         pytest.skip(reason)
+    args = " ".join(f'"{a}"' for a in (REPO / "systemd" / unit, tmp_path, *extra))
     script = (
         "mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && "
-        f'exec "{sys.executable}" "{DRIVER}" "{REPO / "systemd/kiosk-ui.service"}" "{tmp_path}"'
+        f'exec "{sys.executable}" "{DRIVER}" {args}'
     )
     run = subprocess.run(
         ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
@@ -55,7 +55,13 @@ def test_kill_stop_of_the_ui_process_makes_systemd_restart_the_unit(tmp_path):
     )
     assert run.stdout, run.stderr
     result = json.loads(run.stdout.splitlines()[-1])
-    assert "error" not in result, result
+    assert "error" not in result, json.dumps(result, indent=1)
+    return result
+
+
+@pytest.mark.slow
+def test_kill_stop_of_the_ui_process_makes_systemd_restart_the_unit(tmp_path):
+    result = _drive("kiosk-ui.service", tmp_path)
     assert "NotifyAccess=all" in result["unit"] and "Restart=always" in result["unit"]
     before, after = result["before"], result["after"]
     # The UI process is cage's child, not the unit's main process, and it was the one stopped.
@@ -66,3 +72,34 @@ def test_kill_stop_of_the_ui_process_makes_systemd_restart_the_unit(tmp_path):
     assert after["MainPID"] != before["MainPID"]
     assert after["StatusText"] != before["StatusText"]  # a new Qt app said READY=1 again
     assert result["old_ui_alive"] is False  # the stopped process was killed, not left behind
+
+
+@pytest.mark.slow
+def test_a_stopped_sync_worker_is_restarted_by_systemd(tmp_path):
+    from tests.sync.helpers import KIOSK as KIOSK_ID
+    from tests.sync.helpers import Backend, make_pki
+
+    pki = make_pki(tmp_path / "pki")
+    backend = Backend(pki, tmp_path / "backend").start()
+    try:
+        data = tmp_path / "data"
+        data.mkdir()
+        cert, key = pki.client(KIOSK_ID)
+        config = tmp_path / "kiosk.toml"
+        config.write_text(
+            f'[kiosk]\nid = "{KIOSK_ID}"\ndata_dir = "{data}"\n\n'
+            f'[sync]\nbackend_url = "{backend.url}"\nclient_cert = "{cert}"\nclient_key = "{key}"\n'
+            f'ca_cert = "{pki.pki.ca_cert}"\n'
+        )
+        work = tmp_path / "work"
+        work.mkdir()
+        result = _drive("kiosk-sync.service", work, config)
+    finally:
+        backend.stop()
+    assert "ExecStart=" in result["unit"] and "sync run" in result["unit"]
+    before, after = result["before"], result["after"]
+    assert before["StatusText"] == "sync worker running"  # the real worker's READY=1 with STATUS=
+    assert int(before["MainPID"]) == result["ui_pid"]  # here the stopped process is the main one
+    assert (before["NRestarts"], after["NRestarts"]) == ("0", "1")
+    assert after["ActiveState"] == "active"
+    assert result["old_ui_alive"] is False
