@@ -19,6 +19,7 @@ from kiosk.errors import UnavailableError
 
 if TYPE_CHECKING:
     from drivers import Devices
+    from kiosk.audit import AuditLog
     from kiosk.certify import VisitPipeline
     from kiosk.identity import FaceVerifier
     from kiosk.identity.simulated_subject import SimulatedSubject
@@ -32,9 +33,27 @@ log = logging.getLogger(__name__)
 class KioskApp:
     """The services of one kiosk process, composed from one config."""
 
-    def __init__(self, config: KioskConfig) -> None:
+    def __init__(self, config: KioskConfig, *, check_secrets: bool | None = None) -> None:
         self.config = config
         self._lock = threading.RLock()
+        # A real kiosk refuses to start with a config or key file other users could read or change.
+        # The simulated profile (development, demo, tests) only warns through `kiosk keys show`.
+        if check_secrets if check_secrets is not None else config.profile == "hardware":
+            self.check_secrets()
+
+    def check_secrets(self) -> None:
+        """Raise InsecureFileError naming the file and the fix for a loose config, key folder or key."""
+        from kiosk.security import check_private_dir, check_private_file
+
+        if self.config.source not in ("", "<defaults>"):
+            check_private_file(self.config.source)
+        keys_dir = self.config.path(self.config.signing.keys_dir)
+        check_private_dir(keys_dir)
+        secrets = {self.config.path(self.config.signing.passphrase_file), keys_dir / "data.key"}
+        if keys_dir.is_dir():
+            secrets.update(p for p in keys_dir.iterdir() if p.name.endswith((".key", ".key.pem", ".p8")))
+        for path in sorted(secrets):
+            check_private_file(path)
 
     # -- folders ---------------------------------------------------------------------------------
     @cached_property
@@ -99,6 +118,31 @@ class KioskApp:
         return signing.load_trust_store(self.config.signing, self.data_dir)
 
     @cached_property
+    def audit(self) -> AuditLog:
+        """The tamper-evident audit log; its checkpoints are signed with the kiosk seal key when it loads."""
+        from kiosk.audit import AuditLog
+
+        audit_config = self.config.audit
+        path = self.config.path(audit_config.log_file)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            signer = self.signer
+        except UnavailableError:
+            log.warning("audit checkpoints are not signed: the kiosk key is unavailable")
+            audit = AuditLog(path, checkpoint_every=audit_config.checkpoint_every, actor="kiosk")
+        else:
+            audit = AuditLog(
+                path,
+                sign=signer.sign_es256,
+                verify_key=signer.cert.public_key(),
+                checkpoint_every=audit_config.checkpoint_every,
+                actor="kiosk",
+            )
+        if self.config.source not in ("", "<defaults>"):
+            audit.note_config(self.config.source, Path(self.config.source).read_bytes())
+        return audit
+
+    @cached_property
     def store(self) -> KioskStore:
         from kiosk.store import KioskStore
 
@@ -155,7 +199,7 @@ class KioskApp:
 
     def close(self) -> None:
         """Close what was opened, explicitly (never in __del__)."""
-        for name in ("devices", "store"):
+        for name in ("devices", "store", "audit"):
             service = self.__dict__.pop(name, None)
             closer = getattr(service, "close", None)
             if closer is not None:

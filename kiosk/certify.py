@@ -237,6 +237,7 @@ class VisitPipeline:
                 f"the copy cannot be signed: {exc}", key="error.signing_unavailable"
             ) from None
 
+        self.app.audit.record("key.used", code=code, purpose="certified_copy", pages=len(pages))
         report("save", 0.8)
         pdf_path = self.app.folder("copies") / f"{code}.pdf"
         _write_atomically(pdf_path, issued.pdf)
