@@ -79,6 +79,9 @@ class Kiosk:
     logs: RecentLogHandler
 
     def close(self) -> None:
+        face_process = getattr(self.services, "face_process", None)
+        if face_process is not None:
+            face_process.close()
         self.window.preview.stop()
         self.window.idle_timer.stop()
         self.runner.wait_all(30000)
@@ -108,13 +111,19 @@ def build_kiosk(
     size: tuple[int, int] = SIZES["small"],
     audit: Callable[[str, dict[str, Any]], None] | None = None,
     maintenance: Any = None,
+    use_face_process: bool = True,
 ) -> Kiosk:
     """Compose the window over `kiosk_app` (a `KioskApp`) or over explicit `services` (tests, bench)."""
     qt = qt_application()
     logs = RecentLogHandler()
     logging.getLogger().addHandler(logs)
+    face_process = None
     if kiosk_app is not None and services is None:
-        services = PipelineServices(kiosk_app)
+        if use_face_process:
+            from ui.face_process import FaceProcess
+
+            face_process = FaceProcess(config.identity)
+        services = PipelineServices(kiosk_app, face_process)
     if audit is None:
         audit = (
             AuditSink(kiosk_app)
@@ -176,14 +185,23 @@ def install_hooks(window: KioskWindow) -> None:
 
 
 def warm_up(kiosk: Kiosk, kiosk_app: Any) -> None:
-    """After the attract screen shows, load the heavy parts (OCR, face models, devices) on a worker."""
+    """After the attract screen shows, get the heavy parts ready on workers: the face process loads its
+    models; devices, store, OCR and signer are opened; the simulated glass draws its samples."""
+    face_process = getattr(kiosk.services, "face_process", None)
+    if face_process is not None:
+        face_process.warm_up()
 
     def work(report: Any) -> None:
-        for name in ("devices", "store", "ocr", "face", "signer"):
+        for name in ("devices", "store", "ocr", "signer"):
             try:
                 getattr(kiosk_app, name)
             except Exception as exc:
                 log.warning("warm-up of %s failed: %s", name, exc)
+        glass = getattr(kiosk_app, "glass", None)
+        if glass is not None:
+            # The sample card is drawn once (it finds the portrait's face with dlib: a GIL-bound second).
+            glass.expect("card")
+            glass.next_image()
 
     kiosk.runner.submit("warm_up", work, lambda _: log.info("services warm"), lambda exc: None)
 

@@ -26,8 +26,10 @@ log = logging.getLogger(__name__)
 class PipelineServices:
     """`kiosk.flow.VisitServices` over the real pipeline and devices of a `KioskApp`."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, face_process: Any = None) -> None:
         self.app = app
+        # Face work (dlib) in its own process when given: it holds the GIL for up to a second per call.
+        self.face_process = face_process
         self.camera_lock = threading.Lock()
         self.scanner_lock = threading.Lock()
 
@@ -66,7 +68,7 @@ class PipelineServices:
         A real camera is read at its own pace until the challenge is done or its time limit passes; the
         simulated citizen is asked to perform the challenge first (it does what it is asked, honestly).
         """
-        from kiosk.identity.liveness import Challenge, LivenessChecker, LivenessState
+        from kiosk.identity.liveness import Challenge
 
         steps = len(Challenge.parse(challenge).steps) if challenge else 0
         camera = self.app.devices.camera
@@ -78,15 +80,12 @@ class PipelineServices:
                 from kiosk.identity.simulated_subject import FRAMES_PER_STEP
 
                 return [camera.read() for _ in range(steps * FRAMES_PER_STEP + count)]
-            identity = self.app.config.identity
-            checker = LivenessChecker(identity, challenge=Challenge.parse(challenge))
+            # A real camera at its own pace: the citizen gets about 2.5 s per step, within the time limit.
+            window = min(float(self.app.config.identity.liveness_time_limit_s), 2.5 * max(steps, 1))
             frames: list[Any] = []
-            deadline = time.monotonic() + float(identity.liveness_time_limit_s)
+            deadline = time.monotonic() + window
             while time.monotonic() < deadline and len(frames) < 90:
-                frame = camera.read()
-                frames.append(frame)
-                if checker.feed_frame(frame).state is not LivenessState.pending:
-                    break
+                frames.append(camera.read())
             frames.extend(camera.read() for _ in range(count))
             return frames
 
@@ -94,7 +93,10 @@ class PipelineServices:
         """`passed:<challenge>`, or LivenessError (a NegativeVerdict) with the reason."""
         from kiosk.identity.liveness import LivenessError, check_challenge
 
-        result = check_challenge(challenge, frames, self.app.config.identity)
+        if self.face_process is not None:
+            result = self.face_process.liveness(challenge, frames)
+        else:
+            result = check_challenge(challenge, frames, self.app.config.identity)
         if not result.passed:
             raise LivenessError(
                 f"liveness challenge {challenge} not passed: {result.reason}",
@@ -103,7 +105,16 @@ class PipelineServices:
         return str(result.record())
 
     def verify_face(self, card_image: Any, frames: Sequence[Any]) -> Any:
-        return self.pipeline.verify_face(card_image, frames)
+        if self.face_process is None:
+            return self.pipeline.verify_face(card_image, frames)
+        decision = self.face_process.verify(card_image, frames)
+        log.info(
+            "face decision: match=%s distance=%.3f frames=%d",
+            decision.match,
+            decision.distance,
+            decision.frames_used,
+        )
+        return decision
 
     def scan_page(self) -> Any:
         self.app.prompted("document")
@@ -155,6 +166,8 @@ class PipelineServices:
         return frame, self.face_box(frame)
 
     def face_box(self, frame: Any) -> tuple[int, int, int, int] | None:
+        if self.face_process is not None:
+            return self.face_process.face_box(frame)  # type: ignore[no-any-return]
         face = self.app.face.analyse_frame(frame, encode=False)
         box = getattr(face, "box", None)
         if box is None:

@@ -277,8 +277,10 @@ class KioskWindow(QWidget):
 
     def wipe_screens(self) -> None:
         """After a reset: the next citizen sees nothing of the last one (texts, thumbnails, preview)."""
-        self.large_text, self.high_contrast = self.ui_config.large_text, self.ui_config.high_contrast
-        self.apply_theme(force=True)
+        defaults = (self.ui_config.large_text, self.ui_config.high_contrast)
+        if (self.large_text, self.high_contrast) != defaults:
+            self.large_text, self.high_contrast = defaults
+            self.apply_theme(force=True)  # restyling every widget costs ~100 ms: only when it changed
         self.preview.stop()
         for screen in self.screens.values():
             screen.left()

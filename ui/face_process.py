@@ -1,0 +1,83 @@
+"""Face work in its own process, so dlib never holds this process's GIL (and so never stalls the GUI).
+
+dlib's Python bindings keep the GIL for the whole of a detection, a landmark fit or an encoding (up to a
+second for a card portrait), which would freeze the screen whatever thread ran it. This worker process
+owns the face models; frames travel to it through a pipe, in memory only (never a file), and only the
+decisions come back. One process, one call at a time, started and warmed when the kiosk starts.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import multiprocessing
+from collections.abc import Sequence
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_verifier: Any = None
+_identity: Any = None
+
+
+def _init(identity_config: Any) -> None:
+    global _verifier, _identity
+    from kiosk.identity.face import FaceVerifier
+
+    _identity = identity_config
+    _verifier = FaceVerifier(identity_config)
+
+
+def _warm_up() -> bool:
+    import numpy as np
+
+    from kiosk.identity.liveness import landmarks_of
+
+    _verifier.warm_up()
+    landmarks_of(np.zeros((480, 640, 3), np.uint8))
+    return True
+
+
+def _verify(card_image: Any, frames: Sequence[Any]) -> Any:
+    return _verifier.verify(card_image, frames)
+
+
+def _liveness(challenge: str, frames: Sequence[Any]) -> Any:
+    from kiosk.identity.liveness import check_challenge
+
+    return check_challenge(challenge, frames, _identity)
+
+
+def _face_box(frame: Any) -> tuple[int, int, int, int] | None:
+    face = _verifier.analyse_frame(frame, encode=False)
+    box = getattr(face, "box", None)
+    if box is None:
+        return None
+    return int(box.left), int(box.top), int(box.width), int(box.height)
+
+
+class FaceProcess:
+    """A one-process pool running the face verifier and the liveness check."""
+
+    def __init__(self, identity_config: Any) -> None:
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init,
+            initargs=(identity_config,),
+        )
+
+    def warm_up(self) -> concurrent.futures.Future[bool]:
+        return self.pool.submit(_warm_up)
+
+    def verify(self, card_image: Any, frames: Sequence[Any]) -> Any:
+        return self.pool.submit(_verify, card_image, list(frames)).result(timeout=120)
+
+    def liveness(self, challenge: str, frames: Sequence[Any]) -> Any:
+        return self.pool.submit(_liveness, challenge, list(frames)).result(timeout=120)
+
+    def face_box(self, frame: Any) -> tuple[int, int, int, int] | None:
+        return self.pool.submit(_face_box, frame).result(timeout=30)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
