@@ -265,7 +265,7 @@ def test_kill_minus_9_the_worker_many_times(pki: Pki, backend: Backend, tmp_path
     kills = 0
     env = env_with_repo()
     cmd = [sys.executable, "-m", "offline_sync.runner", str(settings)]
-    for _ in range(110):
+    for _ in range(104):
         codes += write_records(store, tmp_path / "pdf", 4)
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         assert proc.stdout is not None

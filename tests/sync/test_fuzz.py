@@ -33,7 +33,7 @@ def test_schemathesis_finds_no_server_error(any_backend: Backend, tmp_path: Path
             "--tls-verify",
             str(any_backend.pki.pki.ca_cert),
             "--max-examples",
-            "40",
+            "30",
             "--seed",
             "20261122",
             "--workers",
@@ -49,7 +49,9 @@ def test_schemathesis_finds_no_server_error(any_backend: Backend, tmp_path: Path
     assert done.returncode == 0, summary + done.stderr[-2000:]
     assert "passed" in summary
     assert "failed" not in summary.split("SUMMARY")[-1].lower()
-    print(
-        "\nFIGURES schemathesis:",
-        " ".join(line.strip() for line in summary.splitlines() if "generated" in line),
-    )
+    counts = [
+        line.strip()
+        for line in summary.splitlines()
+        if line.strip().endswith("passed") and "generated" in line
+    ]
+    print("\nFIGURES schemathesis:", counts[-1] if counts else "?")
