@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import io
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -134,6 +135,7 @@ def main() -> int:
     print()
     print(f"one page: {first:.3f} s (budget 1.0 s)   each further page: {further:.3f} s (budget 0.3 s)")
     signer.close()
+    shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
