@@ -177,6 +177,9 @@ fix_owners() {  # keys belong to the user that uses them, 0600, in 0700 folders;
     if [[ -d "$R$DATA/sync" ]]; then
         find "$R$DATA/sync" -type f -exec chown "$sync_uid:$sync_gid" {} + -exec chmod 0600 {} +
     fi
+    if [[ -d "$R$DATA/copies" ]]; then  # the screen's, readable by the sync worker for upload
+        find "$R$DATA/copies" -type f -exec chown "$ui_uid:$shared_gid" {} + -exec chmod 0640 {} +
+    fi
     local shared
     for shared in "$R$DATA/store" "$R$DATA/audit"; do
         [[ -d "$shared" ]] || continue

@@ -57,6 +57,11 @@ as kiosk-sync "$PY" -c "$SQL" "$DB" sync >/dev/null
 echo "sqlite_rows=$(as kiosk "$PY" -c "$SQL" "$DB" ui-again)"
 echo "store_files=$(find /var/lib/smart-kiosk/store -type f -printf '%f:%m:%g,' | sort)"
 
+# A certified copy the screen writes (with its unit's UMask=0027) is readable, not writable, by the worker.
+runuser -u kiosk -- sh -c 'umask 0027 && echo "%PDF-1.7" >/var/lib/smart-kiosk/copies/HN001-000001-B.pdf'
+if runuser -u kiosk-sync -- cat /var/lib/smart-kiosk/copies/HN001-000001-B.pdf >/dev/null 2>&1; then echo "sync_reads_copies=yes"; else echo "sync_reads_copies=no"; fi
+if runuser -u kiosk-sync -- sh -c 'echo x >>/var/lib/smart-kiosk/copies/HN001-000001-B.pdf' 2>/dev/null; then echo "sync_writes_copies=yes"; else echo "sync_writes_copies=no"; fi
+
 # Separation: the sync worker never reads the seal or data keys; the screen never enters sync/.
 if runuser -u kiosk-sync -- cat /var/lib/smart-kiosk/keys/data.key >/dev/null 2>&1; then echo "sync_reads_keys=yes"; else echo "sync_reads_keys=no"; fi
 if runuser -u kiosk -- ls /var/lib/smart-kiosk/sync >/dev/null 2>&1; then echo "ui_lists_sync=yes"; else echo "ui_lists_sync=no"; fi

@@ -125,6 +125,7 @@ def test_install_makes_users_folders_config_and_units(install):
         "var/lib/smart-kiosk": ("0o710", kiosk, shared),
         "var/lib/smart-kiosk/keys": ("0o700", kiosk, ids["group:kiosk"]),
         "var/lib/smart-kiosk/keys/data.key": ("0o600", kiosk, ids["group:kiosk"]),
+        "var/lib/smart-kiosk/copies": ("0o2750", kiosk, shared),
         "var/lib/smart-kiosk/printed": ("0o700", kiosk, ids["group:kiosk"]),
         "var/lib/smart-kiosk/receipts": ("0o700", kiosk, ids["group:kiosk"]),
         "var/lib/smart-kiosk/sync": ("0o700", sync, ids["group:kiosk-sync"]),

@@ -70,6 +70,9 @@ def test_install_on_a_real_root_twice_then_two_service_users_share_only_what_the
     assert out["audit"] == "True:3:0"
     assert "audit.jsonl:660:kiosk-data" in out["audit_files"]
     assert "audit.jsonl.head:660:kiosk-data" in out["audit_files"]
+    # The certified copies are the screen's; the worker reads them for upload, and cannot change them.
+    assert out["sync_reads_copies"] == "yes"
+    assert out["sync_writes_copies"] == "no"
     # Secrets stay with their owner.
     assert out["sync_reads_keys"] == "no"
     assert out["ui_lists_sync"] == "no"
