@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
@@ -77,8 +78,11 @@ class Kiosk:
     services: Any
     audit: Callable[[str, dict[str, Any]], None]
     logs: RecentLogHandler
+    restore_hooks: Callable[[], None]
 
     def close(self) -> None:
+        self.restore_hooks()
+        logging.getLogger().removeHandler(self.logs)
         face_process = getattr(self.services, "face_process", None)
         if face_process is not None:
             face_process.close()
@@ -159,16 +163,24 @@ def build_kiosk(
         windowed=windowed,
         size=size,
     )
-    install_hooks(window)
-    return Kiosk(qt, window, flow, runner, services, audit, logs)
+    restore_hooks = install_hooks(window)
+    return Kiosk(qt, window, flow, runner, services, audit, logs, restore_hooks)
 
 
-def install_hooks(window: KioskWindow) -> None:
-    """Route uncaught exceptions (GUI thread and other threads) to the error screen, as napari does."""
+def install_hooks(window: KioskWindow) -> Callable[[], None]:
+    """Route uncaught exceptions (GUI thread and other threads) to the error screen, as napari does.
+
+    Returns a function that puts the previous hooks back (the window may go before the process does).
+    """
+    previous = sys.excepthook, threading.excepthook
+
+    def report(detail: str) -> None:
+        if shiboken6.isValid(window):
+            window.error_reported.emit(detail)  # queued to the GUI thread when raised elsewhere
 
     def excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         log.error("uncaught exception", exc_info=(kind, value, tb))
-        window.error_reported.emit(f"{kind.__name__}: {value}")
+        report(f"{kind.__name__}: {value}")
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit:
@@ -176,12 +188,20 @@ def install_hooks(window: KioskWindow) -> None:
         log.error(
             "uncaught exception in thread %s",
             args.thread,
-            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
-        )  # type: ignore[arg-type]
-        window.error_reported.emit(f"{args.exc_type.__name__}: {args.exc_value}")
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),  # type: ignore[arg-type]
+        )
+        report(f"{args.exc_type.__name__}: {args.exc_value}")
 
     sys.excepthook = excepthook
     threading.excepthook = thread_hook
+
+    def restore() -> None:
+        if sys.excepthook is excepthook:
+            sys.excepthook = previous[0]
+        if threading.excepthook is thread_hook:
+            threading.excepthook = previous[1]
+
+    return restore
 
 
 def warm_up(kiosk: Kiosk, kiosk_app: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 
+import shiboken6
 from PySide6.QtCore import QObject, QProcess
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,20 @@ class Voice(QObject):
         process = QProcess(self)
         process.setProgram(self.command)
         process.setArguments(["-v", VOICES.get(language, language), "-s", "150", "--", text])
-        process.finished.connect(process.deleteLater)
+        process.finished.connect(lambda *_: self._finished(process))
         process.errorOccurred.connect(lambda err: log.warning("espeak-ng failed: %s", err))
         process.start()
         self._process = process
 
+    def _finished(self, process: QProcess) -> None:
+        if process is not self._process and shiboken6.isValid(process):
+            process.deleteLater()
+
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is not None and process.state() != QProcess.ProcessState.NotRunning:
+        if process is None or not shiboken6.isValid(process):
+            return
+        if process.state() != QProcess.ProcessState.NotRunning:
             process.kill()
+            process.waitForFinished(200)
+        process.deleteLater()

@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import logging
 import threading
 from types import SimpleNamespace
 from typing import Any
@@ -158,3 +159,6 @@ def make_kiosk(qtbot: Any, audit_events: list, tmp_path: Any):
         kiosk.runner.wait_all(10000)
         kiosk.window.preview.stop()
         kiosk.window.idle_timer.stop()
+        kiosk.window.voice.stop()
+        kiosk.restore_hooks()
+        logging.getLogger().removeHandler(kiosk.logs)

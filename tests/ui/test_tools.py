@@ -1,0 +1,136 @@
+"""Voice prompts through espeak-ng, the screenshots command, and the maintenance actions on a real app."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QProcess, Qt
+from PySide6.QtGui import QImage
+
+from kiosk.config import parse_config
+from kiosk.flow import Screen
+
+pytestmark = pytest.mark.timeout(240)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_voice_toggle_speaks_each_screen_in_the_visit_language(
+    qtbot: Any, make_kiosk: Any, fake_services: Any
+) -> None:
+    kiosk = make_kiosk(fake_services)
+    w = kiosk.window
+    attract = w.screens[Screen.attract]
+    qtbot.mouseClick(attract.voice, Qt.MouseButton.LeftButton)
+    assert attract.voice.text() == "Giọng nói: bật"
+    assert w.voice.spoken[-1] == (
+        "vi",
+        "Chứng thực bản sao giấy tờ Chọn ngôn ngữ, sau đó chọn dịch vụ bạn cần.",
+    )
+    process = w.voice._process
+    assert process is not None
+    assert process.program().endswith("espeak-ng")
+    assert process.arguments()[:2] == ["-v", "vi"]
+    # espeak-ng really runs (off the GUI thread: a child process) and ends by itself.
+    qtbot.waitUntil(lambda: process.state() == QProcess.ProcessState.NotRunning, timeout=30000)
+    qtbot.mouseClick(attract.english, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(attract.certify, Qt.MouseButton.LeftButton)
+    assert w.voice.spoken[-1][0] == "en"
+    assert w.voice.spoken[-1][1].startswith("Place your ID card on the glass")
+    assert w.voice._process.arguments()[:2] == ["-v", "en-gb"]
+
+
+def test_voice_is_off_by_default(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    kiosk = make_kiosk(fake_services)
+    qtbot.mouseClick(kiosk.window.screens[Screen.attract].certify, Qt.MouseButton.LeftButton)
+    assert kiosk.window.voice.spoken == []
+
+
+def test_screenshots_command_renders_every_screen(tmp_path: Path) -> None:
+    out = tmp_path / "shots"
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "screenshots", str(out), "--orientation", "small", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={
+            **__import__("os").environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "KIOSK_DATA_DIR": str(tmp_path / "d"),
+        },
+        timeout=200,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    files = [Path(f) for f in payload["files"]]
+    assert payload["count"] == len(files) == 2 * 17
+    names = {f.name for f in files}
+    for language in ("vi", "en"):
+        for screen in ("01-attract", "03-face", "04-scan", "08-done", "11-error-paper-out", "17-maintenance"):
+            assert f"small-{language}-{screen}.png" in names
+    image = QImage(str(out / "small-vi-01-attract.png"))
+    assert (image.width(), image.height()) == (1280, 800)
+    # Not blank: a rendered screen has many colours.
+    colours = {image.pixel(x, y) for x in range(0, 1280, 40) for y in range(0, 800, 40)}
+    assert len(colours) > 3
+
+
+def test_screenshots_refuses_a_file_as_folder(tmp_path: Path) -> None:
+    target = tmp_path / "file.png"
+    target.write_bytes(b"x")
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "screenshots", str(target)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"kiosk screenshots: {target}: not a folder"
+
+
+def test_maintenance_services_on_a_real_app(tmp_path: Path) -> None:
+    from kiosk.app import KioskApp
+    from kiosk.logs import register_sensitive
+    from ui.services import MaintenanceServices, PipelineServices, RecentLogHandler
+
+    app = KioskApp(parse_config({"kiosk": {"data_dir": str(tmp_path / "data")}}))
+    logs = RecentLogHandler()
+    import logging
+
+    logger = logging.getLogger("kiosk.test_maintenance")
+    logger.addHandler(logs)
+    logger.setLevel(logging.INFO)
+    try:
+        register_sensitive("TRẦN VĂN BÌNH")
+        logger.info("card read for TRẦN VĂN BÌNH id 079201001234")
+        maintenance = MaintenanceServices(app, PipelineServices(app), logs)
+        devices = maintenance.run("devices", "show")
+        assert "scanner" in devices
+        assert "receipt" in devices
+        text, image = maintenance.run("devices", "test_scan")
+        assert text.startswith("scan ok:")
+        assert image.ndim == 3
+        assert maintenance.run("devices", "test_receipt").startswith("receipt test printed")
+        assert maintenance.run("devices", "test_page").startswith("test page sent")
+        assert list((app.data_dir / "printed").glob("*.pdf"))
+        assert "GiB" in maintenance.run("disk", "show")
+        app.signer  # noqa: B018 - makes the development keys, whose expiry the screen shows
+        certificates = maintenance.run("certificates", "refresh")
+        assert "days" in certificates
+        log_text = maintenance.run("logs", "show")
+        assert "[redacted]" in log_text
+        assert "TRẦN VĂN BÌNH" not in log_text
+        assert "079201001234" not in log_text
+        assert maintenance.run("nowhere", "nothing") == "unknown action nowhere/nothing"
+    finally:
+        logger.removeHandler(logs)
+        app.close()
