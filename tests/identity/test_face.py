@@ -196,3 +196,26 @@ def test_checks_on_several_threads_agree_with_one_thread(verifier: FaceVerifier)
     with ThreadPoolExecutor(max_workers=3) as pool:
         together = list(pool.map(lambda frames: verifier.verify(card, frames).distance, frame_sets))
     assert together == pytest.approx(alone, abs=1e-9)
+
+
+@pytest.mark.needs_faces
+def test_genuine_match_survives_poor_camera_conditions(verifier: FaceVerifier) -> None:
+    card = card_of(face_photo("obama_1.jpg"))
+    live = face_photo("obama_4_480p.jpg")
+    h, w = live.shape[:2]
+    tilted = cv2.warpAffine(
+        live, cv2.getRotationMatrix2D((w / 2, h / 2), 20, 1), (w, h), borderMode=cv2.BORDER_REFLECT
+    )
+    ok, jpeg = cv2.imencode(".jpg", live, [cv2.IMWRITE_JPEG_QUALITY, 15])
+    assert ok
+    conditions = {
+        "dim": (live * 0.35).astype(np.uint8),
+        "overexposed": np.clip(live * 1.6 + 30, 0, 255).astype(np.uint8),
+        "head tilted 20 degrees": tilted,
+        "JPEG q15": cv2.imdecode(jpeg, cv2.IMREAD_COLOR),
+        "grey camera": cv2.cvtColor(cv2.cvtColor(live, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR),
+    }
+    for name, frame in conditions.items():
+        decision = verifier.verify(card, [frame])
+        assert decision.match, (name, decision)
+        assert decision.distance < 0.4, (name, decision)
