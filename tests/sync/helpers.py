@@ -245,7 +245,7 @@ def runner_settings(folder: Path, pki: Pki, url: str, **sync: Any) -> Path:
             **sync,
         },
     }
-    path = folder / "settings.json"
+    path = folder / f"settings-{len(list(folder.glob('settings*.json')))}.json"
     path.write_text(json.dumps(settings))
     return path
 

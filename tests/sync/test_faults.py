@@ -255,42 +255,95 @@ def test_disk_full_on_the_kiosk(pki: Pki, backend: Backend, tmp_path: Path, tiny
 
 
 @pytest.mark.slow
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def test_kill_minus_9_the_worker_many_times(pki: Pki, backend: Backend, tmp_path: Path) -> None:
+    """kill -9 at random points, 150 times, while the kiosk keeps writing, the link drops or garbles a
+    fifth of the requests, and the backend is down every 30th round."""
     folder = tmp_path / "kiosk"
     folder.mkdir()
-    settings = runner_settings(folder, pki, backend.url, batch_size=4, concurrency=2)
+    cert, key = pki.client(KIOSK)
+    proxy = FaultProxy(
+        upstream_port=backend.port,
+        server_cert=pki.pki.server_cert,
+        server_key=pki.pki.server_key,
+        ca_cert=pki.pki.ca_cert,
+        client_cert=cert,
+        client_key=key,
+        fault_rate=0.2,
+        seed=8,
+        delay_s=1.2,
+    ).start()
+    settings = runner_settings(
+        folder, pki, f"https://127.0.0.1:{proxy.port}", batch_size=4, concurrency=2, request_timeout_s=1.0
+    )
     store = open_store(folder)
     rng = random.Random(8)
     codes: list[str] = []
-    kills = 0
+    kills = backend_outages = 0
     env = env_with_repo()
-    cmd = [sys.executable, "-m", "offline_sync.runner", str(settings)]
-    for _ in range(104):
-        codes += write_records(store, tmp_path / "pdf", 4)
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        assert proc.stdout is not None
-        ready = proc.stdout.readline()
-        assert ready == b"ready\n", ready
-        # The kiosk keeps issuing copies into the same file while the worker runs (two processes).
-        codes += write_records(store, tmp_path / "pdf", 4)
-        time.sleep(rng.uniform(0.0, 0.12))  # the fault's timing: a random point in the worker's life
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        kills += 1
-    synced_before_heal = len(backend.codes())
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    zygote = subprocess.Popen(
+        [sys.executable, "-m", "tests.sync.zygote", str(settings)],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert zygote.stdin is not None
+    assert zygote.stdout is not None
     try:
-        wait_for(lambda: store.status().backlog == 0, 120, "drained after the last restart")
+        for round_no in range(150):
+            codes += write_records(store, tmp_path / "pdf", 4)
+            outage = round_no % 30 == 29
+            if outage:
+                backend.stop()
+                backend_outages += 1
+            zygote.stdin.write("fork\n")
+            zygote.stdin.flush()
+            got = {zygote.stdout.readline().strip() for _ in range(2)}  # the pid and the worker's "ready"
+            assert "ready" in got, got
+            (pid,) = (int(x) for x in got if x.isdigit())
+            # The kiosk keeps issuing copies into the same file while the worker runs (two processes).
+            codes += write_records(store, tmp_path / "pdf", 4)
+            time.sleep(rng.uniform(0.0, 0.12))  # the fault's timing: a random point in the worker's life
+            os.kill(pid, signal.SIGKILL)
+            wait_for(lambda p=pid: not _alive(p), 10, f"worker {pid} gone after kill -9")
+            kills += 1
+            if outage:
+                backend.start()
+        synced_before_heal = len(backend.codes())
+        # Heal: the network is repaired (straight to the backend) and the worker runs undisturbed.
+        healed = runner_settings(folder, pki, backend.url, batch_size=50, concurrency=4)
+        heal_cmd = [sys.executable, "-m", "offline_sync.runner", str(healed)]
+        proc = subprocess.Popen(
+            heal_cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        try:
+            wait_for(lambda: store.status().backlog == 0, 120, "drained after the last restart")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(30) == 0
     finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(30) == 0
+        proxy.stop()
+        zygote.stdin.write("quit\n")
+        zygote.stdin.close()
+        zygote.wait(10)
     assert_exact_set(backend, store, codes)
     assert backend.db is not None
     counters = backend.db.counters(KIOSK)
     assert counters["stored"] == len(codes)
     assert store._exec("PRAGMA integrity_check").fetchone()[0] == "ok"
     print(
-        f"\nFIGURES kill-9: kills={kills} records={len(codes)} on_backend_before_heal={synced_before_heal}"
-        f" backend={counters}"
+        f"\nFIGURES kill-9: kills={kills} records={len(codes)} backend_outages={backend_outages}"
+        f" proxy_faults={proxy.faults_injected} {dict(proxy.counts)}"
+        f" on_backend_before_heal={synced_before_heal} backend={counters}"
     )
     store.close()
