@@ -73,6 +73,10 @@ MAX_EXAMINED_FRAMES = 40
 FRONTAL_MAX_NOSE_OFFSET = 0.07
 # Eyes more closed than this (eye aspect ratio) are mid-blink.
 EYES_OPEN_MIN_EAR = 0.18
+# Faces of the challenge (turned, blinking) checked against the matched frontal ones, and the extra
+# distance allowed for their pose: the same person turned is ~0.2-0.47 from their frontal face.
+CONSISTENCY_FRAMES = 2
+CONSISTENCY_MARGIN = 0.10
 # Card fronts are normalised to about this width before the portrait is searched (a 300 dpi card is 1011).
 _CARD_WIDTH_PX = 1000
 
@@ -112,12 +116,15 @@ class FrameFace:
     encoding: np.ndarray | None = None
     # Facing the camera with open eyes (not mid-turn or mid-blink): compared first.
     frontal: bool = True
+    pose: float = 0.0
 
 
 @dataclass(frozen=True)
 class FaceDecision:
     """The verdict of one face check. ``reason`` is None on a match, else a machine code:
-    not_same_person, no_face, two_faces, face_too_small, no_frames, timeout."""
+    not_same_person, different_people, no_face, two_faces, face_too_small, no_frames, timeout.
+    ``frames_used`` is the number of faces compared with the card (or of frames looked at, when no face
+    could be compared)."""
 
     match: bool
     distance: float
@@ -196,8 +203,9 @@ def face_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a - b))
 
 
-def _looks_frontal(rgb: np.ndarray, box: FaceBox) -> bool:
-    """Facing the camera with open eyes, judged from the 68 landmarks (about 2 ms)."""
+def _pose_offset(rgb: np.ndarray, box: FaceBox) -> float:
+    """How far from frontal and open-eyed the face is (<= 1: frontal; > 1: turned or mid-blink), judged
+    from the 68 landmarks (about 2 ms)."""
     import dlib
 
     from kiosk.identity.liveness import FaceLandmarks
@@ -206,10 +214,9 @@ def _looks_frontal(rgb: np.ndarray, box: FaceBox) -> bool:
     with DLIB_LOCK:
         shape = _models().pose_predictor_68_point(rgb, rect)
     face = FaceLandmarks(np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64))
-    return (
-        abs(face.nose_ratio() - 0.5) <= FRONTAL_MAX_NOSE_OFFSET
-        and face.eye_aspect_ratio() >= EYES_OPEN_MIN_EAR
-    )
+    turn = abs(face.nose_ratio() - 0.5) / FRONTAL_MAX_NOSE_OFFSET
+    closed = EYES_OPEN_MIN_EAR / max(1e-6, face.eye_aspect_ratio())
+    return max(turn, closed)
 
 
 def _largest(boxes: Sequence[FaceBox]) -> FaceBox:
@@ -290,17 +297,34 @@ class FaceVerifier:
             return FrameFace(FrameStatus.two_faces, faces=len(near))
         if box.width < self.config.min_face_px:
             return FrameFace(FrameStatus.face_too_small, box=box, faces=1)
-        frontal = _looks_frontal(rgb, box)
+        pose = _pose_offset(rgb, box)
         encoding = encode_face(rgb, box) if encode else None
-        return FrameFace(FrameStatus.ok, box=box, faces=1, encoding=encoding, frontal=frontal)
+        return FrameFace(FrameStatus.ok, box=box, faces=1, encoding=encoding, frontal=pose <= 1.0, pose=pose)
+
+    def _someone_else_in(
+        self, deferred: Sequence[tuple[float, int, np.ndarray, FaceBox]], matched: Sequence[np.ndarray]
+    ) -> bool:
+        """Whether the most turned or blinking faces (the liveness challenge's action) belong to someone
+        other than the frontal faces that matched the card: a photo of the card holder held up for the
+        frontal frames while someone else performs the challenge."""
+        for _, _, frame, box in sorted(deferred, key=lambda d: d[0], reverse=True)[:CONSISTENCY_FRAMES]:
+            encoding = encode_face(_to_rgb(frame, "live frame"), box)
+            nearest = min(face_distance(encoding, m) for m in matched)
+            encoding.fill(0.0)
+            if nearest > self.config.face_threshold + CONSISTENCY_MARGIN:
+                log.info("face check: a challenge frame shows another face (distance %.3f)", nearest)
+                return True
+        return False
 
     def verify(self, card_image: np.ndarray, live_frames: Sequence[np.ndarray]) -> FaceDecision:
         """k-of-n decision of the live frames against the card portrait (module docstring).
 
         Frames are looked at in order; frontal, open-eyed faces are compared first, and turned or blinking
         ones (the liveness challenge's frames) only when too few frontal ones are left. At most
-        ``max_frames`` faces are compared. Raises FaceError for a card without one face; frames without
-        a usable face are reasons, not errors.
+        ``max_frames`` faces are compared. When frontal faces decided a match, the two most turned or
+        blinking faces must be the same person as them (``different_people`` otherwise), which binds the
+        liveness challenge to the face that matched. Raises FaceError for a card without one face;
+        frames without a usable face are reasons, not errors.
         """
         started = self._clock()
         card = self.card_encoding(card_image)
@@ -311,9 +335,11 @@ class FaceVerifier:
         needed = min(self.config.min_matching_frames, len(frames))
         distances: list[float] = []
         skipped: list[FrameStatus] = []
-        deferred: list[tuple[np.ndarray, FaceBox]] = []
+        deferred: list[tuple[float, int, np.ndarray, FaceBox]] = []
+        matched_encodings: list[np.ndarray] = []
         examined = matched = 0
         timed_out = False
+        inconsistent = False
 
         def decided() -> bool:
             return matched >= needed or len(distances) >= self.config.max_frames
@@ -322,38 +348,48 @@ class FaceVerifier:
             nonlocal matched
             encoding = encode_face(_to_rgb(frame, "live frame"), box)
             distance = face_distance(card, encoding)
-            encoding.fill(0.0)
             distances.append(distance)
-            matched += distance <= self.config.face_threshold
+            if distance <= self.config.face_threshold:
+                matched += 1
+                matched_encodings.append(encoding)
+            else:
+                encoding.fill(0.0)
+
+        def out_of_time() -> bool:
+            nonlocal timed_out
+            timed_out = timed_out or self._clock() - started > self.config.face_time_limit_s
+            return timed_out
 
         try:
-            for frame in frames:
-                if decided():
-                    break
-                if self._clock() - started > self.config.face_time_limit_s:
-                    timed_out = True
+            for index, frame in enumerate(frames):
+                if out_of_time():
                     break
                 examined += 1
                 face = self.analyse_frame(frame, encode=False)
                 if face.status is not FrameStatus.ok or face.box is None:
                     skipped.append(face.status)
-                elif face.frontal:
+                elif not face.frontal:
+                    deferred.append((face.pose, index, frame, face.box))
+                elif not decided():
                     compare(frame, face.box)
-                else:
-                    deferred.append((frame, face.box))
-            for frame, box in deferred:
-                if decided() or timed_out:
-                    break
-                if self._clock() - started > self.config.face_time_limit_s:
-                    timed_out = True
+                # Once decided, the rest is only looked at (~20 ms a frame) for the challenge's faces.
+            fallback = [] if decided() else sorted(deferred, key=lambda d: d[1])
+            for _, _, frame, box in fallback:
+                if decided() or out_of_time():
                     break
                 compare(frame, box)
+            if matched >= needed and not fallback and deferred:
+                inconsistent = self._someone_else_in(deferred, matched_encodings)
         finally:
             card.fill(0.0)
+            for encoding in matched_encodings:
+                encoding.fill(0.0)
             deferred.clear()
-        used = examined
+        used = len(distances) or examined
         median = statistics.median(distances) if distances else NO_COMPARISON_DISTANCE
-        if matched >= needed:
+        if matched >= needed and inconsistent:
+            decision = FaceDecision(False, median, used, "different_people", matched)
+        elif matched >= needed:
             decision = FaceDecision(True, median, used, None, matched)
         elif timed_out:
             decision = FaceDecision(False, median, used, "timeout", matched)

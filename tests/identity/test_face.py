@@ -73,7 +73,7 @@ def test_k_of_n_over_a_mixed_sequence(verifier: FaceVerifier) -> None:
     decision = verifier.verify(card, frames)
     assert decision.match
     assert decision.frames_matched == 2
-    assert decision.frames_used == 4
+    assert decision.frames_used == 2  # faces compared with the card
     impostor = verifier.verify(card, [face_photo("biden_2.jpg"), face_photo("obama_4_480p.jpg"), blank])
     assert not impostor.match  # one genuine frame is not two
     assert impostor.reason == "not_same_person"
@@ -219,3 +219,27 @@ def test_genuine_match_survives_poor_camera_conditions(verifier: FaceVerifier) -
         decision = verifier.verify(card, [frame])
         assert decision.match, (name, decision)
         assert decision.distance < 0.4, (name, decision)
+
+
+@pytest.mark.needs_faces
+def test_someone_else_performing_the_challenge_is_caught(verifier: FaceVerifier) -> None:
+    """The card holder's photo held up for the frontal frames, another person doing the turn and blink."""
+    from kiosk.identity.liveness import landmarks_of
+    from kiosk.identity.simulated_subject import close_eyes, turn_head
+
+    card = make_card_image(sample_card(1))
+    holder_photo = sample_live_frames(3, seed=8)
+    other = face_photo("obama_4_480p.jpg")
+    (other_face,) = landmarks_of(other)
+    other_turning = turn_head(other, other_face.points, 0.22)
+    other_blinking = close_eyes(other, other_face.points)
+    assert not verifier.analyse_frame(other_turning, encode=False).frontal
+    frames = [holder_photo[0], other_turning, holder_photo[1], other_blinking, holder_photo[2]]
+    decision = verifier.verify(card, frames)
+    assert not decision.match
+    assert decision.reason == "different_people"
+    # The same frames with the holder's own challenge faces pass.
+    from kiosk.identity.simulated_subject import challenge_frames
+
+    own = verifier.verify(card, challenge_frames("turn_left+blink", seed=8))
+    assert own.match, own
