@@ -61,26 +61,20 @@ def _load_key_file(path: Path) -> Any:
 
 
 def _verify_keys(args: argparse.Namespace, ctx: CommandContext) -> list[Any]:
-    """--key files; else [audit] verify_key; else the kiosk's key as the app wires it, else its seal
-    certificate in the key folder (public: no passphrase needed)."""
+    """--key files; else [audit] verify_key; else the kiosk's seal certificate in its key folder.
+
+    Read-only on purpose: composing the app would load (or create) keys and note the config in the log.
+    """
     if args.key:
         return [_load_key_file(Path(k)) for k in args.key]
     if ctx.config.audit.verify_key:
         return [_load_key_file(ctx.config.path(ctx.config.audit.verify_key))]
-    try:
-        audit = getattr(ctx.app, "audit", None)  # wired by kiosk/app.py
-        key = getattr(audit, "verify_key", None)
-    except Exception as exc:  # the app cannot load its keys here: fall back to the certificate file
-        log.info("the app's audit key is not available: %s", exc)
-        key = None
-    if key is not None:
-        return [key]
     from signing.keys import SEAL_CERT
 
     cert = ctx.config.path(ctx.config.signing.keys_dir) / SEAL_CERT
     if cert.is_file():
         return [_load_key_file(cert)]
-    log.info("no kiosk key to check audit signatures with (%s missing)", cert)
+    log.warning("no kiosk seal certificate at %s: checkpoint signatures are not checked", cert)
     return []
 
 
