@@ -45,6 +45,20 @@ class SyncParts:
             self.lock.close()  # releases the flock
 
 
+def worker_running(db_path: Path) -> bool:
+    """Whether a sync worker holds the store's lock right now."""
+    lock_path = db_path.with_name(db_path.name + ".sync-worker.lock")
+    if not lock_path.exists():
+        return False
+    with open(lock_path, "ab") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return False
+
+
 def acquire_worker_lock(db_path: Path) -> IO[bytes]:
     """One sync worker per store: an flock next to the database, released by the kernel even on kill -9."""
     lock_path = db_path.with_name(db_path.name + ".sync-worker.lock")

@@ -113,19 +113,24 @@ def _age(when: datetime | None) -> str:
 
 
 def show_status(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from offline_sync.runner import worker_running
+
     store = _open_store(ctx.config)
     try:
         status = store.status()
         dead = store.dead_letters(limit=20)
     finally:
         store.close()
+    running = worker_running(ctx.config.path(ctx.config.sync.database))
     payload = {
         **status.to_json(),
+        "worker_running": running,
         "backend_url": ctx.config.sync.backend_url or None,
         "dead_letter_records": [{"code": c, "status": st, "error": err} for c, st, err in dead],
     }
     lines = [
         f"backend:          {ctx.config.sync.backend_url or '(not configured)'}",
+        f"sync worker:      {'running' if running else 'NOT running'}",
         f"backlog:          {status.backlog} record(s) waiting",
         f"oldest unsynced:  {_age(status.oldest_unsynced)}",
         f"dead letters:     {status.dead_letters}",

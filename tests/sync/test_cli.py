@@ -65,6 +65,7 @@ def test_sync_commands(backend: Backend, tmp_path: Path, capsys: pytest.CaptureF
     assert code == 0
     assert status["backlog"] == 12
     assert status["oldest_unsynced"] is not None
+    assert status["worker_running"] is False
 
     code, drained = run_json(capsys, "sync", "run", "--drain", "--config", str(config), "--json")
     assert code == 0
@@ -108,8 +109,13 @@ def test_only_one_sync_worker_per_store(backend: Backend, tmp_path: Path) -> Non
     from offline_sync.runner import build_worker
 
     config = load_config(kiosk_config(tmp_path, backend))
+    from offline_sync.runner import worker_running
+
+    db = config.path(config.sync.database)
+    assert not worker_running(db)
     _, parts = build_worker(config.sync, config.path, kiosk_id=KIOSK)
     try:
+        assert worker_running(db)
         with pytest.raises(SyncError, match="already running"):
             build_worker(config.sync, config.path, kiosk_id=KIOSK)
     finally:
