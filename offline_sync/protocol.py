@@ -27,6 +27,7 @@ from pydantic import (
 API_PREFIX = "/v1"
 MAX_BATCH = 500
 MAX_PDF_BYTES = 50 * 1024 * 1024
+MAX_HEALTH_BYTES = 16 * 1024
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 KioskId = Annotated[
@@ -139,6 +140,13 @@ class Heartbeat(_NoNul):
     oldest_unsynced: datetime | None = None
     last_error: Annotated[str, StringConstraints(max_length=1000)] | None = None
     health: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("health")
+    @classmethod
+    def _small_health(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(json.dumps(value, default=str)) > MAX_HEALTH_BYTES:
+            raise ValueError(f"health is larger than {MAX_HEALTH_BYTES} bytes of JSON")
+        return value
 
 
 class HeartbeatBatch(BaseModel):

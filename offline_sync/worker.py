@@ -15,6 +15,7 @@ between "the backend stored it" and "the outbox row is gone" only costs a replay
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -31,7 +32,7 @@ from typing import Any
 from offline_sync.backoff import Backoff
 from offline_sync.client import DEAD, OK, RETRY, BackendClient, ItemReply, Reply, classify
 from offline_sync.errors import StoreError
-from offline_sync.protocol import RecordUpload, encode_pdf
+from offline_sync.protocol import MAX_HEALTH_BYTES, RecordUpload, encode_pdf
 from offline_sync.store import LocalStore, OutboxItem, StoredRecord
 from offline_sync.synclog import SyncLog, make_entry
 
@@ -432,6 +433,9 @@ class SyncWorker:
             health = dict(self.health())
         except Exception as exc:
             health = {"health_error": f"{type(exc).__name__}: {exc}"[:300]}
+        size = len(json.dumps(health, default=str))
+        if size > MAX_HEALTH_BYTES:
+            health = {"health_error": f"health report too large ({size} bytes of JSON)"}
         try:
             status = self.store.status()
             beat = {
