@@ -170,6 +170,25 @@ def liveness(seeds: int) -> None:
     )
 
 
+def visit_check(verifier: FaceVerifier) -> None:
+    """A whole face check as a visit runs it: the challenge's frames plus 3 more, against the card."""
+    from kiosk.identity.simulated_subject import challenge_frames
+
+    card = make_card_image(sample_card(1))
+    walls, cpus = [], []
+    for seed, challenge in enumerate(["turn_left+blink", "blink+turn_right", "move_closer+blink"]):
+        frames = challenge_frames(challenge, seed=seed) + sample_live_frames(3, seed=seed)
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        decision = verifier.verify(card, frames)
+        walls.append((time.perf_counter() - started) * 1000)
+        cpus.append((time.thread_time() - started_cpu) * 1000)
+        assert decision.match, decision
+    print(
+        "\nOne visit's face check (card portrait + 11 challenge frames, frontal first, challenge faces bound):"
+    )
+    print(f"  median {statistics.median(walls):.0f} ms wall, {statistics.median(cpus):.0f} ms CPU")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--frames", type=int, default=20, help="generated 640x480 frames to time")
@@ -187,6 +206,7 @@ def main() -> int:
     print(f"face bench: dlib HOG + ResNet encoder; threshold {verifier.config.face_threshold}")
     print(f"load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
     compare("Per 640x480 camera frame", frames, verifier)
+    visit_check(verifier)
     if photos:
         compare("Per full-size photo (../shared/faces)", list(photos.values()), verifier)
         distances(verifier, photos)
