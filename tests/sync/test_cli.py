@@ -122,3 +122,36 @@ def test_only_one_sync_worker_per_store(backend: Backend, tmp_path: Path) -> Non
         parts.close()
     _, again = build_worker(config.sync, config.path, kiosk_id=KIOSK)  # released on close
     again.close()
+
+
+def test_kiosk_sync_run_is_a_service_process(backend: Backend, tmp_path: Path) -> None:
+    """`kiosk sync run` as its own process: drains what the kiosk writes, and stops cleanly on SIGTERM."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.sync.helpers import REPO, env_with_repo
+
+    config = kiosk_config(tmp_path, backend)
+    store = LocalStore(
+        tmp_path / "data" / "kiosk.db", load_or_create_data_key(tmp_path / "data" / "keys" / "data.key")
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "sync", "run", "--config", str(config)],
+        cwd=REPO,
+        env=env_with_repo(),
+        stderr=subprocess.PIPE,
+    )
+    try:
+        codes = write_records(store, tmp_path / "pdf", 9)  # written while the worker runs
+        deadline = time.monotonic() + 60
+        while store.status().backlog and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.05)
+        assert store.status().backlog == 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    assert backend.codes() == sorted(codes)
+    store.close()
