@@ -262,8 +262,17 @@ class LivenessChecker:
         assert self.challenge is not None
         return LivenessStatus(self._state, self.challenge, self._step, self._reason, self._frames)
 
+    def _forget(self) -> None:
+        """Drop the last frame and the landmarks kept for the replay checks (memory only, but not longer
+        than needed)."""
+        if self._previous_grey is not None:
+            self._previous_grey.fill(0)
+        self._previous_grey = None
+        self._first_points = None
+
     def _fail(self, reason: str) -> LivenessStatus:
         self._state, self._reason = LivenessState.failed, reason
+        self._forget()
         log.info("liveness attempt %d failed: %s", self.attempt, reason)
         return self.status()
 
@@ -312,6 +321,7 @@ class LivenessChecker:
             self._progress = _StepProgress()
             if self._step >= len(self.challenge.steps):
                 self._state = LivenessState.passed
+                self._forget()
                 log.info("liveness attempt %d passed: %s", self.attempt, self.challenge.name)
             else:
                 # The frame that finished one step is the baseline of the next.
