@@ -25,6 +25,8 @@ from offline_sync.protocol import API_PREFIX
 log = logging.getLogger(__name__)
 
 OK, RETRY, DEAD = "ok", "retry", "dead"
+# Longest a heartbeat or log-shipping request may block the worker's loop.
+CONTROL_TIMEOUT_S = 10.0
 
 
 def classify(status: int | None) -> str:
@@ -83,6 +85,7 @@ class BackendClient:
         if not base_url.startswith("https://"):
             raise BackendError("the backend URL must start with https://", subject=base_url or "(empty)")
         self.base_url = base_url.rstrip("/")
+        self.control_timeout = min(timeout, CONTROL_TIMEOUT_S)
         self._http = httpx.Client(
             base_url=self.base_url,
             verify=ssl_context,
@@ -102,13 +105,16 @@ class BackendClient:
 
     # ------------------------------------------------------------------ transport
 
-    def _post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> Reply:
+    def _post(
+        self, path: str, body: bytes, headers: dict[str, str] | None = None, *, timeout: float | None = None
+    ) -> Reply:
         started = time.monotonic()
         try:
             response = self._http.post(
                 f"{API_PREFIX}{path}",
                 content=body,
                 headers={"Content-Type": "application/json", **(headers or {})},
+                timeout=httpx.Timeout(timeout) if timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )
             latency = (time.monotonic() - started) * 1000
         except httpx.HTTPError as exc:
@@ -171,11 +177,15 @@ class BackendClient:
 
     # ------------------------------------------------------------------ heartbeats, logs
 
+    # Heartbeats and log lines go out from the worker's own loop (the one that feeds the watchdog), so they
+    # get a short timeout of their own; record uploads run in pool threads with the full timeout.
     def send_heartbeats(self, beats: Sequence[dict[str, Any]]) -> Reply:
-        return self._post("/heartbeats", json.dumps({"heartbeats": list(beats)}, default=str).encode())
+        body = json.dumps({"heartbeats": list(beats)}, default=str).encode()
+        return self._post("/heartbeats", body, timeout=self.control_timeout)
 
     def ship_logs(self, entries: Sequence[dict[str, Any]]) -> Reply:
-        return self._post("/sync-logs", json.dumps({"entries": list(entries)}, ensure_ascii=False).encode())
+        body = json.dumps({"entries": list(entries)}, ensure_ascii=False).encode()
+        return self._post("/sync-logs", body, timeout=self.control_timeout)
 
 
 def _is_result_for(body: Any, code: str) -> bool:
