@@ -107,3 +107,11 @@ def test_poor_scans_and_photos(card_image: np.ndarray, kind: str) -> None:
         assert ok
         out = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
     assert decode_qr_codes(out) == [PAYLOAD]
+
+
+@pytest.mark.parametrize("dpi", [300, 150])
+def test_card_lying_on_an_a4_scanner_bed(card_image: np.ndarray, dpi: int) -> None:
+    bed = np.full((3508, 2480, 3), 245, np.uint8)  # A4 at 300 dpi
+    bed[200 : 200 + card_image.shape[0], 300 : 300 + card_image.shape[1]] = card_image
+    scan = cv2.resize(bed, None, fx=dpi / 300, fy=dpi / 300, interpolation=cv2.INTER_AREA)
+    assert decode_qr_codes(scan) == [PAYLOAD]
