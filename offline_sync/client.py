@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -135,6 +136,38 @@ class BackendClient:
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         return self._http.get(f"{API_PREFIX}{path}", params=params)
+
+    # ------------------------------------------------------------------ lookup (check a copy, reprint)
+
+    def lookup(self, code: str) -> dict[str, Any] | None:
+        """The backend's index entry for a code (no personal data), or None if it does not know it."""
+        response = self._get_checked(f"/records/{quote(code, safe='')}")
+        if response is None:
+            return None
+        body = response.json()
+        if not isinstance(body, dict):
+            raise BackendError(
+                "the backend answered the lookup with something other than an object", subject=code
+            )
+        return body
+
+    def fetch_pdf(self, code: str) -> bytes | None:
+        """The signed PDF of a code from the backend's blob storage (reprint after local retention)."""
+        response = self._get_checked(f"/records/{quote(code, safe='')}/pdf")
+        return None if response is None else response.content
+
+    def _get_checked(self, path: str) -> httpx.Response | None:
+        try:
+            response = self._http.get(f"{API_PREFIX}{path}", timeout=httpx.Timeout(self.control_timeout))
+        except httpx.HTTPError as exc:
+            raise BackendError(
+                f"cannot reach the backend: {type(exc).__name__}: {exc}", subject=self.base_url
+            ) from None
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise BackendError(f"the backend answered {response.status_code}", subject=self.base_url)
+        return response
 
     # ------------------------------------------------------------------ records
 

@@ -33,6 +33,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     log.add_argument("--outcome", help="only lines with this outcome (synced, replayed, retry, dead_letter)")
     log.set_defaults(handler=show_log)
 
+    lookup = nested.add_parser("lookup", help="ask the backend about a code; --pdf saves its signed PDF")
+    add_common_options(lookup)
+    lookup.add_argument("code", help="the identity code printed on the copy")
+    lookup.add_argument("--pdf", metavar="FILE", help="also save the backend's signed PDF here (reprint)")
+    lookup.set_defaults(handler=lookup_code)
+
     retry = nested.add_parser("retry-dead", help="give dead-lettered records another try")
     add_common_options(retry)
     retry.set_defaults(handler=retry_dead)
@@ -174,4 +180,27 @@ def retry_dead(args: argparse.Namespace, ctx: CommandContext) -> int:
     finally:
         store.close()
     ctx.emit({"requeued": count}, f"{count} dead-lettered record(s) queued for another try")
+    return 0
+
+
+def lookup_code(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from kiosk.errors import NegativeVerdict
+    from offline_sync.runner import open_client
+
+    with open_client(ctx.config.sync, ctx.config.path) as client:
+        found = client.lookup(args.code)
+        if found is None:
+            raise NegativeVerdict("the city backend has no record with this code", subject=args.code)
+        saved = None
+        if args.pdf:
+            data = client.fetch_pdf(args.code)
+            if data is None:
+                raise NegativeVerdict("the city backend has no PDF for this code", subject=args.code)
+            Path(args.pdf).write_bytes(data)
+            saved = str(args.pdf)
+    human = (
+        f"{found.get('code')}: {found.get('doc_type')}, {found.get('pages')} page(s), kiosk {found.get('kiosk_id')},"
+        f" issued {found.get('created_at')}, received {found.get('received_at')}"
+    )
+    ctx.emit({**found, "pdf": saved}, human + (f"\nPDF saved to {saved}" if saved else ""))
     return 0

@@ -90,6 +90,18 @@ def test_sync_commands(backend: Backend, tmp_path: Path, capsys: pytest.CaptureF
     code, requeued = run_json(capsys, "sync", "retry-dead", "--config", str(config), "--json")
     assert requeued == {"requeued": 0}
 
+    # Lookup and reprint from the backend (after retention purged the local copy).
+    out = tmp_path / "reprint.pdf"
+    code, found = run_json(
+        capsys, "sync", "lookup", codes[3], "--pdf", str(out), "--config", str(config), "--json"
+    )
+    assert code == 0
+    assert found["code"] == codes[3]
+    assert found["pdf"] == str(out)
+    assert out.read_bytes() == (tmp_path / "pdf" / f"{codes[3]}.pdf").read_bytes()
+    assert main(["sync", "lookup", "NOPE-000000-X", "--config", str(config)]) == 1
+    assert "no record" in capsys.readouterr().err
+
 
 def test_sync_run_without_a_backend_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
