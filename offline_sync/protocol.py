@@ -91,18 +91,21 @@ class RecordUpload(_NoNul):
     def pdf_bytes(self) -> bytes:
         """The decoded PDF; ValueError when it is not base64 or does not match pdf_sha256."""
         try:
-            data = base64.b64decode(self.pdf, validate=True)
-        except (binascii.Error, ValueError):
+            data = binascii.a2b_base64(self.pdf.encode("ascii"), strict_mode=True)
+        except (binascii.Error, ValueError, UnicodeEncodeError):
             raise ValueError("pdf is not valid base64") from None
         if hashlib.sha256(data).hexdigest() != self.pdf_sha256:
             raise ValueError("pdf does not match pdf_sha256")
         return data
 
     def fingerprint(self) -> str:
-        """sha256 of the canonical JSON of the record: what "the same body" means for idempotency."""
-        canonical = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
+        """sha256 of the canonical JSON of the record: what "the same body" means for idempotency.
+
+        The PDF enters through `pdf_sha256` (which `pdf_bytes` checks against the content), so megabytes
+        of base64 are not serialised a second time.
+        """
+        content = self.model_dump(mode="json", exclude={"pdf"})
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
