@@ -10,7 +10,8 @@ systemd itself uses. From the unit this reads and applies, as separate filters l
   groups expanded by ``systemd-analyze syscall-filter`` of the installed systemd;
 * ``MemoryDenyWriteExecute=yes``: no W+X mmap, no mprotect/pkey_mprotect to PROT_EXEC, no SHM_EXEC;
 * ``RestrictAddressFamilies=``: socket() of any other family fails with EAFNOSUPPORT;
-* ``NoNewPrivileges=yes`` (libseccomp sets it when loading a filter).
+* ``NoNewPrivileges=yes`` (libseccomp sets it when loading a filter);
+* ``UMask=``.
 
 Not reproduced: the mount namespace (ProtectSystem=, ReadWritePaths=, PrivateTmp=...), users, devices,
 capabilities, and the other namespace flags.
@@ -175,7 +176,11 @@ def main(argv: list[str]) -> int:
     if len(argv) < 3 or argv[1] != "--":
         sys.stderr.write("usage: unit_sandbox.py UNIT_FILE -- COMMAND [ARG...]\n")
         return 2
-    apply_unit_sandbox(Path(argv[0]))
+    unit = Path(argv[0])
+    umask = directives(unit).get("UMask")
+    if umask:
+        os.umask(int(umask[0], 8))
+    apply_unit_sandbox(unit)
     os.execvp(argv[2], argv[2:])
     return 127
 
