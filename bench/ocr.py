@@ -72,7 +72,7 @@ def main() -> int:
     worst: tuple[float, str] = (0.0, "")
     print(
         f"OCR bench: {args.pages} pages x {len(kinds)} degradations, seeds from {args.seed}, "
-        f"{os.cpu_count()} cores, A4 at 300 dpi",
+        f"{os.cpu_count()} cores, A4 at 300 dpi; load average at start {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
@@ -139,6 +139,7 @@ def main() -> int:
         f"kiosk seconds per page: median {statistics.median(pipeline_times):.2f}, "
         f"max {worst[0]:.2f} ({worst[1]}), pages over 15 s: {sum(t > 15 for t in pipeline_times)}"
     )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine slows both columns)")
     print(f"classification: {classified}/{total_pages} = {100.0 * classified / max(1, total_pages):.1f} %")
     print(f"fields: {fields_ok}/{fields_total} = {100.0 * fields_ok / max(1, fields_total):.1f} %")
     return 0

@@ -137,7 +137,7 @@ def _number(value: str | None) -> str | None:
     if not token:
         return None
     head, slash, tail = token.partition("/")
-    if slash and head and sum(ch.isdigit() for ch in head) >= len(head) / 2:
+    if slash and any(ch.isdigit() for ch in head) and all(ch.isdigit() or ch in "OoIl|SZB" for ch in head):
         head = head.translate(_DIGIT_FIX)
     return head + slash + tail
 
@@ -219,9 +219,9 @@ def _best_spelling(value: str, lines: list[tuple[str, str]]) -> str:
 
 def _person(lines: list[tuple[str, str]], start: int, stop: int | None) -> dict[str, str]:
     out: dict[str, str] = {}
-    if name := _clean_name(_after(lines, r"ho,? (?:chu dem,? )?(?:va )?ten", start, stop)):
+    if name := _clean_name(_after(lines, r"ho[,.]? (?:chu dem[,.]? )?(?:va )?ten", start, stop)):
         out["name"] = name
-    if dob := _date_in(_after(lines, r"ngay,? thang,? nam sinh|ngay sinh", start, stop)):
+    if dob := _date_in(_after(lines, r"ngay[,.]? thang[,.]? nam sinh|ngay sinh", start, stop)):
         out["date_of_birth"] = dob
     if idn := _id_in(
         _after(lines, r"so dinh danh ca nhan|so cccd|cccd so|can cuoc cong dan so", start, stop)

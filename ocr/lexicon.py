@@ -105,7 +105,9 @@ def restore_formulae(tokens: list[str]) -> list[str]:
             if n > 1 and cores[i : i + n] == folded:
                 for k in range(n):
                     core, suffix = _core(out[i + k])
-                    canon_core, _ = _core(canonical[k])
+                    canon_core, canon_suffix = _core(canonical[k])
+                    if canon_suffix and suffix in (".", ","):  # "Họ. chữ đệm." is "Họ, chữ đệm,"
+                        suffix = canon_suffix
                     out[i + k] = _cased(canon_core, core) + suffix
                 i += n - 1
                 break

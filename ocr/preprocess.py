@@ -164,6 +164,7 @@ def prepare(image: np.ndarray, dpi: int) -> Prepared:
     gray = to_gray(upright)
 
     box = find_page(gray)
+    metrics["page_coverage"] = 1.0 if box is None else box[2] * box[3] / gray.size
     if box is not None:
         x, y, w, h = box
         if w * h < 0.97 * gray.size:
@@ -185,7 +186,7 @@ def prepare(image: np.ndarray, dpi: int) -> Prepared:
         steps.append("flatten")
     if noisy:
         # Gaussian smoothing scaled to the noise: fast on a full page, and what the binarisation needs.
-        sigma = float(np.clip(metrics["noise_sigma"] / 14.0, 0.8, 2.0)) * dpi / 300
+        sigma = float(np.clip(metrics["noise_sigma"] / 22.0, 0.8, 1.6)) * dpi / 300
         work = cv2.GaussianBlur(work, (0, 0), sigma)
         steps.append("denoise")
 
@@ -235,19 +236,26 @@ def remove_rules(gray: np.ndarray, dpi: int) -> np.ndarray | None:
     length = max(40, int(dpi * 0.5))
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    # Vertical frame lines broken by noise are joined first (a short vertical close cannot chain letters).
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+    vertical = cv2.morphologyEx(
+        joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length))
+    )
+    vertical = cv2.bitwise_and(vertical, ink)
     rules = cv2.bitwise_or(horizontal, vertical)
     if not rules.any():
         return None
     # Whole shapes that are mostly rule (a frame with rounded corners, a box) go entirely, so that no
     # corner is left behind to be read as a letter; text touching a rule keeps its letters.
-    count, labels = cv2.connectedComponents(ink, connectivity=8)
-    area = np.bincount(labels.ravel(), minlength=count)
-    on_rule = np.bincount(labels[rules > 0], minlength=count)
-    mostly_rule = on_rule > 0.5 * np.maximum(area, 1)
-    mostly_rule[0] = False
-    erase = cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0
-    erase |= cv2.dilate(mostly_rule[labels].astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     out = gray.copy()
-    out[erase] = 255
+    out[cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0] = 255
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    on_rule = np.bincount(labels[rules > 0], minlength=count)
+    shapes = np.nonzero(on_rule > 0.5 * np.maximum(stats[:, cv2.CC_STAT_AREA], 1))[0]
+    for label in shapes[shapes > 0]:
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        x0, y0 = max(0, x - 2), max(0, y - 2)
+        box = labels[y0 : y + h + 2, x0 : x + w + 2] == label
+        grown = cv2.dilate(box.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        out[y0 : y + h + 2, x0 : x + w + 2][grown] = 255
     return out
