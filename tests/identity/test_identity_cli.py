@@ -142,3 +142,18 @@ def test_face_verify_other_person_exits_1(files: dict[str, Path], capsys: pytest
     assert payload["match"] is False
     assert payload["distance"] > 0.55
     assert payload["frames_used"] == 1
+
+
+@pytest.mark.slow
+def test_id_read_with_ocr_cross_check(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "id", "read", str(files["card7"]), "--ocr", "--json")
+    assert code == 0, err
+    assert json.loads(out)["ocr_check"] == {"id_agrees": True, "name_agrees": True}
+    swapped = tmp_path / "swapped.png"
+    card = sample_card(21)
+    cv2.imwrite(str(swapped), make_card_image(card, qr_payload=sample_card(22).to_qr_payload()))
+    code, out, err = run(capsys, "id", "read", str(swapped), "--ocr", "--json")
+    assert code == 2
+    assert "does not match the card's QR" in err
