@@ -21,7 +21,7 @@ APT_PACKAGES=(
   libzbar0 poppler-utils fonts-dejavu-core
   sane-utils libsane1
   cups cups-client cups-bsd printer-driver-cups-pdf
-  softhsm2 opensc libnss3-tools
+  softhsm2 opensc libnss3-tools strace
   postgresql
   espeak-ng sox
   systemd

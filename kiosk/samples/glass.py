@@ -12,10 +12,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 
-DEMO_CITIZEN = {
+DEMO_CITIZEN: dict[str, Any] = {
     "id_number": "001190012345",
     "old_id": "013456789",
     "full_name": "NGUYỄN THỊ MINH ANH",
