@@ -209,15 +209,19 @@ def head_path_for(log_path: Path) -> Path:
 def read_head(path: Path) -> Head | None:
     """The head file, or None if it is absent; a malformed head raises ValueError."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        raw = json.loads(data)
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: unreadable head file: {exc}") from None
     try:
-        return Head(int(raw["seq"]), str(raw["hash"]), int(raw["checkpoint_seq"]), str(raw["checkpoint_ts"]))
+        head = Head(int(raw["seq"]), str(raw["hash"]), int(raw["checkpoint_seq"]), str(raw["checkpoint_ts"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path}: malformed head file: {exc}") from None
+    if data != canonical(head.to_json()) + b"\n":
+        raise ValueError(f"{path}: head file changed: not byte for byte what the kiosk writes")
+    return head
 
 
 def iter_entries(path: Path) -> Iterator[dict[str, Any]]:

@@ -18,6 +18,7 @@ from kiosk.audit.records import (
     GENESIS,
     AuditError,
     Events,
+    canonical,
     entry_hash,
     head_path_for,
     key_fingerprint,
@@ -96,6 +97,8 @@ def _parse_line(raw: bytes, lineno: int, report: AuditReport) -> dict[str, Any] 
     if not isinstance(entry, dict) or any(not isinstance(entry.get(k), t) for k, t in _REQUIRED.items()):
         report.add("malformed", f"line {lineno}: missing or wrong-typed fields (edited)", lineno)
         return None
+    if canonical(entry) != raw:
+        report.add("malformed", f"line {lineno}: not byte for byte what the kiosk writes (edited)", lineno)
     return entry
 
 
@@ -297,6 +300,23 @@ def _check_tail(report: AuditReport, entries: list[tuple[int, dict[str, Any]]], 
         report.warnings.append(
             f"head file stops at seq {head.seq}, the log at seq {last['seq']} (a crash between the two writes?)"
         )
+        _check_head_entry(report, entries, head.seq, head.hash)
+    if head.checkpoint_seq > head.seq or head.checkpoint_seq < 0:
+        report.add(
+            "head_mismatch",
+            f"{head_path}: names a checkpoint at seq {head.checkpoint_seq} after its last entry {head.seq}",
+        )
+    elif 0 < head.checkpoint_seq <= min(head.seq, last_seq):
+        by_seq = {e["seq"]: (line, e) for line, e in entries}
+        line, cp = by_seq.get(head.checkpoint_seq, (None, {}))
+        if cp.get("event") != Events.CHECKPOINT or cp.get("ts") != head.checkpoint_ts:
+            report.add(
+                "head_mismatch",
+                f"{head_path}: names a checkpoint at seq {head.checkpoint_seq} ({head.checkpoint_ts}) that the log "
+                "does not hold" + (f" (line {line} differs)" if line else ""),
+                line,
+                head.checkpoint_seq,
+            )
     if report.last_checkpoint_line is not None:
         after = sum(1 for line, _ in entries if line > report.last_checkpoint_line)
         if after:
@@ -304,3 +324,18 @@ def _check_tail(report: AuditReport, entries: list[tuple[int, dict[str, Any]]], 
                 f"{after} entries after the last checkpoint (line {report.last_checkpoint_line}) are protected "
                 "by the hash chain and the head file only"
             )
+
+
+def _check_head_entry(
+    report: AuditReport, entries: list[tuple[int, dict[str, Any]]], seq: int, hash_: str
+) -> None:
+    for line, entry in entries:
+        if entry["seq"] == seq:
+            if entry["hash"] != hash_:
+                report.add(
+                    "edited",
+                    f"line {line} (seq {seq}): not the entry the kiosk wrote (head file differs)",
+                    line,
+                    seq,
+                )
+            return

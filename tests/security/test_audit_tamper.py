@@ -120,7 +120,7 @@ def test_a_whole_rewritten_chain_fails_the_checkpoint_signature(tmp_path, key):
         rewritten.append(json.dumps(entry, sort_keys=True, separators=(",", ":")) + "\n")
     _write(audit, rewritten)
     head_path_for(audit.path).write_text(
-        json.dumps({"seq": 5, "hash": prev, "checkpoint_seq": 5, "checkpoint_ts": ""})
+        json.dumps({"seq": 5, "hash": prev, "checkpoint_seq": 5, "checkpoint_ts": entry["ts"]})
     )
     report = audit.verify()
     assert _kinds(report) == [("bad_signature", 5)]
