@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from kiosk.audit import AuditLog, Events, entry_hash, head_path_for, verify_log
+from kiosk.audit import AuditLog, Events, canonical, entry_hash, head_path_for, verify_log
 from kiosk.cli import main as kiosk_main
 from kiosk.logs import forget_sensitive, register_sensitive
 
@@ -119,9 +119,9 @@ def test_a_whole_rewritten_chain_fails_the_checkpoint_signature(tmp_path, key):
             entry["sig"] = sig  # the attacker has no key: keeps the old signature
         rewritten.append(json.dumps(entry, sort_keys=True, separators=(",", ":")) + "\n")
     _write(audit, rewritten)
-    head_path_for(audit.path).write_text(
-        json.dumps({"seq": 5, "hash": prev, "checkpoint_seq": 5, "checkpoint_ts": entry["ts"]})
-    )
+    # ... and writes a head file exactly as the kiosk would.
+    head = {"seq": 5, "hash": prev, "checkpoint_seq": 5, "checkpoint_ts": entry["ts"]}
+    head_path_for(audit.path).write_bytes(canonical(head) + b"\n")
     report = audit.verify()
     assert _kinds(report) == [("bad_signature", 5)]
 
