@@ -346,6 +346,7 @@ class BackendDB:
                 )
                 outcomes = [r[0] for r in cur.fetchall()]
                 failed = sum(o in FAILED_OUTCOMES for o in outcomes)
+                beat = json.loads(hb[4]) if hb else {}
                 offset = None
                 if hb is not None:
                     offset = (datetime.fromisoformat(hb[0]) - datetime.fromisoformat(hb[1])).total_seconds()
@@ -357,7 +358,10 @@ class BackendDB:
                         "clock_offset_s": round(offset, 3) if offset is not None else None,
                         "backlog": int(hb[2]) if hb else None,
                         "dead_letters": int(hb[3]) if hb else None,
-                        "health": json.loads(hb[4]).get("health", {}) if hb else {},
+                        "health": beat.get("health", {}),
+                        # Why a kiosk is behind: its oldest unsynced record and its last error.
+                        "oldest_unsynced": beat.get("oldest_unsynced"),
+                        "last_error": beat.get("last_error"),
                         "records_held": held,
                         "attempts_considered": len(outcomes),
                         "error_rate": round(failed / len(outcomes), 4) if outcomes else 0.0,

@@ -154,6 +154,8 @@ def test_heartbeats_logs_and_fleet_view(any_backend: Backend, pki: Pki) -> None:
         "sent_at": datetime.now(UTC).isoformat(),
         "backlog": 7,
         "dead_letters": 1,
+        "oldest_unsynced": "2026-11-22T07:00:00+00:00",
+        "last_error": "HTTP 503",
         "health": {"disk_free_bytes": 123},
     }
     entries = [
@@ -187,6 +189,8 @@ def test_heartbeats_logs_and_fleet_view(any_backend: Backend, pki: Pki) -> None:
     assert kiosk["error_rate"] == 0.25
     assert kiosk["attempts_considered"] == 20
     assert kiosk["health"] == {"disk_free_bytes": 123}
+    assert kiosk["last_error"] == "HTTP 503"
+    assert kiosk["oldest_unsynced"].startswith("2026-11-22T07:00:00")
     assert abs(kiosk["clock_offset_s"]) < 60
 
 
