@@ -6,7 +6,7 @@ OcrEngine, DOC_TYPES, classify, extract_fields.
 
 from ocr.classify import DOC_TYPES, classify
 from ocr.engine import DocumentResult, OcrEngine, PageResult, Word
-from ocr.errors import ImageError
+from ocr.errors import ImageError, OcrUnavailable
 from ocr.fields import extract_fields
 from ocr.images import load_image
 from ocr.quality import PageQuality
@@ -16,6 +16,7 @@ __all__ = [
     "DocumentResult",
     "ImageError",
     "OcrEngine",
+    "OcrUnavailable",
     "PageQuality",
     "PageResult",
     "Word",

@@ -209,6 +209,12 @@ class OcrEngine:
             metrics["seconds"] = time.monotonic() - started
             log.warning("page OCR stopped at its %.0f s time bound", self.config.page_timeout_s)
             return self._rejected("timeout", prepared.upright, dpi, metrics)
+        except tesseract.TesseractMissing:
+            raise
+        except RuntimeError as exc:  # Tesseract crashed on this image: a content problem, not ours to raise
+            log.warning("tesseract failed on a page: %s", exc)
+            metrics["seconds"] = time.monotonic() - started
+            return self._rejected("unreadable", prepared.upright, dpi, metrics)
         words = _restore(words)
         metrics.update(_read_metrics(words, upright.shape))
         metrics["quarter_turns"] = float(turns)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ocr.errors import OcrUnavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -23,7 +25,7 @@ class TesseractTimeout(Exception):
     """Tesseract did not finish before its deadline and was killed."""
 
 
-class TesseractMissing(Exception):
+class TesseractMissing(OcrUnavailable):
     """The tesseract program or a language model is not installed."""
 
 
@@ -103,8 +105,9 @@ def finish(proc: subprocess.Popen[bytes], deadline: float) -> str:
     if proc.returncode != 0:
         message = err.decode("utf-8", "replace").strip().splitlines()
         detail = message[-1] if message else f"exit status {proc.returncode}"
-        if "Failed loading language" in err.decode("utf-8", "replace"):
-            raise TesseractMissing(f"a Tesseract language model is missing: {detail}")
+        failed = [ln for ln in message if ln.startswith("Failed loading language")]
+        if failed:
+            raise TesseractMissing(f"a Tesseract language model is missing: {failed[0]}")
         raise RuntimeError(f"tesseract failed: {detail}")
     return out.decode("utf-8", "replace")
 

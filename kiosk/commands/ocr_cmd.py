@@ -13,7 +13,7 @@ import logging
 import sys
 
 from kiosk.commands._common import CommandContext, add_common_options
-from kiosk.errors import BadInputError
+from kiosk.errors import BadInputError, UnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_ocr(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from ocr import ImageError, OcrEngine, load_image
+    from ocr import ImageError, OcrEngine, OcrUnavailable, load_image
 
     if not 50 <= args.dpi <= 1200:
         raise BadInputError(f"--dpi must be between 50 and 1200 (got {args.dpi})", subject="--dpi")
@@ -42,7 +42,10 @@ def run_ocr(args: argparse.Namespace, ctx: CommandContext) -> int:
             pages.append(load_image(name))
         except ImageError as exc:
             raise BadInputError(str(exc), subject=name) from None
-    result = OcrEngine(ctx.config.ocr).read_document(pages, dpi=args.dpi)
+    try:
+        result = OcrEngine(ctx.config.ocr).read_document(pages, dpi=args.dpi)
+    except OcrUnavailable as exc:
+        raise UnavailableError(f"OCR is not available on this machine: {exc}", subject="tesseract") from None
     lines = []
     for number, (name, page) in enumerate(zip(args.images, result.pages, strict=True), 1):
         if page.quality.ok:

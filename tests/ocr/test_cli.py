@@ -46,3 +46,15 @@ def test_ocr_blank_page_prints_json_and_asks_for_rescan(
     data = json.loads(captured.out)
     assert data["pages"][0]["quality"]["reason"] == "blank"
     assert "blank.png" in captured.err and "rescan" in captured.err
+
+
+def test_ocr_without_the_language_model_is_unavailable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[ocr]\nlanguages = "klingon"\n', encoding="utf-8")
+    path = tmp_path / "page.png"
+    cv2.imwrite(str(path), make_document("other", seed=1).image)
+    assert main(["ocr", str(path), "--json", "--config", str(config)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("kiosk ocr: tesseract: OCR is not available") and "klingon" in err
