@@ -20,7 +20,7 @@ class SyncConfig(BaseModel):
     client_key: str = "sync/client.key"
     ca_cert: str = "sync/ca.crt"
     # The JSON-lines sync log for central IT, rotated by size.
-    sync_log: str = "logs/sync.jsonl"
+    sync_log: str = "sync/sync.jsonl"
     log_max_bytes: int = Field(default=5_000_000, ge=10_000)
     log_backups: int = Field(default=5, ge=1, le=100)
     # Upload shape: records per request and requests in flight.
