@@ -35,7 +35,7 @@ SYNC_USER="kiosk-sync"
 SHARED_GROUP="kiosk-data"
 # Groups that own the kiosk's devices on Debian; the screen user joins those that exist.
 UI_DEVICE_GROUPS="video render input audio dialout scanner lp"
-APT_RUNTIME="cage python3-venv tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng libzbar0 sane-utils cups espeak-ng fonts-dejavu-core"
+APT_RUNTIME="cage libpam-systemd python3-venv tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng libzbar0 sane-utils cups espeak-ng fonts-dejavu-core"
 
 usage() {
     cat <<EOF

@@ -315,3 +315,19 @@ def test_tmpfiles_make_private_folders_0700_and_journald_is_bounded():
         "MaxRetentionSec=",
     ):
         assert re.search(rf"^{key}\S+", journald, re.MULTILINE), key
+
+
+def test_every_pam_module_of_the_screens_session_is_installed():
+    modules = [
+        line.split()[2]
+        for line in (SYSTEMD / "pam-smart-kiosk").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert "pam_systemd.so" in modules  # the logind session that gives cage the seat
+    folders = [
+        Path("/lib/x86_64-linux-gnu/security"),
+        Path("/usr/lib/x86_64-linux-gnu/security"),
+        Path("/lib/security"),
+    ]
+    missing = [m for m in modules if not any((f / m).exists() for f in folders)]
+    assert not missing, f"PAM modules not installed here: {missing} (install.sh installs libpam-systemd)"
