@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
+from typing import Any
 
 _ID_PATTERN = re.compile(r"(?<!\d)(\d{3})\d{3,6}(\d{3})(?!\d)")
 _lock = threading.Lock()
@@ -60,14 +62,27 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def setup_logging(*, verbose: bool = False, stream: object = None) -> None:
-    """Log to stderr (the journal, under systemd) through the redacting filter."""
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time of each record, not the one at set-up."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def setup_logging(*, verbose: bool = False, stream: Any = None) -> None:
+    """Log to stderr (the journal, under systemd) through the redacting filter. Safe to call again."""
     root = logging.getLogger()
+    level = logging.DEBUG if verbose else logging.WARNING
     if any(isinstance(f, RedactingFilter) for h in root.handlers for f in h.filters):
-        root.setLevel(logging.DEBUG if verbose else logging.INFO)
+        root.setLevel(level)
         return
-    handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    root.setLevel(level)

@@ -16,9 +16,17 @@ from kiosk.errors import UnavailableError
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
+    from kiosk.config import KioskConfig
     from offline_sync.store import LocalStore, RecordIn
 
 log = logging.getLogger(__name__)
+
+
+def data_key_path(config: KioskConfig) -> Path:
+    """The data key the kiosk and the sync worker share: [sync] data_key, else the key store's data.key."""
+    if config.sync.data_key:
+        return config.path(config.sync.data_key)
+    return config.path(config.signing.keys_dir) / "data.key"
 
 
 @dataclass
@@ -34,7 +42,7 @@ class KioskStore:
 
         config = app.config
         db_path = config.path(config.sync.database)
-        key_path = config.path(config.signing.keys_dir) / "data.key"
+        key_path = data_key_path(config)
         try:
             db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -10,6 +10,7 @@ from typing import Any
 
 from kiosk.commands._common import CommandContext, add_common_options
 from kiosk.config import KioskConfig
+from kiosk.store import data_key_path
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,13 +53,6 @@ def _usage(parser: argparse.ArgumentParser) -> Any:
         return 2
 
     return handler
-
-
-def data_key_path(config: KioskConfig) -> Path:
-    """The data key shared with the kiosk process: [sync] data_key, else the key store's data.key."""
-    if config.sync.data_key:
-        return config.path(config.sync.data_key)
-    return config.path(config.signing.keys_dir) / "data.key"
 
 
 def _open_store(config: KioskConfig) -> Any:
