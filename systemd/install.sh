@@ -35,7 +35,12 @@ SYNC_USER="kiosk-sync"
 SHARED_GROUP="kiosk-data"
 # Groups that own the kiosk's devices on Debian; the screen user joins those that exist.
 UI_DEVICE_GROUPS="video render input audio dialout scanner lp"
-APT_RUNTIME="cage libpam-systemd python3-venv tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng libzbar0 sane-utils cups espeak-ng fonts-dejavu-core"
+# What the kiosk needs at run time (the development extras are in systemd/kiosk-dev.sh).
+APT_RUNTIME="cage libpam-systemd python3-venv tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd \
+libzbar0 sane-utils libsane1 cups cups-client printer-driver-cups-pdf opensc espeak-ng fonts-dejavu-core \
+libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libwayland-client0 libwayland-cursor0 libwayland-egl1"
+# face_recognition pins a `dlib` that compiles for half an hour; dlib-bin (a dependency) provides it.
+FACE_PACKAGES="face_recognition==1.3.0 face_recognition_models==0.3.0"
 
 usage() {
     cat <<EOF
@@ -220,11 +225,17 @@ pip_args=(--disable-pip-version-check --quiet)
 [[ "$NO_DEPS" == 0 ]] || pip_args+=(--no-deps)
 if [[ -n "$WHEELHOUSE" ]]; then
     say "installing smart-kiosk from $WHEELHOUSE"
-    "$R$VENV/bin/pip" install "${pip_args[@]}" --no-index --find-links "$WHEELHOUSE" smart-kiosk
+    pip_args+=(--no-index --find-links "$WHEELHOUSE")
+    "$R$VENV/bin/pip" install "${pip_args[@]}" smart-kiosk
 else
     say "installing smart-kiosk from $SOURCE"
-    "$R$VENV/bin/pip" install "${pip_args[@]}" --upgrade pip setuptools wheel
+    # setuptools < 81: face_recognition_models still imports pkg_resources.
+    "$R$VENV/bin/pip" install "${pip_args[@]}" --upgrade pip "setuptools>=68,<81" wheel
     "$R$VENV/bin/pip" install "${pip_args[@]}" "$SOURCE"
+fi
+if [[ "$NO_DEPS" == 0 ]]; then
+    # shellcheck disable=SC2086
+    "$R$VENV/bin/pip" install "${pip_args[@]}" --no-deps $FACE_PACKAGES
 fi
 [[ -f "$SOURCE/README.md" ]] && install -m 0644 "$SOURCE/README.md" "$R/opt/smart-kiosk/README.md"
 chown -R 0:0 "$R/opt/smart-kiosk"

@@ -331,3 +331,14 @@ def test_every_pam_module_of_the_screens_session_is_installed():
     ]
     missing = [m for m in modules if not any((f / m).exists() for f in folders)]
     assert not missing, f"PAM modules not installed here: {missing} (install.sh installs libpam-systemd)"
+
+
+@pytest.mark.skipif(shutil.which("apt-get") is None, reason="not a Debian system")
+def test_the_runtime_packages_exist_in_this_debian():
+    text = (SYSTEMD / "install.sh").read_text()
+    block = re.search(r'^APT_RUNTIME="(.*?)"', text, re.MULTILINE | re.DOTALL)
+    assert block
+    packages = block.group(1).replace("\\\n", " ").split()
+    assert {"cage", "libpam-systemd", "python3-venv", "tesseract-ocr-vie"} <= set(packages)
+    result = _run("apt-get", "install", "-s", "-q", "--no-install-recommends", *packages, check=False)
+    assert result.returncode == 0, result.stderr
