@@ -257,8 +257,6 @@ if [[ ! -e "$R$CONFIG" ]]; then
         echo "[sync]"
         echo "# In the folder the screen and the sync worker share (see smart-kiosk.tmpfiles)."
         echo "database = \"store/kiosk.db\""
-        echo "# The sync worker cannot enter keys/: systemd hands it the data key (LoadCredential=)."
-        echo "data_key = \"/run/credentials/kiosk-sync.service/data.key\""
         echo "sync_log = \"sync/sync.jsonl\""
         echo
         echo "[audit]"

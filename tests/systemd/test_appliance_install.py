@@ -166,11 +166,10 @@ def test_install_makes_users_folders_config_and_units(install):
     assert config.path(config.audit.log_file) == Path("/var/lib/smart-kiosk/audit/audit.jsonl")
     # The sync worker's files are in the folders its unit may write, its data key is a credential.
     assert config.path(config.sync.sync_log).parent == Path("/var/lib/smart-kiosk/sync")
-    assert config.sync.data_key == "/run/credentials/kiosk-sync.service/data.key"
-    assert (
-        "LoadCredential=data.key:/var/lib/smart-kiosk/keys/data.key"
-        in (SYSTEMD / "kiosk-sync.service").read_text()
-    )
+    assert config.sync.data_key == ""  # keys/data.key for both; the sync unit binds its credential there
+    sync_unit = (SYSTEMD / "kiosk-sync.service").read_text()
+    assert "LoadCredential=data.key:/var/lib/smart-kiosk/keys/data.key" in sync_unit
+    assert "BindReadOnlyPaths=%d/data.key:/var/lib/smart-kiosk/keys/data.key" in sync_unit
     assert len((root / "var/lib/smart-kiosk/keys/data.key").read_bytes()) == 32
 
 

@@ -1,7 +1,8 @@
 """Each service works inside the whole sandbox its unit describes, as its own user.
 
 No systemd as PID 1 here, so bubblewrap builds each unit's file system view from the unit file
-(ProtectSystem=strict: everything read-only; ReadWritePaths=; InaccessiblePaths=; PrivateTmp=;
+(ProtectSystem=strict: everything read-only; ReadWritePaths=; InaccessiblePaths=; TemporaryFileSystem=;
+BindReadOnlyPaths=; PrivateTmp=;
 PrivateDevices=; ProtectHome=; the config (and the worker's data key) as credentials in
 /run/credentials/UNIT/), setpriv becomes the unit's user of a throwaway install (no capabilities,
 NoNewPrivileges) and unit_sandbox.py adds the unit's seccomp filters and UMask=. The data folder is the
@@ -105,6 +106,14 @@ def unit_view(unit: Path, data: Path, creds: Path) -> list[str]:
     for entry in d.get("InaccessiblePaths", [""])[0].split():
         path = entry.lstrip("-")
         view += ["--tmpfs", path, "--chmod", "0000", path]
+    for entry in d.get("TemporaryFileSystem", []):
+        view += ["--tmpfs", entry.split(":")[0]]
+    for entry in d.get("BindReadOnlyPaths", []):
+        source, target = entry.split(":")[:2]
+        view += ["--ro-bind", source.replace("%d", str(creds)), target]
+    for entry in d.get("TemporaryFileSystem", []):
+        if entry.endswith(":ro"):
+            view += ["--remount-ro", entry.split(":")[0]]
     return view
 
 
