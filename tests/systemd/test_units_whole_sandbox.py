@@ -274,12 +274,9 @@ def test_the_sync_worker_drains_inside_its_units_sandbox_as_its_own_user(tmp_pat
         backend.stop()
 
 
-@pytest.mark.slow
-def test_a_whole_demo_visit_runs_inside_the_screens_unit_sandbox_as_its_user(tmp_path):
-    import stat
-
-    from kiosk.audit import verify_log
-
+def _demo_visit(tmp_path: Path) -> tuple[Path, dict[str, int], dict, dict]:
+    """A whole demo visit as the screen's user inside its unit's sandbox; the data folder, ids, config
+    and the demo's JSON."""
     ui_unit = REPO / "systemd/kiosk-ui.service"
     root, ids = install(tmp_path, "HN-001")
     data = root / DATA.lstrip("/")
@@ -296,6 +293,17 @@ def test_a_whole_demo_visit_runs_inside_the_screens_unit_sandbox_as_its_user(tmp
     assert run.returncode == 0, run.stdout + run.stderr
     payload = json.loads(run.stdout.splitlines()[-1])
     assert payload["verified"]["valid"] is True
+    return data, ids, config, payload
+
+
+@pytest.mark.slow
+def test_a_whole_demo_visit_runs_inside_the_screens_unit_sandbox_as_its_user(tmp_path):
+    import stat
+
+    from kiosk.audit import verify_log
+
+    data, ids, _config, _payload = _demo_visit(tmp_path)
+    ui_uid, shared = ids["kiosk"], ids["group:kiosk-data"]
 
     # The certified copy: the screen's, readable by the sync worker's group (UMask=0027, setgid copies/).
     pdfs = list((data / "copies").glob("*.pdf"))
@@ -319,3 +327,50 @@ def test_a_whole_demo_visit_runs_inside_the_screens_unit_sandbox_as_its_user(tmp
         assert (st.st_gid, stat.S_IMODE(st.st_mode)) == (shared, 0o660), name
     # The worker's folder was out of reach.
     assert list((data / "sync").iterdir()) == []
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="kiosk/store.py chmods kiosk.db to 0600, so the sync worker (user kiosk-sync, group kiosk-data) "
+    "cannot open the store the screen made; it needs 0660 in the setgid store/ folder (asked of the lead)",
+)
+def test_the_sync_worker_uploads_a_visit_the_screen_made(tmp_path):
+    data, ids, config, payload = _demo_visit(tmp_path)
+    shared = ids["group:kiosk-data"]
+
+    # The appliance end to end: the sync worker, as its own user in its own sandbox, uploads that visit.
+    from tests.sync.helpers import Backend, make_pki
+
+    sync_unit, sync_uid, sync_gid = UNIT, ids["kiosk-sync"], ids["group:kiosk-sync"]
+    pki = make_pki(tmp_path / "pki")
+    backend = Backend(pki, tmp_path / "backend").start()
+    try:
+        cert, key = pki.client("HN-001")
+        for src, name in ((cert, "client.crt"), (key, "client.key"), (pki.pki.ca_cert, "ca.crt")):
+            shutil.copy(src, data / "sync" / name)
+            os.chown(data / "sync" / name, sync_uid, sync_gid)
+            os.chmod(data / "sync" / name, 0o600)
+        config["sync"].update(
+            backend_url=backend.url,
+            client_cert="sync/client.crt",
+            client_key="sync/client.key",
+            ca_cert="sync/ca.crt",
+        )
+        sync_creds = credentials(
+            tmp_path,
+            "sync-creds",
+            sync_uid,
+            sync_gid,
+            {"kiosk.toml": _toml(config).encode(), "data.key": (data / "keys/data.key").read_bytes()},
+        )
+        upload = [
+            *unit_view(sync_unit, data, sync_creds), "--", *as_user(sync_uid, sync_gid, shared, sync_unit),
+            sys.executable, str(SANDBOX), str(sync_unit), "--",
+            str(Path(sys.executable).with_name("kiosk")), "sync", "run", "--drain", "--timeout", "120", "--json",
+        ]  # fmt: skip
+        run = subprocess.run(upload, capture_output=True, text=True, timeout=300, check=False)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert backend.codes() == [payload["code"]], run.stdout + run.stderr
+    finally:
+        backend.stop()
