@@ -8,6 +8,7 @@ key folder, next to the seal key, with mode 0600.
 from __future__ import annotations
 
 import logging
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,9 +48,11 @@ class KioskStore:
             db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             local = LocalStore(db_path, load_or_create_data_key(key_path))
-            # Personal fields are encrypted, but the file still says who came when: owner only.
-            # (SQLite gives the -wal and -shm files the database file's mode.)
-            db_path.chmod(0o600)
+            # Personal fields are encrypted, but the file still says who came when: owner only, or owner
+            # and group where the appliance shares the folder with the sync worker's user (a setgid folder,
+            # made by systemd/install.sh). SQLite gives the -wal and -shm files the database file's mode.
+            shared = db_path.parent.stat().st_mode & stat.S_ISGID
+            db_path.chmod(0o660 if shared else 0o600)
         except OSError as exc:
             raise UnavailableError(f"cannot open the local store: {exc}", subject=str(db_path)) from None
         return cls(local, config.kiosk.authority_code, config.kiosk.id, db_path)

@@ -22,6 +22,7 @@ APT_PACKAGES=(
   sane-utils libsane1
   cups cups-client cups-bsd printer-driver-cups-pdf
   softhsm2 opensc libnss3-tools strace
+  cage bubblewrap shellcheck libseccomp2 libpam-systemd
   postgresql
   espeak-ng sox
   systemd

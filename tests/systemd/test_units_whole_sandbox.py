@@ -330,11 +330,6 @@ def test_a_whole_demo_visit_runs_inside_the_screens_unit_sandbox_as_its_user(tmp
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="kiosk/store.py chmods kiosk.db to 0600, so the sync worker (user kiosk-sync, group kiosk-data) "
-    "cannot open the store the screen made; it needs 0660 in the setgid store/ folder (asked of the lead)",
-)
 def test_the_sync_worker_uploads_a_visit_the_screen_made(tmp_path):
     data, ids, config, payload = _demo_visit(tmp_path)
     shared = ids["group:kiosk-data"]
