@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 MAX_OCR_PIXELS = 16_000_000  # larger pages are reduced to this before anything else (A4 at ~400 dpi)
 MIN_PAGE_SIDE = 64
+MIN_LETTER_PX = 18.0  # median letter-blob height Tesseract gets after the reduction to ocr_dpi
 
 
 @dataclass(frozen=True)
@@ -263,10 +264,13 @@ class OcrEngine:
             dpi=dpi,
         )
 
-    def _ocr(self, gray: np.ndarray, dpi: int, deadline: float) -> list[tesseract.TessWord]:
+    def _ocr(
+        self, gray: np.ndarray, dpi: int, deadline: float, text_height: float = 0.0
+    ) -> list[tesseract.TessWord]:
         """Tesseract on the page, split into horizontal bands read in parallel processes."""
-        # Tesseract reads body text as well at ~210 dpi as at 300 dpi, in two thirds of the time.
-        scale = min(1.0, self.config.ocr_dpi / dpi)
+        # Tesseract reads body text as well at ~210 dpi as at 300 dpi, in two thirds of the time; small
+        # print is reduced less, so that letters keep at least MIN_LETTER_PX pixels of height.
+        scale = min(1.0, max(self.config.ocr_dpi / dpi, MIN_LETTER_PX / text_height if text_height else 1.0))
         if scale < 0.95:
             h, w = gray.shape
             size = (max(1, round(w * scale)), max(1, round(h * scale)))
@@ -304,7 +308,8 @@ class OcrEngine:
     def _read_upright(
         self, prepared: preprocess.Prepared, dpi: int, deadline: float
     ) -> tuple[list[tesseract.TessWord], np.ndarray, int]:
-        words = self._ocr(prepared.ocr_gray, dpi, deadline)
+        text_height = prepared.metrics.get("text_height", 0.0)
+        words = self._ocr(prepared.ocr_gray, dpi, deadline, text_height)
         metrics = _read_metrics(words, prepared.ocr_gray.shape)
         if (
             metrics["mean_confidence"] >= quality.MIN_PAGE_CONFIDENCE + 10
@@ -316,7 +321,7 @@ class OcrEngine:
         if turns == 0:
             return words, prepared.upright, 0
         gray = preprocess.rotate_quarter(prepared.ocr_gray, turns)
-        turned = self._ocr(gray, dpi, deadline)
+        turned = self._ocr(gray, dpi, deadline, text_height)
         if _read_metrics(turned, gray.shape)["mean_confidence"] > metrics["mean_confidence"]:
             return turned, preprocess.rotate_quarter(prepared.upright, turns), turns
         return words, prepared.upright, 0

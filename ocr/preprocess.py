@@ -145,6 +145,17 @@ def rotate_quarter(image: np.ndarray, quarter_turns_cw: int) -> np.ndarray:
     return cv2.rotate(image, code)
 
 
+def text_height(binary: np.ndarray) -> float:
+    """Median height (px) of the letter-sized ink blobs of a black-on-white page; 0 when there are none."""
+    h, w = binary.shape
+    small = cv2.resize(binary, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    count, _, stats, _ = cv2.connectedComponentsWithStats((small < 128).astype(np.uint8))
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    letters = heights[(heights >= 4) & (heights <= 100) & (widths <= 150)]
+    return float(2 * np.median(letters)) if count > 1 and len(letters) else 0.0
+
+
 def remove_specks(binary: np.ndarray, max_area: int) -> np.ndarray:
     """Drop tiny black blobs (noise) from a black-on-white binary image, keeping dots of i, j and accents."""
     ink = (binary == 0).astype(np.uint8)
@@ -213,6 +224,8 @@ def prepare(image: np.ndarray, dpi: int) -> Prepared:
         work = rotate(work, -angle, 255)
         binary = rotate(binary, -angle, 255)
         steps.append("deskew")
+
+    metrics["text_height"] = text_height(binary)
 
     if noisy or "flatten" in steps:
         # Binarise where it helps: a noisy or shadowed page reads far better as clean black on white.

@@ -803,12 +803,12 @@ def degrade(image: np.ndarray, kind: str, seed: int = 0) -> np.ndarray:
         yy, xx = np.mgrid[0:h:8, 0:w:8].astype(np.float32)
         theta = rng.uniform(0, 2 * np.pi)
         ramp = (np.cos(theta) * xx / w + np.sin(theta) * yy / h + 1.0) / 2.0  # 0..1 across the page
-        light = 1.0 - float(rng.uniform(0.35, 0.5)) * ramp
+        light = 1.0 - float(rng.uniform(0.45, 0.6)) * ramp
         # A soft shadow blob, as from a hand or the scanner lid.
         cx, cy = rng.uniform(0.1, 0.9) * w, rng.uniform(0.1, 0.9) * h
         radius = rng.uniform(0.2, 0.35) * w
         blob = np.exp(-(((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * radius**2)))
-        light *= 1.0 - float(rng.uniform(0.25, 0.4)) * blob
+        light *= 1.0 - float(rng.uniform(0.3, 0.45)) * blob
         light = cv2.resize(light, (w, h), interpolation=cv2.INTER_LINEAR)
         return np.clip(img.astype(np.float32) * light[..., None], 0, 255).astype(np.uint8)
     # faded_jpeg: washed-out toner on greyish paper, saved as a poor JPEG.
