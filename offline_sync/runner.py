@@ -101,6 +101,7 @@ def build_worker(
     kiosk_id: str,
     health: Callable[[], dict[str, Any]] | None = None,
     on_tick: Callable[[], None] | None = None,
+    on_purge: Callable[[int], None] | None = None,
     data_key_path: Path | None = None,
 ) -> tuple[SyncWorker, SyncParts]:
     lock = acquire_worker_lock(resolve(config.database))
@@ -136,6 +137,7 @@ def build_worker(
         backoff=Backoff(base=config.backoff_base_s, cap=config.backoff_cap_s),
         health=health or (lambda: system_health(data_dir)),
         on_tick=on_tick,
+        on_purge=on_purge,
     )
     return worker, parts
 

@@ -136,12 +136,15 @@ class SyncWorker:
         backoff: Backoff | None = None,
         health: Callable[[], dict[str, Any]] | None = None,
         on_tick: Callable[[], None] | None = None,
+        on_purge: Callable[[int], None] | None = None,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.client = client
         self.synclog = synclog
+        # Told how many records a retention purge emptied, so the kiosk can audit it.
+        self._on_purge = on_purge
         self.options = options
         self.backoff = backoff or Backoff()
         self.health = health or system_health
@@ -512,6 +515,12 @@ class SyncWorker:
 
     def _purge(self) -> None:
         try:
-            self.store.purge_synced(self.options.retention_days)
+            purged = self.store.purge_synced(self.options.retention_days)
         except StoreError as exc:
             log.warning("retention purge failed: %s", exc)
+            return
+        if purged and self._on_purge is not None:
+            try:
+                self._on_purge(purged)
+            except Exception:
+                log.exception("the purge of %d record(s) could not be reported", purged)

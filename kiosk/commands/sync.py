@@ -74,12 +74,21 @@ def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
     def health() -> dict[str, Any]:
         return {**system_health(data_dir), "kiosk_id": config.kiosk.id, "profile": config.profile}
 
+    def audit_purge(count: int) -> None:
+        # The worker holds no kiosk key: its entries are chained, and the screen's next checkpoint signs them.
+        from kiosk.audit import AuditLog, Events
+
+        AuditLog(config.path(config.audit.log_file), actor="sync").record(
+            Events.RECORDS_PURGED, count=count, retention_days=config.sync.retention_days
+        )
+
     worker, parts = build_worker(
         config.sync,
         config.path,
         kiosk_id=config.kiosk.id,
         health=health,
         on_tick=notify.watchdog_ticker(),
+        on_purge=audit_purge,
         data_key_path=data_key_path(config),
     )
     try:

@@ -234,13 +234,15 @@ def test_sync_log_rotates_and_recovers_unshipped_lines(tmp_path: Path) -> None:
 def test_retention_runs_in_the_worker(backend: Backend, tmp_path: Path) -> None:
     store = open_store(tmp_path / "kiosk")
     codes = write_records(store, tmp_path / "pdf", 3)
+    purges: list[int] = []
     with backend.client() as client:
-        worker = make_worker(store, client, tmp_path)
+        worker = make_worker(store, client, tmp_path, on_purge=purges.append)
         assert worker.drain(timeout=30)
         store.mark_synced(codes, synced_at=datetime.now(UTC) - timedelta(days=40))
         worker._next_purge = 0
         worker.step()
         worker.close()
+    assert purges == [3], "the kiosk is told how many records were purged, to audit it"
     assert all(store.get_record(c).purged for c in codes)  # type: ignore[union-attr]
     assert not any((tmp_path / "pdf" / f"{c}.pdf").exists() for c in codes)
     store.close()
