@@ -253,6 +253,7 @@ class VisitFlow:
         frames_per_check: int = 5,
         rng: random.Random | None = None,
         on_reset: Callable[[], None] | None = None,
+        temp_root: Path | None = None,
     ) -> None:
         self.services = services
         self.runner: TaskRunner = runner or ImmediateRunner()
@@ -265,6 +266,7 @@ class VisitFlow:
         self.frames_per_check = frames_per_check
         self.rng = rng or random.SystemRandom()
         self.on_reset = on_reset
+        self.temp_root = temp_root  # where each visit's private temporary folder goes (None: the system's)
         self.screen = Screen.attract
         self.visit = VisitRecord(language=default_language)
         self.generation = 0
@@ -387,7 +389,7 @@ class VisitFlow:
     def temp_dir(self) -> Path:
         """A private temporary folder for this visit, deleted at reset."""
         if self.visit.temp_dir is None:
-            self.visit.temp_dir = Path(tempfile.mkdtemp(prefix="kiosk-visit-"))
+            self.visit.temp_dir = Path(tempfile.mkdtemp(prefix="visit-", dir=self.temp_root))
         return self.visit.temp_dir
 
     # -- attract -----------------------------------------------------------------------------------------

@@ -136,9 +136,12 @@ def build_kiosk(
         )
     if maintenance is None and kiosk_app is not None:
         maintenance = MaintenanceServices(kiosk_app, services, logs)
-    state_path = None
+    state_path = temp_root = None
     if kiosk_app is not None:
+        from kiosk.app import private_tmp_dir
+
         state_path = kiosk_app.data_dir / "maintenance-lock.json"
+        temp_root = private_tmp_dir(kiosk_app)
     auth = MaintenanceAuth(pin_hash_for(config), audit=audit, state_path=state_path)
     runner = QtRunner()
     flow = VisitFlow(
@@ -150,6 +153,7 @@ def build_kiosk(
         auth=auth,
         audit=audit,
         frames_per_check=config.ui.frames_per_check,
+        temp_root=temp_root,
     )
     flow.visit.voice = config.ui.voice
     preview = getattr(services, "preview_frame", None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import multiprocessing
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,9 +21,25 @@ _verifier: Any = None
 _identity: Any = None
 
 
-def _init(identity_config: Any) -> None:
+def _exit_with_parent(parent: int) -> None:
+    """The worker must never outlive the kiosk (an orphan keeps the models and the kiosk's pipes)."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _init(identity_config: Any, parent: int) -> None:
     global _verifier, _identity
     from kiosk.identity.face import FaceVerifier
+
+    _exit_with_parent(parent)
 
     _identity = identity_config
     _verifier = FaceVerifier(identity_config)
@@ -64,7 +81,7 @@ class FaceProcess:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init,
-            initargs=(identity_config,),
+            initargs=(identity_config, os.getpid()),
         )
 
     def warm_up(self) -> concurrent.futures.Future[bool]:
@@ -80,4 +97,10 @@ class FaceProcess:
         return self.pool.submit(_face_box, frame).result(timeout=30)  # type: ignore[no-any-return]
 
     def close(self) -> None:
+        """Stop the worker now, even in the middle of a call (its result is no longer wanted)."""
+        processes = list(getattr(self.pool, "_processes", {}).values())
         self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(5)

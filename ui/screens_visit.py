@@ -274,6 +274,8 @@ class ReviewScreen(ScreenBase):
         for (name, value), label, value_label in zip(texts, self.labels, self.values, strict=True):
             label.setText(name)
             value_label.setText(value)
+        for button in (self.minus, self.plus):
+            button.setMinimumWidth(max(button.minimumHeight(), self.go.height(), 48))
         self.minus.setEnabled(visit.copies > 1)
         self.plus.setEnabled(visit.copies < 5)
         self.cancel.setText(self.tr("Cancel"))

@@ -40,12 +40,18 @@ def _sample_page(seed: int) -> np.ndarray:
 
 
 def _sample_frame() -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
+    """A frame of the simulated citizen with the face box the preview would draw."""
     try:
-        from kiosk.samples.glass import SampleCameraFeed
+        from kiosk.identity.config import IdentityConfig
+        from kiosk.identity.face import FaceVerifier
+        from kiosk.identity.simulated_subject import SimulatedSubject
 
-        frame = SampleCameraFeed(count=1).next_frame()
-        return frame, None
-    except Exception:
+        frame = SimulatedSubject().next_frame()
+        face = FaceVerifier(IdentityConfig()).analyse_frame(frame, encode=False)
+        box = face.box
+        return frame, (box.left, box.top, box.width, box.height) if box is not None else None
+    except Exception as exc:  # no face models in this build: a plain frame still shows the layout
+        log.warning("no sample camera frame (%s); drawing a placeholder", exc)
         frame = np.full((480, 640, 3), 90, np.uint8)
         return frame, (230, 110, 180, 220)
 
@@ -75,7 +81,7 @@ def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
     return [
         ("01-attract", at(Screen.attract)),
         ("02-card", at(Screen.card, service=Service.certify)),
-        ("03-face", at(Screen.face, challenge="blink")),
+        ("03-face", at(Screen.face, challenge="turn_left+blink")),
         ("04-scan", at(Screen.scan, pages=pages)),
         ("05-review", at(Screen.review, pages=pages, copies=2)),
         ("06-processing", at(Screen.processing, progress_stage="sign", progress=0.35)),

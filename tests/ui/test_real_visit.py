@@ -89,6 +89,7 @@ def test_whole_visit_on_the_real_core(qtbot: Any, real_app: Any, tmp_path: Path)
         assert real_app.store.get_record(code) is not None
         card_image = kiosk.flow.visit.card_image
         temp = kiosk.flow.temp_dir()
+        assert temp.parent == real_app.data_dir / "tmp"  # the kiosk's private folder, not the shared /tmp
         click(qtbot, w.screens[Screen.done].go)
         wait_screen(qtbot, kiosk, Screen.attract)
         assert kiosk.flow.visit.card is None

@@ -134,3 +134,46 @@ def test_maintenance_services_on_a_real_app(tmp_path: Path) -> None:
     finally:
         logger.removeHandler(logs)
         app.close()
+
+
+RUN_CHILD = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from kiosk.app import KioskApp
+from kiosk.config import parse_config
+from ui.app import qt_application, run
+from ui.window import KioskWindow
+
+qt_application()  # the timer below needs the application that run() will use
+app = KioskApp(parse_config({"kiosk": {"data_dir": sys.argv[1]}}))
+
+def look():
+    for w in QApplication.topLevelWidgets():
+        if isinstance(w, KioskWindow) and w.isVisible():
+            print("screen", w.flow.screen, w.isFullScreen(), flush=True)
+    QApplication.exit(0)  # quit() would ask the locked window to close, which it refuses
+
+QTimer.singleShot(300, look)
+print("exit", run(app.config, windowed=sys.argv[2] == "windowed", kiosk_app=app), flush=True)
+"""
+
+
+@pytest.mark.parametrize("mode", ["windowed", "fullscreen"])
+def test_run_reaches_the_attract_screen_and_closes_cleanly(tmp_path: Path, mode: str) -> None:
+    """`kiosk run` as the CLI runs it (real app, warm-up on workers), in its own process: Qt's exec and
+    quit end a QApplication for good, so this cannot share the test process."""
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_CHILD, str(tmp_path / "data"), mode],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=200,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    fullscreen = mode == "fullscreen"
+    assert result.stdout.splitlines() == [f"screen attract {fullscreen}", "exit 0"]

@@ -181,42 +181,42 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="334" />
+        <location filename="../screens_visit.py" line="336" />
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="336" />
+        <location filename="../screens_visit.py" line="338" />
         <source>Your copy has been printed again</source>
         <translation>Bản sao của bạn đã được in lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="338" />
+        <location filename="../screens_visit.py" line="340" />
         <source>Your certified copy is ready</source>
         <translation>Bản sao chứng thực của bạn đã sẵn sàng</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="340" />
+        <location filename="../screens_visit.py" line="342" />
         <source>Keep the receipt: the code lets anyone check the copy.</source>
         <translation>Hãy giữ biên nhận: mã số giúp kiểm tra bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="341" />
+        <location filename="../screens_visit.py" line="343" />
         <source>Your code</source>
         <translation>Mã của bạn</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="344" />
+        <location filename="../screens_visit.py" line="346" />
         <source>Please take your documents</source>
         <translation>Vui lòng nhận lại giấy tờ của bạn</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="346" />
+        <location filename="../screens_visit.py" line="348" />
         <source>Please take your ID card, your original, the copy and the receipt.</source>
         <translation>Vui lòng nhận lại thẻ căn cước, bản chính, bản sao và biên nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="348" />
+        <location filename="../screens_visit.py" line="350" />
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -224,7 +224,7 @@
 <context>
     <name>ErrorScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="374" />
+        <location filename="../screens_visit.py" line="376" />
         <source>We need your help</source>
         <translation>Cần bạn hỗ trợ</translation>
     </message>
@@ -687,32 +687,32 @@
 <context>
     <name>ProgressScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="301" />
+        <location filename="../screens_visit.py" line="303" />
         <source>Step 5 of 5: printing</source>
         <translation>Bước 5/5: in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="302" />
+        <location filename="../screens_visit.py" line="304" />
         <source>Printing your certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="303" />
+        <location filename="../screens_visit.py" line="305" />
         <source>Please wait. Your copy and your receipt come out below.</source>
         <translation>Vui lòng chờ. Bản sao và biên nhận sẽ ra ở phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="305" />
+        <location filename="../screens_visit.py" line="307" />
         <source>Step 5 of 5: certifying</source>
         <translation>Bước 5/5: chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="306" />
+        <location filename="../screens_visit.py" line="308" />
         <source>Making your certified copy</source>
         <translation>Đang tạo bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="307" />
+        <location filename="../screens_visit.py" line="309" />
         <source>Please wait, this takes a few seconds.</source>
         <translation>Vui lòng chờ trong giây lát.</translation>
     </message>
@@ -788,17 +788,17 @@
         <translation>Lệ phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="279" />
+        <location filename="../screens_visit.py" line="281" />
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="280" />
+        <location filename="../screens_visit.py" line="282" />
         <source>Back to pages</source>
         <translation>Quay lại các trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="281" />
+        <location filename="../screens_visit.py" line="283" />
         <source>Confirm and print</source>
         <translation>Xác nhận và in</translation>
     </message>
