@@ -258,36 +258,31 @@ class MaintenanceServices:
         return f"receipt test printed: {result}"
 
     # -- sync -------------------------------------------------------------------------------------
-    def sync_show(self) -> str:
-        lines = []
-        store = self.app.store
-        for name in ("sync_status", "status", "backlog"):
-            getter = getattr(store, name, None)
-            if callable(getter):
-                lines.append(f"{name}: {getter()}")
-                break
-        sync_log = self.app.data_dir / "sync.log.jsonl"
-        for candidate in (sync_log, self.app.data_dir / "sync.jsonl", self.app.data_dir / "sync-log.jsonl"):
-            if candidate.is_file():
-                tail = candidate.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
-                errors = [line for line in tail if '"error"' in line or '"fail' in line]
-                lines.append(f"last sync log lines ({candidate.name}):")
-                lines.extend(redact(line) for line in (errors or tail)[-10:])
-                break
-        return "\n".join(lines) or "no sync information yet"
-
-    def action_sync_now(self) -> str:
+    def _kiosk_cli(self, *args: str, timeout: float = 60) -> str:
+        """Run a `kiosk` subcommand on this kiosk's config and data (the sync worker is its own process)."""
+        import os
         import subprocess
         import sys
 
+        config = self.app.config
+        command = [sys.executable, "-m", "kiosk.cli", *args]
+        if config.source and not config.source.startswith("<"):
+            command += ["--config", config.source]
+        env = {**os.environ, "KIOSK_DATA_DIR": str(self.app.data_dir)}
         result = subprocess.run(
-            [sys.executable, "-m", "kiosk.cli", "sync", "run", "--once"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+            command, capture_output=True, text=True, timeout=timeout, check=False, env=env
         )
-        return redact(f"sync run exit {result.returncode}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+        out = (result.stdout.strip() + "\n" + result.stderr.strip()).strip()
+        return redact(f"exit {result.returncode}\n{out[-4000:]}")
+
+    def sync_show(self) -> str:
+        status = self._kiosk_cli("sync", "status")
+        errors = self._kiosk_cli("sync", "log", "--limit", "10", "--outcome", "retry")
+        dead = self._kiosk_cli("sync", "log", "--limit", "5", "--outcome", "dead_letter")
+        return f"{status}\n\nlast retries:\n{errors}\n\nlast dead letters:\n{dead}"
+
+    def action_sync_now(self) -> str:
+        return self._kiosk_cli("sync", "run", "--drain", "--timeout", "60", timeout=90)
 
     # -- certificates, disk, logs -----------------------------------------------------------------
     def certificates_show(self) -> str:

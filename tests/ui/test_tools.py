@@ -177,3 +177,16 @@ def test_run_reaches_the_attract_screen_and_closes_cleanly(tmp_path: Path, mode:
     assert result.returncode == 0, result.stderr[-3000:]
     fullscreen = mode == "fullscreen"
     assert result.stdout.splitlines() == [f"screen attract {fullscreen}", "exit 0"]
+
+
+def test_maintenance_sync_status_runs_the_sync_command(tmp_path: Path) -> None:
+    from kiosk.app import KioskApp
+    from ui.services import MaintenanceServices, PipelineServices
+
+    app = KioskApp(parse_config({"kiosk": {"data_dir": str(tmp_path / "data")}}))
+    try:
+        text = MaintenanceServices(app, PipelineServices(app)).run("sync", "show")
+        assert text.startswith("exit 0")
+        assert "backlog" in text
+    finally:
+        app.close()
