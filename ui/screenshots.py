@@ -18,6 +18,8 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+# Screens also rendered in large text + high contrast ("a11y-" files).
+ACCESSIBLE_SAMPLES = ("01", "04", "05", "09")
 ORIENTATIONS = {"landscape": (1920, 1080), "small": (1280, 800), "portrait": (1080, 1920)}
 
 
@@ -135,7 +137,12 @@ def render_all(
             window.setFixedSize(*size)
             window.show()
             kiosk.qt.processEvents()
-            for name, apply in _states(pages):
+            plain = [(name, apply, False) for name, apply in _states(pages)]
+            accessible = [(f"a11y-{n}", a, True) for n, a in _states(pages) if n[:2] in ACCESSIBLE_SAMPLES]
+            for name, apply, large_contrast in plain + accessible:
+                if large_contrast != window.large_text:
+                    window.large_text = window.high_contrast = large_contrast
+                    window.apply_theme(force=True)
                 flow.visit.language = language
                 apply(flow)
                 window.render()
