@@ -121,12 +121,12 @@ def test_nothing_is_clipped_and_targets_are_big(qtbot: Any, language: str, orien
     assert problems == []
 
 
+@pytest.mark.parametrize("orientation", ["small", "landscape", "portrait"])
 @pytest.mark.parametrize("language", ["vi", "en"])
-def test_large_text_and_high_contrast_still_fit_at_1280x800(qtbot: Any, language: str) -> None:
+def test_large_text_and_high_contrast_still_fit(qtbot: Any, language: str, orientation: str) -> None:
     problems = []
-    for name, window in render_states(
-        qtbot, language, ORIENTATIONS["small"], large_text=True, high_contrast=True
-    ):
+    size = ORIENTATIONS[orientation]
+    for name, window in render_states(qtbot, language, size, large_text=True, high_contrast=True):
         assert window.large_text
         assert "#FFE600" in window.styleSheet()  # the high-contrast palette is on
         problems.extend(f"{name}: {o}" for o in overlaps(window.current_screen(), window))
