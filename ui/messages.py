@@ -6,6 +6,9 @@ translated at render time with `text(...)`, so switching language re-renders the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 CONTEXT = "Messages"
@@ -103,7 +106,7 @@ def challenge_steps(challenge: str) -> list[str]:
     return [text(CHALLENGES, step.strip()) or step for step in challenge.split("+") if step.strip()]
 
 
-def text(table: dict[str, str], key: str, fallback: str = "") -> str:
+def text(table: Mapping[str, Any], key: str, fallback: str = "") -> str:
     """The translated text for `key` in `table`, or the translated fallback key's text."""
-    source = table.get(key) or table.get(fallback) or ""
+    source = str(table.get(key) or table.get(fallback) or "")
     return QCoreApplication.translate(CONTEXT, source) if source else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -31,7 +32,7 @@ class CheckCopyScreen(ScreenBase):
         self.footer.addStretch(1)
         self.footer.addWidget(self.go)
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         self.step.setText(self.tr("Check a certified copy"))
         self.title.setText(self.tr("Place the certified copy on the glass"))
         self.instruction.setText(
@@ -60,7 +61,7 @@ class CheckResultScreen(ScreenBase):
         self.go = make_button(primary=True, on_click=self.flow.finish)
         self.footer.addWidget(self.go)
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         result = flow.visit.verification
         valid = bool(getattr(result, "valid", False))
         self.step.setText(self.tr("Check a certified copy"))
@@ -111,7 +112,7 @@ class ReprintScreen(ScreenBase):
         code = self.flow.visit.reprint_code
         self.flow.set_reprint_code(code[:-1] if key == Keypad.BACKSPACE else code + key)
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         self.step.setText(self.tr("Reprint by code"))
         self.title.setText(self.tr("Type the code on your receipt"))
         self.instruction.setText(self.tr("The copy is printed again as it was certified."))
@@ -148,9 +149,9 @@ class PinScreen(ScreenBase):
             self.flow.enter_pin(pin)
             return
         self.entered_pin = self.entered_pin[:-1] if key == Keypad.BACKSPACE else (self.entered_pin + key)[:12]
-        self.render(self.flow)
+        self.show_state(self.flow)
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         self.step.setText(self.tr("Maintenance"))
         self.title.setText(self.tr("Technician PIN"))
         self.instruction.setText(self.tr("Enter the maintenance PIN and press OK."))
@@ -183,7 +184,7 @@ class MaintenanceScreen(ScreenBase):
         menu = QVBoxLayout()
         self.section_buttons = {}
         for name in self.SECTIONS:
-            button = make_button(on_click=lambda n=name: self.show_section(n))
+            button = make_button(on_click=functools.partial(self.show_section, name))
             button.setProperty("toggle", True)
             button.setCheckable(True)
             menu.addWidget(button)
@@ -231,7 +232,7 @@ class MaintenanceScreen(ScreenBase):
         self.section = name
         self.camera.setVisible(False)
         self.camera.clear()
-        self.render(self.flow)
+        self.show_state(self.flow)
         self.host.maintenance_action(name, "show", self._show_result)
 
     def _action(self, index: int) -> None:
@@ -248,7 +249,7 @@ class MaintenanceScreen(ScreenBase):
             self.camera.set_image(bgr_to_qimage(image, 640))
             self.camera.setVisible(True)
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         self.step.setText(self.tr("Maintenance"))
         self.title.setText(self.tr("Kiosk maintenance"))
         self.instruction.setText(self.tr("Every action here is written to the audit log."))

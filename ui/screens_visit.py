@@ -61,7 +61,7 @@ class AttractScreen(ScreenBase):
         self.flow.toggle_voice()
         self.host.speak_current()
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         self.step.setText(self.tr("Self-service kiosk"))
         self.title.setText(self.tr("Certified copies of your documents"))
         self.instruction.setText(self.tr("Choose your language, then the service you need."))
@@ -95,7 +95,7 @@ class CardScreen(ScreenBase):
         self.footer.addStretch(1)
         self.footer.addWidget(self.go)
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         self.step.setText(self.tr("Step 1 of 5: your ID card"))
         self.title.setText(self.tr("Place your ID card on the glass"))
         self.instruction.setText(
@@ -123,7 +123,7 @@ class FaceScreen(ScreenBase):
         self.footer.addStretch(1)
         self.footer.addWidget(self.go)
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         self.step.setText(self.tr("Step 2 of 5: your face"))
         self.title.setText(self.tr("Look at the camera"))
         self.instruction.setText(
@@ -183,7 +183,7 @@ class ScanScreen(ScreenBase):
     def _remove(self, slot: int) -> None:
         self.flow.remove_page(self.offset + slot)
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         pages = flow.visit.pages
         self.step.setText(self.tr("Step 3 of 5: your document"))
         self.title.setText(self.tr("Place your document on the glass"))
@@ -257,7 +257,7 @@ class ReviewScreen(ScreenBase):
         self.footer.addStretch(1)
         self.footer.addWidget(self.go)
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         visit = flow.visit
         self.step.setText(self.tr("Step 4 of 5: check and pay"))
         self.title.setText(self.tr("Check your request"))
@@ -298,7 +298,7 @@ class ProgressScreen(ScreenBase):
         self.body.addWidget(self.stage)
         self.body.addStretch(2)
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         if self.printing:
             self.step.setText(self.tr("Step 5 of 5: printing"))
             self.title.setText(self.tr("Printing your certified copy"))
@@ -331,7 +331,7 @@ class DoneScreen(ScreenBase):
         self.go = make_button(primary=True, on_click=self.flow.finish)
         self.footer.addWidget(self.go)
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         reprint = flow.visit.service == Service.reprint
         self.step.setText(self.tr("Finished"))
         self.title.setText(
@@ -357,7 +357,7 @@ class ErrorScreen(ScreenBase):
         self.body.addWidget(self.reason)
         self.body.addStretch(1)
         self.buttons: list[QPushButton] = []
-        self.actions: list[Action] = []
+        self.error_actions: list[Action] = []
         self.footer.addStretch(1)
         for index in range(3):
             button = make_button()
@@ -367,10 +367,10 @@ class ErrorScreen(ScreenBase):
             self.footer.addWidget(button)
 
     def _act(self, index: int) -> None:
-        if index < len(self.actions):
-            self.flow.error_action(self.actions[index])
+        if index < len(self.error_actions):
+            self.flow.error_action(self.error_actions[index])
 
-    def render(self, flow: VisitFlow) -> None:
+    def show_state(self, flow: VisitFlow) -> None:
         error = flow.visit.error
         kind = error.kind if error else "internal"
         self.step.setText(self.tr("We need your help"))
@@ -381,11 +381,11 @@ class ErrorScreen(ScreenBase):
             reason = messages.text(messages.QUALITY_REASONS, error.reason)
         self.reason.setText(reason)
         self.reason.setVisible(bool(reason))
-        self.actions = list(error.actions if error else (Action.start_over,))
+        self.error_actions = list(error.actions if error else (Action.start_over,))
         # The first action is the primary one and sits on the right.
         for index, button in enumerate(self.buttons):
-            if index < len(self.actions):
-                button.setText(messages.text(messages.ACTIONS, self.actions[index]))
+            if index < len(self.error_actions):
+                button.setText(messages.text(messages.ACTIONS, self.error_actions[index]))
                 button.setProperty("primary", index == 0)
                 button.style().unpolish(button)
                 button.style().polish(button)

@@ -145,7 +145,7 @@ def render_all(
                     window.apply_theme(force=True)
                 flow.visit.language = language
                 apply(flow)
-                window.render()
+                window.refresh()
                 if flow.screen == Screen.face:
                     window.preview.stop()
                     from ui.widgets import bgr_to_qimage

@@ -69,7 +69,7 @@ def make_card_frame() -> tuple[QFrame, QVBoxLayout]:
 
 class ScreenBase(QWidget):
     """Step line, title, instruction, a body, and a footer with secondary actions left and the one primary
-    action right. Subclasses fill the body and implement `render(flow)` and `spoken_prompt()`."""
+    action right. Subclasses fill the body and implement `show_state(flow)` and `spoken_prompt()`."""
 
     def __init__(self, host: Any) -> None:
         super().__init__()
@@ -99,7 +99,7 @@ class ScreenBase(QWidget):
         self.body.setSpacing(spacing)
         self.footer.setSpacing(spacing)
 
-    def render(self, flow: VisitFlow) -> None:  # pragma: no cover - every screen overrides
+    def show_state(self, flow: VisitFlow) -> None:  # pragma: no cover - every screen overrides
         raise NotImplementedError
 
     def spoken_prompt(self) -> str:

@@ -110,7 +110,7 @@ class IdleOverlay(QWidget):
         outer.addStretch(1)
         self.hide()
 
-    def render(self, seconds_left: float) -> None:
+    def show_seconds(self, seconds_left: float) -> None:
         self.title.setText(self.tr("Are you still there?"))
         self.seconds.setText(str(max(0, int(seconds_left + 0.999))))
         self.note.setText(self.tr("For your privacy, the kiosk will start over and forget your data."))
@@ -215,7 +215,7 @@ class KioskWindow(QWidget):
         else:
             self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
         self.apply_theme(force=True)
-        self.render()
+        self.refresh()
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
 
     # -- host API used by the screens ----------------------------------------------------------------------
@@ -226,12 +226,12 @@ class KioskWindow(QWidget):
     def toggle_large_text(self) -> None:
         self.large_text = not self.large_text
         self.apply_theme(force=True)
-        self.render()
+        self.refresh()
 
     def toggle_high_contrast(self) -> None:
         self.high_contrast = not self.high_contrast
         self.apply_theme(force=True)
-        self.render()
+        self.refresh()
 
     def speak_current(self) -> None:
         self.voice.enabled = self.flow.visit.voice
@@ -273,7 +273,7 @@ class KioskWindow(QWidget):
         if flow.resets != self._resets_seen:
             self._resets_seen = flow.resets
             self.wipe_screens()
-        self.render()
+        self.refresh()
 
     def wipe_screens(self) -> None:
         """After a reset: the next citizen sees nothing of the last one (texts, thumbnails, preview)."""
@@ -284,10 +284,10 @@ class KioskWindow(QWidget):
         self.preview.stop()
         for screen in self.screens.values():
             screen.left()
-            screen.render(self.flow)
+            screen.show_state(self.flow)
         self.overlay.hide()
 
-    def render(self) -> None:
+    def refresh(self) -> None:
         screen = self.flow.screen
         widget = self.screens[screen]
         previous = self._shown
@@ -296,7 +296,7 @@ class KioskWindow(QWidget):
                 self.screens[previous].left()
             self.stack.setCurrentWidget(widget)
             self.stack.updateGeometry()
-        widget.render(self.flow)
+        widget.show_state(self.flow)
         if previous != screen:
             self._shown = screen
             widget.entered()
@@ -331,7 +331,7 @@ class KioskWindow(QWidget):
     def check_idle(self) -> None:
         status = self.flow.idle_status()
         if status.countdown:
-            self.overlay.render(status.seconds_left)
+            self.overlay.show_seconds(status.seconds_left)
             if not self.overlay.isVisible():
                 self.overlay.setGeometry(self.rect())
                 self.overlay.show()

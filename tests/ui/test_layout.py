@@ -91,7 +91,7 @@ def render_states(qtbot: Any, language: str, size: tuple[int, int], **ui: Any):
     for name, apply in _states(pages):
         kiosk.flow.visit.language = language
         apply(kiosk.flow)
-        window.render()
+        window.refresh()
         window.preview.stop()
         kiosk.qt.processEvents()
         yield name, window

@@ -95,32 +95,32 @@
 <context>
     <name>CheckCopyScreen</name>
     <message>
-        <location filename="../screens_other.py" line="35" />
+        <location filename="../screens_other.py" line="36" />
         <source>Check a certified copy</source>
         <translation>Kiểm tra bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="36" />
+        <location filename="../screens_other.py" line="37" />
         <source>Place the certified copy on the glass</source>
         <translation>Đặt bản sao chứng thực lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="38" />
+        <location filename="../screens_other.py" line="39" />
         <source>Lay a page with the QR seal face down on the glass, then press Check.</source>
         <translation>Úp một trang có mã QR lên mặt kính, rồi bấm Kiểm tra.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="43" />
+        <location filename="../screens_other.py" line="44" />
         <source>Checking the seal…</source>
         <translation>Đang kiểm tra dấu…</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="44" />
+        <location filename="../screens_other.py" line="45" />
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="45" />
+        <location filename="../screens_other.py" line="46" />
         <source>Check</source>
         <translation>Kiểm tra</translation>
     </message>
@@ -128,52 +128,52 @@
 <context>
     <name>CheckResultScreen</name>
     <message>
-        <location filename="../screens_other.py" line="66" />
+        <location filename="../screens_other.py" line="67" />
         <source>Check a certified copy</source>
         <translation>Kiểm tra bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="67" />
+        <location filename="../screens_other.py" line="68" />
         <source>Result of the check</source>
         <translation>Kết quả kiểm tra</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="68" />
+        <location filename="../screens_other.py" line="69" />
         <source>The seal is checked on this kiosk, without a network.</source>
         <translation>Dấu được kiểm tra ngay trên kiosk, không cần mạng.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="73" />
+        <location filename="../screens_other.py" line="74" />
         <source>This is a valid certified copy</source>
         <translation>Đây là bản sao chứng thực hợp lệ</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="75" />
+        <location filename="../screens_other.py" line="76" />
         <source>This copy could not be confirmed</source>
         <translation>Không xác nhận được bản sao này</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="79" />
+        <location filename="../screens_other.py" line="80" />
         <source>Code: %s</source>
         <translation>Mã: %s</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="82" />
+        <location filename="../screens_other.py" line="83" />
         <source>Issued: %s</source>
         <translation>Ngày cấp: %s</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="84" />
+        <location filename="../screens_other.py" line="85" />
         <source>Pages: %d</source>
         <translation>Số trang: %d</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="88" />
+        <location filename="../screens_other.py" line="89" />
         <source>Ask staff to look at the original record.</source>
         <translation>Vui lòng nhờ cán bộ kiểm tra hồ sơ gốc.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="90" />
+        <location filename="../screens_other.py" line="91" />
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -288,87 +288,87 @@
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens_other.py" line="221" />
+        <location filename="../screens_other.py" line="222" />
         <source>Test scan</source>
         <translation>Quét thử</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="222" />
+        <location filename="../screens_other.py" line="223" />
         <source>Camera preview</source>
         <translation>Xem camera</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="223" />
+        <location filename="../screens_other.py" line="224" />
         <source>Test page</source>
         <translation>In trang thử</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="224" />
+        <location filename="../screens_other.py" line="225" />
         <source>Receipt test</source>
         <translation>In thử biên nhận</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="227" />
+        <location filename="../screens_other.py" line="228" />
         <source>Sync now</source>
         <translation>Đồng bộ ngay</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="228" />
+        <location filename="../screens_other.py" line="229" />
         <source>Refresh</source>
         <translation>Làm mới</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="239" />
+        <location filename="../screens_other.py" line="240" />
         <source>Working…</source>
         <translation>Đang xử lý…</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="252" />
+        <location filename="../screens_other.py" line="253" />
         <source>Maintenance</source>
         <translation>Bảo trì</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="253" />
+        <location filename="../screens_other.py" line="254" />
         <source>Kiosk maintenance</source>
         <translation>Bảo trì kiosk</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="254" />
+        <location filename="../screens_other.py" line="255" />
         <source>Every action here is written to the audit log.</source>
         <translation>Mọi thao tác ở đây đều được ghi vào nhật ký kiểm toán.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="256" />
+        <location filename="../screens_other.py" line="257" />
         <source>Devices</source>
         <translation>Thiết bị</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="257" />
+        <location filename="../screens_other.py" line="258" />
         <source>Sync</source>
         <translation>Đồng bộ</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="258" />
+        <location filename="../screens_other.py" line="259" />
         <source>Certificates</source>
         <translation>Chứng thư số</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="259" />
+        <location filename="../screens_other.py" line="260" />
         <source>Disk space</source>
         <translation>Dung lượng đĩa</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="260" />
+        <location filename="../screens_other.py" line="261" />
         <source>Recent logs</source>
         <translation>Nhật ký gần đây</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="273" />
+        <location filename="../screens_other.py" line="274" />
         <source>Close the program</source>
         <translation>Đóng chương trình</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="274" />
+        <location filename="../screens_other.py" line="275" />
         <source>Leave maintenance</source>
         <translation>Thoát bảo trì</translation>
     </message>
@@ -376,272 +376,272 @@
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../messages.py" line="14" />
+        <location filename="../messages.py" line="17" />
         <source>We could not read your ID card</source>
         <translation>Không đọc được thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="15" />
+        <location filename="../messages.py" line="18" />
         <source>Your face does not match the card</source>
         <translation>Khuôn mặt không khớp với ảnh trên thẻ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="16" />
+        <location filename="../messages.py" line="19" />
         <source>We could not see a face</source>
         <translation>Không nhận thấy khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="17" />
+        <location filename="../messages.py" line="20" />
         <source>Please follow the instruction on the screen</source>
         <translation>Vui lòng làm theo hướng dẫn trên màn hình</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="18" />
+        <location filename="../messages.py" line="21" />
         <source>Please place the page again</source>
         <translation>Vui lòng đặt lại trang giấy</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="19" />
+        <location filename="../messages.py" line="22" />
         <source>No page has been scanned yet</source>
         <translation>Chưa quét trang nào</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="20" />
+        <location filename="../messages.py" line="23" />
         <source>The printer is out of paper</source>
         <translation>Máy in đã hết giấy</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="21" />
+        <location filename="../messages.py" line="24" />
         <source>Nothing was found on the glass</source>
         <translation>Không thấy giấy tờ trên mặt kính</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="22" />
+        <location filename="../messages.py" line="25" />
         <source>The scanner cover is open</source>
         <translation>Nắp máy quét đang mở</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="23" />
+        <location filename="../messages.py" line="26" />
         <source>A device is not working</source>
         <translation>Một thiết bị đang gặp sự cố</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="24" />
+        <location filename="../messages.py" line="27" />
         <source>We could not find this code</source>
         <translation>Không tìm thấy mã này</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="25" />
+        <location filename="../messages.py" line="28" />
         <source>Something went wrong</source>
         <translation>Đã xảy ra lỗi</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="29" />
+        <location filename="../messages.py" line="32" />
         <source>Lay the card face down, flat on the glass, with the QR code fully on the glass.</source>
         <translation>Úp thẻ phẳng trên mặt kính, để toàn bộ mã QR nằm trên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="32" />
+        <location filename="../messages.py" line="35" />
         <source>Look straight at the camera in good light, without glasses or a mask, and try again.</source>
         <translation>Nhìn thẳng vào camera ở nơi đủ sáng, không đeo kính hay khẩu trang, rồi thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="35" />
+        <location filename="../messages.py" line="38" />
         <source>Stand in front of the camera so that your whole face is in the frame.</source>
         <translation>Đứng trước camera sao cho cả khuôn mặt nằm trong khung hình.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="38" />
+        <location filename="../messages.py" line="41" />
         <source>Look at the camera and do what the screen asks.</source>
         <translation>Nhìn vào camera và làm theo yêu cầu trên màn hình.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="39" />
+        <location filename="../messages.py" line="42" />
         <source>Lay the page flat, face down, and close the cover.</source>
         <translation>Úp trang giấy phẳng trên mặt kính và đóng nắp lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="40" />
+        <location filename="../messages.py" line="43" />
         <source>Place the first page of your document on the glass.</source>
         <translation>Đặt trang đầu tiên của giấy tờ lên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="41" />
+        <location filename="../messages.py" line="44" />
         <source>Your copy is saved. Staff will refill the paper; then press Try again.</source>
         <translation>Bản sao đã được lưu. Cán bộ sẽ thêm giấy, sau đó bấm Thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="44" />
+        <location filename="../messages.py" line="47" />
         <source>Lay the card or the page face down on the glass, then try again.</source>
         <translation>Úp thẻ hoặc trang giấy lên mặt kính, rồi thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="47" />
+        <location filename="../messages.py" line="50" />
         <source>Close the scanner cover gently, then try again.</source>
         <translation>Nhẹ nhàng đóng nắp máy quét, rồi thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="48" />
+        <location filename="../messages.py" line="51" />
         <source>Please try again. If it happens again, call staff.</source>
         <translation>Vui lòng thử lại. Nếu vẫn lỗi, hãy gọi cán bộ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="49" />
+        <location filename="../messages.py" line="52" />
         <source>Check the code on your receipt and type it again.</source>
         <translation>Kiểm tra mã trên biên nhận và nhập lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="50" />
+        <location filename="../messages.py" line="53" />
         <source>Your data has not been kept. Please call staff or start again.</source>
         <translation>Dữ liệu của bạn không được lưu lại. Vui lòng gọi cán bộ hoặc làm lại từ đầu.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="56" />
+        <location filename="../messages.py" line="59" />
         <source>The page is blurred.</source>
         <translation>Trang giấy bị mờ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="57" />
+        <location filename="../messages.py" line="60" />
         <source>The page is too dark.</source>
         <translation>Trang giấy quá tối.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="58" />
+        <location filename="../messages.py" line="61" />
         <source>Part of the page is cut off.</source>
         <translation>Một phần trang giấy bị cắt mất.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="59" />
+        <location filename="../messages.py" line="62" />
         <source>The page is blank.</source>
         <translation>Trang giấy để trống.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="60" />
+        <location filename="../messages.py" line="63" />
         <source>No text was found on the page.</source>
         <translation>Không tìm thấy chữ trên trang giấy.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="61" />
+        <location filename="../messages.py" line="64" />
         <source>The page took too long to read.</source>
         <translation>Trang giấy đọc quá lâu.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="65" />
+        <location filename="../messages.py" line="68" />
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="66" />
+        <location filename="../messages.py" line="69" />
         <source>Try again</source>
         <translation>Thử lại</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="67" />
+        <location filename="../messages.py" line="70" />
         <source>Call staff</source>
         <translation>Gọi cán bộ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="68" />
+        <location filename="../messages.py" line="71" />
         <source>Start over</source>
         <translation>Làm lại từ đầu</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="72" />
+        <location filename="../messages.py" line="75" />
         <source>Blink your eyes twice</source>
         <translation>Chớp mắt hai lần</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="73" />
+        <location filename="../messages.py" line="76" />
         <source>Turn your head slowly to the left</source>
         <translation>Từ từ quay đầu sang trái</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="74" />
+        <location filename="../messages.py" line="77" />
         <source>Turn your head slowly to the right</source>
         <translation>Từ từ quay đầu sang phải</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="75" />
+        <location filename="../messages.py" line="78" />
         <source>Move your face closer to the camera</source>
         <translation>Đưa khuôn mặt lại gần camera</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="79" />
+        <location filename="../messages.py" line="82" />
         <source>Starting</source>
         <translation>Đang bắt đầu</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="80" />
+        <location filename="../messages.py" line="83" />
         <source>Recognising the document</source>
         <translation>Đang nhận dạng giấy tờ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="81" />
+        <location filename="../messages.py" line="84" />
         <source>Giving the copy its code</source>
         <translation>Đang cấp mã cho bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="82" />
+        <location filename="../messages.py" line="85" />
         <source>Signing the copy</source>
         <translation>Đang ký số bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="83" />
+        <location filename="../messages.py" line="86" />
         <source>Saving the record</source>
         <translation>Đang lưu hồ sơ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="84" />
+        <location filename="../messages.py" line="87" />
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="85" />
+        <location filename="../messages.py" line="88" />
         <source>Printing the certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="86" />
+        <location filename="../messages.py" line="89" />
         <source>Printing the receipt</source>
         <translation>Đang in biên nhận</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="87" />
+        <location filename="../messages.py" line="90" />
         <source>Printed</source>
         <translation>Đã in xong</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="91" />
+        <location filename="../messages.py" line="94" />
         <source>Birth certificate</source>
         <translation>Giấy khai sinh</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="92" />
+        <location filename="../messages.py" line="95" />
         <source>Marriage certificate</source>
         <translation>Giấy chứng nhận kết hôn</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="93" />
+        <location filename="../messages.py" line="96" />
         <source>Diploma</source>
         <translation>Văn bằng</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="94" />
+        <location filename="../messages.py" line="97" />
         <source>Residence confirmation</source>
         <translation>Giấy xác nhận cư trú</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="95" />
+        <location filename="../messages.py" line="98" />
         <source>Land use right certificate</source>
         <translation>Giấy chứng nhận quyền sử dụng đất</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="96" />
+        <location filename="../messages.py" line="99" />
         <source>Identity card</source>
         <translation>Thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="97" />
+        <location filename="../messages.py" line="100" />
         <source>Other document</source>
         <translation>Giấy tờ khác</translation>
     </message>
@@ -649,37 +649,37 @@
 <context>
     <name>PinScreen</name>
     <message>
-        <location filename="../screens_other.py" line="154" />
+        <location filename="../screens_other.py" line="155" />
         <source>Maintenance</source>
         <translation>Bảo trì</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="155" />
+        <location filename="../screens_other.py" line="156" />
         <source>Technician PIN</source>
         <translation>Mã PIN kỹ thuật viên</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="156" />
+        <location filename="../screens_other.py" line="157" />
         <source>Enter the maintenance PIN and press OK.</source>
         <translation>Nhập mã PIN bảo trì và bấm OK.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="161" />
+        <location filename="../screens_other.py" line="162" />
         <source>Too many wrong PINs. Try again in %d seconds.</source>
         <translation>Nhập sai quá nhiều lần. Thử lại sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="165" />
+        <location filename="../screens_other.py" line="166" />
         <source>Wrong PIN. %d tries left before the pad locks.</source>
         <translation>Sai mã PIN. Còn %d lần thử trước khi bị khóa.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="168" />
+        <location filename="../screens_other.py" line="169" />
         <source>No maintenance PIN is configured on this kiosk.</source>
         <translation>Kiosk này chưa được cài mã PIN bảo trì.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="171" />
+        <location filename="../screens_other.py" line="172" />
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
@@ -720,32 +720,32 @@
 <context>
     <name>ReprintScreen</name>
     <message>
-        <location filename="../screens_other.py" line="115" />
+        <location filename="../screens_other.py" line="116" />
         <source>Reprint by code</source>
         <translation>In lại theo mã</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="116" />
+        <location filename="../screens_other.py" line="117" />
         <source>Type the code on your receipt</source>
         <translation>Nhập mã in trên biên nhận</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="117" />
+        <location filename="../screens_other.py" line="118" />
         <source>The copy is printed again as it was certified.</source>
         <translation>Bản sao được in lại đúng như khi được chứng thực.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="119" />
+        <location filename="../screens_other.py" line="120" />
         <source>Printing…</source>
         <translation>Đang in…</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="120" />
+        <location filename="../screens_other.py" line="121" />
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="121" />
+        <location filename="../screens_other.py" line="122" />
         <source>Print again</source>
         <translation>In lại</translation>
     </message>
