@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -247,9 +248,33 @@ def run(config: Any, *, windowed: bool = False, kiosk_app: Any = None) -> int:
         kiosk.window.show()
     else:
         kiosk.window.showFullScreen()
+    watchdog = tell_systemd(kiosk)
     QTimer.singleShot(0, lambda: warm_up(kiosk, kiosk_app))
+    previous_term = signal.signal(signal.SIGTERM, lambda *_: kiosk.qt.exit(0))
     try:
         return int(kiosk.qt.exec())
     finally:
+        from kiosk import notify
+
+        notify.stopping("kiosk closing")
+        signal.signal(signal.SIGTERM, previous_term)
+        if watchdog is not None:
+            watchdog.stop()
         kiosk.close()
         kiosk_app.close()
+
+
+def tell_systemd(kiosk: Kiosk) -> QTimer | None:
+    """READY=1 once the attract screen is up; WATCHDOG=1 from the GUI thread's own timer, so a frozen
+    event loop stops the pings and systemd restarts the kiosk (Type=notify, WatchdogSec in the unit)."""
+    from kiosk import notify
+
+    QTimer.singleShot(0, lambda: notify.ready(f"attract screen, {kiosk.flow.visit.language}"))
+    interval = notify.watchdog_interval()
+    if interval is None:
+        return None
+    timer = QTimer()
+    timer.setInterval(max(100, int(interval * 1000 / 2)))
+    timer.timeout.connect(notify.watchdog_ping)
+    timer.start()
+    return timer

@@ -155,7 +155,7 @@ def look():
             print("screen", w.flow.screen, w.isFullScreen(), flush=True)
     QApplication.exit(0)  # quit() would ask the locked window to close, which it refuses
 
-QTimer.singleShot(300, look)
+QTimer.singleShot(1500, look)
 print("exit", run(app.config, windowed=sys.argv[2] == "windowed", kiosk_app=app), flush=True)
 """
 
@@ -163,21 +163,41 @@ print("exit", run(app.config, windowed=sys.argv[2] == "windowed", kiosk_app=app)
 @pytest.mark.parametrize("mode", ["windowed", "fullscreen"])
 def test_run_reaches_the_attract_screen_and_closes_cleanly(tmp_path: Path, mode: str) -> None:
     """`kiosk run` as the CLI runs it (real app, warm-up on workers), in its own process: Qt's exec and
-    quit end a QApplication for good, so this cannot share the test process."""
+    quit end a QApplication for good, so this cannot share the test process. It tells systemd it is
+    ready and pings the watchdog from the GUI loop."""
     import os
+    import socket
 
-    result = subprocess.run(
-        [sys.executable, "-c", RUN_CHILD, str(tmp_path / "data"), mode],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        timeout=200,
-        check=False,
-    )
+    address = str(tmp_path / "notify.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(address)
+    server.settimeout(0.1)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "NOTIFY_SOCKET": address, "WATCHDOG_USEC": "400000"}
+    env.pop("WATCHDOG_PID", None)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", RUN_CHILD, str(tmp_path / "data"), mode],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=200,
+            check=False,
+        )
+        messages = []
+        while True:
+            try:
+                messages.append(server.recv(4096).decode())
+            except TimeoutError:
+                break
+    finally:
+        server.close()
     assert result.returncode == 0, result.stderr[-3000:]
     fullscreen = mode == "fullscreen"
     assert result.stdout.splitlines() == [f"screen attract {fullscreen}", "exit 0"]
+    assert messages[0].startswith("READY=1")
+    assert "WATCHDOG=1" in messages
+    assert messages[-1].startswith("STOPPING=1")
 
 
 def test_maintenance_sync_status_runs_the_sync_command(tmp_path: Path) -> None:
