@@ -84,6 +84,7 @@ BLANK_INK_FRACTION = 0.0004  # fewer dark pixels than this: nothing printed
 BLANK_CONTRAST = 18.0  # grey levels between ink and paper under which there is no print
 DARK_BACKGROUND = 70.0  # median paper brightness (0..255) under which the copy itself would be unreadable
 BLURRED_SHARPNESS = 0.9  # below this edge steepness nothing is legible (sharp print ~4, sigma 2 blur ~2)
+MAX_INK_FRACTION = 0.35  # more "ink" than this after binarisation is a photo or noise, not a page of text
 SOFT_SHARPNESS = 1.6  # low confidence on a page this soft is reported as blur, not as "no text"
 MIN_GOOD_WORDS = 6  # words of 2+ characters read with confidence >= GOOD_WORD_CONFIDENCE
 GOOD_WORD_CONFIDENCE = 60.0
@@ -98,6 +99,8 @@ def before_ocr(metrics: dict[str, float]) -> str | None:
         return "blank"
     if metrics.get("sharpness", 4.0) < BLURRED_SHARPNESS:
         return "blurred"
+    if metrics.get("ink_fraction", 0.0) > MAX_INK_FRACTION:
+        return "no_text"  # a picture or a noise field, not printed text (pages hold 2-10 % ink)
     return None
 
 

@@ -189,3 +189,11 @@ def test_a_document_needs_pages(engine: OcrEngine) -> None:
         engine.read_document([])
     with pytest.raises(ImageError, match="not an image array"):
         engine.read_page(np.zeros((0,), np.uint8))
+
+
+def test_noise_field_is_rejected_before_tesseract(engine: OcrEngine) -> None:
+    noise = np.random.default_rng(0).integers(0, 256, (3508, 2480, 3), dtype=np.uint8)
+    page = engine.read_page(noise)
+    assert not page.quality.ok
+    assert page.quality.reason == "no_text"
+    assert "words" not in page.quality.metrics, "rejected from its measurements, Tesseract never ran"
