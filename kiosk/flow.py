@@ -522,7 +522,12 @@ class VisitFlow:
                 guess = str(classify([*texts, str(getattr(page, "text", ""))]))
             return page, guess
 
-        self._run("read_page", work, lambda result: self._page_read(result[0], result[1], replace), self._page_failed)
+        self._run(
+            "read_page",
+            work,
+            lambda result: self._page_read(result[0], result[1], replace),
+            self._page_failed,
+        )
         self._changed()
 
     def _page_read(self, page: Any, guess: str, replace: int | None) -> None:

@@ -101,6 +101,7 @@ def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
         ("15-reprint", at(Screen.reprint, service=Service.reprint, reprint_code="HN01-0000")),
         ("16-maintenance-pin", at(Screen.maintenance_pin)),
         ("17-maintenance", at(Screen.maintenance)),
+        ("18-idle-countdown", at(Screen.scan, pages=pages)),
     ]
 
 
@@ -157,11 +158,17 @@ def render_all(
                         "scanner   simulated   ok   ready\ncamera    simulated   ok   ready\n"
                         "a4        pdf_folder  ok   12 jobs\nreceipt   simulated   warning   paper low"
                     )
+                if name.endswith("idle-countdown"):
+                    window.overlay.show_seconds(12)
+                    window.overlay.setGeometry(window.rect())
+                    window.overlay.show()
+                    window.overlay.raise_()
                 kiosk.qt.processEvents()
                 path = out / f"{orientation}-{language}-{name}.png"
                 if not window.grab().save(str(path)):
                     raise OSError(f"cannot write {path}")
                 written.append(path)
+                window.overlay.hide()
                 flow.screen = Screen.attract
             kiosk.close()
             kiosk.qt.processEvents()

@@ -108,7 +108,12 @@ class IdleOverlay(QWidget):
             inner.addWidget(widget)
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(1)
+        self.box = box
         self.hide()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.box.setFixedWidth(max(320, int(self.width() * 0.7)))
 
     def show_seconds(self, seconds_left: float) -> None:
         self.title.setText(self.tr("Are you still there?"))

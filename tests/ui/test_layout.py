@@ -93,8 +93,14 @@ def render_states(qtbot: Any, language: str, size: tuple[int, int], **ui: Any):
         apply(kiosk.flow)
         window.refresh()
         window.preview.stop()
+        if name.endswith("idle-countdown"):
+            window.overlay.show_seconds(12)
+            window.overlay.setGeometry(window.rect())
+            window.overlay.show()
+            window.overlay.raise_()
         kiosk.qt.processEvents()
         yield name, window
+        window.overlay.hide()
         kiosk.flow.screen = kiosk.flow.screen.__class__("attract")
     window.allow_close = True
     window.close()
@@ -110,7 +116,9 @@ def test_nothing_is_clipped_and_targets_are_big(qtbot: Any, language: str, orien
         if screen.minimumSizeHint().width() > size[0] or screen.minimumSizeHint().height() > size[1]:
             problems.append(f"{name}: screen needs {screen.minimumSizeHint().toTuple()} in {size}")
         problems.extend(f"{name}: {o}" for o in overlaps(screen, window))
-        for widget in screen.findChildren(QWidget):
+        if window.overlay.isVisible():
+            problems.extend(f"{name}: {o}" for o in overlaps(window.overlay, window))
+        for widget in screen.findChildren(QWidget) + window.overlay.findChildren(QWidget):
             if not widget.isVisibleTo(window):
                 continue
             why = clipped(widget, window)

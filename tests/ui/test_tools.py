@@ -70,12 +70,13 @@ def test_screenshots_command_renders_every_screen(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     files = [Path(f) for f in payload["files"]]
-    assert payload["count"] == len(files) == 2 * (17 + 4)
+    assert payload["count"] == len(files) == 2 * (18 + 4)
     names = {f.name for f in files}
     for language in ("vi", "en"):
         for screen in ("01-attract", "03-face", "04-scan", "08-done", "11-error-paper-out", "17-maintenance"):
             assert f"small-{language}-{screen}.png" in names
         assert f"small-{language}-a11y-05-review.png" in names
+        assert f"small-{language}-18-idle-countdown.png" in names
     image = QImage(str(out / "small-vi-01-attract.png"))
     assert (image.width(), image.height()) == (1280, 800)
     # Not blank: a rendered screen has many colours.

@@ -270,17 +270,17 @@
 <context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../window.py" line="114" />
+        <location filename="../window.py" line="119" />
         <source>Are you still there?</source>
         <translation>Bạn vẫn còn ở đây chứ?</translation>
     </message>
     <message>
-        <location filename="../window.py" line="116" />
+        <location filename="../window.py" line="121" />
         <source>For your privacy, the kiosk will start over and forget your data.</source>
         <translation>Để bảo vệ thông tin, kiosk sẽ bắt đầu lại và xóa dữ liệu của bạn.</translation>
     </message>
     <message>
-        <location filename="../window.py" line="117" />
+        <location filename="../window.py" line="122" />
         <source>I am still here</source>
         <translation>Tôi vẫn ở đây</translation>
     </message>
