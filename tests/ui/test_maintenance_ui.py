@@ -48,13 +48,13 @@ def test_gesture_pin_login_actions_and_exit(
     type_pin(qtbot, w, DEV_PIN)
     assert kiosk.flow.screen == Screen.maintenance
     screen = w.screens[Screen.maintenance]
-    qtbot.waitUntil(lambda: screen.output.toPlainText() == "devices/show: ok")
+    qtbot.waitUntil(lambda: screen.output.toPlainText() == "devices/show: ok", timeout=30000)
     qtbot.mouseClick(screen.action_buttons[0], Qt.MouseButton.LeftButton)  # test scan
-    qtbot.waitUntil(lambda: ("devices", "test_scan") in maintenance.calls)
+    qtbot.waitUntil(lambda: ("devices", "test_scan") in maintenance.calls, timeout=30000)
     qtbot.mouseClick(screen.section_buttons["sync"], Qt.MouseButton.LeftButton)
     assert screen.action_buttons[0].text() == "Sync now"
     qtbot.mouseClick(screen.action_buttons[0], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: ("sync", "sync_now") in maintenance.calls)
+    qtbot.waitUntil(lambda: ("sync", "sync_now") in maintenance.calls, timeout=30000)
     qtbot.mouseClick(screen.exit, Qt.MouseButton.LeftButton)
     assert kiosk.flow.screen == Screen.attract
     events = [e for e, _ in audit_events]

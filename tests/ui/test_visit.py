@@ -23,7 +23,7 @@ def click(qtbot: Any, button: QPushButton) -> None:
 
 
 def wait_screen(qtbot: Any, kiosk: Any, screen: Screen) -> None:
-    qtbot.waitUntil(lambda: kiosk.flow.screen == screen and not kiosk.flow.busy, timeout=20000)
+    qtbot.waitUntil(lambda: kiosk.flow.screen == screen and not kiosk.flow.busy, timeout=60000)
 
 
 def visible_texts(kiosk: Any) -> list[str]:
@@ -41,7 +41,9 @@ def run_to_review(qtbot: Any, kiosk: Any, pages: int = 2) -> None:
     wait_screen(qtbot, kiosk, Screen.scan)
     for count in range(1, pages + 1):
         click(qtbot, w.screens[Screen.scan].add)
-        qtbot.waitUntil(lambda c=count: len(kiosk.flow.visit.pages) == c and not kiosk.flow.busy)
+        qtbot.waitUntil(
+            lambda c=count: len(kiosk.flow.visit.pages) == c and not kiosk.flow.busy, timeout=60000
+        )
     click(qtbot, w.screens[Screen.scan].go)
     wait_screen(qtbot, kiosk, Screen.review)
 
@@ -132,7 +134,7 @@ def test_blurred_page_rescan(qtbot: Any, make_kiosk: Any, fake_services: Any) ->
     thumb = w.screens[Screen.scan].thumbs[0]
     first = kiosk.flow.visit.pages[0]
     click(qtbot, thumb.rescan)
-    qtbot.waitUntil(lambda: kiosk.flow.visit.pages[0] is not first and not kiosk.flow.busy)
+    qtbot.waitUntil(lambda: kiosk.flow.visit.pages[0] is not first and not kiosk.flow.busy, timeout=60000)
     click(qtbot, thumb.remove)
     assert kiosk.flow.visit.pages == []
     assert not w.screens[Screen.scan].go.isEnabled()
@@ -221,7 +223,7 @@ def test_slow_device_keeps_the_window_responsive(qtbot: Any, make_kiosk: Any, fa
     click(qtbot, w.screens[Screen.card].cancel)
     assert kiosk.flow.screen == Screen.attract
     fake_services.gate.set()
-    qtbot.waitUntil(lambda: kiosk.runner.pending() == 0)
+    qtbot.waitUntil(lambda: kiosk.runner.pending() == 0, timeout=60000)
     # The late card never reaches the new visit, and its pixels were wiped.
     assert kiosk.flow.visit.card_image is None
     assert kiosk.flow.screen == Screen.attract
@@ -229,17 +231,17 @@ def test_slow_device_keeps_the_window_responsive(qtbot: Any, make_kiosk: Any, fa
 
 
 def test_idle_countdown_then_reset(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
-    kiosk = make_kiosk(fake_services, idle_timeout_s=0.3, countdown_s=1.0)
+    kiosk = make_kiosk(fake_services, idle_timeout_s=0.3, countdown_s=3.0)
     w = kiosk.window
     click(qtbot, w.screens[Screen.attract].certify)
     wait_screen(qtbot, kiosk, Screen.card)
-    qtbot.waitUntil(w.overlay.isVisible, timeout=5000)
+    qtbot.waitUntil(w.overlay.isVisible, timeout=30000)
     assert w.overlay.title.text() == "Bạn vẫn còn ở đây chứ?"
     click(qtbot, w.overlay.stay)
     assert not w.overlay.isVisible()
     assert kiosk.flow.screen == Screen.card
-    qtbot.waitUntil(w.overlay.isVisible, timeout=5000)
-    qtbot.waitUntil(lambda: kiosk.flow.screen == Screen.attract, timeout=5000)
+    qtbot.waitUntil(w.overlay.isVisible, timeout=30000)
+    qtbot.waitUntil(lambda: kiosk.flow.screen == Screen.attract, timeout=30000)
     assert not w.overlay.isVisible()
 
 
@@ -250,7 +252,7 @@ def test_uncaught_exception_shows_error_screen(qtbot: Any, make_kiosk: Any, fake
     thread = threading.Thread(target=lambda: 1 / 0)
     thread.start()
     thread.join()
-    qtbot.waitUntil(lambda: kiosk.flow.screen == Screen.error)
+    qtbot.waitUntil(lambda: kiosk.flow.screen == Screen.error, timeout=30000)
     error = kiosk.window.screens[Screen.error]
     assert error.title.text() == "Đã xảy ra lỗi"
     click(qtbot, error.buttons[1])  # start over
