@@ -157,7 +157,9 @@ class PinScreen(ScreenBase):
         self.instruction.setText(self.tr("Enter the maintenance PIN and press OK."))
         self.dots.setText("●" * len(self.entered_pin) or "—")
         auth = flow.auth
-        if flow.pin_message == "locked" and auth is not None:
+        if flow.pin_message == "locked" and auth is not None and auth.locked_for() <= 0:
+            self.message.setText(self.tr("The pad is open again. Enter the PIN."))
+        elif flow.pin_message == "locked" and auth is not None:
             self.message.setText(
                 self.tr("Too many wrong PINs. Try again in %d seconds.") % max(1, round(auth.locked_for()))
             )

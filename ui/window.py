@@ -334,6 +334,8 @@ class KioskWindow(QWidget):
     # -- idle -------------------------------------------------------------------------------------------
 
     def check_idle(self) -> None:
+        if self.flow.screen == Screen.maintenance_pin and self.flow.pin_message == "locked":
+            self.current_screen().show_state(self.flow)  # the lockout countdown ticks on screen
         status = self.flow.idle_status()
         if status.countdown:
             self.overlay.show_seconds(status.seconds_left)

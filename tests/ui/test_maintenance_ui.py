@@ -78,6 +78,10 @@ def test_wrong_pins_lock_the_pad(qtbot: Any, make_kiosk: Any, fake_services: Any
     type_pin(qtbot, w, DEV_PIN)  # the right PIN does not open a locked pad
     assert kiosk.flow.screen == Screen.maintenance_pin
     assert pin_screen.dots.text() == "—"  # the typed digits are not kept on screen
+    # The countdown ticks on screen; when the lock ends, the pad says so.
+    kiosk.flow.auth.locked_until = kiosk.flow.auth.clock() - 1
+    w.check_idle()
+    assert pin_screen.message.text() == "The pad is open again. Enter the PIN."
     events = [e for e, _ in audit_events]
     assert events.count("maintenance.login_failed") == 6
     assert events.count("maintenance.lockout") == 1

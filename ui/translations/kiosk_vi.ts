@@ -288,87 +288,87 @@
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens_other.py" line="222" />
+        <location filename="../screens_other.py" line="224" />
         <source>Test scan</source>
         <translation>Quét thử</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="223" />
+        <location filename="../screens_other.py" line="225" />
         <source>Camera preview</source>
         <translation>Xem camera</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="224" />
+        <location filename="../screens_other.py" line="226" />
         <source>Test page</source>
         <translation>In trang thử</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="225" />
+        <location filename="../screens_other.py" line="227" />
         <source>Receipt test</source>
         <translation>In thử biên nhận</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="228" />
+        <location filename="../screens_other.py" line="230" />
         <source>Sync now</source>
         <translation>Đồng bộ ngay</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="229" />
+        <location filename="../screens_other.py" line="231" />
         <source>Refresh</source>
         <translation>Làm mới</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="240" />
+        <location filename="../screens_other.py" line="242" />
         <source>Working…</source>
         <translation>Đang xử lý…</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="253" />
+        <location filename="../screens_other.py" line="255" />
         <source>Maintenance</source>
         <translation>Bảo trì</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="254" />
+        <location filename="../screens_other.py" line="256" />
         <source>Kiosk maintenance</source>
         <translation>Bảo trì kiosk</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="255" />
+        <location filename="../screens_other.py" line="257" />
         <source>Every action here is written to the audit log.</source>
         <translation>Mọi thao tác ở đây đều được ghi vào nhật ký kiểm toán.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="257" />
+        <location filename="../screens_other.py" line="259" />
         <source>Devices</source>
         <translation>Thiết bị</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="258" />
+        <location filename="../screens_other.py" line="260" />
         <source>Sync</source>
         <translation>Đồng bộ</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="259" />
+        <location filename="../screens_other.py" line="261" />
         <source>Certificates</source>
         <translation>Chứng thư số</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="260" />
+        <location filename="../screens_other.py" line="262" />
         <source>Disk space</source>
         <translation>Dung lượng đĩa</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="261" />
+        <location filename="../screens_other.py" line="263" />
         <source>Recent logs</source>
         <translation>Nhật ký gần đây</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="274" />
+        <location filename="../screens_other.py" line="276" />
         <source>Close the program</source>
         <translation>Đóng chương trình</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="275" />
+        <location filename="../screens_other.py" line="277" />
         <source>Leave maintenance</source>
         <translation>Thoát bảo trì</translation>
     </message>
@@ -664,22 +664,27 @@
         <translation>Nhập mã PIN bảo trì và bấm OK.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="162" />
+        <location filename="../screens_other.py" line="161" />
+        <source>The pad is open again. Enter the PIN.</source>
+        <translation>Bàn phím đã mở lại. Hãy nhập mã PIN.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="164" />
         <source>Too many wrong PINs. Try again in %d seconds.</source>
         <translation>Nhập sai quá nhiều lần. Thử lại sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="166" />
+        <location filename="../screens_other.py" line="168" />
         <source>Wrong PIN. %d tries left before the pad locks.</source>
         <translation>Sai mã PIN. Còn %d lần thử trước khi bị khóa.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="169" />
+        <location filename="../screens_other.py" line="171" />
         <source>No maintenance PIN is configured on this kiosk.</source>
         <translation>Kiosk này chưa được cài mã PIN bảo trì.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="172" />
+        <location filename="../screens_other.py" line="174" />
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
