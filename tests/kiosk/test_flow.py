@@ -382,3 +382,22 @@ def test_events_out_of_place_are_ignored(flow: VisitFlow, services: FakeServices
     assert flow.screen == Screen.attract
     assert services.card_images == []
     assert services.page_images == []
+
+
+def test_liveness_failure_draws_a_new_challenge(flow: VisitFlow, services: FakeServices) -> None:
+    class LivenessError(Exception):
+        message_key = "liveness.static_photo"
+
+    def refuse(challenge: str, frames: Any) -> str:
+        raise LivenessError("a still photo")
+
+    flow.choose_service(Service.certify)
+    flow.card_placed()
+    services.check_liveness = refuse  # type: ignore[method-assign]
+    flow.start_face_check()
+    assert flow.screen == Screen.error
+    assert flow.visit.error.kind == "liveness_failed"
+    assert flow.visit.face is None  # no face decision is kept when liveness failed
+    flow.error_action(Action.try_again)
+    assert flow.screen == Screen.face
+    assert flow.visit.challenge in LIVENESS_CHALLENGES

@@ -257,3 +257,23 @@ def test_uncaught_exception_shows_error_screen(qtbot: Any, make_kiosk: Any, fake
     assert error.title.text() == "Đã xảy ra lỗi"
     click(qtbot, error.buttons[1])  # start over
     wait_screen(qtbot, kiosk, Screen.attract)
+
+
+def test_accessibility_choices_end_with_the_visit(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    kiosk = make_kiosk(fake_services)
+    w = kiosk.window
+    attract = w.screens[Screen.attract]
+    normal = w.styleSheet()
+    click(qtbot, attract.large)
+    click(qtbot, attract.contrast)
+    assert w.large_text
+    assert w.high_contrast
+    assert w.styleSheet() != normal
+    click(qtbot, attract.certify)
+    wait_screen(qtbot, kiosk, Screen.card)
+    assert w.high_contrast  # kept through the visit
+    click(qtbot, w.screens[Screen.card].cancel)
+    wait_screen(qtbot, kiosk, Screen.attract)
+    assert not w.large_text
+    assert not w.high_contrast
+    assert w.styleSheet() == normal
