@@ -133,7 +133,7 @@ def run_visit(blocking: bool) -> tuple[float, float, str]:
 
     with tempfile.TemporaryDirectory() as data:
         app = KioskApp(parse_config({"kiosk": {"data_dir": data}}))
-        if getattr(app, "subject", None) is None:
+        if getattr(app, "simulated_subject", None) is None and getattr(app, "subject", None) is None:
             subject = SimulatedSubject()
             app.__dict__["subject"] = subject
             app.__dict__["devices"] = build_devices(

@@ -31,7 +31,7 @@ def real_app(tmp_path: Path) -> Any:
     from kiosk.app import KioskApp
 
     app = KioskApp(parse_config({"kiosk": {"data_dir": str(tmp_path / "data")}}))
-    if getattr(app, "subject", None) is None:
+    if getattr(app, "simulated_subject", None) is None and getattr(app, "subject", None) is None:
         # The simulated camera must show a citizen who performs the drawn challenge (the composition root
         # wires this when it has it; until then the test composes the same real simulated parts).
         from drivers import build_devices
