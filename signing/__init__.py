@@ -12,21 +12,67 @@
   MOD 37,36 check character.
 """
 
-from signing.certify import issue_certified_copy
-from signing.code import is_valid_code, make_code, normalize_code
-from signing.errors import CertificateValidityError, KeyUnavailableError, SealFormatError, SigningError
-from signing.keys import (
-    CertificateStatus,
-    DevKeyPaths,
-    SealSigner,
-    certificate_status,
-    init_dev_keys,
-    load_seal_signer,
-)
-from signing.model import CopyMeta, CopyPage, IssuedCopy, TextWord, Verification
-from signing.paper import find_seal_texts, verify_printed_page
-from signing.trust import TrustStore, load_trust_store
-from signing.verify import verify_pdf, verify_seal_text
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from signing.certify import issue_certified_copy
+    from signing.code import is_valid_code, make_code, normalize_code
+    from signing.errors import CertificateValidityError, KeyUnavailableError, SealFormatError, SigningError
+    from signing.keys import (
+        CertificateStatus,
+        DevKeyPaths,
+        SealSigner,
+        certificate_status,
+        init_dev_keys,
+        load_seal_signer,
+    )
+    from signing.model import CopyMeta, CopyPage, IssuedCopy, TextWord, Verification
+    from signing.paper import find_seal_texts, verify_printed_page
+    from signing.trust import TrustStore, load_trust_store
+    from signing.verify import verify_pdf, verify_seal_text
+
+# Loaded on first use: importing the package (for its config model, say) must not pull in
+# every heavy dependency, which would slow the kiosk's start-up.
+_EXPORTS = {
+    "CertificateStatus": "signing.keys",
+    "CertificateValidityError": "signing.errors",
+    "CopyMeta": "signing.model",
+    "CopyPage": "signing.model",
+    "DevKeyPaths": "signing.keys",
+    "IssuedCopy": "signing.model",
+    "KeyUnavailableError": "signing.errors",
+    "SealFormatError": "signing.errors",
+    "SealSigner": "signing.keys",
+    "SigningError": "signing.errors",
+    "TextWord": "signing.model",
+    "TrustStore": "signing.trust",
+    "Verification": "signing.model",
+    "certificate_status": "signing.keys",
+    "find_seal_texts": "signing.paper",
+    "init_dev_keys": "signing.keys",
+    "is_valid_code": "signing.code",
+    "issue_certified_copy": "signing.certify",
+    "load_seal_signer": "signing.keys",
+    "load_trust_store": "signing.trust",
+    "make_code": "signing.code",
+    "normalize_code": "signing.code",
+    "verify_pdf": "signing.verify",
+    "verify_printed_page": "signing.paper",
+    "verify_seal_text": "signing.verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CertificateStatus",
