@@ -87,6 +87,11 @@ def unit_view(unit: Path, data: Path, creds: Path) -> list[str]:
         "--ro-bind",
         "/root/.pyenv",
         "/root/.pyenv",
+        # The repository and its .venv stand in for the installed /opt/smart-kiosk, which the unit can
+        # read; a clone under /tmp or /home would otherwise vanish behind the tmpfs mounts above.
+        "--ro-bind",
+        str(REPO),
+        str(REPO),
     ]
     credentials = f"/run/credentials/{unit.name}"
     view += [
