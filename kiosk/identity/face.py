@@ -146,9 +146,14 @@ def _models() -> Any:
     """face_recognition's dlib models, loaded once on first use (about 100 MB, ~0.5 s)."""
     import warnings
 
+    from PIL import ImageFile
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # face_recognition_models imports the deprecated pkg_resources
         from face_recognition import api
+    # face_recognition turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process at import, which
+    # would make every later image load accept half a file. The kiosk never loads images through it.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return api
 
 
