@@ -1,4 +1,4 @@
-"""Scoring helpers for bench/ocr.py and tests/ocr: character error rate and field comparison."""
+"""Scoring helpers for bench/ocr_bench.py and tests/ocr: character error rate and field comparison."""
 
 from __future__ import annotations
 

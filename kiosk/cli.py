@@ -35,6 +35,7 @@ def _leaf_exit_code(exc: BaseException) -> int | None:
     """Exit codes for the leaf packages' own error families, which do not know about KioskError."""
     for module, attr, code in (
         ("ocr.errors", "ImageError", EXIT_BAD_INPUT),
+        ("ocr.errors", "OcrUnavailable", EXIT_UNAVAILABLE),
         ("drivers.errors", "DeviceError", EXIT_UNAVAILABLE),
         ("signing.errors", "SigningError", EXIT_BAD_INPUT),
         ("offline_sync.errors", "SyncError", EXIT_UNAVAILABLE),

@@ -20,5 +20,5 @@ class OcrConfig(BaseModel):
     # Pages of one document read at the same time.
     parallel_pages: int = Field(default=1, ge=1, le=8)
     # Pages scanned finer than this are reduced for Tesseract (word boxes are scaled back): ~210 dpi
-    # reads 12 pt Vietnamese as well as 300 dpi does (bench/ocr.py) in about two thirds of the time.
+    # reads 12 pt Vietnamese as well as 300 dpi does (bench/ocr_bench.py) in about two thirds of the time.
     ocr_dpi: int = Field(default=210, ge=100, le=600)

@@ -79,7 +79,7 @@ class PageQuality:
         }
 
 
-# Thresholds, measured on the synthetic bench pages (see bench/ocr.py) and on real-looking failures.
+# Thresholds, measured on the synthetic bench pages (see bench/ocr_bench.py) and on real-looking failures.
 BLANK_INK_FRACTION = 0.0004  # fewer dark pixels than this: nothing printed
 BLANK_CONTRAST = 18.0  # grey levels between ink and paper under which there is no print
 DARK_BACKGROUND = 70.0  # median paper brightness (0..255) under which the copy itself would be unreadable

@@ -17,6 +17,7 @@ STAMP="$VENV/.kiosk-installed"
 
 APT_PACKAGES=(
   python3 python3-venv python3-dev build-essential
+  fonts-noto-core fonts-liberation2 fonts-freefont-ttf
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
   libzbar0 poppler-utils fonts-dejavu-core
   sane-utils libsane1

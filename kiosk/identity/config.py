@@ -9,7 +9,7 @@ class IdentityConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Largest face distance (dlib 128-d encodings, Euclidean) still taken as the same person.
-    # Calibrated on ../shared/faces, see kiosk/identity/face.py (CALIBRATION) and bench/face.py.
+    # Calibrated on ../shared/faces, see kiosk/identity/face.py (CALIBRATION) and bench/face_bench.py.
     face_threshold: float = Field(default=0.55, gt=0, lt=1)
     # k of n: a match needs this many live frames within the threshold (fewer if fewer frames are given)...
     min_matching_frames: int = Field(default=2, ge=1)

@@ -11,7 +11,7 @@ upsampling, i.e. over a 1280x960 pyramid. Here the detector runs on the frame do
 citizen at arm's length); only when that finds nothing does it look again with one upsampling (faces
 from ~60 px), so a face too far away is reported as such rather than as "no face". The box is mapped back
 and the encoding is computed on the full-resolution frame, so accuracy is that of the default call.
-bench/face.py prints both side by side.
+bench/face_bench.py prints both side by side.
 
 Decision over several frames: at most ``max_frames`` faces are compared, within ``face_time_limit_s``;
 it is a match when ``min_matching_frames`` of them (k of n) are within the threshold. Frontal, open-eyed
@@ -19,7 +19,7 @@ faces go first (the frames of a liveness challenge include turned heads and clos
 the distance by 0.1-0.3); a frame with no face, two faces or a face too small is skipped with that
 reason; the reported distance is the median over the compared faces.
 
-Threshold calibration (CALIBRATION below, reproduced by ``bench/face.py``): on ../shared/faces
+Threshold calibration (CALIBRATION below, reproduced by ``bench/face_bench.py``): on ../shared/faces
 (face_recognition's public test photos of two people), with the HOG detector and the 5-point encoder as
 here, the 15 genuine pairs (same person, photos years apart, a 320x240 still, a half-cut face) lie at
 0.09-0.44 and the 12 impostor pairs at 0.80-0.88; through a card portrait (the photo cropped ID-style,
@@ -58,7 +58,7 @@ CALIBRATION = {
     "genuine_distance_range": (0.08, 0.45),
     "impostor_distance_range": (0.80, 0.88),
     "chosen_threshold": 0.55,
-    "reproduce": "python bench/face.py --calibrate",
+    "reproduce": "python bench/face_bench.py --calibrate",
 }
 # dlib's detector, shape predictors and network keep internal buffers: one call at a time, whichever
 # thread (the UI's preview box and a verification may run on different workers).

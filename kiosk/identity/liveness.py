@@ -29,7 +29,7 @@ eyes and a real person blinking behind it; 3-D masks; a real-time deepfake or fa
 the camera feed; tilting a photo is caught by the nose ratio only as far as the landmark detector places
 the nose on the photo's flat image. Presentation-attack detection in the ISO/IEC 30107-3 sense needs a
 depth or IR camera or a trained PAD model, and an evaluation on real attack instruments. The APCER and
-BPCER we report (tests/identity/test_liveness.py, bench/face.py) are measured only on generated landmark
+BPCER we report (tests/identity/test_liveness.py, bench/face_bench.py) are measured only on generated landmark
 sequences and on frames synthesised from one portrait: they show that the logic does what it says, not
 how it fares against real attackers.
 """

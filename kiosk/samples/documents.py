@@ -1,6 +1,6 @@
 """Synthetic Vietnamese administrative pages with their ground truth, and scanner-like degradations.
 
-Used by the simulated scanner (the demo), by the OCR tests and by ``bench/ocr.py``. Every page is an
+Used by the simulated scanner (the demo), by the OCR tests and by ``bench/ocr_bench.py``. Every page is an
 A4 sheet at 300 dpi (2480 x 3508 px, BGR) drawn with Pillow in one of several Vietnamese-capable fonts.
 Names, places, numbers, dates, wording, numbering, fonts, sizes and margins all vary with the seed, so a
 benchmark over many seeds does not measure one memorised layout.

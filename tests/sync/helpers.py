@@ -1,4 +1,4 @@
-"""Shared by the sync tests and bench/sync.py: a dev PKI, a backend on a free loopback port, a kiosk store
+"""Shared by the sync tests and bench/sync_bench.py: a dev PKI, a backend on a free loopback port, a kiosk store
 filled with records whose PDFs are real files."""
 
 from __future__ import annotations

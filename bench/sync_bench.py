@@ -5,7 +5,7 @@ Side by side, in one run, against fresh backends (separate processes, SQLite, fs
                transaction per batch;
   * baseline - the plain loop: for each record, POST it alone (keep-alive connection) and mark it synced.
 
-    .venv/bin/python bench/sync.py [--records 10000] [--baseline-records 2000] [--pdf-kb 16]
+    .venv/bin/python bench/sync_bench.py [--records 10000] [--baseline-records 2000] [--pdf-kb 16]
 
 Prints records/s and bytes/s (upload bodies) for both, and the ratio.
 """

@@ -5,7 +5,7 @@ The baseline is the obvious way to do the same work: face_recognition's default 
 and raw `tesseract -l vie` on each page, with the same signing. Both run in this one process, on the same
 generated inputs, and the script prints them side by side with the ratio.
 
-    .venv/bin/python bench/visit.py [--runs 5] [--pages 1 3]
+    .venv/bin/python bench/visit_bench.py [--runs 5] [--pages 1 3]
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Prints, in one run, per degradation: mean CER and seconds per page for both, the
 pages the quality gate sent back; then the pipeline's median and worst seconds per page, document
 classification accuracy and field-extraction accuracy against the generator's ground truth.
 
-    .venv/bin/python bench/ocr.py --pages 14          # 14 pages per degradation (2 of each type)
-    .venv/bin/python bench/ocr.py --pages 3 --kinds clean,noisy
+    .venv/bin/python bench/ocr_bench.py --pages 14          # 14 pages per degradation (2 of each type)
+    .venv/bin/python bench/ocr_bench.py --pages 3 --kinds clean,noisy
 
 The pages come from kiosk.samples.documents with seeds starting at --seed (default 5000), which the
 OCR code was never tuned on. Raw Tesseract runs as a user would run it (`tesseract page.png stdout -l

@@ -11,8 +11,8 @@ Prints, in one run:
 4. liveness on generated camera frames (the simulated person performing every challenge; attacks: the
    same frame repeated, a still photo jittered, a photo tilted): APCER and BPCER on those.
 
-    .venv/bin/python bench/face.py                 # everything (~1-2 minutes on 2 busy cores)
-    .venv/bin/python bench/face.py --frames 10 --skip-liveness
+    .venv/bin/python bench/face_bench.py                 # everything (~1-2 minutes on 2 busy cores)
+    .venv/bin/python bench/face_bench.py --frames 10 --skip-liveness
 
 The 640x480 frames are the sample portrait composed like a kiosk camera frame (kiosk.samples.card),
 plus obama_4_480p.jpg from ../shared/faces cropped to 640x480 when that folder is there. Timings run

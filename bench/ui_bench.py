@@ -7,7 +7,7 @@
   signing, printing), driven through the window, while a 5 ms timer on the GUI thread records the longest
   gap between its ticks. Baseline: the same visit with the work run on the GUI thread (no workers).
 
-Run: .venv/bin/python bench/ui.py [--runs N] [--skip-baseline-visit]
+Run: .venv/bin/python bench/ui_bench.py [--runs N] [--skip-baseline-visit]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Render + sign time per page count (1, 5, 20) and PDF size per page, against a plain reportlab render.
 
-    .venv/bin/python bench/sign.py [--repeat N] [--quick]
+    .venv/bin/python bench/sign_bench.py [--repeat N] [--quick]
 
 Pages are the OCR owner's synthetic A4 300 dpi documents (kiosk/samples/documents.py): half clean, half
 scanned-looking (noisy / faded JPEG), so both the lossless and the JPEG embedding are exercised. The
