@@ -70,6 +70,9 @@ def notify(*fields: str, env: Mapping[str, str] | None = None) -> bool:
     message = "\n".join(fields).encode()
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+            # Never wait: a manager that is not reading (its queue full) must not freeze the GUI loop
+            # that pings it. A dropped ping is the watchdog's business; a frozen screen is the citizen's.
+            sock.setblocking(False)
             sock.sendto(message, address)
     except OSError as exc:
         _warn_once(f"send:{exc.errno}", "cannot notify the service manager at %s: %s", address, exc)

@@ -50,9 +50,7 @@ class PipelineServices:
         return self.pipeline.read_card(image)
 
     def draw_challenge(self) -> str:
-        from kiosk.identity.liveness import draw_challenge
-
-        return draw_challenge(steps=int(self.app.config.identity.liveness_steps)).name
+        return str(self.pipeline.draw_challenge())
 
     def _subject(self) -> Any:
         """The simulated citizen in front of a simulated camera, when the composition root has one."""
@@ -91,12 +89,11 @@ class PipelineServices:
 
     def check_liveness(self, challenge: str, frames: Sequence[Any]) -> str:
         """`passed:<challenge>`, or LivenessError (a NegativeVerdict) with the reason."""
-        from kiosk.identity.liveness import LivenessError, check_challenge
+        from kiosk.identity.liveness import LivenessError
 
-        if self.face_process is not None:
-            result = self.face_process.liveness(challenge, frames)
-        else:
-            result = check_challenge(challenge, frames, self.app.config.identity)
+        if self.face_process is None:
+            return str(self.pipeline.check_liveness(challenge, frames))
+        result = self.face_process.liveness(challenge, frames)
         if not result.passed:
             raise LivenessError(
                 f"liveness challenge {challenge} not passed: {result.reason}",

@@ -97,3 +97,21 @@ def test_the_ticker_does_nothing_without_a_watchdog(monkeypatch):
     for _ in range(10):
         tick()
     assert sent == []
+
+
+def test_a_manager_that_does_not_read_never_blocks_the_sender(tmp_path):
+    """A full notify queue drops the ping instead of freezing the loop that sends it."""
+    import socket as socket_module
+
+    from kiosk import notify as notify_module
+
+    address = str(tmp_path / "full.sock")
+    server = socket_module.socket(socket_module.AF_UNIX, socket_module.SOCK_DGRAM)
+    server.bind(address)
+    try:
+        env = {"NOTIFY_SOCKET": address}
+        sent = [notify_module.notify("WATCHDOG=1", env=env) for _ in range(2000)]
+        assert sent[0] is True
+        assert sent[-1] is False, "the queue filled up and later pings were dropped, not waited on"
+    finally:
+        server.close()

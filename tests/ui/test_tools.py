@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +176,19 @@ def test_run_reaches_the_attract_screen_and_closes_cleanly(tmp_path: Path, mode:
     server.settimeout(0.1)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "NOTIFY_SOCKET": address, "WATCHDOG_USEC": "400000"}
     env.pop("WATCHDOG_PID", None)
+    # Read the socket while the kiosk runs, as systemd does: notify never waits for a reader.
+    messages: list[str] = []
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            try:
+                messages.append(server.recv(4096).decode())
+            except TimeoutError:
+                continue
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
     try:
         result = subprocess.run(
             [sys.executable, "-c", RUN_CHILD, str(tmp_path / "data"), mode],
@@ -185,12 +199,14 @@ def test_run_reaches_the_attract_screen_and_closes_cleanly(tmp_path: Path, mode:
             timeout=200,
             check=False,
         )
-        messages = []
-        while True:
-            try:
-                messages.append(server.recv(4096).decode())
-            except TimeoutError:
-                break
+    finally:
+        stop.set()
+        listener.join()
+    try:
+        while True:  # the child has exited: whatever it sent is already queued
+            messages.append(server.recv(4096).decode())
+    except TimeoutError:
+        pass
     finally:
         server.close()
     assert result.returncode == 0, result.stderr[-3000:]
