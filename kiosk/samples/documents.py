@@ -23,15 +23,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-DOC_TYPES = (
-    "birth_certificate",
-    "marriage_certificate",
-    "diploma",
-    "residence_confirmation",
-    "land_use_certificate",
-    "id_card",
-    "other",
-)
+from ocr.classify import DOC_TYPES  # the kinds the kiosk tells apart; the generator makes each of them
+
 DEGRADATIONS = ("clean", "rotated", "noisy", "blurred", "shadow", "faded_jpeg")
 
 A4_300DPI = (2480, 3508)  # width, height in pixels
