@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +34,6 @@ class KioskApp:
 
     def __init__(self, config: KioskConfig, *, check_secrets: bool | None = None) -> None:
         self.config = config
-        self._lock = threading.RLock()
         # A real kiosk refuses to start with a config or key file other users could read or change.
         # The simulated profile (development, demo, tests) only warns through `kiosk keys show`.
         if check_secrets if check_secrets is not None else config.profile == "hardware":
@@ -44,12 +42,13 @@ class KioskApp:
     def check_secrets(self) -> None:
         """Raise InsecureFileError naming the file and the fix for a loose config, key folder or key."""
         from kiosk.security import check_private_dir, check_private_file
+        from kiosk.store import data_key_path
 
         if self.config.source not in ("", "<defaults>"):
             check_private_file(self.config.source)
         keys_dir = self.config.path(self.config.signing.keys_dir)
         check_private_dir(keys_dir)
-        secrets = {self.config.path(self.config.signing.passphrase_file), keys_dir / "data.key"}
+        secrets = {self.config.path(self.config.signing.passphrase_file), data_key_path(self.config)}
         if keys_dir.is_dir():
             secrets.update(p for p in keys_dir.iterdir() if p.name.endswith((".key", ".key.pem", ".p8")))
         for path in sorted(secrets):
