@@ -154,7 +154,7 @@ class KioskApp:
             return None
         from kiosk.samples.glass import SampleGlass
 
-        return SampleGlass()
+        return SampleGlass(copies_dir=self.data_dir / "copies")
 
     @cached_property
     def devices(self) -> Devices:
@@ -184,7 +184,7 @@ class KioskApp:
         return VisitPipeline(self)
 
     def prompted(self, item: str) -> None:
-        """The kiosk asked the citizen to lay `item` ("card" or "document") on the glass.
+        """The kiosk asked the citizen to lay `item` ("card", "document" or "copy") on the glass.
 
         A real scanner sees whatever the citizen lays down; the simulated glass lays a sample of that kind.
         """

@@ -309,6 +309,11 @@ class VisitPipeline:
         return self.app.devices.document_printer.print_pdf(pdf_path, copies=copies, title=wanted)
 
     # -- check ------------------------------------------------------------------------------------
+    def scan_copy(self) -> np.ndarray:
+        """Scan a printed certified copy that the citizen laid on the glass, to check its seal."""
+        self.app.prompted("copy")
+        return self.app.devices.scanner.scan()
+
     def check_copy(self, source: Path | bytes | np.ndarray) -> Any:
         from kiosk.verify import verify_copy
 

@@ -111,6 +111,7 @@ class VisitServices(Protocol):
     ) -> str: ...  # "passed:<challenge>" or raise
     def verify_face(self, card_image: Any, frames: Sequence[Any]) -> Any: ...  # FaceDecision
     def scan_page(self) -> Any: ...  # page image
+    def scan_copy(self) -> Any: ...  # image of a printed certified copy laid on the glass
     def read_page(self, image: Any) -> Any: ...  # PageResult
     def certify(self, visit: VisitRecord, progress: Report) -> Any: ...  # CertifiedCopy
     def print_copy(self, copy: Any, copies: int) -> None: ...
@@ -652,7 +653,7 @@ class VisitFlow:
             return
 
         def work(report: Report) -> Any:
-            image = self.services.scan_page()
+            image = self.services.scan_copy()
             try:
                 return self.services.check_copy(image)
             finally:

@@ -151,6 +151,10 @@ class PipelineServices:
 
         return SimpleNamespace(code=normalize_code(code), doc_type="", pages=0)
 
+    def scan_copy(self) -> Any:
+        with self.scanner_lock:
+            return self.pipeline.scan_copy()
+
     def check_copy(self, image: Any) -> Any:
         return self.pipeline.check_copy(image)
 

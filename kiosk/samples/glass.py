@@ -3,17 +3,21 @@
 The simulated devices are product code: the demo, the development window and the tests all run the
 whole kiosk on them. `SampleGlass` stands for the scanner glass. The kiosk tells it what it has just asked
 the citizen to lay down (`KioskApp.prompted`), and it shows a sample of that kind: a generated CCCD card
-front with the bundled public-domain portrait, or the pages of a generated Vietnamese document.
+front with the bundled public-domain portrait, the pages of a generated Vietnamese document, or (to check a
+copy) page 1 of the newest certified copy this kiosk issued, as a 150 dpi scan of its printout.
 The person in front of the simulated camera is `kiosk.identity.simulated_subject.SimulatedSubject`.
 """
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 DEMO_CITIZEN: dict[str, Any] = {
@@ -34,6 +38,8 @@ class SampleGlass:
     doc_type: str = "birth_certificate"
     pages: int = 1
     seed: int = 7
+    # Where this kiosk keeps the copies it issued: a citizen checking a copy lays the newest one down.
+    copies_dir: Path | None = None
     _expecting: str = "card"
     _page_index: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -60,11 +66,31 @@ class SampleGlass:
                 key = "card"
                 if key not in self._cache:
                     self._cache[key] = sample_card_image()
+            elif self._expecting == "copy" and (printed := self._printed_copy()) is not None:
+                return printed
             else:
                 key = f"page{self._page_index}"
                 if key not in self._cache:
                     self._cache[key] = sample_document_page(self.doc_type, self.seed + self._page_index)
             return self._cache[key].copy()
+
+    def _printed_copy(self) -> np.ndarray | None:
+        """Page 1 of the newest certified copy, as a 150 dpi scan of its printout would show it."""
+        copies = (
+            sorted(self.copies_dir.glob("*.pdf"), key=lambda p: p.stat().st_mtime) if self.copies_dir else []
+        )
+        if not copies:
+            return None
+        result = subprocess.run(
+            ["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(copies[-1])],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        image = (
+            cv2.imdecode(np.frombuffer(result.stdout, np.uint8), cv2.IMREAD_COLOR) if result.stdout else None
+        )
+        return image
 
 
 def sample_card_image() -> np.ndarray:

@@ -66,6 +66,11 @@ class FakeServices:
         self.page_images.append(image)
         return image
 
+    def scan_copy(self) -> np.ndarray:
+        image = np.full((80, 60, 3), 250, np.uint8)
+        self.page_images.append(image)
+        return image
+
     def read_page(self, image: np.ndarray) -> Any:
         bad = self.bad_pages > 0
         self.bad_pages -= 1 if bad else 0

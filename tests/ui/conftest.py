@@ -77,6 +77,10 @@ class SlowFakeServices:
         self._work()
         return self._image(1100, 780, 250)
 
+    def scan_copy(self) -> np.ndarray:
+        self._work()
+        return self._image(1100, 780, 245)
+
     def read_page(self, image: Any) -> Any:
         bad = self.bad_pages > 0
         if bad:
