@@ -64,6 +64,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_fault_proxy(pki: Pki, upstream_port: int, **faults: Any) -> Any:
+    """A started FaultProxy between this test's kiosk (its client certificate) and the backend on
+    `upstream_port`; `faults` are FaultProxy's own options (fault_rate, seed, delay_s...)."""
+    from tests.sync.faultproxy import FaultProxy
+
+    cert, key = pki.client(KIOSK)
+    return FaultProxy(
+        upstream_port=upstream_port,
+        server_cert=pki.pki.server_cert,
+        server_key=pki.pki.server_key,
+        ca_cert=pki.pki.ca_cert,
+        client_cert=cert,
+        client_key=key,
+        **faults,
+    ).start()
+
+
 class Backend:
     """The reference backend in a thread of the test process, on a fixed port so it can be restarted."""
 

@@ -24,7 +24,6 @@ import pytest
 from offline_sync.backoff import Backoff
 from offline_sync.errors import StoreFullError
 from offline_sync.store import LocalStore
-from tests.sync.faultproxy import FaultProxy
 from tests.sync.helpers import (
     KIOSK,
     REPO,
@@ -34,6 +33,7 @@ from tests.sync.helpers import (
     make_worker,
     open_store,
     runner_settings,
+    start_fault_proxy,
     write_records,
 )
 
@@ -84,18 +84,7 @@ def running(worker) -> Iterator[threading.Event]:  # type: ignore[no-untyped-def
 def test_fault_proxy_loses_and_duplicates_nothing(
     pki: Pki, backend: Backend, tmp_path: Path, seed: int
 ) -> None:
-    cert, key = pki.client(KIOSK)
-    proxy = FaultProxy(
-        upstream_port=backend.port,
-        server_cert=pki.pki.server_cert,
-        server_key=pki.pki.server_key,
-        ca_cert=pki.pki.ca_cert,
-        client_cert=cert,
-        client_key=key,
-        fault_rate=0.6,
-        seed=seed,
-        delay_s=1.2,
-    ).start()
+    proxy = start_fault_proxy(pki, backend.port, fault_rate=0.6, seed=seed, delay_s=1.2)
     store = open_store(tmp_path / "kiosk")
     codes = write_records(store, tmp_path / "pdf", 240)
     from offline_sync.client import BackendClient
@@ -268,18 +257,7 @@ def test_kill_minus_9_the_worker_many_times(pki: Pki, backend: Backend, tmp_path
     fifth of the requests, and the backend is down every 30th round."""
     folder = tmp_path / "kiosk"
     folder.mkdir()
-    cert, key = pki.client(KIOSK)
-    proxy = FaultProxy(
-        upstream_port=backend.port,
-        server_cert=pki.pki.server_cert,
-        server_key=pki.pki.server_key,
-        ca_cert=pki.pki.ca_cert,
-        client_cert=cert,
-        client_key=key,
-        fault_rate=0.2,
-        seed=8,
-        delay_s=1.2,
-    ).start()
+    proxy = start_fault_proxy(pki, backend.port, fault_rate=0.2, seed=8, delay_s=1.2)
     settings = runner_settings(
         folder, pki, f"https://127.0.0.1:{proxy.port}", batch_size=4, concurrency=2, request_timeout_s=1.0
     )

@@ -50,21 +50,12 @@ from offline_sync.backoff import Backoff, parse_retry_after  # noqa: E402
 from offline_sync.client import BackendClient, classify  # noqa: E402
 from offline_sync.synclog import SyncLog, make_entry  # noqa: E402
 from tests.sync.faultproxy import FaultProxy  # noqa: E402
-from tests.sync.helpers import KIOSK, Pki  # noqa: E402
+from tests.sync.helpers import KIOSK, Pki, start_fault_proxy  # noqa: E402
 
 
 @pytest.fixture
 def proxy(pki: Pki, backend: Backend) -> Iterator[FaultProxy]:
-    cert, key = pki.client(KIOSK)
-    p = FaultProxy(
-        upstream_port=backend.port,
-        server_cert=pki.pki.server_cert,
-        server_key=pki.pki.server_key,
-        ca_cert=pki.pki.ca_cert,
-        client_cert=cert,
-        client_key=key,
-        fault_rate=0.0,
-    ).start()
+    p = start_fault_proxy(pki, backend.port, fault_rate=0.0)
     yield p
     p.stop()
 
