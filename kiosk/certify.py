@@ -26,6 +26,7 @@ from kiosk.logs import mask_id, register_sensitive
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
     from kiosk.identity import CardData, FaceDecision
+    from kiosk.identity.liveness import LivenessResult
     from ocr import PageResult
 
 log = logging.getLogger(__name__)
@@ -147,9 +148,14 @@ class VisitPipeline:
 
     def check_liveness(self, challenge: str, frames: Sequence[np.ndarray]) -> str:
         """``passed:<challenge>`` for the record, or LivenessError (a NegativeVerdict) with the reason."""
-        from kiosk.identity.liveness import LivenessError, check_challenge
+        from kiosk.identity.liveness import check_challenge
 
-        result = check_challenge(challenge, frames, self.app.config.identity)
+        return self.liveness_verdict(challenge, check_challenge(challenge, frames, self.app.config.identity))
+
+    def liveness_verdict(self, challenge: str, result: LivenessResult) -> str:
+        """What the record keeps for a checked challenge, wherever it was checked; LivenessError if failed."""
+        from kiosk.identity.liveness import LivenessError
+
         if not result.passed:
             raise LivenessError(
                 f"liveness challenge {challenge} not passed: {result.reason}",
@@ -158,7 +164,10 @@ class VisitPipeline:
         return result.record()
 
     def verify_face(self, card_image: np.ndarray, frames: Sequence[np.ndarray]) -> FaceDecision:
-        decision = self.app.face.verify(card_image, frames)
+        return self.face_decided(self.app.face.verify(card_image, frames))
+
+    def face_decided(self, decision: FaceDecision) -> FaceDecision:
+        """Log a face decision, wherever it was computed (here or in the screen's face process)."""
         log.info(
             "face decision: match=%s distance=%.3f frames=%d",
             decision.match,

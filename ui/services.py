@@ -89,29 +89,14 @@ class PipelineServices:
 
     def check_liveness(self, challenge: str, frames: Sequence[Any]) -> str:
         """`passed:<challenge>`, or LivenessError (a NegativeVerdict) with the reason."""
-        from kiosk.identity.liveness import LivenessError
-
         if self.face_process is None:
             return str(self.pipeline.check_liveness(challenge, frames))
-        result = self.face_process.liveness(challenge, frames)
-        if not result.passed:
-            raise LivenessError(
-                f"liveness challenge {challenge} not passed: {result.reason}",
-                reason=result.reason or "failed",
-            )
-        return str(result.record())
+        return str(self.pipeline.liveness_verdict(challenge, self.face_process.liveness(challenge, frames)))
 
     def verify_face(self, card_image: Any, frames: Sequence[Any]) -> Any:
         if self.face_process is None:
             return self.pipeline.verify_face(card_image, frames)
-        decision = self.face_process.verify(card_image, frames)
-        log.info(
-            "face decision: match=%s distance=%.3f frames=%d",
-            decision.match,
-            decision.distance,
-            decision.frames_used,
-        )
-        return decision
+        return self.pipeline.face_decided(self.face_process.verify(card_image, frames))
 
     def scan_page(self) -> Any:
         self.app.prompted("document")
