@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -23,6 +23,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from offline_sync.citizen import SECRET_HASH_PATTERN, check_email
 
 API_PREFIX = "/v1"
 MAX_BATCH = 500
@@ -59,6 +61,30 @@ class _NoNul(BaseModel):
         return data
 
 
+# The record's fields that name or identify the citizen: encrypted at rest on both sides, never logged.
+PERSONAL_FIELDS = ("holder_id", "holder_name", "ocr_text", "fields", "delivery_email")
+StepName = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
+
+
+class VisitMetrics(_NoNul):
+    """How the visit went, for the operations KPIs: durations and counts, never personal data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ward: Annotated[str, StringConstraints(max_length=100)] | None = None
+    started_at: datetime | None = None
+    visit_seconds: float = Field(ge=0, le=86_400)
+    step_seconds: dict[StepName, Annotated[float, Field(ge=0, le=86_400)]] = Field(
+        default_factory=dict, max_length=32
+    )
+    pages_scanned: int = Field(default=0, ge=0, le=10_000)
+    rescans: int = Field(default=0, ge=0, le=10_000)
+    face_attempts: int = Field(default=0, ge=0, le=1000)
+    face_failures: int = Field(default=0, ge=0, le=1000)
+    liveness_attempts: int = Field(default=0, ge=0, le=1000)
+    liveness_failures: int = Field(default=0, ge=0, le=1000)
+
+
 class RecordUpload(_NoNul):
     """One certified copy as uploaded by a kiosk."""
 
@@ -80,6 +106,17 @@ class RecordUpload(_NoNul):
     face_match: StrictBool
     face_distance: float = Field(ge=0, le=100)
     liveness: ShortText
+    # Issue 17: the visit's language (the e-mail's language), the optional delivery address, the scrypt
+    # hash of the receipt's retrieval secret (the secret itself never leaves the kiosk), the visit's KPIs.
+    language: Literal["vi", "en"] | None = None
+    delivery_email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    retrieval_hash: Annotated[str, StringConstraints(pattern=SECRET_HASH_PATTERN)] | None = None
+    visit_metrics: VisitMetrics | None = None
+
+    @field_validator("delivery_email")
+    @classmethod
+    def _email_form(cls, value: str | None) -> str | None:
+        return None if value is None else check_email(value)
 
     @field_validator("created_at")
     @classmethod
@@ -105,6 +142,10 @@ class RecordUpload(_NoNul):
         of base64 are not serialised a second time.
         """
         content = self.model_dump(mode="json", exclude={"pdf"})
+        # Optional fields added later are left out when absent, so an older record keeps its fingerprint.
+        for name in ("language", "delivery_email", "retrieval_hash", "visit_metrics"):
+            if content.get(name) is None:
+                content.pop(name, None)
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

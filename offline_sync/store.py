@@ -54,6 +54,9 @@ CREATE TABLE IF NOT EXISTS records (
     face_distance REAL NOT NULL,
     liveness TEXT NOT NULL,
     personal BLOB,
+    language TEXT,
+    retrieval_hash TEXT,
+    visit_metrics TEXT,
     stored_at REAL NOT NULL,
     synced_at TEXT,
     purged_at TEXT
@@ -96,6 +99,12 @@ class RecordIn:
     face_match: bool
     face_distance: float
     liveness: str
+    # Issue 17 (optional): the visit language, the delivery address (sealed with the personal fields),
+    # the hash of the retrieval secret (never the secret) and the visit's KPI metrics (no personal data).
+    language: str | None = None
+    delivery_email: str | None = None
+    retrieval_hash: str | None = None
+    visit_metrics: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,10 @@ class StoredRecord:
     synced_at: datetime | None
     purged_at: datetime | None
     sync_state: str  # "pending", "dead" (dead letter) or "synced"
+    language: str | None = None
+    delivery_email: str | None = None
+    retrieval_hash: str | None = None
+    visit_metrics: dict[str, Any] | None = None
 
     @property
     def purged(self) -> bool:
@@ -277,6 +290,11 @@ def _validate(record: RecordIn) -> None:
             raise BadRecordError(f"{name} must be a string", subject=record.code)
     if not isinstance(record.ocr_text, str):
         raise BadRecordError("ocr_text must be a string", subject=record.code)
+    for name in ("language", "delivery_email", "retrieval_hash"):
+        if getattr(record, name) is not None and not isinstance(getattr(record, name), str):
+            raise BadRecordError(f"{name} must be a string or None", subject=record.code)
+    if record.visit_metrics is not None and not isinstance(record.visit_metrics, dict):
+        raise BadRecordError("visit_metrics must be a dict or None", subject=record.code)
     if not isinstance(record.fields, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in record.fields.items()
     ):
@@ -367,6 +385,10 @@ class LocalStore:
         columns = {row[1] for row in self._exec("PRAGMA table_info(outbox)").fetchall()}
         if "scheduled_at" not in columns:
             self._exec("ALTER TABLE outbox ADD COLUMN scheduled_at REAL NOT NULL DEFAULT 0")
+        record_columns = {row[1] for row in self._exec("PRAGMA table_info(records)").fetchall()}
+        for name in ("language", "retrieval_hash", "visit_metrics"):
+            if name not in record_columns:
+                self._exec(f"ALTER TABLE records ADD COLUMN {name} TEXT")
 
     def _exec(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
         """Run one statement; rows come back as plain tuples (typed Any: SQLite is dynamically typed)."""
@@ -401,6 +423,8 @@ class LocalStore:
             "ocr_text": record.ocr_text,
             "fields": dict(record.fields),
         }
+        if record.delivery_email is not None:
+            personal["delivery_email"] = record.delivery_email
         sealed = _seal(self._aead, record.code, personal)
         now = time.time()
         with self._guard("cannot store the record"), self._write():
@@ -409,8 +433,8 @@ class LocalStore:
                 raise BadRecordError("a record with this code already exists", subject=record.code)
             self._exec(
                 "INSERT INTO records(code, created_at, kiosk_id, doc_type, pages, pdf_path, pdf_sha256,"
-                " face_match, face_distance, liveness, personal, stored_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " face_match, face_distance, liveness, personal, language, retrieval_hash, visit_metrics,"
+                " stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.code,
                     _utc_iso(record.created_at),
@@ -423,6 +447,9 @@ class LocalStore:
                     float(record.face_distance),
                     record.liveness,
                     sealed,
+                    record.language,
+                    record.retrieval_hash,
+                    json.dumps(record.visit_metrics, sort_keys=True) if record.visit_metrics else None,
                     now,
                 ),
             )
@@ -434,7 +461,8 @@ class LocalStore:
 
     _RECORD_COLUMNS = (
         "r.code, r.created_at, r.kiosk_id, r.doc_type, r.pages, r.pdf_path, r.pdf_sha256, r.face_match,"
-        " r.face_distance, r.liveness, r.personal, r.synced_at, r.purged_at, o.state"
+        " r.face_distance, r.liveness, r.personal, r.synced_at, r.purged_at, o.state, r.language,"
+        " r.retrieval_hash, r.visit_metrics"
     )
 
     def _row_to_record(self, row: tuple[Any, ...], *, problems: list[str] | None = None) -> StoredRecord:
@@ -467,6 +495,10 @@ class LocalStore:
             synced_at=_parse_time(row[11]),
             purged_at=_parse_time(row[12]),
             sync_state=state,
+            language=row[14],
+            delivery_email=personal.get("delivery_email") if personal else None,
+            retrieval_hash=row[15],
+            visit_metrics=json.loads(row[16]) if row[16] else None,
         )
 
     def get_record(self, code: str) -> StoredRecord | None:

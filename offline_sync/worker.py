@@ -32,7 +32,7 @@ from typing import Any
 from offline_sync.backoff import Backoff
 from offline_sync.client import DEAD, OK, RETRY, BackendClient, ItemReply, Reply, classify
 from offline_sync.errors import StoreError
-from offline_sync.protocol import MAX_HEALTH_BYTES, RecordUpload, encode_pdf
+from offline_sync.protocol import MAX_HEALTH_BYTES, RecordUpload, VisitMetrics, encode_pdf
 from offline_sync.store import LocalStore, OutboxItem, StoredRecord
 from offline_sync.synclog import SyncLog, make_entry
 
@@ -104,6 +104,10 @@ def record_json(record: StoredRecord, pdf: bytes) -> bytes:
         face_match=record.face_match,
         face_distance=record.face_distance,
         liveness=record.liveness,
+        language="en" if record.language == "en" else ("vi" if record.language == "vi" else None),
+        delivery_email=record.delivery_email,
+        retrieval_hash=record.retrieval_hash,
+        visit_metrics=VisitMetrics.model_validate(record.visit_metrics) if record.visit_metrics else None,
     )
     return upload.model_dump_json().encode("utf-8")
 
