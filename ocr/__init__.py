@@ -1,7 +1,8 @@
 """OCR for scanned Vietnamese documents: preprocessing, quality gate, Tesseract, classification, fields.
 
 Public API (see the contracts): ImageError, load_image, Word, PageQuality, PageResult, DocumentResult,
-OcrEngine, DOC_TYPES, classify, extract_fields.
+OcrEngine, DOC_TYPES, classify, extract_fields, flatten_photo (ocr.perspective: a phone photo of a
+page made into a flat scan, RGB in, RGB out).
 """
 
 from ocr.classify import DOC_TYPES, classify
@@ -9,6 +10,7 @@ from ocr.engine import DocumentResult, OcrEngine, PageResult, Word
 from ocr.errors import ImageError, OcrUnavailable
 from ocr.fields import extract_fields
 from ocr.images import load_image
+from ocr.perspective import flatten_photo
 from ocr.quality import PageQuality
 
 __all__ = [
@@ -22,5 +24,6 @@ __all__ = [
     "Word",
     "classify",
     "extract_fields",
+    "flatten_photo",
     "load_image",
 ]
