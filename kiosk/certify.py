@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kiosk.errors import BadInputError, KioskError, NegativeVerdict, RescanNeeded, UnavailableError
+from kiosk.errors import (
+    BadInputError,
+    KioskError,
+    NegativeVerdict,
+    RescanNeeded,
+    UnavailableError,
+    UnknownCodeError,
+)
 from kiosk.logs import mask_id, register_sensitive
 
 if TYPE_CHECKING:
@@ -308,13 +315,13 @@ class VisitPipeline:
 
         wanted = normalize_code(code)
         if not is_valid_code(wanted):
-            raise BadInputError(
+            raise UnknownCodeError(
                 f"{code!r} is not a valid copy code (check the characters)", key="error.bad_code"
             )
         record = self.app.store.get_record(wanted)
         pdf_path = Path(record.pdf_path) if record is not None and record.pdf_path else None
         if pdf_path is None or not pdf_path.is_file():
-            raise BadInputError(f"no certified copy {wanted} is kept on this kiosk", key="error.unknown_code")
+            raise UnknownCodeError(f"no certified copy {wanted} is kept on this kiosk")
         return self.app.devices.document_printer.print_pdf(pdf_path, copies=copies, title=wanted)
 
     # -- check ------------------------------------------------------------------------------------

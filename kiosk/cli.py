@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 from kiosk.commands import COMMAND_MODULES
 from kiosk.commands._common import CommandContext
-from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _leaf_exit_code(exc: BaseException) -> int | None:
-    """Exit codes for the leaf packages' own error families, which do not know about KioskError."""
-    for module, attr, code in (
-        ("ocr.errors", "ImageError", EXIT_BAD_INPUT),
-        ("ocr.errors", "OcrUnavailable", EXIT_UNAVAILABLE),
-        ("drivers.errors", "DeviceError", EXIT_UNAVAILABLE),
-        ("signing.errors", "SigningError", EXIT_BAD_INPUT),
-        ("offline_sync.errors", "SyncError", EXIT_UNAVAILABLE),
-    ):
-        mod = sys.modules.get(module)
-        cls = getattr(mod, attr, None) if mod else None
-        if cls is not None and isinstance(exc, cls):
-            return int(getattr(exc, "exit_code", code))
-    return None
+def exit_code_of(exc: BaseException) -> int | None:
+    """The exit status an error family declares (`exit_code` on KioskError, DeviceError, ImageError,
+    OcrUnavailable, SigningError, SyncError and their subclasses); None for an error no family claims."""
+    code = getattr(exc, "exit_code", None)
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
 
 
 def _error_line(command: str, exc: BaseException) -> str:
@@ -67,14 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = " ".join(a for a in (args.command, getattr(args, "subcommand", None)) if a)
     try:
         return int(args.handler(args, CommandContext(args)))
-    except KioskError as exc:
-        log.debug("command failed", exc_info=True)
-        sys.stderr.write(_error_line(command, exc) + "\n")
-        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        code = _leaf_exit_code(exc)
+        code = exit_code_of(exc)
         if code is None:
             raise
         log.debug("command failed", exc_info=True)

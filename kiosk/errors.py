@@ -59,3 +59,9 @@ class ConfigError(KioskError):
 
     exit_code = 2
     default_key = "error.config"
+
+
+class UnknownCodeError(BadInputError):
+    """A copy code that is malformed (its check character is wrong) or that this kiosk does not keep."""
+
+    default_key = "error.unknown_code"

@@ -6,7 +6,7 @@ Each carries ``reason``, a short machine code the flow maps to a citizen's messa
 
 from __future__ import annotations
 
-from kiosk.errors import BadInputError
+from kiosk.errors import BadInputError, NegativeVerdict
 
 
 class IdentityError(BadInputError):
@@ -41,3 +41,14 @@ class CardPortraitError(CardError, FaceError):
 
     default_key = "error.card"
     key_prefix = "error.card"
+
+
+class LivenessError(NegativeVerdict):
+    """The challenge was not performed; ``reason`` says why, ``attempts_left`` whether to try again."""
+
+    default_key = "liveness.failed"
+
+    def __init__(self, message: str, *, reason: str, attempts_left: int = 0) -> None:
+        super().__init__(message, key=f"liveness.{reason}")
+        self.reason = reason
+        self.attempts_left = attempts_left

@@ -46,8 +46,8 @@ from enum import StrEnum
 
 import numpy as np
 
-from kiosk.errors import NegativeVerdict
 from kiosk.identity.config import IdentityConfig
+from kiosk.identity.errors import LivenessError
 
 log = logging.getLogger(__name__)
 
@@ -115,17 +115,6 @@ def draw_challenge(steps: int = 2, rng: random.Random | None = None) -> Challeng
             candidates = [a for a in candidates if a not in (Action.turn_left, Action.turn_right)]
         chosen.append(rng.choice(candidates))
     return Challenge(tuple(chosen))
-
-
-class LivenessError(NegativeVerdict):
-    """The challenge was not performed; ``reason`` says why, ``attempts_left`` whether to try again."""
-
-    default_key = "liveness.failed"
-
-    def __init__(self, message: str, *, reason: str, attempts_left: int = 0) -> None:
-        super().__init__(message, key=f"liveness.{reason}")
-        self.reason = reason
-        self.attempts_left = attempts_left
 
 
 @dataclass(frozen=True)

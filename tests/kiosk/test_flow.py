@@ -10,13 +10,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from drivers.errors import PaperOut
+from kiosk.errors import UnknownCodeError
 from kiosk.flow import LIVENESS_CHALLENGES, Action, ImmediateRunner, Screen, Service, VisitFlow
+from kiosk.identity.errors import CardError, LivenessError
 from kiosk.logs import redact
 from kiosk.maintenance import MaintenanceAuth, hash_pin
-
-
-class PaperOut(Exception):
-    message_key = "printer.paper_out"
 
 
 class FakeClock:
@@ -36,6 +35,7 @@ class FakeServices:
         self.match = True
         self.bad_pages = 0  # the next N pages come back blurred
         self.paper_out = 0  # the next N print jobs fail
+        self.receipt_paper_out = 0  # the next N receipts fail
         self.printed: list[tuple[str, int]] = []
         self.receipts: list[str] = []
         self.card_images: list[np.ndarray] = []
@@ -87,15 +87,24 @@ class FakeServices:
     def print_copy(self, copy: Any, copies: int) -> None:
         if self.paper_out > 0:
             self.paper_out -= 1
-            raise PaperOut("tray 1 empty")
+            raise PaperOut("tray 1 empty", category="printer")
         self.printed.append((copy.code, copies))
 
     def print_receipt(self, copy: Any) -> None:
+        if self.receipt_paper_out > 0:
+            self.receipt_paper_out -= 1
+            raise PaperOut("receipt roll empty", category="receipt_printer")
         self.receipts.append(copy.code)
+
+    def draw_challenge(self) -> str:
+        raise RuntimeError("no challenge source: the flow falls back to its built-in challenges")
+
+    def classify_document(self, texts: list[str]) -> str:
+        return "birth_certificate" if any("KHAI SINH" in t for t in texts) else "other"
 
     def reprint(self, code: str) -> Any:
         if code != "HN-001-000042-X":
-            raise LookupError(code)
+            raise UnknownCodeError(f"no certified copy {code} is kept on this kiosk")
         return SimpleNamespace(code=code, doc_type="birth_certificate", pages=1)
 
     def check_copy(self, image: Any) -> Any:
@@ -250,12 +259,27 @@ def test_paper_out_retries_printing_without_new_certificate(flow: VisitFlow, ser
     assert services.printed == [("HN-001-000042-X", 1)]
 
 
-def test_unreadable_card_offers_rescan(flow: VisitFlow, services: FakeServices) -> None:
-    class CardError(Exception):
-        message_key = "card.no_qr"
+def test_receipt_fault_retries_the_receipt_only(flow: VisitFlow, services: FakeServices) -> None:
+    _to_scan(flow)
+    flow.scan_page()
+    flow.pages_done()
+    services.receipt_paper_out = 1
+    flow.confirm()
+    assert flow.screen == Screen.error
+    assert flow.visit.error.kind == "paper_out"
+    assert flow.visit.error.reason == "device.receipt_printer.paper_out"
+    assert services.printed == [("HN-001-000042-X", 1)]
+    flow.error_action(Action.try_again)
+    assert flow.screen == Screen.done
+    # The A4 copy went out once; only the receipt was printed again.
+    assert services.printed == [("HN-001-000042-X", 1)]
+    assert services.receipts == ["HN-001-000042-X"]
+    assert len(services.certified) == 1
 
+
+def test_unreadable_card_offers_rescan(flow: VisitFlow, services: FakeServices) -> None:
     def broken(image: Any) -> Any:
-        raise CardError("no QR")
+        raise CardError("no QR", reason="no_qr")
 
     services.read_card = broken  # type: ignore[method-assign]
     flow.choose_service(Service.certify)
@@ -390,11 +414,8 @@ def test_events_out_of_place_are_ignored(flow: VisitFlow, services: FakeServices
 
 
 def test_liveness_failure_draws_a_new_challenge(flow: VisitFlow, services: FakeServices) -> None:
-    class LivenessError(Exception):
-        message_key = "liveness.static_photo"
-
     def refuse(challenge: str, frames: Any) -> str:
-        raise LivenessError("a still photo")
+        raise LivenessError("a still photo", reason="static_photo")
 
     flow.choose_service(Service.certify)
     flow.card_placed()

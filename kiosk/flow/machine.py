@@ -1,13 +1,14 @@
 """The visit as a Qt-free state machine (the shape of Electrum's wizard).
 
-`VisitFlow` holds which screen the citizen is on, the data of the visit, and the rules that move from one
-screen to the next. It never blocks: every piece of work (device I/O, OCR, face, signing, printing) is handed
-to a `TaskRunner`, and its result comes back as an event. The UI supplies a runner that uses Qt worker
-threads and delivers results on the GUI thread; the tests use `ImmediateRunner`, so the whole flow runs and
-is tested without Qt.
+`VisitFlow` holds which screen the citizen is on, the data of the visit (`record.VisitRecord`), and the
+rules that move from one screen to the next. It never blocks: every piece of work (device I/O, OCR, face,
+signing, printing) is handed to a `TaskRunner`, and its result comes back as an event. The UI supplies a
+runner that uses Qt worker threads and delivers results on the GUI thread; the tests and the headless CLI
+(`kiosk certify`, `kiosk demo`) use `ImmediateRunner`, so the whole flow runs without Qt.
 
-What the flow needs from the kiosk core is the small `VisitServices` protocol; `PipelineServices` adapts
-the real `kiosk.certify.VisitPipeline` and the app's devices to it.
+What the flow needs from the kiosk core is `contracts.VisitServices`; `adapter.PipelineServices` adapts the
+real `kiosk.certify.VisitPipeline` and the devices to it. Exceptions become error screens through the
+routing table of `errors`.
 
 A reset wipes the visit: numpy buffers are zeroed in place, temporary files are deleted, the names
 registered with the log redactor are forgotten, and any task still running for the old visit has its
@@ -22,55 +23,27 @@ import random
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any
 
+from kiosk.flow.contracts import ImmediateRunner, Report, TaskRunner, VisitServices
+from kiosk.flow.errors import Action, ErrorInfo, classify_error
+from kiosk.flow.record import BUSY_SCREENS, Screen, Service, VisitRecord, wipe_array, wipe_result
 from kiosk.maintenance import MaintenanceAuth
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from kiosk.certify import CertifiedCopy, ReprintedCopy
+    from kiosk.identity import CardData, FaceDecision
+    from ocr import PageResult
+    from signing import Verification
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-Report = Callable[[str, float], None]
-
-
-class Screen(StrEnum):
-    attract = "attract"
-    card = "card"
-    face = "face"
-    scan = "scan"
-    review = "review"
-    processing = "processing"
-    printing = "printing"
-    done = "done"
-    error = "error"
-    check_copy = "check_copy"
-    check_result = "check_result"
-    reprint = "reprint"
-    maintenance_pin = "maintenance_pin"
-    maintenance = "maintenance"
-
-
-class Service(StrEnum):
-    certify = "certify"
-    check = "check"
-    reprint = "reprint"
-
-
-class Action(StrEnum):
-    """The ways forward an error screen offers."""
-
-    rescan = "rescan"
-    try_again = "try_again"
-    call_staff = "call_staff"
-    start_over = "start_over"
-
-
-# Screens where the kiosk is working and the citizen has nothing to do: the idle timer does not run.
-BUSY_SCREENS = frozenset({Screen.processing, Screen.printing})
-# Fallback challenges when the services do not draw their own (`draw_challenge`); steps joined by "+".
+# Fallback challenges when the services cannot draw their own; steps joined by "+".
 LIVENESS_CHALLENGES = ("blink", "turn_left+blink", "turn_right+blink", "blink+move_closer")
 MAX_FACE_ATTEMPTS = 3
 MAX_PAGES = 20
@@ -80,161 +53,9 @@ SECRET_WINDOW_S = 3.0
 
 
 @dataclass(frozen=True)
-class ErrorInfo:
-    """What went wrong, in a form the screen can translate: a kind, a reason and the ways forward."""
-
-    kind: str  # card_unreadable, no_match, liveness_failed, page_quality, paper_out, device, code_not_found,
-    # no_pages, internal
-    reason: str = ""
-    actions: tuple[Action, ...] = (Action.call_staff,)
-    detail: str = ""  # for the log only, never shown to the citizen
-
-
-@dataclass(frozen=True)
 class IdleStatus:
     countdown: bool  # show the countdown overlay
     seconds_left: float
-
-
-class VisitServices(Protocol):
-    """The kiosk core as the flow sees it. Every call may block; the flow only calls them on a runner."""
-
-    fee_per_page_vnd: int
-
-    def scan_card(self) -> Any: ...  # image of the card front (np.ndarray)
-    def read_card(self, image: Any) -> Any: ...  # CardData
-    def capture_frames(
-        self, count: int, challenge: str
-    ) -> list[Any]: ...  # frames while the challenge is done
-    def check_liveness(
-        self, challenge: str, frames: Sequence[Any]
-    ) -> str: ...  # "passed:<challenge>" or raise
-    def verify_face(self, card_image: Any, frames: Sequence[Any]) -> Any: ...  # FaceDecision
-    def scan_page(self) -> Any: ...  # page image
-    def scan_copy(self) -> Any: ...  # image of a printed certified copy laid on the glass
-    def read_page(self, image: Any) -> Any: ...  # PageResult
-    def certify(self, visit: VisitRecord, progress: Report) -> Any: ...  # CertifiedCopy
-    def print_copy(self, copy: Any, copies: int) -> None: ...
-    def print_receipt(self, copy: Any) -> None: ...
-    def reprint(self, code: str) -> Any: ...  # CertifiedCopy-like with .code
-    def check_copy(self, image: Any) -> Any: ...  # Verification
-
-
-class TaskRunner(Protocol):
-    def submit(
-        self,
-        name: str,
-        work: Callable[[Report], Any],
-        done: Callable[[Any], None],
-        failed: Callable[[BaseException], None],
-        progress: Report | None = None,
-    ) -> None: ...
-
-
-class ImmediateRunner:
-    """Runs each task at once on the caller's thread: for tests and the headless CLI."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def submit(
-        self,
-        name: str,
-        work: Callable[[Report], Any],
-        done: Callable[[Any], None],
-        failed: Callable[[BaseException], None],
-        progress: Report | None = None,
-    ) -> None:
-        self.names.append(name)
-        try:
-            result = work(progress or (lambda stage, fraction: None))
-        except Exception as exc:
-            failed(exc)
-            return
-        done(result)
-
-
-@dataclass
-class VisitRecord:
-    """Everything the kiosk knows about the citizen in front of it. Wiped at reset."""
-
-    language: str = "vi"
-    service: Service | None = None
-    voice: bool = False
-    card: Any = None
-    card_image: Any = None
-    challenge: str = ""
-    liveness: str = ""
-    face: Any = None
-    face_attempts: int = 0
-    frames: list[Any] = field(default_factory=list)
-    pages: list[Any] = field(default_factory=list)  # PageResult (with .image, .quality)
-    page_quality: Any = None  # the last rejected page's quality, for the rescan screen
-    copies: int = 1
-    copy: Any = None  # CertifiedCopy
-    progress_stage: str = ""
-    progress: float = 0.0
-    verification: Any = None
-    reprint_code: str = ""
-    error: ErrorInfo | None = None
-    error_return: Screen | None = None  # where "rescan"/"try again" leads
-    temp_dir: Path | None = None
-
-    doc_type_guess: str = ""  # what the pages read so far look like, for the review screen
-
-    @property
-    def doc_type(self) -> str:
-        first = self.pages[0] if self.pages else None
-        return str(
-            getattr(self.copy, "doc_type", "")
-            or self.doc_type_guess
-            or getattr(first, "doc_type", "")
-            or "other"
-        )
-
-
-def _wipe_array(value: Any) -> None:
-    """Zero a numpy buffer in place so the pixels do not linger in memory after the visit."""
-    fill = getattr(value, "fill", None)
-    flags = getattr(value, "flags", None)
-    if fill is not None and flags is not None and getattr(flags, "writeable", False):
-        with contextlib.suppress(Exception):
-            fill(0)
-
-
-def _wipe_result(value: Any) -> None:
-    """Wipe whatever images a late task result holds (tuples, lists, objects with an `image`)."""
-    if isinstance(value, (tuple, list)):
-        for item in value:
-            _wipe_result(item)
-        return
-    _wipe_array(value)
-    _wipe_array(getattr(value, "image", None))
-
-
-def classify_error(exc: BaseException) -> ErrorInfo:
-    """Map an exception from the core or a device to the citizen's error screen."""
-    name = type(exc).__name__
-    key = str(getattr(exc, "message_key", "") or "")
-    reason = str(getattr(exc, "reason", "") or "")
-    text = f"{name}: {exc}"
-    if name == "PaperOut" or reason == "paper_out" or key.endswith("paper_out"):
-        return ErrorInfo("paper_out", key, (Action.try_again, Action.call_staff), text)
-    if name == "NoDocument" or reason == "no_document":
-        return ErrorInfo("no_document", key, (Action.rescan, Action.call_staff), text)
-    if name == "CoverOpen" or reason == "cover_open":
-        return ErrorInfo("cover_open", key, (Action.try_again, Action.call_staff), text)
-    if name in {"CardError", "CardPortraitError"} or key.startswith("card"):
-        return ErrorInfo("card_unreadable", key, (Action.rescan, Action.start_over), text)
-    if name == "RescanNeeded":
-        return ErrorInfo("page_quality", reason, (Action.rescan,), text)
-    if name == "FaceError" or key.startswith("face"):
-        return ErrorInfo("no_face", key, (Action.try_again, Action.call_staff), text)
-    if key in {"error.unknown_code", "error.bad_code"} or isinstance(exc, LookupError):
-        return ErrorInfo("code_not_found", key, (Action.try_again, Action.start_over), text)
-    if key.startswith("device.") or name in {"DeviceError", "UnavailableError"}:
-        return ErrorInfo("device", key, (Action.try_again, Action.call_staff), text)
-    return ErrorInfo("internal", key, (Action.call_staff, Action.start_over), text)
 
 
 class VisitFlow:
@@ -308,7 +129,7 @@ class VisitFlow:
 
         def on_done(result: Any) -> None:
             if generation != self.generation:
-                _wipe_result(result)
+                wipe_result(result)
                 return
             self.busy = False
             done(result)
@@ -370,9 +191,9 @@ class VisitFlow:
         self.generation += 1
         self.busy = False
         for value in (old.card_image, *old.frames):
-            _wipe_array(value)
+            wipe_array(value)
         for page in old.pages:
-            _wipe_array(getattr(page, "image", None))
+            wipe_array(getattr(page, "image", None))
         if old.temp_dir is not None:
             shutil.rmtree(old.temp_dir, ignore_errors=True)
         with contextlib.suppress(Exception):
@@ -430,11 +251,11 @@ class VisitFlow:
         self._run("read_card", lambda report: self._read_card(), self._card_read, self._card_failed)
         self._changed()
 
-    def _read_card(self) -> tuple[Any, Any]:
+    def _read_card(self) -> tuple[np.ndarray, CardData]:
         image = self.services.scan_card()
         return image, self.services.read_card(image)
 
-    def _card_read(self, result: tuple[Any, Any]) -> None:
+    def _card_read(self, result: tuple[np.ndarray, CardData]) -> None:
         self.visit.card_image, self.visit.card = result
         with contextlib.suppress(Exception):
             from kiosk.logs import register_sensitive
@@ -451,13 +272,11 @@ class VisitFlow:
     # -- face ----------------------------------------------------------------------------------------
 
     def _draw_challenge(self) -> str:
-        """A fresh random liveness challenge such as "turn_left+blink" (the services' own when they have one)."""
-        draw = getattr(self.services, "draw_challenge", None)
-        if draw is not None:
-            try:
-                return str(draw())
-            except Exception:
-                log.exception("drawing a liveness challenge failed; using a built-in one")
+        """A fresh random liveness challenge such as "turn_left+blink" (a built-in one if the services fail)."""
+        try:
+            return str(self.services.draw_challenge())
+        except Exception:
+            log.exception("drawing a liveness challenge failed; using a built-in one")
         return self.rng.choice(LIVENESS_CHALLENGES)
 
     def start_face_check(self) -> None:
@@ -466,7 +285,7 @@ class VisitFlow:
         self.visit.face_attempts += 1
         card_image, challenge, n = self.visit.card_image, self.visit.challenge, self.frames_per_check
 
-        def work(report: Report) -> tuple[list[Any], str, Any]:
+        def work(report: Report) -> tuple[list[np.ndarray], str, FaceDecision]:
             frames = self.services.capture_frames(n, challenge)
             liveness = self.services.check_liveness(challenge, frames)
             return frames, liveness, self.services.verify_face(card_image, frames)
@@ -474,10 +293,10 @@ class VisitFlow:
         self._run("verify_face", work, self._face_checked, self._face_failed)
         self._changed()
 
-    def _face_checked(self, result: tuple[list[Any], str, Any]) -> None:
+    def _face_checked(self, result: tuple[list[np.ndarray], str, FaceDecision]) -> None:
         frames, liveness, decision = result
         for frame in self.visit.frames:
-            _wipe_array(frame)
+            wipe_array(frame)
         self.visit.frames = list(frames)
         self.visit.liveness, self.visit.face = liveness, decision
         if getattr(decision, "match", False):
@@ -495,14 +314,10 @@ class VisitFlow:
         )
 
     def _face_failed(self, exc: BaseException) -> None:
-        if type(exc).__name__ == "LivenessError" or "liveness" in str(getattr(exc, "message_key", "")):
-            self.visit.challenge = self._draw_challenge()
-            self.show_error(
-                ErrorInfo("liveness_failed", "", (Action.try_again, Action.call_staff), str(exc)),
-                back_to=Screen.face,
-            )
-            return
-        self._fail(exc, back_to=Screen.face)
+        error = classify_error(exc)
+        if error.kind == "liveness_failed":
+            self.visit.challenge = self._draw_challenge()  # the next attempt gets a new challenge
+        self.show_error(error, back_to=Screen.face)
 
     # -- document pages -----------------------------------------------------------------------------------
 
@@ -515,12 +330,11 @@ class VisitFlow:
 
         texts = [str(getattr(p, "text", "")) for i, p in enumerate(self.visit.pages) if i != replace]
 
-        def work(report: Report) -> tuple[Any, str]:
+        def work(report: Report) -> tuple[PageResult, str]:
             page = self.services.read_page(self.services.scan_page())
-            classify = getattr(self.services, "classify_document", None)
             guess = ""
-            if classify is not None and getattr(getattr(page, "quality", None), "ok", True):
-                guess = str(classify([*texts, str(getattr(page, "text", ""))]))
+            if getattr(getattr(page, "quality", None), "ok", True):
+                guess = str(self.services.classify_document([*texts, str(getattr(page, "text", ""))]))
             return page, guess
 
         self._run(
@@ -531,18 +345,18 @@ class VisitFlow:
         )
         self._changed()
 
-    def _page_read(self, page: Any, guess: str, replace: int | None) -> None:
+    def _page_read(self, page: PageResult, guess: str, replace: int | None) -> None:
         quality = getattr(page, "quality", None)
         if quality is not None and not getattr(quality, "ok", True):
             self.visit.page_quality = quality
-            _wipe_array(getattr(page, "image", None))
+            wipe_array(getattr(page, "image", None))
             self.show_error(
                 ErrorInfo("page_quality", str(getattr(quality, "reason", "") or ""), (Action.rescan,)),
                 back_to=Screen.scan,
             )
             return
         if replace is not None and 0 <= replace < len(self.visit.pages):
-            _wipe_array(getattr(self.visit.pages[replace], "image", None))
+            wipe_array(getattr(self.visit.pages[replace], "image", None))
             self.visit.pages[replace] = page
         else:
             self.visit.pages.append(page)
@@ -556,7 +370,7 @@ class VisitFlow:
 
     def remove_page(self, index: int) -> None:
         if self.screen == Screen.scan and 0 <= index < len(self.visit.pages):
-            _wipe_array(getattr(self.visit.pages.pop(index), "image", None))
+            wipe_array(getattr(self.visit.pages.pop(index), "image", None))
             self.touch()
             self._changed()
 
@@ -598,25 +412,43 @@ class VisitFlow:
             with_progress=True,
         )
 
-    def _certified(self, copy: Any) -> None:
+    def _certified(self, copy: CertifiedCopy) -> None:
         self.visit.copy = copy
+        self.visit.copy_printed = False
         self.audit(
             "visit.certified", {"code": str(getattr(copy, "code", "")), "pages": len(self.visit.pages)}
         )
         self._print()
 
     def _print(self) -> None:
+        """Print in two steps, the A4 copy then the receipt; a retry redoes only the step that failed."""
         self._go(Screen.printing)
         copy, copies = self.visit.copy, self.visit.copies
+        if self.visit.copy_printed:
+            self._print_receipt()
+            return
 
         def work(report: Report) -> None:
             report("print_copy", 0.1)
-            self.services.print_copy(copy, copies)
+            self.services.print_copy(copy, copies)  # type: ignore[arg-type]  # set by _certified
+
+        self._run("print_copy", work, self._copy_printed, self._print_failed, with_progress=True)
+
+    def _copy_printed(self, _result: object) -> None:
+        self.visit.copy_printed = True
+        self._print_receipt()
+
+    def _print_receipt(self) -> None:
+        copy = self.visit.copy
+
+        def work(report: Report) -> None:
             report("print_receipt", 0.8)
-            self.services.print_receipt(copy)
+            self.services.print_receipt(copy)  # type: ignore[arg-type]  # set by _certified
             report("printed", 1.0)
 
-        self._run("print", work, lambda _: self._go(Screen.done), self._print_failed, with_progress=True)
+        self._run(
+            "print_receipt", work, lambda _: self._go(Screen.done), self._print_failed, with_progress=True
+        )
 
     def _print_failed(self, exc: BaseException) -> None:
         self._fail(exc, back_to=Screen.printing)
@@ -652,17 +484,17 @@ class VisitFlow:
         if self.screen != Screen.check_copy or self.busy:
             return
 
-        def work(report: Report) -> Any:
+        def work(report: Report) -> Verification:
             image = self.services.scan_copy()
             try:
                 return self.services.check_copy(image)
             finally:
-                _wipe_array(image)
+                wipe_array(image)
 
         self._run("check_copy", work, self._checked, lambda exc: self._fail(exc, back_to=Screen.check_copy))
         self._changed()
 
-    def _checked(self, verification: Any) -> None:
+    def _checked(self, verification: Verification) -> None:
         self.visit.verification = verification
         self.audit(
             "visit.check_copy",
@@ -686,7 +518,7 @@ class VisitFlow:
         def failed(exc: BaseException) -> None:
             self._fail(exc, back_to=Screen.reprint)
 
-        def done(copy: Any) -> None:
+        def done(copy: ReprintedCopy) -> None:
             self.visit.copy = copy
             self.audit("visit.reprint", {"code": code})
             self._go(Screen.done)

@@ -1,0 +1,88 @@
+"""What the flow needs from the rest of the kiosk: the visit's services and a runner for their work.
+
+`VisitServices` is the whole kiosk core as the flow sees it; `kiosk.flow.adapter.PipelineServices` is the
+real one, the tests bring fakes. Every call may block for seconds, so the flow only makes them on a
+`TaskRunner`: Qt workers in the UI (`ui.workers.QtRunner`), `ImmediateRunner` in tests and the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from kiosk.certify import CertifiedCopy, ReprintedCopy
+    from kiosk.flow.record import VisitRecord
+    from kiosk.identity import CardData, FaceDecision, LivenessResult
+    from ocr import PageResult
+    from signing import Verification
+
+Report = Callable[[str, float], None]
+FaceBox = tuple[int, int, int, int]  # left, top, width, height
+
+
+class VisitServices(Protocol):
+    """The kiosk core as the flow sees it. Every call may block; the flow only calls them on a runner."""
+
+    @property
+    def fee_per_page_vnd(self) -> int: ...
+
+    def scan_card(self) -> np.ndarray: ...
+    def read_card(self, image: np.ndarray) -> CardData: ...
+    def draw_challenge(self) -> str: ...  # e.g. "turn_left+blink"
+    def capture_frames(self, count: int, challenge: str) -> list[np.ndarray]: ...
+    def check_liveness(self, challenge: str, frames: Sequence[np.ndarray]) -> str: ...  # "passed:..."
+    def verify_face(self, card_image: np.ndarray, frames: Sequence[np.ndarray]) -> FaceDecision: ...
+    def scan_page(self) -> np.ndarray: ...
+    def read_page(self, image: np.ndarray) -> PageResult: ...
+    def classify_document(self, texts: list[str]) -> str: ...  # the doc_type the pages so far look like
+    def certify(self, visit: VisitRecord, progress: Report) -> CertifiedCopy: ...
+    def print_copy(self, copy: CertifiedCopy, copies: int) -> object: ...
+    def print_receipt(self, copy: CertifiedCopy) -> object: ...
+    def reprint(self, code: str) -> ReprintedCopy: ...
+    def scan_copy(self) -> np.ndarray: ...  # a printed certified copy laid on the glass
+    def check_copy(self, image: np.ndarray) -> Verification: ...
+
+
+class FaceWorker(Protocol):
+    """Face work done elsewhere (the UI's face process, so dlib never holds the GUI process's GIL)."""
+
+    def liveness(self, challenge: str, frames: Sequence[np.ndarray]) -> LivenessResult: ...
+    def verify(self, card_image: np.ndarray, frames: Sequence[np.ndarray]) -> FaceDecision: ...
+    def face_box(self, frame: np.ndarray) -> FaceBox | None: ...
+
+
+class TaskRunner(Protocol):
+    def submit(
+        self,
+        name: str,
+        work: Callable[[Report], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+        progress: Report | None = None,
+    ) -> None: ...
+
+
+class ImmediateRunner:
+    """Runs each task at once on the caller's thread: for tests and the headless CLI."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def submit(
+        self,
+        name: str,
+        work: Callable[[Report], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+        progress: Report | None = None,
+    ) -> None:
+        self.names.append(name)
+        try:
+            result = work(progress or (lambda stage, fraction: None))
+        except Exception as exc:
+            failed(exc)
+            return
+        done(result)

@@ -1,0 +1,108 @@
+"""Error routing: which error screen, and which ways forward, an exception leads the citizen to.
+
+`ROUTES` maps exception classes to a `Route` (the citizen's message key, called `kind`, and the actions
+the error screen offers). An exception is looked up along its class's MRO, so the most specific entry
+wins: `PaperOut` before `DeviceError`, `CardPortraitError` (a card and a face error) as a card error. A
+new error family gets one `register_route` call; nothing here looks at class names or message texts.
+Anything not routed is an internal error: the citizen is sent to staff, never told a wrong reason.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """The ways forward an error screen offers."""
+
+    rescan = "rescan"
+    try_again = "try_again"
+    call_staff = "call_staff"
+    start_over = "start_over"
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """What went wrong, in a form the screen can translate: a kind, a reason and the ways forward."""
+
+    kind: str  # the message key of the error screen: card_unreadable, no_match, page_quality, internal...
+    reason: str = ""
+    actions: tuple[Action, ...] = (Action.call_staff,)
+    detail: str = ""  # for the log only, never shown to the citizen
+    # The exception behind it, for a headless caller that reports it (the CLI); dropped at reset.
+    cause: BaseException | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str
+    actions: tuple[Action, ...]
+    # Which attribute of the exception becomes `ErrorInfo.reason`: its message key, or its machine reason.
+    reason_attr: str = "message_key"
+
+
+INTERNAL = Route("internal", (Action.call_staff, Action.start_over))
+ROUTES: dict[type[BaseException], Route] = {}
+_builtins_lock = threading.Lock()
+_builtins_loaded = False
+
+
+def register_route(
+    cls: type[BaseException],
+    kind: str,
+    actions: tuple[Action, ...],
+    *,
+    reason_attr: str = "message_key",
+) -> None:
+    """Send exceptions of `cls` (and its subclasses without a more specific entry) to screen `kind`."""
+    ROUTES[cls] = Route(kind, actions, reason_attr)
+
+
+def _register_builtins() -> None:
+    """The kiosk's and the leaf packages' error families; loaded on the first error, not at import."""
+    global _builtins_loaded
+    with _builtins_lock:
+        if _builtins_loaded:
+            return
+        from drivers.errors import CoverOpen, DeviceError, NoDocument, PaperOut
+        from kiosk.errors import NegativeVerdict, RescanNeeded, UnavailableError, UnknownCodeError
+        from kiosk.identity.errors import CardError, FaceError, LivenessError
+        from ocr.errors import OcrUnavailable
+
+        retry_or_staff = (Action.try_again, Action.call_staff)
+        builtins: list[tuple[type[BaseException], Route]] = [
+            (PaperOut, Route("paper_out", retry_or_staff)),
+            (NoDocument, Route("no_document", (Action.rescan, Action.call_staff))),
+            (CoverOpen, Route("cover_open", retry_or_staff)),
+            (DeviceError, Route("device", retry_or_staff)),
+            (UnavailableError, Route("device", retry_or_staff)),
+            (OcrUnavailable, Route("device", retry_or_staff)),
+            (CardError, Route("card_unreadable", (Action.rescan, Action.start_over))),
+            (FaceError, Route("no_face", retry_or_staff)),
+            (LivenessError, Route("liveness_failed", retry_or_staff)),
+            (RescanNeeded, Route("page_quality", (Action.rescan,), "reason")),
+            (UnknownCodeError, Route("code_not_found", (Action.try_again, Action.start_over))),
+            (NegativeVerdict, Route("no_match", (Action.call_staff, Action.start_over))),
+        ]
+        for cls, route in builtins:
+            ROUTES.setdefault(cls, route)  # a registration made before the first error wins
+        _builtins_loaded = True
+
+
+def route_for(exc: BaseException) -> Route:
+    """The route of the most specific class of `exc` that has one; INTERNAL when none has."""
+    _register_builtins()
+    for cls in type(exc).__mro__:
+        route = ROUTES.get(cls)
+        if route is not None:
+            return route
+    return INTERNAL
+
+
+def classify_error(exc: BaseException) -> ErrorInfo:
+    """Map an exception from the core or a device to the citizen's error screen."""
+    route = route_for(exc)
+    reason = str(getattr(exc, route.reason_attr, "") or "")
+    return ErrorInfo(route.kind, reason, route.actions, f"{type(exc).__name__}: {exc}", exc)

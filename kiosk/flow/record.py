@@ -1,0 +1,126 @@
+"""What the visit knows and where it stands: the screens, the numbered steps, and the visit's record.
+
+The record holds everything the kiosk learnt about the citizen in front of it; `wipe_array` and
+`wipe_result` zero its pixels in place at reset, so nothing of the visit lingers in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from kiosk.certify import CertifiedCopy, ReprintedCopy
+    from kiosk.flow.errors import ErrorInfo
+    from kiosk.identity import CardData, FaceDecision
+    from ocr import PageQuality, PageResult
+    from signing import Verification
+
+
+class Screen(StrEnum):
+    attract = "attract"
+    card = "card"
+    face = "face"
+    scan = "scan"
+    review = "review"
+    processing = "processing"
+    printing = "printing"
+    done = "done"
+    error = "error"
+    check_copy = "check_copy"
+    check_result = "check_result"
+    reprint = "reprint"
+    maintenance_pin = "maintenance_pin"
+    maintenance = "maintenance"
+
+
+class Service(StrEnum):
+    certify = "certify"
+    check = "check"
+    reprint = "reprint"
+
+
+# The numbered steps of a certification visit, in order: the screens of each step. "Step n of N" on the
+# screens is derived from this one list, so a new step is one entry here.
+VISIT_STEPS: tuple[tuple[Screen, ...], ...] = (
+    (Screen.card,),
+    (Screen.face,),
+    (Screen.scan,),
+    (Screen.review,),
+    (Screen.processing, Screen.printing),
+)
+
+# Screens where the kiosk is working and the citizen has nothing to do: the idle timer does not run.
+BUSY_SCREENS = frozenset({Screen.processing, Screen.printing})
+
+
+def step_of(screen: Screen) -> tuple[int, int] | None:
+    """(n, N) for a screen that is step n of the N steps of a visit; None for the others."""
+    for number, screens in enumerate(VISIT_STEPS, 1):
+        if screen in screens:
+            return number, len(VISIT_STEPS)
+    return None
+
+
+@dataclass
+class VisitRecord:
+    """Everything the kiosk knows about the citizen in front of it. Wiped at reset."""
+
+    language: str = "vi"
+    service: Service | None = None
+    voice: bool = False
+    card: CardData | None = None
+    card_image: np.ndarray | None = None
+    challenge: str = ""
+    liveness: str = ""
+    face: FaceDecision | None = None
+    face_attempts: int = 0
+    frames: list[np.ndarray] = field(default_factory=list)
+    pages: list[PageResult] = field(default_factory=list)
+    page_quality: PageQuality | None = None  # the last rejected page's quality, for the rescan screen
+    copies: int = 1
+    copy: CertifiedCopy | ReprintedCopy | None = None
+    copy_printed: bool = False  # the A4 copy is out; a retry after a receipt fault prints the receipt only
+    progress_stage: str = ""
+    progress: float = 0.0
+    verification: Verification | None = None
+    reprint_code: str = ""
+    error: ErrorInfo | None = None
+    error_return: Screen | None = None  # where "rescan"/"try again" leads
+    temp_dir: Path | None = None
+
+    doc_type_guess: str = ""  # what the pages read so far look like, for the review screen
+
+    @property
+    def doc_type(self) -> str:
+        first = self.pages[0] if self.pages else None
+        return str(
+            getattr(self.copy, "doc_type", "")
+            or self.doc_type_guess
+            or getattr(first, "doc_type", "")
+            or "other"
+        )
+
+
+def wipe_array(value: Any) -> None:
+    """Zero a numpy buffer in place so the pixels do not linger in memory after the visit."""
+    fill = getattr(value, "fill", None)
+    flags = getattr(value, "flags", None)
+    if fill is not None and flags is not None and getattr(flags, "writeable", False):
+        with contextlib.suppress(Exception):
+            fill(0)
+
+
+def wipe_result(value: Any) -> None:
+    """Wipe whatever images a late task result holds (tuples, lists, objects with an `image`)."""
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            wipe_result(item)
+        return
+    wipe_array(value)
+    wipe_array(getattr(value, "image", None))
