@@ -123,7 +123,7 @@ class _Sheet:
     def text(self, text: str, x: int, y: int, font: ImageFont.FreeTypeFont, record: bool = True) -> None:
         self.draw.text((x, y), text, fill=self.ink, font=font)
         if record:
-            self.lines.append(_Line(x, y, font.size, text))
+            self.lines.append(_Line(x, y, int(font.size), text))
 
     def centered(self, text: str, x0: int, x1: int, y: int, font: ImageFont.FreeTypeFont) -> None:
         w = self.draw.textlength(text, font=font)
@@ -162,8 +162,10 @@ class _Sheet:
         return cv2.cvtColor(np.asarray(self.img), cv2.COLOR_RGB2BGR)
 
 
-def _header(s: _Sheet, r: _Rng, left: int, right: int, y: int, size: int, number: str) -> int:
-    """Authority and number on the left, the motto on the right; returns the y below them."""
+def _header(s: _Sheet, r: _Rng, box: tuple[int, int, int], size: int, number: str) -> int:
+    """Authority and number on the left, the motto on the right (box: left, right, top); returns the y
+    below them."""
+    left, right, y = box
     split = left + int((right - left) * r.uniform(0.38, 0.46))
     ward = r.pick(_WARDS)
     yl = y
@@ -213,7 +215,7 @@ def _decision(r: _Rng, s: _Sheet) -> tuple[dict[str, str], tuple[int, int, int, 
     size = r.int(42, 52)
     left, right = r.int(180, 300), s.width - r.int(160, 260)
     number = f"{r.int(1, 999)}/QĐ-UBND"
-    y = _header(s, r, left, right, r.int(160, 260), size - r.int(2, 6), number) + r.int(100, 180)
+    y = _header(s, r, (left, right, r.int(160, 260)), size - r.int(2, 6), number) + r.int(100, 180)
     tsize = int(size * 1.35)
     s.centered("QUYẾT ĐỊNH", left, right, y, s.font(1, tsize))
     y += int(tsize * 1.4)
@@ -281,9 +283,10 @@ def _seal_mark(s: _Sheet, r: _Rng, cx: int, cy: int, radius: int) -> None:
     mid_r = (radius + inner) / 2
     for k, ch in enumerate(ring_text):
         angle = -math.pi / 2 + k * step
-        glyph = Image.new("L", (font.size * 2, font.size * 2), 0)
-        ImageDraw.Draw(glyph).text((font.size // 2, font.size // 3), ch, fill=255, font=font)
-        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.BILINEAR)
+        fs = int(font.size)
+        glyph = Image.new("L", (fs * 2, fs * 2), 0)
+        ImageDraw.Draw(glyph).text((fs // 2, fs // 3), ch, fill=255, font=font)
+        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.Resampling.BILINEAR)
         gx = int(cx + mid_r * math.cos(angle) - glyph.width / 2)
         gy = int(cy + mid_r * math.sin(angle) - glyph.height / 2)
         layer.paste(255, (gx, gy), glyph)
@@ -342,7 +345,7 @@ def _table(r: _Rng) -> SampleDocument:
     s = _Sheet(r)
     size = r.int(38, 48)
     left, right = r.int(150, 260), s.width - r.int(150, 260)
-    y = _header(s, r, left, right, r.int(160, 260), size, f"{r.int(1, 500)}/DS-UBND") + r.int(100, 160)
+    y = _header(s, r, (left, right, r.int(160, 260)), size, f"{r.int(1, 500)}/DS-UBND") + r.int(100, 160)
     s.centered(
         "DANH SÁCH CÔNG DÂN ĐĂNG KÝ HỒ SƠ",
         left,
@@ -372,11 +375,11 @@ def _table(r: _Rng) -> SampleDocument:
             if not text:
                 continue
             f = bold if k == 0 else font
-            f = s.fit(text, 1 if k == 0 else 0, f.size, edges[j + 1] - edges[j] - 24)
+            f = s.fit(text, 1 if k == 0 else 0, int(f.size), edges[j + 1] - edges[j] - 24)
             if j == 0 or k == 0:
-                s.centered(text, edges[j], edges[j + 1], y + (row_h - f.size) // 2 - 4, f)
+                s.centered(text, edges[j], edges[j + 1], y + (row_h - int(f.size)) // 2 - 4, f)
             else:
-                s.text(text, edges[j] + 14, y + (row_h - f.size) // 2 - 4, f)
+                s.text(text, edges[j] + 14, y + (row_h - int(f.size)) // 2 - 4, f)
         y += row_h
     for k in range(rows + 2):
         s.draw.line((left, top + k * row_h, right, top + k * row_h), fill=s.ink, width=line_w)
@@ -484,7 +487,8 @@ def phone_photo(page: np.ndarray, seed: int = 0) -> np.ndarray:
     ok, data = cv2.imencode(".jpg", img8, [cv2.IMWRITE_JPEG_QUALITY, 88])
     if not ok:  # pragma: no cover - OpenCV always encodes a valid uint8 image
         raise RuntimeError("JPEG encoding failed")
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+    decoded = np.asarray(cv2.imdecode(data, cv2.IMREAD_COLOR))
+    return decoded
 
 
 def _from_form(seed: int) -> SampleDocument:
