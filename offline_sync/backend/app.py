@@ -1,14 +1,18 @@
 """The reference city backend: a Starlette app behind uvicorn with client-certificate TLS.
 
 The kiosk is whoever its client certificate names (the certificate's common name is the kiosk id):
-a kiosk may upload only its own records, heartbeats and log lines. Every answer is JSON; bad input is a
-4xx with an `error` message, never a 500.
+a kiosk may upload only its own records, heartbeats and log lines, and reads back only its own records,
+log lines and fleet entry (another kiosk's record is "not found", so codes cannot be probed). With a seal
+checker on the database (``kiosk-backend serve`` always has one), an upload is stored only when its code
+carries the kiosk's prefix and a correct check character and its PDF is that kiosk's certified copy of
+that code (see BackendDB.ingest). Every answer is JSON; bad input is a 4xx with an `error` message,
+never a 500.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -18,7 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from offline_sync.backend.auth import audit
 from offline_sync.backend.db import BackendDB
+from offline_sync.backend.payments import payment_routes
+from offline_sync.backend.staff_calls import staff_call_routes
 from offline_sync.protocol import (
     API_PREFIX,
     MAX_BATCH,
@@ -33,7 +40,9 @@ from offline_sync.protocol import (
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 256 * 1024 * 1024
+# A record is at most a 50 MB PDF in base64 (67 MB) plus its text; the worker keeps batches smaller.
+MAX_BODY_BYTES = 72 * 1024 * 1024
+MAX_SMALL_BODY_BYTES = 8 * 1024 * 1024  # heartbeats and log lines
 TLS_EXTENSION = "kiosk.tls"
 
 
@@ -58,17 +67,23 @@ def client_kiosk(request: Request) -> str:
     return str(kiosk)
 
 
-async def _read_json_model(request: Request, model: type[BaseModel]) -> Any:
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, read chunk by chunk and refused (413) as soon as it passes ``limit`` bytes,
+    whether it came with a Content-Length or chunked."""
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-        raise HttpProblem(413, f"body larger than {MAX_BODY_BYTES} bytes")
+    if length is not None and (not length.isdigit() or int(length) > limit):
+        raise HttpProblem(413, f"body larger than {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise HttpProblem(413, f"body larger than {MAX_BODY_BYTES} bytes")
+        if size > limit:
+            raise HttpProblem(413, f"body larger than {limit} bytes")
         chunks.append(chunk)
-    body = b"".join(chunks)
+    return b"".join(chunks)
+
+
+async def _read_json_model(request: Request, model: type[BaseModel], limit: int = MAX_BODY_BYTES) -> Any:
+    body = await read_body(request, limit)
     if not body:
         raise HttpProblem(400, "empty body: expected a JSON object")
     try:
@@ -82,7 +97,20 @@ async def _read_json_model(request: Request, model: type[BaseModel]) -> Any:
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def build_app(db: BackendDB) -> Starlette:
+IngestHook = Callable[[Sequence[RecordUpload], Sequence[IngestResult]], Any]
+
+
+def build_app(db: BackendDB, *, after_ingest: Sequence[IngestHook] = ()) -> Starlette:
+    async def ingested(records: Sequence[RecordUpload], kiosk: str) -> list[IngestResult]:
+        """db.ingest, then the hooks (delivery queue, KPI rows); a failing hook never fails the upload."""
+        results = await run_in_threadpool(db.ingest, records, kiosk)
+        for hook in after_ingest:
+            try:
+                await run_in_threadpool(hook, records, results)
+            except Exception:
+                log.exception("an after-ingest hook failed for %d record(s)", len(records))
+        return results
+
     def guarded(fn: Endpoint) -> Endpoint:
         async def endpoint(request: Request) -> Response:
             try:
@@ -106,38 +134,39 @@ def build_app(db: BackendDB) -> Starlette:
         record: RecordUpload = await _read_json_model(request, RecordUpload)
         if key != record.code:
             raise HttpProblem(400, "Idempotency-Key must equal the record code")
-        (result,) = await run_in_threadpool(db.ingest, [record], kiosk)
+        (result,) = await ingested([record], kiosk)
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
         return JSONResponse(result.model_dump(mode="json"), status_code=result.status, headers=headers)
 
     async def upload_batch(request: Request) -> Response:
         kiosk = client_kiosk(request)
         batch: RecordBatch = await _read_json_model(request, RecordBatch)
-        results = await run_in_threadpool(db.ingest, batch.records, kiosk)
+        results = await ingested(batch.records, kiosk)
         return JSONResponse(BatchResult(results=results).model_dump(mode="json"))
 
     async def get_record(request: Request) -> Response:
-        client_kiosk(request)
+        kiosk = client_kiosk(request)
         code = request.path_params["code"]
-        found = await run_in_threadpool(db.get_record, code)
+        found = await run_in_threadpool(db.get_record, code, kiosk)
         if found is None:
             raise HttpProblem(404, f"no record with code {code!r}")
         return JSONResponse(found)
 
     async def get_record_pdf(request: Request) -> Response:
-        client_kiosk(request)
+        kiosk = client_kiosk(request)
         code = request.path_params["code"]
-        found = await run_in_threadpool(db.get_record, code)
+        found = await run_in_threadpool(db.get_record, code, kiosk)
         if found is None:
             raise HttpProblem(404, f"no record with code {code!r}")
         data = await run_in_threadpool(db.blobs.get, found["pdf_sha256"])
         if data is None:
             raise HttpProblem(404, f"the PDF of {code!r} is missing from blob storage")
+        await run_in_threadpool(audit, db, f"kiosk:{kiosk}", "read_pdf", code)
         return Response(data, media_type="application/pdf")
 
     async def post_heartbeats(request: Request) -> Response:
         kiosk = client_kiosk(request)
-        batch: HeartbeatBatch = await _read_json_model(request, HeartbeatBatch)
+        batch: HeartbeatBatch = await _read_json_model(request, HeartbeatBatch, MAX_SMALL_BODY_BYTES)
         if any(hb.kiosk_id != kiosk for hb in batch.heartbeats):
             raise HttpProblem(403, "kiosk_id does not match the client certificate")
         added = await run_in_threadpool(db.add_heartbeats, batch.heartbeats)
@@ -145,7 +174,7 @@ def build_app(db: BackendDB) -> Starlette:
 
     async def post_sync_logs(request: Request) -> Response:
         kiosk = client_kiosk(request)
-        batch: SyncLogBatch = await _read_json_model(request, SyncLogBatch)
+        batch: SyncLogBatch = await _read_json_model(request, SyncLogBatch, MAX_SMALL_BODY_BYTES)
         if any(e.kiosk != kiosk for e in batch.entries):
             raise HttpProblem(403, "kiosk does not match the client certificate")
         added = await run_in_threadpool(db.add_log_entries, batch.entries)
@@ -158,15 +187,16 @@ def build_app(db: BackendDB) -> Starlette:
         return int(raw)
 
     async def get_sync_logs(request: Request) -> Response:
-        client_kiosk(request)
+        kiosk = client_kiosk(request)
         limit = _limit(request)
-        kiosk = request.query_params.get("kiosk") or None
+        if (request.query_params.get("kiosk") or kiosk) != kiosk:
+            raise HttpProblem(403, "a kiosk reads only its own log lines")
         entries = await run_in_threadpool(db.log_entries, kiosk, limit)
         return JSONResponse({"entries": entries})
 
     async def get_fleet(request: Request) -> Response:
-        client_kiosk(request)
-        return JSONResponse({"kiosks": await run_in_threadpool(db.fleet)})
+        kiosk = client_kiosk(request)  # the whole fleet is central IT's, behind a staff login
+        return JSONResponse({"kiosks": await run_in_threadpool(db.fleet, 500, kiosk)})
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"ok": True})
@@ -183,6 +213,8 @@ def build_app(db: BackendDB) -> Starlette:
         Route(f"{API_PREFIX}/sync-logs", guarded(post_sync_logs), methods=["POST"]),
         Route(f"{API_PREFIX}/sync-logs", guarded(get_sync_logs), methods=["GET"]),
         Route(f"{API_PREFIX}/fleet", guarded(get_fleet), methods=["GET"]),
+        *payment_routes(db, guarded, client_kiosk),
+        *staff_call_routes(db, guarded, client_kiosk),
         Route("/healthz", guarded(healthz), methods=["GET"]),
         Route("/openapi.json", guarded(openapi), methods=["GET"]),
     ]
