@@ -12,6 +12,7 @@ import logging
 import ssl
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from offline_sync.backend.app import TLS_EXTENSION, build_app
+from offline_sync.backend.app import TLS_EXTENSION, IngestHook, build_app
 from offline_sync.backend.db import BackendDB
 from offline_sync.errors import BackendError
 
@@ -62,13 +63,19 @@ class TlsFiles:
 
 
 def make_server(
-    db: BackendDB, tls: TlsFiles, *, host: str = "127.0.0.1", port: int = 8443, log_level: str = "warning"
+    db: BackendDB,
+    tls: TlsFiles,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8443,
+    log_level: str = "warning",
+    after_ingest: Sequence[IngestHook] = (),
 ) -> uvicorn.Server:
     for path in (tls.cert, tls.key, tls.client_ca):
         if not Path(path).is_file():
             raise BackendError("TLS file not found", subject=str(path))
     config = uvicorn.Config(
-        build_app(db),
+        build_app(db, after_ingest=after_ingest),
         host=host,
         port=port,
         http=ClientCertH11Protocol,
