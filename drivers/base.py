@@ -22,11 +22,15 @@ E = TypeVar("E", bound=DeviceError)
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the thermal receipt shows: the record's code, a few lines of text and a lookup QR."""
+    """What the thermal receipt shows: the record's code, a few lines of text and a lookup QR; for a paid
+    visit also the number of copies, the fee and the payment reference (drawn by receipt_render)."""
 
     code: str
     lines: tuple[str, ...]
     qr_data: str
+    copies: int | None = None
+    amount_vnd: int | None = None
+    payment_reference: str = ""
 
 
 @dataclass(frozen=True)

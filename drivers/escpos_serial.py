@@ -38,7 +38,7 @@ from drivers.errors import (
     PaperOut,
 )
 from drivers.health import DeviceState, DeviceStatus
-from drivers.receipt_render import DOTS_PER_LINE, text_image
+from drivers.receipt_render import DOTS_PER_LINE, receipt_lines, text_image
 
 # What a vanished port raises: pyserial's own errors, OS errors, and termios errors on tcflush.
 _PORT_ERRORS = (serial.SerialException, OSError, termios.error)
@@ -150,10 +150,12 @@ def receipt_bytes(
     job = _ByteBuilder()
     job._raw(ESC + b"@")  # initialise
     if text_mode == "image":
-        job.image(text_image(receipt.lines, width, size=20 if paper_mm == 58 else 24), fragment_height=256)
+        job.image(
+            text_image(receipt_lines(receipt), width, size=20 if paper_mm == 58 else 24), fragment_height=256
+        )
     elif text_mode == "cp1258":
         job._raw(ESC + b"t" + bytes((codepage,)))
-        for line in receipt.lines:
+        for line in receipt_lines(receipt):
             job._raw(encode_cp1258(line) + b"\n")
     else:
         raise ValueError(f"text_mode must be image or cp1258, got {text_mode!r}")

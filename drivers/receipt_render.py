@@ -70,6 +70,22 @@ def qr_image(data: str, width_dots: int) -> Image.Image:
     return canvas
 
 
+def _vnd(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đ"
+
+
+def receipt_lines(receipt: Receipt) -> tuple[str, ...]:
+    """The receipt's text: its own lines, then what was paid (copies, fee, payment reference) when known."""
+    extra = []
+    if receipt.copies is not None:
+        extra.append(f"Số bản sao: {receipt.copies}")
+    if receipt.amount_vnd is not None:
+        extra.append(f"Phí chứng thực: {_vnd(receipt.amount_vnd)}")
+    if receipt.payment_reference:
+        extra.append(f"Mã thanh toán: {receipt.payment_reference}")
+    return tuple(receipt.lines) + tuple(extra)
+
+
 def render_receipt(receipt: Receipt, paper_mm: int = 80) -> Image.Image:
     """The whole receipt: the lines, the code in large bold, the QR. A 1-bit image."""
     width = DOTS_PER_LINE.get(paper_mm)
@@ -77,7 +93,7 @@ def render_receipt(receipt: Receipt, paper_mm: int = 80) -> Image.Image:
         raise ValueError(f"paper width must be one of {sorted(DOTS_PER_LINE)} mm, got {paper_mm}")
     small = 20 if paper_mm == 58 else 24
     parts = [
-        text_image(receipt.lines, width, size=small),
+        text_image(receipt_lines(receipt), width, size=small),
         text_image([receipt.code], width, size=small + 10, bold=True),
         qr_image(receipt.qr_data, width),
     ]

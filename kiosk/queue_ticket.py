@@ -1,0 +1,152 @@
+"""Queue tickets: when the kiosk cannot finish a visit, it sends the citizen to a counter with a number.
+
+Hanoi's service centres call citizens by number. The kiosk prints a ticket on its receipt printer (the
+same device, through the same ``print_receipt``: a ticket is laid out as a receipt whose big code is the
+queue number) with the number, the counter and the reason, and a QR the counter can scan
+(``QUEUE|<number>|<reason>|<visit reference>``, ASCII, no personal data).
+
+Numbers are per kiosk and per day (``A001``…``A999``; the letter is configurable per kiosk so two kiosks
+in one hall do not clash), kept in a small file so they survive a restart, and start again each day.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from drivers.base import Receipt
+
+log = logging.getLogger(__name__)
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+
+
+class TicketReason(StrEnum):
+    unsupported_document = "unsupported_document"
+    face_failures = "face_failures"
+    payment_cash = "payment_cash"
+    staff_needed = "staff_needed"
+
+
+REASON_TEXT = {
+    TicketReason.unsupported_document: "Giấy tờ chưa được kiosk hỗ trợ",
+    TicketReason.face_failures: "Chưa xác thực được khuôn mặt",
+    TicketReason.payment_cash: "Nộp phí bằng tiền mặt",
+    TicketReason.staff_needed: "Cần cán bộ hỗ trợ",
+}
+
+# Where each reason is served; a kiosk's deployment can map them to its own counters.
+DEFAULT_COUNTERS = {
+    TicketReason.unsupported_document: "Quầy 1 - Tiếp nhận hồ sơ",
+    TicketReason.face_failures: "Quầy 1 - Tiếp nhận hồ sơ",
+    TicketReason.payment_cash: "Quầy 2 - Thu phí",
+    TicketReason.staff_needed: "Quầy 1 - Tiếp nhận hồ sơ",
+}
+
+
+class ReceiptPrinterLike(Protocol):
+    def print_receipt(self, receipt: Receipt) -> None: ...
+
+
+@dataclass(frozen=True)
+class QueueTicket:
+    number: str
+    counter: str
+    reason: TicketReason
+    issued_at: datetime
+    visit_ref: str = ""
+    authority: str = ""
+
+    @property
+    def qr_data(self) -> str:
+        return f"QUEUE|{self.number}|{self.reason}|{self.visit_ref}"
+
+    def as_receipt(self) -> Receipt:
+        """The ticket laid out for the receipt printer: the lines, then the number in large bold, then QR."""
+        lines = [
+            *([self.authority] if self.authority else []),
+            "PHIẾU SỐ THỨ TỰ",
+            f"Mời đến: {self.counter}",
+            f"Nội dung: {REASON_TEXT[self.reason]}",
+            f"Thời gian: {self.issued_at.astimezone(VIETNAM_TIME):%d/%m/%Y %H:%M}",
+            *([f"Mã giao dịch: {self.visit_ref}"] if self.visit_ref else []),
+            "Vui lòng chờ gọi số. Số thứ tự của bạn:",
+        ]
+        return Receipt(code=self.number, lines=tuple(lines), qr_data=self.qr_data)
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "number": self.number,
+            "counter": self.counter,
+            "reason": str(self.reason),
+            "issued_at": self.issued_at.isoformat(),
+            "visit_ref": self.visit_ref,
+        }
+
+
+class QueueNumbers:
+    """The day's next number, in a JSON file written atomically (``{"day": "2026-12-01", "last": 17}``)."""
+
+    def __init__(self, path: Path, *, letter: str = "A") -> None:
+        if len(letter) != 1 or not letter.isascii() or not letter.isalpha():
+            raise ValueError(f"the ticket letter must be one ASCII letter, got {letter!r}")
+        self.path = Path(path)
+        self.letter = letter.upper()
+        self._lock = threading.Lock()
+
+    def next(self, now: datetime | None = None) -> str:
+        day = (now or datetime.now(UTC)).astimezone(VIETNAM_TIME).date().isoformat()
+        with self._lock:
+            last = 0
+            try:
+                state = json.loads(self.path.read_text(encoding="utf-8"))
+                if state.get("day") == day:
+                    last = int(state.get("last", 0))
+            except (OSError, ValueError, AttributeError):
+                pass  # no file yet, or a damaged one: the day starts again at 1
+            number = last % 999 + 1
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.tmp")
+            tmp.write_text(json.dumps({"day": day, "last": number}), encoding="utf-8")
+            os.replace(tmp, self.path)
+        return f"{self.letter}{number:03d}"
+
+
+class QueueTicketService:
+    """Issues and prints tickets. ``issue`` raises the printer's DeviceError when the ticket cannot print
+    (the screen then tells the citizen to go to the counter named on screen)."""
+
+    def __init__(
+        self,
+        printer: ReceiptPrinterLike,
+        numbers: QueueNumbers,
+        *,
+        counters: dict[TicketReason, str] | None = None,
+        authority: str = "",
+    ) -> None:
+        self.printer = printer
+        self.numbers = numbers
+        self.counters = {**DEFAULT_COUNTERS, **(counters or {})}
+        self.authority = authority
+
+    def issue(
+        self, reason: TicketReason | str, visit_ref: str = "", now: datetime | None = None
+    ) -> QueueTicket:
+        why = TicketReason(reason)
+        ticket = QueueTicket(
+            number=self.numbers.next(now),
+            counter=self.counters[why],
+            reason=why,
+            issued_at=now or datetime.now(UTC),
+            visit_ref=visit_ref,
+            authority=self.authority,
+        )
+        self.printer.print_receipt(ticket.as_receipt())
+        log.info("queue ticket %s for %s (%s)", ticket.number, ticket.counter, why)
+        return ticket
