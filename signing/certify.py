@@ -1,41 +1,83 @@
-"""issue_certified_copy: encode the page images, seal them, render the copy and sign it."""
+"""issue_certified_copy: encode the page images, render the copy, seal what it draws and certify it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+import segno
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import timestamps
 
 from signing.code import authority_of
+from signing.content import content_digest, make_qr, page_digests
 from signing.errors import SigningError
+from signing.fingerprint import key_words_for, page_fingerprint
 from signing.images import EmbeddedImage, encode_page_image
 from signing.keys import SealSigner
 from signing.model import CopyMeta, CopyPage, IssuedCopy
 from signing.pades import sign_copy
-from signing.render import STATEMENT_VI, render_copy
-from signing.seal import PAGE_HASH_BYTES, SealClaims, make_seal
+from signing.render import STATEMENT_VI, RenderedCopy, render_copy
+from signing.seal import CONTENT_DIGEST_BYTES, SealClaims, make_seal
 
 log = logging.getLogger(__name__)
 
 MAX_PAGES = 200
 
 
-def seal_claims(meta: CopyMeta, images: Sequence[EmbeddedImage]) -> SealClaims:
+def seal_claims(meta: CopyMeta, pages: Sequence[CopyPage], content_digest: bytes) -> SealClaims:
+    count = key_words_for(len(pages))
     return SealClaims(
         code=meta.code,
         issued_at=meta.issued_at,
         authority=meta.authority_code or authority_of(meta.code, meta.kiosk_id) or meta.authority,
         kiosk_id=meta.kiosk_id,
         doc_type=meta.doc_type,
-        pages=len(images),
-        page_hashes=tuple(img.digest[:PAGE_HASH_BYTES] for img in images),
+        pages=len(pages),
+        content_digest=content_digest,
         holder=meta.holder_masked_id,
+        holder_name=meta.holder_name,
+        doc_number=meta.doc_number,
+        doc_date=meta.doc_date,
+        fingerprints=tuple(page_fingerprint((w.text for w in p.words), count) for p in pages),
     )
+
+
+def render_and_seal(
+    pages: Sequence[CopyPage],
+    images: Sequence[EmbeddedImage],
+    meta: CopyMeta,
+    signer: SealSigner,
+    signer_name: str,
+) -> tuple[RenderedCopy, str]:
+    """Render the copy and make its seal over what the rendering draws.
+
+    The QR's size must be known before rendering (the layout depends on it) and its content after (the
+    seal holds the digest of the pages): a provisional seal of the same length fixes the QR version, the
+    pages are rendered around a placeholder QR form, and the final seal is made from their digests.
+    """
+    provisional = make_seal(seal_claims(meta, pages, os.urandom(CONTENT_DIGEST_BYTES)), signer.kid, _no_sign)
+    version = int(make_qr(provisional).version)
+    for _attempt in range(3):
+        rendered = render_copy(pages, images, meta, provisional, signer_name, qr_version=version)
+        digests = page_digests(PdfFileReader(io.BytesIO(rendered.pdf), strict=False).root)
+        seal = make_seal(seal_claims(meta, pages, content_digest(digests)), signer.kid, signer.sign_es256)
+        try:
+            make_qr(seal, version)
+        except segno.DataOverflowError:
+            version += 1  # the final seal compressed a byte or two worse than the provisional one
+            continue
+        return rendered, seal
+    raise SigningError("the seal does not fit the QR code it was laid out for")
+
+
+def _no_sign(_message: bytes) -> bytes:
+    return os.urandom(64)  # as long and as incompressible as an ES256 signature, for sizing only
 
 
 def issue_certified_copy(
@@ -66,8 +108,7 @@ def issue_certified_copy(
     signer.check_valid_at(meta.issued_at.astimezone(dt.UTC))
     started = time.perf_counter()
     images = _encode_pages(pages, jpeg_quality)
-    seal = make_seal(seal_claims(meta, images), signer.kid, signer.sign_es256)
-    rendered = render_copy(pages, images, meta, seal, _signer_name(signer))
+    rendered, seal = render_and_seal(pages, images, meta, signer, _signer_name(signer))
     encoded = time.perf_counter()
     pdf = sign_copy(
         rendered,

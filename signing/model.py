@@ -38,6 +38,11 @@ class CopyMeta:
     watermark_text: str = "TTPVHCC"
     # The authority's short code for the seal; derived from the code and the kiosk id when empty.
     authority_code: str = ""
+    # What a checker compares with the paper: the holder's name and the document's number and date
+    # (ISO, as OCR found them; empty when the document has none).
+    holder_name: str = ""
+    doc_number: str = ""
+    doc_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,23 @@ REASONS_VI: dict[str, str] = {
     "updated_after_signing": "Tệp đã bị thay đổi sau khi ký.",
     "no_seal": "Không tìm thấy mã QR chứng thực trên ảnh; hãy chụp lại rõ phần chân trang.",
     "not_seal": "Mã QR này không phải là mã chứng thực bản sao.",
+    "not_certified": "Chữ ký của ki-ốt không phải là chữ ký chứng thực (DocMDP) nên không bảo vệ được bản sao.",
+    "content_changed": "Nội dung hiển thị trên một trang đã bị thay đổi so với lúc chứng thực.",
+    "metadata_changed": "Thông tin mô tả của tệp đã bị sửa sau khi ký.",
+    "qr_mismatch": "Mã QR in trên trang không phải là mã của bản sao này.",
+    "page_mismatch": "Trang giấy này không phải là trang mà mã QR được cấp cho (mã QR bị dán sang giấy khác).",
+    "later_signature_untrusted": "Chữ ký thêm sau không phải của cán bộ được tin cậy.",
+    "later_signature_invalid": "Chữ ký thêm sau không hợp lệ.",
+    "duplicate_signature": "Tệp có thêm một chữ ký giả mạo chữ ký của ki-ốt.",
+    "signature_wrapping": "Tệp bị chèn nội dung vào giữa các phần đã ký (tấn công bọc chữ ký).",
+    "byterange_missing": "Chữ ký không nêu phần nào của tệp được ký.",
+    "byterange_invalid": "Phạm vi ký (/ByteRange) không hợp lệ.",
+    "byterange_start": "Phạm vi ký không bắt đầu từ đầu tệp.",
+    "byterange_overlap": "Các phạm vi ký chồng lên nhau.",
+    "byterange_past_eof": "Phạm vi ký vượt quá cuối tệp.",
+    "byterange_gap": "Có phần không được ký nằm ngoài giá trị chữ ký.",
+    "contents_empty": "Chữ ký số trống.",
+    "contents_odd": "Giá trị chữ ký số bị hỏng (số chữ số lẻ).",
 }
 
 
@@ -83,6 +105,11 @@ class Verification:
     signed_at: dt.datetime | None = None
     timestamped: bool = False
     checks: dict[str, bool] = field(default_factory=dict)
+    # What a checker compares with the paper (from the seal), and which page of the copy a photo shows.
+    holder_name: str | None = None
+    doc_number: str | None = None
+    doc_date: str | None = None
+    page: int | None = None
 
     @property
     def reason_vi(self) -> str:
@@ -108,4 +135,8 @@ class Verification:
             "signed_at": self.signed_at.isoformat() if self.signed_at else None,
             "timestamped": self.timestamped,
             "checks": dict(self.checks),
+            "holder_name": self.holder_name,
+            "doc_number": self.doc_number,
+            "doc_date": self.doc_date,
+            "page": self.page,
         }

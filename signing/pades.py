@@ -1,4 +1,10 @@
-"""PAdES signing of the rendered copy with pyHanko: B-B, or B-T when a timestamp authority is configured."""
+"""PAdES signing of the rendered copy with pyHanko: a certification signature (DocMDP P=2, so that the
+officer's later approval signature and LTV data stay allowed and any other change is flagged by every
+validator), B-B, or B-T when a timestamp authority is configured.
+
+Before signing, the seal goes into the catalogue (``SEAL_KEY``) and its QR into the placeholder QR form
+that the renderer left (see ``signing.content``), in the same revision as the signature.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,10 @@ from pyhanko.pdf_utils.content import PdfContent
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.fields import MDPPerm
 from pyhanko.stamp import StaticStampStyle
 
+from signing.content import QR_RESOURCE, make_qr, qr_form_content
 from signing.errors import SigningError
 from signing.keys import SealSigner
 from signing.render import RenderedCopy
@@ -42,6 +50,41 @@ def _find_form(writer: IncrementalPdfFileWriter, name: str) -> generic.PdfObject
     return xobjects.raw_get("/" + name)
 
 
+def _put_qr(writer: IncrementalPdfFileWriter, seal: str, version: int) -> None:
+    """Replace the placeholder QR form (shared by every page) with the seal's QR."""
+    content = qr_form_content(make_qr(seal, version or None))
+    replaced: set[tuple[int, int]] = set()
+    for page_ref in _page_refs(writer.root["/Pages"]):
+        xobjects = page_ref.get_object()["/Resources"].get_object()["/XObject"].get_object()
+        ref = xobjects.raw_get(QR_RESOURCE)
+        if not isinstance(ref, generic.IndirectObject):
+            raise SigningError("the rendered copy has no QR seal form on every page")
+        key = (ref.generation, ref.idnum)
+        if key in replaced:
+            continue
+        old = ref.get_object()
+        new = generic.StreamObject(
+            {k: v for k, v in old.items() if k not in ("/Length", "/Filter", "/DecodeParms")},
+            stream_data=content,
+        )
+        new.compress()
+        writer.objects[key] = new
+        replaced.add(key)
+
+
+def _page_refs(node: generic.PdfObject, depth: int = 0) -> list[generic.PdfObject]:
+    pages = node.get_object()
+    if "/Kids" not in pages or depth > 32:
+        return []
+    refs: list[generic.PdfObject] = []
+    for kid in pages["/Kids"]:
+        if "/Kids" in kid.get_object():
+            refs.extend(_page_refs(kid, depth + 1))
+        else:
+            refs.append(kid)
+    return refs
+
+
 def sign_copy(
     rendered: RenderedCopy,
     seal: str,
@@ -53,10 +96,11 @@ def sign_copy(
     tsa_timeout_s: float = 10.0,
     timestamper: timestamps.TimeStamper | None = None,
 ) -> bytes:
-    """Sign the rendered copy (the signature covers the whole file); returns the signed PDF."""
+    """Certify the rendered copy (the signature covers the whole file); returns the signed PDF."""
     writer = IncrementalPdfFileWriter(io.BytesIO(rendered.pdf), strict=False)
     writer.root[generic.NameObject(SEAL_KEY)] = generic.TextStringObject(seal)
     writer.update_root()
+    _put_qr(writer, seal, rendered.qr_version)
     x1, y1, x2, y2 = rendered.signature_box
     form = _find_form(writer, rendered.signature_form)
     style = StaticStampStyle(
@@ -79,6 +123,8 @@ def sign_copy(
         reason=reason,
         location=location,
         name=signer.subject,
+        certify=True,
+        docmdp_permissions=MDPPerm.FILL_FORMS,
     )
     pdf_signer = signers.PdfSigner(
         meta,

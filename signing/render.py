@@ -22,6 +22,7 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from signing.content import QR_FORM, QR_QUIET, make_qr
 from signing.errors import SigningError
 from signing.images import EmbeddedImage
 from signing.model import CopyMeta, CopyPage
@@ -62,6 +63,7 @@ class RenderedCopy:
     # The signature box on the last page (x1, y1, x2, y2) in points, and its form XObject's resource name.
     signature_box: tuple[int, int, int, int]
     signature_form: str
+    qr_version: int = 0
 
 
 class _RawImageXObject(pdfdoc.PDFImageXObject):
@@ -92,9 +94,9 @@ def _draw_raw_image(c: canvas.Canvas, name: str, image: EmbeddedImage, width: fl
     c._formsinuse.append(name)
 
 
-def qr_layout(seal: str) -> tuple[segno.QRCode, float]:
+def qr_layout(seal: str, version: int | None = None) -> tuple[segno.QRCode, float]:
     """The QR of the seal and its module size in points (never below QR_MIN_MODULE)."""
-    qr = segno.make_qr(seal, error="m", boost_error=False)
+    qr = make_qr(seal, version)
     modules = qr.symbol_size(border=0)[0]
     module = min(QR_MODULE, QR_MAX_SIDE / modules)
     if module < QR_MIN_MODULE:
@@ -103,26 +105,23 @@ def qr_layout(seal: str) -> tuple[segno.QRCode, float]:
 
 
 def _draw_qr(c: canvas.Canvas, qr: segno.QRCode, module: float, x: float, y: float) -> float:
-    """Draw the QR as vector rectangles with its bottom-left corner at (x, y); return its side."""
-    matrix = [list(row) for row in qr.matrix_iter(scale=1, border=0)]
-    n = len(matrix)
-    side = n * module
-    quiet = 4 * module  # the quiet zone the QR standard asks for
-    c.setFillColor(white)
-    c.rect(x - quiet, y - quiet, side + 2 * quiet, side + 2 * quiet, stroke=0, fill=1)
-    c.setFillColor(black)
-    path = c.beginPath()
-    for r, row in enumerate(matrix):
-        start = None
-        for col in range(n + 1):
-            dark = col < n and bool(row[col])
-            if dark and start is None:
-                start = col
-            elif not dark and start is not None:
-                path.rect(x + start * module, y + (n - 1 - r) * module, (col - start) * module, module)
-                start = None
-    c.drawPath(path, stroke=0, fill=1)
-    return side
+    """Draw the QR seal's form (see signing.content) with its bottom-left corner at (x, y); return its side.
+
+    The form is defined once, in module units; what it holds here is a placeholder of the right size that
+    the signer replaces with the final seal's QR (the seal holds the digest of everything else drawn)."""
+    n = qr.symbol_size(border=0)[0]
+    if not getattr(c, "_kiosk_qr_defined", False):
+        c.beginForm(QR_FORM, -QR_QUIET, -QR_QUIET, n + QR_QUIET, n + QR_QUIET)
+        c.setFillColor(white)
+        c.rect(-QR_QUIET, -QR_QUIET, n + 2 * QR_QUIET, n + 2 * QR_QUIET, stroke=0, fill=1)
+        c.endForm()
+        c._kiosk_qr_defined = True  # type: ignore[attr-defined]
+    c.saveState()
+    c.translate(x, y)
+    c.scale(module, module)
+    c.doForm(QR_FORM)
+    c.restoreState()
+    return n * module
 
 
 def _draw_watermark(c: canvas.Canvas, text: str, width: float, height: float) -> None:
@@ -312,12 +311,16 @@ def render_copy(
     meta: CopyMeta,
     seal: str,
     signer_name: str,
+    *,
+    qr_version: int | None = None,
 ) -> RenderedCopy:
-    """The unsigned certified copy as PDF bytes, with the place of the signature box."""
+    """The unsigned certified copy as PDF bytes, with the place of the signature box.
+
+    ``seal`` sets the QR's size (at ``qr_version`` when given); the QR itself is drawn by the signer."""
     if not pages or len(pages) != len(images):
         raise SigningError("a certified copy needs at least one page")
     register_fonts()
-    qr, module = qr_layout(seal)
+    qr, module = qr_layout(seal, qr_version)
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pageCompression=1, invariant=0)
     c.setTitle(f"Bản sao chứng thực {meta.code}")
@@ -343,4 +346,4 @@ def render_copy(
             )
         c.showPage()
     c.save()
-    return RenderedCopy(buffer.getvalue(), signature_box, pdfdoc.xObjectName(SIGNATURE_FORM))
+    return RenderedCopy(buffer.getvalue(), signature_box, pdfdoc.xObjectName(SIGNATURE_FORM), int(qr.version))

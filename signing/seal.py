@@ -4,20 +4,26 @@ Claims (CBOR map)::
 
     1 (iss)      the authority's short code ("HN"); its full name is the O of the signer certificate
     6 (iat)      issue time, seconds since the epoch
-    -65537       the copy (a private-use claim): {1: code, 2: kiosk id, 3: document type, 4: page count,
-                 5: [page image hash, ...], 6: masked holder id}
+    -65537       the copy (a private-use claim):
+                 1 code, 2 kiosk id, 3 document type, 4 page count,
+                 5 content digest (16 bytes: every page's whole drawn content, see ``signing.content``),
+                 6 masked holder id, 7 holder's name, 8 document number, 9 document date (ISO, or ""),
+                 10 [page fingerprint, ...] (see ``signing.fingerprint``)
 
 The protected header is ``{1: -7 (ES256), 4: kid}`` where kid is the first 8 bytes of SHA-256 over the
-signer certificate's DER. A page image hash is the first ``PAGE_HASH_BYTES`` of SHA-256 over the image as
-embedded in the PDF (see ``signing.images.page_image_digest``).
+signer certificate's DER.
+
+What a checker compares with the paper in their hand (name, document type and number, date, page count)
+is in the seal in clear, so ``kiosk verify`` can print it; the page fingerprints let the verifier reject a
+seal cut from one page and pasted onto another.
+
+Why one content digest and not one hash a page: the seal must stay small enough to decode from a 150 dpi
+scan. The PAdES signature already protects the whole PDF; the content digest binds the seal to what this
+copy draws on its pages (SHA-256, 128 bits kept), and the verifier recomputes every page's digest to say
+which one differs.
 
 Why the authority's code and not its name: the name (60+ bytes of UTF-8) would cost a QR version; the
 certificate that the kid names already carries it, vouched for by the root CA.
-
-Why truncated page hashes: the seal must stay small enough to decode from a 150 dpi scan, and every page
-adds one hash. The whole PDF is protected by the PAdES signature with full SHA-256; the page hashes in the
-seal only bind the seal to this copy's images, so moving a seal onto a different copy needs a second
-preimage of a 64-bit hash for each page, about 2^64 work, on top of forging or reusing a kiosk signature.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ import cbor2
 from signing.errors import SealFormatError
 
 PREFIX = "VNC1:"
-PAGE_HASH_BYTES = 8
+CONTENT_DIGEST_BYTES = 16
 ALG_ES256 = -7
 COSE_SIGN1_TAG = 18
 CLAIM_ISS, CLAIM_IAT, CLAIM_COPY = 1, 6, -65537
@@ -49,8 +55,12 @@ class SealClaims:
     kiosk_id: str
     doc_type: str
     pages: int
-    page_hashes: tuple[bytes, ...]
+    content_digest: bytes
     holder: str
+    holder_name: str = ""
+    doc_number: str = ""
+    doc_date: str = ""
+    fingerprints: tuple[bytes, ...] = ()
 
     def to_cbor_map(self) -> dict[int, Any]:
         return {
@@ -61,8 +71,12 @@ class SealClaims:
                 2: self.kiosk_id,
                 3: self.doc_type,
                 4: self.pages,
-                5: list(self.page_hashes),
+                5: self.content_digest,
                 6: self.holder,
+                7: self.holder_name,
+                8: self.doc_number,
+                9: self.doc_date,
+                10: list(self.fingerprints),
             },
         }
 
@@ -72,16 +86,18 @@ class SealClaims:
         if not isinstance(claims, Mapping) or not isinstance(claims.get(CLAIM_COPY), Mapping):
             raise bad
         copy = claims[CLAIM_COPY]
-        hashes = copy.get(5)
-        texts = (copy.get(1), copy.get(2), copy.get(3), copy.get(6), claims.get(CLAIM_ISS))
+        digest, prints = copy.get(5), copy.get(10)
+        texts = (copy.get(i) for i in (1, 2, 3, 6, 7, 8, 9))
         iat, pages = claims.get(CLAIM_IAT), copy.get(4)
         if (
-            not all(isinstance(t, str) for t in texts)
+            not all(isinstance(t, str) for t in (*texts, claims.get(CLAIM_ISS)))
             or not isinstance(iat, int)
             or not isinstance(pages, int)
-            or not isinstance(hashes, list | tuple)
-            or not all(isinstance(h, bytes) for h in hashes)
-            or pages != len(hashes)
+            or not isinstance(digest, bytes)
+            or len(digest) != CONTENT_DIGEST_BYTES
+            or not isinstance(prints, list | tuple)
+            or not all(isinstance(p, bytes) for p in prints)
+            or pages != len(prints)
             or pages < 1
         ):
             raise bad
@@ -96,8 +112,12 @@ class SealClaims:
             kiosk_id=copy[2],
             doc_type=copy[3],
             pages=pages,
-            page_hashes=tuple(hashes),
+            content_digest=digest,
             holder=copy[6],
+            holder_name=copy[7],
+            doc_number=copy[8],
+            doc_date=copy[9],
+            fingerprints=tuple(prints),
         )
 
 

@@ -1,18 +1,24 @@
-"""Verification of a certified copy: the PDF (signature, chain, validity at signing time, seal, page
-hashes, code) or the seal text alone, read from the QR of a printed page.
+"""Verification of a certified copy: the PDF (structure, signature, later revisions, chain, validity at
+signing time, seal, what each page draws, code) or the seal text alone, read from the QR of a printed page.
 
 Every rejection has its own ``reason_key`` and a sentence a person understands. Checks run from the
 outside in, so the first failure names the real problem:
 
-1. the file is a PDF with the kiosk's signature, and the signed bytes are intact (``modified``);
-2. nothing was appended after signing; an update is analysed to say what it changed
-   (``pages_changed``, ``image_replaced``, ``seal_edited``, ``updated_after_signing``);
-3. the signer chains to a trusted root and its certificate was valid at signing time
+1. the bytes: each signature dictionary's /ByteRange and /Contents sit where they must, and no copy of
+   one hides in the file (``signing.structure``: signature wrapping, universal signature forgery);
+2. the kiosk's signature is the first one, a certification signature (DocMDP P=2, ``not_certified``),
+   the only one by the kiosk's key (``duplicate_signature``), and its signed bytes are intact
+   (``modified``);
+3. it covers the whole file, or every later revision is one the product makes: a trusted officer's
+   approval signature, a document timestamp or DSS data (``signing.revisions``, pyHanko's difference
+   analysis); else what the update changed (``pages_changed``, ``image_replaced``, ``seal_edited``,
+   ``content_changed``, ``metadata_changed``, ``updated_after_signing``, ``later_signature_untrusted``);
+4. the signer chains to a trusted root and its certificate was valid at signing time
    (``untrusted``, ``cert_expired``); signing time is the timestamp (B-T) or the time the kiosk
    claimed (B-B);
-4. the seal is well formed and signed by the same certificate (``seal_edited``, ``seal_untrusted``);
-5. the seal's code is this copy's code (``seal_mismatch``) and its page hashes match the embedded images
-   (``image_replaced``, ``pages_changed``).
+5. the seal is well formed and signed by the same certificate (``seal_edited``, ``seal_untrusted``);
+6. the seal's code is this copy's code (``seal_mismatch``), its content digest is what the pages draw
+   (``content_changed``, ``pages_changed``), and the QR drawn on every page is this seal (``qr_mismatch``).
 """
 
 from __future__ import annotations
@@ -20,23 +26,34 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from signing.code import is_valid_code
+from signing.content import (
+    QR_QUIET,
+    content_digest,
+    make_qr,
+    page_digests,
+    pages_with_inheritance,
+    qr_form_content,
+    qr_form_ref,
+)
 from signing.errors import SealFormatError
-from signing.images import page_image_digest
 from signing.keys import cert_kid, es256_verify
 from signing.model import Verification
-from signing.pades import SEAL_KEY
-from signing.seal import PAGE_HASH_BYTES, DecodedSeal, decode_seal
+from signing.pades import FIELD_NAME, SEAL_KEY
+from signing.revisions import PRODUCT_DIFF_POLICY, Refusal, describe_update, judge_later_revisions
+from signing.seal import DecodedSeal, decode_seal
+from signing.structure import check_signature_dict, signature_fields, stray_signature_dicts
 from signing.trust import TrustStore
 
 log = logging.getLogger(__name__)
@@ -63,55 +80,13 @@ def _seal_facts(seal: DecodedSeal, cert: x509.Certificate | None = None) -> dict
         "pages": c.pages,
         "holder": c.holder,
         "doc_type": c.doc_type,
+        "holder_name": c.holder_name or None,
+        "doc_number": c.doc_number or None,
+        "doc_date": c.doc_date or None,
         # The full name from the certificate the root CA vouches for; else the seal's short code.
         "authority": (_organisation(cert) if cert is not None else None) or c.authority,
         "kiosk_id": c.kiosk_id,
     }
-
-
-# --- the PDF's structure ----------------------------------------------------------------------------
-
-
-def _pages(reader: PdfFileReader) -> Iterator[generic.DictionaryObject]:
-    def walk(node: generic.DictionaryObject, depth: int = 0) -> Iterator[generic.DictionaryObject]:
-        if depth > 32:
-            raise ValueError("page tree too deep")
-        if node.get("/Type") == "/Pages" or "/Kids" in node:
-            for kid in node["/Kids"]:
-                yield from walk(kid.get_object(), depth + 1)
-        else:
-            yield node
-
-    yield from walk(reader.root["/Pages"].get_object())
-
-
-def _page_image_digests(reader: PdfFileReader) -> list[list[bytes]]:
-    """For each page, the digests (as the seal defines them) of the image XObjects it draws."""
-    result: list[list[bytes]] = []
-    for page in _pages(reader):
-        digests: list[bytes] = []
-        resources = page.get("/Resources")
-        xobjects = resources.get_object().get("/XObject") if resources is not None else None
-        if xobjects is not None:
-            for _name, ref in sorted(xobjects.get_object().items()):
-                stream = ref.get_object()
-                if stream.get("/Subtype") != "/Image":
-                    continue
-                filters = stream.get("/Filter")
-                if isinstance(filters, generic.ArrayObject):
-                    filters = filters[0] if len(filters) == 1 else "/" + "+".join(str(f)[1:] for f in filters)
-                digests.append(
-                    page_image_digest(
-                        width=int(stream["/Width"]),
-                        height=int(stream["/Height"]),
-                        color_space=str(stream.get("/ColorSpace", "/?"))[1:],
-                        bits=int(stream.get("/BitsPerComponent", 8)),
-                        filter_name=str(filters or "/None")[1:],
-                        data=stream.encoded_data,
-                    )
-                )
-        result.append(digests)
-    return result
 
 
 def _seal_text(reader: PdfFileReader) -> str | None:
@@ -127,26 +102,6 @@ def _title(reader: PdfFileReader) -> str:
         return ""
 
 
-def _describe_update(signed: PdfFileReader, current: PdfFileReader) -> tuple[str, str]:
-    """What an update appended after the signature changed, as (reason_key, sentence)."""
-    try:
-        before, after = _page_image_digests(signed), _page_image_digests(current)
-        if len(before) != len(after):
-            return (
-                "pages_changed",
-                f"pages were added or removed after signing: the signed copy has {len(before)} "
-                f"page(s), the file now shows {len(after)}",
-            )
-        for index, (old, new) in enumerate(zip(before, after, strict=True), start=1):
-            if old != new:
-                return "image_replaced", f"the image of page {index} was replaced after signing"
-        if _seal_text(signed) != _seal_text(current):
-            return "seal_edited", "the QR seal text was changed after signing"
-    except Exception:
-        log.debug("could not analyse the update after the signature", exc_info=True)
-    return "updated_after_signing", "the file was changed after it was signed (an update was appended)"
-
-
 # --- PDF ------------------------------------------------------------------------------------------------
 
 
@@ -158,19 +113,29 @@ def verify_pdf(data: bytes, trust: TrustStore) -> Verification:
         return _fail("not_pdf", "the file is not a PDF")
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        signatures = reader.embedded_signatures
+        fields = signature_fields(reader.root)
     except Exception as exc:
         log.debug("cannot read PDF", exc_info=True)
         return _fail("not_pdf", f"the PDF is damaged and cannot be read ({type(exc).__name__})")
+    if not fields:
+        return _fail("unsigned", "the PDF has no digital signature, so it is not a certified copy")
+    try:
+        for field in fields:
+            problem = check_signature_dict(data, field)
+            if problem is not None:
+                return _fail(problem.key, problem.reason)
+        used = [tuple(int(n) for n in field.value["/ByteRange"]) for field in fields]
+        problem = stray_signature_dicts(data, used)
+        if problem is not None:
+            return _fail(problem.key, problem.reason)
+        signatures = sorted(reader.embedded_signatures, key=lambda s: s.signed_revision)
+    except Exception as exc:
+        log.debug("cannot read the signatures", exc_info=True)
+        return _fail("modified", f"the signature cannot be read: the file is damaged ({type(exc).__name__})")
     if not signatures:
         return _fail("unsigned", "the PDF has no digital signature, so it is not a certified copy")
-    if len(signatures) > 1:
-        return _fail(
-            "updated_after_signing", "the PDF has more than one signature; a kiosk copy has exactly one"
-        )
-    sig = signatures[0]
     try:
-        return _verify_signed(data, reader, sig, trust)
+        return _verify_signed(data, reader, signatures, trust)
     except Exception as exc:
         log.debug("verification failed", exc_info=True)
         return _fail(
@@ -185,26 +150,62 @@ def _signing_time(sig: Any) -> dt.datetime | None:
     return claimed
 
 
-def _verify_signed(data: bytes, reader: PdfFileReader, sig: Any, trust: TrustStore) -> Verification:
+def _kiosk_signature(signatures: list[Any]) -> tuple[Any, list[Any]] | Refusal:
+    kiosk, others = signatures[0], signatures[1:]
+    if kiosk.field_name != FIELD_NAME or kiosk.sig_object_type != "/Sig":
+        return Refusal("unsigned", "the PDF's first signature is not a kiosk's certification signature")
+    if kiosk.docmdp_level != MDPPerm.FILL_FORMS:
+        return Refusal(
+            "not_certified",
+            "the kiosk's signature is not a certification signature that allows only form filling (DocMDP P=2)",
+        )
+    kiosk_der = kiosk.signer_cert.dump()
+    for other in others:
+        if other.field_name == FIELD_NAME or (
+            other.sig_object_type == "/Sig" and other.signer_cert.dump() == kiosk_der
+        ):
+            return Refusal(
+                "duplicate_signature", "more than one signature in the file claims to be the kiosk's"
+            )
+    return kiosk, others
+
+
+def _verify_signed(
+    data: bytes, reader: PdfFileReader, signatures: list[Any], trust: TrustStore
+) -> Verification:
+    found = _kiosk_signature(signatures)
+    if isinstance(found, Refusal):
+        return _fail(found.key, found.reason)
+    sig, others = found
     signer_cert = x509.load_der_x509_certificate(sig.signer_cert.dump())
     signer_name = signer_cert.subject.rfc4514_string()
     claimed = _signing_time(sig) or dt.datetime.now(dt.UTC)
     context = ValidationContext(
         trust_roots=trust.asn1_roots(), moment=claimed, allow_fetching=False, revocation_mode="soft-fail"
     )
-    status = validate_pdf_signature(sig, signer_validation_context=context)
+    status = validate_pdf_signature(sig, signer_validation_context=context, diff_policy=PRODUCT_DIFF_POLICY)
     if not (status.intact and status.valid):
         return _fail(
             "modified",
             "the file was changed after it was signed: its signature no longer matches its content",
             signer=signer_name,
         )
-    signed_len = sig.byte_range[2] + sig.byte_range[3]
-    if signed_len != len(data.rstrip(b"\r\n\x00 ")) and signed_len < len(data):
-        tail = data[signed_len:].strip(b"\r\n\x00 ")
-        if tail:
-            key, reason = _describe_update(PdfFileReader(io.BytesIO(data[:signed_len]), strict=False), reader)
-            return _fail(key, reason, signer=signer_name)
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        refusal = None
+        if status.coverage != SignatureCoverageLevel.ENTIRE_REVISION:
+            refusal = Refusal("modified", "the kiosk's signature does not cover the whole of its revision")
+        elif not status.docmdp_ok:
+            refusal = describe_update(data, sig.byte_range[2] + sig.byte_range[3], reader, SEAL_KEY)
+        else:
+            refusal = judge_later_revisions(reader, sig, others, trust)
+            if refusal is not None and refusal.key == "updated_after_signing":
+                refusal = describe_update(data, sig.byte_range[2] + sig.byte_range[3], reader, SEAL_KEY)
+        if refusal is not None:
+            return _fail(refusal.key, refusal.reason, signer=signer_name)
+    elif others:
+        return _fail(
+            "modified", "a later signature does not lie after the kiosk's in the file", signer=signer_name
+        )
 
     signed_at = claimed
     timestamped = False
@@ -225,7 +226,20 @@ def _verify_signed(data: bytes, reader: PdfFileReader, sig: Any, trust: TrustSto
         return _fail(
             "untrusted", "the signer's certificate does not chain to a trusted root", signer=signer_name
         )
+    return _verify_seal_in_pdf(
+        reader, signer_cert, signer_name, signed_at, timestamped, approved=bool(others)
+    )
 
+
+def _verify_seal_in_pdf(
+    reader: PdfFileReader,
+    signer_cert: x509.Certificate,
+    signer_name: str,
+    signed_at: dt.datetime,
+    timestamped: bool,
+    *,
+    approved: bool,
+) -> Verification:
     seal_text = _seal_text(reader)
     if not seal_text:
         return _fail("seal_edited", "the PDF carries no QR seal", signer=signer_name)
@@ -257,7 +271,7 @@ def _verify_signed(data: bytes, reader: PdfFileReader, sig: Any, trust: TrustSto
             signer=signer_name,
             **facts,
         )
-    digests = _page_image_digests(reader)
+    digests = page_digests(reader.root)
     if len(digests) != claims.pages:
         return _fail(
             "pages_changed",
@@ -265,25 +279,61 @@ def _verify_signed(data: bytes, reader: PdfFileReader, sig: Any, trust: TrustSto
             signer=signer_name,
             **facts,
         )
-    for index, (found, sealed) in enumerate(zip(digests, claims.page_hashes, strict=True), start=1):
-        if len(found) != 1 or found[0][:PAGE_HASH_BYTES] != sealed:
-            return _fail(
-                "image_replaced",
-                f"the image of page {index} is not the one the seal was made for",
-                signer=signer_name,
-                **facts,
-            )
+    if content_digest(digests) != claims.content_digest:
+        return _fail(
+            "content_changed",
+            "what the pages draw (images, text, fonts, annotations) is not what the QR seal was made for",
+            signer=signer_name,
+            **facts,
+        )
+    wrong_qr = _page_without_its_qr(reader, seal_text)
+    if wrong_qr is not None:
+        return _fail(
+            "qr_mismatch",
+            f"the QR drawn on page {wrong_qr} is not this copy's seal",
+            signer=signer_name,
+            **facts,
+        )
     when = "timestamped" if timestamped else "signed"
     return Verification(
         valid=True,
-        reason=f"valid certified copy {claims.code}, {when} by {signer_name} at {signed_at:%Y-%m-%d %H:%M} UTC",
+        reason=f"valid certified copy {claims.code}, {when} by {signer_name} at {signed_at:%Y-%m-%d %H:%M} UTC"
+        + ("; approved by an officer" if approved else ""),
         reason_key="valid",
         signer=signer_name,
         signed_at=signed_at,
         timestamped=timestamped,
-        checks={"signature": True, "chain": True, "seal": True, "page_hashes": True, "code": True},
+        checks={
+            "structure": True,
+            "signature": True,
+            "chain": True,
+            "seal": True,
+            "content": True,
+            "code": True,
+        },
         **facts,
     )
+
+
+def _page_without_its_qr(reader: PdfFileReader, seal_text: str) -> int | None:
+    """The number of the first page whose QR seal form does not draw exactly this seal, or None."""
+    expected: dict[int, bytes] = {}
+    for number, page in enumerate(pages_with_inheritance(reader.root), start=1):
+        ref = qr_form_ref(page)
+        form = ref.get_object() if ref is not None else None
+        if not isinstance(form, generic.StreamObject):
+            return number
+        box: Any = form.get("/BBox")
+        try:
+            modules = int(float(box[2]) - float(box[0])) - 2 * QR_QUIET
+            version = (modules - 17) // 4
+            if version not in expected:
+                expected[version] = qr_form_content(make_qr(seal_text, version))
+            if form.data != expected[version]:
+                return number
+        except Exception:
+            return number
+    return None
 
 
 # --- seal text (a QR read off paper) -----------------------------------------------------------------

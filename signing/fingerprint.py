@@ -1,0 +1,107 @@
+"""A page's content fingerprint: a few hashed key words that a re-read of the paper can find again.
+
+A checker holds a printed page, not the PDF, so the seal cannot bind the paper by a byte hash. It keeps,
+for each page, up to ``KEY_WORDS`` 16-bit hashes of the page's key words instead:
+
+* words are normalised the way OCR noise is forgiven: diacritics and case dropped, only letters and
+  digits kept, and in words that are mostly digits the letters OCR confuses with digits read as digits;
+* key words are the words most likely to tell one document from another of the same kind: first the
+  numbers and dates (at least 3 digits), then the long words (at least 5 letters); within each tier the
+  choice is by hash, so it is fixed but not guessable from the text;
+* a page read again (a 150 dpi scan, a phone photo put upright) matches when at least half of its key
+  words (and at least two) are among the words read. OCR loses a word here and there; it does not find
+  four 16-bit hashes of another page's numbers by chance (about 3e-8 for a page of 300 words).
+
+A page with no key words (a photo, a blank page) has an empty fingerprint; the verifier then says that
+only the seal was checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+
+KEY_WORDS = 8
+HASH_BYTES = 2
+_KEEP = re.compile(r"[^a-z0-9]+")
+_AS_DIGIT = str.maketrans({"o": "0", "d": "0", "q": "0", "i": "1", "l": "1", "z": "2", "s": "5", "b": "8"})
+
+
+def key_words_for(pages: int) -> int:
+    """How many key words a page keeps, so that the seal of a long copy still fits a legible QR."""
+    if pages <= 5:
+        return KEY_WORDS
+    if pages <= 10:
+        return 6
+    return 4
+
+
+def normalise(word: str) -> str:
+    """The form of a word that a re-read of the page is compared in ("" when it is not worth keeping)."""
+    folded = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    token = _KEEP.sub("", folded)
+    digits = sum(ch.isdigit() for ch in token)
+    if digits and digits * 2 >= len(token):
+        token = token.translate(_AS_DIGIT)
+    return token
+
+
+def _tier(token: str) -> int | None:
+    digits = sum(ch.isdigit() for ch in token)
+    if digits >= 3:
+        return 0
+    if digits == 0 and len(token) >= 5:
+        return 1
+    return None
+
+
+def word_hash(token: str) -> bytes:
+    return hashlib.sha256(b"VNC1-WORD " + token.encode("ascii")).digest()[:HASH_BYTES]
+
+
+def tokens(words: Iterable[str]) -> set[str]:
+    """The normalised tokens of some OCR words (a word may hold several, split on spaces)."""
+    found: set[str] = set()
+    for word in words:
+        for part in word.split():
+            token = normalise(part)
+            if token:
+                found.add(token)
+    return found
+
+
+def page_fingerprint(words: Iterable[str], count: int = KEY_WORDS) -> bytes:
+    """The fingerprint of a page from its OCR words: the hashes of its key words, concatenated."""
+    candidates = []
+    for token in tokens(words):
+        tier = _tier(token)
+        if tier is not None:
+            candidates.append((tier, word_hash(token), token))
+    candidates.sort()
+    chosen: list[bytes] = []
+    for _rank, digest, _token in candidates:
+        if digest not in chosen:
+            chosen.append(digest)
+        if len(chosen) == count:
+            break
+    return b"".join(chosen)
+
+
+def split_fingerprint(fingerprint: bytes) -> list[bytes]:
+    return [fingerprint[i : i + HASH_BYTES] for i in range(0, len(fingerprint) - HASH_BYTES + 1, HASH_BYTES)]
+
+
+def matched_key_words(fingerprint: bytes, words: Iterable[str]) -> tuple[int, int]:
+    """(key words of ``fingerprint`` found among ``words``, key words in the fingerprint)."""
+    keys = split_fingerprint(fingerprint)
+    read = {word_hash(token) for token in tokens(words)}
+    return sum(1 for key in keys if key in read), len(keys)
+
+
+def matches(fingerprint: bytes, words: Iterable[str]) -> bool:
+    found, total = matched_key_words(fingerprint, words)
+    return total > 0 and found >= max(2, math.ceil(total / 2))

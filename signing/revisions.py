@@ -1,0 +1,236 @@
+"""What happened to a certified copy after the kiosk signed it, judged revision by revision.
+
+The kiosk's certification signature (DocMDP P=2) allows exactly what the product itself adds later:
+
+* the officer's approval signature (post-check), signed by a key that chains to the city root;
+* a document timestamp, or DSS data for long-term validation.
+
+pyHanko's difference analysis (``pyhanko.sign.diff_analysis``) judges every change against those rules,
+with its standard policy minus the XMP metadata rule (this product never writes XMP, so a new metadata
+stream is a change nobody made). On top of it:
+
+* every revision after the kiosk's is either the signed revision of a signature that validates and is
+  trusted, or one whose changes are LTA updates only (DSS, document info that only the writer's
+  ``/ModDate`` and ``/Producer`` changed);
+* the document info the kiosk wrote (title, author, subject, creator, keywords) stays as it was.
+
+Anything else is refused, and ``describe_update`` says what the update changed, for the person: pages
+added or removed, a page image swapped, the seal edited, a page's drawn content changed, metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import (
+    CatalogModificationRule,
+    DocInfoRule,
+    DSSCompareRule,
+    FormUpdatingRule,
+    ModificationLevel,
+    ObjectStreamRule,
+    SigFieldCreationRule,
+    SigFieldModificationRule,
+    StandardDiffPolicy,
+    SuspiciousModification,
+    XrefStreamRule,
+)
+from pyhanko.sign.diff_analysis.rules.form_field_rules import GenericFieldModificationRule
+from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko_certvalidator import ValidationContext
+
+from signing.content import page_digests
+from signing.images import page_image_digest
+
+log = logging.getLogger(__name__)
+
+KIOSK_INFO_KEYS = ("/Title", "/Author", "/Subject", "/Creator", "/Keywords")
+
+PRODUCT_DIFF_POLICY = StandardDiffPolicy(
+    global_rules=[
+        CatalogModificationRule(),
+        DocInfoRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        DSSCompareRule().as_qualified(ModificationLevel.LTA_UPDATES),
+    ],
+    form_rule=FormUpdatingRule(
+        field_rules=[SigFieldCreationRule(), SigFieldModificationRule(), GenericFieldModificationRule()]
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    key: str
+    reason: str
+
+
+def _context(trust: Any, moment: dt.datetime | None) -> ValidationContext:
+    return ValidationContext(
+        trust_roots=trust.asn1_roots(),
+        moment=moment or dt.datetime.now(dt.UTC),
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
+
+
+def _claimed(sig: Any) -> dt.datetime | None:
+    claimed = sig.self_reported_timestamp
+    if claimed is not None and claimed.tzinfo is None:
+        claimed = claimed.replace(tzinfo=dt.UTC)
+    return claimed
+
+
+def _info(resolver: Any) -> dict[str, str]:
+    try:
+        info = resolver.trailer_view.get("/Info")
+        if info is None:
+            return {}
+        info = info.get_object()
+        return {key: str(info[key]) for key in KIOSK_INFO_KEYS if key in info}
+    except Exception:
+        return {}
+
+
+def judge_later_revisions(reader: PdfFileReader, kiosk: Any, others: list[Any], trust: Any) -> Refusal | None:
+    """None when every revision after the kiosk's signature is one the product makes."""
+    total = reader.xrefs.total_revisions
+    signed_at = kiosk.signed_revision
+    by_revision = {sig.signed_revision: sig for sig in others}
+    kiosk_info = _info(reader.get_historical_resolver(signed_at))
+    for revision in range(signed_at + 1, total):
+        sig = by_revision.get(revision)
+        if sig is not None:
+            refusal = _judge_signature(sig, trust)
+            if refusal is not None:
+                return refusal
+        else:
+            try:
+                result = PRODUCT_DIFF_POLICY.apply(
+                    reader.get_historical_resolver(revision - 1),
+                    reader.get_historical_resolver(revision),
+                    None,
+                    MDPPerm.FILL_FORMS,
+                )
+            except SuspiciousModification as exc:
+                log.debug("revision %d refused: %s", revision, exc)
+                return Refusal("updated_after_signing", "the file was changed after it was signed")
+            if result.modification_level > ModificationLevel.LTA_UPDATES:
+                return Refusal(
+                    "updated_after_signing",
+                    f"revision {revision + 1} of the file changes it without a signature "
+                    f"({result.modification_level.name.lower()})",
+                )
+        if _info(reader.get_historical_resolver(revision)) != kiosk_info:
+            return Refusal(
+                "metadata_changed", "the document's metadata (title, author...) was changed after signing"
+            )
+    return None
+
+
+def _judge_signature(sig: Any, trust: Any) -> Refusal | None:
+    """A later signature is the officer's approval or a document timestamp, valid and trusted."""
+    name = sig.field_name
+    try:
+        if sig.sig_object_type == "/DocTimeStamp":
+            stamp = validate_pdf_timestamp(sig, validation_context=_context(trust, None), skip_diff=True)
+            if not (stamp.intact and stamp.valid):
+                return Refusal("later_signature_invalid", f"the document timestamp '{name}' is not valid")
+            return None
+        if sig.docmdp_level is not None:
+            return Refusal(
+                "duplicate_signature", f"a second certification signature ('{name}') was added to the copy"
+            )
+        status = validate_pdf_signature(
+            sig, signer_validation_context=_context(trust, _claimed(sig)), skip_diff=True
+        )
+    except Exception as exc:
+        log.debug("later signature %s cannot be validated", name, exc_info=True)
+        return Refusal(
+            "later_signature_invalid",
+            f"the later signature '{name}' cannot be checked ({type(exc).__name__})",
+        )
+    if not (status.intact and status.valid):
+        return Refusal("later_signature_invalid", f"the later signature '{name}' does not match the file")
+    if not status.trusted:
+        return Refusal(
+            "later_signature_untrusted",
+            f"the later signature '{name}' is by a key that does not chain to a trusted root",
+        )
+    return None
+
+
+# --- for the person: what an update changed ------------------------------------------------------------
+
+
+def image_digests(root: generic.DictionaryObject) -> list[list[bytes]]:
+    """For each page, the digests (see signing.images) of the image XObjects it draws."""
+    from signing.content import pages_with_inheritance
+
+    result: list[list[bytes]] = []
+    for page in pages_with_inheritance(root):
+        digests: list[bytes] = []
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources is not None else None
+        if xobjects is not None:
+            for _name, ref in sorted(xobjects.get_object().items()):
+                stream = ref.get_object()
+                if stream.get("/Subtype") != "/Image":
+                    continue
+                filters = stream.get("/Filter")
+                if isinstance(filters, generic.ArrayObject):
+                    filters = filters[0] if len(filters) == 1 else "/" + "+".join(str(f)[1:] for f in filters)
+                digests.append(
+                    page_image_digest(
+                        width=int(stream["/Width"]),
+                        height=int(stream["/Height"]),
+                        color_space=str(stream.get("/ColorSpace", "/?"))[1:],
+                        bits=int(stream.get("/BitsPerComponent", 8)),
+                        filter_name=str(filters or "/None")[1:],
+                        data=stream.encoded_data,
+                    )
+                )
+        result.append(digests)
+    return result
+
+
+def describe_update(data: bytes, signed_length: int, current: PdfFileReader, seal_key: str) -> Refusal:
+    """What an update appended after the signature changed, as a refusal with its own key."""
+    try:
+        signed = PdfFileReader(io.BytesIO(data[:signed_length]), strict=False)
+        before, after = image_digests(signed.root), image_digests(current.root)
+        if len(before) != len(after):
+            return Refusal(
+                "pages_changed",
+                f"pages were added or removed after signing: the signed copy has {len(before)} "
+                f"page(s), the file now shows {len(after)}",
+            )
+        for index, (old, new) in enumerate(zip(before, after, strict=True), start=1):
+            if old != new:
+                return Refusal("image_replaced", f"the image of page {index} was replaced after signing")
+        if signed.root.get(seal_key) != current.root.get(seal_key):
+            return Refusal("seal_edited", "the QR seal text was changed after signing")
+        old_pages, new_pages = page_digests(signed.root), page_digests(current.root)
+        for index, (old_digest, new_digest) in enumerate(zip(old_pages, new_pages, strict=True), start=1):
+            if old_digest != new_digest:
+                return Refusal(
+                    "content_changed",
+                    f"what page {index} draws (its content, resources or annotations) was changed after signing",
+                )
+        if _info(signed) != _info(current):
+            return Refusal(
+                "metadata_changed", "the document's metadata (title, author...) was changed after signing"
+            )
+    except Exception:
+        log.debug("could not analyse the update after the signature", exc_info=True)
+    return Refusal(
+        "updated_after_signing", "the file was changed after it was signed (an update was appended)"
+    )
