@@ -1,7 +1,12 @@
 """`kiosk-backend`: the reference city backend.
 
 kiosk-backend dev-certs DIR [--kiosk HN-001 ...]   a dev CA, the server cert, client certs per kiosk
-kiosk-backend serve --data DIR --tls DIR [--db URL] [--host 127.0.0.1] [--port 8443]
+kiosk-backend serve --data DIR --tls DIR [--db URL] [--trust PEM]... [--public-port N]
+                                                    the kiosks' mTLS API, and the public listener
+kiosk-backend user add NAME --role officer|it|admin --data DIR [--db URL]   password on stdin
+kiosk-backend approve CODE --officer NAME --data DIR [--db URL]   post-check: the officer signs
+kiosk-backend revoke CODE --reason TEXT --data DIR [--db URL]
+kiosk-backend officer-key NAME --data DIR --issuer-cert PEM --issuer-key PEM   a dev officer key
 kiosk-backend openapi                               print the OpenAPI document
 """
 
@@ -10,9 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from offline_sync.backend.app import openapi_document
 from offline_sync.backend.db import BackendDB
@@ -22,6 +29,22 @@ from offline_sync.errors import SyncError
 
 log = logging.getLogger(__name__)
 
+DEFAULT_OFFICER_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+def _store_options(parser: argparse.ArgumentParser, data_help: str = "the backend's data folder") -> None:
+    parser.add_argument("--data", required=True, type=Path, help=data_help)
+    parser.add_argument("--db", default="", help="database URL: postgresql://... (default: SQLite in --data)")
+
+
+def _officer_token_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--officer-token-module", default=DEFAULT_OFFICER_MODULE, help="PKCS#11 module of the officers' keys"
+    )
+    parser.add_argument(
+        "--officer-token-label", default="officer", help="token holding the keys (PIN: $KIOSK_OFFICER_PIN)"
+    )
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -29,20 +52,77 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = sub.add_parser("serve", help="serve the API over HTTPS with client certificates")
-    serve.add_argument(
-        "--data", required=True, type=Path, help="folder for the SQLite file and the PDF blobs"
-    )
+    _store_options(serve, "folder for the SQLite file, the PDF blobs, the data key and trust/")
     serve.add_argument("--tls", required=True, type=Path, help="folder with ca.crt, server.crt, server.key")
-    serve.add_argument("--db", default="", help="database URL: postgresql://... (default: SQLite in --data)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8443)
+    serve.add_argument(
+        "--trust",
+        action="append",
+        type=Path,
+        default=[],
+        help="a city root (PEM file or folder) that kiosk seal certificates chain to; repeatable "
+        "(default: the PEM files in DATA/trust/)",
+    )
+    serve.add_argument(
+        "--public-port", type=int, default=0, help="port of the public listener (status, staff console)"
+    )
+    serve.add_argument("--public-host", default="", help="host of the public listener (default: --host)")
+    serve.add_argument(
+        "--insecure-cookies",
+        action="store_true",
+        help="session cookies without the Secure flag (development over plain HTTP on a LAN only)",
+    )
+    serve.add_argument(
+        "--dev-no-seal-check",
+        action="store_true",
+        help="store uploads without checking their seal (transport tests and benchmarks only)",
+    )
+    _officer_token_options(serve)
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+
     certs = sub.add_parser("dev-certs", help="create a development CA, server and kiosk client certificates")
     certs.add_argument("folder", type=Path)
     certs.add_argument("--kiosk", action="append", default=[], help="kiosk id to issue a client cert for")
     certs.add_argument(
         "--host", action="append", default=[], help="server host name or IP (default: loopback)"
     )
+
+    user = sub.add_parser("user", help="staff accounts")
+    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION")
+    add = user_sub.add_parser("add", help="create or replace an account; the password is read from stdin")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["officer", "it", "admin"])
+    add.add_argument("--full-name", default="", help="the name an officer signs with (default: NAME)")
+    _store_options(add)
+
+    approve = sub.add_parser(
+        "approve", help="post-check a copy: the officer's signature, status post_checked"
+    )
+    approve.add_argument("code")
+    approve.add_argument("--officer", required=True, help="the officer's user name")
+    _store_options(approve)
+    _officer_token_options(approve)
+
+    revoke = sub.add_parser("revoke", help="revoke a copy with a reason")
+    revoke.add_argument("code")
+    revoke.add_argument("--reason", required=True)
+    revoke.add_argument("--officer", default="cli", help="who revokes (an account name; default 'cli')")
+    _store_options(revoke)
+
+    officer = sub.add_parser(
+        "officer-key", help="development: an officer's key on the token and a certificate"
+    )
+    officer.add_argument("name", help="the officer's user name")
+    officer.add_argument("--full-name", default="", help="the name in the certificate (default: NAME)")
+    officer.add_argument("--data", required=True, type=Path)
+    officer.add_argument("--issuer-cert", required=True, type=Path, help="the dev city root (PEM)")
+    officer.add_argument("--issuer-key", required=True, type=Path, help="its key (PEM, encrypted or not)")
+    officer.add_argument(
+        "--issuer-passphrase-env", default="KIOSK_KEY_PASSPHRASE", help="variable with the key's passphrase"
+    )
+    _officer_token_options(officer)
+
     sub.add_parser("openapi", help="print the OpenAPI document")
     return parser
 
@@ -63,21 +143,118 @@ def main(argv: Sequence[str] | None = None) -> int:
                 issue_client_cert(pki, kiosk, args.folder / f"{kiosk}.crt", args.folder / f"{kiosk}.key")
             sys.stdout.write(f"wrote {pki.ca_cert}, {pki.server_cert} and {len(args.kiosk)} client cert(s)\n")
             return 0
+        if args.command == "user":
+            return _user(args, parser)
+        if args.command in ("approve", "revoke"):
+            return _post_check(args)
+        if args.command == "officer-key":
+            return _officer_key(args)
         return _serve(args)
     except SyncError as exc:
         sys.stderr.write(f"kiosk-backend {args.command}: {exc.subject + ': ' if exc.subject else ''}{exc}\n")
         return exc.exit_code
 
 
+def open_db(args: argparse.Namespace, **kw: Any) -> BackendDB:
+    """The backend's database and blobs, with the data key under --data (made on first use)."""
+    from offline_sync.backend.crypto import load_or_create_key
+
+    key = load_or_create_key(args.data)
+    return BackendDB(args.db or str(args.data / "backend.sqlite3"), args.data / "blobs", data_key=key, **kw)
+
+
+def _officer_tokens(args: argparse.Namespace) -> Any:
+    from offline_sync.backend.seals import OfficerTokens
+
+    return OfficerTokens(args.data, module=args.officer_token_module, token_label=args.officer_token_label)
+
+
+def _user(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from offline_sync.backend.auth import add_user
+
+    if args.user_command != "add":
+        parser.parse_args(["user", "--help"])
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+    db = open_db(args)
+    try:
+        add_user(db, args.name, password, args.role, args.full_name)
+    finally:
+        db.close()
+    sys.stdout.write(f"user {args.name} ({args.role}) saved\n")
+    return 0
+
+
+def _post_check(args: argparse.Namespace) -> int:
+    from offline_sync.backend.auth import get_user
+    from offline_sync.backend.copies import approve, revoke
+
+    db = open_db(args)
+    try:
+        if args.command == "approve":
+            officer = get_user(db, args.officer)
+            if officer is None or officer.role != "officer":
+                sys.stderr.write(
+                    f"kiosk-backend approve: {args.officer}: no officer account with this name\n"
+                )
+                return 2
+            state = approve(
+                db,
+                args.code,
+                username=officer.username,
+                full_name=officer.full_name,
+                approver=_officer_tokens(args),
+            )
+        else:
+            state = revoke(db, args.code, username=args.officer, reason=args.reason)
+    finally:
+        db.close()
+    sys.stdout.write(json.dumps({"code": state["code"], "status": state["status"]}) + "\n")
+    return 0
+
+
+def _officer_key(args: argparse.Namespace) -> int:
+    from offline_sync.backend.seals import make_dev_officer_key
+
+    path = make_dev_officer_key(
+        args.data,
+        username=args.name,
+        full_name=args.full_name or args.name,
+        issuer_cert=args.issuer_cert,
+        issuer_key=args.issuer_key,
+        passphrase=os.environ.get(args.issuer_passphrase_env),
+        module=args.officer_token_module,
+        token_label=args.officer_token_label,
+    )
+    sys.stdout.write(f"officer {args.name}: key on token '{args.officer_token_label}', certificate {path}\n")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if not 0 < args.port < 65536:
-        sys.stderr.write(f"kiosk-backend serve: --port {args.port}: not a TCP port\n")
-        return 2
+    for name in ("port", "public_port"):
+        value = getattr(args, name)
+        if not 0 < value < 65536 and not (name == "public_port" and value == 0):
+            sys.stderr.write(f"kiosk-backend serve: --{name.replace('_', '-')} {value}: not a TCP port\n")
+            return 2
+    checker = None
+    if not args.dev_no_seal_check:
+        from offline_sync.backend.seals import TRUST_DIR, SealChecker, load_trust
+
+        roots = list(args.trust) or [args.data / TRUST_DIR]
+        for root in roots:
+            if not root.exists():
+                sys.stderr.write(
+                    f"kiosk-backend serve: {root}: no city root to check kiosk seals against "
+                    "(give --trust PEM, or put the roots in DATA/trust/)\n"
+                )
+                return 2
+        checker = SealChecker(load_trust(roots))
     pki = DevPki(args.tls / "ca.crt", args.tls / "ca.key", args.tls / "server.crt", args.tls / "server.key")
-    db = BackendDB(args.db or str(args.data / "backend.sqlite3"), args.data / "blobs")
+    db = open_db(args, seal_checker=checker)
+    public = None
     try:
         server = make_server(
             db,
@@ -86,8 +263,22 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             log_level=args.log_level,
         )
+        if args.public_port:
+            from offline_sync.backend.public import build_public_app
+            from offline_sync.backend.server import BackgroundServer, make_public_server
+
+            app = build_public_app(
+                db, approver=_officer_tokens(args), secure_cookies=not args.insecure_cookies
+            )
+            public = BackgroundServer(
+                make_public_server(
+                    app, host=args.public_host or args.host, port=args.public_port, log_level=args.log_level
+                )
+            ).start()
         server.run()
     finally:
+        if public is not None:
+            public.stop()
         db.close()
     return 0
 

@@ -18,8 +18,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from offline_sync.backend.crypto import Sealer, secure_dir, secure_file
+from offline_sync.backend.risk import risk_flags
 from offline_sync.errors import BackendError
 from offline_sync.protocol import Heartbeat, IngestResult, RecordUpload, SyncLogEntry
 
@@ -66,10 +68,67 @@ _SCHEMA = [
         entry TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS sync_log_kiosk ON sync_log(kiosk_id, time)",
+    # The post-check state of each issued copy (no personal data: the public status reads only this).
+    """CREATE TABLE IF NOT EXISTS copies (
+        code TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        ward TEXT,
+        doc_type TEXT NOT NULL,
+        pages INTEGER NOT NULL,
+        issued_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'issued',
+        flags TEXT NOT NULL DEFAULT '',
+        post_checked_by TEXT,
+        post_checked_at TEXT,
+        revoked_by TEXT,
+        revoked_at TEXT,
+        revoked_reason TEXT,
+        approved_sha256 TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS copies_queue ON copies(status, issued_at)",
+    "CREATE INDEX IF NOT EXISTS copies_kiosk ON copies(kiosk_id, issued_at)",
+    """CREATE TABLE IF NOT EXISTS users (
+        username TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        full_name TEXT NOT NULL,
+        pw_hash TEXT NOT NULL,
+        failed INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id TEXT PRIMARY KEY,
+        username TEXT,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS audit (
+        id TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        code TEXT,
+        detail TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX IF NOT EXISTS audit_code ON audit(code, at)",
+    # Records stored before the copies table existed get their row (status issued, no flags).
+    """INSERT INTO copies(code, kiosk_id, doc_type, pages, issued_at, received_at)
+        SELECT code, kiosk_id, doc_type, pages, created_at, received_at FROM records
+        WHERE code NOT IN (SELECT code FROM copies)""",
 ]
 
 # Outcomes in the sync log that count as failed attempts in the fleet view's error rate.
 FAILED_OUTCOMES = ("retry", "dead_letter", "error")
+
+
+class SealCheck(Protocol):
+    """What ingest asks before storing a record (offline_sync.backend.seals.SealChecker): None when the PDF
+    is ``kiosk_id``'s certified copy ``code`` with these pages and document type, else why not."""
+
+    def problem(self, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None: ...
 
 
 def _now() -> str:
@@ -77,11 +136,12 @@ def _now() -> str:
 
 
 class BlobStore:
-    """PDFs by sha256 under a folder: blobs/ab/abcdef....pdf, written atomically and fsynced."""
+    """PDFs by sha256 under a folder: blobs/ab/abcdef....pdf, written atomically and fsynced, sealed with
+    AES-GCM when the backend has a data key; files 0600 in 0700 folders."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+    def __init__(self, root: Path, sealer: Sealer | None = None) -> None:
+        self.root = secure_dir(Path(root))
+        self.sealer = sealer or Sealer(None)
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}.pdf"
@@ -90,27 +150,41 @@ class BlobStore:
         target = self.path_for(sha256)
         if target.exists():
             return
-        target.parent.mkdir(exist_ok=True)
+        secure_dir(target.parent)
         tmp = target.with_name(f".{sha256}.{os.getpid()}.{threading.get_ident()}.tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(self.sealer.seal_blob(data, sha256))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
 
     def get(self, sha256: str) -> bytes | None:
         try:
-            return self.path_for(sha256).read_bytes()
+            stored = self.path_for(sha256).read_bytes()
         except FileNotFoundError:
             return None
+        return self.sealer.open_blob(stored, sha256)
 
 
 class BackendDB:
     """One connection guarded by a lock (the server runs handlers on a thread pool)."""
 
-    def __init__(self, url: str, blob_dir: Path) -> None:
+    def __init__(
+        self,
+        url: str,
+        blob_dir: Path,
+        *,
+        data_key: bytes | None = None,
+        seal_checker: SealCheck | None = None,
+    ) -> None:
+        """``data_key``: AES-GCM of personal fields and blobs at rest. ``seal_checker``: uploads must be the
+        kiosk's own certified copies (``kiosk-backend serve`` always sets it; in-process transport tests
+        of the sync worker run without)."""
         self.url = url
-        self.blobs = BlobStore(blob_dir)
+        self.seal_checker = seal_checker
+        self.sealer = Sealer(data_key)
+        self.blobs = BlobStore(blob_dir, self.sealer)
         self._lock = threading.Lock()
         self.is_postgres = url.startswith(("postgresql://", "postgres://"))
         self._conn: Any
@@ -121,10 +195,14 @@ class BackendDB:
                 self._conn = psycopg.connect(url, autocommit=False)
             else:
                 path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                secure_dir(Path(path).parent)
+                if not Path(path).exists():
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
                 self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=FULL")
+                for suffix in ("", "-wal", "-shm"):
+                    secure_file(Path(path + suffix))
         except Exception as exc:
             raise BackendError(f"cannot open the backend database: {exc}", subject=_safe_url(url)) from None
         with self._tx() as cur:
@@ -183,6 +261,13 @@ class BackendDB:
                     code=rec.code, status=403, error="kiosk_id does not match the client certificate"
                 )
                 continue
+            problem = self._seal_problem(rec, pdf)
+            if problem is not None:
+                # Someone else's code, or another kiosk's seal: 403. Not a matching certified copy: 422.
+                status = 403 if problem.startswith(("code ", "the PDF was not sealed by")) else 422
+                log.warning("refused upload %s from %s: %s", rec.code, kiosk_id, problem)
+                results[i] = IngestResult(code=rec.code, status=status, error=problem)
+                continue
             prepared.append((rec, rec.fingerprint(), pdf))
         for rec, _fp, pdf in prepared:
             self.blobs.put(rec.pdf_sha256, pdf)
@@ -195,6 +280,7 @@ class BackendDB:
                     code=rec.code, status=201, received_at=received, pdf_sha256=rec.pdf_sha256
                 )
                 body = rec.model_dump(mode="json", exclude={"pdf"})
+                sealed_body = self.sealer.seal_text(json.dumps(body, ensure_ascii=False), rec.code)
                 cur.execute(
                     "INSERT INTO records(code, kiosk_id, fingerprint, created_at, received_at, doc_type, pages,"
                     " pdf_sha256, pdf_size, body, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -209,11 +295,25 @@ class BackendDB:
                         rec.pages,
                         rec.pdf_sha256,
                         len(pdf),
-                        json.dumps(body, ensure_ascii=False),
+                        sealed_body,
                         response.model_dump_json(),
                     ),
                 )
                 if cur.fetchone() is not None:
+                    cur.execute(
+                        "INSERT INTO copies(code, kiosk_id, ward, doc_type, pages, issued_at, received_at, flags)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            rec.code,
+                            rec.kiosk_id,
+                            ward_of(body),
+                            rec.doc_type,
+                            rec.pages,
+                            rec.created_at.isoformat(),
+                            received,
+                            flags_text(risk_flags(body)),
+                        ),
+                    )
                     results[index[id(rec)]] = response
                     stored += 1
                     continue
@@ -237,14 +337,29 @@ class BackendDB:
             )
         return [results[i] for i in range(len(records))]
 
-    def get_record(self, code: str) -> dict[str, Any] | None:
+    def _seal_problem(self, rec: RecordUpload, pdf: bytes) -> str | None:
+        if self.seal_checker is None:
+            return None
+        try:
+            return self.seal_checker.problem(
+                code=rec.code, kiosk_id=rec.kiosk_id, pages=rec.pages, doc_type=rec.doc_type, pdf=pdf
+            )
+        except Exception as exc:  # the verifier must never take ingest down, nor let a record through
+            log.warning("seal check failed on %s: %s", rec.code, type(exc).__name__)
+            return "the PDF could not be verified"
+
+    def get_record(self, code: str, kiosk_id: str | None = None) -> dict[str, Any] | None:
+        """A record's facts (no personal data); with ``kiosk_id``, only when that kiosk issued it."""
         with self._tx() as cur:
             cur.execute(
-                "SELECT code, kiosk_id, created_at, received_at, doc_type, pages, pdf_sha256, pdf_size"
-                " FROM records WHERE code = ?",
+                "SELECT r.code, r.kiosk_id, r.created_at, r.received_at, r.doc_type, r.pages,"
+                " COALESCE(c.approved_sha256, r.pdf_sha256), r.pdf_size, COALESCE(c.status, 'issued')"
+                " FROM records r LEFT JOIN copies c ON c.code = r.code WHERE r.code = ?",
                 (code,),
             )
             row = cur.fetchone()
+        if row is not None and kiosk_id is not None and row[1] != kiosk_id:
+            row = None
         if row is None:
             return None
         keys = (
@@ -256,8 +371,19 @@ class BackendDB:
             "pages",
             "pdf_sha256",
             "pdf_size",
+            "status",
         )
         return dict(zip(keys, row, strict=True))
+
+    def record_body(self, code: str) -> dict[str, Any] | None:
+        """The whole stored record, personal fields included (decrypted): for the console, audited there."""
+        with self._tx() as cur:
+            cur.execute("SELECT body FROM records WHERE code = ?", (code,))
+            row = cur.fetchone()
+        if row is None:
+            return None
+        result: dict[str, Any] = json.loads(self.sealer.open_text(row[0], code))
+        return result
 
     def all_codes(self) -> list[str]:
         with self._tx() as cur:
@@ -322,15 +448,16 @@ class BackendDB:
                 cur.execute("SELECT entry FROM sync_log ORDER BY time DESC LIMIT ?", (limit,))
             return [json.loads(r[0]) for r in cur.fetchall()]
 
-    def fleet(self, window: int = 500) -> list[dict[str, Any]]:
-        """Per kiosk: last heartbeat, its backlog, records held, and the error rate of its last attempts."""
+    def fleet(self, window: int = 500, only: str | None = None) -> list[dict[str, Any]]:
+        """Per kiosk: last heartbeat, its backlog, records held, and the error rate of its last attempts.
+        ``only``: that kiosk alone (what a kiosk's own certificate may see)."""
         out = []
         with self._tx() as cur:
             cur.execute(
                 "SELECT kiosk_id FROM heartbeats UNION SELECT kiosk_id FROM records"
                 " UNION SELECT kiosk_id FROM sync_log ORDER BY 1"
             )
-            kiosks = [r[0] for r in cur.fetchall()]
+            kiosks = [r[0] for r in cur.fetchall() if only is None or r[0] == only]
             for kiosk in kiosks:
                 cur.execute(
                     "SELECT sent_at, received_at, backlog, dead_letters, payload FROM heartbeats"
@@ -393,6 +520,17 @@ def _safe_url(url: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"
     return url
+
+
+def ward_of(body: dict[str, Any]) -> str | None:
+    metrics = body.get("visit_metrics") or {}
+    ward = metrics.get("ward") if isinstance(metrics, dict) else None
+    return str(ward) if ward else None
+
+
+def flags_text(flags: Sequence[str]) -> str:
+    """Flags stored as ``,a,b,`` so one flag is found with LIKE '%,a,%' on SQLite and PostgreSQL."""
+    return "," + ",".join(flags) + "," if flags else ""
 
 
 def file_sha256(path: Path) -> str:

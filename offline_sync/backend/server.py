@@ -124,3 +124,21 @@ class BackgroundServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def make_public_server(
+    app: Any, *, host: str = "127.0.0.1", port: int = 8080, log_level: str = "warning"
+) -> uvicorn.Server:
+    """The public listener (status, staff console): plain HTTP behind the city's TLS reverse proxy."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=5,
+        limit_concurrency=1000,
+        h11_max_incomplete_event_size=64 * 1024,
+    )
+    return uvicorn.Server(config)

@@ -1,0 +1,221 @@
+"""The back office under test: two kiosks with seal certificates from one dev city root, a SoftHSM2 token
+with an officer's key, and the backend (mTLS API + public listener) in threads of the test process."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from offline_sync.backend import BackendDB, BackgroundServer, make_server
+from offline_sync.backend.auth import add_user
+from offline_sync.backend.crypto import load_or_create_key
+from offline_sync.backend.public import RateLimit, build_public_app
+from offline_sync.backend.seals import OfficerTokens, SealChecker, load_trust, make_dev_officer_key
+from offline_sync.backend.server import make_public_server
+from signing import init_dev_keys, issue_certified_copy, load_seal_signer, make_code
+from signing.config import SigningConfig
+from tests.signing.sign_helpers import AUTHORITY, copy_meta, copy_page
+from tests.sync.helpers import Pki, free_port
+
+MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+OFFICER_TOKEN = "officer"
+OFFICER_PIN = "135792"
+OFFICER = "hoa.nt"
+OFFICER_NAME = "Nguyễn Thị Hoa"
+PASSWORD = "correct horse battery"
+KIOSKS = ("HN-001", "HN-002")
+
+
+@dataclass
+class Kiosks:
+    """Seal keys of HN-001 and HN-002 under one dev root; ``issue`` makes a real certified copy."""
+
+    root: Path
+    config: SigningConfig = field(default_factory=lambda: SigningConfig(passphrase_env="KIOSK_TEST_UNSET_PP"))
+    _seq: dict[str, int] = field(default_factory=dict)
+
+    def data(self, kiosk: str) -> Path:
+        return self.root / kiosk
+
+    @property
+    def root_cert(self) -> Path:
+        return self.data(KIOSKS[0]) / "keys" / "city-root-ca.pem"
+
+    @property
+    def root_key(self) -> Path:
+        return self.data(KIOSKS[0]) / "keys" / "city-root-ca.key.pem"
+
+    def passphrase(self) -> str:
+        return (self.data(KIOSKS[0]) / "keys" / "passphrase").read_text().strip()
+
+    def issue(
+        self, kiosk: str = "HN-001", *, pages: int = 1, doc_type: str = "birth_certificate"
+    ) -> tuple[str, bytes]:
+        seq = self._seq.get(kiosk, 0) + 1
+        self._seq[kiosk] = seq
+        meta = copy_meta(seq, code=make_code("HN", kiosk, seq), kiosk_id=kiosk, doc_type=doc_type)
+        page_list = [copy_page(seq * 10 + i, size=(1240, 1754), lines=12) for i in range(pages)]
+        with load_seal_signer(self.config, self.data(kiosk)) as signer:
+            copy = issue_certified_copy(page_list, meta, signer)
+        return meta.code, copy.pdf
+
+
+def make_kiosks(root: Path) -> Kiosks:
+    kiosks = Kiosks(root)
+    first = kiosks.data(KIOSKS[0])
+    init_dev_keys(kiosks.config, first, authority=AUTHORITY, kiosk_id=KIOSKS[0])
+    for kiosk in KIOSKS[1:]:
+        keys = kiosks.data(kiosk) / "keys"
+        keys.mkdir(parents=True)
+        for name in ("city-root-ca.pem", "city-root-ca.key.pem", "passphrase"):
+            shutil.copy2(first / "keys" / name, keys / name)
+        init_dev_keys(kiosks.config, kiosks.data(kiosk), authority=AUTHORITY, kiosk_id=kiosk)
+    return kiosks
+
+
+class SoftHsm:
+    """A fresh SoftHSM2 token in a temp folder; SOFTHSM2_CONF set for this process while it lives."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="kiosk-officer-hsm-"))
+        (self.folder / "tokens").mkdir()
+        self.conf = self.folder / "softhsm2.conf"
+        self.conf.write_text(
+            f"directories.tokendir = {self.folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+        )
+        self._previous = os.environ.get("SOFTHSM2_CONF")
+        os.environ["SOFTHSM2_CONF"] = str(self.conf)
+        os.environ["KIOSK_OFFICER_PIN"] = OFFICER_PIN
+        subprocess.run(
+            [
+                "softhsm2-util",
+                "--init-token",
+                "--free",
+                "--label",
+                OFFICER_TOKEN,
+                "--so-pin",
+                "87654321",
+                "--pin",
+                OFFICER_PIN,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def close(self) -> None:
+        if self._previous is None:
+            os.environ.pop("SOFTHSM2_CONF", None)
+        else:
+            os.environ["SOFTHSM2_CONF"] = self._previous
+        os.environ.pop("KIOSK_OFFICER_PIN", None)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def record_body(
+    code: str, pdf: bytes, *, kiosk: str = "HN-001", pages: int = 1, **over: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "code": code,
+        "kiosk_id": kiosk,
+        "created_at": "2026-11-22T08:30:00+00:00",
+        "doc_type": "birth_certificate",
+        "pages": pages,
+        "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
+        "pdf": base64.b64encode(pdf).decode(),
+        "holder_id": "001090001234",
+        "holder_name": "Nguyễn Văn An",
+        "ocr_text": "GIẤY KHAI SINH",
+        "fields": {"full_name": "Nguyễn Văn An", "date_of_birth": "1990-02-03"},
+        "face_match": True,
+        "face_distance": 0.41,
+        "liveness": "blink",
+    }
+    body.update(over)
+    return body
+
+
+class BackOffice:
+    """The backend as `kiosk-backend serve --public-port` runs it, in this process's threads."""
+
+    def __init__(
+        self, pki: Pki, kiosks: Kiosks, data: Path, *, db_url: str = "", rate: RateLimit | None = None
+    ) -> None:
+        self.pki, self.kiosks, self.data = pki, kiosks, data
+        self.db_url = db_url or str(data / "backend.sqlite3")
+        self.port, self.public_port = free_port(), free_port()
+        self.rate = rate or RateLimit(lookup_rate=50, lookup_burst=500, page_rate=200, page_burst=2000)
+        self.db: BackendDB | None = None
+        self._servers: list[BackgroundServer] = []
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def public_url(self) -> str:
+        return f"http://127.0.0.1:{self.public_port}"
+
+    def start(self) -> BackOffice:
+        checker = SealChecker(load_trust([self.kiosks.root_cert]))
+        self.db = BackendDB(
+            self.db_url, self.data / "blobs", data_key=load_or_create_key(self.data), seal_checker=checker
+        )
+        tokens = OfficerTokens(self.data, module=MODULE, token_label=OFFICER_TOKEN)
+        app = build_public_app(self.db, approver=tokens, rate=self.rate)
+        self._servers = [
+            BackgroundServer(make_server(self.db, self.pki.tls, port=self.port)).start(),
+            BackgroundServer(make_public_server(app, port=self.public_port)).start(),
+        ]
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.stop()
+        self._servers = []
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def kiosk(self, kiosk: str = "HN-001") -> httpx.Client:
+        return httpx.Client(base_url=self.url, verify=self.pki.ssl_context(kiosk), timeout=30)
+
+    def upload(self, body: dict[str, Any], kiosk: str = "HN-001") -> httpx.Response:
+        with self.kiosk(kiosk) as client:
+            return client.post("/v1/records", json=body, headers={"Idempotency-Key": body["code"]})
+
+    def upload_copy(self, kiosk: str = "HN-001", **over: Any) -> str:
+        code, pdf = self.kiosks.issue(kiosk, pages=over.pop("pages", 1))
+        answer = self.upload(record_body(code, pdf, kiosk=kiosk, pages=len_pages(pdf), **over), kiosk)
+        assert answer.status_code == 201, answer.text
+        return code
+
+    def add_officer(self) -> None:
+        assert self.db is not None
+        add_user(self.db, OFFICER, PASSWORD, "officer", OFFICER_NAME)
+        make_dev_officer_key(
+            self.data,
+            username=OFFICER,
+            full_name=OFFICER_NAME,
+            issuer_cert=self.kiosks.root_cert,
+            issuer_key=self.kiosks.root_key,
+            passphrase=self.kiosks.passphrase(),
+            module=MODULE,
+            token_label=OFFICER_TOKEN,
+        )
+
+
+def len_pages(pdf: bytes) -> int:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    import io
+
+    return int(PdfFileReader(io.BytesIO(pdf), strict=False).root["/Pages"]["/Count"])
