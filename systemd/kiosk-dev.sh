@@ -25,6 +25,7 @@ APT_PACKAGES=(
   softhsm2 opensc libnss3-tools strace
   cage bubblewrap shellcheck libseccomp2 libpam-systemd
   postgresql
+  chromium chromium-driver
   espeak-ng sox
   systemd
   libgl1 libglib2.0-0 libegl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
