@@ -11,7 +11,7 @@ import logging
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kiosk.config import KioskConfig
 from kiosk.errors import UnavailableError
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from kiosk.samples.glass import SampleGlass
     from kiosk.store import KioskStore
     from ocr import OcrEngine
+    from signing import SealSigner, TrustStore
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ class KioskApp:
         )
 
     @cached_property
-    def signer(self) -> Any:
+    def signer(self) -> SealSigner:
         import signing
 
         self._ensure_dev_keys()
@@ -110,7 +111,7 @@ class KioskApp:
             ) from None
 
     @cached_property
-    def trust(self) -> Any:
+    def trust(self) -> TrustStore:
         import signing
 
         self._ensure_dev_keys()
@@ -145,7 +146,7 @@ class KioskApp:
     def store(self) -> KioskStore:
         from kiosk.store import KioskStore
 
-        return KioskStore.open(self)
+        return KioskStore.open(self.config)
 
     @cached_property
     def glass(self) -> SampleGlass | None:
@@ -181,7 +182,18 @@ class KioskApp:
     def pipeline(self) -> VisitPipeline:
         from kiosk.certify import VisitPipeline
 
-        return VisitPipeline(self)
+        return VisitPipeline(
+            settings=self.config,
+            devices=self.devices,
+            ocr=self.ocr,
+            face=lambda: self.face,
+            signer=lambda: self.signer,
+            trust=lambda: self.trust,
+            store=self.store,
+            audit=self.audit,
+            copies_dir=self.data_dir / "copies",
+            stage=self,
+        )
 
     def prompted(self, item: str) -> None:
         """The kiosk asked the citizen to lay `item` ("card", "document" or "copy") on the glass.
@@ -191,10 +203,18 @@ class KioskApp:
         if self.glass is not None:
             self.glass.expect(item)
 
-    def challenged(self, challenge: str) -> None:
-        """The screen asked the citizen to perform a liveness challenge; a simulated one does it."""
-        if self.simulated_subject is not None:
-            self.simulated_subject.perform(challenge)
+    def challenged(self, challenge: str) -> int | None:
+        """The screen asked the citizen to perform a liveness challenge; a simulated one does it.
+
+        Returns the frames the simulated performance takes (None for a real citizen, who takes their time).
+        """
+        if self.simulated_subject is None:
+            return None
+        from kiosk.identity.liveness import Challenge
+        from kiosk.identity.simulated_subject import FRAMES_PER_STEP
+
+        self.simulated_subject.perform(challenge)
+        return len(Challenge.parse(challenge).steps) * FRAMES_PER_STEP
 
     def close(self) -> None:
         """Close what was opened, explicitly (never in __del__)."""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -31,10 +31,14 @@ from kiosk.errors import (
 from kiosk.logs import mask_id, register_sensitive
 
 if TYPE_CHECKING:
-    from kiosk.app import KioskApp
-    from kiosk.identity import CardData, FaceDecision
+    from drivers import Devices
+    from kiosk.audit import AuditLog
+    from kiosk.config import KioskConfig
+    from kiosk.identity import CardData, FaceDecision, FaceVerifier
     from kiosk.identity.liveness import LivenessResult
-    from ocr import PageResult
+    from kiosk.store import KioskStore
+    from ocr import OcrEngine, PageResult
+    from signing import SealSigner, TrustStore, Verification
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,33 @@ Progress = Callable[[str, float], None]
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 # A challenge reads at most this many frames (about 6 s at 15 fps) before its time limit decides.
 MAX_CHALLENGE_FRAMES = 90
+
+
+class Stage(Protocol):
+    """Who and what is in front of the kiosk's sensors, told what the screen asks of the citizen.
+
+    A real kiosk's stage does nothing: the citizen acts. The simulated glass lays a sample of the asked
+    kind and the simulated citizen performs the challenge (`KioskApp` is the stage of the composition root).
+    """
+
+    def prompted(self, item: str) -> None: ...  # "card", "document" or "copy" asked on the glass
+
+    # A liveness challenge asked; the frames its performance takes when the performer is simulated.
+    def challenged(self, challenge: str) -> int | None: ...
+
+
+class NoStage:
+    """The stage of a kiosk with real sensors: nobody to tell."""
+
+    def prompted(self, item: str) -> None:
+        return None
+
+    def challenged(self, challenge: str) -> int | None:
+        return None
+
+
+T = TypeVar("T")
+Lazy = Callable[[], T]  # a collaborator loaded on first use (face models, keys), from the composition root
 
 
 @dataclass
@@ -77,6 +108,17 @@ class CertifiedCopy:
         }
 
 
+@dataclass(frozen=True)
+class ReprintedCopy:
+    """A copy this kiosk keeps, printed again for its holder."""
+
+    code: str
+    pdf_path: Path
+    job: object = None
+    doc_type: str = ""
+    pages: int = 0
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write, fsync, then rename: a power cut leaves the old file or the new one, never half of it."""
     tmp = path.with_name(f".{path.name}.tmp")
@@ -99,16 +141,42 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 class VisitPipeline:
-    """The steps of a visit over the services that the composition root built."""
+    """The steps of a visit over the collaborators that the composition root hands it.
 
-    def __init__(self, app: KioskApp) -> None:
-        self.app = app
+    Heavy or fallible parts (the face models, the seal key, the trust store) come as `Lazy` providers, so
+    building the pipeline loads nothing; the others are the objects themselves.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: KioskConfig,
+        devices: Devices,
+        ocr: OcrEngine,
+        face: Lazy[FaceVerifier],
+        signer: Lazy[SealSigner],
+        trust: Lazy[TrustStore],
+        store: KioskStore,
+        audit: AuditLog,
+        copies_dir: Path,
+        stage: Stage | None = None,
+    ) -> None:
+        self.settings = settings
+        self.devices = devices
+        self.ocr = ocr
+        self.face = face
+        self.signer = signer
+        self.trust = trust
+        self.store = store
+        self.audit = audit
+        self.copies_dir = copies_dir
+        self.stage: Stage = stage or NoStage()
 
     # -- identify ---------------------------------------------------------------------------------
     def scan_card(self) -> tuple[np.ndarray, CardData]:
         """Scan whatever lies on the glass and read it as a CCCD card."""
-        self.app.prompted("card")
-        image = self.app.devices.scanner.scan()
+        self.stage.prompted("card")
+        image = self.devices.scanner.scan()
         return image, self.read_card(image)
 
     def read_card(self, image: np.ndarray) -> CardData:
@@ -120,36 +188,43 @@ class VisitPipeline:
         return card
 
     # -- face -------------------------------------------------------------------------------------
-    def capture_frames(self, count: int = 5) -> list[np.ndarray]:
-        camera = self.app.devices.camera
-        return [camera.read() for _ in range(count)]
-
     def draw_challenge(self) -> str:
         """A random liveness challenge, e.g. ``turn_left+blink``."""
         from kiosk.identity.liveness import draw_challenge
 
-        return draw_challenge(steps=int(self.app.config.identity.liveness_steps)).name
+        return draw_challenge(steps=int(self.settings.identity.liveness_steps)).name
 
-    def capture_challenge(self, challenge: str, extra_frames: int = 3) -> list[np.ndarray]:
+    def capture_challenge(
+        self, challenge: str, extra_frames: int = 3, *, watch: bool = True
+    ) -> list[np.ndarray]:
         """Frames taken while the citizen performs `challenge`, then `extra_frames` for the face check.
 
-        A real camera is read at its own pace until the challenge is done or its time limit passes. A
-        simulated citizen is asked to perform the challenge (it does what it is asked, nothing is skipped).
+        The one capture loop of the kiosk. The camera is read at its own pace until the challenge is
+        done (`watch`: a liveness checker follows the frames here) or its time is up: the configured time
+        limit, or about 2.5 s a step when the frames are judged elsewhere (the UI's face process). A
+        simulated citizen is asked to perform the challenge and its performance bounds the frames read.
         """
         from kiosk.identity.liveness import Challenge, LivenessChecker, LivenessState
 
-        camera = self.app.devices.camera
-        identity = self.app.config.identity
-        parsed = Challenge.parse(challenge)
-        self.app.challenged(challenge)
-        checker = LivenessChecker(identity, challenge=parsed)
+        camera = self.devices.camera
+        identity = self.settings.identity
         frames: list[np.ndarray] = []
-        deadline = time.monotonic() + float(identity.liveness_time_limit_s)
-        while time.monotonic() < deadline and len(frames) < MAX_CHALLENGE_FRAMES:
-            frame = camera.read()
-            frames.append(frame)
-            if checker.feed_frame(frame).state is not LivenessState.pending:
-                break
+        if challenge:
+            parsed = Challenge.parse(challenge)
+            performance = self.stage.challenged(challenge)
+            checker = LivenessChecker(identity, challenge=parsed) if watch else None
+            window = float(identity.liveness_time_limit_s)
+            if checker is None and performance is None:
+                window = min(window, 2.5 * max(len(parsed.steps), 1))
+            limit = (
+                min(MAX_CHALLENGE_FRAMES, performance) if performance is not None else MAX_CHALLENGE_FRAMES
+            )
+            deadline = time.monotonic() + window
+            while time.monotonic() < deadline and len(frames) < limit:
+                frame = camera.read()
+                frames.append(frame)
+                if checker is not None and checker.feed_frame(frame).state is not LivenessState.pending:
+                    break
         frames.extend(camera.read() for _ in range(extra_frames))
         return frames
 
@@ -157,7 +232,7 @@ class VisitPipeline:
         """``passed:<challenge>`` for the record, or LivenessError (a NegativeVerdict) with the reason."""
         from kiosk.identity.liveness import check_challenge
 
-        return self.liveness_verdict(challenge, check_challenge(challenge, frames, self.app.config.identity))
+        return self.liveness_verdict(challenge, check_challenge(challenge, frames, self.settings.identity))
 
     def liveness_verdict(self, challenge: str, result: LivenessResult) -> str:
         """What the record keeps for a checked challenge, wherever it was checked; LivenessError if failed."""
@@ -171,7 +246,7 @@ class VisitPipeline:
         return result.record()
 
     def verify_face(self, card_image: np.ndarray, frames: Sequence[np.ndarray]) -> FaceDecision:
-        return self.face_decided(self.app.face.verify(card_image, frames))
+        return self.face_decided(self.face().verify(card_image, frames))
 
     def face_decided(self, decision: FaceDecision) -> FaceDecision:
         """Log a face decision, wherever it was computed (here or in the screen's face process)."""
@@ -185,12 +260,14 @@ class VisitPipeline:
 
     # -- document ---------------------------------------------------------------------------------
     def scan_page(self) -> PageResult:
-        self.app.prompted("document")
-        image = self.app.devices.scanner.scan()
-        return self.read_page(image, dpi=self.app.config.devices.scanner.dpi)
+        return self.read_page(self.scan_page_image(), dpi=self.settings.devices.scanner.dpi)
+
+    def scan_page_image(self) -> np.ndarray:
+        self.stage.prompted("document")
+        return self.devices.scanner.scan()
 
     def read_page(self, image: np.ndarray, dpi: int = 300) -> PageResult:
-        return self.app.ocr.read_page(image, dpi=dpi)
+        return self.ocr.read_page(image, dpi=dpi)
 
     # -- certify ----------------------------------------------------------------------------------
     def certify(self, visit: VisitData, progress: Progress | None = None) -> CertifiedCopy:
@@ -222,8 +299,8 @@ class VisitPipeline:
         fields = extract_fields(doc_type, text)
 
         report("code", 0.2)
-        config = self.app.config
-        code = self.app.store.next_code()
+        config = self.settings
+        code = self.store.next_code()
         issued_at = datetime.now(UTC).replace(microsecond=0)
         meta = signing.CopyMeta(
             code=code,
@@ -247,15 +324,16 @@ class VisitPipeline:
 
         report("sign", 0.35)
         try:
-            issued = signing.issue_certified_copy(pages, meta, self.app.signer)
+            issued = signing.issue_certified_copy(pages, meta, self.signer())
         except signing.SigningError as exc:
             raise UnavailableError(
                 f"the copy cannot be signed: {exc}", key="error.signing_unavailable"
             ) from None
 
-        self.app.audit.record("key.used", code=code, purpose="certified_copy", pages=len(pages))
+        self.audit.record("key.used", code=code, purpose="certified_copy", pages=len(pages))
         report("save", 0.8)
-        pdf_path = self.app.folder("copies") / f"{code}.pdf"
+        self.copies_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        pdf_path = self.copies_dir / f"{code}.pdf"
         _write_atomically(pdf_path, issued.pdf)
         record = RecordIn(
             code=code,
@@ -274,7 +352,7 @@ class VisitPipeline:
             liveness=visit.liveness,
         )
         try:
-            self.app.store.add_record(record)
+            self.store.add_record(record)
         except KioskError:
             pdf_path.unlink(missing_ok=True)
             raise
@@ -292,25 +370,25 @@ class VisitPipeline:
         return CertifiedCopy(code, pdf_path, doc_type, len(pages), issued.seal, issued_at, fields)
 
     # -- print ------------------------------------------------------------------------------------
-    def print_copy(self, copy: CertifiedCopy, copies: int = 1) -> Any:
-        return self.app.devices.document_printer.print_pdf(copy.pdf_path, copies=copies, title=copy.code)
+    def print_copy(self, copy: CertifiedCopy, copies: int = 1) -> object:
+        return self.devices.document_printer.print_pdf(copy.pdf_path, copies=copies, title=copy.code)
 
-    def print_receipt(self, copy: CertifiedCopy) -> Any:
+    def print_receipt(self, copy: CertifiedCopy) -> object:
         from drivers import Receipt
 
         lines = (
-            self.app.config.kiosk.authority,
+            self.settings.kiosk.authority,
             "BIÊN NHẬN CHỨNG THỰC BẢN SAO",
             f"Mã: {copy.code}",
             f"Số trang: {copy.pages}",
             f"Thời gian: {copy.issued_at.astimezone(VIETNAM_TIME):%d/%m/%Y %H:%M}",
             "Tra cứu: quét mã QR hoặc nhập mã tại kiosk",
         )
-        return self.app.devices.receipt_printer.print_receipt(
+        return self.devices.receipt_printer.print_receipt(
             Receipt(code=copy.code, lines=lines, qr_data=copy.code)
         )
 
-    def reprint(self, code: str, copies: int = 1) -> Any:
+    def reprint(self, code: str, copies: int = 1) -> ReprintedCopy:
         from signing.code import is_valid_code, normalize_code
 
         wanted = normalize_code(code)
@@ -318,19 +396,21 @@ class VisitPipeline:
             raise UnknownCodeError(
                 f"{code!r} is not a valid copy code (check the characters)", key="error.bad_code"
             )
-        record = self.app.store.get_record(wanted)
+        record = self.store.get_record(wanted)
         pdf_path = Path(record.pdf_path) if record is not None and record.pdf_path else None
         if pdf_path is None or not pdf_path.is_file():
             raise UnknownCodeError(f"no certified copy {wanted} is kept on this kiosk")
-        return self.app.devices.document_printer.print_pdf(pdf_path, copies=copies, title=wanted)
+        assert record is not None  # a kept PDF has its record
+        job = self.devices.document_printer.print_pdf(pdf_path, copies=copies, title=wanted)
+        return ReprintedCopy(wanted, pdf_path, job, record.doc_type, record.pages)
 
     # -- check ------------------------------------------------------------------------------------
     def scan_copy(self) -> np.ndarray:
         """Scan a printed certified copy that the citizen laid on the glass, to check its seal."""
-        self.app.prompted("copy")
-        return self.app.devices.scanner.scan()
+        self.stage.prompted("copy")
+        return self.devices.scanner.scan()
 
-    def check_copy(self, source: Path | bytes | np.ndarray) -> Any:
+    def check_copy(self, source: Path | bytes | np.ndarray) -> Verification:
         from kiosk.verify import verify_copy
 
-        return verify_copy(source, self.app.trust)
+        return verify_copy(source, self.trust())

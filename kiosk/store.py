@@ -11,14 +11,13 @@ import logging
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kiosk.errors import UnavailableError
 
 if TYPE_CHECKING:
-    from kiosk.app import KioskApp
     from kiosk.config import KioskConfig
-    from offline_sync.store import LocalStore, RecordIn
+    from offline_sync.store import LocalStore, RecordIn, StoredRecord
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +37,10 @@ class KioskStore:
     path: Path
 
     @classmethod
-    def open(cls, app: KioskApp) -> KioskStore:
+    def open(cls, config: KioskConfig) -> KioskStore:
+        """The store of the database and data key that `config` names (created on first use)."""
         from offline_sync.store import LocalStore, load_or_create_data_key
 
-        config = app.config
         db_path = config.path(config.sync.database)
         key_path = data_key_path(config)
         try:
@@ -67,7 +66,7 @@ class KioskStore:
         self.local.add_record(record)
         log.info("record %s stored with its outbox row", record.code)
 
-    def get_record(self, code: str) -> Any:
+    def get_record(self, code: str) -> StoredRecord | None:
         return self.local.get_record(code)
 
     def close(self) -> None:

@@ -19,9 +19,10 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from kiosk.flow import VisitFlow
+from kiosk.flow.adapter import PipelineServices
 from kiosk.maintenance import MaintenanceAuth, hash_pin
 from ui import theme
-from ui.services import MaintenanceServices, PipelineServices, RecentLogHandler
+from ui.services import MaintenanceServices, RecentLogHandler
 from ui.window import SIZES, KioskWindow
 from ui.workers import QtRunner
 
@@ -128,7 +129,7 @@ def build_kiosk(
             from ui.face_process import FaceProcess
 
             face_process = FaceProcess(config.identity)
-        services = PipelineServices(kiosk_app, face_process)
+        services = PipelineServices.of(kiosk_app, face_process)
     if audit is None:
         audit = (
             AuditSink(kiosk_app)

@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from kiosk.flow import Screen, step_of
+
 CONTEXT = "Messages"
 
 ERROR_TITLES = {
@@ -99,6 +101,18 @@ DOC_TYPES = {
     "id_card": QT_TRANSLATE_NOOP("Messages", "Identity card"),
     "other": QT_TRANSLATE_NOOP("Messages", "Other document"),
 }
+
+
+STEP_LINE = QT_TRANSLATE_NOOP("Messages", "Step {n} of {total}: {what}")
+
+
+def step_line(screen: Screen, what: str) -> str:
+    """ "Step n of N: <what>" for a screen of the visit, numbered from `kiosk.flow.VISIT_STEPS`."""
+    numbered = step_of(screen)
+    if numbered is None:
+        return what
+    n, total = numbered
+    return QCoreApplication.translate(CONTEXT, STEP_LINE).format(n=n, total=total, what=what)
 
 
 def challenge_steps(challenge: str) -> list[str]:

@@ -96,7 +96,7 @@ class CardScreen(ScreenBase):
         self.footer.addWidget(self.go)
 
     def show_state(self, flow: VisitFlow) -> None:
-        self.step.setText(self.tr("Step 1 of 5: your ID card"))
+        self.step.setText(messages.step_line(Screen.card, self.tr("your ID card")))
         self.title.setText(self.tr("Place your ID card on the glass"))
         self.instruction.setText(
             self.tr("Lay your citizen ID card (CCCD) face down on the glass, then press Continue.")
@@ -124,7 +124,7 @@ class FaceScreen(ScreenBase):
         self.footer.addWidget(self.go)
 
     def show_state(self, flow: VisitFlow) -> None:
-        self.step.setText(self.tr("Step 2 of 5: your face"))
+        self.step.setText(messages.step_line(Screen.face, self.tr("your face")))
         self.title.setText(self.tr("Look at the camera"))
         self.instruction.setText(
             self.tr(
@@ -185,7 +185,7 @@ class ScanScreen(ScreenBase):
 
     def show_state(self, flow: VisitFlow) -> None:
         pages = flow.visit.pages
-        self.step.setText(self.tr("Step 3 of 5: your document"))
+        self.step.setText(messages.step_line(Screen.scan, self.tr("your document")))
         self.title.setText(self.tr("Place your document on the glass"))
         self.instruction.setText(
             self.tr("One page at a time, face down. Press Add a page for each page, then Continue.")
@@ -259,7 +259,7 @@ class ReviewScreen(ScreenBase):
 
     def show_state(self, flow: VisitFlow) -> None:
         visit = flow.visit
-        self.step.setText(self.tr("Step 4 of 5: check and pay"))
+        self.step.setText(messages.step_line(Screen.review, self.tr("check and pay")))
         self.title.setText(self.tr("Check your request"))
         self.instruction.setText(
             self.tr("Choose how many copies you need and check the fee before you confirm.")
@@ -300,11 +300,11 @@ class ProgressScreen(ScreenBase):
 
     def show_state(self, flow: VisitFlow) -> None:
         if self.printing:
-            self.step.setText(self.tr("Step 5 of 5: printing"))
+            self.step.setText(messages.step_line(Screen.printing, self.tr("printing")))
             self.title.setText(self.tr("Printing your certified copy"))
             self.instruction.setText(self.tr("Please wait. Your copy and your receipt come out below."))
         else:
-            self.step.setText(self.tr("Step 5 of 5: certifying"))
+            self.step.setText(messages.step_line(Screen.processing, self.tr("certifying")))
             self.title.setText(self.tr("Making your certified copy"))
             self.instruction.setText(self.tr("Please wait, this takes a few seconds."))
         self.bar.setValue(round(100 * flow.visit.progress))

@@ -1,9 +1,7 @@
-"""The kiosk core as the screens use it: the visit's services, the camera preview, maintenance actions.
+"""The kiosk core as the maintenance screens use it: device tests, sync status, certificates, logs.
 
-`PipelineServices` adapts `kiosk.certify.VisitPipeline` (and the app's devices) to the flow's
-`VisitServices` protocol. `MaintenanceServices` gathers what a technician needs. Both are plain Python
-and block: the window only calls them from workers. Each device has one lock, so a preview frame and a
-face check never talk to the camera at the same time.
+The visit's services (`PipelineServices`) live in `kiosk.flow.adapter`; `MaintenanceServices` gathers what
+a technician needs. Both are plain Python and block: the window only calls them from workers.
 """
 
 from __future__ import annotations
@@ -11,154 +9,13 @@ from __future__ import annotations
 import collections
 import logging
 import shutil
-import threading
-import time
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
+from kiosk.flow.adapter import PipelineServices
 from kiosk.logs import RedactingFilter, redact
 
 log = logging.getLogger(__name__)
-
-
-class PipelineServices:
-    """`kiosk.flow.VisitServices` over the real pipeline and devices of a `KioskApp`."""
-
-    def __init__(self, app: Any, face_process: Any = None) -> None:
-        self.app = app
-        # Face work (dlib) in its own process when given: it holds the GIL for up to a second per call.
-        self.face_process = face_process
-        self.camera_lock = threading.Lock()
-        self.scanner_lock = threading.Lock()
-
-    @property
-    def pipeline(self) -> Any:
-        return self.app.pipeline
-
-    @property
-    def fee_per_page_vnd(self) -> int:
-        return int(self.app.config.kiosk.fee_per_page_vnd)
-
-    def scan_card(self) -> Any:
-        self.app.prompted("card")
-        with self.scanner_lock:
-            return self.app.devices.scanner.scan()
-
-    def read_card(self, image: Any) -> Any:
-        return self.pipeline.read_card(image)
-
-    def draw_challenge(self) -> str:
-        return str(self.pipeline.draw_challenge())
-
-    def _subject(self) -> Any:
-        """The simulated citizen in front of a simulated camera, when the composition root has one."""
-        for name in ("subject", "simulated_subject"):
-            subject = getattr(self.app, name, None)
-            if subject is not None and hasattr(subject, "perform"):
-                return subject
-        return None
-
-    def capture_frames(self, count: int, challenge: str) -> list[Any]:
-        """Frames taken while the citizen performs `challenge`, plus `count` for the face comparison.
-
-        A real camera is read at its own pace until the challenge is done or its time limit passes; the
-        simulated citizen is asked to perform the challenge first (it does what it is asked, honestly).
-        """
-        from kiosk.identity.liveness import Challenge
-
-        steps = len(Challenge.parse(challenge).steps) if challenge else 0
-        camera = self.app.devices.camera
-        subject = self._subject()
-        with self.camera_lock:
-            if subject is not None or not challenge:
-                if subject is not None and challenge:
-                    subject.perform(challenge)
-                from kiosk.identity.simulated_subject import FRAMES_PER_STEP
-
-                return [camera.read() for _ in range(steps * FRAMES_PER_STEP + count)]
-            # A real camera at its own pace: the citizen gets about 2.5 s per step, within the time limit.
-            window = min(float(self.app.config.identity.liveness_time_limit_s), 2.5 * max(steps, 1))
-            frames: list[Any] = []
-            deadline = time.monotonic() + window
-            while time.monotonic() < deadline and len(frames) < 90:
-                frames.append(camera.read())
-            frames.extend(camera.read() for _ in range(count))
-            return frames
-
-    def check_liveness(self, challenge: str, frames: Sequence[Any]) -> str:
-        """`passed:<challenge>`, or LivenessError (a NegativeVerdict) with the reason."""
-        if self.face_process is None:
-            return str(self.pipeline.check_liveness(challenge, frames))
-        return str(self.pipeline.liveness_verdict(challenge, self.face_process.liveness(challenge, frames)))
-
-    def verify_face(self, card_image: Any, frames: Sequence[Any]) -> Any:
-        if self.face_process is None:
-            return self.pipeline.verify_face(card_image, frames)
-        return self.pipeline.face_decided(self.face_process.verify(card_image, frames))
-
-    def scan_page(self) -> Any:
-        self.app.prompted("document")
-        with self.scanner_lock:
-            return self.app.devices.scanner.scan()
-
-    def read_page(self, image: Any) -> Any:
-        return self.pipeline.read_page(image, dpi=int(self.app.config.devices.scanner.dpi))
-
-    def classify_document(self, texts: list[str]) -> str:
-        from ocr import classify
-
-        return str(classify("\f".join(texts)))
-
-    def certify(self, visit: Any, progress: Any) -> Any:
-        from kiosk.certify import VisitData
-
-        data = VisitData(
-            card=visit.card,
-            face=visit.face,
-            pages=list(visit.pages),
-            card_image=visit.card_image,
-            liveness=visit.liveness or "not_checked",
-            copies=visit.copies,
-        )
-        return self.pipeline.certify(data, progress)
-
-    def print_copy(self, copy: Any, copies: int) -> None:
-        self.pipeline.print_copy(copy, copies)
-
-    def print_receipt(self, copy: Any) -> None:
-        self.pipeline.print_receipt(copy)
-
-    def reprint(self, code: str) -> Any:
-        self.pipeline.reprint(code)
-        from signing.code import normalize_code
-
-        return SimpleNamespace(code=normalize_code(code), doc_type="", pages=0)
-
-    def scan_copy(self) -> Any:
-        with self.scanner_lock:
-            return self.pipeline.scan_copy()
-
-    def check_copy(self, image: Any) -> Any:
-        return self.pipeline.check_copy(image)
-
-    # -- the live preview on the face screen --------------------------------------------------------------
-
-    def preview_frame(self) -> tuple[Any, tuple[int, int, int, int] | None]:
-        """One camera frame and the box of the largest face in it (left, top, width, height) or None."""
-        with self.camera_lock:
-            frame = self.app.devices.camera.read()
-        return frame, self.face_box(frame)
-
-    def face_box(self, frame: Any) -> tuple[int, int, int, int] | None:
-        if self.face_process is not None:
-            return self.face_process.face_box(frame)  # type: ignore[no-any-return]
-        face = self.app.face.analyse_frame(frame, encode=False)
-        box = getattr(face, "box", None)
-        if box is None:
-            return None
-        return int(box.left), int(box.top), int(box.width), int(box.height)
 
 
 class RecentLogHandler(logging.Handler):

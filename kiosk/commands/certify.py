@@ -1,17 +1,29 @@
-"""`kiosk certify` (a visit from files, without the screen) and `kiosk demo` (a visit on simulated devices)."""
+"""`kiosk certify` (a visit from files, without the screen) and `kiosk demo` (a visit on simulated devices).
+
+Both drive the one `VisitFlow` with `ImmediateRunner` (`kiosk.flow.headless.certify_visit`), over the same
+`PipelineServices` as the screens; `kiosk certify` only swaps the scanner and camera for files.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kiosk.commands._common import CommandContext, add_common_options
 from kiosk.config import KioskConfig
-from kiosk.errors import BadInputError, KioskError, NegativeVerdict
+from kiosk.errors import BadInputError
+from kiosk.flow import MAX_COPIES, ImmediateRunner, Screen, VisitFlow
+from kiosk.flow.adapter import PipelineServices
+from kiosk.flow.headless import certify_visit
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+    from ocr import PageResult
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +91,7 @@ def _file_dpi(path: str, default: int = 300) -> int:
     return default
 
 
-def _printed_path(job: Any, fallback: Path) -> str:
+def _printed_path(job: object, fallback: Path) -> str:
     for attr in ("output_path", "path", "output"):
         value = getattr(job, attr, None)
         if value:
@@ -87,52 +99,85 @@ def _printed_path(job: Any, fallback: Path) -> str:
     return str(fallback)
 
 
+class FileVisit(PipelineServices):
+    """The visit's services with the card, the live frames and the pages read from files.
+
+    Still images cannot show a liveness challenge, so none is drawn and the record says so.
+    """
+
+    def __init__(
+        self,
+        app: KioskApp,
+        card_image: np.ndarray,
+        frames: list[np.ndarray],
+        pages: list[tuple[np.ndarray, int, str]],
+    ) -> None:
+        super().__init__(
+            lambda: app.pipeline,
+            lambda: app.face,
+            fee_per_page_vnd=app.config.kiosk.fee_per_page_vnd,
+            scanner_dpi=app.config.devices.scanner.dpi,
+        )
+        self.card_image, self.frames = card_image, frames
+        self._pages = iter(pages)
+        self.page_dpi, self.page_path = self.scanner_dpi, ""
+
+    def scan_card(self) -> np.ndarray:
+        return self.card_image
+
+    def draw_challenge(self) -> str:
+        return ""
+
+    def capture_frames(self, count: int, challenge: str) -> list[np.ndarray]:
+        return list(self.frames)
+
+    def check_liveness(self, challenge: str, frames: Sequence[np.ndarray]) -> str:
+        return "not_checked: still images"
+
+    def scan_page(self) -> np.ndarray:
+        image, self.page_dpi, self.page_path = next(self._pages)
+        return image
+
+    def read_page(self, image: np.ndarray) -> PageResult:
+        return self.pipeline.read_page(image, dpi=self.page_dpi)
+
+
+def _flow(app: KioskApp, services: PipelineServices, frames_per_check: int = 3) -> VisitFlow:
+    return VisitFlow(
+        services,
+        ImmediateRunner(),
+        audit=lambda event, data: app.audit.record(event, **data),
+        frames_per_check=frames_per_check,
+        temp_root=app.folder("tmp"),
+    )
+
+
 def run_certify(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.app import KioskApp
-    from kiosk.certify import VisitData
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    if args.copies < 1:
-        raise BadInputError("--copies must be at least 1")
+    if not 1 <= args.copies <= MAX_COPIES:
+        raise BadInputError(f"--copies must be between 1 and {MAX_COPIES}")
     card_image = _load(args.card, "the card image")
     frames = [_load(p, "the live frame") for p in args.live]
     page_images = [(_load(p, "the document page"), _file_dpi(p), p) for p in args.document]
 
     with KioskApp(printing_to(ctx.config, out)) as app:
-        pipeline = app.pipeline
-        try:
-            card = pipeline.read_card(card_image)
-        except KioskError as exc:
-            exc.subject = args.card  # the CLI names the input file, not the step
-            raise
-        face = pipeline.verify_face(card_image, frames)
-        if not face.match:
-            raise NegativeVerdict(
-                f"the live face does not match the card portrait (distance {face.distance:.2f}, "
-                f"{face.frames_used} frame(s) used){': ' + face.reason if face.reason else ''}",
-                subject=args.card,
-            )
-        pages = []
-        for image, dpi, path in page_images:
-            page = pipeline.read_page(image, dpi=dpi)
-            if not page.quality.ok:
-                raise BadInputError(
-                    f"page cannot be read ({page.quality.reason}): {page.quality.message_en}", subject=path
-                )
-            pages.append(page)
-        visit = VisitData(
-            card=card,
-            face=face,
-            pages=pages,
-            card_image=card_image,
-            liveness="not_checked: still images",
+        services = FileVisit(app, card_image, frames, page_images)
+        flow = _flow(app, services)
+        inputs = {Screen.card: args.card, Screen.face: args.card}
+        copy = certify_visit(
+            flow,
+            pages=len(page_images),
             copies=args.copies,
+            subject=lambda screen: inputs.get(screen, services.page_path),
         )
-        copy = pipeline.certify(visit)
-        job = pipeline.print_copy(copy, copies=args.copies)
+        card, face = flow.visit.card, flow.visit.face
+        assert card is not None  # the flow certifies identified citizens only
+        assert face is not None
         payload = copy.to_json() | {
-            "pdf": _printed_path(job, out / f"{copy.code}.pdf"),
+            "pdf": _printed_path(services.copy_job, out / f"{copy.code}.pdf"),
             "stored_pdf": str(copy.pdf_path),
             "fields": copy.fields,
             "face": {
@@ -143,38 +188,29 @@ def run_certify(args: argparse.Namespace, ctx: CommandContext) -> int:
             "holder": card.masked_id(),
             "record": {"code": copy.code, "database": str(app.store.path)},
         }
+        flow.finish()
     ctx.emit(payload, f"certified copy {copy.code} ({copy.doc_type}, {copy.pages} page(s)): {payload['pdf']}")
     return 0
 
 
 def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.app import KioskApp
-    from kiosk.certify import VisitData
 
     out = Path(args.out) if args.out else ctx.config.data_dir / "demo"
     out.mkdir(parents=True, exist_ok=True)
     with KioskApp(printing_to(ctx.config, out, simulated=True)) as app:
-        pipeline = app.pipeline
         glass = app.glass
         assert glass is not None  # the demo's scanner is simulated
         glass.set_document(args.doc_type, pages=args.pages)
-        card_image, card = pipeline.scan_card()
-        challenge = pipeline.draw_challenge()
-        frames = pipeline.capture_challenge(challenge, extra_frames=3)
-        liveness = pipeline.check_liveness(challenge, frames)
-        face = pipeline.verify_face(card_image, frames[-3:])
-        if not face.match:
-            raise NegativeVerdict(f"the simulated face did not match (distance {face.distance:.2f})")
-        pages = [pipeline.scan_page() for _ in range(args.pages)]
-        copy = pipeline.certify(
-            VisitData(card=card, face=face, pages=pages, card_image=card_image, liveness=liveness)
-        )
-        job = pipeline.print_copy(copy)
-        pipeline.print_receipt(copy)
+        services = PipelineServices.of(app)
+        flow = _flow(app, services)
+        copy = certify_visit(flow, pages=args.pages)
+        face, liveness = flow.visit.face, flow.visit.liveness
+        assert face is not None
         receipt = getattr(app.devices.receipt_printer, "last_output", None)
-        verdict = pipeline.check_copy(copy.pdf_path)
+        verdict = app.pipeline.check_copy(copy.pdf_path)
         payload = copy.to_json() | {
-            "pdf": _printed_path(job, out / f"{copy.code}.pdf"),
+            "pdf": _printed_path(services.copy_job, out / f"{copy.code}.pdf"),
             "stored_pdf": str(copy.pdf_path),
             "receipt": str(receipt) if receipt else None,
             "record": {"code": copy.code, "database": str(app.store.path)},
@@ -182,6 +218,7 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
             "face": {"match": face.match, "distance": round(float(face.distance), 4)},
             "liveness": liveness,
         }
+        flow.finish()
     human = "\n".join(
         [
             f"Certified copy {copy.code} ({copy.doc_type}, {copy.pages} page(s))",

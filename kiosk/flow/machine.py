@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.flow.contracts import ImmediateRunner, Report, TaskRunner, VisitServices
-from kiosk.flow.errors import Action, ErrorInfo, classify_error
+from kiosk.flow.errors import INTERNAL, Action, ErrorInfo, classify_error, route_for
 from kiosk.flow.record import BUSY_SCREENS, Screen, Service, VisitRecord, wipe_array, wipe_result
 from kiosk.maintenance import MaintenanceAuth
 
@@ -138,7 +138,10 @@ class VisitFlow:
             if generation != self.generation:
                 return
             self.busy = False
-            log.warning("task %s failed: %s", name, exc, exc_info=exc)
+            if route_for(exc) is INTERNAL:  # a bug or an unforeseen fault: the traceback is for the log
+                log.warning("task %s failed: %s", name, exc, exc_info=exc)
+            else:  # a refused card, a blurred page, a printer out of paper: the error screen says it
+                log.info("task %s failed: %s: %s", name, type(exc).__name__, exc)
             (failed or self._fail)(exc)
 
         def on_progress(stage: str, fraction: float) -> None:

@@ -427,3 +427,14 @@ def test_liveness_failure_draws_a_new_challenge(flow: VisitFlow, services: FakeS
     flow.error_action(Action.try_again)
     assert flow.screen == Screen.face
     assert flow.visit.challenge in LIVENESS_CHALLENGES
+
+
+def test_steps_are_numbered_from_one_list() -> None:
+    from kiosk.flow import VISIT_STEPS, step_of
+
+    total = len(VISIT_STEPS)
+    assert step_of(Screen.card) == (1, total)
+    assert step_of(Screen.review) == (4, total)
+    assert step_of(Screen.processing) == step_of(Screen.printing) == (total, total)
+    assert step_of(Screen.attract) is None
+    assert step_of(Screen.error) is None

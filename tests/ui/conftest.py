@@ -14,12 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from drivers.errors import PaperOut
 from kiosk.config import parse_config
-
-
-class PaperOut(Exception):
-    reason = "paper_out"
-    message_key = "device.printer.paper_out"
+from kiosk.errors import UnknownCodeError
 
 
 class SlowFakeServices:
@@ -65,6 +62,9 @@ class SlowFakeServices:
         self._work()
         return [self._image(480, 640, 90) for _ in range(count)]
 
+    def draw_challenge(self) -> str:
+        return "turn_left+blink"
+
     def check_liveness(self, challenge: str, frames: Any) -> str:
         return f"passed:{challenge}"
 
@@ -90,6 +90,9 @@ class SlowFakeServices:
             image=image, quality=quality, text="GIẤY KHAI SINH", doc_type="birth_certificate", dpi=300
         )
 
+    def classify_document(self, texts: list[str]) -> str:
+        return "birth_certificate" if any("KHAI SINH" in t for t in texts) else "other"
+
     def certify(self, visit: Any, progress: Any) -> Any:
         for stage, fraction in (("classify", 0.1), ("code", 0.2), ("sign", 0.35), ("save", 0.8)):
             self._work()
@@ -100,7 +103,7 @@ class SlowFakeServices:
         self._work()
         if self.paper_out > 0:
             self.paper_out -= 1
-            raise PaperOut("tray empty")
+            raise PaperOut("tray empty", category="printer")
         self.printed.append((copy.code, copies))
 
     def print_receipt(self, copy: Any) -> None:
@@ -109,7 +112,7 @@ class SlowFakeServices:
     def reprint(self, code: str) -> Any:
         self._work()
         if code != "HN01-000042-K":
-            raise LookupError(code)
+            raise UnknownCodeError(f"no certified copy {code} is kept on this kiosk")
         return SimpleNamespace(code=code)
 
     def check_copy(self, image: Any) -> Any:

@@ -102,8 +102,9 @@ def test_screenshots_refuses_a_file_as_folder(tmp_path: Path) -> None:
 
 def test_maintenance_services_on_a_real_app(tmp_path: Path) -> None:
     from kiosk.app import KioskApp
+    from kiosk.flow.adapter import PipelineServices
     from kiosk.logs import register_sensitive
-    from ui.services import MaintenanceServices, PipelineServices, RecentLogHandler
+    from ui.services import MaintenanceServices, RecentLogHandler
 
     app = KioskApp(parse_config({"kiosk": {"data_dir": str(tmp_path / "data")}}))
     logs = RecentLogHandler()
@@ -115,7 +116,7 @@ def test_maintenance_services_on_a_real_app(tmp_path: Path) -> None:
     try:
         register_sensitive("TRẦN VĂN BÌNH")
         logger.info("card read for TRẦN VĂN BÌNH id 079201001234")
-        maintenance = MaintenanceServices(app, PipelineServices(app), logs)
+        maintenance = MaintenanceServices(app, PipelineServices.of(app), logs)
         devices = maintenance.run("devices", "show")
         assert "scanner" in devices
         assert "receipt" in devices
@@ -219,11 +220,12 @@ def test_run_reaches_the_attract_screen_and_closes_cleanly(tmp_path: Path, mode:
 
 def test_maintenance_sync_status_runs_the_sync_command(tmp_path: Path) -> None:
     from kiosk.app import KioskApp
-    from ui.services import MaintenanceServices, PipelineServices
+    from kiosk.flow.adapter import PipelineServices
+    from ui.services import MaintenanceServices
 
     app = KioskApp(parse_config({"kiosk": {"data_dir": str(tmp_path / "data")}}))
     try:
-        text = MaintenanceServices(app, PipelineServices(app)).run("sync", "show")
+        text = MaintenanceServices(app, PipelineServices.of(app)).run("sync", "show")
         assert text.startswith("exit 0")
         assert "backlog" in text
     finally:

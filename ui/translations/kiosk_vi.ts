@@ -63,8 +63,8 @@
     <name>CardScreen</name>
     <message>
         <location filename="../screens_visit.py" line="99" />
-        <source>Step 1 of 5: your ID card</source>
-        <translation>Bước 1/5: thẻ căn cước</translation>
+        <source>your ID card</source>
+        <translation>thẻ căn cước</translation>
     </message>
     <message>
         <location filename="../screens_visit.py" line="100" />
@@ -233,8 +233,8 @@
     <name>FaceScreen</name>
     <message>
         <location filename="../screens_visit.py" line="127" />
-        <source>Step 2 of 5: your face</source>
-        <translation>Bước 2/5: khuôn mặt</translation>
+        <source>your face</source>
+        <translation>khuôn mặt</translation>
     </message>
     <message>
         <location filename="../screens_visit.py" line="128" />
@@ -375,6 +375,11 @@
 </context>
 <context>
     <name>Messages</name>
+    <message>
+        <location filename="../messages.py" line="112" />
+        <source>Step {n} of {total}: {what}</source>
+        <translation>Bước {n}/{total}: {what}</translation>
+    </message>
     <message>
         <location filename="../messages.py" line="17" />
         <source>We could not read your ID card</source>
@@ -693,8 +698,8 @@
     <name>ProgressScreen</name>
     <message>
         <location filename="../screens_visit.py" line="303" />
-        <source>Step 5 of 5: printing</source>
-        <translation>Bước 5/5: in</translation>
+        <source>printing</source>
+        <translation>in</translation>
     </message>
     <message>
         <location filename="../screens_visit.py" line="304" />
@@ -708,8 +713,8 @@
     </message>
     <message>
         <location filename="../screens_visit.py" line="307" />
-        <source>Step 5 of 5: certifying</source>
-        <translation>Bước 5/5: chứng thực</translation>
+        <source>certifying</source>
+        <translation>chứng thực</translation>
     </message>
     <message>
         <location filename="../screens_visit.py" line="308" />
@@ -759,8 +764,8 @@
     <name>ReviewScreen</name>
     <message>
         <location filename="../screens_visit.py" line="262" />
-        <source>Step 4 of 5: check and pay</source>
-        <translation>Bước 4/5: kiểm tra và lệ phí</translation>
+        <source>check and pay</source>
+        <translation>kiểm tra và lệ phí</translation>
     </message>
     <message>
         <location filename="../screens_visit.py" line="263" />
@@ -812,8 +817,8 @@
     <name>ScanScreen</name>
     <message>
         <location filename="../screens_visit.py" line="188" />
-        <source>Step 3 of 5: your document</source>
-        <translation>Bước 3/5: giấy tờ</translation>
+        <source>your document</source>
+        <translation>giấy tờ</translation>
     </message>
     <message>
         <location filename="../screens_visit.py" line="189" />

@@ -1,0 +1,158 @@
+"""`PipelineServices`: the flow's `VisitServices` over the real `VisitPipeline` and devices.
+
+The UI (with Qt workers), `kiosk demo` and `kiosk certify` (with `ImmediateRunner`) all drive `VisitFlow`
+through this one adapter. Its calls block; each device has one lock, so a preview frame and a face check
+never talk to the camera at the same time. Face work may be handed to a `FaceWorker` (the UI's face
+process), so dlib never holds the GIL of the process that draws the screens.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from kiosk.flow.contracts import FaceBox, FaceWorker, Report
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from kiosk.app import KioskApp
+    from kiosk.certify import CertifiedCopy, ReprintedCopy, VisitPipeline
+    from kiosk.flow.record import VisitRecord
+    from kiosk.identity import CardData, FaceDecision, FaceVerifier
+    from ocr import PageResult
+    from signing import Verification
+
+
+class PipelineServices:
+    """`kiosk.flow.VisitServices` over a `VisitPipeline` (see the module doc)."""
+
+    def __init__(
+        self,
+        pipeline: Callable[[], VisitPipeline],
+        face: Callable[[], FaceVerifier],
+        *,
+        fee_per_page_vnd: int,
+        scanner_dpi: int,
+        face_process: FaceWorker | None = None,
+    ) -> None:
+        self._pipeline = pipeline
+        self._face = face
+        self._fee_per_page_vnd = int(fee_per_page_vnd)
+        self.scanner_dpi = int(scanner_dpi)
+        self.face_process = face_process
+        self.copy_job: object = None  # the last A4 print job (the CLI reports where the copy went)
+        self.camera_lock = threading.Lock()
+        self.scanner_lock = threading.Lock()
+
+    @classmethod
+    def of(cls, app: KioskApp, face_process: FaceWorker | None = None) -> PipelineServices:
+        """The services of the composition root's pipeline (built on first use)."""
+        return cls(
+            lambda: app.pipeline,
+            lambda: app.face,
+            fee_per_page_vnd=app.config.kiosk.fee_per_page_vnd,
+            scanner_dpi=app.config.devices.scanner.dpi,
+            face_process=face_process,
+        )
+
+    @property
+    def pipeline(self) -> VisitPipeline:
+        return self._pipeline()
+
+    @property
+    def fee_per_page_vnd(self) -> int:
+        return self._fee_per_page_vnd
+
+    # -- card and face ----------------------------------------------------------------------------
+    def scan_card(self) -> np.ndarray:
+        pipeline = self.pipeline
+        pipeline.stage.prompted("card")
+        with self.scanner_lock:
+            return pipeline.devices.scanner.scan()
+
+    def read_card(self, image: np.ndarray) -> CardData:
+        return self.pipeline.read_card(image)
+
+    def draw_challenge(self) -> str:
+        return self.pipeline.draw_challenge()
+
+    def capture_frames(self, count: int, challenge: str) -> list[np.ndarray]:
+        """Frames taken while the citizen performs `challenge`, plus `count` for the face comparison."""
+        with self.camera_lock:
+            return self.pipeline.capture_challenge(challenge, count, watch=self.face_process is None)
+
+    def check_liveness(self, challenge: str, frames: Sequence[np.ndarray]) -> str:
+        """`passed:<challenge>`, or LivenessError (a NegativeVerdict) with the reason."""
+        if self.face_process is None:
+            return self.pipeline.check_liveness(challenge, frames)
+        return self.pipeline.liveness_verdict(challenge, self.face_process.liveness(challenge, frames))
+
+    def verify_face(self, card_image: np.ndarray, frames: Sequence[np.ndarray]) -> FaceDecision:
+        if self.face_process is None:
+            return self.pipeline.verify_face(card_image, frames)
+        return self.pipeline.face_decided(self.face_process.verify(card_image, frames))
+
+    # -- document ---------------------------------------------------------------------------------
+    def scan_page(self) -> np.ndarray:
+        with self.scanner_lock:
+            return self.pipeline.scan_page_image()
+
+    def read_page(self, image: np.ndarray) -> PageResult:
+        return self.pipeline.read_page(image, dpi=self.scanner_dpi)
+
+    def classify_document(self, texts: list[str]) -> str:
+        from ocr import classify
+
+        return str(classify("\f".join(texts)))
+
+    def certify(self, visit: VisitRecord, progress: Report) -> CertifiedCopy:
+        from kiosk.certify import VisitData
+        from kiosk.errors import BadInputError
+
+        if visit.card is None or visit.face is None:
+            raise BadInputError("the visit has no identified citizen yet", key="error.no_identity")
+        data = VisitData(
+            card=visit.card,
+            face=visit.face,
+            pages=list(visit.pages),
+            card_image=visit.card_image,
+            liveness=visit.liveness or "not_checked",
+            copies=visit.copies,
+        )
+        return self.pipeline.certify(data, progress)
+
+    def print_copy(self, copy: CertifiedCopy, copies: int) -> object:
+        self.copy_job = self.pipeline.print_copy(copy, copies)
+        return self.copy_job
+
+    def print_receipt(self, copy: CertifiedCopy) -> object:
+        return self.pipeline.print_receipt(copy)
+
+    # -- reprint and check ------------------------------------------------------------------------
+    def reprint(self, code: str) -> ReprintedCopy:
+        return self.pipeline.reprint(code)
+
+    def scan_copy(self) -> np.ndarray:
+        with self.scanner_lock:
+            return self.pipeline.scan_copy()
+
+    def check_copy(self, image: np.ndarray) -> Verification:
+        return self.pipeline.check_copy(image)
+
+    # -- the live preview on the face screen --------------------------------------------------------
+    def preview_frame(self) -> tuple[np.ndarray, FaceBox | None]:
+        """One camera frame and the box of the largest face in it (left, top, width, height) or None."""
+        with self.camera_lock:
+            frame = self.pipeline.devices.camera.read()
+        return frame, self.face_box(frame)
+
+    def face_box(self, frame: np.ndarray) -> FaceBox | None:
+        if self.face_process is not None:
+            return self.face_process.face_box(frame)
+        face = self._face().analyse_frame(frame, encode=False)
+        box = getattr(face, "box", None)
+        if box is None:
+            return None
+        return int(box.left), int(box.top), int(box.width), int(box.height)
