@@ -81,6 +81,19 @@ class KioskApiClient:
     def cancel_payment(self, reference: str) -> dict[str, Any]:
         return self._request("POST", f"/payments/{quote(reference, safe='')}/cancel", {})
 
+    # -- reprint ---------------------------------------------------------------------------------------
+    def holder_matches(self, code: str, holder_id: str) -> bool | None:
+        """Whether ``holder_id`` is the holder of this kiosk's copy ``code``; None for an unknown code."""
+        try:
+            answer = self._request(
+                "POST", f"/records/{quote(code, safe='')}/holder-check", {"holder_id": holder_id}
+            )
+        except BackendRefused as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return answer.get("holder") is True
+
     # -- staff calls -------------------------------------------------------------------------------------
     def raise_staff_call(self, call_id: str, reason: str, visit_ref: str = "") -> dict[str, Any]:
         return self._request(

@@ -6,6 +6,7 @@ Each module has ``register(subparsers)``, which adds its parser(s) and sets ``ha
 
 COMMAND_MODULES = (
     "kiosk.commands.certify",  # certify, demo
+    "kiosk.commands.reprint",  # reprint (holder only)
     "kiosk.commands.verify",  # verify
     "kiosk.commands.config_cmd",  # config check
     "kiosk.commands.ocr_cmd",  # ocr

@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from offline_sync.backend.auth import audit
 from offline_sync.backend.db import BackendDB
+from offline_sync.backend.holder_check import holder_check_routes
 from offline_sync.backend.payments import payment_routes
 from offline_sync.backend.staff_calls import staff_call_routes
 from offline_sync.protocol import (
@@ -215,6 +216,7 @@ def build_app(db: BackendDB, *, after_ingest: Sequence[IngestHook] = ()) -> Star
         Route(f"{API_PREFIX}/fleet", guarded(get_fleet), methods=["GET"]),
         *payment_routes(db, guarded, client_kiosk),
         *staff_call_routes(db, guarded, client_kiosk),
+        *holder_check_routes(db, guarded, client_kiosk),
         Route("/healthz", guarded(healthz), methods=["GET"]),
         Route("/openapi.json", guarded(openapi), methods=["GET"]),
     ]
