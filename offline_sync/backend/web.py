@@ -103,10 +103,12 @@ class Web:
 
     async def form(self, request: Request) -> dict[str, str]:
         """An urlencoded form body (at most 64 KiB), one value per field."""
+        body = await read_body(request, MAX_FORM_BYTES)
+        if not body:
+            return {}
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != "application/x-www-form-urlencoded":
             raise HttpProblem(415, "expected an application/x-www-form-urlencoded form")
-        body = await read_body(request, MAX_FORM_BYTES)
         try:
             parsed = parse_qs(
                 body.decode("utf-8"), keep_blank_values=True, max_num_fields=50, strict_parsing=False

@@ -215,7 +215,8 @@ class BackOffice:
 
 
 def len_pages(pdf: bytes) -> int:
-    from pyhanko.pdf_utils.reader import PdfFileReader
     import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
     return int(PdfFileReader(io.BytesIO(pdf), strict=False).root["/Pages"]["/Count"])

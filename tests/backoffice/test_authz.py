@@ -100,7 +100,7 @@ def test_personal_data_is_sealed_at_rest(sqlite_office: BackOffice) -> None:
     assert stat.S_IMODE(os.stat(db_file).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(office.data).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(office.data / "backend.key").st_mode) == 0o600
-    blobs = [p for p in (office.data / "blobs").rglob("*.pdf")]
+    blobs = list((office.data / "blobs").rglob("*.pdf"))
     assert blobs
     for blob in blobs:
         assert stat.S_IMODE(os.stat(blob).st_mode) == 0o600
