@@ -1,0 +1,121 @@
+"""Retrieval with a secret on the public listener (a real uvicorn on loopback, real signed copies): the
+holder gets the PDF with code + secret; the code alone, a wrong secret, another copy's secret, or the stored
+hash typed as the secret get nothing; wrong secrets lock the code and the address out, and are audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from offline_sync.backend.auth import audit_trail
+from offline_sync.backend.retrieval import GuardLimits
+from offline_sync.citizen import display_secret, new_retrieval_secret
+from tests.backoffice.city import CityOffice
+from tests.backoffice.helpers import Kiosks
+from tests.sync.helpers import Pki
+
+LIMITS = GuardLimits(code_failures=3, ip_failures=8, code_lock_s=60, ip_lock_s=60)
+
+
+@pytest.fixture
+def city(pki: Pki, kiosks: Kiosks, tmp_path: Path) -> Iterator[CityOffice]:
+    office = CityOffice(pki, kiosks, tmp_path / "backend", limits=LIMITS).start()
+    yield office
+    office.stop()
+
+
+def post(city: CityOffice, code: str, secret: str, **kw: object) -> httpx.Response:
+    return httpx.post(f"{city.public_url}/r", data={"code": code, "secret": secret}, timeout=60, **kw)  # type: ignore[arg-type]
+
+
+def test_code_and_secret_give_the_pdf_and_nothing_else_does(city: CityOffice) -> None:
+    code, secret = city.issue_with_secret()
+    other_code, other_secret = city.issue_with_secret()
+    assert city.db is not None
+    pdf = city.db.blobs.get(city.db.get_record(code)["pdf_sha256"])  # type: ignore[index]
+
+    form = httpx.get(f"{city.public_url}/r/{code}", timeout=60)
+    assert form.status_code == 200 and f'value="{code}"' in form.text
+    assert "script-src 'self'" in form.headers["content-security-policy"]
+
+    # As printed (with the hyphen, lower case): the PDF, as an attachment.
+    granted = post(city, code.lower(), display_secret(secret).lower())
+    assert granted.status_code == 200, granted.text[:300]
+    assert granted.headers["content-type"] == "application/pdf"
+    assert granted.content == pdf
+    assert f'filename="{code}.pdf"' in granted.headers["content-disposition"]
+
+    refusals = {
+        "code alone": post(city, code, ""),
+        "wrong secret": post(city, code, new_retrieval_secret()),
+        "another copy's secret (IDOR)": post(city, code, other_secret),
+    }
+    for why, answer in refusals.items():
+        assert answer.status_code == 403, why
+        assert b"%PDF" not in answer.content, why
+        assert "Mã bản sao hoặc mã bí mật không đúng" in answer.text, why
+    # No GET variant hands out a PDF for a code.
+    for path in (f"/r/{code}", f"/r/{code}/pdf", f"/r/{code}?secret={secret}"):
+        answer = httpx.get(f"{city.public_url}{path}", timeout=60)
+        assert b"%PDF" not in answer.content, path
+    # The other holder still gets theirs (the lockout is per code).
+    assert post(city, other_code, other_secret).status_code == 200
+
+    trail = audit_trail(city.db, code)
+    actions = [(row["action"], row["detail"]) for row in trail]
+    assert ("copy.retrieved", "code and secret") in actions
+    assert actions.count(("copy.retrieve_refused", "wrong secret")) == 3
+    assert all(row["actor"] == "public:127.0.0.1" for row in trail)
+
+
+def test_the_backend_keeps_only_a_salted_hash_and_the_hash_is_not_a_secret(city: CityOffice) -> None:
+    code, secret = city.issue_with_secret()
+    assert city.services is not None
+    stored = city.services.retrieval.secret_hash(code)
+    assert stored is not None and stored.startswith("scrypt$") and secret not in stored
+    assert post(city, code, stored).status_code == 403
+    assert post(city, code, stored.split("$")[-1][:10]).status_code == 403
+
+
+def test_wrong_secrets_lock_the_code_even_for_the_right_secret_then_unlock(city: CityOffice) -> None:
+    code, secret = city.issue_with_secret()
+    for _ in range(LIMITS.code_failures):
+        assert post(city, code, new_retrieval_secret()).status_code == 403
+    locked = post(city, code, secret)
+    assert locked.status_code == 429
+    assert 0 < int(locked.headers["retry-after"]) <= 60
+    assert b"%PDF" not in locked.content
+    assert city.db is not None
+    assert ("copy.retrieve_refused", "locked out") in [
+        (r["action"], r["detail"]) for r in audit_trail(city.db, code)
+    ]
+    # The lock ends: move it into the past (as time would) and the right secret works again.
+    with city.db._tx() as cur:
+        cur.execute("UPDATE retrieval_guard SET locked_until = 0 WHERE key = ?", (f"code:{code}",))
+    assert post(city, code, secret).status_code == 200
+
+
+def test_one_address_guessing_across_many_codes_is_locked_out(city: CityOffice) -> None:
+    codes = [city.issue_with_secret()[0] for _ in range(3)]
+    guesses = 0
+    answer = None
+    while guesses < LIMITS.ip_failures:
+        answer = post(city, codes[guesses % len(codes)], new_retrieval_secret())
+        guesses += 1
+    assert answer is not None
+    code, secret = city.issue_with_secret()
+    blocked = post(city, code, secret)  # a fresh code, the right secret: this address is locked out
+    assert blocked.status_code == 429
+
+
+def test_malformed_input_is_refused_cleanly(city: CityOffice) -> None:
+    code, _ = city.issue_with_secret()
+    for data in ({"code": "'; DROP TABLE copies;--", "secret": "X"}, {"code": code, "secret": "A" * 5000}):
+        answer = httpx.post(f"{city.public_url}/r", data=data, timeout=60)
+        assert answer.status_code == 403
+    assert httpx.post(f"{city.public_url}/r", json={"code": code}, timeout=60).status_code == 415
+    xss = httpx.get(f"{city.public_url}/r/%3Cscript%3Ealert(1)%3C%2Fscript%3E", timeout=60)
+    assert "<script>alert(1)" not in xss.text
