@@ -41,3 +41,22 @@ def same_field(found: str | None, expected: str) -> bool:
     if found is None:
         return False
     return normalise(found).casefold() == normalise(expected).casefold()
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".,;:()\"'") for w in normalise(text).split() if w.strip(".,;:()\"'")]
+
+
+def word_recall(recognised: str, truth: str) -> float:
+    """Percent of the truth's words (punctuation at their ends ignored) found in the recognised text,
+    counted with multiplicity: a word printed twice must be read twice."""
+    found: dict[str, int] = {}
+    for word in _words(recognised):
+        found[word] = found.get(word, 0) + 1
+    expected = _words(truth)
+    hits = 0
+    for word in expected:
+        if found.get(word, 0) > 0:
+            found[word] -= 1
+            hits += 1
+    return 100.0 * hits / max(1, len(expected))

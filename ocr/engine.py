@@ -19,7 +19,7 @@ from ocr.classify import classify
 from ocr.config import OcrConfig
 from ocr.errors import ImageError
 from ocr.fields import extract_fields
-from ocr.lexicon import restore_formulae
+from ocr.lexicon import restore_digits, restore_formulae
 from ocr.quality import PageQuality
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def _restore(words: list[tesseract.TessWord]) -> list[tesseract.TessWord]:
             if not line or _is_noise_line(line) or _is_accent_line(line, typical):
                 start = end
                 continue
-            texts = restore_formulae([w.text for w in line])
+            texts = restore_digits(restore_formulae([w.text for w in line]))
             out += [dataclasses.replace(w, text=t) for w, t in zip(line, texts, strict=True)]
             start = end
     return out
@@ -278,7 +278,8 @@ class OcrEngine:
         else:
             scale = 1.0
         ocr_dpi = max(50, round(dpi * scale))
-        bands = _bands(gray, self.config.parallel_bands)
+        bands = [(top, bottom) for top, bottom in _bands(gray, self.config.parallel_bands)
+                 if np.count_nonzero(gray[top:bottom:2, ::2] < 128) >= 20]  # fmt: skip
         procs = [
             (
                 top,

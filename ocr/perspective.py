@@ -85,7 +85,56 @@ def find_page_quad(image: np.ndarray) -> np.ndarray | None:
         quad = cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
     if cv2.contourArea(quad) < 0.8 * area:
         return None
-    return order_corners(quad / scale)
+    quad = order_corners(quad)
+    if not _sharp_outline(small, quad):
+        return None  # a shadow fading across the paper, not a sheet's edge against a desk
+    return quad / scale
+
+
+def _sample(small: np.ndarray, points: np.ndarray) -> np.ndarray:
+    h, w = small.shape
+    xs = np.clip(points[:, 0].astype(int), 0, w - 1)
+    ys = np.clip(points[:, 1].astype(int), 0, h - 1)
+    return small[ys, xs].astype(np.float32)
+
+
+def _sharp_outline(small: np.ndarray, quad: np.ndarray) -> bool:
+    """Whether each side of `quad` that lies inside the picture is a step from paper to surround.
+
+    A sheet on a desk has a sharp edge; a shadow on the paper fades over a long way, so a few pixels
+    either side of where Otsu cut it look alike.
+    """
+    h, w = small.shape
+    centre = quad.mean(axis=0)
+    checked = 0
+    for k in range(4):
+        a, b = quad[k], quad[(k + 1) % 4]
+        t = np.linspace(0.1, 0.9, 25)[:, None]
+        points = a + t * (b - a)
+        on_border = (points[:, 0] < 6) | (points[:, 0] > w - 7) | (points[:, 1] < 6) | (points[:, 1] > h - 7)
+        if on_border.mean() > 0.5:
+            continue  # the sheet runs off the picture here
+        normal = np.array([-(b - a)[1], (b - a)[0]], np.float32)
+        normal /= max(1e-6, float(np.linalg.norm(normal)))
+        if np.dot(centre - (a + b) / 2, normal) < 0:
+            normal = -normal  # pointing into the sheet
+        inside = points + 6 * normal
+        outside = points - 6 * normal
+        keep = (
+            ~on_border
+            & (outside[:, 0] >= 0)
+            & (outside[:, 0] < w)
+            & (outside[:, 1] >= 0)
+            & (outside[:, 1] < h)
+        )
+        if keep.sum() < 5:
+            continue
+
+        step = float(np.median(_sample(small, inside[keep]) - _sample(small, outside[keep])))
+        if step < MIN_SURROUND_CONTRAST:
+            return False
+        checked += 1
+    return checked > 0
 
 
 def warp_page(image: np.ndarray, quad: np.ndarray) -> np.ndarray:

@@ -1,9 +1,11 @@
 """Page preprocessing that measures each page and applies only what it needs.
 
 The measurements (background evenness, noise, sharpness, contrast, ink) are cheap: they run on a
-quarter-size copy or a central crop. From them the page gets, in order and only when called for:
-page crop, illumination flattening, denoising, contrast stretch, deskew, and binarisation. A clean
-page passes through as plain grayscale, because Tesseract reads clean grayscale best.
+reduced copy, and the ones about the print (sharpness, contrast) are taken where the ink is, wherever
+it lies on the page. From them the page gets, in order and only when called for: the sheet found and
+its perspective undone (ocr.perspective), colour ink dropped (ocr.colour), illumination flattening,
+denoising, contrast stretch, deskew, binarisation, pictures masked, and ruled lines erased. A clean page
+passes through as plain grayscale, because Tesseract reads clean grayscale best.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+
+from ocr import colour, perspective, tables
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,7 @@ class Prepared:
     ocr_gray: np.ndarray  # the 8-bit image given to Tesseract, same geometry as `upright`
     metrics: dict[str, float] = field(default_factory=dict)
     steps: list[str] = field(default_factory=list)
+    tables: list[tables.Table] = field(default_factory=list)  # ruled tables, in `ocr_gray` pixels
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -62,41 +67,33 @@ def estimate_noise(gray: np.ndarray) -> float:
     return float(np.median(np.abs(response)) / 0.6745 / 6.0)
 
 
-def sharpness(gray: np.ndarray) -> float:
-    """Steepest edges relative to contrast: ~4 for a sharp print, ~2 at blur sigma 2, <1 when unreadable."""
-    h, w = gray.shape
-    cy, cx, r = h // 2, w // 2, min(700, h // 2, w // 2)
-    crop = gray[cy - r : cy + r, cx - r : cx + r].astype(np.float32)
-    if crop.size < 9:
-        return 0.0
-    gx = cv2.Sobel(crop, cv2.CV_32F, 1, 0)
-    gy = cv2.Sobel(crop, cv2.CV_32F, 0, 1)
-    magnitude = cv2.magnitude(gx, gy)
-    paper, ink = np.percentile(crop, [90, 1])
-    return float(np.percentile(magnitude, 99.5) / max(8.0, paper - ink))
+def ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Where the print is: Otsu's dark class (uint8 0/255), or nothing when the page holds no contrast."""
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return binary
 
 
-def find_page(gray: np.ndarray) -> tuple[int, int, int, int] | None:
-    """The paper's bounding box when the scan shows a dark background around it; None otherwise."""
-    h, w = gray.shape
-    scale = 4
-    small = cv2.resize(gray, (max(1, w // scale), max(1, h // scale)), interpolation=cv2.INTER_AREA)
-    border = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
-    inner = np.median(
-        small[small.shape[0] // 4 : -small.shape[0] // 4, small.shape[1] // 4 : -small.shape[1] // 4]
-    )
-    if np.median(border) > 0.6 * inner:
-        return None  # the margin is as light as the paper: nothing to crop
-    _, mask = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
-    if count < 2:
-        return None
-    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    x, y, bw, bh, area = stats[best]
-    if area < 0.2 * small.size:
-        return None
-    return int(x * scale), int(y * scale), int(bw * scale), int(bh * scale)
+def sharpness(gray: np.ndarray, ink: np.ndarray | None = None) -> float:
+    """Steepest edges of the print relative to its contrast: ~4 sharp, ~2 at blur sigma 2, <1 unreadable.
+
+    Measured where the ink is (the pixels next to the print's connected components, wherever they lie on
+    the page), so that a sparse page, a single column off to one side or a page turned a few degrees is
+    judged by its letters and not by empty paper. NaN when the page has too little ink to judge.
+    """
+    if ink is None:
+        ink = ink_mask(gray)
+    factor = 2 if max(gray.shape) > 2000 else 1  # half size is plenty for the steepest edges
+    if factor > 1:
+        gray = gray[::factor, ::factor]
+        ink = ink[::factor, ::factor]
+    near = cv2.dilate(ink, np.ones((5, 5), np.uint8)) > 0
+    if np.count_nonzero(ink) < 300 or np.count_nonzero(near) < 1000:
+        return float("nan")
+    g32 = gray.astype(np.float32)
+    magnitude = cv2.magnitude(cv2.Sobel(g32, cv2.CV_32F, 1, 0), cv2.Sobel(g32, cv2.CV_32F, 0, 1))
+    paper = float(np.percentile(g32[near & (ink == 0)], 90)) if np.any(near & (ink == 0)) else 255.0
+    dark = float(np.percentile(g32[ink > 0], 2))
+    return float(np.percentile(magnitude[near], 95) * factor / max(8.0, paper - dark))
 
 
 def skew_angle(binary_text: np.ndarray) -> float:
@@ -167,21 +164,67 @@ def remove_specks(binary: np.ndarray, max_area: int) -> np.ndarray:
     return out
 
 
+def ink_contrast(gray: np.ndarray) -> tuple[float, float]:
+    """(ink, paper) grey levels: the darkest 0.05 % of the page and its 90th percentile.
+
+    The darkest sliver, not the darkest percent: a sparse page holds well under 1 % ink, and a
+    percentile that lands on paper would call it blank (or stretch the paper into noise).
+    """
+    ink, paper = (float(v) for v in np.percentile(gray[::3, ::3], [0.05, 90]))
+    return ink, paper
+
+
+def find_photos(binary: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of pictures on the page (a portrait in its frame): dense dark regions larger
+    than any letter. Text, rules, frames and tables are sparse at that size and are not picked."""
+    factor = 4
+    small = cv2.resize(binary, (max(1, binary.shape[1] // factor), max(1, binary.shape[0] // factor)),
+                       interpolation=cv2.INTER_AREA)  # fmt: skip
+    ink = (small < 128).astype(np.uint8)
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    inch = dpi / factor
+    boxes = []
+    for x, y, w, h, _area in stats[1:]:
+        if w < 0.5 * inch or h < 0.5 * inch:
+            continue
+        fill = float(np.count_nonzero(ink[y : y + h, x : x + w])) / (w * h)
+        if fill > 0.3:
+            boxes.append((int(x * factor), int(y * factor), int(w * factor), int(h * factor)))
+    return boxes
+
+
 def prepare(image: np.ndarray, dpi: int) -> Prepared:
-    """Measure the page, then crop, flatten, denoise, stretch, deskew and binarise as needed."""
+    """Measure the page, then find the sheet, drop colour ink, flatten, denoise, stretch, deskew and
+    binarise as needed."""
     steps: list[str] = []
     metrics: dict[str, float] = {}
     upright = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-    gray = to_gray(upright)
 
-    box = find_page(gray)
-    metrics["page_coverage"] = 1.0 if box is None else box[2] * box[3] / gray.size
-    if box is not None:
-        x, y, w, h = box
-        if w * h < 0.97 * gray.size:
-            upright = upright[y : y + h, x : x + w]
-            gray = gray[y : y + h, x : x + w]
-            steps.append("crop")
+    # The sheet: a photo or a page laid crooked shows a darker surround; undo the perspective.
+    quad = perspective.find_page_quad(upright)
+    metrics["page_coverage"] = 1.0
+    if quad is not None:
+        area = float(cv2.contourArea(quad))
+        metrics["page_coverage"] = area / (upright.shape[0] * upright.shape[1])
+        if metrics["page_coverage"] < 0.97:
+            # A photographed sheet: flat, and lit evenly in every channel (a lamp's tint hides colour ink).
+            upright = perspective.flatten_light(perspective.warp_page(upright, quad))
+            steps.append("perspective")
+
+    # Colour ink (seal, signature): reported, then dropped from what Tesseract reads.
+    metrics["colour_fraction"] = colour.colour_fraction(upright)
+    if metrics["colour_fraction"] < colour.MAX_COLOUR_FRACTION:
+        metrics.update(colour.detect_marks(upright, dpi))
+    else:  # a colour picture or a tinted background all over: no ink to tell apart
+        metrics.update(seal=0.0, signature=0.0)
+    if colour.MIN_COLOUR_FRACTION < metrics["colour_fraction"] < colour.MAX_COLOUR_FRACTION or (
+        metrics["seal"] or metrics["signature"]
+    ):
+        gray = colour.dropout_gray(upright)
+        steps.append("colour_dropout")
+    else:
+        gray = to_gray(upright)
 
     background = estimate_background(gray)
     bg5, bg50, bg95 = (float(v) for v in np.percentile(background, [5, 50, 95]))
@@ -201,9 +244,8 @@ def prepare(image: np.ndarray, dpi: int) -> Prepared:
         work = cv2.GaussianBlur(work, (0, 0), sigma)
         steps.append("denoise")
 
-    ink, paper = (float(v) for v in np.percentile(work[::4, ::4], [0.5, 90]))
+    ink, paper = ink_contrast(work)
     metrics["contrast"] = paper - ink
-    metrics["sharpness"] = sharpness(work)
     if metrics["contrast"] < LOW_CONTRAST and metrics["contrast"] > 10:
         lo = ink
         work = cv2.convertScaleAbs(
@@ -211,12 +253,13 @@ def prepare(image: np.ndarray, dpi: int) -> Prepared:
         )
         steps.append("stretch")
 
-    # Text mask for deskew and ink measures: Otsu on the (flattened) page.
+    # Text mask for deskew and the ink measures: Otsu on the (flattened) page.
     _, binary = cv2.threshold(work, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink_fraction = float(np.count_nonzero(binary == 0)) / binary.size
     metrics["ink_fraction"] = ink_fraction
+    metrics["sharpness"] = sharpness(work, 255 - binary) if 0.0002 < ink_fraction < 0.5 else float("nan")
 
-    angle = skew_angle(255 - binary) if 0.001 < ink_fraction < 0.4 else 0.0
+    angle = skew_angle(255 - binary) if 0.0002 < ink_fraction < 0.4 else 0.0
     metrics["skew_degrees"] = angle
     if abs(angle) >= MIN_DESKEW_DEGREES:
         paper_bgr = tuple(int(v) for v in np.median(upright[::16, ::16].reshape(-1, 3), axis=0))
@@ -234,18 +277,35 @@ def prepare(image: np.ndarray, dpi: int) -> Prepared:
         work = remove_specks(binary, max_area=max(4, int(12 * (dpi / 300) ** 2)))
         steps.append("binarise")
 
-    removed = remove_rules(work, dpi)
+    if "binarise" not in steps:
+        # Paper to pure white: Tesseract thresholds each image by itself, and on a stretch of empty paper
+        # with grain (a phone photo, a JPEG) it would turn the grain into hundreds of specks.
+        level = float(np.median(work[::4, ::4]))
+        margin = max(14.0, 4.0 * metrics["noise_sigma"])
+        work = np.where(work > level - margin, np.uint8(255), work)
+
+    photos = find_photos(binary, dpi) if ink_fraction < 0.35 else []
+    metrics["photos"] = float(len(photos))
+    if photos:
+        work = work.copy()
+        pad = max(4, dpi // 30)
+        for x, y, w, h in photos:
+            work[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad] = 255
+        steps.append("mask_photos")
+
+    masks = rule_masks(work, dpi)
+    found = tables.find_tables(masks[1], masks[2], dpi)
+    metrics["tables"] = float(len(found))
+    removed = remove_rules(work, dpi, masks)
     if removed is not None:
         work = removed
         steps.append("remove_rules")
-    return Prepared(upright=upright, ocr_gray=work, metrics=metrics, steps=steps)
+    return Prepared(upright=upright, ocr_gray=work, metrics=metrics, steps=steps, tables=found)
 
 
-def remove_rules(gray: np.ndarray, dpi: int) -> np.ndarray | None:
-    """Erase long ruled lines (underlines, frames, card borders), which Tesseract reads as dashes.
-
-    Returns None when the page has none. A line must be longer than half an inch: no letter stroke is.
-    """
+def rule_masks(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ink, horizontal, vertical) masks (uint8 0/255): the print, and its ruled lines longer than half an
+    inch (no letter stroke is)."""
     length = max(40, int(dpi * 0.5))
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
@@ -255,6 +315,15 @@ def remove_rules(gray: np.ndarray, dpi: int) -> np.ndarray | None:
         joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length))
     )
     vertical = cv2.bitwise_and(vertical, ink)
+    return ink, horizontal, vertical
+
+
+def remove_rules(
+    gray: np.ndarray, dpi: int, masks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+) -> np.ndarray | None:
+    """Erase long ruled lines (underlines, frames, card borders, table grids), which Tesseract reads as
+    dashes. Returns None when the page has none."""
+    ink, horizontal, vertical = masks if masks is not None else rule_masks(gray, dpi)
     rules = cv2.bitwise_or(horizontal, vertical)
     if not rules.any():
         return None

@@ -207,7 +207,8 @@ def _sparse(r: _Rng) -> SampleDocument:
         font = s.fit(text, style, size, column)
         s.text(text, left, y, font)
         y += gap
-    return SampleDocument(s.bgr(), s.truth(), {"date_of_birth": dob_iso}, "other", Path(s.fonts[0]).stem)
+    del dob_iso  # an "other" paper has no birth date field
+    return SampleDocument(s.bgr(), s.truth(), {}, "other", Path(s.fonts[0]).stem)
 
 
 def _decision(r: _Rng, s: _Sheet) -> tuple[dict[str, str], tuple[int, int, int, int]]:
@@ -257,9 +258,8 @@ def _decision(r: _Rng, s: _Sheet) -> tuple[dict[str, str], tuple[int, int, int, 
     fields = {
         "document_number": number,
         "issue_date": f"{year:04d}-{month:02d}-{day:02d}",
-        "date_of_birth": dob_iso,
-        "id_number": idn,
     }
+    del dob_iso, idn  # in the text, but an "other" paper has no person fields
     return fields, (sig_x0, top, right, y)
 
 
@@ -394,7 +394,7 @@ def _photo_box(r: _Rng) -> SampleDocument:
     size = r.int(40, 50)
     left, right = r.int(180, 300), s.width - r.int(160, 260)
     y = r.int(200, 320)
-    title = r.pick(("SƠ YẾU LÝ LỊCH", "PHIẾU THÔNG TIN CÁ NHÂN", "TỜ KHAI CĂN CƯỚC"))
+    title = r.pick(("SƠ YẾU LÝ LỊCH", "PHIẾU THÔNG TIN CÁ NHÂN", "PHIẾU ĐĂNG KÝ DỰ TUYỂN"))
     s.centered("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", left, right, y, s.font(1, size))
     y += int(size * 1.4)
     s.centered("Độc lập - Tự do - Hạnh phúc", left, right, y, s.font(1, size))
@@ -441,8 +441,8 @@ def _photo_box(r: _Rng) -> SampleDocument:
         for line in s.wrap(text, font, right - left):
             s.text(line, left, y, font)
             y += gap
-    fields = {"date_of_birth": dob_iso, "id_number": idn}
-    return SampleDocument(s.bgr(), s.truth(), fields, "other", Path(s.fonts[0]).stem)
+    del dob_iso, idn  # in the text, but an "other" paper has no person fields
+    return SampleDocument(s.bgr(), s.truth(), {}, "other", Path(s.fonts[0]).stem)
 
 
 # -- the capture cases ---------------------------------------------------------------------------

@@ -1,0 +1,111 @@
+"""Colour ink on official papers: red seals and blue signatures, taken apart from the black print.
+
+Almost every Vietnamese official paper carries a red round seal over the signer's title and name and a
+blue (sometimes violet) signature. Read in grayscale, both turn into grey strokes over the letters and the
+lines under them come out as garbage. On a colour scan they are told apart by hue:
+
+* :func:`dropout_gray` is the page in grey with coloured ink dropped: where a pixel is saturated, its
+  brightest channel (red ink is bright in the red channel, blue ink in the blue one), lifted by its
+  saturation, stands for it, so a seal fades into the paper while black print, under the seal too,
+  stays black;
+* :func:`detect_marks` says whether a seal (a large round red mark) and a signature (blue or violet pen
+  strokes) are on the page, for the officer's post-check.
+
+A gray scan has no hue: nothing is dropped, and no seal or signature is reported from colour.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+SATURATED = 30  # max - min channel (grey levels) above which a pixel is coloured ink, not print or paper
+FULLY_SATURATED = 70  # from here on the brightest channel alone stands for the pixel
+MIN_COLOUR_FRACTION = 0.0003  # less coloured ink than this on the page: leave the page alone
+MAX_COLOUR_FRACTION = 0.15  # more than this is a colour picture or a tinted paper, not ink on a page
+SEAL_MIN_INCH, SEAL_MAX_INCH = 0.5, 2.6  # a round seal's diameter
+SIGNATURE_MIN_INCH = 0.4  # a signature's width
+
+
+def _channels(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    b, g, r = (bgr[:, :, k].astype(np.int16) for k in range(3))
+    return b, g, r
+
+
+def colour_fraction(bgr: np.ndarray) -> float:
+    """The share of the page's pixels that are clearly coloured ink (checked on a reduced copy)."""
+    if bgr.ndim != 3:
+        return 0.0
+    small = bgr[::4, ::4]
+    spread = small.max(axis=2).astype(np.int16) - small.min(axis=2).astype(np.int16)
+    return float(np.count_nonzero(spread > FULLY_SATURATED)) / max(1, spread.size)
+
+
+def dropout_gray(bgr: np.ndarray) -> np.ndarray:
+    """The page in grey with red, blue and violet ink faded into the paper; black print stays."""
+    top = bgr.max(axis=2)
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    spread = top.astype(np.int16) - bgr.min(axis=2).astype(np.int16)
+    weight = np.clip((spread - SATURATED) / float(FULLY_SATURATED - SATURATED), 0.0, 1.0).astype(np.float32)
+    # The halo where a coloured stroke meets paper is lighter than the stroke: widen the weight over it.
+    weight = cv2.dilate(weight, np.ones((3, 3), np.uint8))
+    # Pure seal red or pen blue lifts to paper white; a black letter under the ink (dark in every channel)
+    # stays dark, and the edge where a letter meets the ink keeps about its own darkness.
+    lifted = top.astype(np.float32) + 0.6 * spread.astype(np.float32)
+    out = np.clip(gray.astype(np.float32) * (1.0 - weight) + lifted * weight, 0, 255).astype(np.uint8)
+    # Where red and blue cross they print almost black, but still tinted; a black letter is not.
+    coloured = (spread > 24).astype(np.uint8)
+    dark = (out < 128).astype(np.uint8)
+    count, labels, _stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    if count > 1:
+        inside = np.bincount(labels[coloured > 0], minlength=count)
+        total = np.maximum(np.bincount(labels.ravel(), minlength=count), 1)
+        drop = inside / total > 0.6
+        drop[0] = False
+        if drop.any():
+            out[cv2.dilate(drop[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 255
+    return out
+
+
+def ink_masks(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(red, blue) masks (uint8 0/255) of seal-red and pen-blue/violet ink."""
+    b, g, r = _channels(bgr)
+    red = (r - np.maximum(g, b) > 50) & (r > 90)
+    blue = (b - np.maximum(r, g) > 35) & (b > 70) | ((b - g > 40) & (r - g > 25) & (b > 90))  # blue, violet
+    return red.astype(np.uint8) * 255, blue.astype(np.uint8) * 255
+
+
+def detect_marks(bgr: np.ndarray, dpi: int) -> dict[str, float]:
+    """``seal`` and ``signature`` (1.0 present, 0.0 absent) and the size of each mark, from colour."""
+    if bgr.ndim != 3:
+        return {"seal": 0.0, "signature": 0.0}
+    factor = 4
+    small = cv2.resize(
+        bgr, (max(1, bgr.shape[1] // factor), max(1, bgr.shape[0] // factor)), interpolation=cv2.INTER_AREA
+    )
+    px_per_inch = dpi / factor
+    red, blue = ink_masks(small)
+    out = {"seal": 0.0, "signature": 0.0, "seal_inches": 0.0, "signature_inches": 0.0}
+    # A seal: red ink that, joined up, makes a roughly round blob of a seal's size with a ring's share of ink.
+    joined = cv2.morphologyEx(red, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    for label in range(1, count):
+        x, y, w, h, _area = stats[label]
+        side = max(w, h) / px_per_inch
+        if not (SEAL_MIN_INCH <= side <= SEAL_MAX_INCH) or not 0.7 <= w / max(1, h) <= 1.4:
+            continue
+        ink = np.count_nonzero(red[y : y + h, x : x + w])
+        if ink >= 0.06 * w * h:
+            out["seal"] = 1.0
+            out["seal_inches"] = max(out["seal_inches"], float(side))
+    # A signature: blue strokes spread over at least a short word's width.
+    if np.count_nonzero(blue) >= 0.002 * px_per_inch**2:
+        joined = cv2.dilate(blue, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+        count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+        for label in range(1, count):
+            x, y, w, h, _area = stats[label]
+            ink = np.count_nonzero(blue[y : y + h, x : x + w])
+            if w / px_per_inch >= SIGNATURE_MIN_INCH and ink >= 0.01 * px_per_inch**2:
+                out["signature"] = 1.0
+                out["signature_inches"] = max(out["signature_inches"], float(w / px_per_inch))
+    return out
