@@ -1,0 +1,142 @@
+"""The console in a real browser: Debian's headless Chromium driven by selenium, on SQLite and PostgreSQL.
+An officer logs in, filters the queue, opens a copy (page images load), approves one and revokes another
+with a reason that tries to inject markup; the public status page shows both. Screenshots go to the test's
+folder, or to docs/screenshots when KIOSK_SCREENSHOTS=1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.backoffice.helpers import OFFICER, PASSWORD, BackOffice
+
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and DRIVER), reason="chromium and chromium-driver are not installed"
+)
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="kiosk-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=1366,900",
+        "--lang=vi",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _shots(tmp_path: Path) -> Path:
+    folder = REPO / "docs" / "screenshots" if os.environ.get("KIOSK_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_officer_post_checks_in_headless_chromium(office: BackOffice, browser, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    driver = browser
+    wait = WebDriverWait(driver, 60)
+    office.add_officer()
+    approved = office.upload_copy(
+        "HN-001",
+        pages=2,
+        visit_metrics={"ward": "Phường Hàng Bạc", "visit_seconds": 300, "rescans": 1, "liveness_attempts": 2},
+        face_distance=0.53,
+    )
+    revoked = office.upload_copy("HN-002", visit_metrics={"ward": "Phường Cửa Nam", "visit_seconds": 200})
+    shots = _shots(tmp_path)
+
+    driver.get(f"{office.public_url}/console")
+    wait.until(ec.presence_of_element_located((By.ID, "login-form")))  # redirected to the login page
+    driver.find_element(By.ID, "username").send_keys(OFFICER)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "login").click()
+    wait.until(ec.presence_of_element_located((By.ID, "queue")))
+    rows = [r.get_attribute("data-code") for r in driver.find_elements(By.CSS_SELECTOR, "tr.copy-row")]
+    assert rows == [revoked, approved]  # newest first
+    assert "Khuôn mặt sát ngưỡng" in driver.page_source  # the risk flag, in Vietnamese by default
+    driver.save_screenshot(str(shots / "console-queue.png"))
+
+    # Filters: a risk flag, then a kiosk.
+    Select(driver.find_element(By.ID, "f-flag")).select_by_value("rescanned")
+    driver.find_element(By.ID, "apply-filter").click()
+    wait.until(ec.url_contains("flag=rescanned"))
+    assert [r.get_attribute("data-code") for r in driver.find_elements(By.CSS_SELECTOR, "tr.copy-row")] == [
+        approved
+    ]
+    Select(driver.find_element(By.ID, "f-flag")).select_by_value("")
+    Select(driver.find_element(By.ID, "f-kiosk")).select_by_value("HN-002")
+    driver.find_element(By.ID, "apply-filter").click()
+    wait.until(ec.url_contains("kiosk=HN-002"))
+    assert [r.get_attribute("data-code") for r in driver.find_elements(By.CSS_SELECTOR, "tr.copy-row")] == [
+        revoked
+    ]
+
+    # One copy: page images really render in the browser, the ID is masked, no face image anywhere.
+    driver.get(f"{office.public_url}/console/copies/{approved}")
+    wait.until(ec.presence_of_element_located((By.ID, "approve")))
+    images = driver.find_elements(By.CSS_SELECTOR, "img.page-image")
+    assert len(images) == 2
+    wait.until(
+        lambda d: all(
+            d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", i) for i in images
+        )
+    )
+    assert driver.find_element(By.ID, "masked-id").text == "001******234"
+    driver.save_screenshot(str(shots / "console-copy.png"))
+    driver.find_element(By.ID, "approve").click()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "status"), "Đã hậu kiểm"))
+
+    # Revoke the other with a reason that tries to inject markup: shown as text.
+    driver.get(f"{office.public_url}/console/copies/{revoked}?lang=en")
+    wait.until(ec.presence_of_element_located((By.ID, "revoke")))
+    assert "Approve and sign" in driver.page_source  # English on request
+    reason = '<b id="pwned">x</b> trang 2 không khớp bản gốc'
+    driver.find_element(By.ID, "reason").send_keys(reason)
+    driver.find_element(By.ID, "revoke").click()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "status"), "Revoked"))
+    assert driver.find_element(By.ID, "revoked-reason").text == reason
+    assert not driver.find_elements(By.ID, "pwned")
+
+    # The public page says it to anyone, in Vietnamese.
+    driver.delete_all_cookies()
+    driver.get(f"{office.public_url}/v/{revoked}")
+    wait.until(ec.presence_of_element_located((By.ID, "status")))
+    assert driver.find_element(By.ID, "status").text == "Đã thu hồi"
+    assert not driver.find_elements(By.ID, "pwned")
+    driver.save_screenshot(str(shots / "public-status-revoked.png"))
+    driver.get(f"{office.public_url}/v/{approved}")
+    wait.until(ec.presence_of_element_located((By.ID, "status")))
+    assert driver.find_element(By.ID, "status").text == "Đã hậu kiểm"
+    driver.save_screenshot(str(shots / "public-status-post-checked.png"))
+    assert httpx.get(f"{office.public_url}/api/public/copies/{approved}").json()["status"] == "post_checked"
