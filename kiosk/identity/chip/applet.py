@@ -1,0 +1,178 @@
+"""The simulated chip: an ICAO 9303 eMRTD application that answers APDUs, as a CCCD's chip does.
+
+It is product code: the simulated chip reader of the demo holds one, and the tests put one behind
+pcscd through the vsmartcard virtual reader (:mod:`kiosk.identity.chip.vpicc`), so the kiosk's reader
+code runs over a real PC/SC stack. It implements SELECT (the application and its files), GET CHALLENGE,
+EXTERNAL AUTHENTICATE (BAC), READ BINARY under 3DES secure messaging, and INTERNAL AUTHENTICATE (Active
+Authentication). Every file needs BAC first, as on a real CCCD.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from kiosk.identity.chip import aa, crypto
+from kiosk.identity.chip.lds import AID_MRTD
+from kiosk.identity.chip.mrz import BacKey
+from kiosk.identity.chip.sm import CardChannel, Command, Response, SecureMessagingError
+
+# T=1 contactless-style ATR: TS, T0 (TD1 + 8 historical bytes), TD1 (T=0, TD2 follows), TD2 (T=1),
+# historical bytes, TCK.
+_ATR_BODY = bytes.fromhex("3B888001") + b"SKVNCHIP"
+
+
+def _tck(body: bytes) -> int:
+    value = 0
+    for byte in body[1:]:
+        value ^= byte
+    return value
+
+
+ATR = _ATR_BODY + bytes([_tck(_ATR_BODY)])
+
+SW_OK = 0x9000
+SW_AUTH_FAILED = 0x6300
+SW_WRONG_LENGTH = 0x6700
+SW_SECURITY = 0x6982
+SW_SM_MISSING = 0x6987
+SW_SM_WRONG = 0x6988
+SW_CONDITIONS = 0x6985
+SW_WRONG_DATA = 0x6A80
+SW_NOT_FOUND = 0x6A82
+SW_WRONG_P1P2 = 0x6B00
+SW_INS = 0x6D00
+SW_CLA = 0x6E00
+
+
+class VirtualChip:
+    """One chip: its files (file identifier -> bytes), its BAC key, and optionally an AA key."""
+
+    atr = ATR
+
+    def __init__(
+        self,
+        files: Mapping[int, bytes],
+        bac_key: BacKey,
+        *,
+        aa_key: ec.EllipticCurvePrivateKey | None = None,
+    ) -> None:
+        self.files = dict(files)
+        seed = bac_key.seed()
+        self._k_enc, self._k_mac = crypto.derive_key(seed, crypto.ENC), crypto.derive_key(seed, crypto.MAC)
+        self._aa_key = aa_key
+        self.apdus = 0
+        self.power_on()
+
+    def power_on(self) -> None:
+        """Reset: nothing selected, no session."""
+        self._app_selected = False
+        self._file: int | None = None
+        self._challenge: bytes | None = None
+        self._channel: CardChannel | None = None
+
+    def process(self, apdu: bytes) -> bytes:
+        """One command APDU in, one response APDU out (data + status word)."""
+        self.apdus += 1
+        try:
+            command = Command.decode(apdu)
+        except ValueError:
+            return SW_WRONG_LENGTH.to_bytes(2, "big")
+        if command.cla & 0x0C == 0x0C:
+            channel = self._channel
+            if channel is None:
+                return SW_SM_MISSING.to_bytes(2, "big")
+            try:
+                inner = channel.unwrap(apdu)
+            except SecureMessagingError:
+                self._channel = None  # a broken MAC ends the session
+                return SW_SM_WRONG.to_bytes(2, "big")
+            return channel.wrap(self._handle(inner, protected=True))
+        if self._channel is not None and command.ins != 0xA4:
+            self._channel = None  # a plain command in a session ends it
+        return self._handle(command, protected=False).encode()
+
+    # -- commands -----------------------------------------------------------------------------------
+    def _handle(self, command: Command, *, protected: bool) -> Response:
+        if command.cla & 0xF3 not in (0x00,):
+            return Response(b"", SW_CLA)
+        handlers = {
+            0xA4: self._select,
+            0x84: self._get_challenge,
+            0x82: self._external_authenticate,
+            0xB0: self._read_binary,
+            aa.INS_INTERNAL_AUTHENTICATE: self._internal_authenticate,
+        }
+        handler = handlers.get(command.ins)
+        if handler is None:
+            return Response(b"", SW_INS)
+        if command.ins in (0xB0, aa.INS_INTERNAL_AUTHENTICATE) and not protected:
+            return Response(b"", SW_SECURITY)
+        if command.ins == 0xA4 and command.p1 != 0x04 and not protected:
+            return Response(b"", SW_SECURITY)
+        return handler(command)
+
+    def _select(self, command: Command) -> Response:
+        if command.p1 == 0x04:
+            if command.data != AID_MRTD:
+                return Response(b"", SW_NOT_FOUND)
+            self.power_on()
+            self._app_selected = True
+            return Response(b"", SW_OK)
+        if command.p1 in (0x00, 0x02) and len(command.data) == 2 and self._app_selected:
+            fid = int.from_bytes(command.data, "big")
+            if fid not in self.files:
+                return Response(b"", SW_NOT_FOUND)
+            self._file = fid
+            return Response(b"", SW_OK)
+        return Response(b"", SW_WRONG_P1P2)
+
+    def _get_challenge(self, command: Command) -> Response:
+        if command.le != 8 or not self._app_selected:
+            return Response(b"", SW_CONDITIONS if not self._app_selected else SW_WRONG_LENGTH)
+        self._challenge = os.urandom(8)
+        return Response(self._challenge, SW_OK)
+
+    def _external_authenticate(self, command: Command) -> Response:
+        challenge, self._challenge = self._challenge, None
+        if challenge is None:
+            return Response(b"", SW_CONDITIONS)
+        if len(command.data) != 40:
+            return Response(b"", SW_WRONG_LENGTH)
+        cryptogram, mac = command.data[:32], command.data[32:]
+        if not crypto.mac_equal(crypto.retail_mac(self._k_mac, cryptogram), mac):
+            return Response(b"", SW_AUTH_FAILED)
+        plain = crypto.decrypt(self._k_enc, cryptogram)
+        rnd_ifd, rnd_icc, k_ifd = plain[:8], plain[8:16], plain[16:32]
+        if rnd_icc != challenge:
+            return Response(b"", SW_AUTH_FAILED)
+        k_icc = os.urandom(16)
+        answer = crypto.encrypt(self._k_enc, challenge + rnd_ifd + k_icc)
+        seed = bytes(a ^ b for a, b in zip(k_ifd, k_icc, strict=True))
+        self._channel = CardChannel(
+            crypto.derive_key(seed, crypto.ENC),
+            crypto.derive_key(seed, crypto.MAC),
+            challenge[4:] + rnd_ifd[4:],
+        )
+        return Response(answer + crypto.retail_mac(self._k_mac, answer), SW_OK)
+
+    def _read_binary(self, command: Command) -> Response:
+        if self._file is None:
+            return Response(b"", SW_CONDITIONS)
+        if command.p1 & 0x80:
+            return Response(b"", SW_WRONG_P1P2)  # short file identifiers are not offered
+        offset = (command.p1 << 8) | command.p2
+        content = self.files[self._file]
+        if offset > len(content):
+            return Response(b"", SW_WRONG_P1P2)
+        length = command.le or 256
+        return Response(content[offset : offset + length], SW_OK)
+
+    def _internal_authenticate(self, command: Command) -> Response:
+        if self._aa_key is None:
+            return Response(b"", SW_INS)
+        if len(command.data) != 8:
+            return Response(b"", SW_WRONG_DATA)
+        return Response(aa.chip_sign(self._aa_key, command.data), SW_OK)

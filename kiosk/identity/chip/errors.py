@@ -1,0 +1,43 @@
+"""The chip step's error: ``reason`` is a machine code the flow maps to a message and a way forward."""
+
+from __future__ import annotations
+
+from kiosk.errors import NegativeVerdict
+from kiosk.identity.errors import IdentityError
+
+REASONS = {
+    "no_chip": "no chip answered on the reader: lay the card on the reader (a card without a chip is read "
+    "from its QR)",
+    "card_removed": "the card was moved away from the reader while it was read: lay it on the reader again "
+    "and keep it still",
+    "bac_failed": "the chip refused the access key: the card's number, date of birth or expiry does not fit "
+    "this chip",
+    "bac_key_unknown": "the card's expiry date is not known, so the chip's access key cannot be made: read "
+    "the MRZ on the back",
+    "secure_messaging": "the chip's secure channel broke down: lay the card on the reader again",
+    "chip_timeout": "the chip did not finish answering in time: lay the card on the reader again",
+    "chip_malformed": "the chip's data is not a CCCD's",
+    "chip_inconsistent": "the chip's MRZ and its Vietnamese data (DG13) disagree",
+}
+
+
+class ChipError(IdentityError):
+    """The chip could not be read, or what it holds cannot be used."""
+
+    default_key = "error.chip"
+    key_prefix = "error.chip"
+
+
+def chip_error(reason: str, detail: str = "") -> ChipError:
+    return ChipError(REASONS[reason], reason=reason, detail=detail or REASONS[reason])
+
+
+class ChipRefused(NegativeVerdict):
+    """The chip was read but is not to be believed: passive or active authentication failed. ``reason``
+    is the failure (``dg_hash_mismatch``, ``ds_not_trusted``, ``chip_authentication_failed``...)."""
+
+    default_key = "error.chip.refused"
+
+    def __init__(self, message: str, *, reason: str, detail: str = "", subject: str = "") -> None:
+        super().__init__(message, key=f"error.chip.{reason}", detail=detail, subject=subject)
+        self.reason = reason

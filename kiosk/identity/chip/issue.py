@@ -1,0 +1,126 @@
+"""Personalise a simulated chip for a citizen, as the issuing authority would: the data groups from the
+card's fields and portrait, EF.COM, and the SOD signed by a Document Signer under a (test) CSCA.
+
+``tamper`` makes the chips the tests need: ``dg1`` alters the MRZ after signing (the hash no longer
+matches), ``clone`` keeps DG15 but gives the chip a different Active Authentication key (a copied chip).
+A Document Signer from a rogue CSCA is a matter of the ``pki`` passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import cv2
+import numpy as np
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from kiosk.identity.cccd import SEX_FEMALE, CardData
+from kiosk.identity.chip.applet import VirtualChip
+from kiosk.identity.chip.lds import (
+    DG_FIDS,
+    FID_COM,
+    FID_SOD,
+    build_com,
+    build_dg1,
+    build_dg2,
+    build_dg13,
+    build_dg15,
+)
+from kiosk.identity.chip.mrz import BacKey, Td1, document_number_for, milestone_expiry, mrz_name
+from kiosk.identity.chip.pki import TestPki
+from kiosk.identity.chip.sod import build_sod
+
+TAMPERS = ("dg1", "clone")
+PORTRAIT_SIZE = (360, 480)  # width, height: a chip portrait is small (ICAO 9303 part 9: ~15-20 KB)
+
+
+@dataclass(frozen=True)
+class ChipImage:
+    """What is written on a chip: its files and keys."""
+
+    files: dict[int, bytes]
+    bac_key: BacKey
+    aa_key: ec.EllipticCurvePrivateKey | None
+
+    def chip(self) -> VirtualChip:
+        return VirtualChip(self.files, self.bac_key, aa_key=self.aa_key)
+
+
+def portrait_jpeg(portrait: np.ndarray, *, quality: int = 85) -> tuple[bytes, int, int]:
+    """The portrait as a chip holds it: scaled to 360x480 (cover), JPEG."""
+    h, w = portrait.shape[:2]
+    target_w, target_h = PORTRAIT_SIZE
+    scale = max(target_w / w, target_h / h)
+    resized = cv2.resize(portrait, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    top = (resized.shape[0] - target_h) // 2
+    left = (resized.shape[1] - target_w) // 2
+    cropped = np.ascontiguousarray(resized[top : top + target_h, left : left + target_w])
+    ok, encoded = cv2.imencode(".jpg", cropped, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("cannot encode the portrait as JPEG")
+    return encoded.tobytes(), target_w, target_h
+
+
+def issue_chip(
+    card: CardData,
+    portrait: np.ndarray,
+    pki: TestPki,
+    *,
+    expiry: date | None = None,
+    active_authentication: bool = True,
+    tamper: str | None = None,
+    home_town: str = "Hà Nội",
+    parents: tuple[str, str] = ("", ""),
+) -> ChipImage:
+    if tamper is not None and tamper not in TAMPERS:
+        raise ValueError(f"unknown tamper {tamper!r}; known: {', '.join(TAMPERS)}")
+    expiry = expiry or milestone_expiry(card.date_of_birth, card.issue_date) or date(9999, 12, 31)
+    number = document_number_for(card.id_number)
+    td1 = Td1(
+        document_code="ID",
+        issuing_state="VNM",
+        document_number=number,
+        optional_1=card.id_number,
+        date_of_birth=card.date_of_birth,
+        sex="F" if card.sex == SEX_FEMALE else "M",
+        date_of_expiry=expiry,
+        nationality="VNM",
+        optional_2="",
+        name=mrz_name(card.full_name),
+    )
+    jpeg, width, height = portrait_jpeg(portrait)
+    values = {
+        "id_number": card.id_number,
+        "full_name": card.full_name,
+        "date_of_birth": card.date_of_birth.isoformat(),
+        "sex": card.sex,
+        "nationality": "Việt Nam",
+        "ethnicity": "Kinh",
+        "religion": "Không",
+        "home_town": home_town,
+        "address": card.address,
+        "identifying_features": "Nốt ruồi C:1cm dưới trước đuôi mắt trái",
+        "issue_date": card.issue_date.isoformat(),
+        "expiry_date": expiry.isoformat() if expiry.year < 9999 else "",
+    }
+    if card.old_id:
+        values["old_id"] = card.old_id
+    groups = {1: build_dg1(td1.text()), 2: build_dg2(jpeg, width, height), 13: build_dg13(values, parents)}
+    aa_key = ec.generate_private_key(ec.SECP256R1()) if active_authentication else None
+    if aa_key is not None:
+        spki = aa_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        groups[15] = build_dg15(spki)
+    sod = build_sod(groups, pki.ds_key, pki.ds)
+    if tamper == "dg1":
+        line1, line2, _ = td1.lines()
+        groups[1] = build_dg1(line1 + line2 + mrz_name("TRẦN VĂN GIẢ").ljust(30, "<"))
+    if tamper == "clone" and aa_key is not None:
+        aa_key = ec.generate_private_key(ec.SECP256R1())
+    files = {DG_FIDS[n]: raw for n, raw in groups.items()}
+    files[FID_COM] = build_com(sorted(groups))
+    files[FID_SOD] = sod
+    return ChipImage(files, BacKey(number, card.date_of_birth, expiry), aa_key)

@@ -1,0 +1,122 @@
+"""A test country signing CA (CSCA) and a Document Signer under it, for the simulated chip.
+
+Made in memory at run time (ECDSA P-256 keys take milliseconds), or written to a folder by
+``kiosk keys init-test-csca`` so that a kiosk on the simulated profile can be given the CSCA as its trust
+list. Never a production trust anchor: the subject says TEST.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+CSCA_FILE, DS_FILE, DS_KEY_FILE = "csca.pem", "document-signer.pem", "document-signer.key"
+
+
+@dataclass(frozen=True)
+class TestPki:
+    csca_key: ec.EllipticCurvePrivateKey
+    csca: x509.Certificate
+    ds_key: ec.EllipticCurvePrivateKey
+    ds: x509.Certificate
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / CSCA_FILE).write_bytes(self.csca.public_bytes(serialization.Encoding.PEM))
+        (folder / DS_FILE).write_bytes(self.ds.public_bytes(serialization.Encoding.PEM))
+        key_path = folder / DS_KEY_FILE
+        key_path.write_bytes(
+            self.ds_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        key_path.chmod(0o600)
+
+
+def _name(common_name: str, country: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, country),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Smart Kiosk TEST"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def make_csca(
+    common_name: str = "TEST CSCA VN", country: str = "VN"
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(UTC)
+    name = _name(common_name, country)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365 * 15))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def make_document_signer(
+    csca_key: ec.EllipticCurvePrivateKey,
+    csca: x509.Certificate,
+    common_name: str = "TEST Document Signer VN",
+    *,
+    valid_days: int = 365 * 11,
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(UTC)
+    country = csca.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)[0].value
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name, str(country)))
+        .issuer_name(csca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(csca.public_key()),  # type: ignore[arg-type]
+            critical=False,
+        )
+        .sign(csca_key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def make_test_pki(country: str = "VN") -> TestPki:
+    csca_key, csca = make_csca(country=country)
+    ds_key, ds = make_document_signer(csca_key, csca)
+    return TestPki(csca_key, csca, ds_key, ds)
+
+
+def load_test_pki(folder: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """(CSCA, Document Signer key, Document Signer) saved by :meth:`TestPki.save`."""
+    csca = x509.load_pem_x509_certificate((folder / CSCA_FILE).read_bytes())
+    ds = x509.load_pem_x509_certificate((folder / DS_FILE).read_bytes())
+    key = serialization.load_pem_private_key((folder / DS_KEY_FILE).read_bytes(), None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise ValueError(f"{folder / DS_KEY_FILE} is not an EC key")
+    return csca, key, ds
