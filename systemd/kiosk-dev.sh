@@ -27,6 +27,7 @@ APT_PACKAGES=(
   postgresql
   chromium chromium-driver
   espeak-ng sox
+  pcscd vsmartcard-vpcd libpcsclite-dev swig
   systemd
   libgl1 libglib2.0-0 libegl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
