@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import logging
 import statistics
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -49,7 +48,16 @@ import cv2
 import numpy as np
 
 from kiosk.identity.config import IdentityConfig
-from kiosk.identity.errors import CardPortraitError, FaceError
+from kiosk.identity.dlib_models import (
+    DLIB_LOCK,
+    FaceBox,
+    FaceLandmarks,
+    detect_faces,
+    encode_face,
+    models,
+    to_rgb,
+)
+from kiosk.identity.errors import CardPortraitError
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +68,6 @@ CALIBRATION = {
     "chosen_threshold": 0.55,
     "reproduce": "python bench/face_bench.py --calibrate",
 }
-# dlib's detector, shape predictors and network keep internal buffers: one call at a time, whichever
-# thread (the UI's preview box and a verification may run on different workers).
-DLIB_LOCK = threading.Lock()
 # Distance reported when no live face could be compared at all (dlib distances of faces are < 1).
 NO_COMPARISON_DISTANCE = 1.0
 # A face narrower than this fraction of the largest one is someone in the background, not a second user.
@@ -86,24 +91,6 @@ class FrameStatus(StrEnum):
     no_face = "no_face"
     two_faces = "two_faces"
     face_too_small = "face_too_small"
-
-
-@dataclass(frozen=True)
-class FaceBox:
-    """A face rectangle in full-frame pixels (top, right, bottom, left: face_recognition's order)."""
-
-    top: int
-    right: int
-    bottom: int
-    left: int
-
-    @property
-    def width(self) -> int:
-        return self.right - self.left
-
-    @property
-    def height(self) -> int:
-        return self.bottom - self.top
 
 
 @dataclass(frozen=True)
@@ -142,68 +129,6 @@ class FaceDecision:
         }
 
 
-def _models() -> Any:
-    """face_recognition's dlib models, loaded once on first use (about 100 MB, ~0.5 s)."""
-    import warnings
-
-    from PIL import ImageFile
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # face_recognition_models imports the deprecated pkg_resources
-        from face_recognition import api
-    # face_recognition turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process at import, which
-    # would make every later image load accept half a file. The kiosk never loads images through it.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    return api
-
-
-def _to_rgb(image: np.ndarray, what: str) -> np.ndarray:
-    if not isinstance(image, np.ndarray) or image.size == 0 or image.ndim not in (2, 3):
-        raise FaceError(f"{what} is not an image", reason="bad_image", subject=what)
-    if image.dtype != np.uint8:
-        image = np.clip(image, 0, 255).astype(np.uint8)
-    if image.ndim == 2:
-        return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
-    if image.shape[2] == 4:
-        return cv2.cvtColor(image, cv2.COLOR_BGRA2RGB)
-    if image.shape[2] == 3:
-        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-    raise FaceError(f"{what} has {image.shape[2]} channels", reason="bad_image", subject=what)
-
-
-def detect_faces(rgb: np.ndarray, detection_width_px: int, *, upsample: int = 0) -> list[FaceBox]:
-    """Faces in a full-resolution RGB image, detected on a copy downscaled to `detection_width_px`."""
-    api = _models()
-    height, width = rgb.shape[:2]
-    scale = min(1.0, detection_width_px / width)
-    small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else rgb
-    boxes = []
-    with DLIB_LOCK:
-        rects = list(api.face_detector(small, upsample))
-    for rect in rects:
-        boxes.append(
-            FaceBox(
-                top=max(0, round(rect.top() / scale)),
-                right=min(width, round(rect.right() / scale)),
-                bottom=min(height, round(rect.bottom() / scale)),
-                left=max(0, round(rect.left() / scale)),
-            )
-        )
-    return boxes
-
-
-def encode_face(rgb: np.ndarray, box: FaceBox, *, jitters: int = 1) -> np.ndarray:
-    """The 128-d encoding of the face in `box`, computed on the full-resolution image."""
-    import dlib
-
-    api = _models()
-    rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
-    with DLIB_LOCK:
-        shape = api.pose_predictor_5_point(rgb, rect)
-        descriptor = api.face_encoder.compute_face_descriptor(rgb, shape, jitters)
-    return np.asarray(descriptor, dtype=np.float64)
-
-
 def face_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a - b))
 
@@ -213,11 +138,9 @@ def _pose_offset(rgb: np.ndarray, box: FaceBox) -> float:
     from the 68 landmarks (about 2 ms)."""
     import dlib
 
-    from kiosk.identity.liveness import FaceLandmarks
-
     rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
     with DLIB_LOCK:
-        shape = _models().pose_predictor_68_point(rgb, rect)
+        shape = models().pose_predictor_68_point(rgb, rect)
     face = FaceLandmarks(np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64))
     turn = abs(face.nose_ratio() - 0.5) / FRONTAL_MAX_NOSE_OFFSET
     closed = EYES_OPEN_MIN_EAR / max(1e-6, face.eye_aspect_ratio())
@@ -230,7 +153,7 @@ def _largest(boxes: Sequence[FaceBox]) -> FaceBox:
 
 def _locate_card_face(card_image: np.ndarray) -> tuple[np.ndarray, FaceBox]:
     """The card front as RGB and the box of its one portrait face; CardPortraitError otherwise."""
-    rgb = _to_rgb(card_image, "card image")
+    rgb = to_rgb(card_image, "card image")
     width = rgb.shape[1]
     detection_width = min(width, _CARD_WIDTH_PX)
     boxes = detect_faces(rgb, detection_width)
@@ -279,7 +202,7 @@ class FaceVerifier:
 
     def warm_up(self) -> None:
         """Load the models now (at start-up), so the first citizen does not wait for them."""
-        _models()
+        models()
 
     def card_encoding(self, card_image: np.ndarray) -> np.ndarray:
         """The encoding of the card's portrait; FaceError (a CardPortraitError) when there is no one face."""
@@ -288,7 +211,7 @@ class FaceVerifier:
 
     def analyse_frame(self, frame: np.ndarray, *, encode: bool = True) -> FrameFace:
         """Find the one face of a live frame and encode it; say why not when there is no usable face."""
-        rgb = _to_rgb(frame, "live frame")
+        rgb = to_rgb(frame, "live frame")
         boxes = detect_faces(rgb, self.config.detection_width_px)
         if not boxes:
             # Nothing at arm's length: look for a smaller face, to tell "too far" from "nobody".
@@ -313,7 +236,7 @@ class FaceVerifier:
         other than the frontal faces that matched the card: a photo of the card holder held up for the
         frontal frames while someone else performs the challenge."""
         for _, _, frame, box in sorted(deferred, key=lambda d: d[0], reverse=True)[:CONSISTENCY_FRAMES]:
-            encoding = encode_face(_to_rgb(frame, "live frame"), box)
+            encoding = encode_face(to_rgb(frame, "live frame"), box)
             nearest = min(face_distance(encoding, m) for m in matched)
             encoding.fill(0.0)
             if nearest > self.config.face_threshold + CONSISTENCY_MARGIN:
@@ -351,7 +274,7 @@ class FaceVerifier:
 
         def compare(frame: np.ndarray, box: FaceBox) -> None:
             nonlocal matched
-            encoding = encode_face(_to_rgb(frame, "live frame"), box)
+            encoding = encode_face(to_rgb(frame, "live frame"), box)
             distance = face_distance(card, encoding)
             distances.append(distance)
             if distance <= self.config.face_threshold:

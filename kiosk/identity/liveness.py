@@ -47,6 +47,7 @@ from enum import StrEnum
 import numpy as np
 
 from kiosk.identity.config import IdentityConfig
+from kiosk.identity.dlib_models import FaceLandmarks, landmarks_of
 from kiosk.identity.errors import LivenessError
 
 log = logging.getLogger(__name__)
@@ -62,9 +63,6 @@ SAME_FRAME_MAX_DIFF = 0.25
 SAME_FRAME_RUN = 3
 # Residual of a similarity fit (fraction of the face width) below which landmarks moved as one rigid plane.
 RIGID_RESIDUAL = 0.012
-
-_RIGHT_EYE = slice(36, 42)  # the citizen's right eye: the left one in the image
-_LEFT_EYE = slice(42, 48)
 
 
 class Action(StrEnum):
@@ -117,30 +115,6 @@ def draw_challenge(steps: int = 2, rng: random.Random | None = None) -> Challeng
     return Challenge(tuple(chosen))
 
 
-@dataclass(frozen=True)
-class FaceLandmarks:
-    """68 (x, y) points of one face in one frame, as float array shape (68, 2)."""
-
-    points: np.ndarray
-
-    def eye_aspect_ratio(self) -> float:
-        return (_ear(self.points[_RIGHT_EYE]) + _ear(self.points[_LEFT_EYE])) / 2
-
-    def nose_ratio(self) -> float:
-        """Nose tip between the jaw ends: 0.5 frontal, towards 1 when the nose is at the image's right."""
-        left, right, nose = self.points[0, 0], self.points[16, 0], self.points[30, 0]
-        return float((nose - left) / max(1e-6, right - left))
-
-    def face_width(self) -> float:
-        return float(np.linalg.norm(self.points[16] - self.points[0]))
-
-
-def _ear(eye: np.ndarray) -> float:
-    vertical = float(np.linalg.norm(eye[1] - eye[5]) + np.linalg.norm(eye[2] - eye[4]))
-    horizontal = 2 * float(np.linalg.norm(eye[0] - eye[3]))
-    return float(vertical / max(1e-6, horizontal))
-
-
 def similarity_residual(a: np.ndarray, b: np.ndarray) -> float:
     """How far `b` is from the best similarity transform (scale, rotation, shift) of `a`, as a fraction
     of the face width: ~0 for a photo moved in its plane, larger when the face itself changed."""
@@ -178,24 +152,6 @@ class LivenessStatus:
     @property
     def current_step(self) -> Action | None:
         return self.challenge.steps[self.step_index] if self.step_index < len(self.challenge.steps) else None
-
-
-def landmarks_of(frame: np.ndarray, detection_width_px: int = 427) -> list[FaceLandmarks]:
-    """68-point landmarks of every face of a BGR frame (detection on a downscaled copy, as face.py)."""
-    import dlib
-
-    from kiosk.identity.face import DLIB_LOCK, _models, _to_rgb, detect_faces
-
-    rgb = _to_rgb(frame, "live frame")
-    boxes = detect_faces(rgb, detection_width_px) or detect_faces(rgb, detection_width_px, upsample=1)
-    api = _models()
-    found = []
-    for box in boxes:
-        rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
-        with DLIB_LOCK:
-            shape = api.pose_predictor_68_point(rgb, rect)
-        found.append(FaceLandmarks(np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)))
-    return found
 
 
 @dataclass

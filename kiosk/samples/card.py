@@ -151,9 +151,9 @@ def passport_crop(photo: np.ndarray) -> np.ndarray:
 
     For making cards from ordinary photos in tests and benches; the photo stays in memory.
     """
-    from kiosk.identity.face import _to_rgb, detect_faces
+    from kiosk.identity.dlib_models import detect_faces, to_rgb
 
-    rgb = _to_rgb(photo, "photo")
+    rgb = to_rgb(photo, "photo")
     boxes = detect_faces(rgb, min(rgb.shape[1], 1000)) or detect_faces(
         rgb, min(rgb.shape[1], 1000), upsample=1
     )

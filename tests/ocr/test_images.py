@@ -93,9 +93,9 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 
 def test_truncated_files_stay_refused_after_the_face_models_load() -> None:
     """face_recognition switches Pillow to accept truncated files process-wide; the kiosk switches it back."""
-    from kiosk.identity.face import _models
+    from kiosk.identity.dlib_models import models
 
-    _models()
+    models()
     img = np.random.default_rng(1).integers(0, 255, (300, 300, 3), dtype=np.uint8)
     png = png_bytes(img)
     with pytest.raises(ImageError, match="truncated or corrupt"):
