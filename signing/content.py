@@ -51,19 +51,19 @@ class ContentError(ValueError):
 def pages_with_inheritance(root: generic.DictionaryObject) -> Iterator[dict[str, Any]]:
     """Each page as a plain dict of its own keys plus the inheritable ones from its ancestors."""
 
-    def walk(node: Any, inherited: dict[str, Any], depth: int, seen: set[int]) -> Iterator[dict[str, Any]]:
-        if depth > 32:
-            raise ContentError("the page tree is too deep")
-        if id(node) in seen:
-            raise ContentError("the page tree has a cycle")
-        seen.add(id(node))
+    def walk(
+        node: Any, inherited: dict[str, Any], depth: int, above: tuple[int, ...]
+    ) -> Iterator[dict[str, Any]]:
+        if depth > 32 or id(node) in above:
+            raise ContentError("the page tree is too deep or has a cycle")
+        above = (*above, id(node))
         here = dict(inherited)
         for key in _INHERITED:
             if key in node:
                 here[key] = node.raw_get(key)
         if node.get("/Type") == "/Pages" or "/Kids" in node:
             for kid in node["/Kids"]:
-                yield from walk(kid.get_object(), here, depth + 1, seen)
+                yield from walk(kid.get_object(), here, depth + 1, above)
         else:
             page = {key: node.raw_get(key) for key in node}
             for key in _INHERITED:
@@ -72,7 +72,7 @@ def pages_with_inheritance(root: generic.DictionaryObject) -> Iterator[dict[str,
             page["__node__"] = node
             yield page
 
-    yield from walk(root["/Pages"].get_object(), {}, 0, set())
+    yield from walk(root["/Pages"].get_object(), {}, 0, ())
 
 
 class _Canon:

@@ -13,7 +13,6 @@ The passphrase comes from ``config.passphrase_env`` when that variable is set, e
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import secrets
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -29,41 +27,23 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.x509.oid import NameOID
 from pyhanko.sign import signers
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing.config import SigningConfig
-from signing.errors import CertificateValidityError, KeyUnavailableError, SigningError
+from signing.errors import KeyUnavailableError, SigningError
+from signing.signer import (
+    ROOT_CERT,
+    ROOT_KEY,
+    SEAL_CERT,
+    SEAL_KEY,
+    SealSigner,
+    cert_kid,
+    issuer_chain,
+    load_cert,
+    resolve,
+    to_asn1_cert,
+)
 
 log = logging.getLogger(__name__)
-
-ROOT_CERT = "city-root-ca.pem"
-ROOT_KEY = "city-root-ca.key.pem"
-SEAL_CERT = "kiosk-seal.pem"
-SEAL_KEY = "kiosk-seal.key.pem"
-
-
-def resolve(path: str, data_dir: Path) -> Path:
-    p = Path(path).expanduser()
-    return p if p.is_absolute() else data_dir / p
-
-
-def cert_kid(cert: x509.Certificate) -> bytes:
-    """The seal's key id: the first 8 bytes of SHA-256 over the signer certificate's DER (as the EU DCC does)."""
-    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).digest()[:8]
-
-
-def to_asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-
-
-def check_cert_valid_at(cert: x509.Certificate, moment: dt.datetime, what: str = "seal certificate") -> None:
-    """Raise CertificateValidityError unless ``moment`` lies inside the certificate's validity period."""
-    if moment < cert.not_valid_before_utc:
-        raise CertificateValidityError(
-            f"the {what} is not valid yet (valid from {cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC)"
-        )
-    if moment > cert.not_valid_after_utc:
-        raise CertificateValidityError(f"the {what} expired on {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC")
 
 
 def es256_raw(der_signature: bytes) -> bytes:
@@ -82,45 +62,6 @@ def es256_verify(public_key: ec.EllipticCurvePublicKey, raw_signature: bytes, me
     except InvalidSignature:
         return False
     return True
-
-
-class SealSigner:
-    """The kiosk's seal key and certificate: signs COSE seals (ES256) and PDFs (through pyHanko)."""
-
-    def __init__(self, cert: x509.Certificate, chain: tuple[x509.Certificate, ...]) -> None:
-        self.cert = cert
-        self.chain = chain
-        self.kid = cert_kid(cert)
-        # Set from the config by load_seal_signer; issue_certified_copy uses them.
-        self.tsa_url = ""
-        self.tsa_timeout_s = 10.0
-        self.jpeg_quality = 85
-
-    @property
-    def subject(self) -> str:
-        return self.cert.subject.rfc4514_string()
-
-    def sign_es256(self, message: bytes) -> bytes:
-        """ECDSA P-256 over SHA-256(message), as raw r||s (64 bytes), the COSE form."""
-        raise NotImplementedError
-
-    def pdf_signer(self) -> signers.Signer:
-        raise NotImplementedError
-
-    def check_valid_at(self, moment: dt.datetime) -> None:
-        check_cert_valid_at(self.cert, moment)
-
-    def close(self) -> None:
-        """Release the key (a PKCS#11 session); the file signer holds nothing to release."""
-
-    def __enter__(self) -> SealSigner:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _cert_registry(self) -> SimpleCertificateStore:
-        return SimpleCertificateStore.from_certs([to_asn1_cert(c) for c in self.chain])
 
 
 class FileSealSigner(SealSigner):
@@ -214,15 +155,6 @@ def load_private_key(path: Path, passphrase: bytes | None) -> ec.EllipticCurvePr
     if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
         raise KeyUnavailableError(f"{path}: the seal key must be an EC P-256 key")
     return key
-
-
-def load_cert(path: Path) -> x509.Certificate:
-    try:
-        return x509.load_pem_x509_certificate(path.read_bytes())
-    except FileNotFoundError:
-        raise KeyUnavailableError(f"{path}: certificate not found (run `kiosk keys init-dev`)") from None
-    except ValueError:
-        raise KeyUnavailableError(f"{path}: not a PEM certificate") from None
 
 
 # --- development CA ----------------------------------------------------------------------------------
@@ -409,15 +341,6 @@ def init_dev_keys(config: SigningConfig, data_dir: Path, *, authority: str, kios
     )
 
 
-def _issuer_chain(keys_dir: Path, cert: x509.Certificate) -> tuple[x509.Certificate, ...]:
-    root_path = keys_dir / ROOT_CERT
-    if root_path.exists():
-        root = load_cert(root_path)
-        if root.subject == cert.issuer:
-            return (root,)
-    return ()
-
-
 def load_seal_signer(config: SigningConfig, data_dir: Path) -> SealSigner:
     """The kiosk's seal signer: an encrypted PKCS#8 file key, or a key on a PKCS#11 token."""
     keys_dir = resolve(config.keys_dir, data_dir)
@@ -428,7 +351,7 @@ def load_seal_signer(config: SigningConfig, data_dir: Path) -> SealSigner:
     else:
         cert = load_cert(keys_dir / SEAL_CERT)
         key = load_private_key(keys_dir / SEAL_KEY, read_passphrase(config, data_dir))
-        signer = FileSealSigner(key, cert, _issuer_chain(keys_dir, cert))
+        signer = FileSealSigner(key, cert, issuer_chain(keys_dir, cert))
     signer.tsa_url = config.tsa_url
     signer.tsa_timeout_s = config.tsa_timeout_s
     signer.jpeg_quality = config.jpeg_quality

@@ -27,7 +27,7 @@ from pyhanko.sign.pkcs11 import PKCS11Signer
 
 from signing.config import SigningConfig
 from signing.errors import KeyUnavailableError
-from signing.keys import SEAL_CERT, SealSigner, _issuer_chain, load_cert, resolve, to_asn1_cert
+from signing.signer import SEAL_CERT, SealSigner, issuer_chain, load_cert, resolve, to_asn1_cert
 
 log = logging.getLogger(__name__)
 
@@ -246,4 +246,4 @@ def open_token_signer(config: SigningConfig, data_dir: Path) -> SealSigner:
             f"no seal certificate: neither {keys_dir / SEAL_CERT} nor one labelled "
             f"'{config.pkcs11_key_label}' on the token (run `kiosk keys init-dev`)"
         )
-    return Pkcs11SealSigner(session, key, config.pkcs11_key_label, cert, _issuer_chain(keys_dir, cert))
+    return Pkcs11SealSigner(session, key, config.pkcs11_key_label, cert, issuer_chain(keys_dir, cert))

@@ -6,13 +6,14 @@ The kiosk's certification signature (DocMDP P=2) allows exactly what the product
 * a document timestamp, or DSS data for long-term validation.
 
 pyHanko's difference analysis (``pyhanko.sign.diff_analysis``) judges every change against those rules,
-with its standard policy minus the XMP metadata rule (this product never writes XMP, so a new metadata
-stream is a change nobody made). On top of it:
+with its standard policy. That policy lets anyone rewrite the document info and the XMP metadata (it
+counts them as LTA updates), so on top of it:
 
 * every revision after the kiosk's is either the signed revision of a signature that validates and is
   trusted, or one whose changes are LTA updates only (DSS, document info that only the writer's
   ``/ModDate`` and ``/Producer`` changed);
-* the document info the kiosk wrote (title, author, subject, creator, keywords) stays as it was.
+* the document info the kiosk wrote (title, author, subject, creator, keywords) stays as it was, and the
+  XMP metadata holds nothing but what pyHanko writes when it signs (its modify date and producer).
 
 Anything else is refused, and ``describe_update`` says what the update changed, for the person: pages
 added or removed, a page image swapped, the seal edited, a page's drawn content changed, metadata.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,7 @@ from pyhanko.sign.diff_analysis import (
     DocInfoRule,
     DSSCompareRule,
     FormUpdatingRule,
+    MetadataUpdateRule,
     ModificationLevel,
     ObjectStreamRule,
     SigFieldCreationRule,
@@ -52,6 +55,12 @@ from signing.images import page_image_digest
 log = logging.getLogger(__name__)
 
 KIOSK_INFO_KEYS = ("/Title", "/Author", "/Subject", "/Creator", "/Keywords")
+# The XMP names that pyHanko writes when it signs; any other property is someone's edit.
+XMP_ALLOWED = {
+    "x:xmpmeta", "x:xmptk", "rdf:RDF", "rdf:Description", "rdf:about",
+    "xmp:ModifyDate", "xmp:MetadataDate", "pdf:Producer",
+}  # fmt: skip
+_XMP_NAME = re.compile(rb"</?([A-Za-z][\w.-]*:[A-Za-z][\w.-]*)|\s([A-Za-z][\w.-]*:[A-Za-z][\w.-]*)\s*=")
 
 PRODUCT_DIFF_POLICY = StandardDiffPolicy(
     global_rules=[
@@ -60,6 +69,7 @@ PRODUCT_DIFF_POLICY = StandardDiffPolicy(
         XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
         ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
         DSSCompareRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        MetadataUpdateRule().as_qualified(ModificationLevel.LTA_UPDATES),
     ],
     form_rule=FormUpdatingRule(
         field_rules=[SigFieldCreationRule(), SigFieldModificationRule(), GenericFieldModificationRule()]
@@ -90,14 +100,32 @@ def _claimed(sig: Any) -> dt.datetime | None:
 
 
 def _info(resolver: Any) -> dict[str, str]:
+    """The kiosk's document info entries as ``resolver`` (a reader or a historical revision) sees them."""
     try:
-        info = resolver.trailer_view.get("/Info")
-        if info is None:
+        ref = resolver.trailer_view.raw_get("/Info")
+        info = resolver(ref.reference) if isinstance(ref, generic.IndirectObject) else ref
+        if not isinstance(info, generic.DictionaryObject):
             return {}
-        info = info.get_object()
-        return {key: str(info[key]) for key in KIOSK_INFO_KEYS if key in info}
+        return {key: str(info.raw_get(key)) for key in KIOSK_INFO_KEYS if key in info}
     except Exception:
-        return {}
+        log.debug("cannot read the document info", exc_info=True)
+        return {"unreadable": "yes"}
+
+
+def xmp_problem(root: generic.DictionaryObject) -> Refusal | None:
+    """The XMP metadata holds a property that the product never writes (a title, a description...)."""
+    ref = root.get("/Metadata")
+    if ref is None:
+        return None
+    try:
+        text = ref.get_object().data
+    except Exception:
+        return Refusal("metadata_changed", "the document's XMP metadata cannot be read")
+    for match in _XMP_NAME.finditer(text[:200_000]):
+        name = (match.group(1) or match.group(2)).decode("ascii", "replace")
+        if not name.startswith("xmlns:") and name not in XMP_ALLOWED:
+            return Refusal("metadata_changed", f"the document's XMP metadata was edited ({name})")
+    return None
 
 
 def judge_later_revisions(reader: PdfFileReader, kiosk: Any, others: list[Any], trust: Any) -> Refusal | None:
@@ -133,7 +161,7 @@ def judge_later_revisions(reader: PdfFileReader, kiosk: Any, others: list[Any], 
             return Refusal(
                 "metadata_changed", "the document's metadata (title, author...) was changed after signing"
             )
-    return None
+    return xmp_problem(reader.root)
 
 
 def _judge_signature(sig: Any, trust: Any) -> Refusal | None:

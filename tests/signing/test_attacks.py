@@ -1,0 +1,204 @@
+"""The attack corpus: every forgery of a genuine copy is refused with its own reason, and the genuine copy
+(alone, or with an officer's approval signature) passes our verifier, pyHanko's validator and pdfsig."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from signing import verify_pdf
+from signing.keys import ROOT_CERT, FileSealSigner, make_seal_cert, resolve
+from tests.signing import attacks
+from tests.signing.sign_helpers import AUTHORITY
+from tests.signing.test_tamper import NOW, _issuer, _signer_with
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def _validation_context(trust):
+    return ValidationContext(
+        trust_roots=trust.asn1_roots(), allow_fetching=False, revocation_mode="soft-fail"
+    )
+
+
+def _officer(dev_keys, *, rogue: bool = False) -> FileSealSigner:
+    """An officer's key with a certificate from the city root (or, rogue, from a CA nobody trusts)."""
+    if rogue:
+        return _signer_with(dev_keys, NOW - dt.timedelta(days=1), NOW + dt.timedelta(days=30), untrusted=True)
+    root_key, root_cert = _issuer(dev_keys)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = make_seal_cert(
+        key.public_key(),
+        root_key,
+        root_cert,
+        authority=AUTHORITY,
+        kiosk_id="OFFICER-7",
+        not_before=NOW - dt.timedelta(days=1),
+        not_after=NOW + dt.timedelta(days=30),
+    )
+    return FileSealSigner(key, cert, (root_cert,))
+
+
+def approve(pdf: bytes, officer: FileSealSigner) -> bytes:
+    """The officer's post-check: an approval signature added as an incremental update."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    meta = signers.PdfSignatureMetadata(
+        field_name="OfficerApproval", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
+    )
+    out = io.BytesIO()
+    signers.PdfSigner(meta, signer=officer.pdf_signer()).sign_pdf(writer, output=out)
+    return out.getvalue()
+
+
+def _other_jpeg(width: int, height: int) -> bytes:
+    image = np.full((height, width), 255, np.uint8)
+    cv2.putText(image, "FORGED 999", (100, 400), cv2.FONT_HERSHEY_SIMPLEX, 6, 0, 12)
+    return cv2.imencode(".jpg", image)[1].tobytes()
+
+
+def _swap_image(writer):
+    xobjects = attacks.page(writer, 0)["/Resources"]["/XObject"]
+    old = next(v.get_object() for v in xobjects.values() if v.get_object().get("/Subtype") == "/Image")
+    attacks.swap_image(writer, _other_jpeg(int(old["/Width"]), int(old["/Height"])))
+
+
+INCREMENTAL = {
+    "annotation": (attacks.add_annotation, "content_changed"),
+    "stamp": (attacks.add_stamp, "content_changed"),
+    "overlay_content_stream": (attacks.overlay_content, "content_changed"),
+    "image_swapped_in_place": (_swap_image, "image_replaced"),
+    "page_added": (attacks.add_page, "pages_changed"),
+    "page_removed": (attacks.remove_page, "pages_changed"),
+    "metadata_info": (attacks.change_info, "metadata_changed"),
+    "shadow_hide": (attacks.shadow_hide, "content_changed"),
+    "shadow_replace": (attacks.shadow_replace, "image_replaced"),
+    "shadow_hide_and_replace": (attacks.shadow_hide_and_replace, "image_replaced"),
+}
+
+USF = {
+    "no_byterange": "byterange_missing",
+    "byterange_null": "byterange_missing",
+    "byterange_zeros": "byterange_invalid",
+    "byterange_start": "byterange_start",
+    "byterange_overlap": "byterange_overlap",
+    "byterange_past_eof": "byterange_past_eof",
+    "byterange_gap": "byterange_gap",
+    "no_contents": "contents_empty",
+    "contents_null": "contents_empty",
+    "contents_empty": "contents_empty",
+    "contents_zeros": "contents_empty",
+    "contents_odd": "contents_odd",
+}
+
+
+def test_xmp_metadata_edited_by_hand_is_refused(issued_two_pages, trust):
+    result = verify_pdf(attacks.change_xmp(issued_two_pages.pdf), trust)
+    assert (result.valid, result.reason_key) == (False, "metadata_changed"), result.reason
+
+
+def test_signature_wrapping_is_refused_though_the_signed_bytes_are_intact(issued_two_pages, trust):
+    forged = attacks.signature_wrapping(issued_two_pages.pdf)
+    # The attack is real: the signed byte ranges still verify, which a naive "intact and valid" accepts.
+    sig = PdfFileReader(io.BytesIO(forged), strict=False).embedded_signatures[0]
+    naive = validate_pdf_signature(sig, _validation_context(trust))
+    assert naive.intact and naive.valid and not naive.bottom_line
+    result = verify_pdf(forged, trust)
+    assert (result.valid, result.reason_key) == (False, "signature_wrapping"), result.reason
+
+
+def test_a_copied_signature_dictionary_is_refused(issued_two_pages, trust):
+    result = verify_pdf(attacks.duplicate_sig_dict(issued_two_pages.pdf), trust)
+    assert (result.valid, result.reason_key) == (False, "duplicate_signature"), result.reason
+
+
+@pytest.mark.parametrize("name", sorted(INCREMENTAL))
+def test_incremental_and_shadow_attacks_are_refused(issued_two_pages, trust, name):
+    change, key = INCREMENTAL[name]
+    result = verify_pdf(attacks.update(issued_two_pages.pdf, change), trust)
+    assert (result.valid, result.reason_key) == (False, key), result.reason
+
+
+@pytest.mark.parametrize("variant", sorted(USF))
+def test_universal_signature_forgery_is_refused(issued_two_pages, trust, variant):
+    result = verify_pdf(attacks.usf(issued_two_pages.pdf, variant), trust)
+    assert (result.valid, result.reason_key) == (False, USF[variant]), result.reason
+
+
+def test_the_genuine_copy_is_certified_and_every_validator_accepts_it(issued_two_pages, trust):
+    assert verify_pdf(issued_two_pages.pdf, trust).valid
+    sig = PdfFileReader(io.BytesIO(issued_two_pages.pdf), strict=False).embedded_signatures[0]
+    assert sig.docmdp_level == fields.MDPPerm.FILL_FORMS
+    status = validate_pdf_signature(sig, _validation_context(trust))
+    assert status.bottom_line, status.pretty_print_details()
+    assert status.coverage.name == "ENTIRE_FILE"
+
+
+def test_an_officer_approval_is_accepted_and_a_rogue_one_is_not(issued_two_pages, trust, dev_keys):
+    approved = approve(issued_two_pages.pdf, _officer(dev_keys))
+    result = verify_pdf(approved, trust)
+    assert result.valid, result.reason
+    assert "approved by an officer" in result.reason
+    reader = PdfFileReader(io.BytesIO(approved), strict=False)
+    for sig in reader.embedded_signatures:
+        status = validate_pdf_signature(sig, _validation_context(trust))
+        assert status.bottom_line, status.pretty_print_details()
+
+    rogue = approve(issued_two_pages.pdf, _officer(dev_keys, rogue=True))
+    result = verify_pdf(rogue, trust)
+    assert (result.valid, result.reason_key) == (False, "later_signature_untrusted"), result.reason
+    # An approval, then a change after it: refused as well.
+    result = verify_pdf(attacks.update(approved, attacks.overlay_content), trust)
+    assert (result.valid, result.reason_key) == (False, "content_changed"), result.reason
+
+
+def _pdfsig(pdf: Path, nss: Path) -> str:
+    run = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True, timeout=60, check=False
+    )
+    return run.stdout + run.stderr
+
+
+@pytest.fixture(scope="module")
+def nss_db(dev_keys, tmp_path_factory):
+    if shutil.which("certutil") is None or shutil.which("pdfsig") is None:
+        pytest.skip("pdfsig or certutil (poppler-utils, libnss3-tools) is not installed")
+    config, data_dir = dev_keys
+    nss = tmp_path_factory.mktemp("nss")
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, timeout=60)
+    root = resolve(config.keys_dir, data_dir) / ROOT_CERT
+    subprocess.run(
+        ["certutil", "-A", "-d", f"sql:{nss}", "-n", "city-root", "-t", "CT,C,C", "-i", str(root)],
+        check=True,
+        timeout=60,
+    )
+    return nss
+
+
+def test_pdfsig_accepts_the_genuine_copy_and_flags_the_wrapped_one(
+    issued_two_pages, nss_db, tmp_path, dev_keys
+):
+    genuine = tmp_path / "genuine.pdf"
+    genuine.write_bytes(issued_two_pages.pdf)
+    out = _pdfsig(genuine, nss_db)
+    assert "Signature is Valid" in out and "Total document signed" in out, out
+    assert "Certificate is Trusted" in out, out
+    approved = tmp_path / "approved.pdf"
+    approved.write_bytes(approve(issued_two_pages.pdf, _officer(dev_keys)))
+    out = _pdfsig(approved, nss_db)
+    assert out.count("Signature is Valid") == 2, out
+    wrapped = tmp_path / "wrapped.pdf"
+    wrapped.write_bytes(attacks.signature_wrapping(issued_two_pages.pdf))
+    assert "Not total document signed" in _pdfsig(wrapped, nss_db)
