@@ -87,6 +87,7 @@ TEXT = {
         "kind_dead_letters": "Thư chết",
         "kind_staff_call": "Gọi cán bộ",
         "back": "Về bảng điều hành",
+        "total": "Tổng",
     },
     "en": {
         "title": "Kiosk fleet operations",
@@ -136,6 +137,7 @@ TEXT = {
         "kind_dead_letters": "Dead letters",
         "kind_staff_call": "Staff call",
         "back": "Back to the dashboard",
+        "total": "Total",
     },
 }
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -147,11 +149,15 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def staff_login(office: BackOffice, username: str = IT_USER, password: str = PASSWORD) -> httpx.Client:
-    client = httpx.Client(base_url=office.public_url, timeout=60)
-    page = client.get("/login")
-    answer = client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": csrf_of(page.text)}
-    )
-    assert answer.status_code in (200, 303), answer.text[:300]
-    return client
+@contextmanager
+def staff_login(
+    office: BackOffice, username: str = IT_USER, password: str = PASSWORD
+) -> Iterator[httpx.Client]:
+    """An HTTP client logged in on the public listener through the real /login form."""
+    with httpx.Client(base_url=office.public_url, timeout=60) as client:
+        page = client.get("/login")
+        answer = client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": csrf_of(page.text)}
+        )
+        assert answer.status_code in (200, 303), answer.text[:300]
+        yield client
