@@ -223,3 +223,34 @@ class BackendClient:
 
 def _is_result_for(body: Any, code: str) -> bool:
     return isinstance(body, dict) and body.get("code") == code and isinstance(body.get("status"), int)
+
+
+# ---------------------------------------------------------------------- public status (no client certificate)
+
+COPY_STATUSES = ("issued", "post_checked", "revoked")
+
+
+def fetch_copy_status(public_url: str, code: str, *, timeout: float = 5.0) -> dict[str, Any] | None:
+    """``{code, status, issued_at, doc_type, pages, revoked_reason}`` from the backend's public listener
+    (``GET /api/public/copies/{code}``), None when the backend does not know the code. BackendError when it
+    cannot be reached or answers something else (rate limited included)."""
+    url = f"{public_url.rstrip('/')}/api/public/copies/{quote(code, safe='')}"
+    try:
+        response = httpx.get(url, timeout=timeout, follow_redirects=False)
+    except httpx.HTTPError as exc:
+        raise BackendError(
+            f"the status service cannot be reached ({type(exc).__name__})", subject=public_url
+        ) from None
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise BackendError(f"the status service answered HTTP {response.status_code}", subject=public_url)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or body.get("status") not in COPY_STATUSES:
+        raise BackendError(
+            "the status service answered something that is not a copy status", subject=public_url
+        )
+    return body

@@ -11,6 +11,9 @@ class SyncConfig(BaseModel):
     database: str = "kiosk.db"
     # https://host:port of the city backend; empty = no backend configured (records queue up locally).
     backend_url: str = ""
+    # http(s)://host:port of the backend's public listener (copy status, no client certificate); empty:
+    # `kiosk verify --online` and the check-a-copy screen say the status could not be checked.
+    public_url: str = ""
     retention_days: int = Field(default=30, ge=1)
     # The AES-GCM key that seals personal fields in the local store (created 0600 on first use).
     # Empty: the kiosk's key store decides (`<signing.keys_dir>/data.key`, see kiosk/commands/sync.py).
