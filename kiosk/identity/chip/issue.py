@@ -29,7 +29,7 @@ from kiosk.identity.chip.lds import (
     build_dg15,
 )
 from kiosk.identity.chip.mrz import BacKey, Td1, document_number_for, milestone_expiry, mrz_name
-from kiosk.identity.chip.pki import TestPki
+from kiosk.identity.chip.pki import ChipPki
 from kiosk.identity.chip.sod import build_sod
 
 TAMPERS = ("dg1", "clone")
@@ -66,7 +66,7 @@ def portrait_jpeg(portrait: np.ndarray, *, quality: int = 85) -> tuple[bytes, in
 def issue_chip(
     card: CardData,
     portrait: np.ndarray,
-    pki: TestPki,
+    pki: ChipPki,
     *,
     expiry: date | None = None,
     active_authentication: bool = True,

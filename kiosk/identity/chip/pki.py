@@ -20,7 +20,7 @@ CSCA_FILE, DS_FILE, DS_KEY_FILE = "csca.pem", "document-signer.pem", "document-s
 
 
 @dataclass(frozen=True)
-class TestPki:
+class ChipPki:
     csca_key: ec.EllipticCurvePrivateKey
     csca: x509.Certificate
     ds_key: ec.EllipticCurvePrivateKey
@@ -106,14 +106,14 @@ def make_document_signer(
     return key, cert
 
 
-def make_test_pki(country: str = "VN") -> TestPki:
+def make_chip_pki(country: str = "VN") -> ChipPki:
     csca_key, csca = make_csca(country=country)
     ds_key, ds = make_document_signer(csca_key, csca)
-    return TestPki(csca_key, csca, ds_key, ds)
+    return ChipPki(csca_key, csca, ds_key, ds)
 
 
-def load_test_pki(folder: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey, x509.Certificate]:
-    """(CSCA, Document Signer key, Document Signer) saved by :meth:`TestPki.save`."""
+def load_chip_pki(folder: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """(CSCA, Document Signer key, Document Signer) saved by :meth:`ChipPki.save`."""
     csca = x509.load_pem_x509_certificate((folder / CSCA_FILE).read_bytes())
     ds = x509.load_pem_x509_certificate((folder / DS_FILE).read_bytes())
     key = serialization.load_pem_private_key((folder / DS_KEY_FILE).read_bytes(), None)
