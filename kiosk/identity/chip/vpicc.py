@@ -35,10 +35,10 @@ class Card(Protocol):
 _QUICKACK = getattr(socket, "TCP_QUICKACK", None)
 
 
-def _read_exact(sock: socket.socket, size: int) -> bytes | None:
+def _read_exact(sock: socket.socket, size: int, *, quick_ack: bool = True) -> bytes | None:
     data = bytearray()
     while len(data) < size:
-        if _QUICKACK is not None:
+        if quick_ack and _QUICKACK is not None:
             # vpcd writes the length and the APDU separately; without an immediate ACK of the first,
             # Nagle on its side and delayed ACK on ours cost ~40 ms per APDU.
             sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
@@ -53,11 +53,18 @@ class VirtualCard:
     """Connects ``card`` to vpcd at ``host:port`` and answers it until :meth:`remove` or the end."""
 
     def __init__(
-        self, card: Card, *, host: str = "127.0.0.1", port: int = VPCD_PORT, remove_after: int | None = None
+        self,
+        card: Card,
+        *,
+        host: str = "127.0.0.1",
+        port: int = VPCD_PORT,
+        remove_after: int | None = None,
+        quick_ack: bool = True,
     ) -> None:
         self.card = card
         self.host, self.port = host, port
         self.remove_after = remove_after
+        self.quick_ack = quick_ack
         self.apdus = 0
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
@@ -120,10 +127,10 @@ class VirtualCard:
         spoke = False
         try:
             while not self._stop.is_set():
-                header = _read_exact(sock, 2)
+                header = _read_exact(sock, 2, quick_ack=self.quick_ack)
                 if header is None:
                     break
-                payload = _read_exact(sock, struct.unpack(">H", header)[0])
+                payload = _read_exact(sock, struct.unpack(">H", header)[0], quick_ack=self.quick_ack)
                 if payload is None:
                     break
                 spoke = True
