@@ -25,6 +25,7 @@ from offline_sync.backend.app import openapi_document
 from offline_sync.backend.db import BackendDB
 from offline_sync.backend.pki import DevPki, create_dev_pki, issue_client_cert
 from offline_sync.backend.server import TlsFiles, make_server
+from offline_sync.backend.services import add_serve_arguments, services_from_args
 from offline_sync.errors import SyncError
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the API over HTTPS with client certificates")
     _store_options(serve, "folder for the SQLite file, the PDF blobs, the data key and trust/")
     serve.add_argument("--tls", required=True, type=Path, help="folder with ca.crt, server.crt, server.key")
+    add_serve_arguments(serve)  # issue 17: --smtp-url, --public-url, --attach-pdf, --silent-minutes ...
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8443)
     serve.add_argument(
@@ -255,20 +257,30 @@ def _serve(args: argparse.Namespace) -> int:
     pki = DevPki(args.tls / "ca.crt", args.tls / "ca.key", args.tls / "server.crt", args.tls / "server.key")
     db = open_db(args, seal_checker=checker)
     public = None
+    services = None
     try:
+        from offline_sync.backend.crypto import load_or_create_key
+
+        services = services_from_args(
+            args, db, load_or_create_key(args.data), secure_cookies=not args.insecure_cookies
+        ).start()
         server = make_server(
             db,
             TlsFiles(pki.server_cert, pki.server_key, pki.ca_cert),
             host=args.host,
             port=args.port,
             log_level=args.log_level,
+            after_ingest=services.ingest_hooks(),
         )
         if args.public_port:
             from offline_sync.backend.public import build_public_app
             from offline_sync.backend.server import BackgroundServer, make_public_server
 
             app = build_public_app(
-                db, approver=_officer_tokens(args), secure_cookies=not args.insecure_cookies
+                db,
+                approver=_officer_tokens(args),
+                secure_cookies=not args.insecure_cookies,
+                extra_routes=services.public_routes(),
             )
             public = BackgroundServer(
                 make_public_server(
@@ -279,6 +291,8 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         if public is not None:
             public.stop()
+        if services is not None:
+            services.stop()
         db.close()
     return 0
 

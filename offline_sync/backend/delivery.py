@@ -93,15 +93,15 @@ def parse_smtp_url(
     status 2) names what is wrong, never the password."""
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps"):
-        raise _bad("--smtp-url must start with smtp:// (STARTTLS) or smtps:// (implicit TLS)")
+        raise _bad("must start with smtp:// (STARTTLS) or smtps:// (implicit TLS)")
     try:
         port = parts.port
     except ValueError:
-        raise _bad("--smtp-url has a port that is not a number from 1 to 65535") from None
+        raise _bad("has a port that is not a number from 1 to 65535") from None
     if not parts.hostname:
-        raise _bad("--smtp-url names no host")
+        raise _bad("names no host")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise _bad("--smtp-url takes no path, query or fragment")
+        raise _bad("takes no path, query or fragment")
     password = unquote(parts.password) if parts.password is not None else None
     if password_file is not None:
         try:
