@@ -112,6 +112,12 @@ class RecordUpload(_NoNul):
     delivery_email: Annotated[str, StringConstraints(max_length=254)] | None = None
     retrieval_hash: Annotated[str, StringConstraints(pattern=SECRET_HASH_PATTERN)] | None = None
     visit_metrics: VisitMetrics | None = None
+    # Issue 16, risk flags of the post-check queue (optional; a kiosk that does not send them raises none):
+    # where the identity came from (chip, or the card's printed QR only), the mean OCR confidence (0-1),
+    # and the face threshold the match was decided against.
+    identity_source: Literal["chip", "qr"] | None = None
+    ocr_confidence: float | None = Field(default=None, ge=0, le=1)
+    face_threshold: float | None = Field(default=None, gt=0, le=100)
 
     @field_validator("delivery_email")
     @classmethod
@@ -143,7 +149,15 @@ class RecordUpload(_NoNul):
         """
         content = self.model_dump(mode="json", exclude={"pdf"})
         # Optional fields added later are left out when absent, so an older record keeps its fingerprint.
-        for name in ("language", "delivery_email", "retrieval_hash", "visit_metrics"):
+        for name in (
+            "language",
+            "delivery_email",
+            "retrieval_hash",
+            "visit_metrics",
+            "identity_source",
+            "ocr_confidence",
+            "face_threshold",
+        ):
             if content.get(name) is None:
                 content.pop(name, None)
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

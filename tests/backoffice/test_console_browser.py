@@ -73,7 +73,12 @@ def test_officer_post_checks_in_headless_chromium(office: BackOffice, browser, t
         visit_metrics={"ward": "Phường Hàng Bạc", "visit_seconds": 300, "rescans": 1, "liveness_attempts": 2},
         face_distance=0.53,
     )
-    revoked = office.upload_copy("HN-002", visit_metrics={"ward": "Phường Cửa Nam", "visit_seconds": 200})
+    revoked = office.upload_copy(
+        "HN-002",
+        visit_metrics={"ward": "Phường Cửa Nam", "visit_seconds": 200},
+        identity_source="qr",
+        ocr_confidence=0.62,
+    )
     shots = _shots(tmp_path)
 
     driver.get(f"{office.public_url}/console")
@@ -85,6 +90,7 @@ def test_officer_post_checks_in_headless_chromium(office: BackOffice, browser, t
     rows = [r.get_attribute("data-code") for r in driver.find_elements(By.CSS_SELECTOR, "tr.copy-row")]
     assert rows == [revoked, approved]  # newest first
     assert "Khuôn mặt sát ngưỡng" in driver.page_source  # the risk flag, in Vietnamese by default
+    assert "Danh tính chỉ từ mã QR thẻ" in driver.page_source and "OCR độ tin cậy thấp" in driver.page_source
     driver.save_screenshot(str(shots / "console-queue.png"))
 
     # Filters: a risk flag, then a kiosk.

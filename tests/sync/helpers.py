@@ -145,6 +145,8 @@ class BackendProcess:
             str(self.pki.folder),
             "--port",
             str(self.port),
+            # Transport tests and the sync bench upload generated PDFs, not sealed copies (issue 16).
+            "--dev-no-seal-check",
         ]
         if self.db_url:
             cmd += ["--db", self.db_url]

@@ -231,8 +231,13 @@ def test_kiosk_backend_command(tmp_path: Path) -> None:
             assert c.get("/v1/records/HN001-0000001").json()["kiosk_id"] == KIOSK
     finally:
         server.stop()
+    no_roots = subprocess.run(
+        [*cli, "serve", "--data", str(tmp_path / "d2"), "--tls", str(tls)],
+        capture_output=True, text=True, check=False, cwd=REPO,
+    )  # fmt: skip
+    assert no_roots.returncode == 2 and "no city root" in no_roots.stderr  # issue 16: seals are checked
     bad = subprocess.run(
-        [*cli, "serve", "--data", str(tmp_path / "d2"), "--tls", str(tmp_path / "nothing")],
+        [*cli, "serve", "--data", str(tmp_path / "d2"), "--tls", str(tmp_path / "nothing"), "--dev-no-seal-check"],
         capture_output=True, text=True, check=False, cwd=REPO,
     )  # fmt: skip
     assert bad.returncode == 3
