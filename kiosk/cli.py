@@ -11,7 +11,7 @@ import argparse
 import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from kiosk.commands import COMMAND_MODULES
 from kiosk.commands._common import CommandContext
@@ -19,6 +19,8 @@ from kiosk.commands._common import CommandContext
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_BAD_INPUT, EXIT_UNAVAILABLE = 0, 1, 2, 3
+# Entry-point group through which packages above kiosk (ui) add subcommands.
+COMMAND_PLUGINS = "smart_kiosk.commands"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,7 +29,26 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for register in plugin_commands():
+        register(sub)
     return parser
+
+
+def plugin_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
+    """The `register` functions that packages above kiosk publish in the `smart_kiosk.commands` group.
+
+    A plug-in that cannot load here (the screen package without Qt) leaves its commands out, so the
+    commands that need no screen still work.
+    """
+    from importlib.metadata import entry_points
+
+    found = []
+    for point in sorted(entry_points(group=COMMAND_PLUGINS), key=lambda p: p.name):
+        try:
+            found.append(point.load())
+        except ImportError as exc:
+            log.debug("command plug-in %s not loaded: %s", point.name, exc)
+    return found
 
 
 def exit_code_of(exc: BaseException) -> int | None:

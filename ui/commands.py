@@ -1,19 +1,17 @@
-"""`kiosk run [--windowed]`, `kiosk screenshots OUT` and `kiosk maintenance-pin`.
+"""`kiosk run [--windowed]` and `kiosk screenshots OUT`: the subcommands that need the screen package.
 
-The Qt package `ui` sits above `kiosk` (import-linter layers), so these handlers load it by name at
-run time with `importlib`, never with an import statement; commands that need no screen never load Qt.
+`ui` sits above `kiosk` (import-linter layers), so `kiosk` never imports it. Instead `ui` adds these
+subcommands to the `kiosk` command line through the `smart_kiosk.commands` entry point (pyproject.toml);
+`kiosk.cli` loads the registered plug-ins, and commands that need no screen never load Qt.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import importlib
-import sys
 from pathlib import Path
 
 from kiosk.commands._common import CommandContext, add_common_options
-from kiosk.errors import BadInputError, UnavailableError
+from kiosk.errors import BadInputError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,14 +34,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     shots.set_defaults(handler=_screenshots)
 
-    pin = sub.add_parser("maintenance-pin", help="print the scrypt hash of a maintenance PIN for [ui]")
-    add_common_options(pin)
-    pin.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
-    pin.set_defaults(handler=_maintenance_pin)
-
 
 def _run(args: argparse.Namespace, ctx: CommandContext) -> int:
-    run = importlib.import_module("ui.app").run
+    from ui.app import run
+
     return int(run(ctx.config, windowed=args.windowed, kiosk_app=ctx.app))
 
 
@@ -51,10 +45,8 @@ def _screenshots(args: argparse.Namespace, ctx: CommandContext) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise BadInputError("not a folder", subject=str(out))
-    try:
-        render_all = importlib.import_module("ui.screenshots").render_all
-    except ImportError as exc:
-        raise UnavailableError(f"the screen package cannot be loaded: {exc}") from None
+    from ui.screenshots import render_all
+
     languages = tuple(args.language or ("vi", "en"))
     orientations = tuple(args.orientation or ("landscape", "portrait", "small"))
     try:
@@ -65,18 +57,4 @@ def _screenshots(args: argparse.Namespace, ctx: CommandContext) -> int:
         {"out": str(out), "files": [str(f) for f in files], "count": len(files)},
         f"{len(files)} screenshots in {out}",
     )
-    return 0
-
-
-def _maintenance_pin(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.maintenance import hash_pin
-
-    if args.stdin:
-        pin = sys.stdin.readline().strip()
-    else:
-        pin = getpass.getpass("maintenance PIN: ")
-        if getpass.getpass("again: ") != pin:
-            raise BadInputError("the two PINs differ", subject="PIN")
-    digest = hash_pin(pin)
-    ctx.emit({"maintenance_pin_hash": digest}, f'[ui]\nmaintenance_pin_hash = "{digest}"')
     return 0
