@@ -14,6 +14,7 @@ from typing import Self
 import numpy as np
 
 from drivers.base import Camera, DocumentPrinter, ReceiptPrinter, Scanner
+from drivers.chip_reader import ChipReader, SimulatedCard
 from drivers.config import DevicesConfig
 from drivers.health import DeviceState, DeviceStatus, HealthMonitor
 
@@ -22,16 +23,19 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Devices:
-    """The kiosk's four devices, and one health monitor over them."""
+    """The kiosk's devices, and one health monitor over them. ``chip_reader`` is None when the kiosk has
+    no NFC reader (``type = "none"``): visits then go on from the card's QR."""
 
     scanner: Scanner
     camera: Camera
     document_printer: DocumentPrinter
     receipt_printer: ReceiptPrinter
+    chip_reader: ChipReader | None = None
     health: HealthMonitor = field(default_factory=HealthMonitor)
 
-    def __iter__(self) -> Iterator[Scanner | Camera | DocumentPrinter | ReceiptPrinter]:
-        return iter((self.scanner, self.camera, self.document_printer, self.receipt_printer))
+    def __iter__(self) -> Iterator[Scanner | Camera | DocumentPrinter | ReceiptPrinter | ChipReader]:
+        devices = (self.scanner, self.camera, self.document_printer, self.receipt_printer, self.chip_reader)
+        return iter([device for device in devices if device is not None])
 
     def statuses(self, *, observe: bool = True) -> list[DeviceStatus]:
         """Every device's state, queried in parallel (each bounded by its own timeout). With ``observe``
@@ -90,7 +94,7 @@ class HealthWatcher:
             self._thread = None
 
 
-def _safe_status(device: Scanner | Camera | DocumentPrinter | ReceiptPrinter) -> DeviceStatus:
+def _safe_status(device: Scanner | Camera | DocumentPrinter | ReceiptPrinter | ChipReader) -> DeviceStatus:
     try:
         return device.status()
     except Exception as exc:  # a third-party device that breaks the never-raise rule
@@ -108,6 +112,7 @@ def build_devices(
     *,
     sample_pages: Callable[[], np.ndarray] | None = None,
     sample_frames: Callable[[], np.ndarray] | None = None,
+    sample_chip: Callable[[], SimulatedCard | None] | None = None,
 ) -> Devices:
     """The devices chosen by ``config``. Opening is lazy: a missing device shows up in its status and as
     a typed error when used, never here (so the kiosk starts, and maintenance mode can show what is wrong).
@@ -189,4 +194,14 @@ def build_devices(
             codepage=rc.codepage,
             timeout=rc.timeout_s,
         )
-    return Devices(scanner, camera, document_printer, receipt_printer)
+    xc = config.chip_reader
+    chip_reader: ChipReader | None = None
+    if xc.type == "simulated":
+        from drivers.chip_reader import SimulatedChipReader
+
+        chip_reader = SimulatedChipReader("chip_reader", sample_chip, timeout=xc.timeout_s)
+    elif xc.type == "pcsc":
+        from drivers.chip_reader import PcscChipReader
+
+        chip_reader = PcscChipReader(xc.reader, "chip_reader", timeout=xc.timeout_s)
+    return Devices(scanner, camera, document_printer, receipt_printer, chip_reader)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from drivers.base import Device, DeviceBase
@@ -86,11 +87,24 @@ class _ChipReaderBase(DeviceBase):
 
 # -- simulated ---------------------------------------------------------------------------------------
 class SimulatedChipReader(_ChipReaderBase):
-    """A reader with a simulated card in its field (or none: a card without a chip, or no card)."""
+    """A reader with a simulated card in its field (or none: a card without a chip, or no card).
 
-    def __init__(self, name: str = "chip_reader", card: SimulatedCard | None = None, *, timeout: float = 5.0):
+    ``card`` is the card, or a callable that makes it on first use (the demo's chip is issued lazily)."""
+
+    def __init__(
+        self,
+        name: str = "chip_reader",
+        card: SimulatedCard | Callable[[], SimulatedCard | None] | None = None,
+        *,
+        timeout: float = 5.0,
+    ) -> None:
         super().__init__(name, "simulated", timeout=timeout)
-        self._card = card
+        self._factory: Callable[[], SimulatedCard | None] | None = None
+        self._card: SimulatedCard | None = None
+        if callable(card):
+            self._factory = card
+        else:
+            self._card = card
         self._powered = False
         self._unplugged = False
         self._remove_after: int | None = None
@@ -101,6 +115,7 @@ class SimulatedChipReader(_ChipReaderBase):
         """Lay a card on the reader (None takes it away)."""
         with self._lock:
             self._card, self._powered, self._remove_after = card, False, None
+            self._factory = None
 
     def remove_after(self, apdus: int | None) -> None:
         """The card is moved away after ``apdus`` more exchanges (None: it stays)."""
@@ -122,6 +137,8 @@ class SimulatedChipReader(_ChipReaderBase):
     def _connect(self, wait_s: float) -> bytes:
         self._check_plugged("connect")
         with self._lock:
+            if self._factory is not None:
+                self._card, self._factory = self._factory(), None
             card = self._card
             if card is None:
                 raise self._error(NoCard, "no card on the reader", f"{self.name}: no card in the field")
@@ -151,7 +168,7 @@ class SimulatedChipReader(_ChipReaderBase):
     def _status(self) -> DeviceStatus:
         if self._unplugged:
             return self._make_status(DeviceState.absent, "chip reader (simulated): unplugged", "absent")
-        present = "card in the field" if self._card is not None else "no card"
+        present = "card in the field" if self._card is not None or self._factory else "no card"
         return self._make_status(DeviceState.ok, f"chip reader (simulated): {present}")
 
 

@@ -70,8 +70,21 @@ class ReceiptPrinterConfig(_Strict):
     timeout_s: float = Field(default=30.0, gt=0)
 
 
+class ChipReaderConfig(_Strict):
+    """The NFC reader of the ID card's chip (drivers.chip_reader)."""
+
+    # "simulated": the sample citizen's chip (demo, tests); "pcsc": pcscd and a USB NFC reader;
+    # "none": no reader, every visit goes on from the card's QR and is flagged for the post-check.
+    type: Literal["simulated", "pcsc", "none"] = "simulated"
+    # pcsc: part of the reader's name as pcscd lists it (`pcsc_scan`), e.g. "ACR122U"; "" = the first.
+    reader: str = ""
+    # Each APDU (a real chip answers in milliseconds; 5 s is a card gone quiet).
+    timeout_s: float = Field(default=5.0, gt=0)
+
+
 class DevicesConfig(_Strict):
     scanner: ScannerConfig = ScannerConfig()
     camera: CameraConfig = CameraConfig()
     document_printer: DocumentPrinterConfig = DocumentPrinterConfig()
     receipt_printer: ReceiptPrinterConfig = ReceiptPrinterConfig()
+    chip_reader: ChipReaderConfig = ChipReaderConfig()

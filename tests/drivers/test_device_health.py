@@ -83,7 +83,13 @@ def test_watcher_reports_each_change_once(tmp_path: Path) -> None:
         devices.statuses()
         devices.statuses()
         assert sorted(changes) == sorted(
-            [("scanner", "ok"), ("camera", "ok"), ("document_printer", "ok"), ("receipt_printer", "ok")]
+            [
+                ("scanner", "ok"),
+                ("camera", "ok"),
+                ("document_printer", "ok"),
+                ("receipt_printer", "ok"),
+                ("chip_reader", "ok"),
+            ]
         )
         scanner = devices.scanner
         assert isinstance(scanner, SimulatedScanner)
@@ -94,7 +100,7 @@ def test_watcher_reports_each_change_once(tmp_path: Path) -> None:
             assert seen.wait(30)
         finally:
             watcher.stop()
-        assert changes[4:] == [("scanner", "absent")]
+        assert changes[5:] == [("scanner", "absent")]
 
 
 def test_errors_survive_pickling() -> None:

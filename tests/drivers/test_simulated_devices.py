@@ -151,7 +151,13 @@ def test_build_devices_from_config(tmp_path: Path) -> None:
         assert devices.scanner.scan()[2000, 2000, 0] == 123
         assert abs(int(devices.camera.read()[240, 320, 0]) - 77) <= 4
         statuses = devices.statuses()
-    assert [s.name for s in statuses] == ["scanner", "camera", "document_printer", "receipt_printer"]
+    assert [s.name for s in statuses] == [
+        "scanner",
+        "camera",
+        "document_printer",
+        "receipt_printer",
+        "chip_reader",
+    ]
     assert all(s.state == DeviceState.ok for s in statuses)
 
 
@@ -166,6 +172,7 @@ def test_kiosk_devices_json(
         "camera",
         "document_printer",
         "receipt_printer",
+        "chip_reader",
     ]
     for device in payload["devices"]:
         assert set(device) >= {"name", "kind", "state", "detail"}
@@ -189,4 +196,5 @@ def test_kiosk_devices_reports_missing_hardware(
         "camera": "absent",
         "document_printer": "ok",
         "receipt_printer": "absent",
+        "chip_reader": "ok",
     }
