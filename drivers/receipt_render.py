@@ -60,7 +60,9 @@ def text_image(
 
 
 def qr_image(data: str, width_dots: int) -> Image.Image:
-    qr = segno.make(data, error="m")
+    # micro=False: segno picks a Micro QR for short data (a bare code), which phone cameras and zbar
+    # do not read; the ESC/POS printer's native QR is a full QR too.
+    qr = segno.make(data, error="m", micro=False)
     dark = np.pad(np.array(qr.matrix, dtype=bool), 2)
     scale = max(2, min(8, (width_dots * 2 // 3) // dark.shape[0]))
     pixels = np.where(np.kron(dark, np.ones((scale, scale), dtype=bool)), 0, 255).astype(np.uint8)

@@ -46,6 +46,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.add_argument(
         "--pages", type=int, default=1, choices=range(1, 6), help="pages of the sample document"
     )
+    demo.add_argument(
+        "--copies", type=int, default=1, help=f"printed copies, 1 to {MAX_COPIES}; they set the fee"
+    )
     demo.add_argument("--doc-type", default="birth_certificate", help="the kind of sample document")
     demo.set_defaults(handler=run_demo)
 
@@ -195,16 +198,22 @@ def run_certify(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.app import KioskApp
+    from kiosk.demo_payment import demo_payments
 
+    if not 1 <= args.copies <= MAX_COPIES:
+        raise BadInputError(f"--copies must be between 1 and {MAX_COPIES}")
     out = Path(args.out) if args.out else ctx.config.data_dir / "demo"
     out.mkdir(parents=True, exist_ok=True)
-    with KioskApp(printing_to(ctx.config, out, simulated=True)) as app:
+    with KioskApp(printing_to(ctx.config, out, simulated=True)) as app, demo_payments(app) as paying:
         glass = app.glass
         assert glass is not None  # the demo's scanner is simulated
         glass.set_document(args.doc_type, pages=args.pages)
         services = PipelineServices.of(app)
+        paying.attach(services)  # pay by VietQR, confirmed through the (loopback) city backend
         flow = _flow(app, services)
-        copy = certify_visit(flow, pages=args.pages)
+        flow.subscribe(paying.pay_when_shown)  # the simulated citizen pays the QR on the screen
+        copy = certify_visit(flow, pages=args.pages, copies=args.copies)
+        fee, payment = flow.fee, flow.visit.payment
         face, liveness = flow.visit.face, flow.visit.liveness
         assert face is not None
         receipt = getattr(app.devices.receipt_printer, "last_output", None)
@@ -217,11 +226,15 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
             "verified": {"valid": verdict.valid, "reason": verdict.reason},
             "face": {"match": face.match, "distance": round(float(face.distance), 4)},
             "liveness": liveness,
+            "fee_vnd": fee.total_vnd,
+            "fee": fee.to_json(),
+            "payment": payment.to_json() if payment is not None else None,
         }
         flow.finish()
     human = "\n".join(
         [
             f"Certified copy {copy.code} ({copy.doc_type}, {copy.pages} page(s))",
+            f"  fee:                   {fee.total_vnd} VND, {payload['payment']}",
             f"  signed PDF (printed):  {payload['pdf']}",
             f"  receipt:               {payload['receipt']}",
             f"  record:                code {copy.code} in {payload['record']['database']}",

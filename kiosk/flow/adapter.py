@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from kiosk.certify import CertifiedCopy, ReprintedCopy, VisitPipeline
     from kiosk.flow.record import VisitRecord
     from kiosk.identity import CardData, FaceDecision, FaceVerifier
+    from kiosk.payment import PaymentService
+    from kiosk.queue_ticket import QueueTicketService
+    from kiosk.staff_call import StaffCallService
     from ocr import PageResult
     from signing import Verification
 
@@ -43,6 +46,10 @@ class PipelineServices:
         self.scanner_dpi = int(scanner_dpi)
         self.face_process = face_process
         self.copy_job: object = None  # the last A4 print job (the CLI reports where the copy went)
+        # Optional parts of a visit (kiosk.flow.payment_step): None = the visit goes without them.
+        self.payments: PaymentService | None = None
+        self.tickets: QueueTicketService | None = None
+        self.staff_calls: StaffCallService | None = None
         self.camera_lock = threading.Lock()
         self.scanner_lock = threading.Lock()
 
@@ -127,8 +134,8 @@ class PipelineServices:
         self.copy_job = self.pipeline.print_copy(copy, copies)
         return self.copy_job
 
-    def print_receipt(self, copy: CertifiedCopy) -> object:
-        return self.pipeline.print_receipt(copy)
+    def print_receipt(self, copy: CertifiedCopy, **paid: object) -> object:
+        return self.pipeline.print_receipt(copy, **paid)  # type: ignore[arg-type]
 
     # -- reprint and check ------------------------------------------------------------------------
     def reprint(self, code: str) -> ReprintedCopy:

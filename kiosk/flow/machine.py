@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.flow.contracts import ImmediateRunner, Report, TaskRunner, VisitServices
 from kiosk.flow.errors import INTERNAL, Action, ErrorInfo, classify_error, route_for
+from kiosk.flow.payment_step import PaymentSteps
 from kiosk.flow.record import BUSY_SCREENS, Screen, Service, VisitRecord, wipe_array, wipe_result
 from kiosk.maintenance import MaintenanceAuth
 
@@ -58,7 +59,7 @@ class IdleStatus:
     seconds_left: float
 
 
-class VisitFlow:
+class VisitFlow(PaymentSteps):
     """The states, events and data of a visit. Listeners are called after every change."""
 
     def __init__(
@@ -193,6 +194,7 @@ class VisitFlow:
         old = self.visit
         self.generation += 1
         self.busy = False
+        self._payment_reset(old)
         for value in (old.card_image, *old.frames):
             wipe_array(value)
         for page in old.pages:
@@ -389,7 +391,7 @@ class VisitFlow:
 
     @property
     def fee_vnd(self) -> int:
-        return int(self.services.fee_per_page_vnd) * len(self.visit.pages) * self.visit.copies
+        return self.fee.total_vnd  # Thông tư 226/2016/TT-BTC, see kiosk.fee
 
     def set_copies(self, copies: int) -> None:
         if self.screen == Screen.review:
@@ -404,6 +406,12 @@ class VisitFlow:
     def confirm(self) -> None:
         if self.screen != Screen.review or self.busy:
             return
+        if self.payments is not None and self.visit.print_permit is None:
+            self.start_payment()  # certifies once the payment is confirmed
+            return
+        self._certify()
+
+    def _certify(self) -> None:
         self.visit.progress_stage, self.visit.progress = "start", 0.0
         self._go(Screen.processing)
         visit = self.visit
@@ -433,7 +441,7 @@ class VisitFlow:
 
         def work(report: Report) -> None:
             report("print_copy", 0.1)
-            self.services.print_copy(copy, copies)  # type: ignore[arg-type]  # set by _certified
+            self._paid_print("copy", lambda: self.services.print_copy(copy, copies))  # type: ignore[arg-type]
 
         self._run("print_copy", work, self._copy_printed, self._print_failed, with_progress=True)
 
@@ -446,7 +454,8 @@ class VisitFlow:
 
         def work(report: Report) -> None:
             report("print_receipt", 0.8)
-            self.services.print_receipt(copy)  # type: ignore[arg-type]  # set by _certified
+            paid = self.receipt_payment()  # copies, fee and payment reference, when the visit paid
+            self._paid_print("receipt", lambda: self.services.print_receipt(copy, **paid))  # type: ignore[arg-type]
             report("printed", 1.0)
 
         self._run(
@@ -472,6 +481,9 @@ class VisitFlow:
             self.visit.error = None
             if back == Screen.printing:
                 self._print()
+                return
+            if back == Screen.payment:  # a payment wait timed out: wait again for the same payment
+                self.retry_payment_wait()
                 return
             self._go(back)
             return

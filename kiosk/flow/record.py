@@ -28,6 +28,8 @@ class Screen(StrEnum):
     face = "face"
     scan = "scan"
     review = "review"
+    payment = "payment"  # the VietQR of the fee, while the backend is asked whether it was paid
+    ticket = "ticket"  # a queue ticket printed: go to the counter it names
     processing = "processing"
     printing = "printing"
     done = "done"
@@ -51,7 +53,7 @@ VISIT_STEPS: tuple[tuple[Screen, ...], ...] = (
     (Screen.card,),
     (Screen.face,),
     (Screen.scan,),
-    (Screen.review,),
+    (Screen.review, Screen.payment),
     (Screen.processing, Screen.printing),
 )
 
@@ -95,6 +97,14 @@ class VisitRecord:
     temp_dir: Path | None = None
 
     doc_type_guess: str = ""  # what the pages read so far look like, for the review screen
+    # The payment step (kiosk.flow.payment_step): the open payment, its result, the permit to print.
+    payment_request: Any = None  # kiosk.payment.PaymentRequest
+    payment: Any = None  # kiosk.payment.PaymentResult
+    print_permit: Any = None  # kiosk.payment.PrintPermit, only once the backend said paid
+    payment_stop: Any = None  # threading.Event that ends the wait for the payment
+    payment_cash: bool = False
+    queue_ticket: Any = None  # kiosk.queue_ticket.QueueTicket
+    staff_call: Any = None  # kiosk.staff_call.StaffCall, while a call is open
 
     @property
     def doc_type(self) -> str:

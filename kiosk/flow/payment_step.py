@@ -1,0 +1,227 @@
+"""The payment step of a certification visit, and the staff call, as part of `VisitFlow` (a mixin).
+
+They are active only when the services offer them: ``services.payments`` (a kiosk.payment.PaymentService),
+``services.tickets`` (a kiosk.queue_ticket.QueueTicketService) and ``services.staff_calls`` (a
+kiosk.staff_call.StaffCallService). Without ``payments`` the visit goes from review straight to certify,
+as before; with it:
+
+    review --confirm--> payment (the VietQR of the fee; the backend is polled on the runner)
+      paid      -> processing -> printing (each print goes through PaymentService.print_with)
+      pay_cash  -> ticket (the backend records "cash at the counter", a queue ticket prints)
+      cancel    -> review;  timeout -> error "payment_timeout" (try again: a new wait on the same payment)
+
+A print that failed after payment is retried under the same permit, so it is free; a part that printed
+is never printed twice on one payment.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from kiosk.fee import Fee, compute_fee
+from kiosk.flow.errors import Action, ErrorInfo
+from kiosk.flow.record import Screen
+
+if TYPE_CHECKING:
+    from kiosk.flow.machine import VisitFlow
+    from kiosk.payment import PaymentRequest, PaymentResult
+
+log = logging.getLogger(__name__)
+PAYMENT_TIMEOUT_S = 180.0
+
+
+class PaymentSteps:
+    """Mixed into VisitFlow; uses its _go, _run, _fail, show_error, visit and services."""
+
+    payment_timeout_s: float = PAYMENT_TIMEOUT_S
+
+    # -- what is on offer ------------------------------------------------------------------------------
+    @property
+    def payments(self: VisitFlow) -> Any:  # type: ignore[misc]
+        return getattr(self.services, "payments", None)
+
+    @property
+    def fee(self: VisitFlow) -> Fee:  # type: ignore[misc]
+        """The fee of the pages scanned so far and the copies chosen (Thông tư 226/2016/TT-BTC)."""
+        return compute_fee(max(1, len(self.visit.pages)), max(1, self.visit.copies))
+
+    # -- payment -----------------------------------------------------------------------------------------
+    def start_payment(self: VisitFlow) -> None:  # type: ignore[misc]
+        payments = self.payments
+        fee = self.fee
+        self.visit.payment_stop = threading.Event()
+        self.visit.payment_cash = False
+        self._go(Screen.payment)
+        reference = self.visit.payment_request.reference if self.visit.payment_request else None
+        self._run(
+            "open_payment",
+            lambda report: payments.create(fee, reference),
+            self._payment_opened,
+            lambda exc: self._fail(exc, back_to=Screen.review),
+        )
+
+    def _payment_opened(self: VisitFlow, request: PaymentRequest) -> None:  # type: ignore[misc]
+        self.visit.payment_request = request
+        self.audit("visit.payment_opened", {"reference": request.reference, "amount_vnd": request.amount_vnd})
+        self._changed()  # the screen shows the QR now
+        self._wait_payment()
+
+    def _wait_payment(self: VisitFlow) -> None:  # type: ignore[misc]
+        payments, request, stop = self.payments, self.visit.payment_request, self.visit.payment_stop
+        assert request is not None
+        assert stop is not None
+        timeout = self.payment_timeout_s
+        self._run(
+            "wait_payment",
+            lambda report: payments.wait_confirmed(request.reference, timeout=timeout, cancelled=stop),
+            self._payment_result,
+            lambda exc: self._fail(exc, back_to=Screen.review),
+        )
+
+    def _payment_result(self: VisitFlow, result: PaymentResult) -> None:  # type: ignore[misc]
+        self.visit.payment = result
+        self.audit("visit.payment", result.to_json())
+        if result.paid:
+            self.visit.print_permit = self.payments.permit(result.reference)
+            self._certify()
+        elif self.visit.payment_cash or result.status == "cash_at_counter":
+            self._pay_at_counter()
+        elif result.status == "cancelled":
+            self._go(Screen.review)
+        else:
+            self.show_error(
+                ErrorInfo(f"payment_{result.status}", "", (Action.try_again, Action.call_staff)),
+                back_to=Screen.payment,
+            )
+
+    def retry_payment_wait(self: VisitFlow) -> None:  # type: ignore[misc]
+        """After a timeout: wait again for the same payment (the citizen may have paid late)."""
+        if self.visit.payment_request is None:
+            return
+        self.visit.payment_stop = threading.Event()
+        self._go(Screen.payment)
+        self._wait_payment()
+
+    def pay_cash(self: VisitFlow) -> None:  # type: ignore[misc]
+        """The citizen pays at the counter instead: stop waiting, record it, print a queue ticket."""
+        if self.screen != Screen.payment:
+            return
+        self.visit.payment_cash = True
+        if self.visit.payment_stop is not None:
+            self.visit.payment_stop.set()
+        if not self.busy:
+            self._pay_at_counter()
+
+    def cancel_payment(self: VisitFlow) -> None:  # type: ignore[misc]
+        """Back to the review screen; the backend is told the payment is cancelled."""
+        if self.screen != Screen.payment:
+            return
+        if self.visit.payment_stop is not None:
+            self.visit.payment_stop.set()
+        request, payments = self.visit.payment_request, self.payments
+        self.visit.payment_request = None
+        if request is not None and payments is not None:
+            try:
+                payments.cancel(request.reference)
+            except Exception:
+                log.warning("payment %s: cancel failed", request.reference, exc_info=True)
+        if not self.busy:
+            self._go(Screen.review)
+
+    def _pay_at_counter(self: VisitFlow) -> None:  # type: ignore[misc]
+        payments, request = self.payments, self.visit.payment_request
+        tickets = getattr(self.services, "tickets", None)
+        assert request is not None
+
+        def work(report: Any) -> Any:
+            payments.choose_cash(request.reference)
+            return tickets.issue("payment_cash", request.reference) if tickets is not None else None
+
+        def done(ticket: Any) -> None:
+            self.visit.queue_ticket = ticket
+            self._go(Screen.ticket)
+
+        self._run("pay_cash", work, done, lambda exc: self._fail(exc, back_to=Screen.payment))
+
+    def _paid_print(self: VisitFlow, part: str, print_fn: Any) -> Any:  # type: ignore[misc]
+        """Run one print of the visit under its payment's permit (or directly, without payments)."""
+        payments = self.payments
+        if payments is None:
+            return print_fn()
+        from kiosk.payment import PaymentRequired
+
+        permit = self.visit.print_permit
+        if permit is None:
+            raise PaymentRequired("the visit's payment is not confirmed: nothing is printed")
+        return payments.print_with(permit, part, print_fn)
+
+    def receipt_payment(self: VisitFlow) -> dict[str, Any]:  # type: ignore[misc]
+        """What the receipt shows of the payment (empty without payments)."""
+        permit = self.visit.print_permit
+        if self.payments is None or permit is None:
+            return {}
+        return {
+            "copies": self.visit.copies,
+            "amount_vnd": permit.amount_vnd,
+            "payment_reference": permit.reference,
+        }
+
+    # -- queue ticket and staff call --------------------------------------------------------------------
+    def print_queue_ticket(self: VisitFlow, reason: str) -> None:  # type: ignore[misc]
+        """The kiosk cannot finish (unsupported document, repeated face failures, staff needed): a ticket."""
+        tickets = getattr(self.services, "tickets", None)
+        if tickets is None:
+            return
+        reference = self.visit.payment_request.reference if self.visit.payment_request else ""
+
+        def done(ticket: Any) -> None:
+            self.visit.queue_ticket = ticket
+            self._go(Screen.ticket)
+
+        self._run("queue_ticket", lambda report: tickets.issue(reason, reference), done)
+
+    def call_staff(self: VisitFlow, reason: str = "citizen_request") -> None:  # type: ignore[misc]
+        """Raise a staff call (light + backend); the visit is kept."""
+        calls = getattr(self.services, "staff_calls", None)
+        if calls is None:
+            return
+        reference = self.visit.payment_request.reference if self.visit.payment_request else ""
+        self.audit("visit.call_staff", {"reason": reason})
+
+        def done(call: Any) -> None:
+            self.visit.staff_call = call
+            self._changed()
+
+        # not through _run: the citizen may go on with the visit while the call is raised
+        self.runner.submit(
+            "call_staff", lambda report: calls.raise_call(reason, reference), done, log.warning
+        )
+
+    def cancel_staff_call(self: VisitFlow) -> None:  # type: ignore[misc]
+        calls = getattr(self.services, "staff_calls", None)
+        if calls is None or self.visit.staff_call is None:
+            return
+        self.visit.staff_call = None
+        self._changed()
+        self.runner.submit("cancel_staff_call", lambda report: calls.cancel(), lambda _: None, log.warning)
+
+    def _payment_reset(self: VisitFlow, old: Any) -> None:  # type: ignore[misc]
+        """At reset: stop a wait still running; an unpaid payment is cancelled on the backend."""
+        stop = getattr(old, "payment_stop", None)
+        if stop is not None:
+            stop.set()
+        payments, request, result = self.payments, old.payment_request, old.payment
+        if payments is not None and request is not None:
+            if result is None or not result.paid:
+                self.runner.submit(
+                    "cancel_payment",
+                    lambda report: payments.cancel(request.reference),
+                    lambda _: None,
+                    log.warning,
+                )
+            forget = request.reference
+            self.runner.submit(
+                "forget_payment", lambda report: payments.forget(forget), lambda _: None, log.warning
+            )
