@@ -310,6 +310,10 @@ class VisitPipeline:
             doc_type=doc_type,
             holder_masked_id=visit.card.masked_id(),
             watermark_text=config.signing.watermark_text,
+            # What a checker compares with the paper; the seal carries them (signing.seal).
+            holder_name=visit.card.full_name,
+            doc_number=fields.get("document_number", ""),
+            doc_date=fields.get("issue_date", ""),
         )
         pages = [
             signing.CopyPage(
@@ -411,6 +415,6 @@ class VisitPipeline:
         return self.devices.scanner.scan()
 
     def check_copy(self, source: Path | bytes | np.ndarray) -> Verification:
-        from kiosk.verify import verify_copy
+        from kiosk.verify import ocr_words, verify_copy
 
-        return verify_copy(source, self.trust())
+        return verify_copy(source, self.trust(), read_words=ocr_words(lambda: self.ocr))

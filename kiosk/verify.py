@@ -1,35 +1,118 @@
-"""Checking a certified copy: a signed PDF, or a photo or scan of a printed page (its QR seal alone)."""
+"""Checking a certified copy: a signed PDF, or a photo or scan of a printed page.
+
+A picture of paper is checked in three steps: find the QR seal (zbar, then signing's own search), verify
+it offline, then read the page's text with OCR and compare it with the seal's fingerprint of each page
+(``signing.verify_paper_page``), so that a genuine seal pasted onto another document is refused as
+``page_mismatch`` and the verdict says which page of the copy this is. A phone photo taken at an angle is
+put upright first (``upright_page``: the sheet's four corners found and the perspective undone).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from kiosk.errors import BadInputError
 
+# Reads the words of an upright page image at a resolution (dpi); None when it cannot read.
+PageReader = Callable[[np.ndarray, int], Sequence[str] | None]
 
-def verify_image(image: np.ndarray, trust: Any) -> Any:
-    """Find the QR seal on a picture of a printed page and verify it offline."""
+A4_WIDTH_IN = 8.27
+WORK_SIDE = 900  # the corner search runs on a copy whose longer side is this many pixels
+
+
+def upright_page(image: np.ndarray) -> np.ndarray:
+    """The sheet in a phone photo, put upright (perspective undone); the image itself when it is all
+    paper (a flat scan) or no sheet stands out from its surround.
+
+    (A small corner search of its own: ocr/ is growing a fuller one, with lighting correction.)
+    """
+    grey = image if image.ndim == 2 else cv2.cvtColor(image[:, :, :3], cv2.COLOR_BGR2GRAY)
+    h, w = grey.shape
+    scale = min(1.0, WORK_SIDE / max(h, w))
+    small = cv2.resize(
+        grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+    )
+    small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    _t, mask = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    inside, outside = small[mask > 0], small[mask == 0]
+    if inside.size == 0 or outside.size < 0.02 * small.size:
+        return image  # all paper: a flat scan
+    if float(np.median(inside)) - float(np.median(outside)) < 25:
+        return image
+    contours, _h = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return image
+    sheet = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(sheet) < 0.15 * small.size:
+        return image
+    hull = cv2.convexHull(sheet)
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    corners = (quad.reshape(-1, 2) if len(quad) == 4 else cv2.boxPoints(cv2.minAreaRect(hull))).astype(
+        np.float32
+    )
+    corners /= scale
+    s, d = corners.sum(axis=1), corners[:, 1] - corners[:, 0]
+    tl, tr, br, bl = (
+        corners[np.argmin(s)],
+        corners[np.argmin(d)],
+        corners[np.argmax(s)],
+        corners[np.argmax(d)],
+    )
+    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    if width < 100 or height < 100:
+        return image
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+    matrix = cv2.getPerspectiveTransform(np.array([tl, tr, br, bl], np.float32), target)
+    return cv2.warpPerspective(
+        image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255)
+    )
+
+
+def page_dpi(image: np.ndarray) -> int:
+    """The resolution of an upright picture of an A4-wide page."""
+    return int(min(600, max(72, round(min(image.shape[:2]) / A4_WIDTH_IN))))
+
+
+def _seal_texts(image: np.ndarray) -> list[str]:
     import signing
     from ocr.barcodes import decode_qr_codes
 
-    results = []
+    texts = []
     for payload in decode_qr_codes(image):
         try:
-            text = payload.decode("utf-8")
+            texts.append(payload.decode("utf-8"))
         except UnicodeDecodeError:
             continue
-        result = signing.verify_seal_text(text, trust)
-        if result.valid:
-            return result
-        results.append(result)
-    if results:
-        return results[0]
-    # Nothing zbar could read: signing's own search (OpenCV's detector, small rotations) has the last
-    # word, and its verdict says how to take a better picture when it finds nothing either.
-    return signing.verify_printed_page(image, trust)
+    if not any(t.startswith("VNC1:") for t in texts):
+        texts += signing.find_seal_texts(image)
+    return list(dict.fromkeys(texts))
+
+
+def verify_image(image: np.ndarray, trust: Any, read_words: PageReader | None = None) -> Any:
+    """Find the QR seal on a picture of a printed page, verify it offline, and compare the page's text
+    with it when ``read_words`` (the OCR) is given."""
+    import signing
+
+    upright = upright_page(image)
+    texts = _seal_texts(image) or (_seal_texts(upright) if upright is not image else [])
+    if not texts:
+        # Nothing readable: signing's verdict says how to take a better picture.
+        return signing.verify_printed_page(image, trust)
+    checked = [signing.verify_seal_text(text, trust) for text in texts]
+    if not any(result.valid for result in checked):
+        return checked[0]
+    words = read_words(upright, page_dpi(upright)) if read_words is not None else None
+    return signing.verify_paper_page(texts, words, trust)
 
 
 def read_copy_file(path: Path) -> bytes:
@@ -42,8 +125,15 @@ def read_copy_file(path: Path) -> bytes:
         raise BadInputError(f"cannot read the file: {exc.strerror}", subject=str(path)) from None
 
 
-def verify_copy(source: Path | bytes | np.ndarray, trust: Any, *, subject: str = "input") -> Any:
-    """Verify a PDF (signature, chain, seal, page hashes) or a page image (its seal).
+def verify_copy(
+    source: Path | bytes | np.ndarray,
+    trust: Any,
+    *,
+    subject: str = "input",
+    read_words: PageReader | None = None,
+) -> Any:
+    """Verify a PDF (structure, signature, later revisions, chain, seal, page content) or a page image
+    (its seal, and its text against the seal when ``read_words`` is given).
 
     A forgery is a negative verdict in the result, never an exception; only unusable input raises.
     """
@@ -51,7 +141,7 @@ def verify_copy(source: Path | bytes | np.ndarray, trust: Any, *, subject: str =
     from ocr import ImageError, load_image
 
     if isinstance(source, np.ndarray):
-        return verify_image(source, trust)
+        return verify_image(source, trust, read_words)
     if isinstance(source, Path):
         subject, data = str(source), read_copy_file(source)
     else:
@@ -62,4 +152,39 @@ def verify_copy(source: Path | bytes | np.ndarray, trust: Any, *, subject: str =
         image = load_image(data)
     except ImageError as exc:
         raise BadInputError(f"neither a PDF nor a readable image: {exc}", subject=subject) from None
-    return verify_image(image, trust)
+    return verify_image(image, trust, read_words)
+
+
+def ocr_words(engine: Callable[[], Any]) -> PageReader:
+    """A PageReader over the kiosk's OCR engine (``ocr.OcrEngine``, made by ``engine()`` on first use)."""
+
+    def read(image: np.ndarray, dpi: int) -> Sequence[str] | None:
+        page = engine().read_page(image, dpi=dpi)
+        words = [w.text for w in page.words if w.text]
+        return words if words or page.quality.ok else None
+
+    return read
+
+
+# Libraries that log warnings about the files they are given (pyHanko about every malformed signature):
+# at the command line a tampered file gets one clear line, not their log.
+NOISY_LOGGERS = ("pyhanko", "pyhanko_certvalidator", "fontTools", "PIL", "asyncio")
+
+
+@contextlib.contextmanager
+def quiet_libraries(*, verbose: bool = False) -> Iterator[None]:
+    """Silence library warnings and log records below ERROR for the duration (unless ``verbose``)."""
+    if verbose:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in NOISY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

@@ -6,8 +6,9 @@
 * ``issue_certified_copy`` (certify.py): encode the page images (images.py), make the QR seal (seal.py:
   CWT in COSE_Sign1 ES256, zlib, base45, ``VNC1:``), render with reportlab (render.py) and sign PAdES B-B,
   or B-T with a timestamp authority (pades.py).
-* ``verify_pdf`` / ``verify_seal_text`` / ``verify_printed_page`` (verify.py, paper.py): the verdict with
-  a ``reason_key`` per kind of forgery and a sentence for a person.
+* ``verify_pdf`` / ``verify_seal_text`` / ``verify_printed_page`` / ``verify_paper_page`` (verify.py,
+  structure.py, revisions.py, content.py, paper.py, fingerprint.py): the verdict with a ``reason_key`` per
+  kind of forgery and a sentence for a person.
 * ``make_code`` / ``is_valid_code`` / ``normalize_code`` (code.py): identity codes with an ISO 7064
   MOD 37,36 check character.
 """
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
         load_seal_signer,
     )
     from signing.model import CopyMeta, CopyPage, IssuedCopy, TextWord, Verification
-    from signing.paper import find_seal_texts, verify_printed_page
+    from signing.paper import find_seal_texts, verify_paper_page, verify_printed_page
     from signing.trust import TrustStore, load_trust_store
     from signing.verify import verify_pdf, verify_seal_text
 
@@ -60,6 +61,7 @@ _EXPORTS = {
     "make_code": "signing.code",
     "normalize_code": "signing.code",
     "verify_pdf": "signing.verify",
+    "verify_paper_page": "signing.paper",
     "verify_printed_page": "signing.paper",
     "verify_seal_text": "signing.verify",
 }
@@ -97,6 +99,7 @@ __all__ = [
     "load_trust_store",
     "make_code",
     "normalize_code",
+    "verify_paper_page",
     "verify_pdf",
     "verify_printed_page",
     "verify_seal_text",

@@ -1,15 +1,21 @@
-"""Checking a printed copy from a photo or scan: find the QR seal on the page and verify it."""
+"""Checking a printed copy from a photo or scan: find the QR seal on the page, verify it, and compare the
+page's text (read by the caller's OCR) with the seal's page fingerprints (``signing.fingerprint``), so that
+a genuine seal cut from one page and pasted onto another is refused (``page_mismatch``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Iterable
 
 import cv2
 import numpy as np
 from pyzbar import pyzbar
 
+from signing.errors import SealFormatError
+from signing.fingerprint import matched_key_words, matches
 from signing.model import Verification
-from signing.seal import PREFIX
+from signing.seal import PREFIX, decode_seal
 from signing.trust import TrustStore
 from signing.verify import verify_seal_text
 
@@ -84,3 +90,60 @@ def verify_printed_page(image: np.ndarray, trust: TrustStore) -> Verification:
         )
     results = [verify_seal_text(text, trust) for text in texts]
     return next((r for r in results if r.valid), results[0])
+
+
+def verify_paper_page(texts: Iterable[str], words: Iterable[str] | None, trust: TrustStore) -> Verification:
+    """The verdict on a printed page from the seal texts found on it and the words OCR read on it.
+
+    The first seal that verifies is compared with the page: the page is the copy's page whose fingerprint
+    the words match best, and the verdict names it ("page i of n"). ``words`` None means the caller could
+    not read the page; the verdict then says that only the seal was checked.
+    """
+    texts = list(texts)
+    if not texts:
+        return verify_printed_page(np.zeros((1, 1), np.uint8), trust)
+    results = [(text, verify_seal_text(text, trust)) for text in texts]
+    text, result = next(((t, r) for t, r in results if r.valid), results[0])
+    if not result.valid:
+        return result
+    try:
+        claims = decode_seal(text).claims
+    except SealFormatError:  # verify_seal_text decoded it already
+        return result
+    if words is None:
+        return dataclasses.replace(
+            result,
+            reason=result.reason + "; the page's text could not be read, so compare it with the seal by eye",
+            checks={**result.checks, "page_content": False},
+        )
+    read = list(words)
+    scores = [matched_key_words(fingerprint, read) for fingerprint in claims.fingerprints]
+    if not any(total for _found, total in scores):
+        return dataclasses.replace(
+            result,
+            reason=result.reason + "; its pages carry no text to compare, so compare the paper by eye",
+            checks={**result.checks, "page_content": False},
+        )
+    best = max(range(len(scores)), key=lambda i: (scores[i][0] / scores[i][1]) if scores[i][1] else -1.0)
+    found, total = scores[best]
+    if not matches(claims.fingerprints[best], read):
+        return dataclasses.replace(
+            result,
+            valid=False,
+            reason_key="page_mismatch",
+            reason=(
+                f"this page is not a page of certified copy {claims.code}: its text does not match the seal "
+                f"(at best {found} of {total} key words of page {best + 1} were found); the seal was moved "
+                "onto other paper, or the page is too blurred to read"
+            ),
+            checks={**result.checks, "page_content": False},
+        )
+    return dataclasses.replace(
+        result,
+        reason=(
+            f"valid certified copy {claims.code}, page {best + 1} of {claims.pages} ({found} of {total} key "
+            f"words match; issued {claims.issued_at:%Y-%m-%d %H:%M} UTC)"
+        ),
+        page=best + 1,
+        checks={**result.checks, "page_content": True},
+    )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from typing import Any
 
-from kiosk.commands._common import CommandContext, add_common_options
+from kiosk.commands._common import MAX_PDF_BYTES, CommandContext, add_common_options, read_input_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,20 +19,46 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(handler=run_verify)
 
 
-def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.verify import read_copy_file, verify_copy
+def checker_lines(result: Any) -> list[str]:
+    """What a person checking the paper compares with it, in large clear lines."""
+    rule = "  " + "=" * 60
+    lines = [rule]
+    if result.holder_name:
+        lines.append(f"  HOLDER     {result.holder_name.upper()}")
+    document = result.doc_type or "?"
+    if result.doc_number:
+        document += f"   No. {result.doc_number}"
+    if result.doc_date:
+        document += f"   of {result.doc_date}"
+    lines.append(f"  DOCUMENT   {document}")
+    if result.pages:
+        lines.append(
+            f"  PAGE       {result.page} of {result.pages}" if result.page else f"  PAGES      {result.pages}"
+        )
+    if result.code:
+        lines.append(f"  CODE       {result.code}")
+    if result.issued_at:
+        lines.append(f"  ISSUED     {result.issued_at:%Y-%m-%d %H:%M} UTC")
+    lines.append(rule)
+    return lines
 
-    data = read_copy_file(Path(args.file))  # a missing file is reported before any key is loaded
-    result = verify_copy(data, ctx.app.trust, subject=args.file)
+
+def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from kiosk.verify import ocr_words, quiet_libraries, verify_copy
+
+    # A missing, special or oversized file is refused before any byte is read or any key is loaded.
+    data = read_input_file(args.file, "the file to check", limit=MAX_PDF_BYTES)
+    with quiet_libraries(verbose=bool(getattr(args, "verbose", False))):
+        result = verify_copy(
+            data, ctx.app.trust, subject=args.file, read_words=ocr_words(lambda: ctx.app.ocr)
+        )
     payload = result.to_json()
     verdict = "VALID" if result.valid else "NOT VALID"
     details = [f"{args.file}: {verdict}: {result.reason}"]
-    if result.code:
-        details.append(f"  code: {result.code}")
-    if result.issued_at:
-        details.append(f"  issued: {result.issued_at}")
-    if result.pages:
-        details.append(f"  pages: {result.pages}")
+    if result.valid:
+        details += checker_lines(result)
+    else:
+        details = [details[0]]  # a refused copy: one clear line
     revoked = False
     if getattr(args, "online", False):
         from kiosk.copy_status import online_status
