@@ -377,7 +377,15 @@ class VisitPipeline:
     def print_copy(self, copy: CertifiedCopy, copies: int = 1) -> object:
         return self.devices.document_printer.print_pdf(copy.pdf_path, copies=copies, title=copy.code)
 
-    def print_receipt(self, copy: CertifiedCopy) -> object:
+    def print_receipt(
+        self,
+        copy: CertifiedCopy,
+        *,
+        copies: int | None = None,
+        amount_vnd: int | None = None,
+        payment_reference: str = "",
+    ) -> object:
+        """The receipt: the code, and for a paid visit the copies, the fee and the payment reference."""
         from drivers import Receipt
 
         lines = (
@@ -386,11 +394,18 @@ class VisitPipeline:
             f"Mã: {copy.code}",
             f"Số trang: {copy.pages}",
             f"Thời gian: {copy.issued_at.astimezone(VIETNAM_TIME):%d/%m/%Y %H:%M}",
-            "Tra cứu: quét mã QR hoặc nhập mã tại kiosk",
+            "Kiểm tra bản sao: chọn «Kiểm tra bản sao» tại kiosk",
+            "In lại: chọn «In lại» tại kiosk, mang theo CCCD",
         )
-        return self.devices.receipt_printer.print_receipt(
-            Receipt(code=copy.code, lines=lines, qr_data=copy.code)
+        receipt = Receipt(
+            code=copy.code,
+            lines=lines,
+            qr_data=copy.code,
+            copies=copies,
+            amount_vnd=amount_vnd,
+            payment_reference=payment_reference,
         )
+        return self.devices.receipt_printer.print_receipt(receipt)
 
     def reprint(self, code: str, copies: int = 1) -> ReprintedCopy:
         from signing.code import is_valid_code, normalize_code
