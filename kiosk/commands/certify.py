@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kiosk.commands._common import CommandContext, add_common_options
+from kiosk.commands._common import CommandContext, add_common_options, check_input_file
 from kiosk.config import KioskConfig
 from kiosk.errors import BadInputError
 from kiosk.flow import MAX_COPIES, ImmediateRunner, Screen, VisitFlow
@@ -74,6 +74,7 @@ def printing_to(config: KioskConfig, out: Path, *, simulated: bool = False) -> K
 def _load(path: str, what: str) -> np.ndarray:
     from ocr import ImageError, load_image
 
+    check_input_file(path, what)  # no FIFO, device, directory or huge file is ever read
     try:
         return load_image(Path(path))
     except ImageError as exc:

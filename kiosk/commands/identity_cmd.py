@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.commands._common import CommandContext, add_common_options
+from kiosk.commands._common import CommandContext, add_common_options, check_input_file
 from kiosk.errors import BadInputError, UnavailableError
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,7 @@ def load_image_file(path: str, what: str) -> np.ndarray:
     from ocr.errors import ImageError
     from ocr.images import load_image
 
-    if not Path(path).is_file():
-        raise BadInputError(f"{what} not found", subject=path)
+    check_input_file(path, what)  # no FIFO, device, directory or huge file is ever read
     try:
         return load_image(Path(path))
     except ImageError as exc:

@@ -12,7 +12,7 @@ import argparse
 import logging
 import sys
 
-from kiosk.commands._common import CommandContext, add_common_options
+from kiosk.commands._common import CommandContext, add_common_options, check_input_file
 from kiosk.errors import BadInputError, UnavailableError
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def run_ocr(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise BadInputError(f"--dpi must be between 50 and 1200 (got {args.dpi})", subject="--dpi")
     pages = []
     for name in args.images:
+        check_input_file(name, "the page image")  # no FIFO, device or huge file is ever read
         try:
             pages.append(load_image(name))
         except ImageError as exc:
