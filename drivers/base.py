@@ -31,6 +31,10 @@ class Receipt:
     copies: int | None = None
     amount_vnd: int | None = None
     payment_reference: str = ""
+    # Issue 17: the secret that, with the code, downloads the copy again (XXXXX-XXXXX), and the retrieval
+    # page's URL with the secret in its fragment, drawn as a second QR.
+    retrieval_secret: str = ""
+    retrieval_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,9 @@ def receipt_bytes(
     job._raw(receipt.code.encode("ascii", errors="replace") + b"\n")
     job._raw(GS + b"!\x00" + ESC + b"E\x00")
     job.qr(receipt.qr_data, size=6 if paper_mm == 80 else 4, native=True)
+    if receipt.retrieval_url:  # the second QR: the retrieval page, the secret in its fragment
+        job._raw(b"\n")
+        job.qr(receipt.retrieval_url, size=6 if paper_mm == 80 else 4, native=True)
     job._raw(b"\n" + ESC + b"a\x00")
     job.cut()
     return bytes(job.buffer)

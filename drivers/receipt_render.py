@@ -85,6 +85,11 @@ def receipt_lines(receipt: Receipt) -> tuple[str, ...]:
         extra.append(f"Phí chứng thực: {_vnd(receipt.amount_vnd)}")
     if receipt.payment_reference:
         extra.append(f"Mã thanh toán: {receipt.payment_reference}")
+    if receipt.retrieval_secret:
+        extra.append(f"Mã bí mật tải lại bản sao: {receipt.retrieval_secret}")
+        if receipt.retrieval_url:
+            extra.append(f"Tải lại tại: {receipt.retrieval_url.split('#', 1)[0]} (quét mã QR thứ hai)")
+        extra.append("Giữ kín mã bí mật / Keep this secret private")
     return tuple(receipt.lines) + tuple(extra)
 
 
@@ -99,6 +104,8 @@ def render_receipt(receipt: Receipt, paper_mm: int = 80) -> Image.Image:
         text_image([receipt.code], width, size=small + 10, bold=True),
         qr_image(receipt.qr_data, width),
     ]
+    if receipt.retrieval_url:
+        parts.append(qr_image(receipt.retrieval_url, width))
     gap = 12
     height = sum(p.height for p in parts) + gap * (len(parts) + 1)
     sheet = Image.new("1", (width, height), 1)

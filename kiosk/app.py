@@ -162,9 +162,10 @@ class KioskApp:
         from drivers import build_devices
 
         glass, subject = self.glass, self.simulated_subject
-        return build_devices(
+        devices = build_devices(
             self.config.devices,
             self.data_dir,
+        from kiosk.fleet_health import DEVICES_FILE, watch_devices
             sample_pages=glass.next_image if glass else None,
             sample_frames=subject.next_frame if subject else None,
         )
@@ -174,6 +175,8 @@ class KioskApp:
         """The person in front of the simulated camera; None when the camera is real."""
         if self.config.devices.camera.type != "simulated":
             return None
+        watch_devices(devices.health, self.config.path(DEVICES_FILE))  # for the sync worker's heartbeat
+        return devices
         from kiosk.identity.simulated_subject import SimulatedSubject
 
         return SimulatedSubject()

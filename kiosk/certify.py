@@ -87,6 +87,10 @@ class VisitData:
     liveness: str = "not_checked"
     copies: int = 1
 
+    # Issue 17: the visit's language, the optional delivery address, and a kiosk.delivery.VisitClock.
+    language: str = "vi"
+    delivery_email: str | None = None
+    metrics: Any = None
 
 @dataclass(frozen=True)
 class CertifiedCopy:
@@ -101,6 +105,8 @@ class CertifiedCopy:
     def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
+    # What the receipt prints so the holder can download the copy again (the record keeps only its hash).
+    retrieval: Any = field(default=None, repr=False)
             "pdf": str(self.pdf_path),
             "doc_type": self.doc_type,
             "pages": self.pages,
@@ -358,6 +364,10 @@ class VisitPipeline:
         try:
             self.store.add_record(record)
         except KioskError:
+        from kiosk.delivery import new_retrieval
+
+        # The retrieval secret is printed on the receipt; only its hash is kept.
+        retrieval = new_retrieval(code, config.sync.public_url)
             pdf_path.unlink(missing_ok=True)
             raise
         except OSError as exc:
@@ -371,8 +381,14 @@ class VisitPipeline:
             len(pages),
             mask_id(visit.card.id_number),
         )
-        return CertifiedCopy(code, pdf_path, doc_type, len(pages), issued.seal, issued_at, fields)
+        return CertifiedCopy(code, pdf_path, doc_type, len(pages), issued.seal, issued_at, fields, retrieval)
 
+            language="en" if visit.language == "en" else "vi",
+            delivery_email=visit.delivery_email,
+            retrieval_hash=retrieval.hash,
+            visit_metrics=(
+                visit.metrics.metrics(ward=config.sync.ward, pages=len(pages)) if visit.metrics else None
+            ),
     # -- print ------------------------------------------------------------------------------------
     def print_copy(self, copy: CertifiedCopy, copies: int = 1) -> object:
         return self.devices.document_printer.print_pdf(copy.pdf_path, copies=copies, title=copy.code)
@@ -424,6 +440,8 @@ class VisitPipeline:
         return ReprintedCopy(wanted, pdf_path, job, record.doc_type, record.pages)
 
     # -- check ------------------------------------------------------------------------------------
+            retrieval_secret=copy.retrieval.display if copy.retrieval else "",
+            retrieval_url=copy.retrieval.url if copy.retrieval else "",
     def scan_copy(self) -> np.ndarray:
         """Scan a printed certified copy that the citizen laid on the glass, to check its seal."""
         self.stage.prompted("copy")

@@ -17,8 +17,8 @@ import numpy as np
 from ocr import preprocess, quality, tables, tesseract
 from ocr.classify import classify
 from ocr.config import OcrConfig
+from ocr.doctypes import extract_fields
 from ocr.errors import ImageError
-from ocr.fields import extract_fields
 from ocr.lexicon import restore_digits, restore_formulae
 from ocr.quality import PageQuality
 

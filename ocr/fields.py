@@ -61,7 +61,7 @@ def find_dates(text: str) -> list[str]:
     return [v for _, v in sorted(found)]
 
 
-def _lines(text: str) -> list[tuple[str, str]]:
+def lines_of(text: str) -> list[tuple[str, str]]:
     """(original, folded) pairs of the non-empty lines."""
     out = []
     for raw in nfc(text).splitlines():
@@ -230,67 +230,95 @@ def _person(lines: list[tuple[str, str]], start: int, stop: int | None) -> dict[
     return out
 
 
-def extract_fields(doc_type: str, text: str) -> dict[str, str]:
-    """The key fields of a document of `doc_type` found in its OCR text (dates ISO, names in capitals)."""
-    lines = _lines(text)
+Lines = list[tuple[str, str]]
+
+
+def _put(fields: dict[str, str], key: str, value: str | None) -> None:
+    if value:
+        fields[key] = value
+
+
+def common_fields(lines: Lines) -> dict[str, str]:
+    """What every paper but the ID card carries: its number, its date, who issued it."""
     fields: dict[str, str] = {}
+    _put(fields, "document_number", _document_number(lines))
+    _put(fields, "issue_date", _issue_date(lines))
+    _put(fields, "issuing_authority", _issuing_authority(lines))
+    return fields
 
-    def put(key: str, value: str | None) -> None:
-        if value:
-            fields[key] = value
 
-    if doc_type == "id_card":
-        put("id_number", _id_in(_after(lines, r"so\s*/\s*no\.?|so cccd|\bno\.")))
-        name_value = _after(lines, r"ho (?:va )?ten\s*/\s*full name")
-        if not name_value:
-            for i, (_, folded) in enumerate(lines):
-                if "full name" in folded and i + 1 < len(lines):
-                    name_value = lines[i + 1][0]
-                    break
-        put("full_name", _clean_name(name_value))
-        put("date_of_birth", _date_in(_after(lines, r"date of birth|ngay sinh")))
-        put("sex", _sex(_after(lines, r"gioi tinh\s*/?\s*sex|\bsex|gioi tinh")))
-        put("date_of_expiry", _date_in(_after(lines, r"co gia tri den|date of expiry")))
-        put("issue_date", _issue_date(lines))
-        return fields
-
-    put("document_number", _document_number(lines))
-    put("issue_date", _issue_date(lines))
-    put("issuing_authority", _issuing_authority(lines))
-
-    if doc_type == "marriage_certificate":
-        split = None
-        for i, (_, folded) in enumerate(lines):
-            if re.search(r"^(?:thong tin (?:nguoi )?|ben |nguoi )?vo\s*:?\s*$", folded):
-                split = i
-                break
-        husband = _person(lines, 0, split)
-        wife = _person(lines, split, None) if split is not None else {}
-        for key, value in husband.items():
-            fields[f"husband_{key}"] = value
-        for key, value in wife.items():
-            fields[f"wife_{key}"] = value
-        return fields
-
+def _holder(lines: Lines) -> dict[str, str]:
     person = _person(lines, 0, None)
     ids = set(re.findall(r"(?<!\d)\d{12}(?!\d)", " ".join(o for o, _ in lines)))
     if "id_number" not in person and len(ids) == 1:  # the label was misread, the number was not
         person["id_number"] = ids.pop()
-    if doc_type in ("birth_certificate", "diploma", "residence_confirmation"):
-        put("full_name", person.get("name"))
-        put("date_of_birth", person.get("date_of_birth"))
-    if doc_type in ("birth_certificate", "residence_confirmation"):
-        put("sex", _sex(_after(lines, r"gioi tinh")))
-        put("id_number", person.get("id_number"))
-    if doc_type == "birth_certificate":
-        put("mother_name", _clean_name(_after(lines, r"ten (?:cua )?(?:nguoi )?me|ho ten me")))
-        put("father_name", _clean_name(_after(lines, r"ten (?:cua )?(?:nguoi )?cha|ho ten cha")))
-    if doc_type == "land_use_certificate":
-        put("full_name", _clean_name(_after(lines, r"^(?:ong|ba|ho ong|ho ba)\b")))
-        put(
-            "id_number",
-            _id_in(_after(lines, r"cccd so|so cccd|so dinh danh|can cuoc")) or person.get("id_number"),
-        )
-        put("parcel_number", _token(_after(lines, r"thua dat so")))
-        put("map_sheet", _token(_after(lines, r"to ban do so")))
+    return person
+
+
+def id_card_fields(lines: Lines) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    _put(fields, "id_number", _id_in(_after(lines, r"so\s*/\s*no\.?|so cccd|\bno\.")))
+    name_value = _after(lines, r"ho (?:va )?ten\s*/\s*full name")
+    if not name_value:
+        for i, (_, folded) in enumerate(lines):
+            if "full name" in folded and i + 1 < len(lines):
+                name_value = lines[i + 1][0]
+                break
+    _put(fields, "full_name", _clean_name(name_value))
+    _put(fields, "date_of_birth", _date_in(_after(lines, r"date of birth|ngay sinh")))
+    _put(fields, "sex", _sex(_after(lines, r"gioi tinh\s*/?\s*sex|\bsex|gioi tinh")))
+    _put(fields, "date_of_expiry", _date_in(_after(lines, r"co gia tri den|date of expiry")))
+    _put(fields, "issue_date", _issue_date(lines))
+    return fields
+
+
+def marriage_fields(lines: Lines) -> dict[str, str]:
+    fields = common_fields(lines)
+    split = None
+    for i, (_, folded) in enumerate(lines):
+        if re.search(r"^(?:thong tin (?:nguoi )?|ben |nguoi )?vo\s*:?\s*$", folded):
+            split = i
+            break
+    husband = _person(lines, 0, split)
+    wife = _person(lines, split, None) if split is not None else {}
+    for key, value in husband.items():
+        fields[f"husband_{key}"] = value
+    for key, value in wife.items():
+        fields[f"wife_{key}"] = value
+    return fields
+
+
+def birth_fields(lines: Lines) -> dict[str, str]:
+    fields = residence_fields(lines)
+    _put(fields, "mother_name", _clean_name(_after(lines, r"ten (?:cua )?(?:nguoi )?me|ho ten me")))
+    _put(fields, "father_name", _clean_name(_after(lines, r"ten (?:cua )?(?:nguoi )?cha|ho ten cha")))
+    return fields
+
+
+def diploma_fields(lines: Lines) -> dict[str, str]:
+    fields = common_fields(lines)
+    person = _holder(lines)
+    _put(fields, "full_name", person.get("name"))
+    _put(fields, "date_of_birth", person.get("date_of_birth"))
+    return fields
+
+
+def residence_fields(lines: Lines) -> dict[str, str]:
+    fields = diploma_fields(lines)
+    _put(fields, "sex", _sex(_after(lines, r"gioi tinh")))
+    _put(fields, "id_number", _holder(lines).get("id_number"))
+    return fields
+
+
+def land_use_fields(lines: Lines) -> dict[str, str]:
+    fields = common_fields(lines)
+    person = _holder(lines)
+    _put(fields, "full_name", _clean_name(_after(lines, r"^(?:ong|ba|ho ong|ho ba)\b")))
+    _put(
+        fields,
+        "id_number",
+        _id_in(_after(lines, r"cccd so|so cccd|so dinh danh|can cuoc")) or person.get("id_number"),
+    )
+    _put(fields, "parcel_number", _token(_after(lines, r"thua dat so")))
+    _put(fields, "map_sheet", _token(_after(lines, r"to ban do so")))
     return fields

@@ -11,8 +11,11 @@ class SyncConfig(BaseModel):
     database: str = "kiosk.db"
     # https://host:port of the city backend; empty = no backend configured (records queue up locally).
     backend_url: str = ""
+    # The ward (phường/xã) the kiosk serves: sent with heartbeats and visit metrics for the city's KPIs.
+    ward: str = Field(default="", max_length=100)
     # http(s)://host:port of the backend's public listener (copy status, no client certificate); empty:
     # `kiosk verify --online` and the check-a-copy screen say the status could not be checked.
+    # The receipt's retrieval QR opens <public_url>/r/CODE (no QR when empty; the secret is printed anyway).
     public_url: str = ""
     retention_days: int = Field(default=30, ge=1)
     # The AES-GCM key that seals personal fields in the local store (created 0600 on first use).

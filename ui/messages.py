@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from kiosk.flow import Screen, step_of
+from ocr.doctypes import REGISTRY
 
 CONTEXT = "Messages"
 
@@ -92,15 +93,9 @@ STAGES = {
     "printed": QT_TRANSLATE_NOOP("Messages", "Printed"),
 }
 
-DOC_TYPES = {
-    "birth_certificate": QT_TRANSLATE_NOOP("Messages", "Birth certificate"),
-    "marriage_certificate": QT_TRANSLATE_NOOP("Messages", "Marriage certificate"),
-    "diploma": QT_TRANSLATE_NOOP("Messages", "Diploma"),
-    "residence_confirmation": QT_TRANSLATE_NOOP("Messages", "Residence confirmation"),
-    "land_use_certificate": QT_TRANSLATE_NOOP("Messages", "Land use right certificate"),
-    "id_card": QT_TRANSLATE_NOOP("Messages", "Identity card"),
-    "other": QT_TRANSLATE_NOOP("Messages", "Other document"),
-}
+# Each document type's title comes from its entry in `ocr.doctypes`; its translation is in the .ts files
+# (tests/ocr/test_doctypes.py checks that every registered type has one).
+DOC_TYPES = {kind.key: kind.title for kind in REGISTRY}
 
 
 STEP_LINE = QT_TRANSLATE_NOOP("Messages", "Step {n} of {total}: {what}")

@@ -72,7 +72,10 @@ def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
     def health() -> dict[str, Any]:
-        return {**system_health(data_dir), "kiosk_id": config.kiosk.id, "profile": config.profile}
+        from kiosk.fleet_health import DEVICES_FILE, heartbeat_health
+
+        fleet = heartbeat_health(config.path(DEVICES_FILE), ward=config.sync.ward)
+        return {**system_health(data_dir), **fleet, "kiosk_id": config.kiosk.id, "profile": config.profile}
 
     def audit_purge(count: int) -> None:
         # The worker holds no kiosk key: its entries are chained, and the screen's next checkpoint signs them.

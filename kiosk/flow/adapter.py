@@ -147,6 +147,9 @@ class PipelineServices:
 
     def check_copy(self, image: np.ndarray) -> Verification:
         return self.pipeline.check_copy(image)
+            language=visit.language,
+            delivery_email=visit.delivery_email,
+            metrics=visit.metrics,
 
     # -- the live preview on the face screen --------------------------------------------------------
     def preview_frame(self) -> tuple[np.ndarray, FaceBox | None]:

@@ -86,6 +86,8 @@ class VisitRecord:
     pages: list[PageResult] = field(default_factory=list)
     page_quality: PageQuality | None = None  # the last rejected page's quality, for the rescan screen
     copies: int = 1
+    delivery_email: str | None = None  # kiosk.delivery.set_delivery_email; optional
+    metrics: Any = None  # kiosk.delivery.VisitClock, started at the first touch
     copy: CertifiedCopy | ReprintedCopy | None = None
     copy_printed: bool = False  # the A4 copy is out; a retry after a receipt fault prints the receipt only
     progress_stage: str = ""

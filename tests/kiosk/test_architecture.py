@@ -10,8 +10,11 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("kiosk", "drivers", "ocr", "signing", "offline_sync", "ui")
+MAX_LINES = 800
 
 
 def _modules() -> dict[str, Path]:
@@ -138,6 +141,16 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 def test_no_run_time_import_cycle() -> None:
     found = cycles(import_graph())
     assert not found, "run-time import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_no_module_over_the_size_limit(package: str) -> None:
+    too_long = {
+        str(path.relative_to(ROOT)): n
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not too_long, f"modules over {MAX_LINES} lines: {too_long}"
 
 
 def test_nothing_below_ui_loads_it_by_name() -> None:
