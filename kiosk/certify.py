@@ -379,16 +379,16 @@ class VisitPipeline:
             code,
             doc_type,
             len(pages),
-            mask_id(visit.card.id_number),
-        )
-        return CertifiedCopy(code, pdf_path, doc_type, len(pages), issued.seal, issued_at, fields, retrieval)
-
             language="en" if visit.language == "en" else "vi",
             delivery_email=visit.delivery_email,
             retrieval_hash=retrieval.hash,
             visit_metrics=(
                 visit.metrics.metrics(ward=config.sync.ward, pages=len(pages)) if visit.metrics else None
             ),
+            mask_id(visit.card.id_number),
+        )
+        return CertifiedCopy(code, pdf_path, doc_type, len(pages), issued.seal, issued_at, fields, retrieval)
+
     # -- print ------------------------------------------------------------------------------------
     def print_copy(self, copy: CertifiedCopy, copies: int = 1) -> object:
         return self.devices.document_printer.print_pdf(copy.pdf_path, copies=copies, title=copy.code)
