@@ -86,11 +86,11 @@ class VisitData:
     card_image: np.ndarray | None = None
     liveness: str = "not_checked"
     copies: int = 1
-
     # Issue 17: the visit's language, the optional delivery address, and a kiosk.delivery.VisitClock.
     language: str = "vi"
     delivery_email: str | None = None
     metrics: Any = None
+
 
 @dataclass(frozen=True)
 class CertifiedCopy:
@@ -101,12 +101,12 @@ class CertifiedCopy:
     seal: str
     issued_at: datetime
     fields: dict[str, str] = field(default_factory=dict)
+    # What the receipt prints so the holder can download the copy again (the record keeps only its hash).
+    retrieval: Any = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
-    # What the receipt prints so the holder can download the copy again (the record keeps only its hash).
-    retrieval: Any = field(default=None, repr=False)
             "pdf": str(self.pdf_path),
             "doc_type": self.doc_type,
             "pages": self.pages,
@@ -345,6 +345,10 @@ class VisitPipeline:
         self.copies_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         pdf_path = self.copies_dir / f"{code}.pdf"
         _write_atomically(pdf_path, issued.pdf)
+        from kiosk.delivery import new_retrieval
+
+        # The retrieval secret is printed on the receipt; only its hash is kept.
+        retrieval = new_retrieval(code, config.sync.public_url)
         record = RecordIn(
             code=code,
             created_at=issued_at,
@@ -360,14 +364,16 @@ class VisitPipeline:
             face_match=visit.face.match,
             face_distance=float(visit.face.distance),
             liveness=visit.liveness,
+            language="en" if visit.language == "en" else "vi",
+            delivery_email=visit.delivery_email,
+            retrieval_hash=retrieval.hash,
+            visit_metrics=(
+                visit.metrics.metrics(ward=config.sync.ward, pages=len(pages)) if visit.metrics else None
+            ),
         )
         try:
             self.store.add_record(record)
         except KioskError:
-        from kiosk.delivery import new_retrieval
-
-        # The retrieval secret is printed on the receipt; only its hash is kept.
-        retrieval = new_retrieval(code, config.sync.public_url)
             pdf_path.unlink(missing_ok=True)
             raise
         except OSError as exc:
@@ -379,12 +385,6 @@ class VisitPipeline:
             code,
             doc_type,
             len(pages),
-            language="en" if visit.language == "en" else "vi",
-            delivery_email=visit.delivery_email,
-            retrieval_hash=retrieval.hash,
-            visit_metrics=(
-                visit.metrics.metrics(ward=config.sync.ward, pages=len(pages)) if visit.metrics else None
-            ),
             mask_id(visit.card.id_number),
         )
         return CertifiedCopy(code, pdf_path, doc_type, len(pages), issued.seal, issued_at, fields, retrieval)
@@ -420,6 +420,8 @@ class VisitPipeline:
             copies=copies,
             amount_vnd=amount_vnd,
             payment_reference=payment_reference,
+            retrieval_secret=copy.retrieval.display if copy.retrieval else "",
+            retrieval_url=copy.retrieval.url if copy.retrieval else "",
         )
         return self.devices.receipt_printer.print_receipt(receipt)
 
@@ -440,8 +442,6 @@ class VisitPipeline:
         return ReprintedCopy(wanted, pdf_path, job, record.doc_type, record.pages)
 
     # -- check ------------------------------------------------------------------------------------
-            retrieval_secret=copy.retrieval.display if copy.retrieval else "",
-            retrieval_url=copy.retrieval.url if copy.retrieval else "",
     def scan_copy(self) -> np.ndarray:
         """Scan a printed certified copy that the citizen laid on the glass, to check its seal."""
         self.stage.prompted("copy")
