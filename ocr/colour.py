@@ -32,35 +32,43 @@ def _channels(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return b, g, r
 
 
+def _top_and_spread(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel's brightest channel, and its saturation as brightest minus darkest channel (uint8)."""
+    b, g, r = cv2.split(bgr[:, :, :3])
+    top = cv2.max(cv2.max(b, g), r)
+    spread = cv2.subtract(top, cv2.min(cv2.min(b, g), r))
+    return top, spread
+
+
 def colour_fraction(bgr: np.ndarray) -> float:
     """The share of the page's pixels that are clearly coloured ink (checked on a reduced copy)."""
     if bgr.ndim != 3:
         return 0.0
-    small = bgr[::4, ::4]
-    spread = small.max(axis=2).astype(np.int16) - small.min(axis=2).astype(np.int16)
+    _, spread = _top_and_spread(np.ascontiguousarray(bgr[::4, ::4]))
     return float(np.count_nonzero(spread > FULLY_SATURATED)) / max(1, spread.size)
 
 
 def dropout_gray(bgr: np.ndarray) -> np.ndarray:
     """The page in grey with red, blue and violet ink faded into the paper; black print stays."""
-    top = bgr.max(axis=2)
+    top, spread = _top_and_spread(bgr)
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    spread = top.astype(np.int16) - bgr.min(axis=2).astype(np.int16)
-    weight = np.clip((spread - SATURATED) / float(FULLY_SATURATED - SATURATED), 0.0, 1.0).astype(np.float32)
+    weight = cv2.subtract(spread.astype(np.float32), float(SATURATED)) * (1.0 / (FULLY_SATURATED - SATURATED))
+    weight = cv2.min(cv2.max(weight, 0.0), 1.0)
     # The halo where a coloured stroke meets paper is lighter than the stroke: widen the weight over it.
     weight = cv2.dilate(weight, np.ones((3, 3), np.uint8))
     # Pure seal red or pen blue lifts to paper white; a black letter under the ink (dark in every channel)
     # stays dark, and the edge where a letter meets the ink keeps about its own darkness.
-    lifted = top.astype(np.float32) + 0.6 * spread.astype(np.float32)
-    out = np.clip(gray.astype(np.float32) * (1.0 - weight) + lifted * weight, 0, 255).astype(np.uint8)
+    lifted = cv2.scaleAdd(spread.astype(np.float32), 0.6, top.astype(np.float32))
+    gray32 = gray.astype(np.float32)
+    out32 = cv2.add(gray32, cv2.multiply(cv2.subtract(lifted, gray32), weight))
+    out = np.clip(out32, 0, 255).astype(np.uint8)
     # Where red and blue cross they print almost black, but still tinted; a black letter is not.
     coloured = (spread > 24).astype(np.uint8)
     dark = (out < 128).astype(np.uint8)
-    count, labels, _stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     if count > 1:
         inside = np.bincount(labels[coloured > 0], minlength=count)
-        total = np.maximum(np.bincount(labels.ravel(), minlength=count), 1)
-        drop = inside / total > 0.6
+        drop = inside / np.maximum(stats[:, cv2.CC_STAT_AREA], 1) > 0.6
         drop[0] = False
         if drop.any():
             out[cv2.dilate(drop[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 255

@@ -340,6 +340,8 @@ class OcrEngine:
         self, prepared: preprocess.Prepared, dpi: int, deadline: float
     ) -> tuple[list[tesseract.TessWord], np.ndarray, int]:
         text_height = prepared.metrics.get("text_height", 0.0)
+        if prepared.metrics.get("sharpened"):
+            text_height = MIN_LETTER_PX  # a soft page is read at full resolution: reducing it blurs it more
         words = self._ocr(prepared.ocr_gray, dpi, deadline, text_height, prepared.tables)
         metrics = _read_metrics(words, prepared.ocr_gray.shape)
         if (

@@ -94,6 +94,9 @@ FEW_GOOD_WORDS = 2  # ...a short note may have fewer, when they are read with hi
 SURE_CONFIDENCE = 80.0
 GOOD_WORD_CONFIDENCE = 60.0
 MIN_PAGE_CONFIDENCE = 62.0  # mean word confidence (weighted by length) a readable page reaches
+# ...and a soft page that had to be sharpened: below this its text is wrong one letter in ten, and a
+# rescan is the better answer (on such pages raw Tesseract gets 30-100 % CER).
+MIN_SOFT_PAGE_CONFIDENCE = 85.0
 
 
 def _sharpness(metrics: dict[str, float]) -> float:
@@ -123,6 +126,8 @@ def after_ocr(metrics: dict[str, float]) -> str | None:
         return "blurred" if soft else "no_text"
     if confidence < MIN_PAGE_CONFIDENCE:
         return "blurred" if soft else "unreadable"
+    if metrics.get("sharpened") and confidence < MIN_SOFT_PAGE_CONFIDENCE:
+        return "blurred"
     if metrics.get("edge_words", 0.0) >= 2:
         return "cut_off"
     return None
