@@ -160,23 +160,23 @@ class KioskApp:
     @cached_property
     def devices(self) -> Devices:
         from drivers import build_devices
+        from kiosk.fleet_health import DEVICES_FILE, watch_devices
 
         glass, subject = self.glass, self.simulated_subject
         devices = build_devices(
             self.config.devices,
             self.data_dir,
-        from kiosk.fleet_health import DEVICES_FILE, watch_devices
             sample_pages=glass.next_image if glass else None,
             sample_frames=subject.next_frame if subject else None,
         )
+        watch_devices(devices.health, self.config.path(DEVICES_FILE))  # for the sync worker's heartbeat
+        return devices
 
     @cached_property
     def simulated_subject(self) -> SimulatedSubject | None:
         """The person in front of the simulated camera; None when the camera is real."""
         if self.config.devices.camera.type != "simulated":
             return None
-        watch_devices(devices.health, self.config.path(DEVICES_FILE))  # for the sync worker's heartbeat
-        return devices
         from kiosk.identity.simulated_subject import SimulatedSubject
 
         return SimulatedSubject()

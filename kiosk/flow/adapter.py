@@ -127,6 +127,9 @@ class PipelineServices:
             card_image=visit.card_image,
             liveness=visit.liveness or "not_checked",
             copies=visit.copies,
+            language=visit.language,
+            delivery_email=visit.delivery_email,
+            metrics=visit.metrics,
         )
         return self.pipeline.certify(data, progress)
 
@@ -147,9 +150,6 @@ class PipelineServices:
 
     def check_copy(self, image: np.ndarray) -> Verification:
         return self.pipeline.check_copy(image)
-            language=visit.language,
-            delivery_email=visit.delivery_email,
-            metrics=visit.metrics,
 
     # -- the live preview on the face screen --------------------------------------------------------
     def preview_frame(self) -> tuple[np.ndarray, FaceBox | None]:
