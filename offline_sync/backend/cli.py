@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--public-host", default="", help="host of the public listener (default: --host)")
     serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        help="address of the reverse proxy whose X-Forwarded-For names the client (repeatable)",
+    )
+    serve.add_argument(
         "--insecure-cookies",
         action="store_true",
         help="session cookies without the Secure flag (development over plain HTTP on a LAN only)",
@@ -284,7 +290,11 @@ def _serve(args: argparse.Namespace) -> int:
             )
             public = BackgroundServer(
                 make_public_server(
-                    app, host=args.public_host or args.host, port=args.public_port, log_level=args.log_level
+                    app,
+                    host=args.public_host or args.host,
+                    port=args.public_port,
+                    log_level=args.log_level,
+                    trusted_proxies=args.trusted_proxy,
                 )
             ).start()
         server.run()

@@ -117,7 +117,7 @@ _SCHEMA = [
     # Records stored before the copies table existed get their row (status issued, no flags).
     """INSERT INTO copies(code, kiosk_id, doc_type, pages, issued_at, received_at)
         SELECT code, kiosk_id, doc_type, pages, created_at, received_at FROM records
-        WHERE code NOT IN (SELECT code FROM copies)""",
+        WHERE NOT EXISTS (SELECT 1 FROM copies c WHERE c.code = records.code)""",
 ]
 
 # Outcomes in the sync log that count as failed attempts in the fleet view's error rate.

@@ -127,14 +127,24 @@ class BackgroundServer:
 
 
 def make_public_server(
-    app: Any, *, host: str = "127.0.0.1", port: int = 8080, log_level: str = "warning"
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    log_level: str = "warning",
+    trusted_proxies: Sequence[str] = (),
 ) -> uvicorn.Server:
-    """The public listener (status, staff console): plain HTTP behind the city's TLS reverse proxy."""
+    """The public listener (status, staff console): plain HTTP behind the city's TLS reverse proxy.
+    ``trusted_proxies``: the proxies whose X-Forwarded-For names the real client (the rate limit's key);
+    from anyone else the header is ignored."""
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         log_level=log_level,
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=list(trusted_proxies) or [],
+        server_header=False,
         access_log=False,
         lifespan="off",
         timeout_keep_alive=5,
