@@ -4,8 +4,10 @@ hash typed as the secret get nothing; wrong secrets lock the code and the addres
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from tests.backoffice.city import CityOffice
 from tests.backoffice.helpers import Kiosks
 from tests.sync.helpers import Pki
 
+REPO = Path(__file__).resolve().parents[2]
 LIMITS = GuardLimits(code_failures=3, ip_failures=8, code_lock_s=60, ip_lock_s=60)
 
 
@@ -119,3 +122,43 @@ def test_malformed_input_is_refused_cleanly(city: CityOffice) -> None:
     assert httpx.post(f"{city.public_url}/r", json={"code": code}, timeout=60).status_code == 415
     xss = httpx.get(f"{city.public_url}/r/%3Cscript%3Ealert(1)%3C%2Fscript%3E", timeout=60)
     assert "<script>alert(1)" not in xss.text
+
+
+def test_the_receipt_qr_opens_a_filled_form_and_the_browser_downloads_the_copy(
+    city: CityOffice, tmp_path: Path
+) -> None:
+    """Headless Chromium opens the QR's URL (/r/CODE#s=SECRET): the page's own script copies the secret
+    from the fragment (which no server or proxy ever sees) into the form and drops it from the address."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from offline_sync.citizen import retrieval_url
+    from tests.backoffice.browser import chromium
+
+    code, secret = city.issue_with_secret()
+    assert city.db is not None
+    pdf = city.db.blobs.get(city.db.get_record(code)["pdf_sha256"])  # type: ignore[index]
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with chromium(1000, 900, download_dir=downloads) as browser:
+        d: Any = browser
+        d.get(retrieval_url(city.public_url, code, secret))
+        WebDriverWait(d, 30).until(ec.presence_of_element_located((By.ID, "retrieve-form")))
+        WebDriverWait(d, 30).until(lambda drv: drv.find_element(By.ID, "secret").get_attribute("value"))
+        assert d.find_element(By.ID, "secret").get_attribute("value") == secret
+        assert d.find_element(By.ID, "code").get_attribute("value") == code
+        assert "#" not in d.current_url  # the secret left the address bar
+        if os.environ.get("KIOSK_SCREENSHOTS") == "1":
+            d.save_screenshot(str(REPO / "docs" / "screenshots" / "retrieve-form.png"))
+        d.find_element(By.ID, "download").click()
+        target = downloads / f"{code}.pdf"
+        WebDriverWait(d, 60).until(lambda _: target.exists() and target.stat().st_size == len(pdf or b""))
+        assert target.read_bytes() == pdf
+        # A wrong secret in the same form: the refusal page, no download.
+        d.get(f"{city.public_url}/r/{code}")
+        d.find_element(By.ID, "secret").send_keys(new_retrieval_secret())
+        d.find_element(By.ID, "download").click()
+        WebDriverWait(d, 30).until(ec.presence_of_element_located((By.ID, "message")))
+        assert "không đúng" in d.find_element(By.ID, "message").text
+    assert sorted(p.name for p in downloads.iterdir()) == [f"{code}.pdf"]
