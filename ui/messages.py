@@ -20,7 +20,7 @@ ERROR_TITLES = {
     "card_unreadable": QT_TRANSLATE_NOOP("Messages", "We could not read your ID card"),
     "no_match": QT_TRANSLATE_NOOP("Messages", "Your face does not match the card"),
     "no_face": QT_TRANSLATE_NOOP("Messages", "We could not see a face"),
-    "liveness_failed": QT_TRANSLATE_NOOP("Messages", "Please follow the instruction on the screen"),
+    "liveness_failed": QT_TRANSLATE_NOOP("Messages", "The live check did not succeed"),
     "page_quality": QT_TRANSLATE_NOOP("Messages", "Please place the page again"),
     "no_pages": QT_TRANSLATE_NOOP("Messages", "No page has been scanned yet"),
     "paper_out": QT_TRANSLATE_NOOP("Messages", "The printer is out of paper"),
@@ -28,7 +28,10 @@ ERROR_TITLES = {
     "cover_open": QT_TRANSLATE_NOOP("Messages", "The scanner cover is open"),
     "device": QT_TRANSLATE_NOOP("Messages", "A device is not working"),
     "code_not_found": QT_TRANSLATE_NOOP("Messages", "We could not find this code"),
-    "internal": QT_TRANSLATE_NOOP("Messages", "Something went wrong"),
+    "reprint_refused": QT_TRANSLATE_NOOP("Messages", "This copy cannot be reprinted for you"),
+    "payment_timeout": QT_TRANSLATE_NOOP("Messages", "The payment has not been confirmed"),
+    "payment_pending": QT_TRANSLATE_NOOP("Messages", "The payment has not been confirmed"),
+    "internal": QT_TRANSLATE_NOOP("Messages", "The kiosk has a problem"),
 }
 
 ERROR_HELP = {
@@ -41,7 +44,9 @@ ERROR_HELP = {
     "no_face": QT_TRANSLATE_NOOP(
         "Messages", "Stand in front of the camera so that your whole face is in the frame."
     ),
-    "liveness_failed": QT_TRANSLATE_NOOP("Messages", "Look at the camera and do what the screen asks."),
+    "liveness_failed": QT_TRANSLATE_NOOP(
+        "Messages", "Press Try again, look at the camera and do each step when it lights up on the screen."
+    ),
     "page_quality": QT_TRANSLATE_NOOP("Messages", "Lay the page flat, face down, and close the cover."),
     "no_pages": QT_TRANSLATE_NOOP("Messages", "Place the first page of your document on the glass."),
     "paper_out": QT_TRANSLATE_NOOP(
@@ -53,9 +58,19 @@ ERROR_HELP = {
     "cover_open": QT_TRANSLATE_NOOP("Messages", "Close the scanner cover gently, then try again."),
     "device": QT_TRANSLATE_NOOP("Messages", "Please try again. If it happens again, call staff."),
     "code_not_found": QT_TRANSLATE_NOOP("Messages", "Check the code on your receipt and type it again."),
-    "internal": QT_TRANSLATE_NOOP(
-        "Messages", "Your data has not been kept. Please call staff or start again."
+    "reprint_refused": QT_TRANSLATE_NOOP(
+        "Messages",
+        "A copy is reprinted only for its holder, with the holder's ID card and face. Staff can help you.",
     ),
+    "payment_timeout": QT_TRANSLATE_NOOP(
+        "Messages",
+        "If you have paid, press Try again: the kiosk asks again. Nothing has been printed or charged twice.",
+    ),
+    "payment_pending": QT_TRANSLATE_NOOP(
+        "Messages",
+        "If you have paid, press Try again: the kiosk asks again. Nothing has been printed or charged twice.",
+    ),
+    "internal": QT_TRANSLATE_NOOP("Messages", "This is not your mistake. Please call staff, or start again."),
 }
 
 QUALITY_REASONS = {
@@ -64,7 +79,7 @@ QUALITY_REASONS = {
     "cut_off": QT_TRANSLATE_NOOP("Messages", "Part of the page is cut off."),
     "blank": QT_TRANSLATE_NOOP("Messages", "The page is blank."),
     "no_text": QT_TRANSLATE_NOOP("Messages", "No text was found on the page."),
-    "timeout": QT_TRANSLATE_NOOP("Messages", "The page took too long to read."),
+    "timeout": QT_TRANSLATE_NOOP("Messages", "Reading the page took too long."),
 }
 
 ACTIONS = {
@@ -93,6 +108,27 @@ STAGES = {
     "printed": QT_TRANSLATE_NOOP("Messages", "Printed"),
 }
 
+TICKET_REASONS = {
+    "payment_cash": QT_TRANSLATE_NOOP(
+        "Messages", "Pay the fee in cash at the counter. The counter finishes your certified copy."
+    ),
+    "unsupported_document": QT_TRANSLATE_NOOP(
+        "Messages", "The kiosk cannot certify this document. A clerk will help you at the counter."
+    ),
+    "face_failures": QT_TRANSLATE_NOOP(
+        "Messages", "Your face could not be confirmed. A clerk will check your ID card at the counter."
+    ),
+    "staff_needed": QT_TRANSLATE_NOOP("Messages", "A clerk will help you finish at the counter."),
+}
+
+ONLINE_STATUS = {
+    "issued": QT_TRANSLATE_NOOP("Messages", "Status: issued, not yet post-checked by the ward office"),
+    "post_checked": QT_TRANSLATE_NOOP("Messages", "Status: post-checked and approved by the ward office"),
+    "revoked": QT_TRANSLATE_NOOP("Messages", "Status: REVOKED by the ward office"),
+    "unknown": QT_TRANSLATE_NOOP("Messages", "Status: not yet known to the city's system"),
+    "unchecked": QT_TRANSLATE_NOOP("Messages", "The status could not be checked (no network)"),
+}
+
 # Each document type's title comes from its entry in `ocr.doctypes`; its translation is in the .ts files
 # (tests/ocr/test_doctypes.py checks that every registered type has one).
 DOC_TYPES = {kind.key: kind.title for kind in REGISTRY}
@@ -107,7 +143,7 @@ def step_line(screen: Screen, what: str) -> str:
     if numbered is None:
         return what
     n, total = numbered
-    return QCoreApplication.translate(CONTEXT, STEP_LINE).format(n=n, total=total, what=what)
+    return QCoreApplication.translate(CONTEXT, str(STEP_LINE)).format(n=n, total=total, what=what)
 
 
 def challenge_steps(challenge: str) -> list[str]:

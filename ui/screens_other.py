@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout
 
+from kiosk.flow import Screen
 from ui import messages
-from ui.widgets import ImageView, Keypad, ScreenBase, make_button, make_card_frame, make_label, pixmap_of_card
+from ui.widgets import (
+    ImageView,
+    Keypad,
+    ScreenBase,
+    make_button,
+    make_card_frame,
+    make_label,
+    pixmap_of_icon,
+    pixmap_of_printed_page,
+    toggle_text,
+)
 
 if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
@@ -19,6 +31,8 @@ PIN_KEYS = [*"123456789", Keypad.BACKSPACE, "0", "OK"]
 
 
 class CheckCopyScreen(ScreenBase):
+    """Check a certified copy: lay a printed page on the glass, or hold it up to the camera."""
+
     def __init__(self, host: Any) -> None:
         super().__init__(host)
         self.picture = QLabel()
@@ -26,61 +40,107 @@ class CheckCopyScreen(ScreenBase):
         self.body.addWidget(self.picture, 1)
         self.status = make_label(align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.status)
-        self.cancel = make_button(on_click=self.flow.cancel)
+        self.cancel = make_button(on_click=host.confirm_cancel)
+        self.camera = make_button(on_click=self._by_camera)
         self.go = make_button(primary=True, on_click=self.flow.check_placed)
         self.footer.addWidget(self.cancel)
         self.footer.addStretch(1)
+        self.footer.addWidget(self.camera)
         self.footer.addWidget(self.go)
+
+    def _by_camera(self) -> None:
+        check = getattr(self.flow, "check_by_camera", None)
+        if check is not None:
+            check()
 
     def show_state(self, flow: VisitFlow) -> None:
         self.step.setText(self.tr("Check a certified copy"))
-        self.title.setText(self.tr("Place the certified copy on the glass"))
+        self.title.setText(self.tr("Place the printed copy on the glass"))
         self.instruction.setText(
-            self.tr("Lay a page with the QR seal face down on the glass, then press Check.")
+            self.tr(
+                "Lay a page of the copy face down on the glass, with its QR code, then press Check. Or hold "
+                "the page up to the camera, QR code towards it."
+            )
         )
         side = max(120, min(self.width() // 2, self.height() // 3) or 240)
-        if self.picture.pixmap().isNull() or self.picture.pixmap().width() != side:
-            self.picture.setPixmap(pixmap_of_card(side, side * 2 // 3, "#1E7A34"))
-        self.status.setText(self.tr("Checking the seal…") if flow.busy else "")
+        if self.picture.pixmap().isNull() or self.picture.pixmap().height() != side:
+            self.picture.setPixmap(pixmap_of_printed_page(side * 3 // 2, side))
+        self.status.setText(self.tr("Checking the QR code…") if flow.busy else "")
         self.cancel.setText(self.tr("Cancel"))
+        self.camera.setText(self.tr("Hold it to the camera"))
+        self.camera.setVisible(hasattr(flow, "check_by_camera"))
         self.go.setText(self.tr("Check"))
         self.go.setEnabled(not flow.busy)
+        self.camera.setEnabled(not flow.busy)
+
+
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+
+
+def vietnam_time(moment: datetime) -> str:
+    """A moment as the copy and the receipt print it: Vietnam time, with the zone said."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the seal's times are UTC
+    return moment.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M") + " (GMT+7)"
 
 
 class CheckResultScreen(ScreenBase):
     def __init__(self, host: Any) -> None:
         super().__init__(host)
         frame, box = make_card_frame()
-        self.verdict = make_label("title", align=Qt.AlignmentFlag.AlignCenter)
-        self.details = make_label(align=Qt.AlignmentFlag.AlignCenter)
-        box.addWidget(self.verdict)
+        top = QHBoxLayout()
+        self.icon = QLabel()
+        top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        self.verdict = make_label("title")
+        top.addWidget(self.verdict, 1)
+        box.addLayout(top)
+        self.details = make_label()
+        self.online = make_label()
         box.addWidget(self.details)
+        box.addWidget(self.online)
         self.body.addWidget(frame)
         self.body.addStretch(1)
-        self.footer.addStretch(1)
+        self.countdown = make_label("muted")
+        self.footer.addWidget(self.countdown, 1)
         self.go = make_button(primary=True, on_click=self.flow.finish)
         self.footer.addWidget(self.go)
 
+    def tick(self, seconds_left: float) -> None:
+        if self.flow.screen == Screen.check_result:
+            self.countdown.setText(self.tr("This screen closes in %d s.") % max(0, int(seconds_left + 0.999)))
+
     def show_state(self, flow: VisitFlow) -> None:
-        result = flow.visit.verification
+        result: Any = flow.visit.verification
         valid = bool(getattr(result, "valid", False))
+        online = getattr(flow.visit, "online_status", None)
+        revoked = getattr(online, "status", None) == "revoked"
         self.step.setText(self.tr("Check a certified copy"))
         self.title.setText(self.tr("Result of the check"))
-        self.instruction.setText(self.tr("The seal is checked on this kiosk, without a network."))
-        self.verdict.setProperty("role", "ok" if valid else "error")
+        self.instruction.setText(
+            self.tr(
+                "The QR code and the page are checked on this kiosk; the status is asked from the city's system."
+            )
+        )
+        good = valid and not revoked
+        self.verdict.setProperty("role", "ok" if good else "error")
         self.verdict.style().unpolish(self.verdict)
         self.verdict.style().polish(self.verdict)
-        self.verdict.setText(
-            self.tr("This is a valid certified copy")
-            if valid
-            else self.tr("This copy could not be confirmed")
+        side = max(48, self.verdict.fontMetrics().height() * 2)
+        self.icon.setPixmap(
+            pixmap_of_icon("ok" if good else "problem", side, "#1E7A34" if good else "#B3261E")
         )
+        if revoked:
+            self.verdict.setText(self.tr("This copy has been revoked"))
+        elif valid:
+            self.verdict.setText(self.tr("This is a valid certified copy"))
+        else:
+            self.verdict.setText(self.tr("This copy could not be confirmed"))
         lines = []
         if getattr(result, "code", None):
             lines.append(self.tr("Code: %s") % result.code)
         issued = getattr(result, "issued_at", None)
-        if issued is not None:
-            lines.append(self.tr("Issued: %s") % issued.strftime("%d/%m/%Y %H:%M"))
+        if isinstance(issued, datetime):
+            lines.append(self.tr("Issued: %s") % vietnam_time(issued))
         if getattr(result, "pages", None):
             lines.append(self.tr("Pages: %d") % int(result.pages))
         if getattr(result, "doc_type", None):
@@ -88,38 +148,59 @@ class CheckResultScreen(ScreenBase):
         if not valid:
             lines.append(self.tr("Ask staff to look at the original record."))
         self.details.setText("\n".join(lines))
+        self.online.setText(self.online_text(online) if valid else "")
+        self.online.setVisible(valid)
         self.go.setText(self.tr("Finish"))
+
+    def online_text(self, online: Any) -> str:
+        if online is None or not getattr(online, "checked", False):
+            return messages.text(messages.ONLINE_STATUS, "unchecked")
+        status = getattr(online, "status", None) or "unknown"
+        text = messages.text(messages.ONLINE_STATUS, status, "unknown")
+        reason = getattr(online, "revoked_reason", None)
+        return f"{text}: {reason}" if status == "revoked" and reason else text
 
 
 class ReprintScreen(ScreenBase):
+    """The code from the receipt, typed on a keyboard placed low, near the hands; the card and the face of
+    the holder come next (kiosk.flow: submit_reprint)."""
+
     def __init__(self, host: Any) -> None:
         super().__init__(host)
         self.code = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.code)
-        self.keypad = Keypad(CODE_KEYS, columns=10)
-        self.keypad.pressed.connect(self._key)
-        self.body.addWidget(self.keypad)
         self.status = make_label(align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.status)
         self.body.addStretch(1)
-        self.cancel = make_button(on_click=self.flow.cancel)
+        self.keypad = Keypad(CODE_KEYS, columns=10)
+        self.keypad.pressed.connect(self._key)
+        self.body.addWidget(self.keypad)
+        self.cancel = make_button(on_click=host.confirm_cancel)
         self.go = make_button(primary=True, on_click=self.flow.submit_reprint)
         self.footer.addWidget(self.cancel)
         self.footer.addStretch(1)
         self.footer.addWidget(self.go)
+
+    def set_portrait(self, portrait: bool) -> None:
+        pass  # the keypad stays at the bottom, near the hands, in both orientations
 
     def _key(self, key: str) -> None:
         code = self.flow.visit.reprint_code
         self.flow.set_reprint_code(code[:-1] if key == Keypad.BACKSPACE else code + key)
 
     def show_state(self, flow: VisitFlow) -> None:
-        self.step.setText(self.tr("Reprint by code"))
+        self.step.setText(self.tr("Reprint a copy"))
         self.title.setText(self.tr("Type the code on your receipt"))
-        self.instruction.setText(self.tr("The copy is printed again as it was certified."))
+        self.instruction.setText(
+            self.tr(
+                "Only the holder can reprint a copy: after the code, the kiosk asks for your ID card and "
+                "checks your face."
+            )
+        )
         self.code.setText(flow.visit.reprint_code or "—")
-        self.status.setText(self.tr("Printing…") if flow.busy else "")
+        self.status.setText(self.tr("Checking…") if flow.busy else "")
         self.cancel.setText(self.tr("Cancel"))
-        self.go.setText(self.tr("Print again"))
+        self.go.setText(self.tr("Continue"))
         self.go.setEnabled(bool(flow.visit.reprint_code) and not flow.busy)
 
 
@@ -263,7 +344,7 @@ class MaintenanceScreen(ScreenBase):
             "logs": self.tr("Recent logs"),
         }
         for name, button in self.section_buttons.items():
-            button.setText(names[name])
+            button.setText(toggle_text(names[name], name == self.section))
             button.setChecked(name == self.section)
         actions = self._section_actions()
         self._actions = [key for key, _ in actions]

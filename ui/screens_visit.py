@@ -1,11 +1,25 @@
-"""The screens of a certify visit: attract, card, face, pages, review, processing, printing, done, error."""
+"""The screens of a certify visit: attract, card, face, pages, review, processing, printing, done, error.
+
+The payment and the queue ticket are in `screens_pay`, the other services in `screens_other`.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.flow import Action, Screen, Service
 from ui import messages
@@ -17,16 +31,25 @@ from ui.widgets import (
     make_button,
     make_card_frame,
     make_label,
+    mark_primary,
     pixmap_of_card,
+    pixmap_of_icon,
+    toggle_text,
 )
 
 if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
 
+# The UI's capture window of a liveness step (kiosk.certify.VisitPipeline.capture_challenge gives about
+# 2.5 s a step when the face process judges the frames): the screen highlights the step being captured.
+FACE_STEP_S = 2.5
+
 
 def format_vnd(amount: int) -> str:
-    """Vietnamese dong with dots between thousands: 12.000 ₫."""
-    return f"{amount:,}".replace(",", ".") + " ₫"
+    """Vietnamese dong with dots between thousands: 12.000 đ (kiosk.fee.format_vnd)."""
+    from kiosk.fee import format_vnd as vnd
+
+    return vnd(int(amount))
 
 
 class AttractScreen(ScreenBase):
@@ -65,20 +88,21 @@ class AttractScreen(ScreenBase):
         self.step.setText(self.tr("Self-service kiosk"))
         self.title.setText(self.tr("Certified copies of your documents"))
         self.instruction.setText(self.tr("Choose your language, then the service you need."))
-        self.vietnamese.setText("Tiếng Việt")
-        self.english.setText("English")
-        self.vietnamese.setChecked(flow.visit.language == "vi")
-        self.english.setChecked(flow.visit.language == "en")
+        vi, en = flow.visit.language == "vi", flow.visit.language == "en"
+        self.vietnamese.setText(toggle_text("Tiếng Việt", vi))
+        self.english.setText(toggle_text("English", en))
+        self.vietnamese.setChecked(vi)
+        self.english.setChecked(en)
         self.services_label.setText(self.tr("Services"))
         self.certify.setText(self.tr("Certify a copy of a document"))
         self.check.setText(self.tr("Check a certified copy"))
-        self.reprint.setText(self.tr("Reprint by code"))
+        self.reprint.setText(self.tr("Reprint a copy"))
         self.voice.setChecked(flow.visit.voice)
-        self.voice.setText(self.tr("Voice: on") if flow.visit.voice else self.tr("Voice: off"))
+        self.voice.setText(toggle_text(self.tr("Voice guidance"), flow.visit.voice))
         self.large.setChecked(self.host.large_text)
-        self.large.setText(self.tr("Large text"))
+        self.large.setText(toggle_text(self.tr("Large text"), self.host.large_text))
         self.contrast.setChecked(self.host.high_contrast)
-        self.contrast.setText(self.tr("High contrast"))
+        self.contrast.setText(toggle_text(self.tr("High contrast"), self.host.high_contrast))
 
 
 class CardScreen(ScreenBase):
@@ -89,18 +113,27 @@ class CardScreen(ScreenBase):
         self.body.addWidget(self.picture, 1)
         self.status = make_label(align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.status)
-        self.cancel = make_button(on_click=self.flow.cancel)
+        self.cancel = make_button(on_click=host.confirm_cancel)
         self.go = make_button(primary=True, on_click=self.flow.card_placed)
         self.footer.addWidget(self.cancel)
         self.footer.addStretch(1)
         self.footer.addWidget(self.go)
 
     def show_state(self, flow: VisitFlow) -> None:
-        self.step.setText(messages.step_line(Screen.card, self.tr("your ID card")))
+        if flow.visit.service == Service.reprint:
+            self.step.setText(self.tr("Reprint a copy: your ID card"))
+            self.instruction.setText(
+                self.tr(
+                    "Only the holder of the copy may reprint it. Lay your citizen ID card (CCCD) face down on "
+                    "the glass, then press Continue."
+                )
+            )
+        else:
+            self.step.setText(messages.step_line(Screen.card, self.tr("your ID card")))
+            self.instruction.setText(
+                self.tr("Lay your citizen ID card (CCCD) face down on the glass, then press Continue.")
+            )
         self.title.setText(self.tr("Place your ID card on the glass"))
-        self.instruction.setText(
-            self.tr("Lay your citizen ID card (CCCD) face down on the glass, then press Continue.")
-        )
         side = max(120, min(self.width() // 2, self.height() // 3) or 240)
         if self.picture.pixmap().isNull() or self.picture.pixmap().width() != side:
             self.picture.setPixmap(pixmap_of_card(side, side * 2 // 3))
@@ -111,123 +144,258 @@ class CardScreen(ScreenBase):
 
 
 class FaceScreen(ScreenBase):
+    """The live preview with a face-shaped oval, the liveness steps (the current one highlighted), and a
+    "Start" that stays disabled, with the reason shown, while no face is in the picture."""
+
+    center_in_portrait = False
+
     def __init__(self, host: Any) -> None:
         super().__init__(host)
         self.view = ImageView(guide=True)
         self.body.addWidget(self.view, 1)
-        self.challenge = make_label("title", align=Qt.AlignmentFlag.AlignCenter)
-        self.body.addWidget(self.challenge)
-        self.cancel = make_button(on_click=self.flow.cancel)
+        self.reason = make_label("error", align=Qt.AlignmentFlag.AlignCenter)
+        self.body.addWidget(self.reason)
+        self.steps_title = make_label(align=Qt.AlignmentFlag.AlignCenter)
+        self.body.addWidget(self.steps_title)
+        self.step_labels = [make_label("pending", align=Qt.AlignmentFlag.AlignCenter) for _ in range(3)]
+        for label in self.step_labels:
+            self.body.addWidget(label)
+        self.cancel = make_button(on_click=host.confirm_cancel)
         self.go = make_button(primary=True, on_click=self.flow.start_face_check)
         self.footer.addWidget(self.cancel)
         self.footer.addStretch(1)
         self.footer.addWidget(self.go)
+        self.started_at: float | None = None
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(250)
+        self.ticker.timeout.connect(lambda: self.show_state(self.flow))
+        host.preview.on_face = lambda seen: self.show_state(self.flow) if self.isVisible() else None
+
+    def current_step(self, count: int) -> int:
+        """Which liveness step is being captured: -1 before Start, `count` once all are captured."""
+        if self.started_at is None:
+            return -1
+        return min(count, int((time.monotonic() - self.started_at) / FACE_STEP_S))
 
     def show_state(self, flow: VisitFlow) -> None:
-        self.step.setText(messages.step_line(Screen.face, self.tr("your face")))
+        on_screen = flow.screen == Screen.face
+        if flow.busy and on_screen and self.started_at is None:
+            self.started_at = time.monotonic()
+            self.ticker.start()
+        elif not (flow.busy and on_screen):
+            self.started_at = None
+            self.ticker.stop()
+        if flow.visit.service == Service.reprint:
+            self.step.setText(self.tr("Reprint a copy: your face"))
+        else:
+            self.step.setText(messages.step_line(Screen.face, self.tr("your face")))
         self.title.setText(self.tr("Look at the camera"))
         self.instruction.setText(
-            self.tr(
-                "Keep your face inside the oval. When you are ready, press Start and follow the instruction."
-            )
+            self.tr("Keep your face inside the oval. Press Start, then do each step as it lights up.")
         )
-        steps = messages.challenge_steps(flow.visit.challenge or "blink")
-        numbered = "\n".join(f"{i}. {step}" for i, step in enumerate(steps, 1))
-        self.challenge.setText(numbered if flow.busy else self.tr("When you press Start:") + "\n" + numbered)
+        steps = messages.challenge_steps(flow.visit.challenge or "blink")[: len(self.step_labels)]
+        current = self.current_step(len(steps))
+        if current < 0:
+            self.steps_title.setText(self.tr("When you press Start:"))
+        elif current < len(steps):
+            self.steps_title.setText(self.tr("Now:"))
+        else:
+            self.steps_title.setText(self.tr("Comparing your face with the card photo…"))
+        for index, label in enumerate(self.step_labels):
+            if index < len(steps):
+                role = "current" if index == current else ("passed" if index < current else "pending")
+                mark = "✓ " if role == "passed" else ("▶ " if role == "current" else "")
+                label.setText(f"{mark}{index + 1}. {steps[index]}")
+                if label.property("role") != role:
+                    label.setProperty("role", role)
+                    label.style().unpolish(label)
+                    label.style().polish(label)
+                label.setVisible(True)
+            else:
+                label.setVisible(False)
+        preview = self.host.preview
+        seen = preview.face_seen
+        no_camera = preview.source is None
+        if flow.busy:
+            self.reason.setText("")
+        elif seen is False:
+            self.reason.setText(
+                self.tr(
+                    "No face in the picture. Stand in front of the camera with your whole face in the oval."
+                )
+            )
+        elif seen is None and not no_camera:
+            self.reason.setText(self.tr("Starting the camera…"))
+        else:
+            self.reason.setText("")
+        self.reason.setVisible(bool(self.reason.text()))
         self.cancel.setText(self.tr("Cancel"))
         self.go.setText(self.tr("Checking…") if flow.busy else self.tr("Start"))
-        self.go.setEnabled(not flow.busy)
+        self.go.setEnabled(not flow.busy and (seen is True or no_camera))
 
     def spoken_prompt(self) -> str:
-        return f"{self.title.text()}. {self.challenge.text()}"
+        steps = " ".join(label.text() for label in self.step_labels if label.isVisibleTo(self))
+        return f"{self.title.text()}. {self.instruction.text()} {steps}"
 
     def entered(self) -> None:
         self.host.preview.start(self.view)
+        self.show_state(self.flow)
 
     def left(self) -> None:
         self.host.preview.stop()
         self.view.clear()
+        self.started_at = None
+        self.ticker.stop()
+
+
+class PagesArea(QScrollArea):
+    """A scroll area that tells its screen when its viewport changes size (the thumbnails follow it)."""
+
+    def __init__(self, on_resize: Any) -> None:
+        super().__init__()
+        self.on_resize = on_resize
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.on_resize()
 
 
 class ScanScreen(ScreenBase):
-    MAX_THUMBS = 5
+    """Every scanned page, in a scrolling grid (one row in landscape, three columns in portrait), with the
+    number of pages; rescan and remove on each page (remove asks first)."""
+
+    center_in_portrait = False
 
     def __init__(self, host: Any) -> None:
         super().__init__(host)
-        row = QHBoxLayout()
-        self.thumbs: list[PageThumb] = []
-        for index in range(self.MAX_THUMBS):
-            thumb = PageThumb()
-            thumb.rescan.clicked.connect(lambda _=False, i=index: self._rescan(i))
-            thumb.remove.clicked.connect(lambda _=False, i=index: self._remove(i))
-            row.addWidget(thumb)
-            self.thumbs.append(thumb)
+        self.face_ok = make_label("banner", align=Qt.AlignmentFlag.AlignCenter)
+        self.body.addWidget(self.face_ok)
+        self.count = make_label("title", wrap=False)
+        self.body.addWidget(self.count)
         self.empty = make_label(align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.empty)
-        self.body.addLayout(row, 1)
+        self.pages_area = PagesArea(lambda: self._sync_thumbs(len(self.thumbs)))
+        self.pages_area.setWidgetResizable(True)
+        self.pages_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.pages_area.setWidget(self.grid_host)
+        QScroller.grabGesture(self.pages_area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.body.addWidget(self.pages_area, 1)
         self.status = make_label(align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.status)
-        self.offset = 0
-        self.cancel = make_button(on_click=self.flow.cancel)
-        self.add = make_button(on_click=self.flow.scan_page)
-        self.go = make_button(primary=True, on_click=self.flow.pages_done)
+        self.cancel = make_button(on_click=host.confirm_cancel)
+        self.add = make_button(primary=True, on_click=self.flow.scan_page)
+        self.go = make_button(on_click=self.flow.pages_done)
         self.footer.addWidget(self.cancel)
         self.footer.addStretch(1)
         self.footer.addWidget(self.add)
         self.footer.addWidget(self.go)
+        self.thumbs: list[PageThumb] = []
         self._thumb_cache: dict[int, Any] = {}
+        self._shown_count = 0
 
-    def _rescan(self, slot: int) -> None:
-        self.flow.scan_page(replace=self.offset + slot)
+    # -- the pages -------------------------------------------------------------------------------------
+    def _columns(self) -> int:
+        return 3 if self.height() > self.width() else 5
 
-    def _remove(self, slot: int) -> None:
-        self.flow.remove_page(self.offset + slot)
+    def _thumb_size(self) -> tuple[int, int]:
+        viewport = self.pages_area.viewport()
+        cols = self._columns()
+        gap = max(0, self.grid.horizontalSpacing())
+        width = max(120, (viewport.width() - gap * (cols - 1)) // cols)
+        height = int(width * 1.55)
+        if cols == 5:  # landscape: one row fills the height; further rows scroll
+            height = max(220, min(height, viewport.height() - 4))
+            width = min(width, int(height / 1.3))
+        return width, height
+
+    def _sync_thumbs(self, count: int) -> None:
+        while len(self.thumbs) < count:
+            thumb = PageThumb()
+            index = len(self.thumbs)
+            thumb.rescan.clicked.connect(lambda _=False, i=index: self.flow.scan_page(replace=i))
+            thumb.remove.clicked.connect(lambda _=False, i=index: self._ask_remove(i))
+            self.thumbs.append(thumb)
+        while len(self.thumbs) > count:  # deleted, not hidden: a long visit does not keep old widgets
+            thumb = self.thumbs.pop()
+            self.grid.removeWidget(thumb)
+            thumb.view.clear()
+            thumb.setParent(None)
+            thumb.deleteLater()
+        cols = self._columns()
+        width, height = self._thumb_size()
+        for index, thumb in enumerate(self.thumbs):
+            self.grid.addWidget(thumb, index // cols, index % cols)
+            thumb.setFixedSize(width, height)
+
+    def _ask_remove(self, index: int) -> None:
+        if index >= len(self.flow.visit.pages):
+            return
+        self.host.confirm(
+            self.tr("Remove page %d?") % (index + 1),
+            self.tr("The scanned page will be thrown away. You can scan it again afterwards."),
+            self.tr("Remove the page"),
+            self.tr("Keep it"),
+            lambda: self.flow.remove_page(index),
+        )
 
     def show_state(self, flow: VisitFlow) -> None:
         pages = flow.visit.pages
         self.step.setText(messages.step_line(Screen.scan, self.tr("your document")))
         self.title.setText(self.tr("Place your document on the glass"))
+        self.add.setText(self.tr("Scan the next page") if pages else self.tr("Scan the first page"))
+        self.go.setText(self.tr("Continue"))
+        # The text names the buttons as they read now.
         self.instruction.setText(
-            self.tr("One page at a time, face down. Press Add a page for each page, then Continue.")
+            self.tr('One page at a time, face down. Press "%1" for each page, then "%2".')
+            .replace("%1", self.add.text())
+            .replace("%2", self.go.text())
         )
-        self.empty.setText(
-            "" if pages else self.tr("No page yet. Place the first page and press Scan the first page.")
-        )
+        matched = bool(getattr(flow.visit.face, "match", False))
+        self.face_ok.setText("✓ " + self.tr("Your face matches your ID card photo.") if matched else "")
+        self.face_ok.setVisible(matched)
+        self.count.setText(self.tr("Pages scanned: %d") % len(pages))
+        self.empty.setText("" if pages else self.tr("No page yet. Place the first page on the glass."))
         self.empty.setVisible(not pages)
-        self.offset = max(0, len(pages) - self.MAX_THUMBS)
+        self.pages_area.setVisible(bool(pages))
         live = {id(p) for p in pages}
         self._thumb_cache = {k: v for k, v in self._thumb_cache.items() if k in live}
-        for slot, thumb in enumerate(self.thumbs):
-            index = self.offset + slot
-            if index < len(pages):
-                page = pages[index]
-                if id(page) not in self._thumb_cache:
-                    self._thumb_cache[id(page)] = bgr_to_qimage(page.image, 360)
-                thumb.view.set_image(self._thumb_cache[id(page)])
-                thumb.number.setText(self.tr("Page %d") % (index + 1))
-                thumb.rescan.setText(self.tr("Scan again"))
-                thumb.remove.setText(self.tr("Remove"))
-                for button in (thumb.rescan, thumb.remove):
-                    button.setEnabled(not flow.busy)
-                thumb.setVisible(True)
-            else:
-                thumb.view.clear()
-                thumb.setVisible(False)
+        self._sync_thumbs(len(pages))
+        for index, (page, thumb) in enumerate(zip(pages, self.thumbs, strict=True)):
+            if id(page) not in self._thumb_cache:
+                self._thumb_cache[id(page)] = bgr_to_qimage(page.image, 360)
+            thumb.view.set_image(self._thumb_cache[id(page)])
+            thumb.number.setText(self.tr("Page %d") % (index + 1))
+            thumb.rescan.setText(self.tr("Scan again"))
+            thumb.remove.setText(self.tr("Remove"))
+            for button in (thumb.rescan, thumb.remove):
+                button.setEnabled(not flow.busy)
+        if len(pages) > self._shown_count and self.thumbs:
+            newest = self.thumbs[-1]
+            QTimer.singleShot(0, lambda: self.pages_area.ensureWidgetVisible(newest) if newest.parent() else None)
+        self._shown_count = len(pages)
         self.status.setText(self.tr("Reading the page…") if flow.busy else "")
         self.cancel.setText(self.tr("Cancel"))
-        self.add.setText(self.tr("Add a page") if pages else self.tr("Scan the first page"))
-        self.go.setText(self.tr("Continue"))
+        # The main action: scan while there is no page, continue once there is one.
+        mark_primary(self.add, not pages)
+        mark_primary(self.go, bool(pages))
         self.add.setEnabled(not flow.busy)
         self.go.setEnabled(not flow.busy and bool(pages))
 
     def left(self) -> None:
         if self.flow.screen not in (Screen.scan, Screen.review, Screen.error):
             self._thumb_cache.clear()
-            for thumb in self.thumbs:
-                thumb.view.clear()
+            self._shown_count = 0
+            self._sync_thumbs(0)
 
 
 class ReviewScreen(ScreenBase):
+    """What will be certified, how many copies, and the fee with its breakdown (Thông tư 226/2016/TT-BTC)
+    before the citizen confirms."""
+
     def __init__(self, host: Any) -> None:
         super().__init__(host)
         frame, box = make_card_frame()
@@ -247,15 +415,43 @@ class ReviewScreen(ScreenBase):
         copies.addWidget(self.plus)
         copies.addStretch(1)
         grid.addLayout(copies, 2, 2)
+        self.breakdown = make_label("muted")
+        box.addWidget(self.breakdown)
         self.body.addWidget(frame)
         self.body.addStretch(1)
-        self.cancel = make_button(on_click=self.flow.cancel)
+        self.cancel = make_button(on_click=host.confirm_cancel)
         self.back = make_button(on_click=self.flow.back_to_pages)
         self.go = make_button(primary=True, on_click=self.flow.confirm)
         self.footer.addWidget(self.cancel)
         self.footer.addWidget(self.back)
         self.footer.addStretch(1)
         self.footer.addWidget(self.go)
+
+    def fee_lines(self, flow: VisitFlow) -> list[str]:
+        """The breakdown: each rate's pages, the amount a copy, the copies, and the circular."""
+        fee = flow.fee
+        lines, first = [], 1
+        for line in fee.lines:
+            last = first + line.pages - 1
+            pages = str(first) if first == last else f"{first}–{last}"
+            lines.append(
+                self.tr("Pages %1: %2 × %3 = %4")
+                .replace("%1", pages)
+                .replace("%2", str(line.pages))
+                .replace("%3", format_vnd(line.unit_vnd))
+                .replace("%4", format_vnd(line.amount_vnd))
+            )
+            first = last + 1
+        if fee.capped:
+            lines.append(self.tr("At most %s a copy") % format_vnd(fee.per_copy_vnd))
+        lines.append(
+            self.tr("%1 a copy × %2 copies = %3")
+            .replace("%1", format_vnd(fee.per_copy_vnd))
+            .replace("%2", str(fee.copies))
+            .replace("%3", format_vnd(fee.total_vnd))
+        )
+        lines.append(self.tr("Fee under Circular 226/2016/TT-BTC of the Ministry of Finance."))
+        return lines
 
     def show_state(self, flow: VisitFlow) -> None:
         visit = flow.visit
@@ -274,13 +470,15 @@ class ReviewScreen(ScreenBase):
         for (name, value), label, value_label in zip(texts, self.labels, self.values, strict=True):
             label.setText(name)
             value_label.setText(value)
+        self.breakdown.setText("\n".join(self.fee_lines(flow)) if visit.pages else "")
         for button in (self.minus, self.plus):
             button.setMinimumWidth(max(button.minimumHeight(), self.go.height(), 48))
         self.minus.setEnabled(visit.copies > 1)
         self.plus.setEnabled(visit.copies < 5)
         self.cancel.setText(self.tr("Cancel"))
         self.back.setText(self.tr("Back to pages"))
-        self.go.setText(self.tr("Confirm and print"))
+        paying = getattr(flow, "payments", None) is not None
+        self.go.setText(self.tr("Confirm and pay") if paying else self.tr("Confirm and print"))
 
 
 class ProgressScreen(ScreenBase):
@@ -299,7 +497,11 @@ class ProgressScreen(ScreenBase):
         self.body.addStretch(2)
 
     def show_state(self, flow: VisitFlow) -> None:
-        if self.printing:
+        if self.printing and flow.visit.service == Service.reprint:
+            self.step.setText(self.tr("Reprint a copy"))
+            self.title.setText(self.tr("Printing your copy again"))
+            self.instruction.setText(self.tr("Please wait. The copy comes out below."))
+        elif self.printing:
             self.step.setText(messages.step_line(Screen.printing, self.tr("printing")))
             self.title.setText(self.tr("Printing your certified copy"))
             self.instruction.setText(self.tr("Please wait. Your copy and your receipt come out below."))
@@ -315,46 +517,85 @@ class ProgressScreen(ScreenBase):
 
 
 class DoneScreen(ScreenBase):
+    """The code (and the retrieval secret, when there is one), what to take, and its own countdown back to
+    the start; the code is cleared when the countdown ends."""
+
     def __init__(self, host: Any) -> None:
         super().__init__(host)
         frame, box = make_card_frame()
         self.code_label = make_label("muted", align=Qt.AlignmentFlag.AlignCenter)
         self.code = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        box.addWidget(self.code_label)
-        box.addWidget(self.code)
+        self.secret_label = make_label("muted", align=Qt.AlignmentFlag.AlignCenter)
+        self.secret = make_label("title", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        for widget in (self.code_label, self.code, self.secret_label, self.secret):
+            box.addWidget(widget)
         self.body.addWidget(frame)
         self.take = make_label(align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.take)
         self.body.addStretch(1)
-        self.footer.addStretch(1)
+        self.countdown = make_label("muted")
+        self.footer.addWidget(self.countdown, 1)
         self.go = make_button(primary=True, on_click=self.flow.finish)
         self.footer.addWidget(self.go)
 
+    def tick(self, seconds_left: float) -> None:
+        if self.flow.screen != Screen.done:
+            return
+        self.countdown.setText(self.tr("This screen closes in %d s.") % max(0, int(seconds_left + 0.999)))
+
     def show_state(self, flow: VisitFlow) -> None:
         reprint = flow.visit.service == Service.reprint
+        copy = flow.visit.copy if flow.screen == Screen.done else None
         self.step.setText(self.tr("Finished"))
         self.title.setText(
             self.tr("Your copy has been printed again")
             if reprint
             else self.tr("Your certified copy is ready")
         )
-        self.instruction.setText(self.tr("Keep the receipt: the code lets anyone check the copy."))
-        self.code_label.setText(self.tr("Your code"))
-        self.code.setText(str(getattr(flow.visit.copy, "code", "") or ""))
+        self.instruction.setText(
+            self.tr("Anyone can check the copy with its QR code or its code.")
+            if reprint
+            else self.tr("Keep the receipt: it has the code that lets anyone check the copy.")
+        )
+        self.code_label.setText(self.tr("Code of the copy"))
+        self.code.setText(str(getattr(copy, "code", "") or ""))
+        secret = str(getattr(copy, "retrieval_secret", "") or "")
+        self.secret_label.setText(self.tr("Download secret (also on the receipt)") if secret else "")
+        self.secret.setText(secret)
+        self.secret_label.setVisible(bool(secret))
+        self.secret.setVisible(bool(secret))
         self.take.setText(
-            self.tr("Please take your documents")
+            self.tr("Please take your ID card and the reprinted copy.")
             if reprint
             else self.tr("Please take your ID card, your original, the copy and the receipt.")
         )
+        if flow.screen != Screen.done:
+            self.countdown.setText("")
+        elif not self.countdown.text():
+            self.tick(getattr(flow, "done_timeout_s", 25.0))
         self.go.setText(self.tr("Finish"))
 
 
+ERROR_ICONS = {"page_quality": "problem", "no_pages": "info", "code_not_found": "problem"}
+
+
 class ErrorScreen(ScreenBase):
+    """An icon, what happened, what to do, and the ways forward (the first one is the main action)."""
+
     def __init__(self, host: Any) -> None:
         super().__init__(host)
-        self.reason = make_label("error")
-        self.body.addWidget(self.reason)
+        row = QHBoxLayout()
+        self.icon = QLabel()
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row.addStretch(1)
+        row.addWidget(self.icon)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        texts = QVBoxLayout()
+        self.reason = make_label("error", align=Qt.AlignmentFlag.AlignCenter)
+        texts.addWidget(self.reason)
+        self.body.addLayout(texts)
         self.body.addStretch(1)
         self.buttons: list[QPushButton] = []
         self.error_actions: list[Action] = []
@@ -365,17 +606,30 @@ class ErrorScreen(ScreenBase):
             self.buttons.append(button)
         for button in reversed(self.buttons):
             self.footer.addWidget(button)
+        self._icon_key: tuple[str, int] | None = None
 
     def _act(self, index: int) -> None:
-        if index < len(self.error_actions):
-            self.flow.error_action(self.error_actions[index])
+        if index >= len(self.error_actions):
+            return
+        action = self.error_actions[index]
+        if action == Action.call_staff:
+            self.host.call_staff(from_error=True)  # the staff call; the visit stays on this screen
+        elif action == Action.start_over:
+            self.host.confirm_cancel()
+        else:
+            self.flow.error_action(action)
 
     def show_state(self, flow: VisitFlow) -> None:
         error = flow.visit.error
         kind = error.kind if error else "internal"
-        self.step.setText(self.tr("We need your help"))
+        self.step.setText(self.tr("There is a problem to resolve"))
         self.title.setText(messages.text(messages.ERROR_TITLES, kind, "internal"))
         self.instruction.setText(messages.text(messages.ERROR_HELP, kind, "internal"))
+        side = max(64, min(self.width(), self.height()) // 6)
+        icon = ERROR_ICONS.get(kind, "problem")
+        if self._icon_key != (icon, side):
+            self._icon_key = (icon, side)
+            self.icon.setPixmap(pixmap_of_icon(icon, side, "#0B5CAD" if icon == "info" else "#B3261E"))
         reason = ""
         if error is not None and kind == "page_quality":
             reason = messages.text(messages.QUALITY_REASONS, error.reason)
@@ -386,9 +640,7 @@ class ErrorScreen(ScreenBase):
         for index, button in enumerate(self.buttons):
             if index < len(self.error_actions):
                 button.setText(messages.text(messages.ACTIONS, self.error_actions[index]))
-                button.setProperty("primary", index == 0)
-                button.style().unpolish(button)
-                button.style().polish(button)
+                mark_primary(button, index == 0)
                 button.setVisible(True)
             else:
                 button.setVisible(False)

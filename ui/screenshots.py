@@ -72,10 +72,10 @@ def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
     def error(kind: str, reason: str, actions: tuple[Action, ...], back: Screen) -> Callable[[Any], None]:
         return at(Screen.error, error=ErrorInfo(kind, reason, actions), error_return=back)
 
-    copy = SimpleNamespace(code="HN01-000042-K", doc_type="birth_certificate", pages=2)
+    copy = SimpleNamespace(code="HN001-000042-U", doc_type="birth_certificate", pages=2)
     verification = SimpleNamespace(
         valid=True,
-        code="HN01-000042-K",
+        code="HN001-000042-U",
         pages=2,
         doc_type="birth_certificate",
         issued_at=datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
@@ -98,7 +98,7 @@ def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
         ("12-error-card", error("card_unreadable", "", (Action.rescan, Action.start_over), Screen.card)),
         ("13-check-copy", at(Screen.check_copy, service=Service.check)),
         ("14-check-result", at(Screen.check_result, verification=verification)),
-        ("15-reprint", at(Screen.reprint, service=Service.reprint, reprint_code="HN01-0000")),
+        ("15-reprint", at(Screen.reprint, service=Service.reprint, reprint_code="HN001-0000")),
         ("16-maintenance-pin", at(Screen.maintenance_pin)),
         ("17-maintenance", at(Screen.maintenance)),
         ("18-idle-countdown", at(Screen.scan, pages=pages)),

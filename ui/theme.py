@@ -26,6 +26,7 @@ class Palette:
     danger: str
     success: str
     focus: str
+    disabled_border: str = "#C9D1DC"  # inactive controls are exempt from 1.4.11; they must not look active
 
 
 NORMAL = Palette(
@@ -37,7 +38,7 @@ NORMAL = Palette(
     primary_text="#FFFFFF",
     secondary="#E3EAF4",
     secondary_text="#0B3D75",
-    border="#B8C4D6",
+    border="#5A6B85",  # 5.0:1 on the background, 4.5:1 on a secondary button (WCAG 2.2 1.4.11 asks 3:1)
     danger="#B3261E",
     success="#1E7A34",
     focus="#F2A900",
@@ -56,6 +57,7 @@ HIGH_CONTRAST = Palette(
     danger="#FF6B6B",
     success="#7CFF7C",
     focus="#00E5FF",
+    disabled_border="#5C5C5C",
 )
 
 
@@ -111,8 +113,22 @@ QPushButton[primary="true"] {{ background: {p.primary}; color: {p.primary_text};
 QPushButton[danger="true"] {{ color: {p.danger}; }}
 QPushButton[key="true"] {{ padding: 0; font-weight: bold; min-width: {round(MIN_TOUCH_PX * m.scale)}px; }}
 QPushButton[toggle="true"]:checked {{ background: {p.primary}; color: {p.primary_text}; }}
-QPushButton:disabled {{ background: {p.background}; color: {p.muted}; border-style: dashed; }}
-QPushButton:focus {{ border-color: {p.focus}; }}
+QPushButton:disabled {{ background: {p.background}; color: {p.muted}; border-color: {p.disabled_border}; }}
+QPushButton[primary="true"]:disabled {{ background: {p.background}; color: {p.muted}; border-color: {p.disabled_border}; font-weight: normal; }}
+QPushButton:focus:!disabled {{ border-color: {p.focus}; }}
+QPushButton[help="true"] {{ min-height: {max(MIN_TOUCH_PX, round(56 * m.scale))}px; font-size: {m.small_px}px; font-weight: bold; }}
+QLabel[role="banner"] {{ background: {p.surface}; border: {border_w}px solid {p.success}; border-radius: {round(10 * m.scale)}px; padding: {round(8 * m.scale)}px; color: {p.success}; font-weight: bold; }}
+QLabel[role="current"] {{ font-size: {m.title_px}px; font-weight: bold; color: {p.primary_text}; background: {p.primary}; border-radius: {round(10 * m.scale)}px; padding: {round(6 * m.scale)}px; }}
+QLabel[role="pending"] {{ font-size: {m.body_px}px; color: {p.muted}; padding: {round(6 * m.scale)}px; }}
+QLabel[role="passed"] {{ font-size: {m.body_px}px; color: {p.success}; padding: {round(6 * m.scale)}px; }}
+QLabel[role="amount"] {{ font-size: {m.huge_px}px; font-weight: bold; color: {p.text}; }}
+QWidget#ModalOverlay {{ background: rgba(0, 0, 0, 170); }}
+QFrame#ModalBox {{ background: {p.surface}; border: {border_w}px solid {p.border}; border-radius: {round(16 * m.scale)}px; }}
+QScrollArea {{ background: transparent; border: none; }}
+QScrollArea > QWidget > QWidget {{ background: transparent; }}
+QScrollBar:vertical {{ width: {round(28 * m.scale)}px; background: {p.secondary}; }}
+QScrollBar:horizontal {{ height: {round(28 * m.scale)}px; background: {p.secondary}; }}
+QScrollBar::handle {{ background: {p.border}; border-radius: {round(8 * m.scale)}px; min-height: {MIN_TOUCH_PX}px; min-width: {MIN_TOUCH_PX}px; }}
 QProgressBar {{ min-height: {round(36 * m.scale)}px; border: {border_w}px solid {p.border}; border-radius: {round(8 * m.scale)}px;
   background: {p.surface}; text-align: center; color: {p.text}; }}
 QProgressBar::chunk {{ background: {p.primary}; border-radius: {round(6 * m.scale)}px; }}

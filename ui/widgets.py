@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
@@ -78,13 +79,23 @@ class ScreenBase(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         outer = QVBoxLayout(self)
         self.outer = outer
-        self.step = make_label("step", wrap=False)
+        self.step = make_label("step")
         self.title = make_label("title")
         self.instruction = make_label()
-        outer.addWidget(self.step)
+        header = QHBoxLayout()
+        header.addWidget(self.step, 1)
+        # "Trợ giúp / Gọi cán bộ" on every screen of the citizen: raises a staff call, keeps the visit.
+        self.help = make_button(on_click=host.call_staff)
+        self.help.setProperty("help", True)
+        header.addWidget(self.help, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(header)
         outer.addWidget(self.title)
         outer.addWidget(self.instruction)
         self.body = QVBoxLayout()
+        # Portrait: this spacer grows with the one most screens end their body with, so the content sits
+        # in the middle of a tall screen instead of at its top (see set_portrait).
+        self.top_space = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        self.body.addItem(self.top_space)
         outer.addLayout(self.body, 1)
         self.footer = QHBoxLayout()
         outer.addLayout(self.footer)
@@ -92,6 +103,20 @@ class ScreenBase(QWidget):
     @property
     def flow(self) -> VisitFlow:
         return self.host.flow
+
+    # Screens whose body has a part that takes the free height (a camera preview, the pages) say False.
+    center_in_portrait = True
+
+    def set_portrait(self, portrait: bool) -> None:
+        portrait = portrait and self.center_in_portrait
+        policy = QSizePolicy.Policy.Expanding if portrait else QSizePolicy.Policy.Fixed
+        self.top_space.changeSize(0, 0, QSizePolicy.Policy.Minimum, policy)
+        self.body.setStretch(0, 1 if portrait else 0)
+        self.body.invalidate()
+
+    def show_help(self, visible: bool) -> None:
+        self.help.setText(QCoreApplication.translate("ScreenBase", "Help / Call staff"))
+        self.help.setVisible(visible)
 
     def apply_metrics(self, margin: int, spacing: int) -> None:
         self.outer.setContentsMargins(margin, margin // 2, margin, margin // 2)
@@ -113,11 +138,28 @@ class ScreenBase(QWidget):
         """Called when another screen replaces this one."""
 
 
+GUIDE_ASPECT = 0.75  # width / height of the face oval
+
+
+def toggle_text(label: str, on: bool) -> str:
+    """A toggle's text carries its state (not only its colour): "✓ Large text" / "○ Large text"."""
+    return f"{'✓' if on else '○'} {label}"
+
+
+def mark_primary(button: QPushButton, primary: bool) -> None:
+    """Make a button the screen's main action (or not), and restyle it."""
+    if bool(button.property("primary")) != primary:
+        button.setProperty("primary", primary)
+        button.style().unpolish(button)
+        button.style().polish(button)
+
+
 class ImageView(QWidget):
     """Paints an image scaled to fit, with an optional box (face) and an oval guide."""
 
-    def __init__(self, *, guide: bool = False) -> None:
+    def __init__(self, *, guide: bool = False, background: str = "#20262E") -> None:
         super().__init__()
+        self.background = QColor(background)
         self.image: QImage | None = None
         self.box: tuple[int, int, int, int] | None = None  # left, top, width, height in image pixels
         self.guide = guide
@@ -135,7 +177,7 @@ class ImageView(QWidget):
     def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.fillRect(self.rect(), QColor("#20262E"))
+        painter.fillRect(self.rect(), self.background)
         if self.image is not None and not self.image.isNull():
             iw, ih = self.image.width(), self.image.height()
             scale = min(self.width() / iw, self.height() / ih)
@@ -147,10 +189,28 @@ class ImageView(QWidget):
                 painter.setPen(QPen(self.box_color, max(3, round(4 * scale))))
                 painter.drawRect(QRectF(x + left * scale, y + top * scale, bw * scale, bh * scale))
         if self.guide:
-            painter.setPen(QPen(QColor(255, 255, 255, 160), 3, Qt.PenStyle.DashLine))
-            gw, gh = self.width() * 0.36, self.height() * 0.7
-            painter.drawEllipse(QRectF((self.width() - gw) / 2, (self.height() - gh) / 2, gw, gh))
+            painter.setPen(QPen(QColor(255, 255, 255, 200), 4, Qt.PenStyle.DashLine))
+            painter.drawEllipse(self.guide_rect())
         painter.end()
+
+    def image_rect(self) -> QRectF:
+        """Where the image is drawn (the widget's middle at 4:3 when there is no image yet)."""
+        iw, ih = (self.image.width(), self.image.height()) if self.image is not None else (4, 3)
+        iw, ih = max(1, iw), max(1, ih)
+        scale = min(self.width() / iw, self.height() / ih)
+        w, h = iw * scale, ih * scale
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def guide_rect(self) -> QRectF:
+        """The face oval: a face's proportions (3 wide to 4 high), 70 % of the picture's height, so it
+        looks the same in a wide landscape preview and a tall portrait one."""
+        picture = self.image_rect()
+        gh = picture.height() * 0.7
+        gw = gh * GUIDE_ASPECT
+        if gw > picture.width() * 0.8:
+            gw = picture.width() * 0.8
+            gh = gw / GUIDE_ASPECT
+        return QRectF(picture.center().x() - gw / 2, picture.center().y() - gh / 2, gw, gh)
 
 
 class PageThumb(QFrame):
@@ -160,8 +220,8 @@ class PageThumb(QFrame):
         super().__init__()
         self.setProperty("role", "card")
         layout = QVBoxLayout(self)
-        self.view = ImageView()
-        self.view.setMinimumSize(120, 150)
+        self.view = ImageView(background="#E3EAF4")
+        self.view.setMinimumSize(100, 120)
         self.number = make_label(wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.rescan = make_button()
         self.remove = make_button()
@@ -209,3 +269,120 @@ def pixmap_of_card(width: int, height: int, color: str = "#0B5CAD") -> QPixmap:
     painter.drawRect(QRectF((width - cw) / 2 + cw * 0.08, height * 0.36 + ch * 0.2, cw * 0.25, ch * 0.55))
     painter.end()
     return pixmap
+
+
+def pixmap_of_printed_page(width: int, height: int) -> QPixmap:
+    """A printed A4 certified copy with its QR seal in the footer, face down over the glass: what the
+    citizen lays on the scanner (not an ID card)."""
+    pixmap = QPixmap(width, height)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor("#8A96A8"), 4))
+    painter.setBrush(QColor("#DDE3EC"))
+    painter.drawRoundedRect(QRectF(4, 4, width - 8, height - 8), 16, 16)
+    ph = height * 0.86
+    pw = min(width * 0.8, ph / 1.414)
+    px, py = (width - pw) / 2, (height - ph) / 2
+    painter.setPen(QPen(QColor("#5A6B85"), 3))
+    painter.setBrush(QColor("#FFFFFF"))
+    painter.drawRect(QRectF(px, py, pw, ph))
+    painter.setPen(QPen(QColor("#9AA6B8"), max(2, round(ph / 120))))
+    for i in range(9):  # lines of text
+        y = py + ph * (0.1 + i * 0.06)
+        painter.drawLine(int(px + pw * 0.1), int(y), int(px + pw * (0.9 - 0.1 * (i % 3))), int(y))
+    side = pw * 0.26
+    qx, qy = px + pw * 0.9 - side, py + ph * 0.92 - side
+    draw_qr_like(painter, QRectF(qx, qy, side, side), QColor("#1B2430"))
+    painter.setPen(QPen(QColor("#B3261E"), 3))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(QRectF(qx - 6, qy - 6, side + 12, side + 12))
+    painter.end()
+    return pixmap
+
+
+def draw_qr_like(painter: QPainter, rect: QRectF, color: QColor) -> None:
+    """A QR-looking pattern (three finder squares and a fixed scatter), for drawings of a printed page."""
+    n = 21
+    cell = rect.width() / n
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    for fx, fy in ((0, 0), (n - 7, 0), (0, n - 7)):
+        painter.drawRect(QRectF(rect.x() + fx * cell, rect.y() + fy * cell, 7 * cell, 7 * cell))
+        painter.setBrush(QColor("#FFFFFF"))
+        painter.drawRect(QRectF(rect.x() + (fx + 1) * cell, rect.y() + (fy + 1) * cell, 5 * cell, 5 * cell))
+        painter.setBrush(color)
+        painter.drawRect(QRectF(rect.x() + (fx + 2) * cell, rect.y() + (fy + 2) * cell, 3 * cell, 3 * cell))
+    for i in range(n * n):
+        x, y = i % n, i // n
+        in_finder = (x < 8 and y < 8) or (x > n - 9 and y < 8) or (x < 8 and y > n - 9)
+        if not in_finder and (x * 7 + y * 13 + x * y) % 3 == 0:
+            painter.drawRect(QRectF(rect.x() + x * cell, rect.y() + y * cell, cell, cell))
+
+
+def pixmap_of_icon(kind: str, side: int, color: str) -> QPixmap:
+    """A round icon for a message: "!" (a problem), "i" (information), "✓" (done), "?" (help)."""
+    pixmap = QPixmap(side, side)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(color))
+    painter.drawEllipse(QRectF(2, 2, side - 4, side - 4))
+    pen = QPen(QColor("#FFFFFF"), max(3, side // 10))
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    c = side / 2
+    if kind == "ok":
+        painter.drawPolyline(
+            [QPointF(side * 0.28, c), QPointF(side * 0.44, side * 0.66), QPointF(side * 0.72, side * 0.34)]
+        )
+    elif kind == "info":
+        painter.drawLine(QPointF(c, side * 0.45), QPointF(c, side * 0.74))
+        painter.drawPoint(QPointF(c, side * 0.28))
+    else:  # problem
+        painter.drawLine(QPointF(c, side * 0.24), QPointF(c, side * 0.56))
+        painter.drawPoint(QPointF(c, side * 0.74))
+    painter.end()
+    return pixmap
+
+
+class QrView(QWidget):
+    """Paints a QR code (a payload given as text) as big as fits, with a quiet zone: the VietQR of the fee."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.matrix: list[list[int]] = []
+        self.payload = ""
+        self.setMinimumSize(200, 200)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_payload(self, payload: str) -> None:
+        if payload == self.payload:
+            return
+        self.payload = payload
+        self.matrix = []
+        if payload:
+            import segno
+
+            qr = segno.make_qr(payload, error="m")
+            self.matrix = [list(row) for row in qr.matrix]
+        self.update()
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)
+        side = min(self.width(), self.height())
+        x0, y0 = (self.width() - side) / 2, (self.height() - side) / 2
+        painter.fillRect(QRectF(x0, y0, side, side), QColor("#FFFFFF"))
+        if self.matrix:
+            n = len(self.matrix) + 8  # 4 modules of quiet zone each side
+            cell = side / n
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#000000"))
+            for y, row in enumerate(self.matrix):
+                for x, dark in enumerate(row):
+                    if dark:
+                        painter.drawRect(
+                            QRectF(x0 + (x + 4) * cell, y0 + (y + 4) * cell, cell + 0.5, cell + 0.5)
+                        )
+        painter.end()

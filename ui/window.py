@@ -15,11 +15,14 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFrame, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.flow import Screen, VisitFlow
+from kiosk.flow import Action, Screen, VisitFlow
+from kiosk.flow.record import wipe_array
 from kiosk.ui_config import UiConfig
 from ui import theme
 from ui.i18n import Translations
+from ui.overlays import ConfirmOverlay, HelpOverlay
 from ui.screens_other import CheckCopyScreen, CheckResultScreen, MaintenanceScreen, PinScreen, ReprintScreen
+from ui.screens_pay import PaymentScreen, TicketScreen
 from ui.screens_visit import (
     AttractScreen,
     CardScreen,
@@ -51,18 +54,24 @@ class FacePreview(QObject):
         self.view: ImageView | None = None
         self.in_flight = False
         self.frames_shown = 0
+        # Whether the last frames showed a face: None before the first frame (or with no camera).
+        self.face_seen: bool | None = None
+        self._recent: list[bool] = []
+        self.on_face: Callable[[bool | None], None] = lambda seen: None
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / fps))
         self.timer.timeout.connect(self._tick)
 
     def start(self, view: ImageView) -> None:
         self.view = view
+        self.face_seen, self._recent = None, []
         if self.source is not None:
             self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
         self.view = None
+        self.face_seen, self._recent = None, []
 
     def _tick(self) -> None:
         if self.in_flight or self.source is None or self.view is None or self.flow.busy:
@@ -72,7 +81,10 @@ class FacePreview(QObject):
 
         def work(report: Any) -> tuple[Any, Any]:
             frame, box = source()
-            return bgr_to_qimage(frame), box  # the conversion happens here, off the GUI thread
+            try:
+                return bgr_to_qimage(frame), box  # the conversion happens here, off the GUI thread
+            finally:
+                wipe_array(frame)  # the screen keeps its own copy; the camera's pixels do not linger
 
         self.runner.submit("preview", work, self._show, self._failed)
 
@@ -82,6 +94,12 @@ class FacePreview(QObject):
             image, box = result
             self.view.set_image(image, box)
             self.frames_shown += 1
+            # One frame without a face (a blink, a turn) does not disable "Start": the last three decide.
+            self._recent = [*self._recent[-2:], box is not None]
+            seen = any(self._recent)
+            if seen != self.face_seen:
+                self.face_seen = seen
+                self.on_face(seen)
 
     def _failed(self, exc: BaseException) -> None:
         self.in_flight = False
@@ -192,6 +210,8 @@ class KioskWindow(QWidget):
             Screen.face: FaceScreen(self),
             Screen.scan: ScanScreen(self),
             Screen.review: ReviewScreen(self),
+            Screen.payment: PaymentScreen(self),
+            Screen.ticket: TicketScreen(self),
             Screen.processing: ProgressScreen(self, printing=False),
             Screen.printing: ProgressScreen(self, printing=True),
             Screen.done: DoneScreen(self),
@@ -205,6 +225,12 @@ class KioskWindow(QWidget):
         for screen in self.screens.values():
             self.stack.addWidget(screen)
         self.overlay = IdleOverlay(self, self._still_here)
+        self.confirm_overlay = ConfirmOverlay(self)
+        self.help_overlay = HelpOverlay(self, self)
+        self.help_timer = QTimer(self)  # a call that got no answer in time: "go to the counter"
+        self.help_timer.setSingleShot(True)
+        self.help_timer.setInterval(15000)
+        self.help_timer.timeout.connect(self._help_timed_out)
         self.corner = SecretCorner(self, flow.secret_tap)
         self.idle_timer = QTimer(self)
         self.idle_timer.setInterval(250)
@@ -245,6 +271,81 @@ class KioskWindow(QWidget):
         else:
             self.voice.stop()
 
+    # -- help and confirmations ------------------------------------------------------------------------
+
+    def call_staff(self, reason: str = "citizen_request", *, from_error: bool = False) -> None:
+        """ "Trợ giúp / Gọi cán bộ": raise a staff call (light + backend) and show its panel; the visit stays."""
+        self.flow.touch()
+        if getattr(self.flow.services, "staff_calls", None) is None or not hasattr(self.flow, "call_staff"):
+            log.warning("help pressed, but this kiosk has no staff-call service")
+            self.help_overlay.show_state("unavailable")
+            return
+        self.audit("ui.help", {"screen": str(self.flow.screen), "reason": reason})
+        if self.flow.visit.staff_call is not None:
+            self.help_overlay.show_state("coming")
+            return
+        self.help_overlay.show_state("calling")
+        self.help_timer.start()
+        if from_error:
+            self.flow.error_action(Action.call_staff)  # the flow names the reason from the error
+        else:
+            self.flow.call_staff(reason)
+
+    def close_help(self) -> None:
+        self.help_timer.stop()
+        self.help_overlay.hide()
+        self.flow.touch()
+
+    def cancel_staff_call(self) -> None:
+        self.help_timer.stop()
+        self.help_overlay.hide()
+        cancel = getattr(self.flow, "cancel_staff_call", None)
+        if cancel is not None:
+            cancel()
+
+    def end_visit_from_help(self) -> None:
+        self.cancel_staff_call()
+        self.confirm_cancel()
+
+    def _help_timed_out(self) -> None:
+        if self.help_overlay.isVisible() and self.help_overlay.state == "calling":
+            self.help_overlay.show_state("failed")
+
+    def _update_help(self) -> None:
+        overlay = self.help_overlay
+        if overlay.isVisible() and overlay.state == "calling" and self.flow.visit.staff_call is not None:
+            self.help_timer.stop()
+            overlay.show_state("coming")
+
+    def confirm(self, title: str, text: str, yes: str, no: str, on_yes: Callable[[], None]) -> None:
+        self.flow.touch()
+        self.confirm_overlay.ask(title, text, yes, no, on_yes)
+
+    def confirm_cancel(self) -> None:
+        """ "Hủy": asks first when the visit holds anything the citizen would lose."""
+        visit = self.flow.visit
+        if (
+            visit.card is None
+            and not visit.pages
+            and not visit.reprint_code
+            and self.flow.screen
+            in (
+                Screen.card,
+                Screen.check_copy,
+                Screen.reprint,
+                Screen.attract,
+            )
+        ):
+            self.flow.cancel()
+            return
+        self.confirm(
+            self.tr("End this visit?"),
+            self.tr("What you have scanned and entered will be erased. Nothing is printed."),
+            self.tr("Yes, end the visit"),
+            self.tr("No, go back"),
+            self.flow.cancel,
+        )
+
     def maintenance_action(self, section: str, action: str, done: Callable[[Any], None]) -> None:
         if self.flow.screen != Screen.maintenance or self.maintenance is None:
             return
@@ -279,6 +380,7 @@ class KioskWindow(QWidget):
             self._resets_seen = flow.resets
             self.wipe_screens()
         self.refresh()
+        self._update_help()
 
     def wipe_screens(self) -> None:
         """After a reset: the next citizen sees nothing of the last one (texts, thumbnails, preview)."""
@@ -291,6 +393,9 @@ class KioskWindow(QWidget):
             screen.left()
             screen.show_state(self.flow)
         self.overlay.hide()
+        self.confirm_overlay.hide()
+        self.help_timer.stop()
+        self.help_overlay.hide()
 
     def refresh(self) -> None:
         screen = self.flow.screen
@@ -302,7 +407,9 @@ class KioskWindow(QWidget):
             self.stack.setCurrentWidget(widget)
             self.stack.updateGeometry()
         widget.show_state(self.flow)
+        widget.show_help(not self.in_maintenance())
         if previous != screen:
+            self.confirm_overlay.hide()  # a question about the last screen does not apply to this one
             self._shown = screen
             widget.entered()
             self.speak_current()
@@ -320,15 +427,18 @@ class KioskWindow(QWidget):
         self.setStyleSheet(theme.style_sheet(m, palette))
         for screen in self.screens.values():
             screen.apply_metrics(m.margin, m.spacing)
+            screen.set_portrait(h > w)
         corner = max(theme.MIN_TOUCH_PX, round(96 * m.scale))
         self.corner.setGeometry(0, 0, corner, corner)
         self.corner.raise_()
-        self.overlay.setGeometry(self.rect())
+        for overlay in (self.overlay, self.confirm_overlay, self.help_overlay):
+            overlay.setGeometry(self.rect())
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         self.apply_theme()
-        self.overlay.setGeometry(self.rect())
+        for overlay in (self.overlay, self.confirm_overlay, self.help_overlay):
+            overlay.setGeometry(self.rect())
         self.corner.raise_()
 
     # -- idle -------------------------------------------------------------------------------------------
@@ -336,7 +446,12 @@ class KioskWindow(QWidget):
     def check_idle(self) -> None:
         if self.flow.screen == Screen.maintenance_pin and self.flow.pin_message == "locked":
             self.current_screen().show_state(self.flow)  # the lockout countdown ticks on screen
+        if self.help_overlay.isVisible() and self.help_overlay.state in ("calling", "coming"):
+            self.flow.touch()  # staff are on their way: the visit waits for them
         status = self.flow.idle_status()
+        tick = getattr(self.current_screen(), "tick", None)
+        if tick is not None:
+            tick(status.seconds_left)
         if status.countdown:
             self.overlay.show_seconds(status.seconds_left)
             if not self.overlay.isVisible():

@@ -35,6 +35,8 @@ class SlowFakeServices:
         self.receipts: list[str] = []
         self.images: list[np.ndarray] = []
         self.threads: set[str] = set()
+        self.holder = "001090001234"  # the holder of the copy the reprint tests ask for
+        self.reprinted: list[str] = []
 
     def _work(self) -> None:
         self.threads.add(threading.current_thread().name)
@@ -57,6 +59,9 @@ class SlowFakeServices:
         return SimpleNamespace(
             id_number="001090001234", full_name="NGUYỄN VĂN AN", masked_id=lambda: "001******234"
         )
+
+    def read_chip(self, card: Any) -> Any:  # no chip reader: the visit goes on from the QR
+        return SimpleNamespace(identity_source="qr", portrait=None, qr_only_reason="no_reader")
 
     def capture_frames(self, count: int, challenge: str = "") -> list[np.ndarray]:
         self._work()
@@ -97,7 +102,7 @@ class SlowFakeServices:
         for stage, fraction in (("classify", 0.1), ("code", 0.2), ("sign", 0.35), ("save", 0.8)):
             self._work()
             progress(stage, fraction)
-        return SimpleNamespace(code="HN01-000042-K", doc_type="birth_certificate", pages=len(visit.pages))
+        return SimpleNamespace(code="HN001-000042-U", doc_type="birth_certificate", pages=len(visit.pages))
 
     def print_copy(self, copy: Any, copies: int) -> None:
         self._work()
@@ -111,14 +116,28 @@ class SlowFakeServices:
 
     def reprint(self, code: str) -> Any:
         self._work()
-        if code != "HN01-000042-K":
+        if code != "HN001-000042-U":
             raise UnknownCodeError(f"no certified copy {code} is kept on this kiosk")
+        return SimpleNamespace(code=code)
+
+    def reprint_for_holder(self, code: str, card: Any, card_image: Any, frames: Any) -> Any:
+        """The holder's reprint: `holder` is the only card ID number allowed to reprint."""
+        from kiosk.reprint import ReprintRefused
+
+        self._work()
+        if code != "HN001-000042-U":
+            raise UnknownCodeError(f"no certified copy {code} is kept on this kiosk")
+        if card.id_number != self.holder:
+            raise ReprintRefused("this card is not the holder's card", reason_key="not_holder")
+        if not self.match:
+            raise ReprintRefused("the live face does not match the card portrait", reason_key="face_mismatch")
+        self.reprinted.append(code)
         return SimpleNamespace(code=code)
 
     def check_copy(self, image: Any) -> Any:
         return SimpleNamespace(
             valid=True,
-            code="HN01-000042-K",
+            code="HN001-000042-U",
             reason="ok",
             pages=1,
             issued_at=None,

@@ -26,6 +26,21 @@ def wait_screen(qtbot: Any, kiosk: Any, screen: Screen) -> None:
     qtbot.waitUntil(lambda: kiosk.flow.screen == screen and not kiosk.flow.busy, timeout=60000)
 
 
+def start_face_check(qtbot: Any, kiosk: Any) -> None:
+    """Press Start on the face screen once the preview has shown a face (it is disabled until then)."""
+    face = kiosk.window.screens[Screen.face]
+    qtbot.waitUntil(face.go.isEnabled, timeout=30000)
+    click(qtbot, face.go)
+
+
+def confirm_yes(qtbot: Any, kiosk: Any) -> None:
+    """Answer the "are you sure?" dialog with its main action."""
+    dialog = kiosk.window.confirm_overlay
+    assert dialog.isVisible()
+    click(qtbot, dialog.buttons[1])
+    assert not dialog.isVisible()
+
+
 def visible_texts(kiosk: Any) -> list[str]:
     window = kiosk.window
     return [w.text() for w in window.findChildren(QLabel) + window.findChildren(QPushButton) if w.text()]
@@ -37,7 +52,7 @@ def run_to_review(qtbot: Any, kiosk: Any, pages: int = 2) -> None:
     wait_screen(qtbot, kiosk, Screen.card)
     click(qtbot, w.screens[Screen.card].go)
     wait_screen(qtbot, kiosk, Screen.face)
-    click(qtbot, w.screens[Screen.face].go)
+    start_face_check(qtbot, kiosk)
     wait_screen(qtbot, kiosk, Screen.scan)
     for count in range(1, pages + 1):
         click(qtbot, w.screens[Screen.scan].add)
@@ -59,7 +74,7 @@ def test_whole_visit_in_vietnamese(
     assert review.values[1].text() == "2"
     click(qtbot, review.plus)
     assert review.values[2].text() == "2"
-    assert review.values[3].text() == "8.000 ₫"  # 2 pages x 2 copies x 2.000 ₫
+    assert review.values[3].text() == "8.000 đ"  # 2 pages x 2 copies x 2.000 đ (Circular 226: pages 1-2)
     assert review.go.text() == "Xác nhận và in"
     stages: list[float] = []
     kiosk.flow.subscribe(lambda f: stages.append(f.visit.progress))
@@ -67,9 +82,9 @@ def test_whole_visit_in_vietnamese(
     wait_screen(qtbot, kiosk, Screen.done)
     assert 0.35 in stages  # progress came from the worker, through the flow, to the screen
     done = w.screens[Screen.done]
-    assert done.code.text() == "HN01-000042-K"
-    assert fake_services.printed == [("HN01-000042-K", 2)]
-    assert fake_services.receipts == ["HN01-000042-K"]
+    assert done.code.text() == "HN001-000042-U"
+    assert fake_services.printed == [("HN001-000042-U", 2)]
+    assert fake_services.receipts == ["HN001-000042-U"]
     # Every blocking call ran on a worker thread, none on the GUI thread.
     assert "MainThread" not in fake_services.threads
     click(qtbot, done.go)
@@ -100,7 +115,7 @@ def test_no_match_then_try_again_then_staff(
     wait_screen(qtbot, kiosk, Screen.card)
     click(qtbot, w.screens[Screen.card].go)
     wait_screen(qtbot, kiosk, Screen.face)
-    click(qtbot, w.screens[Screen.face].go)
+    start_face_check(qtbot, kiosk)
     wait_screen(qtbot, kiosk, Screen.error)
     error = w.screens[Screen.error]
     assert error.title.text() == "Khuôn mặt không khớp với ảnh trên thẻ"
@@ -109,7 +124,7 @@ def test_no_match_then_try_again_then_staff(
     click(qtbot, error.buttons[0])
     wait_screen(qtbot, kiosk, Screen.face)
     fake_services.match = True
-    click(qtbot, w.screens[Screen.face].go)
+    start_face_check(qtbot, kiosk)
     wait_screen(qtbot, kiosk, Screen.scan)
     assert [e for e, _ in audit_events].count("visit.face_no_match") == 1
 
@@ -126,7 +141,7 @@ def test_blurred_page_rescan(qtbot: Any, make_kiosk: Any, fake_services: Any) ->
     error = w.screens[Screen.error]
     assert error.title.text() == "Please place the page again"
     assert error.reason.text() == "The page is blurred."
-    assert [b.text() for b in error.buttons if b.isVisible()] == ["Scan again"]
+    assert [b.text() for b in error.buttons if b.isVisible()] == ["Scan again", "Call staff", "Start over"]
     click(qtbot, error.buttons[0])
     wait_screen(qtbot, kiosk, Screen.scan)
     assert len(kiosk.flow.visit.pages) == 1
@@ -136,6 +151,8 @@ def test_blurred_page_rescan(qtbot: Any, make_kiosk: Any, fake_services: Any) ->
     click(qtbot, thumb.rescan)
     qtbot.waitUntil(lambda: kiosk.flow.visit.pages[0] is not first and not kiosk.flow.busy, timeout=60000)
     click(qtbot, thumb.remove)
+    assert len(kiosk.flow.visit.pages) == 1  # nothing is thrown away before the citizen confirms
+    confirm_yes(qtbot, kiosk)
     assert kiosk.flow.visit.pages == []
     assert not w.screens[Screen.scan].go.isEnabled()
 
@@ -152,7 +169,7 @@ def test_paper_out_then_print_again(qtbot: Any, make_kiosk: Any, fake_services: 
     assert fake_services.printed == []
     click(qtbot, error.buttons[0])
     wait_screen(qtbot, kiosk, Screen.done)
-    assert fake_services.printed == [("HN01-000042-K", 1)]
+    assert fake_services.printed == [("HN001-000042-U", 1)]
 
 
 def test_check_copy_and_reprint(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
@@ -168,7 +185,7 @@ def test_check_copy_and_reprint(qtbot: Any, make_kiosk: Any, fake_services: Any)
     click(qtbot, w.screens[Screen.attract].reprint)
     wait_screen(qtbot, kiosk, Screen.reprint)
     reprint = w.screens[Screen.reprint]
-    for key in "HN01-000042-X":
+    for key in "HN001-000042-X":
         click(qtbot, reprint.keypad.buttons[key])
     click(qtbot, reprint.go)
     wait_screen(qtbot, kiosk, Screen.error)
@@ -176,11 +193,18 @@ def test_check_copy_and_reprint(qtbot: Any, make_kiosk: Any, fake_services: Any)
     click(qtbot, w.screens[Screen.error].buttons[0])
     wait_screen(qtbot, kiosk, Screen.reprint)
     click(qtbot, reprint.keypad.buttons["⌫"])
-    click(qtbot, reprint.keypad.buttons["K"])
-    assert reprint.code.text() == "HN01-000042-K"
+    click(qtbot, reprint.keypad.buttons["U"])
+    assert reprint.code.text() == "HN001-000042-U"
     click(qtbot, reprint.go)
+    # A reprint is for the holder: the card, then the face, before anything prints.
+    wait_screen(qtbot, kiosk, Screen.card)
+    assert fake_services.reprinted == []
+    click(qtbot, w.screens[Screen.card].go)
+    wait_screen(qtbot, kiosk, Screen.face)
+    start_face_check(qtbot, kiosk)
     wait_screen(qtbot, kiosk, Screen.done)
-    assert w.screens[Screen.done].code.text() == "HN01-000042-K"
+    assert w.screens[Screen.done].code.text() == "HN001-000042-U"
+    assert fake_services.reprinted == ["HN001-000042-U"]
 
 
 def test_citizen_data_does_not_survive_the_reset(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
@@ -191,14 +215,14 @@ def test_citizen_data_does_not_survive_the_reset(qtbot: Any, make_kiosk: Any, fa
     wait_screen(qtbot, kiosk, Screen.done)
     temp = kiosk.flow.temp_dir()
     (temp / "page.png").write_bytes(b"pixels")
-    assert "HN01-000042-K" in visible_texts(kiosk)
+    assert "HN001-000042-U" in visible_texts(kiosk)
     click(qtbot, w.screens[Screen.done].go)
     wait_screen(qtbot, kiosk, Screen.attract)
     texts = "\n".join(visible_texts(kiosk))
-    assert "HN01-000042-K" not in texts
+    assert "HN001-000042-U" not in texts
     assert "NGUYỄN" not in texts
     # No screen keeps a picture of the citizen or their pages.
-    assert all(view.image is None for view in w.findChildren(ImageView))
+    assert [view for view in w.findChildren(ImageView) if view.image is not None] == []
     # Every buffer the visit held (card, frames, pages) was zeroed in place, and its files deleted.
     assert fake_services.images
     assert all(not np.any(image) for image in fake_services.images)
@@ -236,7 +260,7 @@ def test_idle_countdown_then_reset(qtbot: Any, make_kiosk: Any, fake_services: A
     click(qtbot, w.screens[Screen.attract].certify)
     wait_screen(qtbot, kiosk, Screen.card)
     qtbot.waitUntil(w.overlay.isVisible, timeout=30000)
-    assert w.overlay.title.text() == "Bạn vẫn còn ở đây chứ?"
+    assert w.overlay.title.text() == "Ông/Bà có tiếp tục giao dịch không?"
     click(qtbot, w.overlay.stay)
     assert not w.overlay.isVisible()
     assert kiosk.flow.screen == Screen.card
@@ -254,8 +278,9 @@ def test_uncaught_exception_shows_error_screen(qtbot: Any, make_kiosk: Any, fake
     thread.join()
     qtbot.waitUntil(lambda: kiosk.flow.screen == Screen.error, timeout=30000)
     error = kiosk.window.screens[Screen.error]
-    assert error.title.text() == "Đã xảy ra lỗi"
-    click(qtbot, error.buttons[1])  # start over
+    assert error.title.text() == "Kiosk đang gặp sự cố"
+    click(qtbot, error.buttons[1])  # start over, once confirmed
+    confirm_yes(qtbot, kiosk)
     wait_screen(qtbot, kiosk, Screen.attract)
 
 

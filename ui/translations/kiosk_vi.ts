@@ -4,57 +4,52 @@
 <context>
     <name>AttractScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="65" />
+        <location filename="../screens_visit.py" line="88"/>
         <source>Self-service kiosk</source>
         <translation>Kiosk tự phục vụ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="66" />
+        <location filename="../screens_visit.py" line="89"/>
         <source>Certified copies of your documents</source>
         <translation>Chứng thực bản sao giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="67" />
+        <location filename="../screens_visit.py" line="90"/>
         <source>Choose your language, then the service you need.</source>
-        <translation>Chọn ngôn ngữ, sau đó chọn dịch vụ bạn cần.</translation>
+        <translation>Chọn ngôn ngữ, sau đó chọn dịch vụ cần thực hiện.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="72" />
+        <location filename="../screens_visit.py" line="96"/>
         <source>Services</source>
         <translation>Dịch vụ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="73" />
+        <location filename="../screens_visit.py" line="97"/>
         <source>Certify a copy of a document</source>
         <translation>Chứng thực bản sao giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="74" />
+        <location filename="../screens_visit.py" line="98"/>
         <source>Check a certified copy</source>
         <translation>Kiểm tra bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="75" />
-        <source>Reprint by code</source>
-        <translation>In lại theo mã</translation>
+        <location filename="../screens_visit.py" line="99"/>
+        <source>Reprint a copy</source>
+        <translation>In lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="77" />
-        <source>Voice: on</source>
-        <translation>Giọng nói: bật</translation>
+        <location filename="../screens_visit.py" line="101"/>
+        <source>Voice guidance</source>
+        <translation>Hướng dẫn bằng giọng nói</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="77" />
-        <source>Voice: off</source>
-        <translation>Giọng nói: tắt</translation>
-    </message>
-    <message>
-        <location filename="../screens_visit.py" line="79" />
+        <location filename="../screens_visit.py" line="103"/>
         <source>Large text</source>
         <translation>Chữ lớn</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="81" />
+        <location filename="../screens_visit.py" line="105"/>
         <source>High contrast</source>
         <translation>Tương phản cao</translation>
     </message>
@@ -62,32 +57,42 @@
 <context>
     <name>CardScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="99" />
+        <location filename="../screens_visit.py" line="132"/>
         <source>your ID card</source>
         <translation>thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="100" />
+        <location filename="../screens_visit.py" line="136"/>
         <source>Place your ID card on the glass</source>
         <translation>Đặt thẻ căn cước lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="102" />
+        <location filename="../screens_visit.py" line="134"/>
         <source>Lay your citizen ID card (CCCD) face down on the glass, then press Continue.</source>
-        <translation>Úp thẻ căn cước công dân (CCCD) lên mặt kính, rồi bấm Tiếp tục.</translation>
+        <translation>Úp thẻ căn cước (CCCD) lên mặt kính, rồi bấm Tiếp tục.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="107" />
+        <location filename="../screens_visit.py" line="124"/>
+        <source>Reprint a copy: your ID card</source>
+        <translation>In lại bản sao: thẻ căn cước</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="127"/>
+        <source>Only the holder of the copy may reprint it. Lay your citizen ID card (CCCD) face down on the glass, then press Continue.</source>
+        <translation>Chỉ người được chứng thực mới được in lại bản sao. Úp thẻ căn cước (CCCD) lên mặt kính, rồi bấm Tiếp tục.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="140"/>
         <source>Reading your card…</source>
         <translation>Đang đọc thẻ…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="108" />
+        <location filename="../screens_visit.py" line="141"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="109" />
+        <location filename="../screens_visit.py" line="142"/>
         <source>Continue</source>
         <translation>Tiếp tục</translation>
     </message>
@@ -95,32 +100,37 @@
 <context>
     <name>CheckCopyScreen</name>
     <message>
-        <location filename="../screens_other.py" line="36" />
+        <location filename="../screens_other.py" line="57"/>
         <source>Check a certified copy</source>
         <translation>Kiểm tra bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="37" />
-        <source>Place the certified copy on the glass</source>
-        <translation>Đặt bản sao chứng thực lên mặt kính</translation>
+        <location filename="../screens_other.py" line="58"/>
+        <source>Place the printed copy on the glass</source>
+        <translation>Đặt bản sao đã in lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="39" />
-        <source>Lay a page with the QR seal face down on the glass, then press Check.</source>
-        <translation>Úp một trang có mã QR lên mặt kính, rồi bấm Kiểm tra.</translation>
+        <location filename="../screens_other.py" line="61"/>
+        <source>Lay a page of the copy face down on the glass, with its QR code, then press Check. Or hold the page up to the camera, QR code towards it.</source>
+        <translation>Úp một trang của bản sao (trang có mã QR) lên mặt kính, rồi bấm Kiểm tra. Hoặc giơ trang giấy trước camera, mặt có mã QR hướng vào camera.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="44" />
-        <source>Checking the seal…</source>
-        <translation>Đang kiểm tra dấu…</translation>
+        <location filename="../screens_other.py" line="68"/>
+        <source>Checking the QR code…</source>
+        <translation>Đang kiểm tra mã QR…</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="45" />
+        <location filename="../screens_other.py" line="69"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="46" />
+        <location filename="../screens_other.py" line="70"/>
+        <source>Hold it to the camera</source>
+        <translation>Kiểm tra bằng camera</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="72"/>
         <source>Check</source>
         <translation>Kiểm tra</translation>
     </message>
@@ -128,52 +138,62 @@
 <context>
     <name>CheckResultScreen</name>
     <message>
-        <location filename="../screens_other.py" line="67" />
+        <location filename="../screens_other.py" line="117"/>
         <source>Check a certified copy</source>
         <translation>Kiểm tra bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="68" />
+        <location filename="../screens_other.py" line="118"/>
         <source>Result of the check</source>
         <translation>Kết quả kiểm tra</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="69" />
-        <source>The seal is checked on this kiosk, without a network.</source>
-        <translation>Dấu được kiểm tra ngay trên kiosk, không cần mạng.</translation>
+        <location filename="../screens_other.py" line="110"/>
+        <source>This screen closes in %d s.</source>
+        <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="74" />
+        <location filename="../screens_other.py" line="121"/>
+        <source>The QR code and the page are checked on this kiosk; the status is asked from the city&apos;s system.</source>
+        <translation>Mã QR và nội dung trang được kiểm tra ngay tại kiosk; tình trạng bản sao được tra cứu trên hệ thống của Thành phố.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="133"/>
+        <source>This copy has been revoked</source>
+        <translation>Bản sao này đã bị thu hồi</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="135"/>
         <source>This is a valid certified copy</source>
         <translation>Đây là bản sao chứng thực hợp lệ</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="76" />
+        <location filename="../screens_other.py" line="137"/>
         <source>This copy could not be confirmed</source>
         <translation>Không xác nhận được bản sao này</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="80" />
+        <location filename="../screens_other.py" line="140"/>
         <source>Code: %s</source>
         <translation>Mã: %s</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="83" />
+        <location filename="../screens_other.py" line="143"/>
         <source>Issued: %s</source>
-        <translation>Ngày cấp: %s</translation>
+        <translation>Thời điểm chứng thực: %s</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="85" />
+        <location filename="../screens_other.py" line="145"/>
         <source>Pages: %d</source>
         <translation>Số trang: %d</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="89" />
+        <location filename="../screens_other.py" line="149"/>
         <source>Ask staff to look at the original record.</source>
-        <translation>Vui lòng nhờ cán bộ kiểm tra hồ sơ gốc.</translation>
+        <translation>Đề nghị liên hệ cán bộ để đối chiếu hồ sơ gốc.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="91" />
+        <location filename="../screens_other.py" line="153"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -181,42 +201,57 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="336" />
+        <location filename="../screens_visit.py" line="545"/>
+        <source>This screen closes in %d s.</source>
+        <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="550"/>
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="338" />
+        <location filename="../screens_visit.py" line="552"/>
         <source>Your copy has been printed again</source>
-        <translation>Bản sao của bạn đã được in lại</translation>
+        <translation>Bản sao đã được in lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="340" />
+        <location filename="../screens_visit.py" line="554"/>
         <source>Your certified copy is ready</source>
-        <translation>Bản sao chứng thực của bạn đã sẵn sàng</translation>
+        <translation>Bản sao chứng thực đã in xong</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="342" />
-        <source>Keep the receipt: the code lets anyone check the copy.</source>
-        <translation>Hãy giữ biên nhận: mã số giúp kiểm tra bản sao.</translation>
+        <location filename="../screens_visit.py" line="557"/>
+        <source>Anyone can check the copy with its QR code or its code.</source>
+        <translation>Bản sao có thể được kiểm tra bằng mã QR hoặc mã số in trên bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="343" />
-        <source>Your code</source>
-        <translation>Mã của bạn</translation>
+        <location filename="../screens_visit.py" line="559"/>
+        <source>Keep the receipt: it has the code that lets anyone check the copy.</source>
+        <translation>Vui lòng giữ phiếu biên nhận: mã số trên phiếu dùng để kiểm tra bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="346" />
-        <source>Please take your documents</source>
-        <translation>Vui lòng nhận lại giấy tờ của bạn</translation>
+        <location filename="../screens_visit.py" line="561"/>
+        <source>Code of the copy</source>
+        <translation>Mã số bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="348" />
+        <location filename="../screens_visit.py" line="564"/>
+        <source>Download secret (also on the receipt)</source>
+        <translation>Mã bí mật để tải bản sao (có trên phiếu biên nhận)</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="569"/>
+        <source>Please take your ID card and the reprinted copy.</source>
+        <translation>Vui lòng nhận lại thẻ căn cước và bản sao in lại.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="571"/>
         <source>Please take your ID card, your original, the copy and the receipt.</source>
-        <translation>Vui lòng nhận lại thẻ căn cước, bản chính, bản sao và biên nhận.</translation>
+        <translation>Vui lòng nhận lại thẻ căn cước, bản chính, bản sao chứng thực và phiếu biên nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="350" />
+        <location filename="../screens_visit.py" line="577"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -224,151 +259,247 @@
 <context>
     <name>ErrorScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="376" />
-        <source>We need your help</source>
-        <translation>Cần bạn hỗ trợ</translation>
+        <location filename="../screens_visit.py" line="625"/>
+        <source>There is a problem to resolve</source>
+        <translation>Có sự cố cần xử lý</translation>
     </message>
 </context>
 <context>
     <name>FaceScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="127" />
+        <location filename="../screens_visit.py" line="191"/>
         <source>your face</source>
         <translation>khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="128" />
+        <location filename="../screens_visit.py" line="192"/>
         <source>Look at the camera</source>
         <translation>Nhìn vào camera</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="131" />
-        <source>Keep your face inside the oval. When you are ready, press Start and follow the instruction.</source>
-        <translation>Giữ khuôn mặt trong khung bầu dục. Khi sẵn sàng, bấm Bắt đầu và làm theo hướng dẫn.</translation>
+        <location filename="../screens_visit.py" line="189"/>
+        <source>Reprint a copy: your face</source>
+        <translation>In lại bản sao: khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="136" />
+        <location filename="../screens_visit.py" line="194"/>
+        <source>Keep your face inside the oval. Press Start, then do each step as it lights up.</source>
+        <translation>Giữ khuôn mặt trong khung hình bầu dục. Bấm Bắt đầu, rồi làm theo từng bước khi bước đó sáng lên.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="199"/>
         <source>When you press Start:</source>
         <translation>Khi bấm Bắt đầu, hãy:</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="137" />
+        <location filename="../screens_visit.py" line="201"/>
+        <source>Now:</source>
+        <translation>Bây giờ:</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="203"/>
+        <source>Comparing your face with the card photo…</source>
+        <translation>Đang so khớp khuôn mặt với ảnh trên thẻ…</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="224"/>
+        <source>No face in the picture. Stand in front of the camera with your whole face in the oval.</source>
+        <translation>Không thấy khuôn mặt trong khung hình. Vui lòng đứng trước camera để cả khuôn mặt nằm trong khung bầu dục.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="228"/>
+        <source>Starting the camera…</source>
+        <translation>Đang bật camera…</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="232"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="138" />
+        <location filename="../screens_visit.py" line="233"/>
         <source>Checking…</source>
         <translation>Đang kiểm tra…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="138" />
+        <location filename="../screens_visit.py" line="233"/>
         <source>Start</source>
         <translation>Bắt đầu</translation>
     </message>
 </context>
 <context>
+    <name>HelpOverlay</name>
+    <message>
+        <location filename="../overlays.py" line="116"/>
+        <source>Continue my visit</source>
+        <translation>Tiếp tục giao dịch</translation>
+    </message>
+    <message>
+        <location filename="../overlays.py" line="117"/>
+        <source>Cancel the call</source>
+        <translation>Hủy yêu cầu hỗ trợ</translation>
+    </message>
+    <message>
+        <location filename="../overlays.py" line="118"/>
+        <source>End the visit</source>
+        <translation>Kết thúc giao dịch</translation>
+    </message>
+    <message>
+        <location filename="../overlays.py" line="122"/>
+        <source>Calling staff…</source>
+        <translation>Đang gọi cán bộ…</translation>
+    </message>
+    <message>
+        <location filename="../overlays.py" line="123"/>
+        <source>Please wait a moment. Your visit is kept.</source>
+        <translation>Vui lòng chờ trong giây lát. Giao dịch vẫn được giữ nguyên.</translation>
+    </message>
+    <message>
+        <location filename="../overlays.py" line="129"/>
+        <source>Staff are on their way</source>
+        <translation>Cán bộ đang đến</translation>
+    </message>
+    <message>
+        <location filename="../overlays.py" line="131"/>
+        <source>The help light is on and the service centre has been told. Stay at the kiosk: your visit is kept until you end it.</source>
+        <translation>Đèn báo hỗ trợ đã bật và Trung tâm đã nhận được yêu cầu. Vui lòng chờ tại kiosk; giao dịch được giữ nguyên cho đến khi Ông/Bà kết thúc.</translation>
+    </message>
+    <message>
+        <location filename="../overlays.py" line="139"/>
+        <source>Staff could not be called</source>
+        <translation>Chưa gọi được cán bộ</translation>
+    </message>
+    <message>
+        <location filename="../overlays.py" line="140"/>
+        <source>Please go to the reception counter. Your visit is kept for a few minutes.</source>
+        <translation>Vui lòng đến quầy tiếp nhận. Giao dịch được giữ trong vài phút.</translation>
+    </message>
+</context>
+<context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../window.py" line="119" />
+        <location filename="../window.py" line="133"/>
         <source>Are you still there?</source>
-        <translation>Bạn vẫn còn ở đây chứ?</translation>
+        <translation>Ông/Bà có tiếp tục giao dịch không?</translation>
     </message>
     <message>
-        <location filename="../window.py" line="121" />
+        <location filename="../window.py" line="135"/>
         <source>For your privacy, the kiosk will start over and forget your data.</source>
-        <translation>Để bảo vệ thông tin, kiosk sẽ bắt đầu lại và xóa dữ liệu của bạn.</translation>
+        <translation>Để bảo vệ thông tin cá nhân, kiosk sẽ hủy giao dịch và xóa dữ liệu đã nhập.</translation>
     </message>
     <message>
-        <location filename="../window.py" line="122" />
+        <location filename="../window.py" line="136"/>
         <source>I am still here</source>
-        <translation>Tôi vẫn ở đây</translation>
+        <translation>Tiếp tục giao dịch</translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <location filename="../window.py" line="338"/>
+        <source>End this visit?</source>
+        <translation>Hủy giao dịch này?</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="339"/>
+        <source>What you have scanned and entered will be erased. Nothing is printed.</source>
+        <translation>Các trang đã quét và thông tin đã nhập sẽ bị xóa. Kiosk không in gì.</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="340"/>
+        <source>Yes, end the visit</source>
+        <translation>Hủy giao dịch</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="341"/>
+        <source>No, go back</source>
+        <translation>Không, quay lại</translation>
     </message>
 </context>
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens_other.py" line="224" />
+        <location filename="../screens_other.py" line="305"/>
         <source>Test scan</source>
         <translation>Quét thử</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="225" />
+        <location filename="../screens_other.py" line="306"/>
         <source>Camera preview</source>
         <translation>Xem camera</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="226" />
+        <location filename="../screens_other.py" line="307"/>
         <source>Test page</source>
         <translation>In trang thử</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="227" />
+        <location filename="../screens_other.py" line="308"/>
         <source>Receipt test</source>
-        <translation>In thử biên nhận</translation>
+        <translation>In thử phiếu biên nhận</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="230" />
+        <location filename="../screens_other.py" line="311"/>
         <source>Sync now</source>
         <translation>Đồng bộ ngay</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="231" />
+        <location filename="../screens_other.py" line="312"/>
         <source>Refresh</source>
         <translation>Làm mới</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="242" />
+        <location filename="../screens_other.py" line="323"/>
         <source>Working…</source>
         <translation>Đang xử lý…</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="255" />
+        <location filename="../screens_other.py" line="336"/>
         <source>Maintenance</source>
         <translation>Bảo trì</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="256" />
+        <location filename="../screens_other.py" line="337"/>
         <source>Kiosk maintenance</source>
         <translation>Bảo trì kiosk</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="257" />
+        <location filename="../screens_other.py" line="338"/>
         <source>Every action here is written to the audit log.</source>
-        <translation>Mọi thao tác ở đây đều được ghi vào nhật ký kiểm toán.</translation>
+        <translation>Mọi thao tác tại đây đều được ghi vào nhật ký hệ thống.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="259" />
+        <location filename="../screens_other.py" line="340"/>
         <source>Devices</source>
         <translation>Thiết bị</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="260" />
+        <location filename="../screens_other.py" line="341"/>
         <source>Sync</source>
         <translation>Đồng bộ</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="261" />
+        <location filename="../screens_other.py" line="342"/>
         <source>Certificates</source>
         <translation>Chứng thư số</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="262" />
+        <location filename="../screens_other.py" line="343"/>
         <source>Disk space</source>
         <translation>Dung lượng đĩa</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="263" />
+        <location filename="../screens_other.py" line="344"/>
         <source>Recent logs</source>
         <translation>Nhật ký gần đây</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="276" />
+        <location filename="../screens_other.py" line="357"/>
         <source>Close the program</source>
         <translation>Đóng chương trình</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="277" />
+        <location filename="../screens_other.py" line="358"/>
         <source>Leave maintenance</source>
         <translation>Thoát bảo trì</translation>
     </message>
@@ -376,320 +507,415 @@
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../messages.py" line="112" />
+        <location filename="../messages.py" line="137"/>
         <source>Step {n} of {total}: {what}</source>
         <translation>Bước {n}/{total}: {what}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="17" />
+        <location filename="../messages.py" line="20"/>
         <source>We could not read your ID card</source>
         <translation>Không đọc được thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="18" />
+        <location filename="../messages.py" line="21"/>
         <source>Your face does not match the card</source>
         <translation>Khuôn mặt không khớp với ảnh trên thẻ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="19" />
+        <location filename="../messages.py" line="22"/>
         <source>We could not see a face</source>
-        <translation>Không nhận thấy khuôn mặt</translation>
+        <translation>Không thấy khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="20" />
-        <source>Please follow the instruction on the screen</source>
-        <translation>Vui lòng làm theo hướng dẫn trên màn hình</translation>
-    </message>
-    <message>
-        <location filename="../messages.py" line="21" />
+        <location filename="../messages.py" line="24"/>
         <source>Please place the page again</source>
         <translation>Vui lòng đặt lại trang giấy</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="22" />
+        <location filename="../messages.py" line="25"/>
         <source>No page has been scanned yet</source>
         <translation>Chưa quét trang nào</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="23" />
+        <location filename="../messages.py" line="26"/>
         <source>The printer is out of paper</source>
         <translation>Máy in đã hết giấy</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="24" />
+        <location filename="../messages.py" line="27"/>
         <source>Nothing was found on the glass</source>
         <translation>Không thấy giấy tờ trên mặt kính</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="25" />
+        <location filename="../messages.py" line="28"/>
         <source>The scanner cover is open</source>
         <translation>Nắp máy quét đang mở</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="26" />
+        <location filename="../messages.py" line="29"/>
         <source>A device is not working</source>
-        <translation>Một thiết bị đang gặp sự cố</translation>
+        <translation>Thiết bị đang gặp sự cố</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="27" />
+        <location filename="../messages.py" line="30"/>
         <source>We could not find this code</source>
         <translation>Không tìm thấy mã này</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="28" />
-        <source>Something went wrong</source>
-        <translation>Đã xảy ra lỗi</translation>
-    </message>
-    <message>
-        <location filename="../messages.py" line="32" />
+        <location filename="../messages.py" line="38"/>
         <source>Lay the card face down, flat on the glass, with the QR code fully on the glass.</source>
         <translation>Úp thẻ phẳng trên mặt kính, để toàn bộ mã QR nằm trên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="35" />
+        <location filename="../messages.py" line="41"/>
         <source>Look straight at the camera in good light, without glasses or a mask, and try again.</source>
-        <translation>Nhìn thẳng vào camera ở nơi đủ sáng, không đeo kính hay khẩu trang, rồi thử lại.</translation>
+        <translation>Nhìn thẳng vào camera, bỏ kính và khẩu trang, rồi bấm Thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="38" />
+        <location filename="../messages.py" line="44"/>
         <source>Stand in front of the camera so that your whole face is in the frame.</source>
         <translation>Đứng trước camera sao cho cả khuôn mặt nằm trong khung hình.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="41" />
-        <source>Look at the camera and do what the screen asks.</source>
-        <translation>Nhìn vào camera và làm theo yêu cầu trên màn hình.</translation>
-    </message>
-    <message>
-        <location filename="../messages.py" line="42" />
+        <location filename="../messages.py" line="50"/>
         <source>Lay the page flat, face down, and close the cover.</source>
         <translation>Úp trang giấy phẳng trên mặt kính và đóng nắp lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="43" />
+        <location filename="../messages.py" line="51"/>
         <source>Place the first page of your document on the glass.</source>
         <translation>Đặt trang đầu tiên của giấy tờ lên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="44" />
+        <location filename="../messages.py" line="52"/>
         <source>Your copy is saved. Staff will refill the paper; then press Try again.</source>
-        <translation>Bản sao đã được lưu. Cán bộ sẽ thêm giấy, sau đó bấm Thử lại.</translation>
+        <translation>Bản sao đã được lưu. Vui lòng gọi cán bộ bổ sung giấy, sau đó bấm Thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="47" />
+        <location filename="../messages.py" line="55"/>
         <source>Lay the card or the page face down on the glass, then try again.</source>
         <translation>Úp thẻ hoặc trang giấy lên mặt kính, rồi thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="50" />
+        <location filename="../messages.py" line="58"/>
         <source>Close the scanner cover gently, then try again.</source>
-        <translation>Nhẹ nhàng đóng nắp máy quét, rồi thử lại.</translation>
+        <translation>Đóng nắp máy quét, rồi bấm Thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="51" />
+        <location filename="../messages.py" line="59"/>
         <source>Please try again. If it happens again, call staff.</source>
-        <translation>Vui lòng thử lại. Nếu vẫn lỗi, hãy gọi cán bộ.</translation>
+        <translation>Vui lòng bấm Thử lại. Nếu vẫn không được, bấm Gọi cán bộ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="52" />
+        <location filename="../messages.py" line="60"/>
         <source>Check the code on your receipt and type it again.</source>
-        <translation>Kiểm tra mã trên biên nhận và nhập lại.</translation>
+        <translation>Kiểm tra mã in trên phiếu biên nhận và nhập lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="53" />
-        <source>Your data has not been kept. Please call staff or start again.</source>
-        <translation>Dữ liệu của bạn không được lưu lại. Vui lòng gọi cán bộ hoặc làm lại từ đầu.</translation>
-    </message>
-    <message>
-        <location filename="../messages.py" line="59" />
+        <location filename="../messages.py" line="77"/>
         <source>The page is blurred.</source>
         <translation>Trang giấy bị mờ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="60" />
+        <location filename="../messages.py" line="78"/>
         <source>The page is too dark.</source>
         <translation>Trang giấy quá tối.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="61" />
+        <location filename="../messages.py" line="79"/>
         <source>Part of the page is cut off.</source>
-        <translation>Một phần trang giấy bị cắt mất.</translation>
+        <translation>Một phần trang giấy nằm ngoài mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="62" />
+        <location filename="../messages.py" line="80"/>
         <source>The page is blank.</source>
-        <translation>Trang giấy để trống.</translation>
+        <translation>Trang giấy không có nội dung.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="63" />
+        <location filename="../messages.py" line="81"/>
         <source>No text was found on the page.</source>
-        <translation>Không tìm thấy chữ trên trang giấy.</translation>
+        <translation>Không đọc được chữ trên trang giấy.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="64" />
-        <source>The page took too long to read.</source>
-        <translation>Trang giấy đọc quá lâu.</translation>
+        <location filename="../messages.py" line="23"/>
+        <source>The live check did not succeed</source>
+        <translation>Chưa xác thực được người thật</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="68" />
+        <location filename="../messages.py" line="31"/>
+        <source>This copy cannot be reprinted for you</source>
+        <translation>Không thể in lại bản sao này</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="32"/>
+        <location filename="../messages.py" line="33"/>
+        <source>The payment has not been confirmed</source>
+        <translation>Chưa nhận được xác nhận thanh toán</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="34"/>
+        <source>The kiosk has a problem</source>
+        <translation>Kiosk đang gặp sự cố</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="47"/>
+        <source>Press Try again, look at the camera and do each step when it lights up on the screen.</source>
+        <translation>Bấm Thử lại, nhìn vào camera và làm theo từng bước khi bước đó sáng lên trên màn hình.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="61"/>
+        <source>A copy is reprinted only for its holder, with the holder&apos;s ID card and face. Staff can help you.</source>
+        <translation>Bản sao chỉ được in lại cho chính người được chứng thực, bằng thẻ căn cước và khuôn mặt của người đó. Cán bộ có thể hỗ trợ.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="65"/>
+        <location filename="../messages.py" line="69"/>
+        <source>If you have paid, press Try again: the kiosk asks again. Nothing has been printed or charged twice.</source>
+        <translation>Nếu đã chuyển khoản, bấm Thử lại để kiosk kiểm tra lại. Kiosk chưa in gì và không thu phí hai lần.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="73"/>
+        <source>This is not your mistake. Please call staff, or start again.</source>
+        <translation>Đây không phải lỗi của Ông/Bà. Vui lòng gọi cán bộ hoặc làm lại từ đầu.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="82"/>
+        <source>Reading the page took too long.</source>
+        <translation>Kiosk đọc trang giấy quá lâu.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="86"/>
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="69" />
+        <location filename="../messages.py" line="87"/>
         <source>Try again</source>
         <translation>Thử lại</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="70" />
+        <location filename="../messages.py" line="88"/>
         <source>Call staff</source>
         <translation>Gọi cán bộ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="71" />
+        <location filename="../messages.py" line="89"/>
         <source>Start over</source>
         <translation>Làm lại từ đầu</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="75" />
+        <location filename="../messages.py" line="93"/>
         <source>Blink your eyes twice</source>
         <translation>Chớp mắt hai lần</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="76" />
+        <location filename="../messages.py" line="94"/>
         <source>Turn your head slowly to the left</source>
-        <translation>Từ từ quay đầu sang trái</translation>
+        <translation>Quay đầu từ từ sang trái</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="77" />
+        <location filename="../messages.py" line="95"/>
         <source>Turn your head slowly to the right</source>
-        <translation>Từ từ quay đầu sang phải</translation>
+        <translation>Quay đầu từ từ sang phải</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="78" />
+        <location filename="../messages.py" line="96"/>
         <source>Move your face closer to the camera</source>
         <translation>Đưa khuôn mặt lại gần camera</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="82" />
+        <location filename="../messages.py" line="100"/>
         <source>Starting</source>
-        <translation>Đang bắt đầu</translation>
+        <translation>Đang chuẩn bị</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="83" />
+        <location filename="../messages.py" line="101"/>
         <source>Recognising the document</source>
         <translation>Đang nhận dạng giấy tờ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="84" />
+        <location filename="../messages.py" line="102"/>
         <source>Giving the copy its code</source>
         <translation>Đang cấp mã cho bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="85" />
+        <location filename="../messages.py" line="103"/>
         <source>Signing the copy</source>
         <translation>Đang ký số bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="86" />
+        <location filename="../messages.py" line="104"/>
         <source>Saving the record</source>
         <translation>Đang lưu hồ sơ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="87" />
+        <location filename="../messages.py" line="105"/>
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="88" />
+        <location filename="../messages.py" line="106"/>
         <source>Printing the certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="89" />
+        <location filename="../messages.py" line="107"/>
         <source>Printing the receipt</source>
-        <translation>Đang in biên nhận</translation>
+        <translation>Đang in phiếu biên nhận</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="90" />
+        <location filename="../messages.py" line="108"/>
         <source>Printed</source>
         <translation>Đã in xong</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="94" />
-        <source>Birth certificate</source>
-        <translation>Giấy khai sinh</translation>
+        <location filename="../messages.py" line="112"/>
+        <source>Pay the fee in cash at the counter. The counter finishes your certified copy.</source>
+        <translation>Nộp phí bằng tiền mặt tại quầy. Cán bộ tại quầy sẽ hoàn tất bản sao chứng thực.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="95" />
-        <source>Marriage certificate</source>
-        <translation>Giấy chứng nhận kết hôn</translation>
+        <location filename="../messages.py" line="115"/>
+        <source>The kiosk cannot certify this document. A clerk will help you at the counter.</source>
+        <translation>Kiosk chưa chứng thực được loại giấy tờ này. Cán bộ tại quầy sẽ hỗ trợ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="96" />
-        <source>Diploma</source>
-        <translation>Văn bằng</translation>
+        <location filename="../messages.py" line="118"/>
+        <source>Your face could not be confirmed. A clerk will check your ID card at the counter.</source>
+        <translation>Chưa xác thực được khuôn mặt. Cán bộ tại quầy sẽ kiểm tra thẻ căn cước.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="97" />
-        <source>Residence confirmation</source>
-        <translation>Giấy xác nhận cư trú</translation>
+        <location filename="../messages.py" line="121"/>
+        <source>A clerk will help you finish at the counter.</source>
+        <translation>Cán bộ tại quầy sẽ hỗ trợ hoàn tất.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="98" />
-        <source>Land use right certificate</source>
-        <translation>Giấy chứng nhận quyền sử dụng đất</translation>
+        <location filename="../messages.py" line="125"/>
+        <source>Status: issued, not yet post-checked by the ward office</source>
+        <translation>Tình trạng: đã cấp, chưa được cán bộ hậu kiểm</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="99" />
-        <source>Identity card</source>
-        <translation>Thẻ căn cước</translation>
+        <location filename="../messages.py" line="126"/>
+        <source>Status: post-checked and approved by the ward office</source>
+        <translation>Tình trạng: đã được cán bộ hậu kiểm và phê duyệt</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="100" />
-        <source>Other document</source>
-        <translation>Giấy tờ khác</translation>
+        <location filename="../messages.py" line="127"/>
+        <source>Status: REVOKED by the ward office</source>
+        <translation>Tình trạng: ĐÃ BỊ THU HỒI</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="128"/>
+        <source>Status: not yet known to the city&apos;s system</source>
+        <translation>Tình trạng: chưa có trên hệ thống của Thành phố</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="129"/>
+        <source>The status could not be checked (no network)</source>
+        <translation>Chưa tra cứu được tình trạng (không có kết nối mạng)</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentScreen</name>
+    <message>
+        <location filename="../screens_pay.py" line="67"/>
+        <source>check and pay</source>
+        <translation>kiểm tra và nộp phí</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="68"/>
+        <source>Pay the fee</source>
+        <translation>Nộp phí</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="71"/>
+        <source>Scan the QR code with your banking app (VietQR). The copy prints once the payment is confirmed.</source>
+        <translation>Dùng ứng dụng ngân hàng quét mã VietQR. Bản sao được in sau khi có xác nhận thanh toán.</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="76"/>
+        <source>Amount</source>
+        <translation>Số tiền</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="80"/>
+        <source>%1 pages × %2 copies, Circular 226/2016/TT-BTC</source>
+        <translation>%1 trang × %2 bản, theo Thông tư 226/2016/TT-BTC</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="86"/>
+        <source>Payment reference (transfer note)</source>
+        <translation>Mã thanh toán (nội dung chuyển khoản)</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="90"/>
+        <source>Do not change the amount or the transfer note: they tell the kiosk the payment is yours.</source>
+        <translation>Không sửa số tiền và nội dung chuyển khoản để hệ thống nhận đúng khoản thanh toán.</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="96"/>
+        <source>Preparing the payment…</source>
+        <translation>Đang tạo mã thanh toán…</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="98"/>
+        <source>Printing your queue ticket…</source>
+        <translation>Đang in phiếu số thứ tự…</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="100"/>
+        <source>Waiting for the bank&apos;s confirmation…</source>
+        <translation>Đang chờ ngân hàng xác nhận…</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="101"/>
+        <source>Cancel the payment</source>
+        <translation>Hủy thanh toán</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="102"/>
+        <source>Pay cash at the counter</source>
+        <translation>Nộp tiền mặt tại quầy</translation>
     </message>
 </context>
 <context>
     <name>PinScreen</name>
     <message>
-        <location filename="../screens_other.py" line="155" />
+        <location filename="../screens_other.py" line="236"/>
         <source>Maintenance</source>
         <translation>Bảo trì</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="156" />
+        <location filename="../screens_other.py" line="237"/>
         <source>Technician PIN</source>
         <translation>Mã PIN kỹ thuật viên</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="157" />
+        <location filename="../screens_other.py" line="238"/>
         <source>Enter the maintenance PIN and press OK.</source>
         <translation>Nhập mã PIN bảo trì và bấm OK.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="161" />
+        <location filename="../screens_other.py" line="242"/>
         <source>The pad is open again. Enter the PIN.</source>
-        <translation>Bàn phím đã mở lại. Hãy nhập mã PIN.</translation>
+        <translation>Đã mở khóa. Vui lòng nhập mã PIN.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="164" />
+        <location filename="../screens_other.py" line="245"/>
         <source>Too many wrong PINs. Try again in %d seconds.</source>
         <translation>Nhập sai quá nhiều lần. Thử lại sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="168" />
+        <location filename="../screens_other.py" line="249"/>
         <source>Wrong PIN. %d tries left before the pad locks.</source>
         <translation>Sai mã PIN. Còn %d lần thử trước khi bị khóa.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="171" />
+        <location filename="../screens_other.py" line="252"/>
         <source>No maintenance PIN is configured on this kiosk.</source>
         <translation>Kiosk này chưa được cài mã PIN bảo trì.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="174" />
+        <location filename="../screens_other.py" line="255"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
@@ -697,32 +923,47 @@
 <context>
     <name>ProgressScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="303" />
+        <location filename="../screens_visit.py" line="501"/>
+        <source>Reprint a copy</source>
+        <translation>In lại bản sao</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="502"/>
+        <source>Printing your copy again</source>
+        <translation>Đang in lại bản sao</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="503"/>
+        <source>Please wait. The copy comes out below.</source>
+        <translation>Vui lòng chờ. Bản sao ra ở khay phía dưới.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="505"/>
         <source>printing</source>
         <translation>in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="304" />
+        <location filename="../screens_visit.py" line="506"/>
         <source>Printing your certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="305" />
+        <location filename="../screens_visit.py" line="507"/>
         <source>Please wait. Your copy and your receipt come out below.</source>
-        <translation>Vui lòng chờ. Bản sao và biên nhận sẽ ra ở phía dưới.</translation>
+        <translation>Vui lòng chờ. Bản sao và phiếu biên nhận ra ở khay phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="307" />
+        <location filename="../screens_visit.py" line="509"/>
         <source>certifying</source>
         <translation>chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="308" />
+        <location filename="../screens_visit.py" line="510"/>
         <source>Making your certified copy</source>
         <translation>Đang tạo bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="309" />
+        <location filename="../screens_visit.py" line="511"/>
         <source>Please wait, this takes a few seconds.</source>
         <translation>Vui lòng chờ trong giây lát.</translation>
     </message>
@@ -730,150 +971,246 @@
 <context>
     <name>ReprintScreen</name>
     <message>
-        <location filename="../screens_other.py" line="116" />
-        <source>Reprint by code</source>
-        <translation>In lại theo mã</translation>
+        <location filename="../screens_other.py" line="192"/>
+        <source>Reprint a copy</source>
+        <translation>In lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="117" />
+        <location filename="../screens_other.py" line="193"/>
         <source>Type the code on your receipt</source>
-        <translation>Nhập mã in trên biên nhận</translation>
+        <translation>Nhập mã in trên phiếu biên nhận</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="118" />
-        <source>The copy is printed again as it was certified.</source>
-        <translation>Bản sao được in lại đúng như khi được chứng thực.</translation>
+        <location filename="../screens_other.py" line="196"/>
+        <source>Only the holder can reprint a copy: after the code, the kiosk asks for your ID card and checks your face.</source>
+        <translation>Chỉ người được chứng thực mới được in lại: sau khi nhập mã, kiosk sẽ đọc thẻ căn cước và xác thực khuôn mặt.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="120" />
-        <source>Printing…</source>
-        <translation>Đang in…</translation>
+        <location filename="../screens_other.py" line="201"/>
+        <source>Checking…</source>
+        <translation>Đang kiểm tra…</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="121" />
+        <location filename="../screens_other.py" line="203"/>
+        <source>Continue</source>
+        <translation>Tiếp tục</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="202"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
-    </message>
-    <message>
-        <location filename="../screens_other.py" line="122" />
-        <source>Print again</source>
-        <translation>In lại</translation>
     </message>
 </context>
 <context>
     <name>ReviewScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="262" />
+        <location filename="../screens_visit.py" line="438"/>
+        <source>Pages %1: %2 × %3 = %4</source>
+        <translation>Trang %1: %2 × %3 = %4</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="446"/>
+        <source>At most %s a copy</source>
+        <translation>Tối đa %s mỗi bản</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="448"/>
+        <source>%1 a copy × %2 copies = %3</source>
+        <translation>%1 mỗi bản × %2 bản = %3</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="453"/>
+        <source>Fee under Circular 226/2016/TT-BTC of the Ministry of Finance.</source>
+        <translation>Mức phí theo Thông tư 226/2016/TT-BTC của Bộ Tài chính.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="458"/>
         <source>check and pay</source>
-        <translation>kiểm tra và lệ phí</translation>
+        <translation>kiểm tra và nộp phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="263" />
+        <location filename="../screens_visit.py" line="459"/>
         <source>Check your request</source>
-        <translation>Kiểm tra yêu cầu của bạn</translation>
+        <translation>Kiểm tra thông tin yêu cầu</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="265" />
+        <location filename="../screens_visit.py" line="461"/>
         <source>Choose how many copies you need and check the fee before you confirm.</source>
-        <translation>Chọn số bản sao cần in và kiểm tra lệ phí trước khi xác nhận.</translation>
+        <translation>Chọn số bản sao cần chứng thực và kiểm tra phí trước khi xác nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="269" />
+        <location filename="../screens_visit.py" line="465"/>
         <source>Document</source>
         <translation>Giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="270" />
+        <location filename="../screens_visit.py" line="466"/>
         <source>Pages</source>
         <translation>Số trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="271" />
+        <location filename="../screens_visit.py" line="467"/>
         <source>Copies</source>
         <translation>Số bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="272" />
+        <location filename="../screens_visit.py" line="468"/>
         <source>Fee</source>
-        <translation>Lệ phí</translation>
+        <translation>Phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="281" />
+        <location filename="../screens_visit.py" line="478"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="282" />
+        <location filename="../screens_visit.py" line="479"/>
         <source>Back to pages</source>
-        <translation>Quay lại các trang</translation>
+        <translation>Quay lại trang đã quét</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="283" />
+        <location filename="../screens_visit.py" line="481"/>
         <source>Confirm and print</source>
         <translation>Xác nhận và in</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="481"/>
+        <source>Confirm and pay</source>
+        <translation>Xác nhận và nộp phí</translation>
     </message>
 </context>
 <context>
     <name>ScanScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="188" />
+        <location filename="../screens_visit.py" line="347"/>
         <source>your document</source>
         <translation>giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="189" />
+        <location filename="../screens_visit.py" line="348"/>
         <source>Place your document on the glass</source>
         <translation>Đặt giấy tờ lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="191" />
-        <source>One page at a time, face down. Press Add a page for each page, then Continue.</source>
-        <translation>Úp từng trang một lên mặt kính. Bấm Thêm trang cho mỗi trang, rồi bấm Tiếp tục.</translation>
+        <location filename="../screens_visit.py" line="338"/>
+        <source>Remove page %d?</source>
+        <translation>Xóa trang %d?</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="194" />
-        <source>No page yet. Place the first page and press Scan the first page.</source>
-        <translation>Chưa có trang nào. Đặt trang đầu tiên rồi bấm Quét trang đầu tiên.</translation>
+        <location filename="../screens_visit.py" line="339"/>
+        <source>The scanned page will be thrown away. You can scan it again afterwards.</source>
+        <translation>Trang đã quét sẽ bị xóa. Có thể quét lại sau.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="207" />
+        <location filename="../screens_visit.py" line="340"/>
+        <source>Remove the page</source>
+        <translation>Xóa trang</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="341"/>
+        <source>Keep it</source>
+        <translation>Giữ lại</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="349"/>
+        <source>Scan the next page</source>
+        <translation>Quét trang tiếp theo</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="353"/>
+        <source>One page at a time, face down. Press &quot;%1&quot; for each page, then &quot;%2&quot;.</source>
+        <translation>Úp từng trang lên mặt kính. Bấm «%1» cho mỗi trang, rồi bấm «%2».</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="358"/>
+        <source>Your face matches your ID card photo.</source>
+        <translation>Khuôn mặt khớp với ảnh trên thẻ căn cước.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="360"/>
+        <source>Pages scanned: %d</source>
+        <translation>Số trang đã quét: %d</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="361"/>
+        <source>No page yet. Place the first page on the glass.</source>
+        <translation>Chưa có trang nào. Úp trang đầu tiên lên mặt kính.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="371"/>
         <source>Page %d</source>
         <translation>Trang %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="208" />
+        <location filename="../screens_visit.py" line="372"/>
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="209" />
+        <location filename="../screens_visit.py" line="373"/>
         <source>Remove</source>
         <translation>Xóa</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="216" />
+        <location filename="../screens_visit.py" line="380"/>
         <source>Reading the page…</source>
         <translation>Đang đọc trang…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="217" />
+        <location filename="../screens_visit.py" line="381"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="218" />
-        <source>Add a page</source>
-        <translation>Thêm trang</translation>
-    </message>
-    <message>
-        <location filename="../screens_visit.py" line="218" />
+        <location filename="../screens_visit.py" line="349"/>
         <source>Scan the first page</source>
         <translation>Quét trang đầu tiên</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="219" />
+        <location filename="../screens_visit.py" line="350"/>
         <source>Continue</source>
         <translation>Tiếp tục</translation>
+    </message>
+</context>
+<context>
+    <name>ScreenBase</name>
+    <message>
+        <location filename="../widgets.py" line="118"/>
+        <source>Help / Call staff</source>
+        <translation>Trợ giúp / Gọi cán bộ</translation>
+    </message>
+</context>
+<context>
+    <name>TicketScreen</name>
+    <message>
+        <location filename="../screens_pay.py" line="136"/>
+        <source>This screen closes in %d s.</source>
+        <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="140"/>
+        <source>Queue ticket</source>
+        <translation>Phiếu số thứ tự</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="141"/>
+        <source>Take your queue ticket</source>
+        <translation>Vui lòng nhận phiếu số thứ tự</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="142"/>
+        <source>Wait until your number is called, then go to the counter.</source>
+        <translation>Vui lòng chờ gọi số, rồi đến quầy ghi trên phiếu.</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="145"/>
+        <source>Your number</source>
+        <translation>Số thứ tự</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="152"/>
+        <source>Finish</source>
+        <translation>Hoàn tất</translation>
     </message>
 </context>
 </TS>

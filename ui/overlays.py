@@ -1,0 +1,142 @@
+"""Dialogs drawn over the current screen: "are you sure?" before a step that throws work away, and the help
+panel of "Trợ giúp / Gọi cán bộ" ("Cán bộ đang đến").
+
+Both are children of the window, not separate windows: a kiosk has no window manager to raise them, and a
+touch outside them must not reach the screen underneath.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ui.widgets import make_button, make_label, mark_primary, pixmap_of_icon
+
+
+class ModalOverlay(QWidget):
+    """A dimmed backdrop with a box in the middle: an icon, a title, a text and up to three buttons."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("ModalOverlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        self.box = QFrame()
+        self.box.setObjectName("ModalBox")
+        inner = QVBoxLayout(self.box)
+        top = QHBoxLayout()
+        self.icon = QLabel()
+        top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        texts = QVBoxLayout()
+        self.title = make_label("title")
+        self.text = make_label()
+        texts.addWidget(self.title)
+        texts.addWidget(self.text)
+        top.addLayout(texts, 1)
+        inner.addLayout(top)
+        self.buttons_row = QHBoxLayout()
+        self.buttons = [make_button() for _ in range(3)]
+        self._handlers: list[Callable[[], None]] = []
+        for index, button in enumerate(self.buttons):
+            button.clicked.connect(lambda _=False, i=index: self._press(i))
+            self.buttons_row.addWidget(button)
+        inner.addLayout(self.buttons_row)
+        outer.addWidget(self.box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(1)
+        self.hide()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.box.setFixedWidth(max(320, int(self.width() * (0.9 if self.height() > self.width() else 0.7))))
+        # Portrait: the buttons stack, so none is squeezed below its text.
+        self.buttons_row.setDirection(
+            QHBoxLayout.Direction.TopToBottom
+            if self.height() > self.width()
+            else QHBoxLayout.Direction.LeftToRight
+        )
+
+    def _press(self, index: int) -> None:
+        if index < len(self._handlers):
+            self._handlers[index]()
+
+    def present(
+        self, icon: str, title: str, text: str, buttons: list[tuple[str, Callable[[], None], bool]]
+    ) -> None:
+        """Show with `buttons` as (text, handler, primary); the last primary one is the main action."""
+        side = max(48, self.title.fontMetrics().height() * 2)
+        color = {"problem": "#B3261E", "ok": "#1E7A34"}.get(icon, "#0B5CAD")
+        self.icon.setPixmap(pixmap_of_icon(icon, side, color))
+        self.title.setText(title)
+        self.text.setText(text)
+        self._handlers = [handler for _, handler, _ in buttons]
+        for index, button in enumerate(self.buttons):
+            if index < len(buttons):
+                label, _, primary = buttons[index]
+                button.setText(label)
+                mark_primary(button, primary)
+                button.setVisible(True)
+            else:
+                button.setVisible(False)
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+        self.show()
+        self.raise_()
+
+    def mousePressEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        event.accept()  # a touch on the backdrop does nothing (and never reaches the screen below)
+
+
+class ConfirmOverlay(ModalOverlay):
+    """ "Hủy giao dịch?" / "Xóa trang 3?": nothing is thrown away on one tap."""
+
+    def ask(self, title: str, text: str, yes: str, no: str, on_yes: Callable[[], None]) -> None:
+        def accept() -> None:
+            self.hide()
+            on_yes()
+
+        # "No" sits first (left), "yes" is the main action on the right, as on every screen's footer.
+        self.present("problem", title, text, [(no, self.hide, False), (yes, accept, True)])
+
+
+class HelpOverlay(ModalOverlay):
+    """The staff call's panel: calling, "Cán bộ đang đến", or "go to the counter" when no call went out."""
+
+    def __init__(self, parent: QWidget, host: Any) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.state = "hidden"  # calling | coming | failed | unavailable
+
+    def show_state(self, state: str) -> None:
+        self.state = state
+        keep = (self.tr("Continue my visit"), self.host.close_help, True)
+        cancel_call = (self.tr("Cancel the call"), self.host.cancel_staff_call, False)
+        end_visit = (self.tr("End the visit"), self.host.end_visit_from_help, False)
+        if state == "calling":
+            self.present(
+                "info",
+                self.tr("Calling staff…"),
+                self.tr("Please wait a moment. Your visit is kept."),
+                [cancel_call, keep],
+            )
+        elif state == "coming":
+            self.present(
+                "ok",
+                self.tr("Staff are on their way"),
+                self.tr(
+                    "The help light is on and the service centre has been told. Stay at the kiosk: your "
+                    "visit is kept until you end it."
+                ),
+                [cancel_call, end_visit, keep],
+            )
+        else:
+            self.present(
+                "problem",
+                self.tr("Staff could not be called"),
+                self.tr("Please go to the reception counter. Your visit is kept for a few minutes."),
+                [end_visit, keep],
+            )

@@ -1,0 +1,152 @@
+"""Paying the fee (the VietQR of the visit, confirmed through the city backend) and the queue ticket.
+
+The flow (kiosk.flow.payment_step) opens the payment, waits for the backend's confirmation on a worker, and
+prints nothing before it comes. This screen shows the QR with the amount and the reference, says that it
+waits, and offers cash at the counter, which prints a queue ticket.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout
+
+from kiosk.flow import Screen
+from ui import messages
+from ui.screens_visit import format_vnd
+from ui.widgets import QrView, ScreenBase, make_button, make_card_frame, make_label, pixmap_of_icon
+
+if TYPE_CHECKING:
+    from kiosk.flow import VisitFlow
+
+
+class PaymentScreen(ScreenBase):
+    center_in_portrait = False
+    def __init__(self, host: Any) -> None:
+        super().__init__(host)
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.qr = QrView()
+        self.row.addWidget(self.qr, 1)
+        frame, box = make_card_frame()
+        self.amount_label = make_label("muted")
+        self.amount = make_label("amount", wrap=False)
+        self.breakdown = make_label("muted")
+        self.reference_label = make_label("muted")
+        self.reference = make_label("title", wrap=False)
+        self.how = make_label()
+        self.waiting = make_label(align=Qt.AlignmentFlag.AlignLeft)
+        for widget in (
+            self.amount_label,
+            self.amount,
+            self.breakdown,
+            self.reference_label,
+            self.reference,
+            self.how,
+            self.waiting,
+        ):
+            box.addWidget(widget)
+        box.addStretch(1)
+        self.row.addWidget(frame, 1)
+        self.body.addLayout(self.row, 1)
+        self.cancel = make_button(on_click=self.flow.cancel_payment)
+        self.cash = make_button(on_click=self.flow.pay_cash)
+        self.footer.addWidget(self.cancel)
+        self.footer.addStretch(1)
+        self.footer.addWidget(self.cash)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        portrait = self.height() > self.width()
+        self.row.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+
+    def show_state(self, flow: VisitFlow) -> None:
+        request = flow.visit.payment_request
+        self.step.setText(messages.step_line(Screen.payment, self.tr("check and pay")))
+        self.title.setText(self.tr("Pay the fee"))
+        self.instruction.setText(
+            self.tr(
+                "Scan the QR code with your banking app (VietQR). The copy prints once the payment is confirmed."
+            )
+        )
+        fee = getattr(request, "fee", None)
+        amount = int(getattr(request, "amount_vnd", 0) or getattr(flow, "fee_vnd", 0))
+        self.amount_label.setText(self.tr("Amount"))
+        self.amount.setText(format_vnd(amount))
+        if fee is not None:
+            self.breakdown.setText(
+                self.tr("%1 pages × %2 copies, Circular 226/2016/TT-BTC")
+                .replace("%1", str(fee.pages))
+                .replace("%2", str(fee.copies))
+            )
+        else:
+            self.breakdown.setText("")
+        self.reference_label.setText(self.tr("Payment reference (transfer note)"))
+        self.reference.setText(str(getattr(request, "reference", "") or "—"))
+        self.how.setText(
+            self.tr(
+                "Do not change the amount or the transfer note: they tell the kiosk the payment is yours."
+            )
+        )
+        payload = str(getattr(request, "qr_payload", "") or "")
+        self.qr.set_payload(payload)
+        if request is None:
+            self.waiting.setText(self.tr("Preparing the payment…"))
+        elif flow.visit.payment_cash:
+            self.waiting.setText(self.tr("Printing your queue ticket…"))
+        else:
+            self.waiting.setText("⏳ " + self.tr("Waiting for the bank's confirmation…"))
+        self.cancel.setText(self.tr("Cancel the payment"))
+        self.cash.setText(self.tr("Pay cash at the counter"))
+        self.cash.setEnabled(request is not None and not flow.visit.payment_cash)
+
+    def left(self) -> None:
+        self.qr.set_payload("")
+
+
+class TicketScreen(ScreenBase):
+    """A queue ticket came out of the receipt printer: its number, the counter, why."""
+
+    def __init__(self, host: Any) -> None:
+        super().__init__(host)
+        frame, box = make_card_frame()
+        top = QHBoxLayout()
+        self.icon = QLabel()
+        top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        texts = QVBoxLayout()
+        self.number_label = make_label("muted", align=Qt.AlignmentFlag.AlignCenter)
+        self.number = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.counter = make_label("title", align=Qt.AlignmentFlag.AlignCenter)
+        self.reason = make_label(align=Qt.AlignmentFlag.AlignCenter)
+        for widget in (self.number_label, self.number, self.counter, self.reason):
+            texts.addWidget(widget)
+        top.addLayout(texts, 1)
+        box.addLayout(top)
+        self.body.addWidget(frame)
+        self.body.addStretch(1)
+        self.countdown = make_label("muted")
+        self.footer.addWidget(self.countdown, 1)
+        self.go = make_button(primary=True, on_click=self.flow.finish)
+        self.footer.addWidget(self.go)
+
+    def tick(self, seconds_left: float) -> None:
+        if self.flow.screen == Screen.ticket:
+            self.countdown.setText(self.tr("This screen closes in %d s.") % max(0, int(seconds_left + 0.999)))
+
+    def show_state(self, flow: VisitFlow) -> None:
+        ticket = flow.visit.queue_ticket if flow.screen == Screen.ticket else None
+        self.step.setText(self.tr("Queue ticket"))
+        self.title.setText(self.tr("Take your queue ticket"))
+        self.instruction.setText(self.tr("Wait until your number is called, then go to the counter."))
+        side = max(48, self.title.fontMetrics().height() * 2)
+        self.icon.setPixmap(pixmap_of_icon("info", side, "#0B5CAD"))
+        self.number_label.setText(self.tr("Your number"))
+        self.number.setText(str(getattr(ticket, "number", "") or ""))
+        self.counter.setText(str(getattr(ticket, "counter", "") or ""))
+        reason = str(getattr(ticket, "reason", "") or "")
+        self.reason.setText(messages.text(messages.TICKET_REASONS, reason, "staff_needed") if ticket else "")
+        if flow.screen != Screen.ticket:
+            self.countdown.setText("")
+        self.go.setText(self.tr("Finish"))
