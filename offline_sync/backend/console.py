@@ -135,7 +135,8 @@ def console_routes(web: Web, approver: Approver | None) -> list[Route]:
         await run_in_threadpool(auth.end_session, db, anon.id)  # no session fixation: a new id at login
         session = await run_in_threadpool(auth.new_session, db, user)
         await run_in_threadpool(auth.audit, db, user.username, "login")
-        response = RedirectResponse("/console", status_code=303, headers=SECURITY_HEADERS)
+        landing = "/ops" if user.role == "it" else "/console"  # central IT's page is the dashboard (issue 17)
+        response = RedirectResponse(landing, status_code=303, headers=SECURITY_HEADERS)
         web.set_session_cookie(response, session)
         return response
 
