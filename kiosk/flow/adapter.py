@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from kiosk.flow.contracts import FaceBox, FaceWorker, Report
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import numpy as np
 
     from kiosk.app import KioskApp
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from kiosk.identity import CardData, FaceDecision, FaceVerifier
     from kiosk.payment import PaymentService
     from kiosk.queue_ticket import QueueTicketService
+    from kiosk.reprint import CopySource
     from kiosk.staff_call import StaffCallService
     from ocr import PageResult
     from signing import Verification
@@ -50,19 +53,36 @@ class PipelineServices:
         self.payments: PaymentService | None = None
         self.tickets: QueueTicketService | None = None
         self.staff_calls: StaffCallService | None = None
+        # The holder's reprint: the backend's copies after local retention, and a private work folder.
+        self.backend_copies: Callable[[], CopySource] | None = None
+        self.work_dir: Path | None = None
         self.camera_lock = threading.Lock()
         self.scanner_lock = threading.Lock()
 
     @classmethod
     def of(cls, app: KioskApp, face_process: FaceWorker | None = None) -> PipelineServices:
         """The services of the composition root's pipeline (built on first use)."""
-        return cls(
+        services = cls(
             lambda: app.pipeline,
             lambda: app.face,
             fee_per_page_vnd=app.config.kiosk.fee_per_page_vnd,
             scanner_dpi=app.config.devices.scanner.dpi,
             face_process=face_process,
         )
+        config = app.config
+        if config.sync.backend_url:
+
+            def backend_copies() -> CopySource:
+                from kiosk.reprint import BackendCopies
+                from offline_sync.runner import open_client
+
+                return BackendCopies(open_client(config.sync, config.path))
+
+            services.backend_copies = backend_copies
+        from kiosk.app import private_tmp_dir
+
+        services.work_dir = private_tmp_dir(app)
+        return services
 
     @property
     def pipeline(self) -> VisitPipeline:
@@ -143,6 +163,34 @@ class PipelineServices:
     # -- reprint and check ------------------------------------------------------------------------
     def reprint(self, code: str) -> ReprintedCopy:
         return self.pipeline.reprint(code)
+
+    def reprint_for_holder(
+        self, code: str, card: CardData, card_image: np.ndarray, frames: Sequence[np.ndarray]
+    ) -> ReprintedCopy:
+        """Print a kept (or, after retention, the backend's) copy again for its holder only: the card's ID
+        is the record's and the live face matches the card (kiosk.reprint.HolderReprint)."""
+        import tempfile
+        from pathlib import Path
+
+        from kiosk.certify import ReprintedCopy
+        from kiosk.reprint import HolderReprint
+        from kiosk.verify import verify_copy
+
+        pipeline = self.pipeline
+        checker = HolderReprint(
+            pipeline.store,
+            face_verify=self.verify_face,
+            verify_pdf=lambda data: verify_copy(data, pipeline.trust(), subject=code),
+            backend=self.backend_copies,
+            work_dir=self.work_dir or Path(tempfile.gettempdir()),
+        )
+        allowed = checker.authorize(code, card, card_image, frames)
+        try:
+            job = pipeline.devices.document_printer.print_pdf(allowed.pdf, copies=1, title=allowed.code)
+        finally:
+            if allowed.source == "backend":
+                allowed.pdf.unlink(missing_ok=True)
+        return ReprintedCopy(allowed.code, allowed.pdf, job, allowed.doc_type, allowed.pages)
 
     def scan_copy(self) -> np.ndarray:
         with self.scanner_lock:

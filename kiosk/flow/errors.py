@@ -44,6 +44,8 @@ class Route:
 
 
 INTERNAL = Route("internal", (Action.call_staff, Action.start_over))
+# A page to place again: scan it again, get help, or give up the visit.
+RESCAN_ACTIONS = (Action.rescan, Action.call_staff, Action.start_over)
 ROUTES: dict[type[BaseException], Route] = {}
 _builtins_lock = threading.Lock()
 _builtins_loaded = False
@@ -69,6 +71,7 @@ def _register_builtins() -> None:
         from drivers.errors import CoverOpen, DeviceError, NoDocument, PaperOut
         from kiosk.errors import NegativeVerdict, RescanNeeded, UnavailableError, UnknownCodeError
         from kiosk.identity.errors import CardError, FaceError, LivenessError
+        from kiosk.reprint import ReprintRefused
         from ocr.errors import OcrUnavailable
 
         retry_or_staff = (Action.try_again, Action.call_staff)
@@ -79,11 +82,12 @@ def _register_builtins() -> None:
             (DeviceError, Route("device", retry_or_staff)),
             (UnavailableError, Route("device", retry_or_staff)),
             (OcrUnavailable, Route("device", retry_or_staff)),
-            (CardError, Route("card_unreadable", (Action.rescan, Action.start_over))),
+            (CardError, Route("card_unreadable", (Action.rescan, Action.call_staff, Action.start_over))),
             (FaceError, Route("no_face", retry_or_staff)),
             (LivenessError, Route("liveness_failed", retry_or_staff)),
-            (RescanNeeded, Route("page_quality", (Action.rescan,), "reason")),
-            (UnknownCodeError, Route("code_not_found", (Action.try_again, Action.start_over))),
+            (RescanNeeded, Route("page_quality", RESCAN_ACTIONS, "reason")),
+            (UnknownCodeError, Route("code_not_found", (Action.try_again, Action.call_staff, Action.start_over))),
+            (ReprintRefused, Route("reprint_refused", (Action.call_staff, Action.start_over), "reason_key")),
             (NegativeVerdict, Route("no_match", (Action.call_staff, Action.start_over))),
         ]
         for cls, route in builtins:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.flow.contracts import ImmediateRunner, Report, TaskRunner, VisitServices
-from kiosk.flow.errors import INTERNAL, Action, ErrorInfo, classify_error, route_for
+from kiosk.flow.errors import INTERNAL, RESCAN_ACTIONS, Action, ErrorInfo, classify_error, route_for
 from kiosk.flow.payment_step import PaymentSteps
 from kiosk.flow.record import BUSY_SCREENS, Screen, Service, VisitRecord, wipe_array, wipe_result
 from kiosk.maintenance import MaintenanceAuth
@@ -51,6 +51,10 @@ MAX_PAGES = 20
 MAX_COPIES = 5
 SECRET_TAPS = 5
 SECRET_WINDOW_S = 3.0
+DEVICE_KINDS = frozenset({"paper_out", "cover_open", "device", "internal"})
+FACE_KINDS = frozenset({"no_match", "liveness_failed", "no_face"})
+# Screens that end a visit: they show a code or a ticket, then go back to the start on their own.
+FINAL_SCREENS = frozenset({Screen.done, Screen.check_result, Screen.ticket})
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,9 @@ class IdleStatus:
 
 class VisitFlow(PaymentSteps):
     """The states, events and data of a visit. Listeners are called after every change."""
+
+    maintenance_timeout_s = 120.0  # maintenance mode untouched this long: back to the attract screen
+    done_timeout_s = 25.0  # a final screen's own countdown back to the start (20-30 s)
 
     def __init__(
         self,
@@ -169,10 +176,23 @@ class VisitFlow(PaymentSteps):
     # -- idle and reset -----------------------------------------------------------------------------------
 
     def idle_status(self) -> IdleStatus:
-        """Whether the countdown overlay shows; resets the visit when the countdown has run out."""
-        if self.screen in (Screen.attract, Screen.maintenance_pin, Screen.maintenance) or (
-            self.screen in BUSY_SCREENS
-        ):
+        """Whether the countdown overlay shows; resets the visit when the countdown has run out.
+
+        Maintenance mode closes after `maintenance_timeout_s` untouched (the next passer-by must not find
+        "Close the program"); a final screen (done, check result, ticket) goes back to the start after its
+        own `done_timeout_s`, without the overlay, so a code is not left on screen for the next citizen.
+        """
+        if self.screen in (Screen.maintenance_pin, Screen.maintenance):
+            if self.clock() - self._last_activity >= self.maintenance_timeout_s:
+                self.audit("maintenance.timeout", {"screen": str(self.screen)})
+                self.reset(reason="maintenance_timeout")
+            return IdleStatus(False, self.countdown_s)
+        if self.screen in FINAL_SCREENS:
+            left = self.done_timeout_s - (self.clock() - self._last_activity)
+            if left <= 0:
+                self.reset(reason="done_timeout")
+            return IdleStatus(False, max(0.0, left))
+        if self.screen == Screen.attract or self.screen in BUSY_SCREENS:
             self.touch()
             return IdleStatus(False, self.countdown_s)
         idle = self.clock() - self._last_activity
@@ -306,6 +326,9 @@ class VisitFlow(PaymentSteps):
         self.visit.liveness, self.visit.face = liveness, decision
         if getattr(decision, "match", False):
             self.audit("visit.face_match", {"distance": float(getattr(decision, "distance", 0.0))})
+            if self.visit.service == Service.reprint:
+                self._reprint_for_holder()  # the holder's card and face: now the copy may print again
+                return
             self._go(Screen.scan)
             return
         self.audit("visit.face_no_match", {"distance": float(getattr(decision, "distance", 0.0))})
@@ -356,7 +379,7 @@ class VisitFlow(PaymentSteps):
             self.visit.page_quality = quality
             wipe_array(getattr(page, "image", None))
             self.show_error(
-                ErrorInfo("page_quality", str(getattr(quality, "reason", "") or ""), (Action.rescan,)),
+                ErrorInfo("page_quality", str(getattr(quality, "reason", "") or ""), RESCAN_ACTIONS),
                 back_to=Screen.scan,
             )
             return
@@ -383,7 +406,7 @@ class VisitFlow(PaymentSteps):
         if self.screen != Screen.scan or self.busy:
             return
         if not self.visit.pages:
-            self.show_error(ErrorInfo("no_pages", "", (Action.rescan,)), back_to=Screen.scan)
+            self.show_error(ErrorInfo("no_pages", "", RESCAN_ACTIONS), back_to=Screen.scan)
             return
         self._go(Screen.review)
 
@@ -487,9 +510,10 @@ class VisitFlow(PaymentSteps):
                 return
             self._go(back)
             return
-        if action == Action.call_staff:
-            self.audit("visit.call_staff", {"error": error.kind if error else ""})
-            self.reset(reason="call_staff")
+        if action == Action.call_staff:  # help comes to the kiosk: the visit is kept
+            kind = error.kind if error else ""
+            reason = "face_failures" if kind in FACE_KINDS else "citizen_request"
+            self.call_staff("device_fault" if kind in DEVICE_KINDS else reason)
             return
         self.reset(reason="start_over")
 
@@ -526,9 +550,25 @@ class VisitFlow(PaymentSteps):
         self._changed()
 
     def submit_reprint(self) -> None:
+        """The code is typed: a reprint is for the copy's holder only, so the card and the face come next
+        (kiosk.reprint.HolderReprint decides once both are in)."""
         if self.screen != Screen.reprint or self.busy or not self.visit.reprint_code:
             return
-        code = self.visit.reprint_code
+        from kiosk.errors import UnknownCodeError
+        from kiosk.reprint import HolderReprint
+
+        try:
+            self.visit.reprint_code = HolderReprint.normalize(self.visit.reprint_code)
+        except UnknownCodeError as exc:  # a mistyped code: said at once, before the card is asked for
+            self._fail(exc, back_to=Screen.reprint)
+            return
+        self._go(Screen.card)
+
+    def _reprint_for_holder(self) -> None:
+        code, card, card_image = self.visit.reprint_code, self.visit.card, self.visit.card_image
+        frames = list(self.visit.frames)
+        self.visit.progress_stage, self.visit.progress = "print_copy", 0.1
+        self._go(Screen.printing)
 
         def failed(exc: BaseException) -> None:
             self._fail(exc, back_to=Screen.reprint)
@@ -538,8 +578,12 @@ class VisitFlow(PaymentSteps):
             self.audit("visit.reprint", {"code": code})
             self._go(Screen.done)
 
-        self._run("reprint", lambda report: self.services.reprint(code), done, failed)
-        self._changed()
+        self._run(
+            "reprint",
+            lambda report: self.services.reprint_for_holder(code, card, card_image, frames),  # type: ignore[arg-type]  # set by _card_read
+            done,
+            failed,
+        )
 
     # -- maintenance ------------------------------------------------------------------------------------
 
