@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,10 +18,14 @@ from kiosk.config import KioskConfig
 from kiosk.errors import UnavailableError
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from drivers import Devices
     from kiosk.audit import AuditLog
     from kiosk.certify import VisitPipeline
     from kiosk.identity import FaceVerifier
+    from kiosk.identity.chip.applet import VirtualChip
+    from kiosk.identity.chip.pki import ChipPki
     from kiosk.identity.simulated_subject import SimulatedSubject
     from kiosk.samples.glass import SampleGlass
     from kiosk.store import KioskStore
@@ -168,6 +173,7 @@ class KioskApp:
             self.data_dir,
             sample_pages=glass.next_image if glass else None,
             sample_frames=subject.next_frame if subject else None,
+            sample_chip=self._simulated_chip(),
         )
         watch_devices(devices.health, self.config.path(DEVICES_FILE))  # for the sync worker's heartbeat
         return devices
@@ -196,7 +202,36 @@ class KioskApp:
             audit=self.audit,
             copies_dir=self.data_dir / "copies",
             stage=self,
+            chip_trust=lambda: self.chip_trust,
         )
+
+    # -- the ID card's chip ----------------------------------------------------------------------
+    @cached_property
+    def chip_pki(self) -> ChipPki | None:
+        """The simulated chip's test CSCA and Document Signer, made at run time; None with a real reader."""
+        if self.config.devices.chip_reader.type != "simulated":
+            return None
+        from kiosk.identity.chip.pki import make_chip_pki
+
+        return make_chip_pki()
+
+    @cached_property
+    def chip_trust(self) -> list[x509.Certificate]:
+        """The CSCA certificates a chip's Document Signer must chain to (identity.chip_csca)."""
+        from kiosk.identity.chip.kiosk_chip import load_trust
+
+        return load_trust(self.config.identity, self.data_dir, self.chip_pki)
+
+    def _simulated_chip(self) -> Callable[[], VirtualChip] | None:
+        """The simulated reader's card: the chip of the citizen whose card lies on the simulated glass."""
+        if self.chip_pki is None:
+            return None
+        from kiosk.identity.cccd import CardData
+        from kiosk.identity.chip.kiosk_chip import simulated_chip_factory
+        from kiosk.samples.card import sample_portrait
+        from kiosk.samples.glass import DEMO_CITIZEN
+
+        return simulated_chip_factory(self.chip_pki, CardData(**DEMO_CITIZEN), sample_portrait)
 
     def prompted(self, item: str) -> None:
         """The kiosk asked the citizen to lay `item` ("card", "document" or "copy") on the glass.

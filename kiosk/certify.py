@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from kiosk.audit import AuditLog
     from kiosk.config import KioskConfig
     from kiosk.identity import CardData, FaceDecision, FaceVerifier
+    from kiosk.identity.chip.kiosk_chip import ChipCheck
     from kiosk.identity.liveness import LivenessResult
     from kiosk.store import KioskStore
     from ocr import OcrEngine, PageResult
@@ -90,6 +91,9 @@ class VisitData:
     language: str = "vi"
     delivery_email: str | None = None
     metrics: Any = None
+    # Issue 18: "chip" when the chip was read and authenticated (the face was checked against DG2), "qr"
+    # when the visit went on from the card's QR (no reader, no chip): the post-check queue flags it.
+    identity_source: str = "qr"
 
 
 @dataclass(frozen=True)
@@ -166,8 +170,10 @@ class VisitPipeline:
         audit: AuditLog,
         copies_dir: Path,
         stage: Stage | None = None,
+        chip_trust: Lazy[list[Any]] | None = None,
     ) -> None:
         self.settings = settings
+        self.chip_trust = chip_trust or (lambda: [])
         self.devices = devices
         self.ocr = ocr
         self.face = face
@@ -192,6 +198,19 @@ class VisitPipeline:
         register_sensitive(card.full_name, card.id_number, *([card.old_id] if card.old_id else []))
         log.info("card read: holder %s", card.masked_id())
         return card
+
+    def read_chip(self, card: CardData) -> ChipCheck:
+        """Read and authenticate the chip of the card whose QR gave ``card`` (kiosk.identity.chip): its
+        DG2 portrait is then what the face is checked against. Goes on from the QR, flagged, without a
+        reader or a chip; refuses (ChipRefused, NegativeVerdict) a chip that fails authentication or
+        disagrees with the QR."""
+        from kiosk.identity.chip.kiosk_chip import check_chip
+
+        check = check_chip(
+            getattr(self.devices, "chip_reader", None), card, self.chip_trust, self.settings.identity
+        )
+        log.info("identity from the %s %s", check.identity_source, check.qr_only_reason or "")
+        return check
 
     # -- face -------------------------------------------------------------------------------------
     def draw_challenge(self) -> str:
@@ -370,6 +389,7 @@ class VisitPipeline:
             visit_metrics=(
                 visit.metrics.metrics(ward=config.sync.ward, pages=len(pages)) if visit.metrics else None
             ),
+            identity_source=visit.identity_source,
         )
         try:
             self.store.add_record(record)

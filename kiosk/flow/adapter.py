@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kiosk.certify import CertifiedCopy, ReprintedCopy, VisitPipeline
     from kiosk.flow.record import VisitRecord
     from kiosk.identity import CardData, FaceDecision, FaceVerifier
+    from kiosk.identity.chip.kiosk_chip import ChipCheck
     from kiosk.payment import PaymentService
     from kiosk.queue_ticket import QueueTicketService
     from kiosk.reprint import CopySource
@@ -102,6 +103,9 @@ class PipelineServices:
     def read_card(self, image: np.ndarray) -> CardData:
         return self.pipeline.read_card(image)
 
+    def read_chip(self, card: CardData) -> ChipCheck:
+        return self.pipeline.read_chip(card)
+
     def draw_challenge(self) -> str:
         return self.pipeline.draw_challenge()
 
@@ -150,6 +154,7 @@ class PipelineServices:
             language=visit.language,
             delivery_email=visit.delivery_email,
             metrics=visit.metrics,
+            identity_source=visit.identity_source,
         )
         return self.pipeline.certify(data, progress)
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from kiosk.certify import CertifiedCopy, ReprintedCopy
     from kiosk.flow.record import VisitRecord
     from kiosk.identity import CardData, FaceDecision, LivenessResult
+    from kiosk.identity.chip.kiosk_chip import ChipCheck
     from ocr import PageResult
     from signing import Verification
 
@@ -31,6 +32,7 @@ class VisitServices(Protocol):
 
     def scan_card(self) -> np.ndarray: ...
     def read_card(self, image: np.ndarray) -> CardData: ...
+    def read_chip(self, card: CardData) -> ChipCheck: ...  # the chip, or a flagged QR-only identity
     def draw_challenge(self) -> str: ...  # e.g. "turn_left+blink"
     def capture_frames(self, count: int, challenge: str) -> list[np.ndarray]: ...
     def check_liveness(self, challenge: str, frames: Sequence[np.ndarray]) -> str: ...  # "passed:..."

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from kiosk.certify import CertifiedCopy, ReprintedCopy
     from kiosk.identity import CardData, FaceDecision
+    from kiosk.identity.chip.kiosk_chip import ChipCheck
     from ocr import PageResult
     from signing import Verification
 
@@ -276,12 +277,16 @@ class VisitFlow(PaymentSteps):
         self._run("read_card", lambda report: self._read_card(), self._card_read, self._card_failed)
         self._changed()
 
-    def _read_card(self) -> tuple[np.ndarray, CardData]:
+    def _read_card(self) -> tuple[np.ndarray, CardData, ChipCheck]:
         image = self.services.scan_card()
-        return image, self.services.read_card(image)
+        card = self.services.read_card(image)
+        return image, card, self.services.read_chip(card)
 
-    def _card_read(self, result: tuple[np.ndarray, CardData]) -> None:
-        self.visit.card_image, self.visit.card = result
+    def _card_read(self, result: tuple[np.ndarray, CardData, ChipCheck]) -> None:
+        image, self.visit.card, chip = result
+        # The face is checked against the chip's portrait (DG2) when the chip was read, else the printed one.
+        self.visit.card_image = chip.portrait if chip.portrait is not None else image
+        self.visit.identity_source = chip.identity_source
         with contextlib.suppress(Exception):
             from kiosk.logs import register_sensitive
 

@@ -26,3 +26,11 @@ class IdentityConfig(BaseModel):
     liveness_max_attempts: int = Field(default=3, ge=1, le=10)
     # Steps per challenge: 2 means e.g. "turn left, then blink" (move-closer never comes alone).
     liveness_steps: int = Field(default=2, ge=1, le=3)
+    # The chip (ICAO 9303, kiosk.identity.chip). CSCA certificates (PEM or DER files, relative to the data
+    # folder) that a chip's Document Signer must chain to. Empty with the simulated chip reader: the
+    # simulated chip's own test CSCA, made at run time. Empty with a real reader: every chip is refused.
+    chip_csca: list[str] = Field(default_factory=list)
+    # A whole chip read (BAC, DG1, DG2, DG13, SOD, Active Authentication), and how long a visit waits for
+    # the card on the reader before it goes on from the QR (flagged).
+    chip_time_limit_s: float = Field(default=20.0, gt=0, le=120)
+    chip_wait_s: float = Field(default=3.0, ge=0, le=60)

@@ -50,6 +50,9 @@ class FakeServices:
     def read_card(self, image: np.ndarray) -> Any:
         return SimpleNamespace(id_number="001090001234", full_name="Nguyễn Văn An")
 
+    def read_chip(self, card: Any) -> Any:  # no chip reader: the visit goes on from the QR
+        return SimpleNamespace(identity_source="qr", portrait=None, qr_only_reason="no_reader")
+
     def capture_frames(self, count: int, challenge: str = "") -> list[np.ndarray]:
         return [np.full((48, 64, 3), 100, np.uint8) for _ in range(count)]
 
