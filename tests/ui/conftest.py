@@ -63,9 +63,6 @@ class SlowFakeServices:
     def read_chip(self, card: Any) -> Any:  # no chip reader: the visit goes on from the QR
         return SimpleNamespace(identity_source="qr", portrait=None, qr_only_reason="no_reader")
 
-    def read_chip(self, card: Any) -> Any:  # no chip reader: the visit goes on from the QR
-        return SimpleNamespace(identity_source="qr", portrait=None, qr_only_reason="no_reader")
-
     def capture_frames(self, count: int, challenge: str = "") -> list[np.ndarray]:
         self._work()
         return [self._image(480, 640, 90) for _ in range(count)]
