@@ -23,6 +23,8 @@ from kiosk.flow.headless import certify_visit
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
+    from kiosk.identity import CardData
+    from kiosk.identity.chip.kiosk_chip import ChipCheck
     from ocr import PageResult
 
 log = logging.getLogger(__name__)
@@ -129,6 +131,15 @@ class FileVisit(PipelineServices):
     def scan_card(self) -> np.ndarray:
         return self.card_image
 
+    def read_chip(self, card: CardData) -> ChipCheck:
+        """A card given as an image file has no chip here, unless a real reader holds the card: the
+        simulated reader's chip is the demo citizen's, not this card's."""
+        from kiosk.identity.chip.kiosk_chip import SOURCE_QR, ChipCheck
+
+        if self.pipeline.settings.devices.chip_reader.type == "simulated":
+            return ChipCheck(SOURCE_QR, qr_only_reason="no_chip")
+        return super().read_chip(card)
+
     def draw_challenge(self) -> str:
         return ""
 
@@ -190,6 +201,7 @@ def run_certify(args: argparse.Namespace, ctx: CommandContext) -> int:
                 "frames_used": face.frames_used,
             },
             "holder": card.masked_id(),
+            "identity_source": flow.visit.identity_source,
             "record": {"code": copy.code, "database": str(app.store.path)},
         }
         flow.finish()
@@ -216,6 +228,7 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
         copy = certify_visit(flow, pages=args.pages, copies=args.copies)
         fee, payment = flow.fee, flow.visit.payment
         face, liveness = flow.visit.face, flow.visit.liveness
+        identity_source = flow.visit.identity_source
         assert face is not None
         receipt = getattr(app.devices.receipt_printer, "last_output", None)
         verdict = app.pipeline.check_copy(copy.pdf_path)
@@ -227,6 +240,7 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
             "verified": {"valid": verdict.valid, "reason": verdict.reason},
             "face": {"match": face.match, "distance": round(float(face.distance), 4)},
             "liveness": liveness,
+            "identity_source": identity_source,
             "fee_vnd": fee.total_vnd,
             "fee": fee.to_json(),
             "payment": payment.to_json() if payment is not None else None,
@@ -240,6 +254,7 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
             f"  receipt:               {payload['receipt']}",
             f"  record:                code {copy.code} in {payload['record']['database']}",
             f"  liveness:              {liveness}",
+            f"  identity from:         {identity_source}",
             f"  verification:          {'VALID' if verdict.valid else 'INVALID'} - {verdict.reason}",
         ]
     )
