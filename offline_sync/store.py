@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS records (
     language TEXT,
     retrieval_hash TEXT,
     visit_metrics TEXT,
+    identity_source TEXT,
     stored_at REAL NOT NULL,
     synced_at TEXT,
     purged_at TEXT
@@ -105,6 +106,8 @@ class RecordIn:
     delivery_email: str | None = None
     retrieval_hash: str | None = None
     visit_metrics: dict[str, Any] | None = None
+    # Issue 18: "chip" (the chip was read and authenticated) or "qr" (the card's QR only); None = unknown.
+    identity_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ class StoredRecord:
     delivery_email: str | None = None
     retrieval_hash: str | None = None
     visit_metrics: dict[str, Any] | None = None
+    identity_source: str | None = None
 
     @property
     def purged(self) -> bool:
@@ -295,6 +299,8 @@ def _validate(record: RecordIn) -> None:
             raise BadRecordError(f"{name} must be a string or None", subject=record.code)
     if record.visit_metrics is not None and not isinstance(record.visit_metrics, dict):
         raise BadRecordError("visit_metrics must be a dict or None", subject=record.code)
+    if record.identity_source not in (None, "chip", "qr"):
+        raise BadRecordError("identity_source must be 'chip', 'qr' or None", subject=record.code)
     if not isinstance(record.fields, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in record.fields.items()
     ):
@@ -386,7 +392,7 @@ class LocalStore:
         if "scheduled_at" not in columns:
             self._exec("ALTER TABLE outbox ADD COLUMN scheduled_at REAL NOT NULL DEFAULT 0")
         record_columns = {row[1] for row in self._exec("PRAGMA table_info(records)").fetchall()}
-        for name in ("language", "retrieval_hash", "visit_metrics"):
+        for name in ("language", "retrieval_hash", "visit_metrics", "identity_source"):
             if name not in record_columns:
                 self._exec(f"ALTER TABLE records ADD COLUMN {name} TEXT")
 
@@ -434,7 +440,7 @@ class LocalStore:
             self._exec(
                 "INSERT INTO records(code, created_at, kiosk_id, doc_type, pages, pdf_path, pdf_sha256,"
                 " face_match, face_distance, liveness, personal, language, retrieval_hash, visit_metrics,"
-                " stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " identity_source, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.code,
                     _utc_iso(record.created_at),
@@ -450,6 +456,7 @@ class LocalStore:
                     record.language,
                     record.retrieval_hash,
                     json.dumps(record.visit_metrics, sort_keys=True) if record.visit_metrics else None,
+                    record.identity_source,
                     now,
                 ),
             )
@@ -462,7 +469,7 @@ class LocalStore:
     _RECORD_COLUMNS = (
         "r.code, r.created_at, r.kiosk_id, r.doc_type, r.pages, r.pdf_path, r.pdf_sha256, r.face_match,"
         " r.face_distance, r.liveness, r.personal, r.synced_at, r.purged_at, o.state, r.language,"
-        " r.retrieval_hash, r.visit_metrics"
+        " r.retrieval_hash, r.visit_metrics, r.identity_source"
     )
 
     def _row_to_record(self, row: tuple[Any, ...], *, problems: list[str] | None = None) -> StoredRecord:
@@ -499,6 +506,7 @@ class LocalStore:
             delivery_email=personal.get("delivery_email") if personal else None,
             retrieval_hash=row[15],
             visit_metrics=json.loads(row[16]) if row[16] else None,
+            identity_source=row[17],
         )
 
     def get_record(self, code: str) -> StoredRecord | None:

@@ -108,6 +108,9 @@ def record_json(record: StoredRecord, pdf: bytes) -> bytes:
         delivery_email=record.delivery_email,
         retrieval_hash=record.retrieval_hash,
         visit_metrics=VisitMetrics.model_validate(record.visit_metrics) if record.visit_metrics else None,
+        identity_source=(
+            "chip" if record.identity_source == "chip" else ("qr" if record.identity_source == "qr" else None)
+        ),
     )
     return upload.model_dump_json().encode("utf-8")
 
