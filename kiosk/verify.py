@@ -21,7 +21,7 @@ import numpy as np
 
 from kiosk.errors import BadInputError
 
-# Reads the words of an upright page image at a resolution (dpi); None when it cannot read.
+# Reads the words of an upright page image at a resolution (dpi); no words when it cannot read them.
 PageReader = Callable[[np.ndarray, int], Sequence[str] | None]
 
 A4_WIDTH_IN = 8.27
@@ -159,9 +159,9 @@ def ocr_words(engine: Callable[[], Any]) -> PageReader:
     """A PageReader over the kiosk's OCR engine (``ocr.OcrEngine``, made by ``engine()`` on first use)."""
 
     def read(image: np.ndarray, dpi: int) -> Sequence[str] | None:
-        page = engine().read_page(image, dpi=dpi)
-        words = [w.text for w in page.words if w.text]
-        return words if words or page.quality.ok else None
+        # A page the OCR cannot read gives no words, never None: the verdict is then page_unreadable,
+        # not a seal-only check that a deliberately blurred forgery could pass.
+        return [w.text for w in engine().read_page(image, dpi=dpi).words if w.text]
 
     return read
 

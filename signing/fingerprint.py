@@ -13,7 +13,12 @@ for each page, up to ``KEY_WORDS`` 16-bit hashes of the page's key words instead
   four 16-bit hashes of another page's numbers by chance (about 3e-8 for a page of 300 words).
 
 A page with no key words (a photo, a blank page) has an empty fingerprint; the verifier then says that
-only the seal was checked.
+only the seal was checked. A page read with more than ``MAX_PAGE_TOKENS`` distinct words never matches (a
+page flooded with numbers would hit 16-bit hashes by chance).
+
+What this does not stop: someone who prints, on forged paper, words chosen so that their hashes match (the
+hashes are public and short). That is why the verdict also prints the holder's name, the document's
+number and date for the person checking to compare with the paper.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from collections.abc import Iterable
 
 KEY_WORDS = 8
 HASH_BYTES = 2
+# More distinct words than a dense A4 page holds: a page flooded with text to hit 16-bit hashes by chance.
+MAX_PAGE_TOKENS = 2500
 _KEEP = re.compile(r"[^a-z0-9]+")
 _AS_DIGIT = str.maketrans({"o": "0", "d": "0", "q": "0", "i": "1", "l": "1", "z": "2", "s": "5", "b": "8"})
 
@@ -103,5 +110,8 @@ def matched_key_words(fingerprint: bytes, words: Iterable[str]) -> tuple[int, in
 
 
 def matches(fingerprint: bytes, words: Iterable[str]) -> bool:
+    words = list(words)
+    if len(tokens(words)) > MAX_PAGE_TOKENS:
+        return False
     found, total = matched_key_words(fingerprint, words)
     return total > 0 and found >= max(2, math.ceil(total / 2))

@@ -84,6 +84,8 @@ REASONS_VI: dict[str, str] = {
     "byterange_gap": "Có phần không được ký nằm ngoài giá trị chữ ký.",
     "contents_empty": "Chữ ký số trống.",
     "contents_odd": "Giá trị chữ ký số bị hỏng (số chữ số lẻ).",
+    "trailing_data": "Tệp có dữ liệu bị nối thêm sau phần kết thúc.",
+    "page_unreadable": "Không đọc được chữ trên trang để so với mã QR; hãy chụp lại rõ và thẳng hơn.",
 }
 
 

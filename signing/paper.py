@@ -13,7 +13,7 @@ import numpy as np
 from pyzbar import pyzbar
 
 from signing.errors import SealFormatError
-from signing.fingerprint import matched_key_words, matches
+from signing.fingerprint import MAX_PAGE_TOKENS, matched_key_words, matches, tokens
 from signing.model import Verification
 from signing.seal import PREFIX, decode_seal
 from signing.trust import TrustStore
@@ -122,6 +122,25 @@ def verify_paper_page(texts: Iterable[str], words: Iterable[str] | None, trust: 
         return dataclasses.replace(
             result,
             reason=result.reason + "; its pages carry no text to compare, so compare the paper by eye",
+            checks={**result.checks, "page_content": False},
+        )
+    if not tokens(read):
+        return dataclasses.replace(
+            result,
+            valid=False,
+            reason_key="page_unreadable",
+            reason=(
+                f"the seal of certified copy {claims.code} is genuine, but no text could be read on the page "
+                "to compare with it; take the picture again, flat, sharp and well lit"
+            ),
+            checks={**result.checks, "page_content": False},
+        )
+    if len(tokens(read)) > MAX_PAGE_TOKENS:
+        return dataclasses.replace(
+            result,
+            valid=False,
+            reason_key="page_mismatch",
+            reason="the page holds far more words than a document page: it cannot be matched with its seal",
             checks={**result.checks, "page_content": False},
         )
     best = max(range(len(scores)), key=lambda i: (scores[i][0] / scores[i][1]) if scores[i][1] else -1.0)

@@ -192,7 +192,7 @@ def _footer(
     c.drawString(
         MARGIN,
         MARGIN + 1.5 * mm,
-        "Bản sao điện tử có chữ ký số. Quét mã QR hoặc dùng `kiosk verify` để kiểm tra.",
+        "Bản sao có chữ ký số. Kiểm tra bằng cách quét mã QR tại ki-ốt hoặc trên trang tra cứu.",
     )
     return band
 
@@ -242,6 +242,14 @@ def _certification_block(
         c.drawString(x + 3 * mm, top - (5 + 4.2 * i) * mm, line)
 
 
+def signer_label(signer_name: str, kiosk_id: str) -> str:
+    """The signer as the printed copy names it: a kiosk's seal certificate (common name "Kiosk <id> seal",
+    see signing.keys) reads "Con dấu số của ki-ốt <id>"; any other name is printed as it is."""
+    if signer_name.strip().lower() == f"kiosk {kiosk_id} seal".lower():
+        return f"Con dấu số của ki-ốt {kiosk_id}"
+    return signer_name
+
+
 def _signature_form(c: canvas.Canvas, meta: CopyMeta, signer_name: str, w: float, h: float) -> None:
     """The visible signature box (a form XObject reused as the signature widget's appearance)."""
     c.beginForm(SIGNATURE_FORM, 0, 0, w, h)
@@ -256,7 +264,7 @@ def _signature_form(c: canvas.Canvas, meta: CopyMeta, signer_name: str, w: float
     c.setFont(FONT, 7.5)
     when = _local(meta.issued_at)
     lines = [
-        *_wrap(f"Ký bởi: {signer_name}", FONT, 7.5, w - 6 * mm)[:2],
+        *_wrap(f"Ký bởi: {signer_label(signer_name, meta.kiosk_id)}", FONT, 7.5, w - 6 * mm)[:2],
         *_wrap(f"Cơ quan: {meta.authority}", FONT, 7.5, w - 6 * mm)[:2],
         f"Lúc: {when:%d/%m/%Y %H:%M:%S} (GMT+7)",
     ]

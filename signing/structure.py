@@ -14,7 +14,9 @@ nothing else. Each way to break that has its own reason key:
 * ``signature_wrapping``: the gap is wider than the /Contents hex string, or holds another one than the
   dictionary's own (the attacker moved the signed bytes and hid new objects in between);
 * ``duplicate_signature``: a second signature dictionary claims the same signature (a copy with a moved
-  /ByteRange, hidden in the file), or a /ByteRange that no signature of the form uses.
+  /ByteRange, hidden in the file), or a /ByteRange that no signature of the form uses;
+* ``trailing_data``: bytes after the file's last ``%%EOF`` (an update that is not one, which lenient
+  readers may still parse).
 """
 
 from __future__ import annotations
@@ -171,4 +173,17 @@ def stray_signature_dicts(data: bytes, used: list[tuple[int, ...]]) -> Problem |
                 "duplicate_signature",
                 f"the file holds {count} signature dictionaries with /ByteRange {list(byte_range)}",
             )
+    return None
+
+
+def trailing_data(data: bytes) -> Problem | None:
+    """Anything but whitespace after the last ``%%EOF``."""
+    end = data.rfind(b"%%EOF")
+    if end < 0:
+        return Problem("trailing_data", "the file has no end-of-file marker (%%EOF)")
+    if data[end + 5 :].strip(b"\r\n\t\f\x00 "):
+        return Problem(
+            "trailing_data",
+            f"{len(data) - end - 5} bytes were appended after the end of the file (after its last %%EOF)",
+        )
     return None

@@ -53,7 +53,7 @@ from signing.model import Verification
 from signing.pades import FIELD_NAME, SEAL_KEY
 from signing.revisions import PRODUCT_DIFF_POLICY, Refusal, describe_update, judge_later_revisions
 from signing.seal import DecodedSeal, decode_seal
-from signing.structure import check_signature_dict, signature_fields, stray_signature_dicts
+from signing.structure import check_signature_dict, signature_fields, stray_signature_dicts, trailing_data
 from signing.trust import TrustStore
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def verify_pdf(data: bytes, trust: TrustStore) -> Verification:
             if problem is not None:
                 return _fail(problem.key, problem.reason)
         used = [tuple(int(n) for n in field.value["/ByteRange"]) for field in fields]
-        problem = stray_signature_dicts(data, used)
+        problem = stray_signature_dicts(data, used) or trailing_data(data)
         if problem is not None:
             return _fail(problem.key, problem.reason)
         signatures = sorted(reader.embedded_signatures, key=lambda s: s.signed_revision)

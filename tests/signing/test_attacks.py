@@ -119,6 +119,13 @@ def test_signature_wrapping_is_refused_though_the_signed_bytes_are_intact(issued
     assert (result.valid, result.reason_key) == (False, "signature_wrapping"), result.reason
 
 
+@pytest.mark.parametrize("tail", [b"garbage", b"\n9 0 obj\n<< /Type /Page >>\nendobj\n", b"%comment\n"])
+def test_bytes_appended_after_the_end_of_the_file_are_refused(issued_two_pages, trust, tail):
+    result = verify_pdf(issued_two_pages.pdf + tail, trust)
+    assert (result.valid, result.reason_key) == (False, "trailing_data"), result.reason
+    assert verify_pdf(issued_two_pages.pdf + b"\r\n  \n", trust).valid  # whitespace is no change
+
+
 def test_a_copied_signature_dictionary_is_refused(issued_two_pages, trust):
     result = verify_pdf(attacks.duplicate_sig_dict(issued_two_pages.pdf), trust)
     assert (result.valid, result.reason_key) == (False, "duplicate_signature"), result.reason

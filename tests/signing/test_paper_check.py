@@ -148,6 +148,23 @@ def test_a_transplanted_seal_in_a_perspective_phone_photo_is_refused(paper, trus
     assert (result.valid, result.reason_key) == (False, "page_mismatch"), result.reason
 
 
+def test_a_seal_pasted_onto_a_page_without_text_is_refused_as_unreadable(paper, trust, engine, tmp_path):
+    printed = printout(paper["copy"].pdf, 1, 150, tmp_path)
+    blank = np.full_like(printed, 250)
+    result = verify_image(transplant(printed, blank), trust, ocr_words(lambda: engine))
+    assert (result.valid, result.reason_key) == (False, "page_unreadable"), result.reason
+
+
+def test_a_page_flooded_with_numbers_does_not_match_by_chance(paper, trust):
+    from signing import verify_paper_page
+
+    flood = [str(n) for n in range(100_000, 130_000)]  # every 16-bit hash is hit about once
+    result = verify_paper_page([paper["copy"].seal], flood, trust)
+    assert (result.valid, result.reason_key) == (False, "page_mismatch"), result.reason
+    genuine = [w.text for w in paper["pages"][0].words]
+    assert verify_paper_page([paper["copy"].seal], genuine, trust).valid
+
+
 def test_a_seal_from_another_kiosks_key_is_refused_on_paper(dev_keys, trust, paper, tmp_path):
     # A kiosk key this verifier does not know (its certificate is not in the fleet list).
     other = _signer_with(dev_keys, NOW - dt.timedelta(days=1), NOW + dt.timedelta(days=30))
