@@ -7,9 +7,14 @@ on a private PostgreSQL 15 (started and removed by the bench, fsync off for the 
   * indexed  - the same query alone (copies by primary key), through the backend's own connection;
   * baseline - the obvious query without an index: the same SELECT on an unindexed copy of the table.
 
-    .venv/bin/python bench/backoffice_bench.py [--rows 1000000] [--lookups 1000] [--baseline-lookups 20]
+And what authorization costs at ingest: storing real one-page certified copies (SQLite) with the seal
+check (chain, seal, code, pages, type) against the same ingest without it (``--dev-no-seal-check``).
 
-Prints median and p95 of each and the baseline/indexed ratio.
+    .venv/bin/python bench/backoffice_bench.py [--rows 1000000] [--lookups 1000] [--baseline-lookups 20]
+                                               [--ingest 30]
+
+Prints median and p95 of each and the baseline/indexed ratio, then records/s of ingest with and without
+the seal check.
 """
 
 from __future__ import annotations
@@ -86,11 +91,42 @@ def summary(name: str, ms: list[float]) -> str:
     return f"{name:<9} median {statistics.median(ms):8.3f} ms   p95 {p95:8.3f} ms   ({len(ms)} lookups)"
 
 
+def ingest_cost(n: int) -> None:
+    """Records/s of BackendDB.ingest for n real certified copies, with and without the seal check."""
+    from offline_sync.backend.seals import SealChecker, load_trust
+    from offline_sync.protocol import RecordUpload
+    from tests.backoffice.helpers import make_kiosks, record_body
+
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-ingest-"))
+    try:
+        kiosks = make_kiosks(folder / "kiosks")
+        uploads = [RecordUpload.model_validate(record_body(*kiosks.issue("HN-001"))) for _ in range(n)]
+        checker = SealChecker(load_trust([kiosks.root_cert]))
+        rates = {}
+        for name, check in (("checked", checker), ("unchecked", None)):
+            db = BackendDB(str(folder / f"{name}.sqlite3"), folder / f"blobs-{name}", seal_checker=check)
+            start = time.perf_counter()
+            for upload in uploads:
+                (result,) = db.ingest([upload], "HN-001")
+                assert result.status == 201, result.error
+            rates[name] = n / (time.perf_counter() - start)
+            db.close()
+        print(
+            f"ingest    with seal check {rates['checked']:7.1f} records/s, without {rates['unchecked']:7.1f}"
+            f" records/s ({rates['unchecked'] / rates['checked']:.1f}x; {n} one-page copies, one thread)"
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--lookups", type=int, default=1000)
     parser.add_argument("--baseline-lookups", type=int, default=20)
+    parser.add_argument(
+        "--ingest", type=int, default=30, help="certified copies for the ingest cost (0: skip)"
+    )
     args = parser.parse_args()
     if not (PG_BIN / "initdb").exists():
         print("PostgreSQL 15 server binaries are not installed", file=sys.stderr)
@@ -143,6 +179,8 @@ def main() -> int:
         pg.stop()
         shutil.rmtree(root, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
+    if args.ingest:
+        ingest_cost(args.ingest)
     return 0
 
 
