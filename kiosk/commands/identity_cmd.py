@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="also OCR the printed card front and check that its ID number and name match the QR",
     )
     read.set_defaults(handler=run_id_read)
+    from kiosk.commands.chip_cmd import register_chip
+
+    register_chip(id_sub)
 
     face_parser = sub.add_parser("face", help="face verification against the card portrait")
     face_sub = face_parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)

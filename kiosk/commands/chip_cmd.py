@@ -1,0 +1,107 @@
+"""`kiosk id chip`: read the CCCD chip on the configured reader and authenticate it.
+
+The chip's access key (BAC) comes from the card's QR: the card image given with ``--card``, else the card
+lying on the configured scanner (the simulated glass holds the sample citizen's card); or from
+``--number``, ``--birth`` and ``--expiry`` (the MRZ on the back). The JSON has the ``kiosk id read``
+keys from the chip (DG13), ``passive_authentication`` (``valid`` or the failure reason),
+``chip_authentication`` (``valid``, ``failed``, ``not_offered``), and ``qr_check`` when a QR gave the key.
+
+Exit status: 0 a genuine chip; 1 a chip that fails passive or active authentication, or whose data
+disagrees with the card's QR; 2 bad input (no card, no chip, a wrong access key, a card moved away);
+3 no reader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from datetime import date
+from typing import Any
+
+from kiosk.commands._common import CommandContext, add_common_options
+from kiosk.errors import BadInputError, UnavailableError
+
+log = logging.getLogger(__name__)
+
+
+def register_chip(id_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    chip = id_sub.add_parser("chip", help="read and authenticate the CCCD chip on the chip reader")
+    add_common_options(chip)
+    chip.add_argument("--card", metavar="CARD_IMAGE", help="the card front whose QR gives the chip's key")
+    chip.add_argument("--number", help="the ID number (or the MRZ's document number) for the chip's key")
+    chip.add_argument("--birth", metavar="YYYY-MM-DD", help="date of birth, for the chip's key")
+    chip.add_argument("--expiry", metavar="YYYY-MM-DD", help="date of expiry (default: from the law's ages)")
+    chip.add_argument("--wait", type=float, default=None, metavar="S", help="seconds to wait for a card")
+    chip.set_defaults(handler=run_id_chip)
+
+
+def _iso(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadInputError(f"{what} must be YYYY-MM-DD, not {text!r}", subject=what) from None
+
+
+def run_id_chip(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from kiosk.identity import CardData, read_card
+    from kiosk.identity.chip.identity import bac_key_for, cross_check, read_identity
+    from kiosk.identity.chip.mrz import BacKey, document_number_for
+    from kiosk.logs import register_sensitive
+
+    app = ctx.app
+    reader = app.devices.chip_reader
+    if reader is None:
+        raise UnavailableError(
+            'no chip reader is configured ([devices.chip_reader] type = "none")', subject="chip_reader"
+        )
+    identity_settings = ctx.config.identity
+    qr: CardData | None = None
+    if args.number or args.birth:
+        if not (args.number and args.birth and args.expiry):
+            raise BadInputError("--number, --birth and --expiry go together", subject="kiosk id chip")
+        key = BacKey(
+            document_number_for(args.number), _iso(args.birth, "--birth"), _iso(args.expiry, "--expiry")
+        )
+    else:
+        if args.card:
+            from kiosk.commands.identity_cmd import load_image_file
+
+            image = load_image_file(args.card, "the card image")
+        else:
+            app.prompted("card")
+            image = app.devices.scanner.scan()
+        qr = read_card(image)
+        image.fill(0)
+        register_sensitive(qr.full_name, qr.id_number)
+        key = bac_key_for(qr, expiry=_iso(args.expiry, "--expiry") if args.expiry else None)
+    wait = identity_settings.chip_wait_s if args.wait is None else max(0.0, args.wait)
+    identity = read_identity(
+        reader, key, app.chip_trust, time_limit_s=identity_settings.chip_time_limit_s, wait_s=wait
+    )
+    register_sensitive(identity.card.full_name, identity.card.id_number)
+    payload: dict[str, Any] = identity.to_json()
+    payload["masked_id"] = identity.card.masked_id()
+    mismatches: list[str] = []
+    if qr is not None:
+        mismatches = cross_check(identity.card, qr)
+        payload["qr_check"] = {"agrees": not mismatches, "mismatches": mismatches}
+    refusal = identity.refusal
+    human = "\n".join(
+        [
+            f"ID number:              {identity.card.id_number}",
+            f"Full name:              {identity.card.full_name}",
+            f"Date of birth:          {identity.card.date_of_birth.isoformat()}",
+            f"Sex:                    {identity.card.sex}",
+            f"Address:                {identity.card.address}",
+            f"Issue date:             {identity.card.issue_date.isoformat()}",
+            f"Expiry date:            {payload['expiry_date'] or '-'}",
+            f"Portrait (DG2):         {payload['portrait'] or '-'}",
+            f"Passive authentication: {identity.passive.status}"
+            + (f" ({identity.passive.detail})" if identity.passive.detail else ""),
+            f"Chip authentication:    {identity.chip_authentication}",
+            f"Read:                   {identity.read.apdus} APDUs in {identity.read.seconds:.2f} s",
+        ]
+        + ([f"QR check:               disagrees on {', '.join(mismatches)}"] if mismatches else [])
+    )
+    ctx.emit(payload, human)
+    return 1 if refusal or mismatches else 0
