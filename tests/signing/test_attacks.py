@@ -13,16 +13,15 @@ import cv2
 import numpy as np
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from signing import verify_pdf
-from signing.keys import ROOT_CERT, FileSealSigner, make_seal_cert, resolve
+from signing.countersign import countersign, make_officer_cert
+from signing.keys import ROOT_CERT, FileSealSigner, make_root_cert, resolve
 from tests.signing import attacks
-from tests.signing.sign_helpers import AUTHORITY
 from tests.signing.test_tamper import NOW, _issuer, _signer_with
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -36,31 +35,20 @@ def _validation_context(trust):
 
 def _officer(dev_keys, *, rogue: bool = False) -> FileSealSigner:
     """An officer's key with a certificate from the city root (or, rogue, from a CA nobody trusts)."""
-    if rogue:
-        return _signer_with(dev_keys, NOW - dt.timedelta(days=1), NOW + dt.timedelta(days=30), untrusted=True)
     root_key, root_cert = _issuer(dev_keys)
+    if rogue:
+        root_key = ec.generate_private_key(ec.SECP256R1())
+        root_cert = make_root_cert(
+            root_key, "Rogue CA", NOW - dt.timedelta(days=1), NOW + dt.timedelta(days=9)
+        )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = make_seal_cert(
-        key.public_key(),
-        root_key,
-        root_cert,
-        authority=AUTHORITY,
-        kiosk_id="OFFICER-7",
-        not_before=NOW - dt.timedelta(days=1),
-        not_after=NOW + dt.timedelta(days=30),
-    )
+    cert = make_officer_cert(key.public_key(), root_key, root_cert, officer="Trần Thị Bình", days=30)
     return FileSealSigner(key, cert, (root_cert,))
 
 
 def approve(pdf: bytes, officer: FileSealSigner) -> bytes:
-    """The officer's post-check: an approval signature added as an incremental update."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    meta = signers.PdfSignatureMetadata(
-        field_name="OfficerApproval", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
-    )
-    out = io.BytesIO()
-    signers.PdfSigner(meta, signer=officer.pdf_signer()).sign_pdf(writer, output=out)
-    return out.getvalue()
+    """The officer's post-check, as the backend does it: an approval signature in an incremental update."""
+    return countersign(pdf, officer, officer_name="Trần Thị Bình")
 
 
 def _other_jpeg(width: int, height: int) -> bytes:
@@ -124,6 +112,15 @@ def test_bytes_appended_after_the_end_of_the_file_are_refused(issued_two_pages, 
     result = verify_pdf(issued_two_pages.pdf + tail, trust)
     assert (result.valid, result.reason_key) == (False, "trailing_data"), result.reason
     assert verify_pdf(issued_two_pages.pdf + b"\r\n  \n", trust).valid  # whitespace is no change
+
+
+def test_a_seal_from_another_kiosk_inside_a_genuinely_signed_copy_is_refused(dev_keys, signer, trust):
+    from tests.signing.sign_helpers import copy_meta, copy_page
+    from tests.signing.test_tamper import _forge
+
+    other_kiosk = _signer_with(dev_keys, NOW - dt.timedelta(days=1), NOW + dt.timedelta(days=30))  # city root
+    result = verify_pdf(_forge([copy_page(41)], copy_meta(341), signer, seal_signer=other_kiosk), trust)
+    assert (result.valid, result.reason_key) == (False, "seal_untrusted"), result.reason
 
 
 def test_a_copied_signature_dictionary_is_refused(issued_two_pages, trust):
