@@ -142,3 +142,57 @@ def test_cli_post_check_and_kiosk_verify_online(office: BackOffice, tmp_path: Pa
     assert (rc, out["valid"], out["status"], out["status_checked"]) == (0, True, None, False)
     assert "could not be checked" in out["status_message"]
     assert httpx.get(f"{office.public_url}/api/public/copies/{approved}").json()["status"] == "post_checked"
+
+
+def test_serve_process_checks_seals_and_opens_the_public_listener(
+    pki, kiosks, softhsm, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """`kiosk-backend serve --trust PEM --public-port N` as its own process: a genuine copy is stored, a
+    junk one refused, and the public listener answers its status; with the roots in DATA/trust/ too."""
+    import shutil
+    import socket
+    import time
+
+    from tests.backoffice.helpers import record_body
+
+    for mode in ("--trust", "data/trust"):
+        data = tmp_path / mode.strip("-").replace("/", "_")
+        port, public_port = free_port(), free_port()
+        extra = ["--trust", str(kiosks.root_cert)]
+        if mode == "data/trust":
+            (data / "trust").mkdir(parents=True)
+            shutil.copy2(kiosks.root_cert, data / "trust" / "city-root.pem")
+            extra = []
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "offline_sync.backend.cli", "serve", "--data", str(data), "--tls", str(pki.folder),
+             "--port", str(port), "--public-port", str(public_port), *extra],
+            cwd=REPO, env=env_with_repo(), stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            for p in (port, public_port):
+                while True:
+                    assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+                    try:
+                        socket.create_connection(("127.0.0.1", p), timeout=0.2).close()
+                        break
+                    except OSError:
+                        assert time.monotonic() < deadline
+                        time.sleep(0.05)
+            code, pdf = kiosks.issue("HN-001")
+            with httpx.Client(
+                base_url=f"https://127.0.0.1:{port}", verify=pki.ssl_context("HN-001"), timeout=60
+            ) as c:
+                junk = record_body(kiosks.issue("HN-001")[0], b"%PDF-1.7 junk")
+                assert (
+                    c.post("/v1/records", json=junk, headers={"Idempotency-Key": junk["code"]}).status_code
+                    == 422
+                )
+                body = record_body(code, pdf)
+                assert c.post("/v1/records", json=body, headers={"Idempotency-Key": code}).status_code == 201
+            status = httpx.get(f"http://127.0.0.1:{public_port}/api/public/copies/{code}", timeout=30)
+            assert status.status_code == 200 and status.json()["status"] == "issued"
+            assert httpx.get(f"http://127.0.0.1:{public_port}/login", timeout=30).status_code == 200
+        finally:
+            proc.terminate()
+            proc.wait(30)
