@@ -241,5 +241,32 @@ def qr_form_content(qr: segno.QRCode) -> bytes:
     return "\n".join(out).encode("ascii") + b"\n"
 
 
+def bounded_data(stream: generic.StreamObject, limit: int = 1 << 20) -> bytes:
+    """A stream's decoded bytes, refusing more than ``limit`` (a decompression bomb); only no filter or a
+    single /FlateDecode are read, as the kiosk writes them."""
+    import zlib
+
+    encoded = stream.encoded_data
+    filters = stream.get("/Filter")
+    if isinstance(filters, generic.ArrayObject):
+        filters = filters[0] if len(filters) == 1 else None
+        if filters is None:
+            raise ContentError("a stream with several filters")
+    if filters is None:
+        if len(encoded) > limit:
+            raise ContentError("a stream larger than allowed")
+        return encoded
+    if filters != "/FlateDecode" or stream.get("/DecodeParms") is not None:
+        raise ContentError(f"a stream with the filter {filters}")
+    inflater = zlib.decompressobj()
+    try:
+        data = inflater.decompress(encoded, limit)
+    except zlib.error as exc:
+        raise ContentError("a damaged stream") from exc
+    if inflater.unconsumed_tail:
+        raise ContentError("a stream that inflates beyond the limit")
+    return data
+
+
 def qr_modules(version: int) -> int:
     return 17 + 4 * version

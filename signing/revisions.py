@@ -49,11 +49,12 @@ from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko_certvalidator import ValidationContext
 
-from signing.content import page_digests
+from signing.content import bounded_data, page_digests
 from signing.images import page_image_digest
 
 log = logging.getLogger(__name__)
 
+MAX_LATER_REVISIONS = 32  # an officer's signature and LTV data make a few; thousands would be a DoS
 KIOSK_INFO_KEYS = ("/Title", "/Author", "/Subject", "/Creator", "/Keywords")
 # The XMP names that pyHanko writes when it signs; any other property is someone's edit.
 XMP_ALLOWED = {
@@ -118,7 +119,7 @@ def xmp_problem(root: generic.DictionaryObject) -> Refusal | None:
     if ref is None:
         return None
     try:
-        text = ref.get_object().data
+        text = bounded_data(ref.get_object())
     except Exception:
         return Refusal("metadata_changed", "the document's XMP metadata cannot be read")
     for match in _XMP_NAME.finditer(text[:200_000]):
@@ -132,6 +133,10 @@ def judge_later_revisions(reader: PdfFileReader, kiosk: Any, others: list[Any], 
     """None when every revision after the kiosk's signature is one the product makes."""
     total = reader.xrefs.total_revisions
     signed_at = kiosk.signed_revision
+    if total - signed_at > MAX_LATER_REVISIONS:
+        return Refusal(
+            "updated_after_signing", f"the file was updated {total - signed_at - 1} times after signing"
+        )
     by_revision = {sig.signed_revision: sig for sig in others}
     kiosk_info = _info(reader.get_historical_resolver(signed_at))
     for revision in range(signed_at + 1, total):

@@ -40,6 +40,7 @@ from pyhanko_certvalidator import ValidationContext
 from signing.code import is_valid_code
 from signing.content import (
     QR_QUIET,
+    bounded_data,
     content_digest,
     make_qr,
     page_digests,
@@ -329,7 +330,7 @@ def _page_without_its_qr(reader: PdfFileReader, seal_text: str) -> int | None:
             version = (modules - 17) // 4
             if version not in expected:
                 expected[version] = qr_form_content(make_qr(seal_text, version))
-            if form.data != expected[version]:
+            if bounded_data(form) != expected[version]:
                 return number
         except Exception:
             return number
