@@ -174,7 +174,18 @@ def console_routes(web: Web, approver: Approver | None) -> list[Route]:
 
     async def copy_page(request: Request) -> Response:
         session, user = await web.user(request, REVIEWERS)
-        code = _code(request)
+        return await _render_copy(request, session, user, _code(request))
+
+    async def _render_copy(
+        request: Request,
+        session: auth.Session,
+        user: auth.User,
+        code: str,
+        *,
+        message: str = "",
+        status: int = 200,
+    ) -> Response:
+        # A message is never taken from the URL: a crafted link cannot put words on the officer's screen.
         state = await run_in_threadpool(copy_state, db, code)
         body = await run_in_threadpool(db.record_body, code) if state else None
         if state is None or body is None:
@@ -192,6 +203,7 @@ def console_routes(web: Web, approver: Approver | None) -> list[Route]:
         return web.render(
             request,
             "copy.html",
+            status,
             copy=state,
             fields=body.get("fields") or {},
             ocr_text=str(body.get("ocr_text") or "")[:20000],
@@ -200,7 +212,7 @@ def console_routes(web: Web, approver: Approver | None) -> list[Route]:
             user=user,
             csrf=session.csrf,
             can_sign=user.role in SIGNERS and approver is not None,
-            message=request.query_params.get("msg", "")[:200],
+            message=message,
         )
 
     async def page_image(request: Request) -> Response:
@@ -251,13 +263,11 @@ def console_routes(web: Web, approver: Approver | None) -> list[Route]:
         except CopyNotFound:
             raise HttpProblem(404, t["not_found"]) from None
         except BackendError as exc:
+            log.warning("%s of %s by %s failed: %s", action, code, user.username, exc.message)
             message = t["approve_failed"].format(error=exc.message) if action == "approve" else exc.message
-        target = f"/console/copies/{code}"
-        if message:
-            from urllib.parse import quote
-
-            target += "?msg=" + quote(message)
-        return RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)
+        if message:  # the same page, with what went wrong (no redirect that would carry the text)
+            return await _render_copy(request, session, user, code, message=message, status=409)
+        return RedirectResponse(f"/console/copies/{code}", status_code=303, headers=SECURITY_HEADERS)
 
     async def approve_copy(request: Request) -> Response:
         return await act(request, "approve")

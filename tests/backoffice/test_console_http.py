@@ -162,7 +162,10 @@ def test_approve_gives_two_valid_signatures_and_revoke_escapes_the_reason(
     image = client.get(f"/console/copies/{first}/pages/1.png")
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
     answer = client.post(f"/console/copies/{first}/approve", data={"csrf_token": _csrf(view.text)})
-    assert answer.status_code == 303 and "msg=" not in answer.headers["location"], answer.headers["location"]
+    assert answer.status_code == 303, answer.text
+    again = client.post(f"/console/copies/{first}/approve", data={"csrf_token": _csrf(view.text)})
+    assert again.status_code == 409 and "post_checked" in again.text  # approved once, not twice
+    assert client.get(f"/console/copies/{first}?msg=Call+0900+to+confirm").text.count("0900") == 0
     reason = "<img src=x onerror=alert(1)> ảnh trang 2 bị thay"
     view2 = client.get(f"/console/copies/{second}").text
     client.post(f"/console/copies/{second}/revoke", data={"csrf_token": _csrf(view2), "reason": reason})
