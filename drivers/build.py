@@ -9,13 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 
+from drivers import config as cfg
 from drivers.base import Camera, DocumentPrinter, ReceiptPrinter, Scanner
 from drivers.chip_reader import ChipReader, SimulatedCard
 from drivers.config import DevicesConfig
+from drivers.errors import DeviceConfigError
 from drivers.health import DeviceState, DeviceStatus, HealthMonitor
 
 log = logging.getLogger(__name__)
@@ -106,6 +108,152 @@ def _folder(value: str, data_dir: Path) -> Path:
     return path if path.is_absolute() else Path(data_dir) / path
 
 
+@dataclass(frozen=True)
+class BuildContext:
+    """What a builder may need besides its settings: the data folder and the simulated devices' sources."""
+
+    data_dir: Path
+    sample_pages: Callable[[], np.ndarray] | None = None
+    sample_frames: Callable[[], np.ndarray] | None = None
+    sample_chip: Callable[[], SimulatedCard | None] | None = None
+
+
+# -- one builder per back-end, registered under its `type` key ---------------------------------------
+def _simulated_scanner(c: cfg.SimulatedScannerConfig, ctx: BuildContext) -> Scanner:
+    from drivers.simulated import SimulatedScanner
+
+    return SimulatedScanner("scanner", ctx.sample_pages, timeout=c.timeout_s)
+
+
+def _folder_scanner(c: cfg.FolderScannerConfig, ctx: BuildContext) -> Scanner:
+    from drivers.scanners import FolderScanner
+
+    return FolderScanner(_folder(c.folder, ctx.data_dir), "scanner", timeout=c.timeout_s)
+
+
+def _sane_scanner(c: cfg.SaneScannerConfig, ctx: BuildContext) -> Scanner:
+    from drivers.scanners import SaneScanner
+
+    return SaneScanner(
+        c.device, "scanner", mode=c.mode, page=c.page, source=c.source, options=c.options, timeout=c.timeout_s
+    )
+
+
+def _simulated_camera(c: cfg.SimulatedCameraConfig, ctx: BuildContext) -> Camera:
+    from drivers.simulated import SimulatedCamera
+
+    frames = _folder(c.frames, ctx.data_dir) if c.frames else ctx.sample_frames
+    return SimulatedCamera("camera", frames, fps=c.fps, timeout=c.timeout_s)
+
+
+def _opencv_camera(c: cfg.OpenCVCameraConfig, ctx: BuildContext) -> Camera:
+    from drivers.camera import OpenCVCamera
+
+    return OpenCVCamera(
+        c.source,
+        "camera",
+        width=c.width,
+        height=c.height,
+        fps=c.fps,
+        reopen_interval=c.reopen_interval_s,
+        timeout=c.timeout_s,
+    )
+
+
+def _pdf_folder_printer(c: cfg.PdfFolderPrinterConfig, ctx: BuildContext) -> DocumentPrinter:
+    from drivers.sim_printers import PdfFolderPrinter
+
+    return PdfFolderPrinter(_folder(c.folder, ctx.data_dir), "document_printer", timeout=c.timeout_s)
+
+
+def _cups_printer(c: cfg.CupsPrinterConfig, ctx: BuildContext) -> DocumentPrinter:
+    from drivers.cups import CupsPrinter
+
+    return CupsPrinter(
+        c.queue, "document_printer", server=c.server, job_timeout=c.job_timeout_s, timeout=c.timeout_s
+    )
+
+
+def _simulated_receipts(c: cfg.SimulatedReceiptPrinterConfig, ctx: BuildContext) -> ReceiptPrinter:
+    from drivers.sim_printers import SimulatedReceiptPrinter
+
+    return SimulatedReceiptPrinter(
+        _folder(c.folder, ctx.data_dir), "receipt_printer", paper_mm=c.paper_mm, timeout=c.timeout_s
+    )
+
+
+def _escpos(c: cfg.EscposSerialConfig | cfg.EscposNetworkConfig | cfg.EscposUsbConfig) -> ReceiptPrinter:
+    from drivers.escpos import EscposPrinter
+    from drivers.escpos_transports import NetworkTransport, SerialTransport, Transport, UsbTransport
+
+    transport: Transport
+    if isinstance(c, cfg.EscposSerialConfig):
+        transport = SerialTransport(
+            c.port, baudrate=c.baudrate, reply_timeout=c.reply_timeout_s, write_timeout=c.timeout_s
+        )
+    elif isinstance(c, cfg.EscposNetworkConfig):
+        transport = NetworkTransport(
+            c.host, c.port, reply_timeout=c.reply_timeout_s, write_timeout=c.timeout_s
+        )
+    else:
+        transport = UsbTransport(c.device, reply_timeout=c.reply_timeout_s, write_timeout=c.timeout_s)
+    return EscposPrinter(
+        transport,
+        "receipt_printer",
+        kind=c.type,
+        profile=c.profile,
+        paper_mm=c.paper_mm,
+        text_mode=c.text_mode,
+        codepage=c.codepage,
+        timeout=c.timeout_s,
+    )
+
+
+def _simulated_chip_reader(c: cfg.SimulatedChipReaderConfig, ctx: BuildContext) -> ChipReader:
+    from drivers.chip_reader import SimulatedChipReader
+
+    return SimulatedChipReader("chip_reader", ctx.sample_chip, timeout=c.timeout_s)
+
+
+def _pcsc_chip_reader(c: cfg.PcscChipReaderConfig, ctx: BuildContext) -> ChipReader:
+    from drivers.chip_reader import PcscChipReader
+
+    return PcscChipReader(c.reader, "chip_reader", timeout=c.timeout_s)
+
+
+# device -> type key -> builder. Each key matches the `type: Literal[...]` of a model in drivers.config.
+BACKENDS: dict[str, dict[str, Callable[[Any, BuildContext], Any]]] = {
+    "scanner": {"simulated": _simulated_scanner, "folder": _folder_scanner, "sane": _sane_scanner},
+    "camera": {"simulated": _simulated_camera, "opencv": _opencv_camera},
+    "document_printer": {"pdf_folder": _pdf_folder_printer, "cups": _cups_printer},
+    "receipt_printer": {
+        "simulated": _simulated_receipts,
+        "escpos_serial": lambda c, ctx: _escpos(c),
+        "escpos_network": lambda c, ctx: _escpos(c),
+        "escpos_usb": lambda c, ctx: _escpos(c),
+    },
+    "chip_reader": {
+        "simulated": _simulated_chip_reader,
+        "pcsc": _pcsc_chip_reader,
+        "none": lambda c, ctx: None,
+    },
+}
+
+
+def build_device(device: str, config: Any, ctx: BuildContext) -> Any:
+    """The back-end registered for ``config.type``; DeviceConfigError for a type nobody registered."""
+    builders = BACKENDS.get(device, {})
+    builder = builders.get(str(getattr(config, "type", "")))
+    if builder is None:
+        raise DeviceConfigError(
+            f"devices.{device}: unknown type {getattr(config, 'type', None)!r}",
+            category=device,
+            device=device,
+            detail=f"devices.{device}.type must be one of: {', '.join(sorted(builders))}",
+        )
+    return builder(config, ctx)
+
+
 def build_devices(
     config: DevicesConfig,
     data_dir: Path,
@@ -114,94 +262,16 @@ def build_devices(
     sample_frames: Callable[[], np.ndarray] | None = None,
     sample_chip: Callable[[], SimulatedCard | None] | None = None,
 ) -> Devices:
-    """The devices chosen by ``config``. Opening is lazy: a missing device shows up in its status and as
-    a typed error when used, never here (so the kiosk starts, and maintenance mode can show what is wrong).
+    """The devices chosen by ``config``, each built by the builder registered for its ``type``.
+
+    Opening is lazy: a missing device shows up in its status and as a typed error when used, never here
+    (so the kiosk starts, and maintenance mode can show what is wrong). An unknown type is refused.
     """
-    from drivers.sim_printers import PdfFolderPrinter, SimulatedReceiptPrinter
-    from drivers.simulated import SimulatedCamera, SimulatedScanner
-
-    sc = config.scanner
-    scanner: Scanner
-    if sc.type == "simulated":
-        scanner = SimulatedScanner("scanner", sample_pages, timeout=sc.timeout_s)
-    elif sc.type == "folder":
-        from drivers.scanners import FolderScanner
-
-        scanner = FolderScanner(_folder(sc.folder, data_dir), "scanner", timeout=sc.timeout_s)
-    else:
-        from drivers.scanners import SaneScanner
-
-        scanner = SaneScanner(
-            sc.device,
-            "scanner",
-            mode=sc.mode,
-            page=sc.page,
-            source=sc.source,
-            options=sc.options,
-            timeout=sc.timeout_s,
-        )
-
-    cc = config.camera
-    camera: Camera
-    if cc.type == "simulated":
-        frames = _folder(cc.frames, data_dir) if cc.frames else sample_frames
-        camera = SimulatedCamera("camera", frames, fps=cc.fps, timeout=cc.timeout_s)
-    else:
-        from drivers.camera import OpenCVCamera
-
-        camera = OpenCVCamera(
-            cc.source,
-            "camera",
-            width=cc.width,
-            height=cc.height,
-            fps=cc.fps,
-            reopen_interval=cc.reopen_interval_s,
-            timeout=cc.timeout_s,
-        )
-
-    pc = config.document_printer
-    document_printer: DocumentPrinter
-    if pc.type == "pdf_folder":
-        document_printer = PdfFolderPrinter(
-            _folder(pc.folder, data_dir), "document_printer", timeout=pc.timeout_s
-        )
-    else:
-        from drivers.cups import CupsPrinter
-
-        document_printer = CupsPrinter(
-            pc.queue,
-            "document_printer",
-            server=pc.server,
-            job_timeout=pc.job_timeout_s,
-            timeout=pc.timeout_s,
-        )
-
-    rc = config.receipt_printer
-    receipt_printer: ReceiptPrinter
-    if rc.type == "simulated":
-        receipt_printer = SimulatedReceiptPrinter(
-            _folder(rc.folder, data_dir), "receipt_printer", paper_mm=rc.paper_mm, timeout=rc.timeout_s
-        )
-    else:
-        from drivers.escpos_serial import EscposSerialPrinter
-
-        receipt_printer = EscposSerialPrinter(
-            rc.port,
-            "receipt_printer",
-            baudrate=rc.baudrate,
-            paper_mm=rc.paper_mm,
-            text_mode=rc.text_mode,
-            codepage=rc.codepage,
-            timeout=rc.timeout_s,
-        )
-    xc = config.chip_reader
-    chip_reader: ChipReader | None = None
-    if xc.type == "simulated":
-        from drivers.chip_reader import SimulatedChipReader
-
-        chip_reader = SimulatedChipReader("chip_reader", sample_chip, timeout=xc.timeout_s)
-    elif xc.type == "pcsc":
-        from drivers.chip_reader import PcscChipReader
-
-        chip_reader = PcscChipReader(xc.reader, "chip_reader", timeout=xc.timeout_s)
-    return Devices(scanner, camera, document_printer, receipt_printer, chip_reader)
+    ctx = BuildContext(Path(data_dir), sample_pages, sample_frames, sample_chip)
+    return Devices(
+        scanner=build_device("scanner", config.scanner, ctx),
+        camera=build_device("camera", config.camera, ctx),
+        document_printer=build_device("document_printer", config.document_printer, ctx),
+        receipt_printer=build_device("receipt_printer", config.receipt_printer, ctx),
+        chip_reader=build_device("chip_reader", config.chip_reader, ctx),
+    )

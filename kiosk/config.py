@@ -79,16 +79,43 @@ class KioskConfig(BaseModel):
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        # A section that picks another back-end replaces the profile's: its keys belong to the other one.
+        switched = isinstance(value, dict) and isinstance(out.get(key), dict) and "type" in value
+        if switched and value["type"] != out[key].get("type"):
+            out[key] = value
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value)
         else:
             out[key] = value
     return out
 
 
-def _describe(error: dict[str, Any]) -> str:
-    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+def _config_path(loc: tuple[Any, ...], data: Any) -> list[str]:
+    """The keys of an error's location as the file has them: without the union tags pydantic adds
+    (`devices.receipt_printer.escpos_serial.port` is the file's `devices.receipt_printer.port`)."""
+    keys = []
+    for part in loc:
+        if (
+            isinstance(data, dict)
+            and part not in data
+            and isinstance(data.get("type"), str)
+            and part == data["type"]
+        ):
+            continue  # the discriminated union's tag, not a key of the file
+        keys.append(str(part))
+        data = data.get(part) if isinstance(data, dict) else None
+    return keys
+
+
+def _describe(error: dict[str, Any], data: dict[str, Any]) -> str:
+    path = _config_path(tuple(error["loc"]), data)
+    key = ".".join(path) or "(top level)"
     kind = error["type"]
+    if kind == "union_tag_invalid":
+        expected = error.get("ctx", {}).get("expected_tags", "")
+        return f"key '{key}.type': unknown type {error.get('ctx', {}).get('tag')!r} (one of {expected})"
+    if kind == "union_tag_not_found":
+        return f"missing key '{key}.type'"
     if kind == "extra_forbidden":
         return f"unknown key '{key}'"
     if kind == "missing":
@@ -106,7 +133,7 @@ def parse_config(data: dict[str, Any], source: str = "<defaults>") -> KioskConfi
     try:
         return KioskConfig.model_validate({**merged, "source": source})
     except ValidationError as exc:
-        problems = "; ".join(_describe(e) for e in exc.errors())
+        problems = "; ".join(_describe(e, merged) for e in exc.errors())
         raise ConfigError(f"{source}: {problems}", subject=source) from None
 
 

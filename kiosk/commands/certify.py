@@ -58,18 +58,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def printing_to(config: KioskConfig, out: Path, *, simulated: bool = False) -> KioskConfig:
     """The same config with the A4 copy and the receipt going to files in `out` (and, for the demo,
     every device simulated)."""
+    from drivers.config import (
+        PdfFolderPrinterConfig,
+        SimulatedCameraConfig,
+        SimulatedReceiptPrinterConfig,
+        SimulatedScannerConfig,
+    )
+
     devices = config.devices
     update: dict[str, Any] = {
-        "document_printer": devices.document_printer.model_copy(
-            update={"type": "pdf_folder", "folder": str(out)}
-        ),
-        "receipt_printer": devices.receipt_printer.model_copy(
-            update={"type": "simulated", "folder": str(out)}
+        "document_printer": PdfFolderPrinterConfig(folder=str(out)),
+        "receipt_printer": SimulatedReceiptPrinterConfig(
+            folder=str(out), paper_mm=devices.receipt_printer.paper_mm
         ),
     }
     if simulated:
-        update["scanner"] = devices.scanner.model_copy(update={"type": "simulated"})
-        update["camera"] = devices.camera.model_copy(update={"type": "simulated"})
+        scanner, camera = devices.scanner, devices.camera
+        update["scanner"] = SimulatedScannerConfig(dpi=scanner.dpi, timeout_s=scanner.timeout_s)
+        update["camera"] = SimulatedCameraConfig(
+            width=camera.width, height=camera.height, fps=camera.fps, timeout_s=camera.timeout_s
+        )
     return config.model_copy(update={"devices": devices.model_copy(update=update)})
 
 

@@ -24,8 +24,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _to_folder(config: KioskConfig, out: Path) -> KioskConfig:
+    from drivers.config import PdfFolderPrinterConfig
+
     devices = config.devices
-    printer = devices.document_printer.model_copy(update={"type": "pdf_folder", "folder": str(out)})
+    printer = PdfFolderPrinterConfig(folder=str(out))
     return config.model_copy(update={"devices": devices.model_copy(update={"document_printer": printer})})
 
 
