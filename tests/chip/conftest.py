@@ -51,11 +51,9 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePcscd]:
             os.environ["PCSCLITE_CSOCK_NAME"] = previous
 
 
-@pytest.fixture
-def live_pcscd(pcscd: PrivatePcscd) -> PrivatePcscd:
-    """The private pcscd, running with its reader, and no card left in the field by an earlier test."""
-    if pcscd._process is None or pcscd._process.poll() is not None:
-        pcscd.start()
+def wait_no_card(pcscd: PrivatePcscd) -> None:
+    """Wait until pcscd has seen the last virtual card leave (it polls vpcd): a card laid on the reader
+    before that would meet the old card's state."""
     from drivers.chip_reader import PcscChipReader
 
     with PcscChipReader(pcscd.reader_name, "probe") as probe:
@@ -63,5 +61,13 @@ def live_pcscd(pcscd: PrivatePcscd) -> PrivatePcscd:
         while "no card" not in probe.status().detail:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the virtual reader still shows a card: {probe.status().detail}")
-            time.sleep(0.1)
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def live_pcscd(pcscd: PrivatePcscd) -> PrivatePcscd:
+    """The private pcscd, running with its reader, and no card left in the field by an earlier test."""
+    if pcscd._process is None or pcscd._process.poll() is not None:
+        pcscd.start()
+    wait_no_card(pcscd)
     return pcscd

@@ -175,3 +175,22 @@ def test_the_cross_check_names_each_disagreeing_field(citizen: CardData) -> None
     other = dataclasses.replace(citizen, full_name="NGUYEN THI MINH ANH", date_of_birth=date(1990, 3, 16))
     assert cross_check(citizen, other) == ["date_of_birth"]  # accents do not count, the date does
     assert cross_check(citizen, dataclasses.replace(citizen, id_number="001190012346")) == ["id_number"]
+
+
+def test_building_a_sod_leaves_asn1crypto_open_to_later_registrations() -> None:
+    """asn1crypto builds a name map once per OID class; names registered after that (asn1crypto.tsp,
+    pyHanko's CAdES attributes) must still work, or signing the certified copy fails after a chip read."""
+    import subprocess
+    import sys
+
+    script = (
+        "from kiosk.identity.chip.pki import make_chip_pki\n"
+        "from kiosk.identity.chip.sod import build_sod, passive_authentication\n"
+        "p = make_chip_pki(); sod = build_sod({1: b'x'}, p.ds_key, p.ds)\n"
+        "assert passive_authentication(sod, {1: b'x'}, [p.csca]).status == 'valid'\n"
+        "import asn1crypto.tsp\n"
+        "from asn1crypto import cms\n"
+        "cms.CMSAttribute({'type': 'signing_certificate_v2', 'values': []})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

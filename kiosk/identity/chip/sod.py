@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,6 +107,31 @@ def _fail(reason: str, detail: str) -> PassiveAuthentication:
     return PassiveAuthentication(reason, detail)
 
 
+def _oid_classes(base: type = core.ObjectIdentifier) -> list[type]:
+    found: list[type] = []
+    sub: type
+    for sub in base.__subclasses__():
+        found.append(sub)
+        found.extend(_oid_classes(sub))
+    return found
+
+
+@contextmanager
+def _shared_asn1_maps() -> Iterator[None]:
+    """asn1crypto builds each OID class's name->OID map once, on first use, from the names registered
+    so far; names added later (asn1crypto.tsp, pyHanko's CAdES attributes) are then unknown to it, and
+    signing a PDF fails. So a map this module caused to be built is dropped again afterwards."""
+    setup: dict[type, bool] = core._SETUP_CLASSES  # asn1crypto's record of the classes it set up
+    unbuilt = [cls for cls in _oid_classes() if cls not in setup]
+    try:
+        yield
+    finally:
+        for cls in unbuilt:
+            if cls in setup:
+                del setup[cls]
+                cls._reverse_map = None  # type: ignore[attr-defined]
+
+
 # -- building a SOD (the simulated chip's issuer) ----------------------------------------------------
 def build_sod(
     data_groups: Mapping[int, bytes],
@@ -116,6 +142,17 @@ def build_sod(
     signing_time: datetime | None = None,
 ) -> bytes:
     """EF.SOD over ``data_groups`` (number -> the whole DG file), signed ECDSA by the Document Signer."""
+    with _shared_asn1_maps():
+        return _build_sod(data_groups, signer_key, signer_cert, hash_name, signing_time)
+
+
+def _build_sod(
+    data_groups: Mapping[int, bytes],
+    signer_key: ec.EllipticCurvePrivateKey,
+    signer_cert: x509.Certificate,
+    hash_name: str,
+    signing_time: datetime | None,
+) -> bytes:
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -271,6 +308,13 @@ def passive_authentication(
     now: datetime | None = None,
 ) -> PassiveAuthentication:
     """Check ``sod`` against the CSCA list and every data group read (number -> the whole DG file)."""
+    with _shared_asn1_maps():
+        return _passive_authentication(sod, data_groups, cscas, now)
+
+
+def _passive_authentication(
+    sod: bytes, data_groups: Mapping[int, bytes], cscas: list[x509.Certificate], now: datetime | None
+) -> PassiveAuthentication:
     try:
         parsed = parse_sod(sod)
     except ValueError as exc:
