@@ -136,10 +136,13 @@ class KioskApp:
             log.warning("audit checkpoints are not signed: the kiosk key is unavailable")
             audit = AuditLog(path, checkpoint_every=audit_config.checkpoint_every, actor="kiosk")
         else:
+            from cryptography.hazmat.primitives.asymmetric import ec
+
+            seal_key = signer.cert.public_key()
             audit = AuditLog(
                 path,
                 sign=signer.sign_es256,
-                verify_key=signer.cert.public_key(),
+                verify_key=seal_key if isinstance(seal_key, ec.EllipticCurvePublicKey) else None,
                 checkpoint_every=audit_config.checkpoint_every,
                 actor="kiosk",
             )

@@ -443,7 +443,8 @@ class VisitPipeline:
             retrieval_secret=copy.retrieval.display if copy.retrieval else "",
             retrieval_url=copy.retrieval.url if copy.retrieval else "",
         )
-        return self.devices.receipt_printer.print_receipt(receipt)
+        self.devices.receipt_printer.print_receipt(receipt)
+        return None
 
     def reprint(self, code: str, copies: int = 1) -> ReprintedCopy:
         from signing.code import is_valid_code, normalize_code

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -107,7 +108,7 @@ def _config_path(loc: tuple[Any, ...], data: Any) -> list[str]:
     return keys
 
 
-def _describe(error: dict[str, Any], data: dict[str, Any]) -> str:
+def _describe(error: Mapping[str, Any], data: dict[str, Any]) -> str:
     path = _config_path(tuple(error["loc"]), data)
     key = ".".join(path) or "(top level)"
     kind = error["type"]

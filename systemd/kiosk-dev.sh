@@ -98,7 +98,7 @@ run_tests() {
   say "ruff"
   ruff check .
   ruff format --check .
-  say "mypy (leaf packages)"
+  say "mypy (all six packages)"
   mypy
   say "import contracts"
   lint-imports

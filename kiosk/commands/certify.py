@@ -166,10 +166,13 @@ class FileVisit(PipelineServices):
 
 
 def _flow(app: KioskApp, services: PipelineServices, frames_per_check: int = 3) -> VisitFlow:
+    def audit(event: str, data: dict[str, Any]) -> None:
+        app.audit.record(event, **data)
+
     return VisitFlow(
         services,
         ImmediateRunner(),
-        audit=lambda event, data: app.audit.record(event, **data),
+        audit=audit,
         frames_per_check=frames_per_check,
         temp_root=app.folder("tmp"),
     )

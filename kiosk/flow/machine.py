@@ -316,6 +316,8 @@ class VisitFlow(PaymentSteps):
         card_image, challenge, n = self.visit.card_image, self.visit.challenge, self.frames_per_check
 
         def work(report: Report) -> tuple[list[np.ndarray], str, FaceDecision]:
+            if card_image is None:  # the face screen comes after a card was read
+                raise RuntimeError("face check without a card image")
             frames = self.services.capture_frames(n, challenge)
             liveness = self.services.check_liveness(challenge, frames)
             return frames, liveness, self.services.verify_face(card_image, frames)

@@ -97,10 +97,11 @@ def _nfc(text: str) -> str:
 @cache
 def available_fonts() -> tuple[tuple[str, str, str], ...]:
     """The font families (regular, bold, italic paths) found on this machine."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     for family in _FAMILIES:
         for base in _FONT_DIRS:
-            paths = tuple(str(base / name) for name in family)
+            regular, bold, italic = family
+            paths = (str(base / regular), str(base / bold), str(base / italic))
             if all(Path(p).is_file() for p in paths):
                 found.append(paths)
                 break
@@ -139,7 +140,7 @@ class _Page:
 
     def text(self, text: str, x: int, y: int, font: ImageFont.FreeTypeFont) -> None:
         self.draw.text((x, y), text, fill=self.ink, font=font)
-        self.lines.append(_Line(x, y, font.size, text))
+        self.lines.append(_Line(x, y, int(font.size), text))
 
     def centered(self, text: str, x0: int, x1: int, y: int, font: ImageFont.FreeTypeFont) -> None:
         w = self.draw.textlength(text, font=font)
@@ -267,7 +268,7 @@ def _id_card_page(r: Rng) -> tuple[Image.Image, list[_Line], dict[str, str], str
         if center_in:
             x = int((center_in[0] + center_in[1] - draw.textlength(text, font=f)) / 2)
         draw.text((x, y), text, fill=ink, font=f)
-        lines.append(_Line(x, y, f.size, text))
+        lines.append(_Line(x, y, int(f.size), text))
 
     # Front.
     y0 = r.int(260, 420)
@@ -405,7 +406,10 @@ def degrade(image: np.ndarray, kind: str, seed: int = 0) -> np.ndarray:
     ok, data = cv2.imencode(".jpg", faded, [cv2.IMWRITE_JPEG_QUALITY, 25])
     if not ok:  # pragma: no cover - OpenCV always encodes a valid uint8 image
         raise RuntimeError("JPEG encoding failed")
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+    decoded = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if decoded is None:  # pragma: no cover - the bytes were encoded just above
+        raise RuntimeError("JPEG decoding failed")
+    return np.asarray(decoded, dtype=np.uint8)
 
 
 def to_png(image: np.ndarray) -> bytes:
