@@ -70,6 +70,7 @@ def _register_builtins() -> None:
             return
         from drivers.errors import CoverOpen, DeviceError, NoDocument, PaperOut
         from kiosk.errors import NegativeVerdict, RescanNeeded, UnavailableError, UnknownCodeError
+        from kiosk.identity.chip.errors import ChipError, ChipRefused
         from kiosk.identity.errors import CardError, FaceError, LivenessError
         from kiosk.reprint import ReprintRefused
         from ocr.errors import OcrUnavailable
@@ -89,6 +90,10 @@ def _register_builtins() -> None:
             (UnknownCodeError, Route("code_not_found", (Action.try_again, Action.call_staff, Action.start_over))),
             (ReprintRefused, Route("reprint_refused", (Action.call_staff, Action.start_over), "reason_key")),
             (NegativeVerdict, Route("no_match", (Action.call_staff, Action.start_over))),
+            # The chip (issue 18): moved away, wrong key, time out: lay the card on the reader again.
+            (ChipError, Route("chip_unreadable", RESCAN_ACTIONS, "reason")),
+            # A chip that fails passive or active authentication: nothing is certified, staff decide.
+            (ChipRefused, Route("chip_refused", (Action.call_staff, Action.start_over), "reason")),
         ]
         for cls, route in builtins:
             ROUTES.setdefault(cls, route)  # a registration made before the first error wins

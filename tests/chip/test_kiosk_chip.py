@@ -171,3 +171,43 @@ def test_kiosk_demo_reports_identity_source_and_the_record_carries_it(
     stored, upload = _record_source(tmp_path / "data", payload["code"])
     assert stored == source
     assert upload["identity_source"] == source  # what the backend's post-check flags read
+
+
+@pytest.mark.parametrize(
+    ("tamper", "kind", "reason"), [("dg1", "chip_refused", "dg_hash_mismatch"), (None, "", "")]
+)
+def test_the_visit_screen_after_the_chip(
+    app: KioskApp, citizen: CardData, portrait, tamper, kind, reason
+) -> None:  # type: ignore[no-untyped-def]
+    """The flow on the composition root's pipeline: an altered chip ends on the error screen (call staff
+    or start over, nothing certified); a genuine one goes on to the face step with the DG2 portrait."""
+    from kiosk.flow import ImmediateRunner, Screen, Service, VisitFlow
+    from kiosk.flow.adapter import PipelineServices
+
+    assert app.chip_pki is not None
+    app.devices.chip_reader.place(issue_chip(citizen, portrait, app.chip_pki, tamper=tamper).chip())  # type: ignore[union-attr]
+    flow = VisitFlow(PipelineServices.of(app), ImmediateRunner(), temp_root=app.folder("tmp"))
+    flow.choose_service(Service.certify)
+    flow.card_placed()
+    if tamper is None:
+        assert flow.screen == Screen.face
+        assert flow.visit.identity_source == "chip" and flow.visit.card_image.shape == (480, 360, 3)
+    else:
+        assert flow.screen == Screen.error
+        assert (flow.visit.error.kind, flow.visit.error.reason) == (kind, reason)
+        assert "rescan" not in flow.visit.error.actions
+    flow.reset(reason="test")
+
+
+def test_chip_errors_route_to_their_screens() -> None:
+    from kiosk.flow.errors import Action, classify_error
+    from kiosk.identity.chip.errors import chip_error
+
+    removed = classify_error(chip_error("card_removed"))
+    assert (removed.kind, removed.reason, removed.actions[0]) == (
+        "chip_unreadable",
+        "card_removed",
+        Action.rescan,
+    )
+    refused = classify_error(ChipRefused("altered", reason="dg_hash_mismatch"))
+    assert (refused.kind, refused.reason) == ("chip_refused", "dg_hash_mismatch")
