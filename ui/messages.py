@@ -31,6 +31,8 @@ ERROR_TITLES = {
     "reprint_refused": QT_TRANSLATE_NOOP("Messages", "This copy cannot be reprinted for you"),
     "payment_timeout": QT_TRANSLATE_NOOP("Messages", "The payment has not been confirmed"),
     "payment_pending": QT_TRANSLATE_NOOP("Messages", "The payment has not been confirmed"),
+    "chip_unreadable": QT_TRANSLATE_NOOP("Messages", "We could not read your card's chip"),
+    "chip_refused": QT_TRANSLATE_NOOP("Messages", "Your card's chip could not be verified"),
     "internal": QT_TRANSLATE_NOOP("Messages", "The kiosk has a problem"),
 }
 
@@ -69,6 +71,12 @@ ERROR_HELP = {
     "payment_pending": QT_TRANSLATE_NOOP(
         "Messages",
         "If you have paid, press Try again: the kiosk asks again. Nothing has been printed or charged twice.",
+    ),
+    "chip_unreadable": QT_TRANSLATE_NOOP(
+        "Messages", "Lay the card on the card reader again and keep it still until the kiosk says it is read."
+    ),
+    "chip_refused": QT_TRANSLATE_NOOP(
+        "Messages", "The kiosk cannot certify with this card. Please call staff, who will check it with you."
     ),
     "internal": QT_TRANSLATE_NOOP("Messages", "This is not your mistake. Please call staff, or start again."),
 }

@@ -517,6 +517,26 @@
         <translation>Không đọc được thẻ căn cước</translation>
     </message>
     <message>
+        <location filename="../messages.py" line="35"/>
+        <source>We could not read your card&apos;s chip</source>
+        <translation>Không đọc được chip của thẻ căn cước</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="36"/>
+        <source>Your card&apos;s chip could not be verified</source>
+        <translation>Không xác thực được chip của thẻ căn cước</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="80"/>
+        <source>Lay the card on the card reader again and keep it still until the kiosk says it is read.</source>
+        <translation>Đặt lại thẻ lên đầu đọc thẻ và giữ yên cho đến khi kiosk báo đã đọc xong.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="83"/>
+        <source>The kiosk cannot certify with this card. Please call staff, who will check it with you.</source>
+        <translation>Kiosk không thể chứng thực với thẻ này. Vui lòng gọi cán bộ để được kiểm tra cùng bạn.</translation>
+    </message>
+    <message>
         <location filename="../messages.py" line="21"/>
         <source>Your face does not match the card</source>
         <translation>Khuôn mặt không khớp với ảnh trên thẻ</translation>
