@@ -122,13 +122,15 @@ def sync_once(store: object, backend: DeliveringBackend, folder: Path) -> None:
     worker.close()
 
 
+@pytest.mark.parametrize("db_kind", ["sqlite", "postgresql"])
 def test_a_synced_record_with_an_address_gets_one_message_naming_its_code(
-    pki: Pki, cert: SmtpCert, tmp_path: Path
+    pki: Pki, cert: SmtpCert, tmp_path: Path, db_kind: str, request: pytest.FixtureRequest
 ) -> None:
     smtp_port = free_port()
+    db_url = request.getfixturevalue("postgres").new_database() if db_kind == "postgresql" else ""
     with (
         SmtpServer(cert, smtp_port) as smtp,
-        DeliveringBackend(pki, tmp_path / "backend", settings_for(cert, smtp_port)) as backend,
+        DeliveringBackend(pki, tmp_path / "backend", settings_for(cert, smtp_port), db_url) as backend,
     ):
         store, code = kiosk_record(tmp_path / "kiosk", email=ADDRESS)
         sync_once(store, backend, tmp_path / "kiosk")
@@ -143,6 +145,14 @@ def test_a_synced_record_with_an_address_gets_one_message_naming_its_code(
     assert f"https://tracuu.hanoi.gov.vn/r/{code}" in text
     assert "Mã bí mật" in text  # Vietnamese: the visit was in Vietnamese
     assert row["attempts"] == 1 and row["sent_at"] and row["last_error"] is None
+    if db_kind == "postgresql":  # at rest the address is sealed in every column that holds it
+        import psycopg
+
+        with psycopg.connect(db_url) as conn:
+            rows = conn.execute("SELECT email_sealed FROM deliveries").fetchall()
+            rows += conn.execute("SELECT body FROM records").fetchall()
+        assert rows and not any(ADDRESS in str(row[0]) for row in rows)
+        return
     # At rest the address is sealed: it is nowhere in the database file in clear.
     raw = (tmp_path / "backend" / "backend.sqlite3").read_bytes()
     wal = tmp_path / "backend" / "backend.sqlite3-wal"

@@ -30,11 +30,22 @@ def city(pki: Pki, kiosks: Kiosks, tmp_path: Path) -> Iterator[CityOffice]:
     office.stop()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_city(
+    request: pytest.FixtureRequest, pki: Pki, kiosks: Kiosks, tmp_path: Path
+) -> Iterator[CityOffice]:
+    db_url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else ""
+    office = CityOffice(pki, kiosks, tmp_path / "backend", db_url=db_url, limits=LIMITS).start()
+    yield office
+    office.stop()
+
+
 def post(city: CityOffice, code: str, secret: str, **kw: object) -> httpx.Response:
     return httpx.post(f"{city.public_url}/r", data={"code": code, "secret": secret}, timeout=60, **kw)  # type: ignore[arg-type]
 
 
-def test_code_and_secret_give_the_pdf_and_nothing_else_does(city: CityOffice) -> None:
+def test_code_and_secret_give_the_pdf_and_nothing_else_does(any_city: CityOffice) -> None:
+    city = any_city
     code, secret = city.issue_with_secret()
     other_code, other_secret = city.issue_with_secret()
     assert city.db is not None
@@ -83,7 +94,8 @@ def test_the_backend_keeps_only_a_salted_hash_and_the_hash_is_not_a_secret(city:
     assert post(city, code, stored.split("$")[-1][:10]).status_code == 403
 
 
-def test_wrong_secrets_lock_the_code_even_for_the_right_secret_then_unlock(city: CityOffice) -> None:
+def test_wrong_secrets_lock_the_code_even_for_the_right_secret_then_unlock(any_city: CityOffice) -> None:
+    city = any_city
     code, secret = city.issue_with_secret()
     for _ in range(LIMITS.code_failures):
         assert post(city, code, new_retrieval_secret()).status_code == 403
