@@ -61,6 +61,7 @@ def printing_to(config: KioskConfig, out: Path, *, simulated: bool = False) -> K
     from drivers.config import (
         PdfFolderPrinterConfig,
         SimulatedCameraConfig,
+        SimulatedChipReaderConfig,
         SimulatedReceiptPrinterConfig,
         SimulatedScannerConfig,
     )
@@ -78,6 +79,8 @@ def printing_to(config: KioskConfig, out: Path, *, simulated: bool = False) -> K
         update["camera"] = SimulatedCameraConfig(
             width=camera.width, height=camera.height, fps=camera.fps, timeout_s=camera.timeout_s
         )
+        if devices.chip_reader.type != "none":  # the glass's card is the sample citizen's: so is the chip
+            update["chip_reader"] = SimulatedChipReaderConfig(timeout_s=devices.chip_reader.timeout_s)
     return config.model_copy(update={"devices": devices.model_copy(update=update)})
 
 
