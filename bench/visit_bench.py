@@ -1,6 +1,6 @@
 """Machine time of one visit (card + face + OCR + render + sign + store), excluding the human.
 
-Budget (DESIGN.md): <= 5 s median for a one-page visit, <= 2.5 s for each extra page, on 2 cores.
+Budget (docs/ARCHITECTURE.md): <= 5 s median for a one-page visit, <= 2.5 s for each extra page, on 2 cores.
 The baseline is the obvious way to do the same work: face_recognition's default calls on full frames
 and raw `tesseract -l vie` on each page, with the same signing. Both run in this one process, on the same
 generated inputs, and the script prints them side by side with the ratio.

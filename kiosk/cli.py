@@ -1,6 +1,6 @@
 """`kiosk`: the command line that technicians, scripts and the systemd units use.
 
-Contracts (DESIGN.md): every command takes --config; --json prints one JSON object on stdout; an error
+Contracts (docs/ARCHITECTURE.md): every command takes --config; --json prints one JSON object on stdout; an error
 is one line on stderr naming the input and what is wrong. Exit status: 0 success or a positive verdict,
 1 a negative verdict, 2 bad input or usage, 3 a device or backend that cannot be reached.
 """

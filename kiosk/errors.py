@@ -1,7 +1,7 @@
 """The kiosk's short exception hierarchy.
 
 A citizen sees a translated message picked by ``message_key`` and a way forward; a technician sees
-``detail`` in the log. The CLI maps ``exit_code`` to the process exit status (DESIGN.md):
+``detail`` in the log. The CLI maps ``exit_code`` to the process exit status (docs/ARCHITECTURE.md):
 0 success, 1 negative verdict, 2 bad input or usage, 3 device or backend unreachable.
 """
 

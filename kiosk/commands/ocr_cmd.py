@@ -1,6 +1,6 @@
 """`kiosk ocr IMAGE... --json`: OCR of the pages of one document, with its type and key fields.
 
-JSON keys (DESIGN.md): ``text`` (pages joined by form feed), ``pages`` [{``text``, ``confidence``,
+JSON keys (docs/ARCHITECTURE.md): ``text`` (pages joined by form feed), ``pages`` [{``text``, ``confidence``,
 ``quality``}], ``doc_type``, ``fields``. A file that is not a usable image is an error naming the file
 (exit 2). A page that cannot be read is not an error of the command: its ``quality`` says "rescan"
 with the reason; the exit status is then 2 as well, so scripts notice, but the JSON is still printed.

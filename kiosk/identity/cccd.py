@@ -95,7 +95,7 @@ class CardData:
         return mask_id(self.id_number)
 
     def to_json(self) -> dict[str, Any]:
-        """The `kiosk id read --json` keys (DESIGN.md), dates in ISO form."""
+        """The `kiosk id read --json` keys (docs/ARCHITECTURE.md), dates in ISO form."""
         return {
             "id_number": self.id_number,
             "old_id": self.old_id,

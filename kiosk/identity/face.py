@@ -24,7 +24,7 @@ Threshold calibration (CALIBRATION below, reproduced by ``bench/face_bench.py``)
 here, the 15 genuine pairs (same person, photos years apart, a 320x240 still, a half-cut face) lie at
 0.09-0.44 and the 12 impostor pairs at 0.80-0.88; through a card portrait (the photo cropped ID-style,
 composed into a 300 dpi card front, found and encoded there) genuine pairs lie at 0.08-0.45 and
-impostors at 0.80-0.87 (the CEO's own measurement: 0.06-0.43 and 0.81-0.87). Any threshold in the gap
+impostors at 0.80-0.87. Any threshold in the gap
 separates them; dlib's published operating point is 0.6 (99.38 % on LFW). We take 0.55: inside the gap
 with a margin of ~0.12 for genuine pairs under worse light and ageing, and stricter than 0.6 because a
 false accept (someone certifying with another person's card) costs more than a false reject, which the

@@ -1,4 +1,4 @@
-"""The command line's contract: one-line errors that name the input, and the exit codes of DESIGN.md."""
+"""The command line's contract: one-line errors that name the input, and the exit codes of docs/ARCHITECTURE.md."""
 
 from __future__ import annotations
 
