@@ -17,8 +17,10 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,29 +72,51 @@ def _ids(root: Path) -> dict[str, int]:
     return ids
 
 
+TMPFS_DIRS = ("/tmp", "/home", "/root")
+
+
+def _code_paths() -> list[Path]:
+    """The repository and the interpreter's installation: what the sandboxed process runs from."""
+    paths = [REPO]
+    for prefix in {Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parents[1]}:
+        if not any(prefix == p or p in prefix.parents for p in paths):
+            paths.append(prefix)
+    return paths
+
+
+def reachable(path: Path, tmpfs_dirs: tuple[str, ...]) -> list[str]:
+    """bwrap arguments that let any user reach `path` (bound in later) through its parent folders.
+
+    Parents under one of the view's tmpfs mounts are made there, mode 0755 (bwrap would copy a 0700
+    parent's mode); a parent elsewhere that others cannot traverse gets an empty 0755 tmpfs of its own.
+    """
+    args: list[str] = []
+    hidden = [Path(d) for d in tmpfs_dirs]
+    for parent in reversed(path.parents[:-1]):  # from the top, without "/"
+        if any(parent == h for h in hidden):
+            continue
+        if any(h in parent.parents for h in hidden):
+            args += ["--perms", "0755", "--dir", str(parent)]
+        elif parent.stat().st_mode & 0o001 == 0:
+            args += ["--perms", "0755", "--tmpfs", str(parent)]
+            hidden.append(parent)
+    return args
+
+
 def unit_view(unit: Path, data: Path, creds: Path) -> list[str]:
     """bwrap arguments for the file system a unit's process sees, read from the unit file."""
     d = _directives(unit)
     assert d["ProtectSystem"] == ["strict"] and d["PrivateTmp"] == ["yes"] and d["ProtectHome"] == ["yes"]
     view = ["bwrap", "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--proc", "/proc"]
     view += ["--dev", "/dev"] if d.get("PrivateDevices") == ["yes"] else ["--dev-bind", "/dev", "/dev"]
-    # ProtectHome=yes; /root stays readable where this test's Python lives.
-    view += [
-        "--tmpfs",
-        "/tmp",
-        "--tmpfs",
-        "/home",
-        "--tmpfs",
-        "/root",
-        "--ro-bind",
-        "/root/.pyenv",
-        "/root/.pyenv",
-        # The repository and its .venv stand in for the installed /opt/smart-kiosk, which the unit can
-        # read; a clone under /tmp or /home would otherwise vanish behind the tmpfs mounts above.
-        "--ro-bind",
-        str(REPO),
-        str(REPO),
-    ]
+    # ProtectHome=yes (and PrivateTmp=): empty /tmp, /home and /root.
+    view += ["--tmpfs", "/tmp", "--tmpfs", "/home", "--tmpfs", "/root"]
+    # The repository and its .venv stand in for the installed /opt/smart-kiosk, which the unit can read,
+    # and this test's Python (a pyenv under /root, say) must stay reachable: bound back in, each with its
+    # parent folders made traversable, since a clone in a 0700 folder (mktemp -d, a home folder) would
+    # otherwise be out of the service user's reach.
+    for path in _code_paths():
+        view += [*reachable(path, TMPFS_DIRS), "--ro-bind", str(path), str(path)]
     credentials = f"/run/credentials/{unit.name}"
     view += [
         "--tmpfs",
@@ -169,6 +193,31 @@ def install(tmp_path: Path, kiosk_id: str) -> tuple[Path, dict[str, int]]:
         capture_output=True,
     )
     return root, _ids(root)
+
+
+def test_a_clone_in_a_0700_folder_stays_reachable_for_the_service_user() -> None:
+    """What broke the sandbox tests of a clone under `mktemp -d` or a home folder: bwrap makes the bound
+    folder's parents with the 0700 mode of the real ones, and the service user cannot reach the code."""
+    outer = Path(tempfile.mkdtemp(prefix="clone-"))  # 0700, like mktemp -d
+    try:
+        assert stat.S_IMODE(outer.stat().st_mode) == 0o700
+        code = outer / "p"
+        code.mkdir(mode=0o755)
+        probe = code / "probe.sh"
+        probe.write_text("#!/bin/sh\necho reached\n")
+        probe.chmod(0o755)
+        base = ["bwrap", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
+        base += [arg for d in TMPFS_DIRS for arg in ("--tmpfs", d)]
+        user = ["--", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(probe)]
+        bind = ["--ro-bind", str(code), str(code)]
+        blocked = subprocess.run([*base, *bind, *user], capture_output=True, text=True, check=False)
+        assert blocked.returncode != 0 and "Permission denied" in blocked.stderr  # the failure, reproduced
+        fixed = subprocess.run(
+            [*base, *reachable(code, TMPFS_DIRS), *bind, *user], capture_output=True, text=True, check=False
+        )
+        assert fixed.stdout.strip() == "reached", fixed.stderr
+    finally:
+        shutil.rmtree(outer)
 
 
 @pytest.mark.slow
