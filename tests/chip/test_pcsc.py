@@ -116,3 +116,14 @@ def test_a_reader_unplugged(pcscd: PrivatePcscd, citizen: CardData, portrait, pk
     assert status.state == "absent" and "no reader" in status.detail
     assert absent.value.exit_code == 3
     pcscd.restart()
+
+
+def test_a_pace_chip_over_pcscd(live_pcscd, citizen: CardData, portrait, pki: ChipPki) -> None:  # type: ignore[no-untyped-def]
+    chip = issue_chip(citizen, portrait, pki, pace=True).chip()
+    wrong = dataclasses.replace(citizen, id_number="001190012346")
+    with _reader(live_pcscd) as reader, VirtualCard(chip, port=live_pcscd.port):
+        identity = read_identity(reader, bac_key_for(citizen), [pki.csca], wait_s=5)
+        with pytest.raises(ChipError) as refused:
+            read_identity(reader, bac_key_for(wrong), [pki.csca], wait_s=5)
+    assert identity.read.access_control == "PACE" and identity.passive.status == "valid"
+    assert refused.value.reason == "pace_failed"

@@ -3,6 +3,7 @@ checks, in process (no PC/SC): MRZ and check digits, BAC keys, secure messaging,
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -196,3 +197,37 @@ def test_building_a_sod_leaves_asn1crypto_open_to_later_registrations() -> None:
         [sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_aes_cmac_matches_rfc_4493() -> None:
+    key = bytes.fromhex("2b7e151628aed2a6abf7158809cf4f3c")
+    assert crypto.aes_cmac(key, b"").hex() == "bb1d6929e9593728"
+    message = bytes.fromhex("6bc1bee22e409f96e93d7e117393172a")
+    assert crypto.aes_cmac(key, message).hex() == "070a16b46b4d4144"
+
+
+def test_pace_opens_aes_secure_messaging(citizen: CardData, portrait, pki: ChipPki) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.identity.chip.pace import offers_pace
+
+    image = issue_chip(citizen, portrait, pki, pace=True)
+    chip = image.chip()
+    reader = SimulatedChipReader(card=chip)
+    identity = read_identity(reader, bac_key_for(citizen), [pki.csca])
+    assert identity.read.access_control == "PACE"
+    assert (identity.passive.status, identity.chip_authentication) == ("valid", aa.VALID)
+    assert identity.to_json()["access_control"] == "PACE"
+    wrong = dataclasses.replace(citizen, id_number="001190012346")
+    with pytest.raises(ChipError) as refused:
+        read_identity(reader, bac_key_for(wrong), [pki.csca])
+    assert refused.value.reason == "pace_failed"
+    # A chip without EF.CardAccess is read with BAC, and offers_pace reads only the protocol it knows.
+    assert not offers_pace(b"\x31\x00") and not offers_pace(b"garbage")
+    reader.place(issue_chip(citizen, portrait, pki).chip())
+    assert read_identity(reader, bac_key_for(citizen), [pki.csca]).read.access_control == "BAC"
+
+
+def test_pace_refuses_a_point_off_the_curve() -> None:
+    from kiosk.identity.chip import ecc
+
+    with pytest.raises(ValueError, match="not on P-256"):
+        ecc.decode(b"\x04" + (1).to_bytes(32, "big") + (1).to_bytes(32, "big"))

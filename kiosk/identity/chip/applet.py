@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from kiosk.identity.chip import aa, crypto
+from kiosk.identity.chip import pace as pace_protocol
 from kiosk.identity.chip.lds import AID_MRTD
 from kiosk.identity.chip.mrz import BacKey
 from kiosk.identity.chip.sm import CardChannel, Command, Response, SecureMessagingError
@@ -58,8 +59,12 @@ class VirtualChip:
         bac_key: BacKey,
         *,
         aa_key: ec.EllipticCurvePrivateKey | None = None,
+        pace: bool = False,
     ) -> None:
         self.files = dict(files)
+        # PACE is listed in EF.CardAccess, a file of the master file that needs no key.
+        self._mf_files = {pace_protocol.FID_CARD_ACCESS: pace_protocol.build_card_access()} if pace else {}
+        self._pace: pace_protocol.ChipPace | None = pace_protocol.ChipPace(bac_key) if pace else None
         seed = bac_key.seed()
         self._k_enc, self._k_mac = crypto.derive_key(seed, crypto.ENC), crypto.derive_key(seed, crypto.MAC)
         self._aa_key = aa_key
@@ -70,6 +75,9 @@ class VirtualChip:
         """Reset: nothing selected, no session."""
         self._app_selected = False
         self._file: int | None = None
+        self._mf_file: int | None = None
+        if getattr(self, "_pace", None) is not None:
+            self._pace.step = 0  # type: ignore[union-attr]
         self._challenge: bytes | None = None
         self._channel: CardChannel | None = None
 
@@ -96,8 +104,14 @@ class VirtualChip:
 
     # -- commands -----------------------------------------------------------------------------------
     def _handle(self, command: Command, *, protected: bool) -> Response:
-        if command.cla & 0xF3 not in (0x00,):
+        if command.cla & 0xE3:  # only the secure-messaging and chaining bits may be set
             return Response(b"", SW_CLA)
+        if command.ins == 0xA4 and command.p1 == 0x04:
+            return self._select_application(command, protected=protected)
+        if command.ins == 0xB0 and not protected and self._mf_file is not None:
+            return self._read_mf_file(command)
+        if command.ins in (pace_protocol.INS_MSE, pace_protocol.INS_GENERAL_AUTHENTICATE):
+            return self._pace_step(command)
         handlers = {
             0xA4: self._select,
             0x84: self._get_challenge,
@@ -110,17 +124,43 @@ class VirtualChip:
             return Response(b"", SW_INS)
         if command.ins in (0xB0, aa.INS_INTERNAL_AUTHENTICATE) and not protected:
             return Response(b"", SW_SECURITY)
-        if command.ins == 0xA4 and command.p1 != 0x04 and not protected:
-            return Response(b"", SW_SECURITY)
+        if command.ins == 0xA4 and not protected:
+            return self._select_mf_file(command)
         return handler(command)
 
-    def _select(self, command: Command) -> Response:
-        if command.p1 == 0x04:
-            if command.data != AID_MRTD:
-                return Response(b"", SW_NOT_FOUND)
+    def _select_application(self, command: Command, *, protected: bool) -> Response:
+        if command.data != AID_MRTD:
+            return Response(b"", SW_NOT_FOUND)
+        if not protected:  # a plain SELECT starts over; one under PACE's secure messaging keeps it
             self.power_on()
-            self._app_selected = True
+        self._app_selected, self._mf_file = True, None
+        return Response(b"", SW_OK)
+
+    def _select_mf_file(self, command: Command) -> Response:
+        fid = int.from_bytes(command.data, "big") if len(command.data) == 2 else -1
+        if not self._app_selected and fid in self._mf_files:
+            self._mf_file = fid
             return Response(b"", SW_OK)
+        return Response(b"", SW_SECURITY if self._app_selected else SW_NOT_FOUND)
+
+    def _read_mf_file(self, command: Command) -> Response:
+        content = self._mf_files[self._mf_file or 0]
+        offset = (command.p1 << 8) | command.p2
+        if command.p1 & 0x80 or offset > len(content):
+            return Response(b"", SW_WRONG_P1P2)
+        return Response(content[offset : offset + (command.le or 256)], SW_OK)
+
+    def _pace_step(self, command: Command) -> Response:
+        if self._pace is None or self._app_selected:
+            return Response(b"", SW_INS if self._pace is None else SW_CONDITIONS)
+        if command.ins == pace_protocol.INS_MSE:
+            return self._pace.set_at(command)
+        response, channel = self._pace.general_authenticate(command)
+        if channel is not None:
+            self._channel = channel
+        return response
+
+    def _select(self, command: Command) -> Response:
         if command.p1 in (0x00, 0x02) and len(command.data) == 2 and self._app_selected:
             fid = int.from_bytes(command.data, "big")
             if fid not in self.files:

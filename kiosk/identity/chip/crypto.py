@@ -13,7 +13,8 @@ import hashlib
 import hmac
 
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
-from cryptography.hazmat.primitives.ciphers import Cipher, modes
+from cryptography.hazmat.primitives import cmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 ENC, MAC = 1, 2
 _ZERO_IV = bytes(8)
@@ -24,10 +25,10 @@ def derive_key(seed: bytes, counter: int) -> bytes:
     return hashlib.sha1(seed + counter.to_bytes(4, "big")).digest()[:16]
 
 
-def pad(data: bytes) -> bytes:
-    """ISO/IEC 9797-1 padding method 2: 0x80, then zeros up to a multiple of 8 bytes."""
+def pad(data: bytes, block: int = 8) -> bytes:
+    """ISO/IEC 9797-1 padding method 2: 0x80, then zeros up to a multiple of the block size."""
     data = data + b"\x80"
-    return data + bytes(-len(data) % 8)
+    return data + bytes(-len(data) % block)
 
 
 def unpad(data: bytes) -> bytes:
@@ -66,6 +67,36 @@ def retail_mac(key16: bytes, data: bytes, *, padded: bool = False) -> bytes:
     last = step_b.update(last) + step_b.finalize()
     step_a = Cipher(TripleDES(key_a * 3), modes.ECB()).encryptor()  # noqa: S305
     return step_a.update(last) + step_a.finalize()
+
+
+def kdf_sha1(secret: bytes, counter: int) -> bytes:
+    """PACE's key derivation for 3DES and AES-128: the first 16 bytes of SHA-1(secret || counter)."""
+    return hashlib.sha1(secret + counter.to_bytes(4, "big")).digest()[:16]
+
+
+def aes_encrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    return encryptor.update(data) + encryptor.finalize()
+
+
+def aes_decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
+    if len(data) % 16:
+        raise ValueError("ciphertext is not a multiple of the block size")
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    return decryptor.update(data) + decryptor.finalize()
+
+
+def aes_iv(key: bytes, ssc: bytes) -> bytes:
+    """AES secure messaging's IV: the send sequence counter encrypted with K_enc (one block, ECB)."""
+    encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()  # noqa: S305
+    return encryptor.update(ssc) + encryptor.finalize()
+
+
+def aes_cmac(key: bytes, data: bytes) -> bytes:
+    """AES-CMAC truncated to 8 bytes, the MAC of PACE's authentication tokens and AES secure messaging."""
+    mac = cmac.CMAC(algorithms.AES(key))
+    mac.update(data)
+    return mac.finalize()[:8]
 
 
 def mac_equal(a: bytes, b: bytes) -> bool:

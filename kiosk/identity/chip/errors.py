@@ -14,6 +14,8 @@ REASONS = {
     "this chip",
     "bac_key_unknown": "the card's expiry date is not known, so the chip's access key cannot be made: read "
     "the MRZ on the back",
+    "pace_failed": "the chip refused the access key (PACE): the card's number, date of birth or expiry does "
+    "not fit this chip",
     "secure_messaging": "the chip's secure channel broke down: lay the card on the reader again",
     "chip_timeout": "the chip did not finish answering in time: lay the card on the reader again",
     "chip_malformed": "the chip's data is not a CCCD's",

@@ -96,6 +96,7 @@ class ChipIdentity:
                 "passive_authentication": self.passive.status,
                 "passive_authentication_detail": self.passive.detail,
                 "chip_authentication": self.chip_authentication,
+                "access_control": self.read.access_control,
                 "chip_authentication_method": "active_authentication"
                 if self.chip_authentication != aa.NOT_OFFERED
                 else None,

@@ -43,9 +43,10 @@ class ChipImage:
     files: dict[int, bytes]
     bac_key: BacKey
     aa_key: ec.EllipticCurvePrivateKey | None
+    pace: bool = False
 
     def chip(self) -> VirtualChip:
-        return VirtualChip(self.files, self.bac_key, aa_key=self.aa_key)
+        return VirtualChip(self.files, self.bac_key, aa_key=self.aa_key, pace=self.pace)
 
 
 def portrait_jpeg(portrait: np.ndarray, *, quality: int = 85) -> tuple[bytes, int, int]:
@@ -70,6 +71,7 @@ def issue_chip(
     *,
     expiry: date | None = None,
     active_authentication: bool = True,
+    pace: bool = False,
     tamper: str | None = None,
     home_town: str = "Hà Nội",
     parents: tuple[str, str] = ("", ""),
@@ -123,4 +125,4 @@ def issue_chip(
     files = {DG_FIDS[n]: raw for n, raw in groups.items()}
     files[FID_COM] = build_com(sorted(groups))
     files[FID_SOD] = sod
-    return ChipImage(files, BacKey(number, card.date_of_birth, expiry), aa_key)
+    return ChipImage(files, BacKey(number, card.date_of_birth, expiry), aa_key, pace)

@@ -40,6 +40,7 @@ class ChipRead:
     groups: dict[int, bytes]
     sod: bytes
     active_authentication: str
+    access_control: str = "BAC"  # or "PACE"
     apdus: int = 0
     seconds: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
@@ -110,6 +111,38 @@ class ChipSession:
             rnd_icc[4:] + rnd_ifd[4:],
         )
 
+    def read_card_access(self) -> bytes | None:
+        """EF.CardAccess of the master file, read in the clear before any key (None: the chip has none,
+        so it offers no PACE)."""
+        from kiosk.identity.chip.pace import FID_CARD_ACCESS
+
+        selected = self.send(Command(0x00, 0xA4, 0x02, 0x0C, FID_CARD_ACCESS.to_bytes(2, "big")))
+        if selected.sw != SW_OK:
+            return None
+        first = self.send(Command(0x00, 0xB0, 0x00, 0x00, le=HEADER_PROBE))
+        if first.sw != SW_OK:
+            return None
+        try:
+            header, length = header_size(first.data)
+        except TlvError:
+            return None
+        data = first.data[: header + length]
+        while len(data) < header + length:
+            part = self.send(Command(0x00, 0xB0, len(data) >> 8, len(data) & 0xFF, le=min(self.chunk, 0xDF)))
+            if part.sw != SW_OK or not part.data:
+                return None
+            data += part.data
+        return data
+
+    def pace(self, key: BacKey) -> None:
+        """PACE with the MRZ as the password; its AES secure messaging protects the rest of the session."""
+        from kiosk.identity.chip.pace import PaceError, establish
+
+        try:
+            self.channel = establish(self.send, key)
+        except PaceError as exc:
+            raise chip_error("pace_failed" if exc.refused else "chip_malformed", f"PACE: {exc}") from None
+
     def select_file(self, fid: int) -> bool:
         """Select an elementary file; False when the chip does not have it."""
         response = self.send(Command(0x00, 0xA4, 0x02, 0x0C, fid.to_bytes(2, "big")))
@@ -171,8 +204,16 @@ def read_chip(
         raise chip_error("no_chip", exc.detail) from None
     session = ChipSession(reader, deadline=started + wait_s + time_limit_s, chunk=chunk)
     try:
-        session.select_application()
-        session.basic_access_control(key)
+        from kiosk.identity.chip.pace import offers_pace
+
+        card_access = session.read_card_access()
+        access = "PACE" if card_access is not None and offers_pace(card_access) else "BAC"
+        if access == "PACE":
+            session.pace(key)
+            session.select_application()
+        else:
+            session.select_application()
+            session.basic_access_control(key)
         com = session.read_file(FID_COM)
         if com is None:
             raise chip_error("chip_malformed", "the chip has no EF.COM")
@@ -203,7 +244,7 @@ def read_chip(
                 verdict = aa.verify(parse_dg15(groups[15]), challenge, signature) if signature else aa.FAILED
             except LdsError:
                 verdict = aa.FAILED
-        return ChipRead(atr, listed, groups, sod, verdict, session.apdus, time.monotonic() - started)
+        return ChipRead(atr, listed, groups, sod, verdict, access, session.apdus, time.monotonic() - started)
     except ChipError:
         raise
     finally:

@@ -1,7 +1,7 @@
 """APDUs, and 3DES secure messaging on both ends (ICAO 9303 part 11, section 9.8).
 
-A protected command carries DO'87' (the padded, encrypted data), DO'97' (Le) and DO'8E' (a retail MAC
-over the send sequence counter, the padded header and those objects); the response carries DO'87',
+A protected command carries DO'87' (the padded, encrypted data), DO'97' (Le) and DO'8E' (a MAC over
+the send sequence counter, the padded header and those objects: retail MAC for 3DES, CMAC for AES); the response carries DO'87',
 DO'99' (the status word) and DO'8E'. Each side increments the 8-byte send sequence counter (SSC) before
 computing or checking a MAC, so a replayed or dropped APDU breaks the session.
 
@@ -83,43 +83,60 @@ class Response:
         return self.data + self.sw.to_bytes(2, "big")
 
 
-def _do87(key_enc: bytes, data: bytes) -> bytes:
-    return tlv(0x87, b"\x01" + crypto.encrypt(key_enc, crypto.pad(data)))
-
-
-def _plain_do87(key_enc: bytes, value: bytes) -> bytes:
-    if not value or value[0] != 0x01:
-        raise SecureMessagingError("DO'87' without the padding indicator")
-    try:
-        return crypto.unpad(crypto.decrypt(key_enc, value[1:]))
-    except ValueError as exc:
-        raise SecureMessagingError(f"DO'87' does not decrypt: {exc}") from None
-
-
 class _Keys:
-    def __init__(self, key_enc: bytes, key_mac: bytes, ssc: bytes) -> None:
+    """Session keys and the send sequence counter. 3DES (BAC): 8-byte blocks and SSC, zero IV, retail
+    MAC. AES (PACE, ICAO 9303 part 11 section 9.8.6): 16-byte blocks and SSC, IV = E(K_enc, SSC), CMAC."""
+
+    def __init__(self, key_enc: bytes, key_mac: bytes, ssc: bytes, *, aes: bool = False) -> None:
         self.key_enc = key_enc
         self.key_mac = key_mac
+        self.aes = aes
+        self.block = 16 if aes else 8
         self._ssc = int.from_bytes(ssc, "big")
 
     def next_ssc(self) -> bytes:
-        self._ssc = (self._ssc + 1) % (1 << 64)
-        return self._ssc.to_bytes(8, "big")
+        self._ssc = (self._ssc + 1) % (1 << (8 * self.block))
+        return self._ssc.to_bytes(self.block, "big")
 
-    def mac(self, data: bytes) -> bytes:
-        return crypto.retail_mac(self.key_mac, self.next_ssc() + data)
+    def pad(self, data: bytes) -> bytes:
+        return crypto.pad(data, self.block)
+
+    def mac(self, ssc: bytes, data: bytes) -> bytes:
+        if self.aes:
+            return crypto.aes_cmac(self.key_mac, self.pad(ssc + data))
+        return crypto.retail_mac(self.key_mac, ssc + data)
+
+    def do87(self, ssc: bytes, data: bytes) -> bytes:
+        if self.aes:
+            cipher = crypto.aes_encrypt(self.key_enc, crypto.aes_iv(self.key_enc, ssc), self.pad(data))
+        else:
+            cipher = crypto.encrypt(self.key_enc, self.pad(data))
+        return tlv(0x87, b"\x01" + cipher)
+
+    def plain_do87(self, ssc: bytes, value: bytes) -> bytes:
+        if not value or value[0] != 0x01:
+            raise SecureMessagingError("DO'87' without the padding indicator")
+        try:
+            if self.aes:
+                plain = crypto.aes_decrypt(self.key_enc, crypto.aes_iv(self.key_enc, ssc), value[1:])
+            else:
+                plain = crypto.decrypt(self.key_enc, value[1:])
+            return crypto.unpad(plain)
+        except ValueError as exc:
+            raise SecureMessagingError(f"DO'87' does not decrypt: {exc}") from None
 
 
 class SecureChannel(_Keys):
     """The reader's end: wraps commands and unwraps responses."""
 
     def wrap(self, command: Command) -> bytes:
+        ssc = self.next_ssc()
         header = bytes([command.cla | 0x0C, command.ins, command.p1, command.p2])
-        objects = _do87(self.key_enc, command.data) if command.data else b""
+        objects = self.do87(ssc, command.data) if command.data else b""
         if command.le is not None:
             le = command.le % 256 if command.le <= 256 else command.le % 65536
             objects += tlv(0x97, bytes([le]) if command.le <= 256 else le.to_bytes(2, "big"))
-        mac = self.mac(crypto.pad(header) + objects)
+        mac = self.mac(ssc, self.pad(header) + objects)
         body = objects + tlv(0x8E, mac)
         extended = len(body) > 255
         lc = (b"\x00" + len(body).to_bytes(2, "big")) if extended else bytes([len(body)])
@@ -127,6 +144,7 @@ class SecureChannel(_Keys):
 
     def unwrap(self, raw: bytes) -> Response:
         response = Response.decode(raw)
+        ssc = self.next_ssc()
         if not response.data:
             if response.sw in (0x6987, 0x6988, SW_OK):
                 # The chip dropped secure messaging (wrong or missing objects): the session is over.
@@ -140,10 +158,9 @@ class SecureChannel(_Keys):
         found = dict(objects)
         if objects[-1][0] != 0x8E or len(objects[-1][1]) != 8 or 0x99 not in found:
             raise SecureMessagingError("protected response without DO'99' or a closing DO'8E'")
-        mac_end = len(data) - 10
-        if not crypto.mac_equal(self.mac(data[:mac_end]), found[0x8E]):
+        if not crypto.mac_equal(self.mac(ssc, data[:-10]), found[0x8E]):
             raise SecureMessagingError("the response's MAC is wrong")
-        plain = _plain_do87(self.key_enc, found[0x87]) if 0x87 in found else b""
+        plain = self.plain_do87(ssc, found[0x87]) if 0x87 in found else b""
         return Response(plain, int.from_bytes(found[0x99], "big"))
 
 
@@ -152,6 +169,7 @@ class CardChannel(_Keys):
 
     def unwrap(self, raw: bytes) -> Command:
         command = Command.decode(raw)
+        ssc = self.next_ssc()
         if command.cla & 0x0C != 0x0C:
             raise SecureMessagingError("plain command inside a secure session")
         header = bytes([command.cla, command.ins, command.p1, command.p2])
@@ -162,19 +180,19 @@ class CardChannel(_Keys):
         found = dict(objects)
         if not objects or objects[-1][0] != 0x8E or len(objects[-1][1]) != 8:
             raise SecureMessagingError("protected command without a closing DO'8E'")
-        mac_end = len(command.data) - 10
-        if not crypto.mac_equal(self.mac(crypto.pad(header) + command.data[:mac_end]), found[0x8E]):
+        if not crypto.mac_equal(self.mac(ssc, self.pad(header) + command.data[:-10]), found[0x8E]):
             raise SecureMessagingError("the command's MAC is wrong")
-        data = _plain_do87(self.key_enc, found[0x87]) if 0x87 in found else b""
+        data = self.plain_do87(ssc, found[0x87]) if 0x87 in found else b""
         le: int | None = None
         if 0x97 in found:
             le = int.from_bytes(found[0x97], "big") or (256 if len(found[0x97]) == 1 else 65536)
         return Command(command.cla & ~0x0C & 0xFF, command.ins, command.p1, command.p2, data, le)
 
     def wrap(self, response: Response) -> bytes:
-        objects = _do87(self.key_enc, response.data) if response.data else b""
+        ssc = self.next_ssc()
+        objects = self.do87(ssc, response.data) if response.data else b""
         objects += tlv(0x99, response.sw.to_bytes(2, "big"))
-        return objects + tlv(0x8E, self.mac(objects)) + b"\x90\x00"
+        return objects + tlv(0x8E, self.mac(ssc, objects)) + b"\x90\x00"
 
 
 __all__ = ["CardChannel", "Command", "Response", "SecureChannel", "SecureMessagingError", "encode_length"]
