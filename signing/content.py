@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import segno
@@ -217,8 +218,12 @@ def content_digest(digests: list[bytes]) -> bytes:
     return h.digest()[:CONTENT_DIGEST_BYTES]
 
 
+@lru_cache(maxsize=16)
 def make_qr(seal: str, version: int | None = None) -> segno.QRCode:
-    """The QR of the seal: error correction M, at ``version`` when given (the layout fixes the size)."""
+    """The QR of the seal: error correction M, at ``version`` when given (the layout fixes the size).
+
+    Cached: the signer and the verifier ask for the same symbol more than once, and segno's mask choice
+    costs tens of milliseconds."""
     return segno.make_qr(seal, error="m", version=version, boost_error=False)
 
 

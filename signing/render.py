@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import segno
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc, pdfmetrics
@@ -94,9 +93,22 @@ def _draw_raw_image(c: canvas.Canvas, name: str, image: EmbeddedImage, width: fl
     c._formsinuse.append(name)
 
 
-def qr_layout(seal: str, version: int | None = None) -> tuple[segno.QRCode, float]:
-    """The QR of the seal and its module size in points (never below QR_MIN_MODULE)."""
-    qr = make_qr(seal, version)
+@dataclass(frozen=True)
+class QRShape:
+    """The size of a QR symbol of a given version: all that the layout needs (segno.QRCode has the same
+    two members), so that rendering around a placeholder does not compute a QR it throws away."""
+
+    version: int
+
+    def symbol_size(self, border: int = 0) -> tuple[int, int]:
+        side = 17 + 4 * self.version + 2 * border
+        return side, side
+
+
+def qr_layout(seal: str, version: int | None = None) -> tuple[QRShape, float]:
+    """The QR's shape for the seal (at ``version`` when given) and its module size in points (never
+    below QR_MIN_MODULE)."""
+    qr = QRShape(int(make_qr(seal).version) if version is None else version)
     modules = qr.symbol_size(border=0)[0]
     module = min(QR_MODULE, QR_MAX_SIDE / modules)
     if module < QR_MIN_MODULE:
@@ -104,7 +116,7 @@ def qr_layout(seal: str, version: int | None = None) -> tuple[segno.QRCode, floa
     return qr, module
 
 
-def _draw_qr(c: canvas.Canvas, qr: segno.QRCode, module: float, x: float, y: float) -> float:
+def _draw_qr(c: canvas.Canvas, qr: QRShape, module: float, x: float, y: float) -> float:
     """Draw the QR seal's form (see signing.content) with its bottom-left corner at (x, y); return its side.
 
     The form is defined once, in module units; what it holds here is a placeholder of the right size that
@@ -173,7 +185,7 @@ def _draw_text_layer(c: canvas.Canvas, page: CopyPage, scale: float, height: flo
 
 
 def _footer(
-    c: canvas.Canvas, *, meta: CopyMeta, index: int, count: int, qr: segno.QRCode, module: float, width: float
+    c: canvas.Canvas, *, meta: CopyMeta, index: int, count: int, qr: QRShape, module: float, width: float
 ) -> float:
     """Code, "Trang i/n" and the QR along the bottom; returns the footer's height."""
     side = qr.symbol_size(border=0)[0] * module
@@ -279,7 +291,7 @@ def _last_page_footer(
     signer_name: str,
     *,
     count: int,
-    qr: segno.QRCode,
+    qr: QRShape,
     module: float,
     width: float,
 ) -> tuple[int, int, int, int]:
