@@ -177,3 +177,33 @@ class VisitClock:
             "liveness_attempts": counts.get("liveness_attempts", 0),
             "liveness_failures": counts.get("liveness_failures", 0),
         }
+
+
+# The visit's screens that are KPI steps (kiosk.flow.record.Screen values), and the step each one times.
+STEP_OF_SCREEN = {
+    "card": "identify",
+    "face": "face",
+    "scan": "scan",
+    "review": "review",
+    "payment": "pay",
+    "processing": "certify",
+    "printing": "print",
+}
+
+
+def note_screen(visit: Any, screen: str) -> None:
+    """The flow moved to `screen`: start the visit's clock at its first step, time each step."""
+    step = STEP_OF_SCREEN.get(screen)
+    if step is None:
+        return
+    if getattr(visit, "metrics", None) is None:
+        visit.metrics = VisitClock()
+        visit.metrics.start()
+    visit.metrics.step(step)
+
+
+def note_count(visit: Any, name: str, n: int = 1) -> None:
+    """Count an event of the visit (see VisitClock.count) once its clock runs."""
+    clock = getattr(visit, "metrics", None)
+    if clock is not None:
+        clock.count(name, n)
