@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.flow.contracts import ImmediateRunner, Report, TaskRunner, VisitServices
 from kiosk.flow.errors import INTERNAL, RESCAN_ACTIONS, Action, ErrorInfo, classify_error, route_for
 from kiosk.flow.payment_step import PaymentSteps
+from kiosk.delivery import note_count, note_screen
 from kiosk.flow.record import BUSY_SCREENS, Screen, Service, VisitRecord, wipe_array, wipe_result
 from kiosk.maintenance import MaintenanceAuth
 
@@ -119,6 +120,7 @@ class VisitFlow(PaymentSteps):
 
     def _go(self, screen: Screen) -> None:
         log.info("screen %s -> %s", self.screen, screen)
+        note_screen(self.visit, screen.value)  # the visit's KPI durations (kiosk.delivery)
         self.screen = screen
         self.touch()
         self._changed()
@@ -331,6 +333,10 @@ class VisitFlow(PaymentSteps):
             wipe_array(frame)
         self.visit.frames = list(frames)
         self.visit.liveness, self.visit.face = liveness, decision
+        note_count(self.visit, "face_attempts")
+        note_count(self.visit, "liveness_attempts")
+        if not getattr(decision, "match", False):
+            note_count(self.visit, "face_failures")
         if getattr(decision, "match", False):
             self.audit("visit.face_match", {"distance": float(getattr(decision, "distance", 0.0))})
             if self.visit.service == Service.reprint:
@@ -351,6 +357,8 @@ class VisitFlow(PaymentSteps):
     def _face_failed(self, exc: BaseException) -> None:
         error = classify_error(exc)
         if error.kind == "liveness_failed":
+            note_count(self.visit, "liveness_attempts")
+            note_count(self.visit, "liveness_failures")
             self.visit.challenge = self._draw_challenge()  # the next attempt gets a new challenge
         self.show_error(error, back_to=Screen.face)
 
@@ -382,6 +390,9 @@ class VisitFlow(PaymentSteps):
 
     def _page_read(self, page: PageResult, guess: str, replace: int | None) -> None:
         quality = getattr(page, "quality", None)
+        note_count(self.visit, "pages_scanned")
+        if replace is not None or (quality is not None and not getattr(quality, "ok", True)):
+            note_count(self.visit, "rescans")  # refused (it must be scanned again) or scanned over
         if quality is not None and not getattr(quality, "ok", True):
             self.visit.page_quality = quality
             wipe_array(getattr(page, "image", None))
