@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.delivery import note_count, note_screen
 from kiosk.flow.contracts import ImmediateRunner, Report, TaskRunner, VisitServices
 from kiosk.flow.errors import INTERNAL, RESCAN_ACTIONS, Action, ErrorInfo, classify_error, route_for
 from kiosk.flow.payment_step import PaymentSteps
-from kiosk.delivery import note_count, note_screen
 from kiosk.flow.record import BUSY_SCREENS, Screen, Service, VisitRecord, wipe_array, wipe_result
 from kiosk.maintenance import MaintenanceAuth
 
