@@ -1,0 +1,12 @@
+"""Every screen of the flow has its page in the window, checked here rather than found missing at run time
+when the flow first goes there."""
+
+from __future__ import annotations
+
+from kiosk.flow import Screen
+
+
+def test_every_screen_has_a_page_in_the_window(make_kiosk, fake_services) -> None:  # type: ignore[no-untyped-def]
+    kiosk = make_kiosk(fake_services)
+    missing = [screen for screen in Screen if screen not in kiosk.window.screens]
+    assert not missing, f"screens without a page in ui/window.py: {missing}"
