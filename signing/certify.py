@@ -15,7 +15,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import timestamps
 
 from signing.code import authority_of
-from signing.content import content_digest, make_qr, page_digests
+from signing.content import content_digest, make_qr, page_digests, qr_version_for
 from signing.errors import SigningError
 from signing.fingerprint import key_words_for, page_fingerprint
 from signing.images import EmbeddedImage, encode_page_image
@@ -62,7 +62,7 @@ def render_and_seal(
     pages are rendered around a placeholder QR form, and the final seal is made from their digests.
     """
     provisional = make_seal(seal_claims(meta, pages, os.urandom(CONTENT_DIGEST_BYTES)), signer.kid, _no_sign)
-    version = int(make_qr(provisional).version)
+    version = qr_version_for(provisional)
     for _attempt in range(3):
         rendered = render_copy(pages, images, meta, provisional, signer_name, qr_version=version)
         digests = page_digests(PdfFileReader(io.BytesIO(rendered.pdf), strict=False).root)

@@ -227,6 +227,11 @@ def make_qr(seal: str, version: int | None = None) -> segno.QRCode:
     return segno.make_qr(seal, error="m", version=version, boost_error=False)
 
 
+def qr_version_for(seal: str) -> int:
+    """The smallest QR version that holds ``seal`` (error correction M), without choosing a mask."""
+    return int(segno.make_qr(seal, error="m", boost_error=False, mask=0).version)
+
+
 def qr_form_content(qr: segno.QRCode) -> bytes:
     """The content stream of the QR seal's form, in module units with the origin at the symbol's
     bottom-left corner: a white quiet zone, then each run of dark modules as a rectangle."""

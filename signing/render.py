@@ -21,7 +21,7 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from signing.content import QR_FORM, QR_QUIET, make_qr
+from signing.content import QR_FORM, QR_QUIET, qr_version_for
 from signing.errors import SigningError
 from signing.images import EmbeddedImage
 from signing.model import CopyMeta, CopyPage
@@ -108,7 +108,7 @@ class QRShape:
 def qr_layout(seal: str, version: int | None = None) -> tuple[QRShape, float]:
     """The QR's shape for the seal (at ``version`` when given) and its module size in points (never
     below QR_MIN_MODULE)."""
-    qr = QRShape(int(make_qr(seal).version) if version is None else version)
+    qr = QRShape(qr_version_for(seal) if version is None else version)
     modules = qr.symbol_size(border=0)[0]
     module = min(QR_MODULE, QR_MAX_SIDE / modules)
     if module < QR_MIN_MODULE:
