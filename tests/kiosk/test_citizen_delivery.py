@@ -15,8 +15,17 @@ from pyzbar import pyzbar
 from drivers.base import Receipt
 from drivers.escpos_serial import receipt_bytes
 from drivers.receipt_render import render_receipt
-from kiosk.delivery import VisitClock, check_delivery_email, new_retrieval, set_delivery_email, wording
+from kiosk.delivery import (
+    VisitClock,
+    check_delivery_email,
+    new_retrieval,
+    note_count,
+    note_screen,
+    set_delivery_email,
+    wording,
+)
 from kiosk.fleet_health import heartbeat_health, write_device_states
+from kiosk.flow.record import VisitRecord
 from offline_sync.citizen import CROCKFORD, normalize_secret, verify_retrieval_secret
 from offline_sync.protocol import RecordUpload
 from offline_sync.store import LocalStore, RecordIn, load_or_create_data_key
@@ -171,3 +180,17 @@ def _upload_body() -> dict[str, object]:
             "doc_type": "x", "pages": 1, "pdf_sha256": hashlib.sha256(pdf).hexdigest(), "pdf": "JVBERg==",
             "holder_id": "0", "holder_name": "x", "ocr_text": "", "fields": {}, "face_match": True,
             "face_distance": 0.3, "liveness": "blink"}  # fmt: skip
+
+
+def test_the_flow_hooks_start_the_clock_at_the_first_step_and_reset_with_the_visit() -> None:
+    visit = VisitRecord()
+    note_count(visit, "rescans")  # before the visit started: nothing to count on
+    note_screen(visit, "attract")
+    assert visit.metrics is None
+    for screen in ("card", "face", "scan", "review", "payment", "processing"):
+        note_screen(visit, screen)
+    note_count(visit, "rescans")
+    metrics = visit.metrics.metrics(pages=1)
+    assert metrics is not None and metrics["rescans"] == 1
+    assert set(metrics["step_seconds"]) == {"identify", "face", "scan", "review", "pay", "certify"}
+    assert VisitRecord().metrics is None  # a new visit (the reset) starts without a clock
