@@ -72,3 +72,14 @@ def heartbeat_health(devices_file: Path, *, ward: str = "") -> dict[str, Any]:
     if age is not None:
         health["devices_age_s"] = round(age, 1)
     return health
+
+
+def start_device_watch(app: Any, interval: float = 10.0) -> Any:
+    """Poll the kiosk's devices on their own thread (drivers.HealthWatcher): every change reaches the
+    snapshot file that `KioskApp.devices` wires to the heartbeat. `kiosk run` calls this once; stop it
+    with `.stop()` at shutdown."""
+    from drivers import HealthWatcher
+
+    watcher = HealthWatcher(app.devices, interval=interval)
+    watcher.start()
+    return watcher

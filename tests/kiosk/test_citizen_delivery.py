@@ -194,3 +194,29 @@ def test_the_flow_hooks_start_the_clock_at_the_first_step_and_reset_with_the_vis
     assert metrics is not None and metrics["rescans"] == 1
     assert set(metrics["step_seconds"]) == {"identify", "face", "scan", "review", "pay", "certify"}
     assert VisitRecord().metrics is None  # a new visit (the reset) starts without a clock
+
+
+def test_the_kiosk_writes_its_device_states_for_the_heartbeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from kiosk.app import KioskApp
+    from kiosk.config import load_config
+    from kiosk.fleet_health import DEVICES_FILE, read_device_states, start_device_watch
+
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    with KioskApp(load_config()) as app:
+        watcher = start_device_watch(app, interval=0.2)
+        path = app.config.path(DEVICES_FILE)
+        deadline = time.monotonic() + 30
+        while not read_device_states(path)[0]:
+            assert time.monotonic() < deadline, "no device snapshot written"
+            time.sleep(0.05)
+        watcher.stop()
+    devices, age = read_device_states(path)
+    names = {d["name"] for d in devices}
+    assert {"scanner", "camera", "receipt_printer"} <= names
+    assert all(d["state"] in ("ok", "warning", "error", "absent") for d in devices)
+    assert age is not None and age < 30
