@@ -25,6 +25,7 @@ MIN_COLOUR_FRACTION = 0.0003  # less coloured ink than this on the page: leave t
 MAX_COLOUR_FRACTION = 0.15  # more than this is a colour picture or a tinted paper, not ink on a page
 SEAL_MIN_INCH, SEAL_MAX_INCH = 0.5, 2.6  # a round seal's diameter
 SIGNATURE_MIN_INCH = 0.4  # a signature's width
+STROKE_INCHES = (0.35, 0.1)  # a pen stroke of a signature spans this much; no printed letter does
 
 
 def _channels(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -32,7 +33,7 @@ def _channels(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return b, g, r
 
 
-def _top_and_spread(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def top_and_spread(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each pixel's brightest channel, and its saturation as brightest minus darkest channel (uint8)."""
     b, g, r = cv2.split(bgr[:, :, :3])
     top = cv2.max(cv2.max(b, g), r)
@@ -44,16 +45,17 @@ def colour_fraction(bgr: np.ndarray) -> float:
     """The share of the page's pixels that are clearly coloured ink (checked on a reduced copy)."""
     if bgr.ndim != 3:
         return 0.0
-    _, spread = _top_and_spread(np.ascontiguousarray(bgr[::4, ::4]))
+    _, spread = top_and_spread(np.ascontiguousarray(bgr[::4, ::4]))
     return float(np.count_nonzero(spread > FULLY_SATURATED)) / max(1, spread.size)
 
 
 def dropout_gray(bgr: np.ndarray) -> np.ndarray:
     """The page in grey with red, blue and violet ink faded into the paper; black print stays."""
-    top, spread = _top_and_spread(bgr)
+    top, spread = top_and_spread(bgr)
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    weight = cv2.subtract(spread.astype(np.float32), float(SATURATED)) * (1.0 / (FULLY_SATURATED - SATURATED))
-    weight = cv2.min(cv2.max(weight, 0.0), 1.0)
+    weight = np.clip(
+        (spread.astype(np.float32) - float(SATURATED)) * (1.0 / (FULLY_SATURATED - SATURATED)), 0.0, 1.0
+    )
     # The halo where a coloured stroke meets paper is lighter than the stroke: widen the weight over it.
     weight = cv2.dilate(weight, np.ones((3, 3), np.uint8))
     # Pure seal red or pen blue lifts to paper white; a black letter under the ink (dark in every channel)
@@ -62,12 +64,15 @@ def dropout_gray(bgr: np.ndarray) -> np.ndarray:
     gray32 = gray.astype(np.float32)
     out32 = cv2.add(gray32, cv2.multiply(cv2.subtract(lifted, gray32), weight))
     out = np.clip(out32, 0, 255).astype(np.uint8)
-    # Where red and blue cross they print almost black, but still tinted; a black letter is not.
-    coloured = (spread > 24).astype(np.uint8)
+    # Where red and blue cross they print almost black, but still tinted, and inside bright strokes; a
+    # letter is not tinted (or, printed in a navy ink, lies on paper, away from any bright stroke).
+    tinted = spread > 24
+    strokes = cv2.dilate((spread > FULLY_SATURATED).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    crossing = (tinted & strokes).astype(np.uint8)
     dark = (out < 128).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     if count > 1:
-        inside = np.bincount(labels[coloured > 0], minlength=count)
+        inside = np.bincount(labels[crossing > 0], minlength=count)
         drop = inside / np.maximum(stats[:, cv2.CC_STAT_AREA], 1) > 0.6
         drop[0] = False
         if drop.any():
@@ -106,14 +111,23 @@ def detect_marks(bgr: np.ndarray, dpi: int) -> dict[str, float]:
         if ink >= 0.06 * w * h:
             out["seal"] = 1.0
             out["seal_inches"] = max(out["seal_inches"], float(side))
-    # A signature: blue strokes spread over at least a short word's width.
+    # A signature: blue or violet pen strokes, at least one running on wider than any letter.
     if np.count_nonzero(blue) >= 0.002 * px_per_inch**2:
         joined = cv2.dilate(blue, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
         count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
         for label in range(1, count):
             x, y, w, h, _area = stats[label]
             ink = np.count_nonzero(blue[y : y + h, x : x + w])
-            if w / px_per_inch >= SIGNATURE_MIN_INCH and ink >= 0.01 * px_per_inch**2:
+            if w / px_per_inch < SIGNATURE_MIN_INCH or ink < 0.01 * px_per_inch**2:
+                continue
+            # A pen stroke runs on, wider than any letter: look at full size for one such stroke.
+            region = bgr[y * factor : (y + h) * factor, x * factor : (x + w) * factor]
+            _, _, pieces, _ = cv2.connectedComponentsWithStats(ink_masks(region)[1])
+            strokes = pieces[1:][
+                (pieces[1:, cv2.CC_STAT_WIDTH] >= STROKE_INCHES[0] * dpi)
+                & (pieces[1:, cv2.CC_STAT_HEIGHT] >= STROKE_INCHES[1] * dpi)
+            ]
+            if len(strokes):
                 out["signature"] = 1.0
                 out["signature_inches"] = max(out["signature_inches"], float(w / px_per_inch))
     return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr import preprocess, quality, tables, tesseract
+from ocr import preprocess, quality, reread, tables, tesseract
 from ocr.classify import classify
 from ocr.config import OcrConfig
 from ocr.doctypes import extract_fields
@@ -216,6 +216,11 @@ class OcrEngine:
             log.warning("tesseract failed on a page: %s", exc)
             metrics["seconds"] = time.monotonic() - started
             return self._rejected("unreadable", prepared.upright, dpi, metrics)
+        if time.monotonic() < deadline - 1.0:
+            gray = preprocess.rotate_quarter(prepared.ocr_gray, turns)
+            words = reread.reread_large_lines(
+                gray, words, dpi=dpi, deadline=deadline, languages=self.config.languages
+            )
         words = _restore(words)
         metrics.update(_read_metrics(words, upright.shape))
         metrics["quarter_turns"] = float(turns)
@@ -297,10 +302,10 @@ class OcrEngine:
                 page[y0 : y1 + 1, x0 : x1 + 1] = 255
                 for c in range(len(grid.columns) - 1):
                     left, right = round(grid.columns[c] * scale), round(grid.columns[c + 1] * scale)
-                    strip = gray[y0:y1, left:right]
-                    if strip.size and np.count_nonzero(strip < 128) >= 20:
+                    column = gray[y0:y1, left:right]
+                    if column.size and np.count_nonzero(column < 128) >= 20:
                         strips.append((t, c, left, y0))
-                        pieces.append((left, y0, strip))
+                        pieces.append((left, y0, column))
         bands = [(0, top, page[top:bottom]) for top, bottom in _bands(page, self.config.parallel_bands)
                  if np.count_nonzero(page[top:bottom:2, ::2] < 128) >= 20]  # fmt: skip
         pieces = bands + pieces
@@ -310,7 +315,7 @@ class OcrEngine:
         ]
         lines: dict[tuple[int, int, int], list[tesseract.TessWord]] = {}
         try:
-            for index, ((x, y, _), proc) in enumerate(zip(pieces, procs, strict=True)):
+            for index, ((x, y, _image), proc) in enumerate(zip(pieces, procs, strict=True)):
                 found = tesseract.parse_tsv(tesseract.finish(proc, deadline), dx=x, dy=y, scale=1.0 / scale)
                 strip = strips[index - len(bands)] if index >= len(bands) else None
                 for word in found:

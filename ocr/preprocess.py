@@ -176,24 +176,54 @@ def ink_contrast(gray: np.ndarray) -> tuple[float, float]:
     return ink, paper
 
 
-def find_photos(binary: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
-    """Boxes (x, y, w, h) of pictures on the page (a portrait in its frame): dense dark regions larger
-    than any letter. Text, rules, frames and tables are sparse at that size and are not picked."""
-    factor = 4
-    small = cv2.resize(binary, (max(1, binary.shape[1] // factor), max(1, binary.shape[0] // factor)),
+def find_photos(gray: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of pictures on the page (a portrait in its frame): regions larger than any
+    letter where nearly every row and column holds something darker than paper (mid-greys too). A block
+    of text, however bold, has blank rows between its lines; rules, frames and tables are mostly blank."""
+    factor = max(1, round(dpi / 75))  # work at about 75 dpi
+    small = cv2.resize(gray, (max(1, gray.shape[1] // factor), max(1, gray.shape[0] // factor)),
                        interpolation=cv2.INTER_AREA)  # fmt: skip
-    ink = (small < 128).astype(np.uint8)
-    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    ink = (small < float(np.median(small)) - 40).astype(np.uint8)
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     _, _, stats, _ = cv2.connectedComponentsWithStats(joined)
     inch = dpi / factor
     boxes = []
     for x, y, w, h, _area in stats[1:]:
         if w < 0.5 * inch or h < 0.5 * inch:
             continue
-        fill = float(np.count_nonzero(ink[y : y + h, x : x + w])) / (w * h)
-        if fill > 0.3:
-            boxes.append((int(x * factor), int(y * factor), int(w * factor), int(h * factor)))
-    return boxes
+        region = ink[y : y + h, x : x + w]
+        fill = float(np.count_nonzero(region)) / (w * h)
+        blank_rows = float(np.mean(region.sum(axis=1) <= 0.02 * w))
+        blank_cols = float(np.mean(region.sum(axis=0) <= 0.02 * h))
+        if fill > 0.3 and blank_rows < 0.05 and blank_cols < 0.05:
+            boxes.append(
+                _grown((int(x), int(y), int(x + w), int(y + h)), stats[1:], max(1, int(inch * 0.05)))
+            )
+    return [(x0 * factor, y0 * factor, (x1 - x0) * factor, (y1 - y0) * factor) for x0, y0, x1, y1 in boxes]
+
+
+def _grown(box: tuple[int, int, int, int], stats: np.ndarray, pad: int) -> tuple[int, int, int, int]:
+    """A picture's box grown over the ink that touches it: its light parts' edges, and its frame."""
+    x0, y0, x1, y1 = box
+    for _ in range(3):
+        touching = (
+            (stats[:, 0] <= x1 + pad)
+            & (stats[:, 0] + stats[:, 2] >= x0 - pad)
+            & (stats[:, 1] <= y1 + pad)
+            & (stats[:, 1] + stats[:, 3] >= y0 - pad)
+            # a line of text beside the picture is not part of it: only marks smaller than it or around it
+            & ((stats[:, 2] <= (x1 - x0) * 1.3) | (stats[:, 3] >= (y1 - y0) * 0.9))
+        )
+        if not touching.any():
+            break
+        nx0 = min(x0, int(stats[touching, 0].min()))
+        ny0 = min(y0, int(stats[touching, 1].min()))
+        nx1 = max(x1, int((stats[touching, 0] + stats[touching, 2]).max()))
+        ny1 = max(y1, int((stats[touching, 1] + stats[touching, 3]).max()))
+        if (nx0, ny0, nx1, ny1) == (x0, y0, x1, y1):
+            break
+        x0, y0, x1, y1 = nx0, ny0, nx1, ny1
+    return x0, y0, x1, y1
 
 
 def prepare(image: np.ndarray, dpi: int) -> Prepared:
@@ -220,12 +250,16 @@ def prepare(image: np.ndarray, dpi: int) -> Prepared:
         metrics.update(colour.detect_marks(upright, dpi))
     else:  # a colour picture or a tinted background all over: no ink to tell apart
         metrics.update(seal=0.0, signature=0.0)
-    if colour.MIN_COLOUR_FRACTION < metrics["colour_fraction"] < colour.MAX_COLOUR_FRACTION or (
-        metrics["seal"] or metrics["signature"]
-    ):
+    if metrics["seal"] or metrics["signature"]:
         gray = colour.dropout_gray(upright)
         steps.append("colour_dropout")
-    else:
+        plain = to_gray(upright)
+        _, spread = colour.top_and_spread(np.ascontiguousarray(upright[::4, ::4]))
+        black = np.count_nonzero((plain[::4, ::4] < 128) & (spread < 24))
+        if np.count_nonzero(gray[::4, ::4] < 128) < 0.5 * black:  # a safety net: black print must stay
+            gray = plain
+            steps[-1] = "colour_kept"
+    else:  # no stamp, no pen: colour on the page is print (a navy ink, a logo), read as it is
         gray = to_gray(upright)
 
     background = estimate_background(gray)
@@ -297,7 +331,7 @@ def prepare(image: np.ndarray, dpi: int) -> Prepared:
         margin = max(14.0, 4.0 * metrics["noise_sigma"])
         work = np.where(work > level - margin, np.uint8(255), work)
 
-    photos = find_photos(binary, dpi) if ink_fraction < 0.35 else []
+    photos = find_photos(work, dpi) if ink_fraction < 0.35 else []
     metrics["photos"] = float(len(photos))
     if photos:
         work = work.copy()
