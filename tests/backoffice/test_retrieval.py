@@ -126,6 +126,18 @@ def test_one_address_guessing_across_many_codes_is_locked_out(city: CityOffice) 
     assert blocked.status_code == 429
 
 
+def test_a_forged_x_forwarded_for_does_not_escape_the_address_lockout(city: CityOffice) -> None:
+    """No proxy is trusted by default: the header is ignored, so rotating it does not reset the counter."""
+    codes = [city.issue_with_secret()[0] for _ in range(3)]
+    for n in range(LIMITS.ip_failures):
+        spoof = {"X-Forwarded-For": f"203.0.113.{n + 1}"}
+        post(city, codes[n % len(codes)], new_retrieval_secret(), headers=spoof)
+    code, secret = city.issue_with_secret()
+    assert post(city, code, secret, headers={"X-Forwarded-For": "198.51.100.7"}).status_code == 429
+    assert city.db is not None
+    assert {row["actor"] for row in audit_trail(city.db, codes[0])} == {"public:127.0.0.1"}
+
+
 def test_malformed_input_is_refused_cleanly(city: CityOffice) -> None:
     code, _ = city.issue_with_secret()
     for data in ({"code": "'; DROP TABLE copies;--", "secret": "X"}, {"code": code, "secret": "A" * 5000}):
