@@ -127,3 +127,12 @@ def test_a_pace_chip_over_pcscd(live_pcscd, citizen: CardData, portrait, pki: Ch
             read_identity(reader, bac_key_for(wrong), [pki.csca], wait_s=5)
     assert identity.read.access_control == "PACE" and identity.passive.status == "valid"
     assert refused.value.reason == "pace_failed"
+
+
+def test_chip_authentication_over_pcscd(live_pcscd, citizen: CardData, portrait, pki: ChipPki) -> None:  # type: ignore[no-untyped-def]
+    chip = issue_chip(citizen, portrait, pki, pace=True, chip_authentication=True).chip()
+    with _reader(live_pcscd) as reader, VirtualCard(chip, port=live_pcscd.port):
+        identity = read_identity(reader, bac_key_for(citizen), [pki.csca], wait_s=5)
+    assert identity.read.access_control == "PACE"
+    assert (identity.read.chip_authentication, identity.read.active_authentication) == (aa.VALID, aa.VALID)
+    assert identity.trusted

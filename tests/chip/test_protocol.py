@@ -231,3 +231,21 @@ def test_pace_refuses_a_point_off_the_curve() -> None:
 
     with pytest.raises(ValueError, match="not on P-256"):
         ecc.decode(b"\x04" + (1).to_bytes(32, "big") + (1).to_bytes(32, "big"))
+
+
+@pytest.mark.parametrize("pace", [False, True])
+def test_chip_authentication_tells_a_copied_chip(
+    citizen: CardData, portrait, pki: ChipPki, pace: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """DG14's key (covered by the SOD): a genuine chip restarts secure messaging with keys from it; a copy
+    without the private key cannot, and is refused even when it has no DG15 for Active Authentication."""
+    options = {"chip_authentication": True, "active_authentication": False, "pace": pace}
+    reader = SimulatedChipReader(card=issue_chip(citizen, portrait, pki, **options).chip())
+    genuine = read_identity(reader, bac_key_for(citizen), [pki.csca])
+    assert genuine.read.chip_authentication == aa.VALID and genuine.chip_authentication == aa.VALID
+    assert genuine.to_json()["chip_authentication_method"] == "chip_authentication"
+    assert 14 in genuine.read.groups and genuine.passive.valid  # DG14's hash is in the SOD
+    reader.place(issue_chip(citizen, portrait, pki, tamper="clone", **options).chip())
+    clone = read_identity(reader, bac_key_for(citizen), [pki.csca])
+    assert clone.passive.valid  # the copied data is all genuine...
+    assert clone.chip_authentication == aa.FAILED and clone.refusal == "chip_authentication_failed"

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from kiosk.identity.chip import aa, crypto
 from kiosk.identity.chip import pace as pace_protocol
+from kiosk.identity.chip.ca import ChipCa
 from kiosk.identity.chip.lds import AID_MRTD
 from kiosk.identity.chip.mrz import BacKey
 from kiosk.identity.chip.sm import CardChannel, Command, Response, SecureMessagingError
@@ -60,8 +61,11 @@ class VirtualChip:
         *,
         aa_key: ec.EllipticCurvePrivateKey | None = None,
         pace: bool = False,
+        ca_key: ec.EllipticCurvePrivateKey | None = None,
     ) -> None:
         self.files = dict(files)
+        self._ca = ChipCa(ca_key) if ca_key is not None else None
+        self._next_channel: CardChannel | None = None
         # PACE is listed in EF.CardAccess, a file of the master file that needs no key.
         self._mf_files = {pace_protocol.FID_CARD_ACCESS: pace_protocol.build_card_access()} if pace else {}
         self._pace: pace_protocol.ChipPace | None = pace_protocol.ChipPace(bac_key) if pace else None
@@ -97,7 +101,10 @@ class VirtualChip:
             except SecureMessagingError:
                 self._channel = None  # a broken MAC ends the session
                 return SW_SM_WRONG.to_bytes(2, "big")
-            return channel.wrap(self._handle(inner, protected=True))
+            wrapped = channel.wrap(self._handle(inner, protected=True))
+            if self._next_channel is not None:  # Chip Authentication: new keys from the next APDU on
+                self._channel, self._next_channel = self._next_channel, None
+            return wrapped
         if self._channel is not None and command.ins != 0xA4:
             self._channel = None  # a plain command in a session ends it
         return self._handle(command, protected=False).encode()
@@ -111,6 +118,8 @@ class VirtualChip:
         if command.ins == 0xB0 and not protected and self._mf_file is not None:
             return self._read_mf_file(command)
         if command.ins in (pace_protocol.INS_MSE, pace_protocol.INS_GENERAL_AUTHENTICATE):
+            if protected and self._app_selected:
+                return self._ca_step(command)
             return self._pace_step(command)
         handlers = {
             0xA4: self._select,
@@ -158,6 +167,15 @@ class VirtualChip:
         response, channel = self._pace.general_authenticate(command)
         if channel is not None:
             self._channel = channel
+        return response
+
+    def _ca_step(self, command: Command) -> Response:
+        if self._ca is None:
+            return Response(b"", SW_INS)
+        if command.ins == pace_protocol.INS_MSE:
+            return self._ca.set_at(command)
+        response, channel = self._ca.general_authenticate(command)
+        self._next_channel = channel
         return response
 
     def _select(self, command: Command) -> Response:

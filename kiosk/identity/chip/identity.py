@@ -50,8 +50,15 @@ class ChipIdentity:
 
     @property
     def trusted(self) -> bool:
-        """Passive authentication passed, and Active Authentication did not fail."""
+        """Passive authentication passed, and neither Chip nor Active Authentication failed."""
         return self.passive.valid and self.chip_authentication in (aa.VALID, aa.NOT_OFFERED, aa.NOT_SUPPORTED)
+
+    @property
+    def chip_authentication_methods(self) -> list[str]:
+        """Which anti-cloning checks ran: ``chip_authentication`` (DG14), ``active_authentication`` (DG15)."""
+        ran = [("chip_authentication", self.read.chip_authentication)]
+        ran.append(("active_authentication", self.read.active_authentication))
+        return [name for name, verdict in ran if verdict != aa.NOT_OFFERED]
 
     def refuse(self) -> None:
         """Raise ChipRefused unless the chip is trusted."""
@@ -97,9 +104,7 @@ class ChipIdentity:
                 "passive_authentication_detail": self.passive.detail,
                 "chip_authentication": self.chip_authentication,
                 "access_control": self.read.access_control,
-                "chip_authentication_method": "active_authentication"
-                if self.chip_authentication != aa.NOT_OFFERED
-                else None,
+                "chip_authentication_method": "+".join(self.chip_authentication_methods) or None,
                 "portrait": self.portrait.mime if self.portrait else None,
                 "data_groups": sorted(self.read.groups),
                 "apdus": self.read.apdus,
@@ -170,15 +175,25 @@ def read_identity(
         if not passive.valid:
             raise ChipRefused(passive.message(), reason=passive.status, detail=passive.detail) from exc
         raise
-    identity = ChipIdentity(card, mrz, dg13, portrait, passive, read.active_authentication, read)
+    identity = ChipIdentity(card, mrz, dg13, portrait, passive, _anti_cloning(read), read)
     log.info(
         "chip read: %d APDUs in %.2f s, passive authentication %s, chip authentication %s",
         read.apdus,
         read.seconds,
         passive.status,
-        read.active_authentication,
+        identity.chip_authentication,
     )
     return identity
+
+
+def _anti_cloning(read: ChipRead) -> str:
+    """One verdict over Chip and Active Authentication: failed if either failed, valid if one passed."""
+    verdicts = (read.chip_authentication, read.active_authentication)
+    if aa.FAILED in verdicts:
+        return aa.FAILED
+    if aa.VALID in verdicts:
+        return aa.VALID
+    return aa.NOT_SUPPORTED if aa.NOT_SUPPORTED in verdicts else aa.NOT_OFFERED
 
 
 def _name_key(name: str) -> str:

@@ -44,9 +44,10 @@ class ChipImage:
     bac_key: BacKey
     aa_key: ec.EllipticCurvePrivateKey | None
     pace: bool = False
+    ca_key: ec.EllipticCurvePrivateKey | None = None
 
     def chip(self) -> VirtualChip:
-        return VirtualChip(self.files, self.bac_key, aa_key=self.aa_key, pace=self.pace)
+        return VirtualChip(self.files, self.bac_key, aa_key=self.aa_key, pace=self.pace, ca_key=self.ca_key)
 
 
 def portrait_jpeg(portrait: np.ndarray, *, quality: int = 85) -> tuple[bytes, int, int]:
@@ -72,6 +73,7 @@ def issue_chip(
     expiry: date | None = None,
     active_authentication: bool = True,
     pace: bool = False,
+    chip_authentication: bool = False,
     tamper: str | None = None,
     home_town: str = "Hà Nội",
     parents: tuple[str, str] = ("", ""),
@@ -116,13 +118,19 @@ def issue_chip(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
         groups[15] = build_dg15(spki)
+    ca_key = ec.generate_private_key(ec.SECP256R1()) if chip_authentication else None
+    if ca_key is not None:
+        from kiosk.identity.chip.ca import build_dg14
+
+        groups[14] = build_dg14(ca_key.public_key())
     sod = build_sod(groups, pki.ds_key, pki.ds)
     if tamper == "dg1":
         line1, line2, _ = td1.lines()
         groups[1] = build_dg1(line1 + line2 + mrz_name("TRẦN VĂN GIẢ").ljust(30, "<"))
-    if tamper == "clone" and aa_key is not None:
-        aa_key = ec.generate_private_key(ec.SECP256R1())
+    if tamper == "clone":  # the data copied, the private keys not: new ones
+        aa_key = ec.generate_private_key(ec.SECP256R1()) if aa_key is not None else None
+        ca_key = ec.generate_private_key(ec.SECP256R1()) if ca_key is not None else None
     files = {DG_FIDS[n]: raw for n, raw in groups.items()}
     files[FID_COM] = build_com(sorted(groups))
     files[FID_SOD] = sod
-    return ChipImage(files, BacKey(number, card.date_of_birth, expiry), aa_key, pace)
+    return ChipImage(files, BacKey(number, card.date_of_birth, expiry), aa_key, pace, ca_key)

@@ -41,6 +41,7 @@ class ChipRead:
     sod: bytes
     active_authentication: str
     access_control: str = "BAC"  # or "PACE"
+    chip_authentication: str = "not_offered"  # Chip Authentication (DG14): valid, failed, not_offered
     apdus: int = 0
     seconds: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
@@ -178,6 +179,27 @@ class ChipSession:
             data += part
         return bytes(data)
 
+    def chip_authentication(self, dg14: bytes) -> str:
+        """Chip Authentication with DG14's key, proved by one more protected exchange under the new keys.
+        ``valid``, ``failed`` (the chip cannot use the key: a copy), or ``not_offered``."""
+        from kiosk.identity.chip.ca import CaError, authenticate, offered_key
+
+        key = offered_key(dg14)
+        if key is None:
+            return aa.NOT_OFFERED
+        try:
+            self.channel = authenticate(self.send, key)
+            self.select_file(FID_COM)
+            self._read_binary(0, 4)
+        except CaError as exc:
+            log.warning("chip authentication refused by the chip: %s", exc)
+            return aa.FAILED
+        except ChipError as exc:
+            if exc.reason != "secure_messaging":
+                raise
+            return aa.FAILED
+        return aa.VALID
+
     def internal_authenticate(self, challenge: bytes) -> bytes:
         response = self.send(Command(0x00, aa.INS_INTERNAL_AUTHENTICATE, 0x00, 0x00, challenge, le=256))
         return response.data if response.sw == SW_OK else b""
@@ -222,7 +244,7 @@ def read_chip(
         except LdsError as exc:
             raise chip_error("chip_malformed", str(exc)) from None
         groups: dict[int, bytes] = {}
-        wanted = sorted(set(data_groups) | ({15} if 15 in listed else set()))
+        wanted = sorted(set(data_groups) | ({14, 15} & set(listed)))
         for number in wanted:
             if number not in listed or number not in DG_FIDS:
                 continue
@@ -244,7 +266,10 @@ def read_chip(
                 verdict = aa.verify(parse_dg15(groups[15]), challenge, signature) if signature else aa.FAILED
             except LdsError:
                 verdict = aa.FAILED
-        return ChipRead(atr, listed, groups, sod, verdict, access, session.apdus, time.monotonic() - started)
+        ca_verdict = session.chip_authentication(groups[14]) if 14 in groups else aa.NOT_OFFERED
+        return ChipRead(
+            atr, listed, groups, sod, verdict, access, ca_verdict, session.apdus, time.monotonic() - started
+        )
     except ChipError:
         raise
     finally:
