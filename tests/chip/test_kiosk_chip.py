@@ -211,3 +211,13 @@ def test_chip_errors_route_to_their_screens() -> None:
     )
     refused = classify_error(ChipRefused("altered", reason="dg_hash_mismatch"))
     assert (refused.kind, refused.reason) == ("chip_refused", "dg_hash_mismatch")
+
+
+def test_kiosk_id_chip_with_a_reader_that_is_not_there(live_pcscd, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    config = _config(tmp_path, '[devices.chip_reader]\ntype = "pcsc"\nreader = "ACR122U"\n')
+    args = ["id", "chip", "--json", "--config", str(config), "--number", "190012345"]
+    assert kiosk_main([*args, "--birth", "1990-03-15", "--expiry", "2030-03-15"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "chip reader is not connected" in err[0]
+    assert kiosk_main([*args, "--birth", "15/03/1990", "--expiry", "2030-03-15"]) == 2
+    assert "--birth must be YYYY-MM-DD" in capsys.readouterr().err
