@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from kiosk.errors import BadInputError
@@ -25,57 +24,15 @@ from kiosk.errors import BadInputError
 PageReader = Callable[[np.ndarray, int], Sequence[str] | None]
 
 A4_WIDTH_IN = 8.27
-WORK_SIDE = 900  # the corner search runs on a copy whose longer side is this many pixels
 
 
 def upright_page(image: np.ndarray) -> np.ndarray:
-    """The sheet in a phone photo, put upright (perspective undone); the image itself when it is all
-    paper (a flat scan) or no sheet stands out from its surround.
+    """The sheet in a phone photo, put upright (perspective undone, ``ocr.perspective``); the image itself
+    when it is all paper (a flat scan) or no sheet stands out from its surround."""
+    from ocr.perspective import find_page_quad, warp_page
 
-    (A small corner search of its own: ocr/ is growing a fuller one, with lighting correction.)
-    """
-    grey = image if image.ndim == 2 else cv2.cvtColor(image[:, :, :3], cv2.COLOR_BGR2GRAY)
-    h, w = grey.shape
-    scale = min(1.0, WORK_SIDE / max(h, w))
-    small = cv2.resize(
-        grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
-    )
-    small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
-    small = cv2.GaussianBlur(small, (5, 5), 0)
-    _t, mask = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    inside, outside = small[mask > 0], small[mask == 0]
-    if inside.size == 0 or outside.size < 0.02 * small.size:
-        return image  # all paper: a flat scan
-    if float(np.median(inside)) - float(np.median(outside)) < 25:
-        return image
-    contours, _h = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours:
-        return image
-    sheet = max(contours, key=cv2.contourArea)
-    if cv2.contourArea(sheet) < 0.15 * small.size:
-        return image
-    hull = cv2.convexHull(sheet)
-    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-    corners = (quad.reshape(-1, 2) if len(quad) == 4 else cv2.boxPoints(cv2.minAreaRect(hull))).astype(
-        np.float32
-    )
-    corners /= scale
-    s, d = corners.sum(axis=1), corners[:, 1] - corners[:, 0]
-    tl, tr, br, bl = (
-        corners[np.argmin(s)],
-        corners[np.argmin(d)],
-        corners[np.argmax(s)],
-        corners[np.argmax(d)],
-    )
-    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
-    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
-    if width < 100 or height < 100:
-        return image
-    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
-    matrix = cv2.getPerspectiveTransform(np.array([tl, tr, br, bl], np.float32), target)
-    return cv2.warpPerspective(
-        image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255)
-    )
+    quad = find_page_quad(image)
+    return warp_page(image, quad) if quad is not None else image
 
 
 def page_dpi(image: np.ndarray) -> int:
