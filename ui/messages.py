@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from kiosk.flow import Screen, step_of
-from ocr.doctypes import REGISTRY
 
 CONTEXT = "Messages"
 
@@ -137,9 +136,18 @@ ONLINE_STATUS = {
     "unchecked": QT_TRANSLATE_NOOP("Messages", "The status could not be checked (no network)"),
 }
 
-# Each document type's title comes from its entry in `ocr.doctypes`; its translation is in the .ts files
-# (tests/ocr/test_doctypes.py checks that every registered type has one).
-DOC_TYPES = {kind.key: kind.title for kind in REGISTRY}
+# The title of each document type of `ocr.doctypes` (key and English title as there), written out so
+# that pyside6-lupdate extracts them into the .ts files; tests/ocr/test_doctypes.py checks that every
+# registered type is here, with the registry's title, and translated.
+DOC_TYPES = {
+    "birth_certificate": QT_TRANSLATE_NOOP("Messages", "Birth certificate"),
+    "marriage_certificate": QT_TRANSLATE_NOOP("Messages", "Marriage certificate"),
+    "diploma": QT_TRANSLATE_NOOP("Messages", "Diploma"),
+    "residence_confirmation": QT_TRANSLATE_NOOP("Messages", "Residence confirmation"),
+    "land_use_certificate": QT_TRANSLATE_NOOP("Messages", "Land use right certificate"),
+    "id_card": QT_TRANSLATE_NOOP("Messages", "Identity card"),
+    "other": QT_TRANSLATE_NOOP("Messages", "Other document"),
+}
 
 
 STEP_LINE = QT_TRANSLATE_NOOP("Messages", "Step {n} of {total}: {what}")

@@ -507,6 +507,41 @@
 <context>
     <name>Messages</name>
     <message>
+        <location filename="../messages.py" line="146"/>
+        <source>Birth certificate</source>
+        <translation>Giấy khai sinh</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="146"/>
+        <source>Marriage certificate</source>
+        <translation>Giấy chứng nhận kết hôn</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="146"/>
+        <source>Diploma</source>
+        <translation>Văn bằng</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="146"/>
+        <source>Residence confirmation</source>
+        <translation>Giấy xác nhận cư trú</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="146"/>
+        <source>Land use right certificate</source>
+        <translation>Giấy chứng nhận quyền sử dụng đất</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="146"/>
+        <source>Identity card</source>
+        <translation>Thẻ căn cước</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="146"/>
+        <source>Other document</source>
+        <translation>Giấy tờ khác</translation>
+    </message>
+    <message>
         <location filename="../messages.py" line="137"/>
         <source>Step {n} of {total}: {what}</source>
         <translation>Bước {n}/{total}: {what}</translation>
