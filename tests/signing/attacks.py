@@ -131,6 +131,28 @@ def swap_image(writer, jpeg: bytes) -> None:
     writer.objects[(ref.generation, ref.idnum)] = new  # the same object number: swapped in place
 
 
+def redraw_signature_box(writer) -> None:
+    """The kiosk's visible signature box given a new appearance (signature widgets are not part of the
+    page digest: they are judged as signatures, and this revision has none)."""
+    form = writer.root["/AcroForm"]
+    field = next(f.get_object() for f in form["/Fields"] if f.get_object().get("/T") == "KioskSeal")
+    widget = field if "/Rect" in field else field["/Kids"][0].get_object()
+    appearance = generic.StreamObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/XObject"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+            generic.NameObject("/BBox"): generic.ArrayObject(
+                [generic.NumberObject(v) for v in (0, 0, 170, 96)]
+            ),
+        },
+        stream_data=b"1 0 0 rg 0 0 170 96 re f",
+    )
+    widget[generic.NameObject("/AP")] = generic.DictionaryObject(
+        {generic.NameObject("/N"): writer.add_object(appearance)}
+    )
+    writer.update_container(widget)
+
+
 def add_page(writer) -> None:
     pages = writer.root["/Pages"]
     pages["/Kids"].append(pages["/Kids"][0])

@@ -74,6 +74,7 @@ INCREMENTAL = {
     "shadow_hide": (attacks.shadow_hide, "content_changed"),
     "shadow_replace": (attacks.shadow_replace, "image_replaced"),
     "shadow_hide_and_replace": (attacks.shadow_hide_and_replace, "image_replaced"),
+    "signature_box_redrawn": (attacks.redraw_signature_box, "updated_after_signing"),
 }
 
 USF = {
