@@ -89,7 +89,7 @@ def _ints(value: Any) -> list[int] | None:
 
 def check_signature_dict(data: bytes, sig: SignatureDict) -> Problem | None:
     """None when the signature dictionary's byte ranges and /Contents sit where they must."""
-    label = f"signature '{sig.field_name}'"
+    label = f"signature field {sig.field_name}"
     value = sig.value
     byte_range = value.get("/ByteRange")
     if byte_range is None or isinstance(byte_range, generic.NullObject):
