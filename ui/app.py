@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import logging
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
@@ -81,6 +82,7 @@ class Kiosk:
     audit: Callable[[str, dict[str, Any]], None]
     logs: RecentLogHandler
     restore_hooks: Callable[[], None]
+    parts: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)  # backend, gateway, light
 
     def close(self) -> None:
         self.restore_hooks()
@@ -97,6 +99,7 @@ class Kiosk:
         close = getattr(self.audit, "close", None)
         if close is not None:
             close()
+        self.parts.close()
 
 
 def pin_hash_for(config: Any) -> str:
@@ -124,12 +127,20 @@ def build_kiosk(
     logs = RecentLogHandler()
     logging.getLogger().addHandler(logs)
     face_process = None
+    parts = contextlib.ExitStack()
+    demo_parts = None
     if kiosk_app is not None and services is None:
         if use_face_process:
             from ui.face_process import FaceProcess
 
             face_process = FaceProcess(config.identity)
         services = PipelineServices.of(kiosk_app, face_process)
+        from ui.visit_parts import attach_visit_parts
+
+        try:
+            demo_parts = attach_visit_parts(services, kiosk_app, parts)
+        except Exception:  # the kiosk still serves checks and reprints; the log says why
+            log.exception("payment, tickets and staff calls could not be set up")
     if audit is None:
         audit = (
             AuditSink(kiosk_app)
@@ -170,7 +181,11 @@ def build_kiosk(
         size=size,
     )
     restore_hooks = install_hooks(window)
-    return Kiosk(qt, window, flow, runner, services, audit, logs, restore_hooks)
+    if demo_parts is not None:
+        from ui.visit_parts import simulated_citizen_pays
+
+        flow.subscribe(lambda f: simulated_citizen_pays(demo_parts, f))
+    return Kiosk(qt, window, flow, runner, services, audit, logs, restore_hooks, parts)
 
 
 def install_hooks(window: KioskWindow) -> Callable[[], None]:

@@ -16,6 +16,15 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from ui.widgets import make_button, make_label, mark_primary, pixmap_of_icon
 
 
+def fit_height(box: QWidget) -> None:
+    """Give a fixed-width box the height its wrapped texts need at that width (a box centred in a layout
+    is otherwise sized from its one-line hint, and its last button is cut off)."""
+    layout = box.layout()
+    if layout is not None and box.width() > 0:
+        layout.activate()
+        box.setMinimumHeight(layout.totalHeightForWidth(box.width()))
+
+
 class ModalOverlay(QWidget):
     """A dimmed backdrop with a box in the middle: an icon, a title, a text and up to three buttons."""
 
@@ -52,12 +61,20 @@ class ModalOverlay(QWidget):
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         self.box.setFixedWidth(max(320, int(self.width() * (0.9 if self.height() > self.width() else 0.7))))
-        # Portrait: the buttons stack, so none is squeezed below its text.
-        self.buttons_row.setDirection(
-            QHBoxLayout.Direction.TopToBottom
-            if self.height() > self.width()
-            else QHBoxLayout.Direction.LeftToRight
+        self._arrange_buttons()
+
+    def _arrange_buttons(self) -> None:
+        """Buttons side by side when their texts fit the box, else one above the other (none squeezed)."""
+        shown = [b for b in self.buttons if not b.isHidden()]
+        needed = sum(b.sizeHint().width() for b in shown) + self.buttons_row.spacing() * max(
+            0, len(shown) - 1
         )
+        margins = self.box.contentsMargins()
+        room = self.box.width() - margins.left() - margins.right() - 8
+        self.buttons_row.setDirection(
+            QHBoxLayout.Direction.TopToBottom if needed > room else QHBoxLayout.Direction.LeftToRight
+        )
+        fit_height(self.box)
 
     def _press(self, index: int) -> None:
         if index < len(self._handlers):
@@ -84,6 +101,7 @@ class ModalOverlay(QWidget):
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())
+        self._arrange_buttons()
         self.show()
         self.raise_()
 

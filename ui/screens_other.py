@@ -167,6 +167,9 @@ class ReprintScreen(ScreenBase):
 
     def __init__(self, host: Any) -> None:
         super().__init__(host)
+        # The code and its keys sit in the lower part, within reach; on a tall screen the free space goes
+        # above them, twice as much as between them.
+        self.body.addStretch(2)
         self.code = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.code)
         self.status = make_label(align=Qt.AlignmentFlag.AlignCenter)
@@ -192,10 +195,7 @@ class ReprintScreen(ScreenBase):
         self.step.setText(self.tr("Reprint a copy"))
         self.title.setText(self.tr("Type the code on your receipt"))
         self.instruction.setText(
-            self.tr(
-                "Only the holder can reprint a copy: after the code, the kiosk asks for your ID card and "
-                "checks your face."
-            )
+            self.tr("Only the holder can reprint: the kiosk then reads your ID card and checks your face.")
         )
         self.code.setText(flow.visit.reprint_code or "—")
         self.status.setText(self.tr("Checking…") if flow.busy else "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QLabel
 
 from kiosk.flow import Screen
 from ui import messages
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 class PaymentScreen(ScreenBase):
     center_in_portrait = False
+
     def __init__(self, host: Any) -> None:
         super().__init__(host)
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -111,19 +112,16 @@ class TicketScreen(ScreenBase):
 
     def __init__(self, host: Any) -> None:
         super().__init__(host)
-        frame, box = make_card_frame()
-        top = QHBoxLayout()
         self.icon = QLabel()
-        top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
-        texts = QVBoxLayout()
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.addWidget(self.icon)
+        frame, texts = make_card_frame()
         self.number_label = make_label("muted", align=Qt.AlignmentFlag.AlignCenter)
         self.number = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.counter = make_label("title", align=Qt.AlignmentFlag.AlignCenter)
         self.reason = make_label(align=Qt.AlignmentFlag.AlignCenter)
         for widget in (self.number_label, self.number, self.counter, self.reason):
             texts.addWidget(widget)
-        top.addLayout(texts, 1)
-        box.addLayout(top)
         self.body.addWidget(frame)
         self.body.addStretch(1)
         self.countdown = make_label("muted")

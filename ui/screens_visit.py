@@ -98,7 +98,7 @@ class AttractScreen(ScreenBase):
         self.check.setText(self.tr("Check a certified copy"))
         self.reprint.setText(self.tr("Reprint a copy"))
         self.voice.setChecked(flow.visit.voice)
-        self.voice.setText(toggle_text(self.tr("Voice guidance"), flow.visit.voice))
+        self.voice.setText(toggle_text(self.tr("Voice"), flow.visit.voice))
         self.large.setChecked(self.host.large_text)
         self.large.setText(toggle_text(self.tr("Large text"), self.host.large_text))
         self.contrast.setChecked(self.host.high_contrast)
@@ -157,7 +157,9 @@ class FaceScreen(ScreenBase):
         self.body.addWidget(self.reason)
         self.steps_title = make_label(align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.steps_title)
-        self.step_labels = [make_label("pending", align=Qt.AlignmentFlag.AlignCenter) for _ in range(3)]
+        self.step_labels = [
+            make_label("pending", wrap=False, align=Qt.AlignmentFlag.AlignCenter) for _ in range(3)
+        ]
         for label in self.step_labels:
             self.body.addWidget(label)
         self.cancel = make_button(on_click=host.confirm_cancel)
@@ -328,8 +330,12 @@ class ScanScreen(ScreenBase):
         cols = self._columns()
         width, height = self._thumb_size()
         for index, thumb in enumerate(self.thumbs):
-            self.grid.addWidget(thumb, index // cols, index % cols)
+            at = self.grid.indexOf(thumb)
+            cell = (index // cols, index % cols)
+            if at < 0 or tuple(self.grid.getItemPosition(at))[:2] != cell:  # type: ignore[arg-type]
+                self.grid.addWidget(thumb, *cell)
             thumb.setFixedSize(width, height)
+            thumb.show()  # not left to the layout's queued show: it may run after the screen changed
 
     def _ask_remove(self, index: int) -> None:
         if index >= len(self.flow.visit.pages):
@@ -375,7 +381,9 @@ class ScanScreen(ScreenBase):
                 button.setEnabled(not flow.busy)
         if len(pages) > self._shown_count and self.thumbs:
             newest = self.thumbs[-1]
-            QTimer.singleShot(0, lambda: self.pages_area.ensureWidgetVisible(newest) if newest.parent() else None)
+            QTimer.singleShot(
+                0, lambda: self.pages_area.ensureWidgetVisible(newest) if newest.parent() else None
+            )
         self._shown_count = len(pages)
         self.status.setText(self.tr("Reading the page…") if flow.busy else "")
         self.cancel.setText(self.tr("Cancel"))

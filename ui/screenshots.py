@@ -19,7 +19,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 # Screens also rendered in large text + high contrast ("a11y-" files).
-ACCESSIBLE_SAMPLES = ("01", "04", "05", "09")
+ACCESSIBLE_SAMPLES = ("01", "04", "05", "09", "19")
 ORIENTATIONS = {"landscape": (1920, 1080), "small": (1280, 800), "portrait": (1080, 1920)}
 
 
@@ -73,6 +73,9 @@ def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
         return at(Screen.error, error=ErrorInfo(kind, reason, actions), error_return=back)
 
     copy = SimpleNamespace(code="HN001-000042-U", doc_type="birth_certificate", pages=2)
+    payment = sample_payment()
+    ticket = SimpleNamespace(number="A012", counter="Quầy 2 - Thu phí", reason="payment_cash")
+    online = SimpleNamespace(checked=True, status="post_checked", revoked_reason=None)
     verification = SimpleNamespace(
         valid=True,
         code="HN001-000042-U",
@@ -97,12 +100,60 @@ def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
         ),
         ("12-error-card", error("card_unreadable", "", (Action.rescan, Action.start_over), Screen.card)),
         ("13-check-copy", at(Screen.check_copy, service=Service.check)),
-        ("14-check-result", at(Screen.check_result, verification=verification)),
+        ("14-check-result", at(Screen.check_result, verification=verification, online_status=online)),
         ("15-reprint", at(Screen.reprint, service=Service.reprint, reprint_code="HN001-0000")),
         ("16-maintenance-pin", at(Screen.maintenance_pin)),
         ("17-maintenance", at(Screen.maintenance)),
         ("18-idle-countdown", at(Screen.scan, pages=pages)),
+        ("19-payment", at(Screen.payment, pages=pages, copies=2, payment_request=payment)),
+        ("20-ticket", at(Screen.ticket, queue_ticket=ticket)),
+        ("21-help-staff-coming", at(Screen.scan, pages=pages)),
+        ("22-confirm-cancel", at(Screen.scan, pages=pages)),
+        ("23-reprint-card", at(Screen.card, service=Service.reprint)),
+        ("24-check-camera", at(Screen.check_copy, service=Service.check)),
     ]
+
+
+def sample_payment() -> Any:
+    """The payment the screen would show for 2 pages x 2 copies (a VietQR of the sample payee)."""
+    from kiosk.fee import compute_fee
+    from kiosk.payment import PayeeAccount, PaymentRequest, VietQR
+
+    fee = compute_fee(2, 2)
+    payee = PayeeAccount()
+    reference = "HN001PK7Q2M9XA"
+    payload = VietQR(
+        bank_bin=payee.bank_bin,
+        account=payee.account,
+        amount_vnd=fee.total_vnd,
+        purpose=reference,
+        merchant_name=payee.name,
+    ).encode()
+    return PaymentRequest(reference, fee.total_vnd, payload, fee)
+
+
+def show_overlay(name: str, window: Any) -> None:
+    """The states drawn over a screen: the idle countdown, the staff call, a confirmation."""
+    if name.endswith("idle-countdown"):
+        window.overlay.show_seconds(12)
+        window.overlay.setGeometry(window.rect())
+        window.overlay.show()
+        window.overlay.raise_()
+    elif name.endswith("help-staff-coming"):
+        window.help_overlay.show_state("coming")
+    elif name.endswith("confirm-cancel"):
+        window.confirm_overlay.ask(
+            window.tr("End this visit?"),
+            window.tr("What you have scanned and entered will be erased. Nothing is printed."),
+            window.tr("Yes, end the visit"),
+            window.tr("No, go back"),
+            lambda: None,
+        )
+
+
+def hide_overlays(window: Any) -> None:
+    for overlay in (window.overlay, window.help_overlay, window.confirm_overlay):
+        overlay.hide()
 
 
 def render_all(
@@ -158,17 +209,16 @@ def render_all(
                         "scanner   simulated   ok   ready\ncamera    simulated   ok   ready\n"
                         "a4        pdf_folder  ok   12 jobs\nreceipt   simulated   warning   paper low"
                     )
-                if name.endswith("idle-countdown"):
-                    window.overlay.show_seconds(12)
-                    window.overlay.setGeometry(window.rect())
-                    window.overlay.show()
-                    window.overlay.raise_()
+                if flow.screen == Screen.face:
+                    window.preview.face_seen = True  # the sample frame has a face: "Start" is enabled
+                    window.current_screen().show_state(flow)
+                show_overlay(name, window)
                 kiosk.qt.processEvents()
                 path = out / f"{orientation}-{language}-{name}.png"
                 if not window.grab().save(str(path)):
                     raise OSError(f"cannot write {path}")
                 written.append(path)
-                window.overlay.hide()
+                hide_overlays(window)
                 flow.screen = Screen.attract
             kiosk.close()
             kiosk.qt.processEvents()

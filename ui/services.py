@@ -18,6 +18,23 @@ from kiosk.logs import RedactingFilter, redact
 log = logging.getLogger(__name__)
 
 
+class OneLineFormatter(logging.Formatter):
+    """One line per event: the message, and for an exception only its class and text (the traceback is in
+    the journal, where the developer reads it; a technician's screen shows what happened)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().formatMessage(self._prepared(record))
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            line += f" [{type(exc).__name__}: {exc}]"
+        return " ".join(line.split())  # a message with line breaks stays one line
+
+    def _prepared(self, record: logging.LogRecord) -> logging.LogRecord:
+        record.message = record.getMessage()
+        record.asctime = self.formatTime(record, self.datefmt)
+        return record
+
+
 class RecentLogHandler(logging.Handler):
     """Keeps the last lines of the process log in memory, redacted, for the maintenance screen."""
 
@@ -25,7 +42,7 @@ class RecentLogHandler(logging.Handler):
         super().__init__(logging.INFO)
         self.lines: collections.deque[str] = collections.deque(maxlen=capacity)
         self.addFilter(RedactingFilter())
-        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+        self.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
 
     def emit(self, record: logging.LogRecord) -> None:
         try:

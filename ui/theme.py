@@ -111,16 +111,16 @@ QPushButton {{
 }}
 QPushButton[primary="true"] {{ background: {p.primary}; color: {p.primary_text}; border-color: {p.primary}; font-weight: bold; }}
 QPushButton[danger="true"] {{ color: {p.danger}; }}
-QPushButton[key="true"] {{ padding: 0; font-weight: bold; min-width: {round(MIN_TOUCH_PX * m.scale)}px; }}
+QPushButton[key="true"] {{ padding: 0; font-weight: bold; min-width: {round(MIN_TOUCH_PX * m.scale)}px; min-height: {max(MIN_TOUCH_PX, round(64 * m.scale))}px; }}
 QPushButton[toggle="true"]:checked {{ background: {p.primary}; color: {p.primary_text}; }}
 QPushButton:disabled {{ background: {p.background}; color: {p.muted}; border-color: {p.disabled_border}; }}
 QPushButton[primary="true"]:disabled {{ background: {p.background}; color: {p.muted}; border-color: {p.disabled_border}; font-weight: normal; }}
 QPushButton:focus:!disabled {{ border-color: {p.focus}; }}
 QPushButton[help="true"] {{ min-height: {max(MIN_TOUCH_PX, round(56 * m.scale))}px; font-size: {m.small_px}px; font-weight: bold; }}
 QLabel[role="banner"] {{ background: {p.surface}; border: {border_w}px solid {p.success}; border-radius: {round(10 * m.scale)}px; padding: {round(8 * m.scale)}px; color: {p.success}; font-weight: bold; }}
-QLabel[role="current"] {{ font-size: {m.title_px}px; font-weight: bold; color: {p.primary_text}; background: {p.primary}; border-radius: {round(10 * m.scale)}px; padding: {round(6 * m.scale)}px; }}
-QLabel[role="pending"] {{ font-size: {m.body_px}px; color: {p.muted}; padding: {round(6 * m.scale)}px; }}
-QLabel[role="passed"] {{ font-size: {m.body_px}px; color: {p.success}; padding: {round(6 * m.scale)}px; }}
+QLabel[role="current"] {{ font-size: {m.title_px}px; font-weight: bold; color: {p.primary_text}; background: {p.primary}; border-radius: {round(10 * m.scale)}px; }}
+QLabel[role="pending"] {{ font-size: {m.body_px}px; color: {p.muted}; }}
+QLabel[role="passed"] {{ font-size: {m.body_px}px; color: {p.success}; }}
 QLabel[role="amount"] {{ font-size: {m.huge_px}px; font-weight: bold; color: {p.text}; }}
 QWidget#ModalOverlay {{ background: rgba(0, 0, 0, 170); }}
 QFrame#ModalBox {{ background: {p.surface}; border: {border_w}px solid {p.border}; border-radius: {round(16 * m.scale)}px; }}

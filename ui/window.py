@@ -20,7 +20,7 @@ from kiosk.flow.record import wipe_array
 from kiosk.ui_config import UiConfig
 from ui import theme
 from ui.i18n import Translations
-from ui.overlays import ConfirmOverlay, HelpOverlay
+from ui.overlays import ConfirmOverlay, HelpOverlay, fit_height
 from ui.screens_other import CheckCopyScreen, CheckResultScreen, MaintenanceScreen, PinScreen, ReprintScreen
 from ui.screens_pay import PaymentScreen, TicketScreen
 from ui.screens_visit import (
@@ -131,13 +131,20 @@ class IdleOverlay(QWidget):
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        self.box.setFixedWidth(max(320, int(self.width() * 0.7)))
+        width = max(320, int(self.width() * (0.85 if self.height() > self.width() else 0.7)))
+        self.box.setFixedWidth(width)
+        fit_height(self.box)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        fit_height(self.box)
 
     def show_seconds(self, seconds_left: float) -> None:
         self.title.setText(self.tr("Are you still there?"))
         self.seconds.setText(str(max(0, int(seconds_left + 0.999))))
         self.note.setText(self.tr("For your privacy, the kiosk will start over and forget your data."))
         self.stay.setText(self.tr("I am still here"))
+        fit_height(self.box)
 
 
 class SecretCorner(QWidget):

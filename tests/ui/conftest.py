@@ -37,6 +37,10 @@ class SlowFakeServices:
         self.threads: set[str] = set()
         self.holder = "001090001234"  # the holder of the copy the reprint tests ask for
         self.reprinted: list[str] = []
+        self.receipt_out = 0  # receipt prints that fail (paper out) before one succeeds
+        self.receipt_payments: list[dict[str, Any]] = []
+        self.face_in_view = True  # whether the camera preview finds a face
+        self.fail_with: BaseException | None = None  # raised by certify and reprint (an internal fault)
 
     def _work(self) -> None:
         self.threads.add(threading.current_thread().name)
@@ -99,6 +103,8 @@ class SlowFakeServices:
         return "birth_certificate" if any("KHAI SINH" in t for t in texts) else "other"
 
     def certify(self, visit: Any, progress: Any) -> Any:
+        if self.fail_with is not None:
+            raise self.fail_with
         for stage, fraction in (("classify", 0.1), ("code", 0.2), ("sign", 0.35), ("save", 0.8)):
             self._work()
             progress(stage, fraction)
@@ -111,11 +117,18 @@ class SlowFakeServices:
             raise PaperOut("tray empty", category="printer")
         self.printed.append((copy.code, copies))
 
-    def print_receipt(self, copy: Any) -> None:
+    def print_receipt(self, copy: Any, **paid: Any) -> None:
+        self._work()
+        if self.receipt_out > 0:
+            self.receipt_out -= 1
+            raise PaperOut("receipt roll empty", category="receipt_printer")
         self.receipts.append(copy.code)
+        self.receipt_payments.append(paid)
 
     def reprint(self, code: str) -> Any:
         self._work()
+        if self.fail_with is not None:
+            raise self.fail_with
         if code != "HN001-000042-U":
             raise UnknownCodeError(f"no certified copy {code} is kept on this kiosk")
         return SimpleNamespace(code=code)
@@ -125,6 +138,8 @@ class SlowFakeServices:
         from kiosk.reprint import ReprintRefused
 
         self._work()
+        if self.fail_with is not None:
+            raise self.fail_with
         if code != "HN001-000042-U":
             raise UnknownCodeError(f"no certified copy {code} is kept on this kiosk")
         if card.id_number != self.holder:
@@ -146,7 +161,7 @@ class SlowFakeServices:
 
     def preview_frame(self) -> tuple[np.ndarray, tuple[int, int, int, int]]:
         self._work()
-        return self._image(480, 640, 120), (200, 100, 220, 260)
+        return self._image(480, 640, 120), ((200, 100, 220, 260) if self.face_in_view else None)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from ui.i18n import TRANSLATIONS_DIR, compile_translations
-from ui.screenshots import ORIENTATIONS, SampleServices, _sample_page, _states
+from ui.screenshots import ORIENTATIONS, SampleServices, _sample_page, _states, hide_overlays, show_overlay
 from ui.theme import MIN_TOUCH_PX
 
 pytestmark = pytest.mark.timeout(240)
@@ -93,14 +93,10 @@ def render_states(qtbot: Any, language: str, size: tuple[int, int], **ui: Any):
         apply(kiosk.flow)
         window.refresh()
         window.preview.stop()
-        if name.endswith("idle-countdown"):
-            window.overlay.show_seconds(12)
-            window.overlay.setGeometry(window.rect())
-            window.overlay.show()
-            window.overlay.raise_()
+        show_overlay(name, window)
         kiosk.qt.processEvents()
         yield name, window
-        window.overlay.hide()
+        hide_overlays(window)
         kiosk.flow.screen = kiosk.flow.screen.__class__("attract")
     window.allow_close = True
     window.close()
@@ -116,9 +112,10 @@ def test_nothing_is_clipped_and_targets_are_big(qtbot: Any, language: str, orien
         if screen.minimumSizeHint().width() > size[0] or screen.minimumSizeHint().height() > size[1]:
             problems.append(f"{name}: screen needs {screen.minimumSizeHint().toTuple()} in {size}")
         problems.extend(f"{name}: {o}" for o in overlaps(screen, window))
-        if window.overlay.isVisible():
-            problems.extend(f"{name}: {o}" for o in overlaps(window.overlay, window))
-        for widget in screen.findChildren(QWidget) + window.overlay.findChildren(QWidget):
+        shown = [o for o in (window.overlay, window.help_overlay, window.confirm_overlay) if o.isVisible()]
+        for overlay in shown:
+            problems.extend(f"{name}: {o}" for o in overlaps(overlay, window))
+        for widget in screen.findChildren(QWidget) + [w for o in shown for w in o.findChildren(QWidget)]:
             if not widget.isVisibleTo(window):
                 continue
             why = clipped(widget, window)

@@ -29,10 +29,10 @@ def test_voice_toggle_speaks_each_screen_in_the_visit_language(
     w = kiosk.window
     attract = w.screens[Screen.attract]
     qtbot.mouseClick(attract.voice, Qt.MouseButton.LeftButton)
-    assert attract.voice.text() == "Giọng nói: bật"
+    assert attract.voice.text() == "✓ Giọng đọc"
     assert w.voice.spoken[-1] == (
         "vi",
-        "Chứng thực bản sao giấy tờ Chọn ngôn ngữ, sau đó chọn dịch vụ bạn cần.",
+        "Chứng thực bản sao giấy tờ Chọn ngôn ngữ, sau đó chọn dịch vụ cần thực hiện.",
     )
     process = w.voice._process
     assert process is not None
@@ -71,13 +71,15 @@ def test_screenshots_command_renders_every_screen(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     files = [Path(f) for f in payload["files"]]
-    assert payload["count"] == len(files) == 2 * (18 + 4)
+    assert payload["count"] == len(files) == 2 * (24 + 5)  # 24 states, 5 of them also large + contrast
     names = {f.name for f in files}
     for language in ("vi", "en"):
         for screen in ("01-attract", "03-face", "04-scan", "08-done", "11-error-paper-out", "17-maintenance"):
             assert f"small-{language}-{screen}.png" in names
         assert f"small-{language}-a11y-05-review.png" in names
         assert f"small-{language}-18-idle-countdown.png" in names
+        for screen in ("19-payment", "20-ticket", "21-help-staff-coming", "22-confirm-cancel"):
+            assert f"small-{language}-{screen}.png" in names
     image = QImage(str(out / "small-vi-01-attract.png"))
     assert (image.width(), image.height()) == (1280, 800)
     # Not blank: a rendered screen has many colours.

@@ -40,8 +40,8 @@
     </message>
     <message>
         <location filename="../screens_visit.py" line="101"/>
-        <source>Voice guidance</source>
-        <translation>Hướng dẫn bằng giọng nói</translation>
+        <source>Voice</source>
+        <translation>Giọng đọc</translation>
     </message>
     <message>
         <location filename="../screens_visit.py" line="103"/>
@@ -201,57 +201,57 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="545"/>
+        <location filename="../screens_visit.py" line="552"/>
         <source>This screen closes in %d s.</source>
         <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="550"/>
+        <location filename="../screens_visit.py" line="557"/>
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="552"/>
+        <location filename="../screens_visit.py" line="559"/>
         <source>Your copy has been printed again</source>
         <translation>Bản sao đã được in lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="554"/>
+        <location filename="../screens_visit.py" line="561"/>
         <source>Your certified copy is ready</source>
         <translation>Bản sao chứng thực đã in xong</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="557"/>
+        <location filename="../screens_visit.py" line="564"/>
         <source>Anyone can check the copy with its QR code or its code.</source>
         <translation>Bản sao có thể được kiểm tra bằng mã QR hoặc mã số in trên bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="559"/>
+        <location filename="../screens_visit.py" line="566"/>
         <source>Keep the receipt: it has the code that lets anyone check the copy.</source>
         <translation>Vui lòng giữ phiếu biên nhận: mã số trên phiếu dùng để kiểm tra bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="561"/>
+        <location filename="../screens_visit.py" line="568"/>
         <source>Code of the copy</source>
         <translation>Mã số bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="564"/>
+        <location filename="../screens_visit.py" line="571"/>
         <source>Download secret (also on the receipt)</source>
         <translation>Mã bí mật để tải bản sao (có trên phiếu biên nhận)</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="569"/>
+        <location filename="../screens_visit.py" line="576"/>
         <source>Please take your ID card and the reprinted copy.</source>
         <translation>Vui lòng nhận lại thẻ căn cước và bản sao in lại.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="571"/>
+        <location filename="../screens_visit.py" line="578"/>
         <source>Please take your ID card, your original, the copy and the receipt.</source>
         <translation>Vui lòng nhận lại thẻ căn cước, bản chính, bản sao chứng thực và phiếu biên nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="577"/>
+        <location filename="../screens_visit.py" line="584"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -259,7 +259,7 @@
 <context>
     <name>ErrorScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="625"/>
+        <location filename="../screens_visit.py" line="632"/>
         <source>There is a problem to resolve</source>
         <translation>Có sự cố cần xử lý</translation>
     </message>
@@ -267,62 +267,62 @@
 <context>
     <name>FaceScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="191"/>
+        <location filename="../screens_visit.py" line="193"/>
         <source>your face</source>
         <translation>khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="192"/>
+        <location filename="../screens_visit.py" line="194"/>
         <source>Look at the camera</source>
         <translation>Nhìn vào camera</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="189"/>
+        <location filename="../screens_visit.py" line="191"/>
         <source>Reprint a copy: your face</source>
         <translation>In lại bản sao: khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="194"/>
+        <location filename="../screens_visit.py" line="196"/>
         <source>Keep your face inside the oval. Press Start, then do each step as it lights up.</source>
         <translation>Giữ khuôn mặt trong khung hình bầu dục. Bấm Bắt đầu, rồi làm theo từng bước khi bước đó sáng lên.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="199"/>
+        <location filename="../screens_visit.py" line="201"/>
         <source>When you press Start:</source>
         <translation>Khi bấm Bắt đầu, hãy:</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="201"/>
+        <location filename="../screens_visit.py" line="203"/>
         <source>Now:</source>
         <translation>Bây giờ:</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="203"/>
+        <location filename="../screens_visit.py" line="205"/>
         <source>Comparing your face with the card photo…</source>
         <translation>Đang so khớp khuôn mặt với ảnh trên thẻ…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="224"/>
+        <location filename="../screens_visit.py" line="226"/>
         <source>No face in the picture. Stand in front of the camera with your whole face in the oval.</source>
         <translation>Không thấy khuôn mặt trong khung hình. Vui lòng đứng trước camera để cả khuôn mặt nằm trong khung bầu dục.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="228"/>
+        <location filename="../screens_visit.py" line="230"/>
         <source>Starting the camera…</source>
         <translation>Đang bật camera…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="232"/>
+        <location filename="../screens_visit.py" line="234"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="233"/>
+        <location filename="../screens_visit.py" line="235"/>
         <source>Checking…</source>
         <translation>Đang kiểm tra…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="233"/>
+        <location filename="../screens_visit.py" line="235"/>
         <source>Start</source>
         <translation>Bắt đầu</translation>
     </message>
@@ -330,47 +330,47 @@
 <context>
     <name>HelpOverlay</name>
     <message>
-        <location filename="../overlays.py" line="116"/>
+        <location filename="../overlays.py" line="127"/>
         <source>Continue my visit</source>
         <translation>Tiếp tục giao dịch</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="117"/>
+        <location filename="../overlays.py" line="128"/>
         <source>Cancel the call</source>
         <translation>Hủy yêu cầu hỗ trợ</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="118"/>
+        <location filename="../overlays.py" line="129"/>
         <source>End the visit</source>
         <translation>Kết thúc giao dịch</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="122"/>
+        <location filename="../overlays.py" line="133"/>
         <source>Calling staff…</source>
         <translation>Đang gọi cán bộ…</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="123"/>
+        <location filename="../overlays.py" line="134"/>
         <source>Please wait a moment. Your visit is kept.</source>
         <translation>Vui lòng chờ trong giây lát. Giao dịch vẫn được giữ nguyên.</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="129"/>
+        <location filename="../overlays.py" line="140"/>
         <source>Staff are on their way</source>
         <translation>Cán bộ đang đến</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="131"/>
+        <location filename="../overlays.py" line="142"/>
         <source>The help light is on and the service centre has been told. Stay at the kiosk: your visit is kept until you end it.</source>
         <translation>Đèn báo hỗ trợ đã bật và Trung tâm đã nhận được yêu cầu. Vui lòng chờ tại kiosk; giao dịch được giữ nguyên cho đến khi Ông/Bà kết thúc.</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="139"/>
+        <location filename="../overlays.py" line="150"/>
         <source>Staff could not be called</source>
         <translation>Chưa gọi được cán bộ</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="140"/>
+        <location filename="../overlays.py" line="151"/>
         <source>Please go to the reception counter. Your visit is kept for a few minutes.</source>
         <translation>Vui lòng đến quầy tiếp nhận. Giao dịch được giữ trong vài phút.</translation>
     </message>
@@ -378,17 +378,17 @@
 <context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../window.py" line="133"/>
+        <location filename="../window.py" line="143"/>
         <source>Are you still there?</source>
         <translation>Ông/Bà có tiếp tục giao dịch không?</translation>
     </message>
     <message>
-        <location filename="../window.py" line="135"/>
+        <location filename="../window.py" line="145"/>
         <source>For your privacy, the kiosk will start over and forget your data.</source>
         <translation>Để bảo vệ thông tin cá nhân, kiosk sẽ hủy giao dịch và xóa dữ liệu đã nhập.</translation>
     </message>
     <message>
-        <location filename="../window.py" line="136"/>
+        <location filename="../window.py" line="146"/>
         <source>I am still here</source>
         <translation>Tiếp tục giao dịch</translation>
     </message>
@@ -396,22 +396,22 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../window.py" line="338"/>
+        <location filename="../window.py" line="349"/>
         <source>End this visit?</source>
         <translation>Hủy giao dịch này?</translation>
     </message>
     <message>
-        <location filename="../window.py" line="339"/>
+        <location filename="../window.py" line="350"/>
         <source>What you have scanned and entered will be erased. Nothing is printed.</source>
         <translation>Các trang đã quét và thông tin đã nhập sẽ bị xóa. Kiosk không in gì.</translation>
     </message>
     <message>
-        <location filename="../window.py" line="340"/>
+        <location filename="../window.py" line="351"/>
         <source>Yes, end the visit</source>
         <translation>Hủy giao dịch</translation>
     </message>
     <message>
-        <location filename="../window.py" line="341"/>
+        <location filename="../window.py" line="352"/>
         <source>No, go back</source>
         <translation>Không, quay lại</translation>
     </message>
@@ -542,7 +542,7 @@
         <translation>Giấy tờ khác</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="137"/>
+        <location filename="../messages.py" line="145"/>
         <source>Step {n} of {total}: {what}</source>
         <translation>Bước {n}/{total}: {what}</translation>
     </message>
@@ -552,22 +552,22 @@
         <translation>Không đọc được thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="35"/>
+        <location filename="../messages.py" line="34"/>
         <source>We could not read your card&apos;s chip</source>
         <translation>Không đọc được chip của thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="36"/>
+        <location filename="../messages.py" line="35"/>
         <source>Your card&apos;s chip could not be verified</source>
         <translation>Không xác thực được chip của thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="80"/>
+        <location filename="../messages.py" line="75"/>
         <source>Lay the card on the card reader again and keep it still until the kiosk says it is read.</source>
         <translation>Đặt lại thẻ lên đầu đọc thẻ và giữ yên cho đến khi kiosk báo đã đọc xong.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="83"/>
+        <location filename="../messages.py" line="78"/>
         <source>The kiosk cannot certify with this card. Please call staff, who will check it with you.</source>
         <translation>Kiosk không thể chứng thực với thẻ này. Vui lòng gọi cán bộ để được kiểm tra cùng bạn.</translation>
     </message>
@@ -617,77 +617,77 @@
         <translation>Không tìm thấy mã này</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="38"/>
+        <location filename="../messages.py" line="40"/>
         <source>Lay the card face down, flat on the glass, with the QR code fully on the glass.</source>
         <translation>Úp thẻ phẳng trên mặt kính, để toàn bộ mã QR nằm trên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="41"/>
+        <location filename="../messages.py" line="43"/>
         <source>Look straight at the camera in good light, without glasses or a mask, and try again.</source>
         <translation>Nhìn thẳng vào camera, bỏ kính và khẩu trang, rồi bấm Thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="44"/>
+        <location filename="../messages.py" line="46"/>
         <source>Stand in front of the camera so that your whole face is in the frame.</source>
         <translation>Đứng trước camera sao cho cả khuôn mặt nằm trong khung hình.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="50"/>
+        <location filename="../messages.py" line="52"/>
         <source>Lay the page flat, face down, and close the cover.</source>
         <translation>Úp trang giấy phẳng trên mặt kính và đóng nắp lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="51"/>
+        <location filename="../messages.py" line="53"/>
         <source>Place the first page of your document on the glass.</source>
         <translation>Đặt trang đầu tiên của giấy tờ lên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="52"/>
+        <location filename="../messages.py" line="54"/>
         <source>Your copy is saved. Staff will refill the paper; then press Try again.</source>
         <translation>Bản sao đã được lưu. Vui lòng gọi cán bộ bổ sung giấy, sau đó bấm Thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="55"/>
+        <location filename="../messages.py" line="57"/>
         <source>Lay the card or the page face down on the glass, then try again.</source>
         <translation>Úp thẻ hoặc trang giấy lên mặt kính, rồi thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="58"/>
+        <location filename="../messages.py" line="60"/>
         <source>Close the scanner cover gently, then try again.</source>
         <translation>Đóng nắp máy quét, rồi bấm Thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="59"/>
+        <location filename="../messages.py" line="61"/>
         <source>Please try again. If it happens again, call staff.</source>
         <translation>Vui lòng bấm Thử lại. Nếu vẫn không được, bấm Gọi cán bộ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="60"/>
+        <location filename="../messages.py" line="62"/>
         <source>Check the code on your receipt and type it again.</source>
         <translation>Kiểm tra mã in trên phiếu biên nhận và nhập lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="77"/>
+        <location filename="../messages.py" line="85"/>
         <source>The page is blurred.</source>
         <translation>Trang giấy bị mờ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="78"/>
+        <location filename="../messages.py" line="86"/>
         <source>The page is too dark.</source>
         <translation>Trang giấy quá tối.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="79"/>
+        <location filename="../messages.py" line="87"/>
         <source>Part of the page is cut off.</source>
         <translation>Một phần trang giấy nằm ngoài mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="80"/>
+        <location filename="../messages.py" line="88"/>
         <source>The page is blank.</source>
         <translation>Trang giấy không có nội dung.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="81"/>
+        <location filename="../messages.py" line="89"/>
         <source>No text was found on the page.</source>
         <translation>Không đọc được chữ trên trang giấy.</translation>
     </message>
@@ -708,163 +708,163 @@
         <translation>Chưa nhận được xác nhận thanh toán</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="34"/>
+        <location filename="../messages.py" line="36"/>
         <source>The kiosk has a problem</source>
         <translation>Kiosk đang gặp sự cố</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="47"/>
+        <location filename="../messages.py" line="49"/>
         <source>Press Try again, look at the camera and do each step when it lights up on the screen.</source>
         <translation>Bấm Thử lại, nhìn vào camera và làm theo từng bước khi bước đó sáng lên trên màn hình.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="61"/>
+        <location filename="../messages.py" line="63"/>
         <source>A copy is reprinted only for its holder, with the holder&apos;s ID card and face. Staff can help you.</source>
         <translation>Bản sao chỉ được in lại cho chính người được chứng thực, bằng thẻ căn cước và khuôn mặt của người đó. Cán bộ có thể hỗ trợ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="65"/>
-        <location filename="../messages.py" line="69"/>
+        <location filename="../messages.py" line="67"/>
+        <location filename="../messages.py" line="71"/>
         <source>If you have paid, press Try again: the kiosk asks again. Nothing has been printed or charged twice.</source>
         <translation>Nếu đã chuyển khoản, bấm Thử lại để kiosk kiểm tra lại. Kiosk chưa in gì và không thu phí hai lần.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="73"/>
+        <location filename="../messages.py" line="81"/>
         <source>This is not your mistake. Please call staff, or start again.</source>
         <translation>Đây không phải lỗi của Ông/Bà. Vui lòng gọi cán bộ hoặc làm lại từ đầu.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="82"/>
+        <location filename="../messages.py" line="90"/>
         <source>Reading the page took too long.</source>
         <translation>Kiosk đọc trang giấy quá lâu.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="86"/>
+        <location filename="../messages.py" line="94"/>
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="87"/>
+        <location filename="../messages.py" line="95"/>
         <source>Try again</source>
         <translation>Thử lại</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="88"/>
+        <location filename="../messages.py" line="96"/>
         <source>Call staff</source>
         <translation>Gọi cán bộ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="89"/>
+        <location filename="../messages.py" line="97"/>
         <source>Start over</source>
         <translation>Làm lại từ đầu</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="93"/>
+        <location filename="../messages.py" line="101"/>
         <source>Blink your eyes twice</source>
         <translation>Chớp mắt hai lần</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="94"/>
+        <location filename="../messages.py" line="102"/>
         <source>Turn your head slowly to the left</source>
         <translation>Quay đầu từ từ sang trái</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="95"/>
+        <location filename="../messages.py" line="103"/>
         <source>Turn your head slowly to the right</source>
         <translation>Quay đầu từ từ sang phải</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="96"/>
+        <location filename="../messages.py" line="104"/>
         <source>Move your face closer to the camera</source>
         <translation>Đưa khuôn mặt lại gần camera</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="100"/>
+        <location filename="../messages.py" line="108"/>
         <source>Starting</source>
         <translation>Đang chuẩn bị</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="101"/>
+        <location filename="../messages.py" line="109"/>
         <source>Recognising the document</source>
         <translation>Đang nhận dạng giấy tờ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="102"/>
+        <location filename="../messages.py" line="110"/>
         <source>Giving the copy its code</source>
         <translation>Đang cấp mã cho bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="103"/>
+        <location filename="../messages.py" line="111"/>
         <source>Signing the copy</source>
         <translation>Đang ký số bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="104"/>
+        <location filename="../messages.py" line="112"/>
         <source>Saving the record</source>
         <translation>Đang lưu hồ sơ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="105"/>
+        <location filename="../messages.py" line="113"/>
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="106"/>
+        <location filename="../messages.py" line="114"/>
         <source>Printing the certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="107"/>
+        <location filename="../messages.py" line="115"/>
         <source>Printing the receipt</source>
         <translation>Đang in phiếu biên nhận</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="108"/>
+        <location filename="../messages.py" line="116"/>
         <source>Printed</source>
         <translation>Đã in xong</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="112"/>
+        <location filename="../messages.py" line="120"/>
         <source>Pay the fee in cash at the counter. The counter finishes your certified copy.</source>
         <translation>Nộp phí bằng tiền mặt tại quầy. Cán bộ tại quầy sẽ hoàn tất bản sao chứng thực.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="115"/>
+        <location filename="../messages.py" line="123"/>
         <source>The kiosk cannot certify this document. A clerk will help you at the counter.</source>
         <translation>Kiosk chưa chứng thực được loại giấy tờ này. Cán bộ tại quầy sẽ hỗ trợ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="118"/>
+        <location filename="../messages.py" line="126"/>
         <source>Your face could not be confirmed. A clerk will check your ID card at the counter.</source>
         <translation>Chưa xác thực được khuôn mặt. Cán bộ tại quầy sẽ kiểm tra thẻ căn cước.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="121"/>
+        <location filename="../messages.py" line="129"/>
         <source>A clerk will help you finish at the counter.</source>
         <translation>Cán bộ tại quầy sẽ hỗ trợ hoàn tất.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="125"/>
+        <location filename="../messages.py" line="133"/>
         <source>Status: issued, not yet post-checked by the ward office</source>
         <translation>Tình trạng: đã cấp, chưa được cán bộ hậu kiểm</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="126"/>
+        <location filename="../messages.py" line="134"/>
         <source>Status: post-checked and approved by the ward office</source>
         <translation>Tình trạng: đã được cán bộ hậu kiểm và phê duyệt</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="127"/>
+        <location filename="../messages.py" line="135"/>
         <source>Status: REVOKED by the ward office</source>
         <translation>Tình trạng: ĐÃ BỊ THU HỒI</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="128"/>
+        <location filename="../messages.py" line="136"/>
         <source>Status: not yet known to the city&apos;s system</source>
         <translation>Tình trạng: chưa có trên hệ thống của Thành phố</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="129"/>
+        <location filename="../messages.py" line="137"/>
         <source>The status could not be checked (no network)</source>
         <translation>Chưa tra cứu được tình trạng (không có kết nối mạng)</translation>
     </message>
@@ -978,47 +978,47 @@
 <context>
     <name>ProgressScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="501"/>
+        <location filename="../screens_visit.py" line="508"/>
         <source>Reprint a copy</source>
         <translation>In lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="502"/>
+        <location filename="../screens_visit.py" line="509"/>
         <source>Printing your copy again</source>
         <translation>Đang in lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="503"/>
+        <location filename="../screens_visit.py" line="510"/>
         <source>Please wait. The copy comes out below.</source>
         <translation>Vui lòng chờ. Bản sao ra ở khay phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="505"/>
+        <location filename="../screens_visit.py" line="512"/>
         <source>printing</source>
         <translation>in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="506"/>
+        <location filename="../screens_visit.py" line="513"/>
         <source>Printing your certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="507"/>
+        <location filename="../screens_visit.py" line="514"/>
         <source>Please wait. Your copy and your receipt come out below.</source>
         <translation>Vui lòng chờ. Bản sao và phiếu biên nhận ra ở khay phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="509"/>
+        <location filename="../screens_visit.py" line="516"/>
         <source>certifying</source>
         <translation>chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="510"/>
+        <location filename="../screens_visit.py" line="517"/>
         <source>Making your certified copy</source>
         <translation>Đang tạo bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="511"/>
+        <location filename="../screens_visit.py" line="518"/>
         <source>Please wait, this takes a few seconds.</source>
         <translation>Vui lòng chờ trong giây lát.</translation>
     </message>
@@ -1026,19 +1026,19 @@
 <context>
     <name>ReprintScreen</name>
     <message>
-        <location filename="../screens_other.py" line="192"/>
+        <location filename="../screens_other.py" line="195"/>
         <source>Reprint a copy</source>
         <translation>In lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="193"/>
+        <location filename="../screens_other.py" line="196"/>
         <source>Type the code on your receipt</source>
         <translation>Nhập mã in trên phiếu biên nhận</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="196"/>
-        <source>Only the holder can reprint a copy: after the code, the kiosk asks for your ID card and checks your face.</source>
-        <translation>Chỉ người được chứng thực mới được in lại: sau khi nhập mã, kiosk sẽ đọc thẻ căn cước và xác thực khuôn mặt.</translation>
+        <location filename="../screens_other.py" line="198"/>
+        <source>Only the holder can reprint: the kiosk then reads your ID card and checks your face.</source>
+        <translation>Chỉ người được chứng thực mới được in lại: kiosk sẽ đọc thẻ căn cước và xác thực khuôn mặt.</translation>
     </message>
     <message>
         <location filename="../screens_other.py" line="201"/>
@@ -1059,77 +1059,77 @@
 <context>
     <name>ReviewScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="438"/>
+        <location filename="../screens_visit.py" line="445"/>
         <source>Pages %1: %2 × %3 = %4</source>
         <translation>Trang %1: %2 × %3 = %4</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="446"/>
+        <location filename="../screens_visit.py" line="453"/>
         <source>At most %s a copy</source>
         <translation>Tối đa %s mỗi bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="448"/>
+        <location filename="../screens_visit.py" line="455"/>
         <source>%1 a copy × %2 copies = %3</source>
         <translation>%1 mỗi bản × %2 bản = %3</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="453"/>
+        <location filename="../screens_visit.py" line="460"/>
         <source>Fee under Circular 226/2016/TT-BTC of the Ministry of Finance.</source>
         <translation>Mức phí theo Thông tư 226/2016/TT-BTC của Bộ Tài chính.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="458"/>
+        <location filename="../screens_visit.py" line="465"/>
         <source>check and pay</source>
         <translation>kiểm tra và nộp phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="459"/>
+        <location filename="../screens_visit.py" line="466"/>
         <source>Check your request</source>
         <translation>Kiểm tra thông tin yêu cầu</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="461"/>
+        <location filename="../screens_visit.py" line="468"/>
         <source>Choose how many copies you need and check the fee before you confirm.</source>
         <translation>Chọn số bản sao cần chứng thực và kiểm tra phí trước khi xác nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="465"/>
+        <location filename="../screens_visit.py" line="472"/>
         <source>Document</source>
         <translation>Giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="466"/>
+        <location filename="../screens_visit.py" line="473"/>
         <source>Pages</source>
         <translation>Số trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="467"/>
+        <location filename="../screens_visit.py" line="474"/>
         <source>Copies</source>
         <translation>Số bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="468"/>
+        <location filename="../screens_visit.py" line="475"/>
         <source>Fee</source>
         <translation>Phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="478"/>
+        <location filename="../screens_visit.py" line="485"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="479"/>
+        <location filename="../screens_visit.py" line="486"/>
         <source>Back to pages</source>
         <translation>Quay lại trang đã quét</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="481"/>
+        <location filename="../screens_visit.py" line="488"/>
         <source>Confirm and print</source>
         <translation>Xác nhận và in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="481"/>
+        <location filename="../screens_visit.py" line="488"/>
         <source>Confirm and pay</source>
         <translation>Xác nhận và nộp phí</translation>
     </message>
@@ -1137,92 +1137,92 @@
 <context>
     <name>ScanScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="347"/>
+        <location filename="../screens_visit.py" line="354"/>
         <source>your document</source>
         <translation>giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="348"/>
+        <location filename="../screens_visit.py" line="355"/>
         <source>Place your document on the glass</source>
         <translation>Đặt giấy tờ lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="338"/>
+        <location filename="../screens_visit.py" line="345"/>
         <source>Remove page %d?</source>
         <translation>Xóa trang %d?</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="339"/>
+        <location filename="../screens_visit.py" line="346"/>
         <source>The scanned page will be thrown away. You can scan it again afterwards.</source>
         <translation>Trang đã quét sẽ bị xóa. Có thể quét lại sau.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="340"/>
+        <location filename="../screens_visit.py" line="347"/>
         <source>Remove the page</source>
         <translation>Xóa trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="341"/>
+        <location filename="../screens_visit.py" line="348"/>
         <source>Keep it</source>
         <translation>Giữ lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="349"/>
+        <location filename="../screens_visit.py" line="356"/>
         <source>Scan the next page</source>
         <translation>Quét trang tiếp theo</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="353"/>
+        <location filename="../screens_visit.py" line="360"/>
         <source>One page at a time, face down. Press &quot;%1&quot; for each page, then &quot;%2&quot;.</source>
         <translation>Úp từng trang lên mặt kính. Bấm «%1» cho mỗi trang, rồi bấm «%2».</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="358"/>
+        <location filename="../screens_visit.py" line="365"/>
         <source>Your face matches your ID card photo.</source>
         <translation>Khuôn mặt khớp với ảnh trên thẻ căn cước.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="360"/>
+        <location filename="../screens_visit.py" line="367"/>
         <source>Pages scanned: %d</source>
         <translation>Số trang đã quét: %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="361"/>
+        <location filename="../screens_visit.py" line="368"/>
         <source>No page yet. Place the first page on the glass.</source>
         <translation>Chưa có trang nào. Úp trang đầu tiên lên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="371"/>
+        <location filename="../screens_visit.py" line="378"/>
         <source>Page %d</source>
         <translation>Trang %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="372"/>
+        <location filename="../screens_visit.py" line="379"/>
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="373"/>
+        <location filename="../screens_visit.py" line="380"/>
         <source>Remove</source>
         <translation>Xóa</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="380"/>
+        <location filename="../screens_visit.py" line="387"/>
         <source>Reading the page…</source>
         <translation>Đang đọc trang…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="381"/>
+        <location filename="../screens_visit.py" line="388"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="349"/>
+        <location filename="../screens_visit.py" line="356"/>
         <source>Scan the first page</source>
         <translation>Quét trang đầu tiên</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="350"/>
+        <location filename="../screens_visit.py" line="357"/>
         <source>Continue</source>
         <translation>Tiếp tục</translation>
     </message>
@@ -1266,6 +1266,29 @@
         <location filename="../screens_pay.py" line="152"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <location filename="../screenshots.py" line="146"/>
+        <source>End this visit?</source>
+        <translation>Hủy giao dịch này?</translation>
+    </message>
+    <message>
+        <location filename="../screenshots.py" line="147"/>
+        <source>What you have scanned and entered will be erased. Nothing is printed.</source>
+        <translation>Các trang đã quét và thông tin đã nhập sẽ bị xóa. Kiosk không in gì.</translation>
+    </message>
+    <message>
+        <location filename="../screenshots.py" line="148"/>
+        <source>Yes, end the visit</source>
+        <translation>Hủy giao dịch</translation>
+    </message>
+    <message>
+        <location filename="../screenshots.py" line="149"/>
+        <source>No, go back</source>
+        <translation>Không, quay lại</translation>
     </message>
 </context>
 </TS>

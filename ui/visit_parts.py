@@ -1,0 +1,81 @@
+"""The optional parts of a visit for `kiosk run`: the payment, queue tickets and the staff call.
+
+With a city backend configured (``[sync] backend_url``) they talk to it over the kiosk's mTLS client. On the
+simulated profile without a backend, the reference backend runs on loopback (`kiosk.demo_payment`, as for
+`kiosk demo`), the staff-call light is the simulated twin, and a simulated citizen pays the VietQR on the
+simulated gateway a few seconds after the payment screen shows it. Otherwise the visit has no payment
+step, and the log says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+SIMULATED_PAY_DELAY_S = 4.0  # the simulated citizen takes out their phone
+
+
+def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStack) -> Any:
+    """Give `services` their payments, tickets and staff calls; returns the demo parts (or None)."""
+    config = kiosk_app.config
+    from kiosk.payment import PaymentService
+    from kiosk.queue_ticket import QueueNumbers, QueueTicketService
+    from kiosk.staff_call import StaffCallService
+
+    if config.sync.backend_url:
+        from offline_sync.kiosk_api_client import KioskApiClient
+        from offline_sync.runner import open_client
+
+        try:
+            client = open_client(config.sync, config.path)
+        except Exception as exc:  # a missing certificate: the kiosk still starts, the log says why
+            log.error("no payment or staff call: the backend client cannot be opened: %s", exc)
+            return None
+        stack.callback(client.close)
+        api = KioskApiClient(client)
+        services.payments = PaymentService(api, kiosk_id=config.kiosk.id)
+        services.staff_calls = StaffCallService(None, api)
+        services.tickets = QueueTicketService(
+            kiosk_app.devices.receipt_printer,
+            QueueNumbers(kiosk_app.folder("queue") / "numbers.json"),
+            authority=config.kiosk.authority,
+        )
+        return None
+    if config.profile != "simulated":
+        log.warning("no backend configured: the visit has no payment step and help reaches no one")
+        return None
+    from drivers.signal_light import SimulatedSignalLight
+    from kiosk.demo_payment import demo_payments
+
+    parts = stack.enter_context(demo_payments(kiosk_app))
+    light = stack.enter_context(SimulatedSignalLight())
+    parts.staff_calls = StaffCallService(light, parts.staff_calls.channel)
+    parts.attach(services)
+    return parts
+
+
+def simulated_citizen_pays(parts: Any, flow: Any) -> None:
+    """A flow listener: pay the QR on the simulated gateway a moment after the payment screen shows it."""
+    from kiosk.flow import Screen
+
+    request = flow.visit.payment_request
+    if flow.screen != Screen.payment or request is None or not request.qr_payload:
+        return
+    if getattr(flow.visit, "payment_cash", False):
+        return
+    seen: set[str] = parts.__dict__.setdefault("_ui_paid", set())
+    if request.reference in seen:
+        return
+    seen.add(request.reference)
+
+    def pay() -> None:
+        if flow.visit.payment_request is request and not flow.visit.payment_cash:
+            parts.pay_when_shown(flow)
+
+    timer = threading.Timer(SIMULATED_PAY_DELAY_S, pay)
+    timer.daemon = True
+    timer.start()
