@@ -16,6 +16,8 @@ from kiosk.config import KioskConfig, load_config
 from kiosk.errors import BadInputError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from kiosk.app import KioskApp
 
 Handler = Callable[[argparse.Namespace, "CommandContext"], int]
@@ -103,3 +105,15 @@ def add_common_options(parser: argparse.ArgumentParser, *, json_output: bool = T
     )
     if json_output:
         parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def load_image_file(path: str, what: str) -> np.ndarray:
+    """The image in the file at `path`, or a BadInputError naming it (`what`: "the card image"...)."""
+    from ocr.errors import ImageError
+    from ocr.images import load_image
+
+    check_input_file(path, what)  # no FIFO, device, directory or huge file is ever read
+    try:
+        return load_image(Path(path))
+    except ImageError as exc:
+        raise BadInputError(f"{what} is not a usable image: {exc}", subject=path) from None

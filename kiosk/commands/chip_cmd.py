@@ -64,7 +64,7 @@ def run_id_chip(args: argparse.Namespace, ctx: CommandContext) -> int:
         )
     else:
         if args.card:
-            from kiosk.commands.identity_cmd import load_image_file
+            from kiosk.commands._common import load_image_file
 
             image = load_image_file(args.card, "the card image")
         else:

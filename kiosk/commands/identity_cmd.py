@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from kiosk.commands._common import CommandContext, add_common_options, check_input_file
-from kiosk.errors import BadInputError, UnavailableError
+from kiosk.commands._common import CommandContext, add_common_options, load_image_file
+from kiosk.errors import UnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +41,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verify.add_argument("--card", required=True, metavar="CARD_IMAGE", help="scan or photo of the card front")
     verify.add_argument("--live", required=True, nargs="+", metavar="IMAGE", help="live camera frames")
     verify.set_defaults(handler=run_face_verify)
-
-
-def load_image_file(path: str, what: str) -> np.ndarray:
-    from ocr.errors import ImageError
-    from ocr.images import load_image
-
-    check_input_file(path, what)  # no FIFO, device, directory or huge file is ever read
-    try:
-        return load_image(Path(path))
-    except ImageError as exc:
-        raise BadInputError(f"{what} is not a usable image: {exc}", subject=path) from None
 
 
 def _ocr_text(ctx: CommandContext, image: np.ndarray) -> str:
