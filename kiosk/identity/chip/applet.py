@@ -3,8 +3,9 @@
 It is product code: the simulated chip reader of the demo holds one, and the tests put one behind
 pcscd through the vsmartcard virtual reader (:mod:`kiosk.identity.chip.vpicc`), so the kiosk's reader
 code runs over a real PC/SC stack. It implements SELECT (the application and its files), GET CHALLENGE,
-EXTERNAL AUTHENTICATE (BAC), READ BINARY under 3DES secure messaging, and INTERNAL AUTHENTICATE (Active
-Authentication). Every file needs BAC first, as on a real CCCD.
+EXTERNAL AUTHENTICATE (BAC), MSE:Set AT and GENERAL AUTHENTICATE (PACE before the application is
+selected, Chip Authentication inside a session), READ BINARY under 3DES or AES secure messaging, and
+INTERNAL AUTHENTICATE (Active Authentication). Every file of the application needs BAC or PACE first.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ SW_CLA = 0x6E00
 
 
 class VirtualChip:
-    """One chip: its files (file identifier -> bytes), its BAC key, and optionally an AA key."""
+    """One chip: its files (file identifier -> bytes), its BAC key (also PACE's password when ``pace``),
+    and optionally an Active Authentication key (DG15) and a Chip Authentication key (DG14)."""
 
     atr = ATR
 
@@ -80,10 +82,11 @@ class VirtualChip:
         self._app_selected = False
         self._file: int | None = None
         self._mf_file: int | None = None
-        if getattr(self, "_pace", None) is not None:
-            self._pace.step = 0  # type: ignore[union-attr]
+        if self._pace is not None:
+            self._pace.step = 0
         self._challenge: bytes | None = None
         self._channel: CardChannel | None = None
+        self._next_channel = None
 
     def process(self, apdu: bytes) -> bytes:
         """One command APDU in, one response APDU out (data + status word)."""

@@ -1,6 +1,7 @@
-"""The reader's side of ICAO 9303 over any :class:`drivers.chip_reader.ChipReader`: select the eMRTD
-application, BAC, then READ BINARY of EF.COM, the data groups and EF.SOD under secure messaging, and
-Active Authentication when the chip lists DG15.
+"""The reader's side of ICAO 9303 over any :class:`drivers.chip_reader.ChipReader`: PACE when EF.CardAccess
+offers it, else BAC after selecting the eMRTD application; then READ BINARY of EF.COM, the data groups
+and EF.SOD under secure messaging; Active Authentication when the chip lists DG15 and Chip Authentication
+when DG14 offers it.
 
 A read is bounded in time (``time_limit_s`` over the whole exchange, each APDU bounded by the reader's
 own timeout). Reading a file costs one READ BINARY for its first bytes (the TLV header gives its
@@ -270,8 +271,6 @@ def read_chip(
         return ChipRead(
             atr, listed, groups, sod, verdict, access, ca_verdict, session.apdus, time.monotonic() - started
         )
-    except ChipError:
-        raise
     finally:
         try:
             reader.disconnect()
