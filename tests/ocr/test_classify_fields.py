@@ -12,7 +12,8 @@ from ocr.lexicon import restore_formulae
 
 
 def test_doc_types_match_the_contract() -> None:
-    assert OCR_DOC_TYPES == (
+    # The records, seals and JSON already issued name these keys: they stay. New types join the registry.
+    assert {
         "birth_certificate",
         "marriage_certificate",
         "diploma",
@@ -20,7 +21,7 @@ def test_doc_types_match_the_contract() -> None:
         "land_use_certificate",
         "id_card",
         "other",
-    )
+    } <= set(OCR_DOC_TYPES)
     assert set(DOC_TYPES) == set(OCR_DOC_TYPES)
 
 
