@@ -221,6 +221,9 @@ class OcrEngine:
             words = reread.reread_large_lines(
                 gray, words, dpi=dpi, deadline=deadline, languages=self.config.languages
             )
+            words = reread.recover_lost_lines(
+                gray, words, dpi=dpi, deadline=deadline, languages=self.config.languages
+            )
         words = _restore(words)
         metrics.update(_read_metrics(words, upright.shape))
         metrics["quarter_turns"] = float(turns)
