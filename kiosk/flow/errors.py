@@ -87,7 +87,10 @@ def _register_builtins() -> None:
             (FaceError, Route("no_face", retry_or_staff)),
             (LivenessError, Route("liveness_failed", retry_or_staff)),
             (RescanNeeded, Route("page_quality", RESCAN_ACTIONS, "reason")),
-            (UnknownCodeError, Route("code_not_found", (Action.try_again, Action.call_staff, Action.start_over))),
+            (
+                UnknownCodeError,
+                Route("code_not_found", (Action.try_again, Action.call_staff, Action.start_over)),
+            ),
             (ReprintRefused, Route("reprint_refused", (Action.call_staff, Action.start_over), "reason_key")),
             (NegativeVerdict, Route("no_match", (Action.call_staff, Action.start_over))),
             # The chip (issue 18): moved away, wrong key, time out: lay the card on the reader again.
