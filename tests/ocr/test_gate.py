@@ -84,3 +84,19 @@ def test_a_page_refused_as_blurred_is_unreadable_by_raw_tesseract(
         assert page.quality.ok or page.quality.reason in ("unreadable", "no_text"), page.quality
         if page.quality.ok:
             assert metrics.cer(page.text, truth) < 10.0, "a page accepted is read"
+
+
+def test_print_no_word_covers_is_found_as_lost() -> None:
+    from ocr import tesseract
+    from ocr.reread import lost_segments
+
+    image, _ = render(LINES[:4], "liberation-sans", left=300, top=400, size=46)
+    gray = to_gray(image)
+    words = tesseract.run(gray, languages="vie", psm=6, dpi=300, timeout=30)
+    third = sorted({(w.block, w.par, w.line) for w in words})[2]
+    kept = [w for w in words if (w.block, w.par, w.line) != third]
+    assert lost_segments(gray, words) == []
+    lost = lost_segments(gray, kept)
+    assert len(lost) == 1
+    y = 400 + 2 * int(46 * 1.8)  # where the third line was drawn
+    assert lost[0][1] <= y + 46 and lost[0][3] >= y
