@@ -39,6 +39,9 @@ class KioskApp:
     """The services of one kiosk process, composed from one config."""
 
     def __init__(self, config: KioskConfig, *, check_secrets: bool | None = None) -> None:
+        from kiosk.memory import tune_malloc
+
+        tune_malloc()  # few malloc arenas: worker threads' visits do not each keep a heap (kiosk.memory)
         self.config = config
         # A real kiosk refuses to start with a config or key file other users could read or change.
         # The simulated profile (development, demo, tests) only warns through `kiosk keys show`.

@@ -34,6 +34,7 @@ from kiosk.flow.errors import INTERNAL, RESCAN_ACTIONS, Action, ErrorInfo, class
 from kiosk.flow.payment_step import PaymentSteps
 from kiosk.flow.record import BUSY_SCREENS, Screen, Service, VisitRecord, wipe_array, wipe_result
 from kiosk.maintenance import MaintenanceAuth
+from kiosk.memory import release_later
 
 if TYPE_CHECKING:
     import numpy as np
@@ -229,6 +230,7 @@ class VisitFlow(PaymentSteps):
 
             forget_sensitive()
         self.visit = VisitRecord(language=self.default_language)
+        release_later(self.runner)  # the visit's buffers go back to the system, not just to malloc
         self.pin_message = ""
         self.resets += 1
         log.info("visit reset (%s)", reason)

@@ -31,6 +31,14 @@ FRAMES_PER_STEP = 4
 
 @cache
 def _portrait_landmarks() -> np.ndarray:
+    # dlib's landmarks of the bundled portrait, precomputed: the screen's process never loads dlib for them
+    from kiosk.identity.sample_landmarks import SAMPLE_PORTRAIT_LANDMARKS
+
+    return np.array(SAMPLE_PORTRAIT_LANDMARKS, dtype=np.float64)
+
+
+def measured_portrait_landmarks() -> np.ndarray:
+    """The bundled portrait's landmarks as dlib finds them now (what SAMPLE_PORTRAIT_LANDMARKS fixes)."""
     portrait = sample_portrait()
     faces = landmarks_of(portrait, detection_width_px=portrait.shape[1])
     if len(faces) != 1:

@@ -101,6 +101,18 @@ def sample_portrait() -> np.ndarray:
     return image
 
 
+# passport_crop's box (top, bottom, left, right) for the bundled portrait, fixed here so that drawing the
+# demo card does not load dlib's face models (about 100 MB, for good) into the screen's process;
+# tests/kiosk_blocks/test_memory_fixes.py checks it against passport_crop.
+SAMPLE_ID_PHOTO_BOX = (9, 261, 60, 250)
+
+
+def sample_id_photo() -> np.ndarray:
+    """The bundled portrait framed like an ID photo, as passport_crop frames it, without dlib."""
+    top, bottom, left, right = SAMPLE_ID_PHOTO_BOX
+    return np.ascontiguousarray(sample_portrait()[top:bottom, left:right])
+
+
 @cache
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"

@@ -94,9 +94,10 @@ class SampleGlass:
 
 
 def sample_card_image() -> np.ndarray:
-    from kiosk.samples.card import make_card_image, sample_portrait
+    from kiosk.samples.card import make_card_image, sample_id_photo
 
-    return make_card_image(portrait=sample_portrait(), **DEMO_CITIZEN)
+    # already framed: make_card_image does not look for the face (no dlib in the screen's process)
+    return make_card_image(portrait=sample_id_photo(), **DEMO_CITIZEN)
 
 
 def sample_document_page(doc_type: str, seed: int) -> np.ndarray:
