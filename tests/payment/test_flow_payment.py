@@ -159,3 +159,32 @@ def test_reset_cancels_an_unpaid_payment(services: PaidServices, api: KioskApiCl
     reference = flow.visit.payment_request.reference
     flow.reset(reason="idle")
     assert api.payment(reference)["status"] == "cancelled"
+
+
+def test_staff_call_keeps_the_visit(services: PaidServices, api: KioskApiClient) -> None:
+    from drivers.signal_light import SimulatedSignalLight
+    from kiosk.staff_call import StaffCallService
+
+    with SimulatedSignalLight() as light:
+        services.staff_calls = StaffCallService(light, api)  # type: ignore[attr-defined]
+        flow = VisitFlow(services, ImmediateRunner())
+        to_review(flow, pages=2, copies=1)
+        flow.call_staff()
+        assert flow.screen == Screen.review and len(flow.visit.pages) == 2  # the visit is kept
+        assert flow.visit.staff_call is not None and flow.visit.staff_call.reported
+        assert light.pattern == "call"
+        assert [c["reason"] for c in api.staff_calls("open")] == ["citizen_request"]
+        flow.cancel_staff_call()
+        assert flow.visit.staff_call is None
+        assert light.pattern == "ready"
+        assert api.staff_calls("open") == []
+
+
+def test_queue_ticket_when_the_kiosk_cannot_finish(services: PaidServices) -> None:
+    flow = VisitFlow(services, ImmediateRunner())
+    flow.choose_service(Service.certify)
+    flow.card_placed()
+    flow.print_queue_ticket("face_failures")
+    assert flow.screen == Screen.ticket
+    assert flow.visit.queue_ticket.number == "A001"
+    assert flow.visit.queue_ticket.reason == "face_failures"
