@@ -21,6 +21,7 @@ from drivers.config import DevicesConfig
 from kiosk.audit_config import AuditConfig
 from kiosk.errors import ConfigError
 from kiosk.identity.config import IdentityConfig
+from kiosk.payment_config import PaymentConfig
 from kiosk.ui_config import UiConfig
 from ocr.config import OcrConfig
 from offline_sync.config import SyncConfig
@@ -64,6 +65,7 @@ class KioskConfig(BaseModel):
     sync: SyncConfig = SyncConfig()
     ui: UiConfig = UiConfig()
     audit: AuditConfig = AuditConfig()
+    payment: PaymentConfig = PaymentConfig()
     # Where the config came from, for messages; not a key of the file.
     source: str = Field(default="<defaults>", exclude=True)
 

@@ -102,7 +102,8 @@ def demo_payments(app: Any) -> Iterator[DemoPayments]:
         make_server(db, TlsFiles(pki.server_cert, pki.server_key, pki.ca_cert), port=port)
     ).start()
     url = f"https://127.0.0.1:{port}"
-    payee = PayeeAccount()
+    settings = app.config.payment
+    payee = PayeeAccount(settings.bank_bin, settings.account, settings.payee_name)
     client = BackendClient(
         url, make_ssl_context(tls / f"{kiosk_id}.crt", tls / f"{kiosk_id}.key", pki.ca_cert)
     )
@@ -115,7 +116,9 @@ def demo_payments(app: Any) -> Iterator[DemoPayments]:
     )
     api = KioskApiClient(client)
     parts = DemoPayments(
-        payments=PaymentService(api, kiosk_id=kiosk_id, payee=payee, poll_interval=0.1),
+        payments=PaymentService(
+            api, kiosk_id=kiosk_id, payee=payee, poll_interval=min(0.2, settings.poll_interval_s)
+        ),
         tickets=QueueTicketService(
             app.devices.receipt_printer,
             QueueNumbers(app.folder("queue") / "numbers.json"),

@@ -236,9 +236,11 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
         assert glass is not None  # the demo's scanner is simulated
         glass.set_document(args.doc_type, pages=args.pages)
         services = PipelineServices.of(app)
-        paying.attach(services)  # pay by VietQR, confirmed through the (loopback) city backend
+        if app.config.payment.mode == "vietqr":
+            paying.attach(services)  # pay by VietQR, confirmed through the (loopback) city backend
         flow = _flow(app, services)
         flow.subscribe(paying.pay_when_shown)  # the simulated citizen pays the QR on the screen
+        flow.payment_timeout_s = app.config.payment.timeout_s
         copy = certify_visit(flow, pages=args.pages, copies=args.copies)
         fee, payment = flow.fee, flow.visit.payment
         face, liveness = flow.visit.face, flow.visit.liveness
