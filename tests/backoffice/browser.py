@@ -26,8 +26,11 @@ FLAGS = (
 
 
 @contextmanager
-def chromium(width: int = 1400, height: int = 1000, download_dir: Path | None = None) -> Iterator[object]:
-    """A started headless Chromium (selenium WebDriver); skips the test when Chromium is not installed."""
+def chromium(
+    width: int = 1400, height: int = 1000, download_dir: Path | None = None, *, lang: str | None = None
+) -> Iterator[object]:
+    """A started headless Chromium (selenium WebDriver); skips the test when Chromium is not installed.
+    ``lang``: the browser's Accept-Language (``--lang``). The only Chromium launcher of tests/backoffice."""
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.skip("chromium and chromium-driver are not installed")
     from selenium import webdriver
@@ -40,6 +43,8 @@ def chromium(width: int = 1400, height: int = 1000, download_dir: Path | None = 
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={width},{height}")
+    if lang:
+        options.add_argument(f"--lang={lang}")
     if download_dir is not None:
         options.add_experimental_option(
             "prefs", {"download.default_directory": str(download_dir), "download.prompt_for_download": False}
