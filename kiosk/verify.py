@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.errors import BadInputError
+from kiosk.errors import BadInputError, UnavailableError
 
 # Reads the words of an upright page image at a resolution (dpi); no words when it cannot read them.
 PageReader = Callable[[np.ndarray, int], Sequence[str] | None]
@@ -118,7 +118,15 @@ def ocr_words(engine: Callable[[], Any]) -> PageReader:
     def read(image: np.ndarray, dpi: int) -> Sequence[str] | None:
         # A page the OCR cannot read gives no words, never None: the verdict is then page_unreadable,
         # not a seal-only check that a deliberately blurred forgery could pass.
-        return [w.text for w in engine().read_page(image, dpi=dpi).words if w.text]
+        from ocr import OcrUnavailable
+
+        try:
+            return [w.text for w in engine().read_page(image, dpi=dpi).words if w.text]
+        except OcrUnavailable as exc:
+            raise UnavailableError(
+                f"OCR is not available, so the page cannot be compared with its seal: {exc}",
+                subject="tesseract",
+            ) from None
 
     return read
 

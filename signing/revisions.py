@@ -47,6 +47,7 @@ from pyhanko.sign.diff_analysis import (
 from pyhanko.sign.diff_analysis.rules.form_field_rules import GenericFieldModificationRule
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from signing.content import bounded_data, page_digests
@@ -193,6 +194,10 @@ def _judge_signature(sig: Any, trust: Any) -> Refusal | None:
         )
     if not (status.intact and status.valid):
         return Refusal("later_signature_invalid", f"the later signature '{name}' does not match the file")
+    if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+        return Refusal(
+            "later_signature_invalid", f"the later signature '{name}' does not cover its whole revision"
+        )
     if not status.trusted:
         return Refusal(
             "later_signature_untrusted",

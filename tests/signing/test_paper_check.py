@@ -231,3 +231,17 @@ def test_the_seal_stays_legible_at_150_dpi(signer, trust, pages, tmp_path, engin
     assert module >= QR_MIN_MODULE
     result = verify_image(printout(copy.pdf, pages, 150, tmp_path), trust, None)
     assert result.valid and result.pages == pages, result.reason
+
+
+def test_without_ocr_the_paper_check_is_unavailable_not_valid(paper, trust, tmp_path):
+    from kiosk.errors import UnavailableError
+    from ocr import OcrUnavailable
+
+    class NoTesseract:
+        def read_page(self, image, dpi=300):
+            raise OcrUnavailable("tesseract is not installed")
+
+    printed = printout(paper["copy"].pdf, 1, 150, tmp_path)
+    with pytest.raises(UnavailableError) as caught:
+        verify_image(printed, trust, ocr_words(NoTesseract))
+    assert caught.value.exit_code == 3
