@@ -169,6 +169,21 @@ def test_an_officer_approval_is_accepted_and_a_rogue_one_is_not(issued_two_pages
     assert (result.valid, result.reason_key) == (False, "content_changed"), result.reason
 
 
+def test_dss_data_added_for_long_term_validation_is_accepted(issued_two_pages, trust, dev_keys):
+    """A DSS revision (LTV data, as pyHanko's add_validation_info writes it) after the officer's approval."""
+    from pyhanko.sign.validation import add_validation_info
+
+    approved = approve(issued_two_pages.pdf, _officer(dev_keys))
+    sig = PdfFileReader(io.BytesIO(approved), strict=False).embedded_signatures[-1]
+    with_dss = add_validation_info(sig, _validation_context(trust)).getvalue()
+    assert PdfFileReader(io.BytesIO(with_dss), strict=False).root.get("/DSS") is not None
+    result = verify_pdf(with_dss, trust)
+    assert result.valid, result.reason
+    # DSS data, then a change in a later unsigned revision: refused.
+    result = verify_pdf(attacks.update(with_dss, attacks.overlay_content), trust)
+    assert (result.valid, result.reason_key) == (False, "content_changed"), result.reason
+
+
 def _pdfsig(pdf: Path, nss: Path) -> str:
     run = subprocess.run(
         ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True, timeout=60, check=False
