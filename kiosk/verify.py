@@ -43,6 +43,7 @@ def page_dpi(image: np.ndarray) -> int:
 def _seal_texts(image: np.ndarray) -> list[str]:
     import signing
     from ocr.barcodes import decode_qr_codes
+    from signing.seal import PREFIX as SEAL_PREFIX
 
     texts = []
     for payload in decode_qr_codes(image):
@@ -50,7 +51,7 @@ def _seal_texts(image: np.ndarray) -> list[str]:
             texts.append(payload.decode("utf-8"))
         except UnicodeDecodeError:
             continue
-    if not any(t.startswith("VNC1:") for t in texts):
+    if not any(t.startswith(SEAL_PREFIX) for t in texts):
         texts += signing.find_seal_texts(image)
     return list(dict.fromkeys(texts))
 
