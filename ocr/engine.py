@@ -1,4 +1,10 @@
-"""The OCR engine: preprocessing, a time-bounded Tesseract, page orientation, and the quality gate."""
+"""The OCR engine: preprocessing, a time-bounded Tesseract, page orientation, and the quality gate.
+
+A page is refused before it is read only when its measures are certain (blank, very dark, a picture or a
+noise field, print with no edge left at all); everything else is read, and judged by what Tesseract made
+of it (ocr.quality.after_ocr). Ruled tables are read column by column (ocr.tables); titles in capitals read
+with doubt, and print that no word covers, are read again on their own (ocr.reread).
+"""
 
 from __future__ import annotations
 
@@ -59,6 +65,7 @@ class DocumentResult:
     text: str  # the pages' text joined by form feeds
     pages: tuple[PageResult, ...]
     doc_type: str
+    # the type's fields (ocr.fields), and ``seal`` / ``signature``: "present" or "absent" (document_marks)
     fields: dict[str, str]
 
     def to_json(self) -> dict[str, object]:
