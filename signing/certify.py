@@ -22,7 +22,7 @@ from signing.images import EmbeddedImage, encode_page_image
 from signing.keys import SealSigner
 from signing.model import CopyMeta, CopyPage, IssuedCopy
 from signing.pades import sign_copy
-from signing.render import STATEMENT_VI, RenderedCopy, render_copy
+from signing.render import FOOTER_BAND_MM, LAST_PAGE_BAND_MM, STATEMENT_VI, RenderedCopy, render_copy
 from signing.seal import CONTENT_DIGEST_BYTES, SealClaims, make_seal
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,18 @@ def seal_claims(meta: CopyMeta, pages: Sequence[CopyPage], content_digest: bytes
         holder_name=meta.holder_name,
         doc_number=meta.doc_number,
         doc_date=meta.doc_date,
-        fingerprints=tuple(page_fingerprint((w.text for w in p.words), count) for p in pages),
+        fingerprints=tuple(
+            page_fingerprint(visible_words(p, last=i == len(pages) - 1), count) for i, p in enumerate(pages)
+        ),
     )
+
+
+def visible_words(page: CopyPage, *, last: bool = False) -> list[str]:
+    """The page's OCR words that the printed copy still shows: not those under the footer band (the code,
+    the QR and, on the last page, the certification block are drawn over the bottom on white)."""
+    height = page.image.shape[0]
+    band = (LAST_PAGE_BAND_MM if last else FOOTER_BAND_MM) / 25.4 * page.dpi
+    return [w.text for w in page.words if w.top + w.height <= height - band]
 
 
 def render_and_seal(

@@ -41,6 +41,9 @@ QR_MAX_SIDE = 38 * mm
 QR_MODULE = 0.55 * mm  # 3.2 px per module at 150 dpi
 QR_MIN_MODULE = 0.45 * mm
 MARGIN = 6 * mm  # clear of the 4-5 mm that printers cannot print
+# How far up from the bottom edge the footer, the QR and the certification block may cover the page.
+FOOTER_BAND_MM = 58.0
+LAST_PAGE_BAND_MM = 100.0  # a narrow last page stacks the certification block over the footer
 VI_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 

@@ -245,3 +245,17 @@ def test_without_ocr_the_paper_check_is_unavailable_not_valid(paper, trust, tmp_
     with pytest.raises(UnavailableError) as caught:
         verify_image(printed, trust, ocr_words(NoTesseract))
     assert caught.value.exit_code == 3
+
+
+def test_key_words_under_the_footer_band_are_not_in_the_fingerprint():
+    """The footer, the QR and the certification block are drawn over the bottom of the page: words there
+    are not on the printed copy, so they cannot be key words."""
+    from signing.certify import visible_words
+
+    image = np.full((3508, 2480), 255, np.uint8)
+    top = TextWord("1234567", 200, 300, 300, 40)
+    bottom = TextWord("7654321", 200, 3508 - 300, 300, 40)  # 25 mm from the bottom edge
+    above_last_block = TextWord("5550001", 200, 3508 - 900, 300, 40)  # 76 mm up
+    page = CopyPage(image, 300, (top, bottom, above_last_block))
+    assert visible_words(page) == ["1234567", "5550001"]
+    assert visible_words(page, last=True) == ["1234567"]
