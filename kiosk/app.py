@@ -243,7 +243,15 @@ class KioskApp:
         """The kiosk asked the citizen to lay `item` ("card", "document" or "copy") on the glass.
 
         A real scanner sees whatever the citizen lays down; the simulated glass lays a sample of that kind.
+        "copy_photo" is a printed copy held up to the camera: the simulated citizen holds the newest one.
         """
+        if item == "copy_photo":
+            if self.glass is not None and self.simulated_subject is not None:
+                from kiosk.samples.held_copy import held_copy_photo
+
+                self.glass.expect("copy")
+                self.simulated_subject.hold(held_copy_photo(self.glass.next_image()))
+            return
         if self.glass is not None:
             self.glass.expect(item)
 

@@ -37,6 +37,7 @@ class ModalOverlay(QWidget):
         self.box = QFrame()
         self.box.setObjectName("ModalBox")
         inner = QVBoxLayout(self.box)
+        self.inner = inner
         top = QHBoxLayout()
         self.icon = QLabel()
         top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)

@@ -68,7 +68,7 @@ class CheckCopyScreen(ScreenBase):
         self.status.setText(self.tr("Checking the QR code…") if flow.busy else "")
         self.cancel.setText(self.tr("Cancel"))
         self.camera.setText(self.tr("Hold it to the camera"))
-        self.camera.setVisible(hasattr(flow, "check_by_camera"))
+        self.camera.setVisible(hasattr(flow.services, "photo_copy"))
         self.go.setText(self.tr("Check"))
         self.go.setEnabled(not flow.busy)
         self.camera.setEnabled(not flow.busy)

@@ -80,6 +80,14 @@ class AttractScreen(ScreenBase):
             self.footer.addWidget(button)
         self.footer.addStretch(1)
 
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        for button in (self.certify, self.check, self.reprint):  # a tall screen: taller service buttons
+            if bool(button.property("big")) != portrait:
+                button.setProperty("big", portrait)
+                button.style().unpolish(button)
+                button.style().polish(button)
+
     def flow_toggle_voice(self) -> None:
         self.flow.toggle_voice()
         self.host.speak_current()
@@ -145,9 +153,10 @@ class CardScreen(ScreenBase):
 
 class FaceScreen(ScreenBase):
     """The live preview with a face-shaped oval, the liveness steps (the current one highlighted), and a
-    "Start" that stays disabled, with the reason shown, while no face is in the picture."""
+    "Start" that stays disabled, with the reason shown, while no face is in the picture.
 
-    center_in_portrait = False
+    In portrait the preview is as tall as the camera's 4:3 picture at the screen's width (no black bands),
+    and the preview with its steps sits in the middle of the screen."""
 
     def __init__(self, host: Any) -> None:
         super().__init__(host)
@@ -162,6 +171,7 @@ class FaceScreen(ScreenBase):
         ]
         for label in self.step_labels:
             self.body.addWidget(label)
+        self.body.addStretch(0)  # grows only in portrait, with the top space (see set_portrait)
         self.cancel = make_button(on_click=host.confirm_cancel)
         self.go = make_button(primary=True, on_click=self.flow.start_face_check)
         self.footer.addWidget(self.cancel)
@@ -172,6 +182,25 @@ class FaceScreen(ScreenBase):
         self.ticker.setInterval(250)
         self.ticker.timeout.connect(lambda: self.show_state(self.flow))
         host.preview.on_face = lambda seen: self.show_state(self.flow) if self.isVisible() else None
+
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self.body.setStretch(self.body.count() - 1, 1 if portrait else 0)
+        self._portrait = portrait
+        self._fit_view()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_view()
+
+    def _fit_view(self) -> None:
+        if getattr(self, "_portrait", False):
+            margins = self.outer.contentsMargins()
+            height = max(160, int((self.width() - margins.left() - margins.right()) * 0.75))
+            self.view.setFixedHeight(height)
+        else:
+            self.view.setMinimumHeight(120)
+            self.view.setMaximumHeight(16777215)  # QWIDGETSIZE_MAX
 
     def current_step(self, count: int) -> int:
         """Which liveness step is being captured: -1 before Start, `count` once all are captured."""
@@ -325,8 +354,8 @@ class ScanScreen(ScreenBase):
             thumb = self.thumbs.pop()
             self.grid.removeWidget(thumb)
             thumb.view.clear()
-            thumb.setParent(None)
-            thumb.deleteLater()
+            thumb.hide()
+            thumb.deleteLater()  # Qt deletes it (still parented, so never twice from Python)
         cols = self._columns()
         width, height = self._thumb_size()
         for index, thumb in enumerate(self.thumbs):
@@ -336,6 +365,10 @@ class ScanScreen(ScreenBase):
                 self.grid.addWidget(thumb, *cell)
             thumb.setFixedSize(width, height)
             thumb.show()  # not left to the layout's queued show: it may run after the screen changed
+
+    def _show_newest(self) -> None:
+        if self.thumbs:  # looked up when the timer fires: the page may have gone meanwhile
+            self.pages_area.ensureWidgetVisible(self.thumbs[-1])
 
     def _ask_remove(self, index: int) -> None:
         if index >= len(self.flow.visit.pages):
@@ -380,10 +413,7 @@ class ScanScreen(ScreenBase):
             for button in (thumb.rescan, thumb.remove):
                 button.setEnabled(not flow.busy)
         if len(pages) > self._shown_count and self.thumbs:
-            newest = self.thumbs[-1]
-            QTimer.singleShot(
-                0, lambda: self.pages_area.ensureWidgetVisible(newest) if newest.parent() else None
-            )
+            QTimer.singleShot(0, self._show_newest)
         self._shown_count = len(pages)
         self.status.setText(self.tr("Reading the page…") if flow.busy else "")
         self.cancel.setText(self.tr("Cancel"))
@@ -423,6 +453,13 @@ class ReviewScreen(ScreenBase):
         copies.addWidget(self.plus)
         copies.addStretch(1)
         grid.addLayout(copies, 2, 2)
+        # The optional e-mail for the copy's details (kiosk.delivery), typed on the on-screen keyboard.
+        self.email_label = make_label(wrap=False)
+        self.email_value = make_label()
+        self.email = make_button(on_click=host.open_email)
+        grid.addWidget(self.email_label, 4, 0)
+        grid.addWidget(self.email_value, 4, 1)
+        grid.addWidget(self.email, 4, 2)
         self.breakdown = make_label("muted")
         box.addWidget(self.breakdown)
         self.body.addWidget(frame)
@@ -479,6 +516,10 @@ class ReviewScreen(ScreenBase):
             label.setText(name)
             value_label.setText(value)
         self.breakdown.setText("\n".join(self.fee_lines(flow)) if visit.pages else "")
+        address = str(getattr(visit, "delivery_email", "") or "")
+        self.email_label.setText(self.tr("E-mail"))
+        self.email_value.setText(address or self.tr("optional"))
+        self.email.setText(self.tr("Change") if address else self.tr("Add e-mail"))
         for button in (self.minus, self.plus):
             button.setMinimumWidth(max(button.minimumHeight(), self.go.height(), 48))
         self.minus.setEnabled(visit.copies > 1)
@@ -568,7 +609,8 @@ class DoneScreen(ScreenBase):
         )
         self.code_label.setText(self.tr("Code of the copy"))
         self.code.setText(str(getattr(copy, "code", "") or ""))
-        secret = str(getattr(copy, "retrieval_secret", "") or "")
+        retrieval = getattr(copy, "retrieval", None)  # kiosk.delivery.Retrieval: the secret, shown once
+        secret = str(getattr(retrieval, "display", "") or "")
         self.secret_label.setText(self.tr("Download secret (also on the receipt)") if secret else "")
         self.secret.setText(secret)
         self.secret_label.setVisible(bool(secret))

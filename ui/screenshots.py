@@ -27,6 +27,10 @@ class SampleServices:
     """Just enough of the visit services for rendering; it never runs a task (screenshots set states)."""
 
     fee_per_page_vnd = 2000
+    payments = "sample"  # the review screen reads "Confirm and pay", as on a kiosk with a backend
+
+    def photo_copy(self) -> Any:  # the check screen offers the camera; screenshots never run it
+        raise RuntimeError("the screenshots run no task")
 
 
 def _sample_page(seed: int) -> np.ndarray:

@@ -76,7 +76,7 @@ class Metrics:
 def metrics_for(width: int, height: int, *, large_text: bool = False) -> Metrics:
     # Landscape follows the height (800 px is the reference); portrait follows the width, which is what
     # limits a row of buttons there.
-    base = min(width, height) / 800 if width >= height else width / 900
+    base = min(width, height) / 800 if width >= height else width / 820
     scale = max(0.8, min(2.0, base))
     text = scale * (1.3 if large_text else 1.0)
     return Metrics(
@@ -116,6 +116,7 @@ QPushButton[toggle="true"]:checked {{ background: {p.primary}; color: {p.primary
 QPushButton:disabled {{ background: {p.background}; color: {p.muted}; border-color: {p.disabled_border}; }}
 QPushButton[primary="true"]:disabled {{ background: {p.background}; color: {p.muted}; border-color: {p.disabled_border}; font-weight: normal; }}
 QPushButton:focus:!disabled {{ border-color: {p.focus}; }}
+QPushButton[big="true"] {{ min-height: {round(m.button_h * 1.5)}px; }}
 QPushButton[help="true"] {{ min-height: {max(MIN_TOUCH_PX, round(56 * m.scale))}px; font-size: {m.small_px}px; font-weight: bold; }}
 QLabel[role="banner"] {{ background: {p.surface}; border: {border_w}px solid {p.success}; border-radius: {round(10 * m.scale)}px; padding: {round(8 * m.scale)}px; color: {p.success}; font-weight: bold; }}
 QLabel[role="current"] {{ font-size: {m.title_px}px; font-weight: bold; color: {p.primary_text}; background: {p.primary}; border-radius: {round(10 * m.scale)}px; }}

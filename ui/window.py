@@ -19,6 +19,7 @@ from kiosk.flow import Action, Screen, VisitFlow
 from kiosk.flow.record import wipe_array
 from kiosk.ui_config import UiConfig
 from ui import theme
+from ui.email_entry import EmailOverlay
 from ui.i18n import Translations
 from ui.overlays import ConfirmOverlay, HelpOverlay, fit_height
 from ui.screens_other import CheckCopyScreen, CheckResultScreen, MaintenanceScreen, PinScreen, ReprintScreen
@@ -234,6 +235,7 @@ class KioskWindow(QWidget):
         self.overlay = IdleOverlay(self, self._still_here)
         self.confirm_overlay = ConfirmOverlay(self)
         self.help_overlay = HelpOverlay(self, self)
+        self.email_overlay = EmailOverlay(self, self)
         self.help_timer = QTimer(self)  # a call that got no answer in time: "go to the counter"
         self.help_timer.setSingleShot(True)
         self.help_timer.setInterval(15000)
@@ -324,6 +326,12 @@ class KioskWindow(QWidget):
             self.help_timer.stop()
             overlay.show_state("coming")
 
+    def open_email(self) -> None:
+        """The review screen's optional e-mail, on the on-screen keyboard."""
+        if self.flow.screen == Screen.review:
+            self.flow.touch()
+            self.email_overlay.open()
+
     def confirm(self, title: str, text: str, yes: str, no: str, on_yes: Callable[[], None]) -> None:
         self.flow.touch()
         self.confirm_overlay.ask(title, text, yes, no, on_yes)
@@ -401,6 +409,7 @@ class KioskWindow(QWidget):
             screen.show_state(self.flow)
         self.overlay.hide()
         self.confirm_overlay.hide()
+        self.email_overlay.hide()
         self.help_timer.stop()
         self.help_overlay.hide()
 
@@ -417,6 +426,7 @@ class KioskWindow(QWidget):
         widget.show_help(not self.in_maintenance())
         if previous != screen:
             self.confirm_overlay.hide()  # a question about the last screen does not apply to this one
+            self.email_overlay.hide()
             self._shown = screen
             widget.entered()
             self.speak_current()
@@ -438,13 +448,13 @@ class KioskWindow(QWidget):
         corner = max(theme.MIN_TOUCH_PX, round(96 * m.scale))
         self.corner.setGeometry(0, 0, corner, corner)
         self.corner.raise_()
-        for overlay in (self.overlay, self.confirm_overlay, self.help_overlay):
+        for overlay in (self.overlay, self.confirm_overlay, self.help_overlay, self.email_overlay):
             overlay.setGeometry(self.rect())
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         self.apply_theme()
-        for overlay in (self.overlay, self.confirm_overlay, self.help_overlay):
+        for overlay in (self.overlay, self.confirm_overlay, self.help_overlay, self.email_overlay):
             overlay.setGeometry(self.rect())
         self.corner.raise_()
 

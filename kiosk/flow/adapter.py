@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from kiosk.app import KioskApp
     from kiosk.certify import CertifiedCopy, ReprintedCopy, VisitPipeline
+    from kiosk.copy_status import OnlineStatus
     from kiosk.flow.record import VisitRecord
     from kiosk.identity import CardData, FaceDecision, FaceVerifier
     from kiosk.identity.chip.kiosk_chip import ChipCheck
@@ -57,6 +58,7 @@ class PipelineServices:
         # The holder's reprint: the backend's copies after local retention, and a private work folder.
         self.backend_copies: Callable[[], CopySource] | None = None
         self.work_dir: Path | None = None
+        self.status_lookup: Callable[[str], OnlineStatus] | None = None  # kiosk.copy_status.online_status
         self.camera_lock = threading.Lock()
         self.scanner_lock = threading.Lock()
 
@@ -83,6 +85,10 @@ class PipelineServices:
         from kiosk.app import private_tmp_dir
 
         services.work_dir = private_tmp_dir(app)
+        if config.sync.public_url:
+            from kiosk.copy_status import online_status
+
+            services.status_lookup = lambda code: online_status(config.sync, code)
         return services
 
     @property
@@ -203,6 +209,17 @@ class PipelineServices:
 
     def check_copy(self, image: np.ndarray) -> Verification:
         return self.pipeline.check_copy(image)
+
+    def photo_copy(self) -> np.ndarray:
+        """A still of the printed copy the citizen holds up to the camera."""
+        pipeline = self.pipeline
+        pipeline.stage.prompted("copy_photo")
+        with self.camera_lock:
+            return pipeline.devices.camera.read()
+
+    def copy_status(self, code: str) -> OnlineStatus | None:
+        """The copy's post-check status from the city's public listener (None: no listener configured)."""
+        return self.status_lookup(code) if self.status_lookup is not None else None
 
     # -- the live preview on the face screen --------------------------------------------------------
     def preview_frame(self) -> tuple[np.ndarray, FaceBox | None]:

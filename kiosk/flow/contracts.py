@@ -49,6 +49,9 @@ class VisitServices(Protocol):
     ) -> ReprintedCopy: ...  # refused (ReprintRefused) unless the card is the holder's and the face the card's
     def scan_copy(self) -> np.ndarray: ...  # a printed certified copy laid on the glass
     def check_copy(self, image: np.ndarray) -> Verification: ...
+    def photo_copy(self) -> np.ndarray: ...  # a printed certified copy held up to the camera
+    # Optional: def copy_status(self, code: str) -> OnlineStatus | None (kiosk.copy_status), the post-check
+    # status for the check-a-copy result; without it the result says the seal's verdict only.
 
 
 class FaceWorker(Protocol):

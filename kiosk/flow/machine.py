@@ -540,17 +540,36 @@ class VisitFlow(PaymentSteps):
     # -- check a copy, reprint ----------------------------------------------------------------------------
 
     def check_placed(self) -> None:
+        """Check the printed copy laid on the glass."""
+        self._check_copy("scan_copy")
+
+    def check_by_camera(self) -> None:
+        """Check the printed copy the citizen holds up to the camera (put upright before it is read)."""
+        self._check_copy("photo_copy")
+
+    def _check_copy(self, source: str) -> None:
+        """`source` names the services' call that takes the picture: scan_copy or photo_copy."""
         if self.screen != Screen.check_copy or self.busy:
             return
+        status_of = getattr(self.services, "copy_status", None)
 
-        def work(report: Report) -> Verification:
-            image = self.services.scan_copy()
+        def work(report: Report) -> tuple[Verification, Any]:
+            image = getattr(self.services, source)()
             try:
-                return self.services.check_copy(image)
+                verification = self.services.check_copy(image)
             finally:
                 wipe_array(image)
+            code = getattr(verification, "code", None)
+            # The post-check status (post_checked / revoked) from the city's public listener; offline it
+            # says it could not be checked, and the seal's verdict stands on its own.
+            online = status_of(code) if status_of is not None and code and verification.valid else None
+            return verification, online
 
-        self._run("check_copy", work, self._checked, lambda exc: self._fail(exc, back_to=Screen.check_copy))
+        def done(result: tuple[Verification, Any]) -> None:
+            self.visit.online_status = result[1]
+            self._checked(result[0])
+
+        self._run("check_copy", work, done, lambda exc: self._fail(exc, back_to=Screen.check_copy))
         self._changed()
 
     def _checked(self, verification: Verification) -> None:

@@ -94,6 +94,7 @@ class VisitRecord:
     progress_stage: str = ""
     progress: float = 0.0
     verification: Verification | None = None
+    online_status: Any = None  # kiosk.copy_status.OnlineStatus of the checked copy (None: not asked)
     reprint_code: str = ""
     error: ErrorInfo | None = None
     error_return: Screen | None = None  # where "rescan"/"try again" leads

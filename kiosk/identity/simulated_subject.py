@@ -168,6 +168,12 @@ class SimulatedSubject:
         with self._lock:
             self._queue = frames
 
+    def hold(self, picture: np.ndarray, frames: int = 1) -> None:
+        """The citizen holds something up to the camera (a printed copy to check): the next `frames` frames
+        show `picture` instead of their face."""
+        with self._lock:
+            self._queue = [picture] * max(1, frames)
+
     def next_frame(self) -> np.ndarray:
         with self._lock:
             if self._queue:

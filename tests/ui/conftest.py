@@ -39,6 +39,8 @@ class SlowFakeServices:
         self.reprinted: list[str] = []
         self.receipt_out = 0  # receipt prints that fail (paper out) before one succeeds
         self.receipt_payments: list[dict[str, Any]] = []
+        self.photos = 0
+        self.online: Any = SimpleNamespace(checked=True, status="post_checked", revoked_reason=None)
         self.face_in_view = True  # whether the camera preview finds a face
         self.fail_with: BaseException | None = None  # raised by certify and reprint (an internal fault)
 
@@ -89,6 +91,14 @@ class SlowFakeServices:
     def scan_copy(self) -> np.ndarray:
         self._work()
         return self._image(1100, 780, 245)
+
+    def photo_copy(self) -> np.ndarray:
+        self._work()
+        self.photos += 1
+        return self._image(1200, 1600, 70)
+
+    def copy_status(self, code: str) -> Any:
+        return self.online
 
     def read_page(self, image: Any) -> Any:
         bad = self.bad_pages > 0

@@ -687,3 +687,71 @@ def test_19_scan_screen_keeps_no_widgets_or_pictures_across_visits(
     scan = w.screens[Screen.scan]
     assert scan.thumbs == [] and scan._thumb_cache == {}
     qtbot.waitUntil(lambda: w.findChildren(PageThumb) == [], timeout=5000)
+
+
+# -- the new screens: check by camera with the online status, the optional e-mail ---------------------
+
+
+def test_check_a_copy_by_camera_with_its_online_status(
+    qtbot: Any, make_kiosk: Any, fake_services: Any
+) -> None:
+    kiosk = make_kiosk(fake_services)
+    w = kiosk.window
+    click(qtbot, w.screens[Screen.attract].check)
+    check = w.screens[Screen.check_copy]
+    assert check.camera.text() == "Kiểm tra bằng camera"
+    click(qtbot, check.camera)
+    wait_screen(qtbot, kiosk, Screen.check_result)
+    assert fake_services.photos == 1
+    result = w.screens[Screen.check_result]
+    assert result.online.text() == "Tình trạng: đã được cán bộ hậu kiểm và phê duyệt"
+    click(qtbot, result.go)
+    wait_screen(qtbot, kiosk, Screen.attract)
+    fake_services.online = SimpleNamespace(checked=False, status=None, revoked_reason=None)
+    click(qtbot, w.screens[Screen.attract].check)
+    click(qtbot, w.screens[Screen.check_copy].go)
+    wait_screen(qtbot, kiosk, Screen.check_result)
+    assert result.online.text() == "Chưa tra cứu được tình trạng (không có kết nối mạng)"
+    assert result.verdict.text() == "Đây là bản sao chứng thực hợp lệ"  # offline, the seal still speaks
+
+
+def test_optional_email_on_the_on_screen_keyboard(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    kiosk = make_kiosk(fake_services)
+    w = kiosk.window
+    run_to_review(qtbot, kiosk, pages=1)
+    review = w.screens[Screen.review]
+    assert review.email_value.text() == "không bắt buộc"
+    click(qtbot, review.email)
+    panel = w.email_overlay
+    assert panel.isVisible() and panel.title.text() == "Nhận thông tin bản sao qua thư điện tử"
+    for key in ("a", "n", "@gmail.com"):
+        click(qtbot, panel.keypad.buttons[key])
+    click(qtbot, panel.keypad.buttons["⌫"])
+    assert panel.field.text() == "an@gmail.co"
+    click(qtbot, panel.keypad.buttons["@"])
+    click(qtbot, panel.buttons[1])  # confirm: two @ are refused, with the reason
+    assert panel.isVisible() and panel.message.text() == "Địa chỉ cần đúng một ký tự @."
+    assert kiosk.flow.visit.delivery_email is None
+    click(qtbot, panel.keypad.buttons["⌫"])
+    click(qtbot, panel.keypad.buttons["m"])
+    click(qtbot, panel.buttons[1])
+    assert not panel.isVisible()
+    assert kiosk.flow.visit.delivery_email == "an@gmail.com"
+    assert review.email_value.text() == "an@gmail.com"
+    click(qtbot, review.go)
+    wait_screen(qtbot, kiosk, Screen.done)
+    click(qtbot, w.screens[Screen.done].go)
+    wait_screen(qtbot, kiosk, Screen.attract)
+    assert kiosk.flow.visit.delivery_email is None  # forgotten with the visit
+
+
+def test_done_screen_shows_the_retrieval_secret(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+    kiosk = make_kiosk(fake_services)
+    kiosk.flow.visit.copy = SimpleNamespace(
+        code="HN001-000042-U", retrieval=SimpleNamespace(display="K7QM-2X9A-PL4D")
+    )
+    kiosk.flow.screen = Screen.done
+    kiosk.window.refresh()
+    done = kiosk.window.screens[Screen.done]
+    assert done.secret.isVisible() and done.secret.text() == "K7QM-2X9A-PL4D"
+    assert done.secret_label.text() == "Mã bí mật để tải bản sao (có trên phiếu biên nhận)"

@@ -65,6 +65,7 @@ def test_whole_visit_on_the_real_core(qtbot: Any, real_app: Any, tmp_path: Path)
         assert kiosk.flow.visit.card.masked_id().startswith("001")
         # The live preview shows camera frames while the citizen gets ready.
         qtbot.waitUntil(lambda: w.preview.frames_shown >= 1, timeout=60000)
+        qtbot.waitUntil(w.screens[Screen.face].go.isEnabled, timeout=60000)  # a face is in the picture
         click(qtbot, w.screens[Screen.face].go)
         wait_screen(qtbot, kiosk, Screen.scan, Screen.error)
         assert kiosk.flow.screen == Screen.scan, kiosk.flow.visit.error
@@ -96,5 +97,39 @@ def test_whole_visit_on_the_real_core(qtbot: Any, real_app: Any, tmp_path: Path)
         assert not np.any(card_image)
         assert not temp.exists()
         assert ("visit.certified", {"code": code, "pages": 1}) in events
+        assert kiosk.flow.visit.payment is None  # wiped; the paid visit is in the audit trail
+        assert [d["status"] for e, d in events if e == "visit.payment"] == ["paid"]
+
+        # Check the copy by camera: the simulated citizen holds the printout up, tilted (issue 15).
+        click(qtbot, w.screens[Screen.attract].english)
+        click(qtbot, w.screens[Screen.attract].check)
+        wait_screen(qtbot, kiosk, Screen.check_copy)
+        click(qtbot, w.screens[Screen.check_copy].camera)
+        wait_screen(qtbot, kiosk, Screen.check_result, Screen.error)
+        assert kiosk.flow.screen == Screen.check_result, kiosk.flow.visit.error
+        result = w.screens[Screen.check_result]
+        assert kiosk.flow.visit.verification.valid, kiosk.flow.visit.verification.reason
+        assert result.verdict.text() == "This is a valid certified copy"
+        assert f"Code: {code}" in result.details.text() and "(GMT+7)" in result.details.text()
+        click(qtbot, result.go)
+        wait_screen(qtbot, kiosk, Screen.attract)
+
+        # Reprint for the holder: the code, then the card and the face.
+        click(qtbot, w.screens[Screen.attract].english)
+        click(qtbot, w.screens[Screen.attract].reprint)
+        reprint = w.screens[Screen.reprint]
+        for key in code:
+            click(qtbot, reprint.keypad.buttons[key])
+        click(qtbot, reprint.go)
+        wait_screen(qtbot, kiosk, Screen.card)
+        click(qtbot, w.screens[Screen.card].go)
+        wait_screen(qtbot, kiosk, Screen.face, Screen.error)
+        assert kiosk.flow.screen == Screen.face, kiosk.flow.visit.error
+        qtbot.waitUntil(w.screens[Screen.face].go.isEnabled, timeout=60000)
+        click(qtbot, w.screens[Screen.face].go)
+        wait_screen(qtbot, kiosk, Screen.done, Screen.error)
+        assert kiosk.flow.screen == Screen.done, kiosk.flow.visit.error
+        assert w.screens[Screen.done].title.text() == "Your copy has been printed again"
+        assert len(list((data / "printed").glob(f"*{code}*"))) == 2
     finally:
         kiosk.close()

@@ -201,57 +201,57 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="552"/>
+        <location filename="../screens_visit.py" line="583"/>
         <source>This screen closes in %d s.</source>
         <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="557"/>
+        <location filename="../screens_visit.py" line="588"/>
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="559"/>
+        <location filename="../screens_visit.py" line="590"/>
         <source>Your copy has been printed again</source>
         <translation>Bản sao đã được in lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="561"/>
+        <location filename="../screens_visit.py" line="592"/>
         <source>Your certified copy is ready</source>
         <translation>Bản sao chứng thực đã in xong</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="564"/>
+        <location filename="../screens_visit.py" line="595"/>
         <source>Anyone can check the copy with its QR code or its code.</source>
         <translation>Bản sao có thể được kiểm tra bằng mã QR hoặc mã số in trên bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="566"/>
+        <location filename="../screens_visit.py" line="597"/>
         <source>Keep the receipt: it has the code that lets anyone check the copy.</source>
         <translation>Vui lòng giữ phiếu biên nhận: mã số trên phiếu dùng để kiểm tra bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="568"/>
+        <location filename="../screens_visit.py" line="599"/>
         <source>Code of the copy</source>
         <translation>Mã số bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="571"/>
+        <location filename="../screens_visit.py" line="603"/>
         <source>Download secret (also on the receipt)</source>
         <translation>Mã bí mật để tải bản sao (có trên phiếu biên nhận)</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="576"/>
+        <location filename="../screens_visit.py" line="608"/>
         <source>Please take your ID card and the reprinted copy.</source>
         <translation>Vui lòng nhận lại thẻ căn cước và bản sao in lại.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="578"/>
+        <location filename="../screens_visit.py" line="610"/>
         <source>Please take your ID card, your original, the copy and the receipt.</source>
         <translation>Vui lòng nhận lại thẻ căn cước, bản chính, bản sao chứng thực và phiếu biên nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="584"/>
+        <location filename="../screens_visit.py" line="616"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -259,7 +259,7 @@
 <context>
     <name>ErrorScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="632"/>
+        <location filename="../screens_visit.py" line="664"/>
         <source>There is a problem to resolve</source>
         <translation>Có sự cố cần xử lý</translation>
     </message>
@@ -267,62 +267,62 @@
 <context>
     <name>FaceScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="193"/>
+        <location filename="../screens_visit.py" line="211"/>
         <source>your face</source>
         <translation>khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="194"/>
+        <location filename="../screens_visit.py" line="212"/>
         <source>Look at the camera</source>
         <translation>Nhìn vào camera</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="191"/>
+        <location filename="../screens_visit.py" line="209"/>
         <source>Reprint a copy: your face</source>
         <translation>In lại bản sao: khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="196"/>
+        <location filename="../screens_visit.py" line="214"/>
         <source>Keep your face inside the oval. Press Start, then do each step as it lights up.</source>
         <translation>Giữ khuôn mặt trong khung hình bầu dục. Bấm Bắt đầu, rồi làm theo từng bước khi bước đó sáng lên.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="201"/>
+        <location filename="../screens_visit.py" line="219"/>
         <source>When you press Start:</source>
         <translation>Khi bấm Bắt đầu, hãy:</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="203"/>
+        <location filename="../screens_visit.py" line="221"/>
         <source>Now:</source>
         <translation>Bây giờ:</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="205"/>
+        <location filename="../screens_visit.py" line="223"/>
         <source>Comparing your face with the card photo…</source>
         <translation>Đang so khớp khuôn mặt với ảnh trên thẻ…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="226"/>
+        <location filename="../screens_visit.py" line="244"/>
         <source>No face in the picture. Stand in front of the camera with your whole face in the oval.</source>
         <translation>Không thấy khuôn mặt trong khung hình. Vui lòng đứng trước camera để cả khuôn mặt nằm trong khung bầu dục.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="230"/>
+        <location filename="../screens_visit.py" line="248"/>
         <source>Starting the camera…</source>
         <translation>Đang bật camera…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="234"/>
+        <location filename="../screens_visit.py" line="252"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="235"/>
+        <location filename="../screens_visit.py" line="253"/>
         <source>Checking…</source>
         <translation>Đang kiểm tra…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="235"/>
+        <location filename="../screens_visit.py" line="253"/>
         <source>Start</source>
         <translation>Bắt đầu</translation>
     </message>
@@ -330,47 +330,47 @@
 <context>
     <name>HelpOverlay</name>
     <message>
-        <location filename="../overlays.py" line="127"/>
+        <location filename="../overlays.py" line="135"/>
         <source>Continue my visit</source>
         <translation>Tiếp tục giao dịch</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="128"/>
+        <location filename="../overlays.py" line="136"/>
         <source>Cancel the call</source>
         <translation>Hủy yêu cầu hỗ trợ</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="129"/>
+        <location filename="../overlays.py" line="137"/>
         <source>End the visit</source>
         <translation>Kết thúc giao dịch</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="133"/>
+        <location filename="../overlays.py" line="141"/>
         <source>Calling staff…</source>
         <translation>Đang gọi cán bộ…</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="134"/>
+        <location filename="../overlays.py" line="142"/>
         <source>Please wait a moment. Your visit is kept.</source>
         <translation>Vui lòng chờ trong giây lát. Giao dịch vẫn được giữ nguyên.</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="140"/>
+        <location filename="../overlays.py" line="148"/>
         <source>Staff are on their way</source>
         <translation>Cán bộ đang đến</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="142"/>
+        <location filename="../overlays.py" line="150"/>
         <source>The help light is on and the service centre has been told. Stay at the kiosk: your visit is kept until you end it.</source>
         <translation>Đèn báo hỗ trợ đã bật và Trung tâm đã nhận được yêu cầu. Vui lòng chờ tại kiosk; giao dịch được giữ nguyên cho đến khi Ông/Bà kết thúc.</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="150"/>
+        <location filename="../overlays.py" line="158"/>
         <source>Staff could not be called</source>
         <translation>Chưa gọi được cán bộ</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="151"/>
+        <location filename="../overlays.py" line="159"/>
         <source>Please go to the reception counter. Your visit is kept for a few minutes.</source>
         <translation>Vui lòng đến quầy tiếp nhận. Giao dịch được giữ trong vài phút.</translation>
     </message>
@@ -378,17 +378,17 @@
 <context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../window.py" line="143"/>
+        <location filename="../window.py" line="144"/>
         <source>Are you still there?</source>
         <translation>Ông/Bà có tiếp tục giao dịch không?</translation>
     </message>
     <message>
-        <location filename="../window.py" line="145"/>
+        <location filename="../window.py" line="146"/>
         <source>For your privacy, the kiosk will start over and forget your data.</source>
         <translation>Để bảo vệ thông tin cá nhân, kiosk sẽ hủy giao dịch và xóa dữ liệu đã nhập.</translation>
     </message>
     <message>
-        <location filename="../window.py" line="146"/>
+        <location filename="../window.py" line="147"/>
         <source>I am still here</source>
         <translation>Tiếp tục giao dịch</translation>
     </message>
@@ -396,22 +396,22 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../window.py" line="349"/>
+        <location filename="../window.py" line="357"/>
         <source>End this visit?</source>
         <translation>Hủy giao dịch này?</translation>
     </message>
     <message>
-        <location filename="../window.py" line="350"/>
+        <location filename="../window.py" line="358"/>
         <source>What you have scanned and entered will be erased. Nothing is printed.</source>
         <translation>Các trang đã quét và thông tin đã nhập sẽ bị xóa. Kiosk không in gì.</translation>
     </message>
     <message>
-        <location filename="../window.py" line="351"/>
+        <location filename="../window.py" line="359"/>
         <source>Yes, end the visit</source>
         <translation>Hủy giao dịch</translation>
     </message>
     <message>
-        <location filename="../window.py" line="352"/>
+        <location filename="../window.py" line="360"/>
         <source>No, go back</source>
         <translation>Không, quay lại</translation>
     </message>
@@ -507,17 +507,17 @@
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../messages.py" line="146"/>
+        <location filename="../messages.py" line="143"/>
         <source>Birth certificate</source>
         <translation>Giấy khai sinh</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="146"/>
+        <location filename="../messages.py" line="144"/>
         <source>Marriage certificate</source>
         <translation>Giấy chứng nhận kết hôn</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="146"/>
+        <location filename="../messages.py" line="145"/>
         <source>Diploma</source>
         <translation>Văn bằng</translation>
     </message>
@@ -527,344 +527,344 @@
         <translation>Giấy xác nhận cư trú</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="146"/>
+        <location filename="../messages.py" line="147"/>
         <source>Land use right certificate</source>
         <translation>Giấy chứng nhận quyền sử dụng đất</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="146"/>
+        <location filename="../messages.py" line="148"/>
         <source>Identity card</source>
         <translation>Thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="146"/>
+        <location filename="../messages.py" line="149"/>
         <source>Other document</source>
         <translation>Giấy tờ khác</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="145"/>
+        <location filename="../messages.py" line="153"/>
         <source>Step {n} of {total}: {what}</source>
         <translation>Bước {n}/{total}: {what}</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="20"/>
+        <location filename="../messages.py" line="19"/>
         <source>We could not read your ID card</source>
         <translation>Không đọc được thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="34"/>
+        <location filename="../messages.py" line="33"/>
         <source>We could not read your card&apos;s chip</source>
         <translation>Không đọc được chip của thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="35"/>
+        <location filename="../messages.py" line="34"/>
         <source>Your card&apos;s chip could not be verified</source>
         <translation>Không xác thực được chip của thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="75"/>
+        <location filename="../messages.py" line="74"/>
         <source>Lay the card on the card reader again and keep it still until the kiosk says it is read.</source>
         <translation>Đặt lại thẻ lên đầu đọc thẻ và giữ yên cho đến khi kiosk báo đã đọc xong.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="78"/>
+        <location filename="../messages.py" line="77"/>
         <source>The kiosk cannot certify with this card. Please call staff, who will check it with you.</source>
         <translation>Kiosk không thể chứng thực với thẻ này. Vui lòng gọi cán bộ để được kiểm tra cùng bạn.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="21"/>
+        <location filename="../messages.py" line="20"/>
         <source>Your face does not match the card</source>
         <translation>Khuôn mặt không khớp với ảnh trên thẻ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="22"/>
+        <location filename="../messages.py" line="21"/>
         <source>We could not see a face</source>
         <translation>Không thấy khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="24"/>
+        <location filename="../messages.py" line="23"/>
         <source>Please place the page again</source>
         <translation>Vui lòng đặt lại trang giấy</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="25"/>
+        <location filename="../messages.py" line="24"/>
         <source>No page has been scanned yet</source>
         <translation>Chưa quét trang nào</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="26"/>
+        <location filename="../messages.py" line="25"/>
         <source>The printer is out of paper</source>
         <translation>Máy in đã hết giấy</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="27"/>
+        <location filename="../messages.py" line="26"/>
         <source>Nothing was found on the glass</source>
         <translation>Không thấy giấy tờ trên mặt kính</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="28"/>
+        <location filename="../messages.py" line="27"/>
         <source>The scanner cover is open</source>
         <translation>Nắp máy quét đang mở</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="29"/>
+        <location filename="../messages.py" line="28"/>
         <source>A device is not working</source>
         <translation>Thiết bị đang gặp sự cố</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="30"/>
+        <location filename="../messages.py" line="29"/>
         <source>We could not find this code</source>
         <translation>Không tìm thấy mã này</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="40"/>
+        <location filename="../messages.py" line="39"/>
         <source>Lay the card face down, flat on the glass, with the QR code fully on the glass.</source>
         <translation>Úp thẻ phẳng trên mặt kính, để toàn bộ mã QR nằm trên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="43"/>
+        <location filename="../messages.py" line="42"/>
         <source>Look straight at the camera in good light, without glasses or a mask, and try again.</source>
         <translation>Nhìn thẳng vào camera, bỏ kính và khẩu trang, rồi bấm Thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="46"/>
+        <location filename="../messages.py" line="45"/>
         <source>Stand in front of the camera so that your whole face is in the frame.</source>
         <translation>Đứng trước camera sao cho cả khuôn mặt nằm trong khung hình.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="52"/>
+        <location filename="../messages.py" line="51"/>
         <source>Lay the page flat, face down, and close the cover.</source>
         <translation>Úp trang giấy phẳng trên mặt kính và đóng nắp lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="53"/>
+        <location filename="../messages.py" line="52"/>
         <source>Place the first page of your document on the glass.</source>
         <translation>Đặt trang đầu tiên của giấy tờ lên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="54"/>
+        <location filename="../messages.py" line="53"/>
         <source>Your copy is saved. Staff will refill the paper; then press Try again.</source>
         <translation>Bản sao đã được lưu. Vui lòng gọi cán bộ bổ sung giấy, sau đó bấm Thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="57"/>
+        <location filename="../messages.py" line="56"/>
         <source>Lay the card or the page face down on the glass, then try again.</source>
         <translation>Úp thẻ hoặc trang giấy lên mặt kính, rồi thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="60"/>
+        <location filename="../messages.py" line="59"/>
         <source>Close the scanner cover gently, then try again.</source>
         <translation>Đóng nắp máy quét, rồi bấm Thử lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="61"/>
+        <location filename="../messages.py" line="60"/>
         <source>Please try again. If it happens again, call staff.</source>
         <translation>Vui lòng bấm Thử lại. Nếu vẫn không được, bấm Gọi cán bộ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="62"/>
+        <location filename="../messages.py" line="61"/>
         <source>Check the code on your receipt and type it again.</source>
         <translation>Kiểm tra mã in trên phiếu biên nhận và nhập lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="85"/>
+        <location filename="../messages.py" line="84"/>
         <source>The page is blurred.</source>
         <translation>Trang giấy bị mờ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="86"/>
+        <location filename="../messages.py" line="85"/>
         <source>The page is too dark.</source>
         <translation>Trang giấy quá tối.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="87"/>
+        <location filename="../messages.py" line="86"/>
         <source>Part of the page is cut off.</source>
         <translation>Một phần trang giấy nằm ngoài mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="88"/>
+        <location filename="../messages.py" line="87"/>
         <source>The page is blank.</source>
         <translation>Trang giấy không có nội dung.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="89"/>
+        <location filename="../messages.py" line="88"/>
         <source>No text was found on the page.</source>
         <translation>Không đọc được chữ trên trang giấy.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="23"/>
+        <location filename="../messages.py" line="22"/>
         <source>The live check did not succeed</source>
         <translation>Chưa xác thực được người thật</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="31"/>
+        <location filename="../messages.py" line="30"/>
         <source>This copy cannot be reprinted for you</source>
         <translation>Không thể in lại bản sao này</translation>
     </message>
     <message>
+        <location filename="../messages.py" line="31"/>
         <location filename="../messages.py" line="32"/>
-        <location filename="../messages.py" line="33"/>
         <source>The payment has not been confirmed</source>
         <translation>Chưa nhận được xác nhận thanh toán</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="36"/>
+        <location filename="../messages.py" line="35"/>
         <source>The kiosk has a problem</source>
         <translation>Kiosk đang gặp sự cố</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="49"/>
+        <location filename="../messages.py" line="48"/>
         <source>Press Try again, look at the camera and do each step when it lights up on the screen.</source>
         <translation>Bấm Thử lại, nhìn vào camera và làm theo từng bước khi bước đó sáng lên trên màn hình.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="63"/>
+        <location filename="../messages.py" line="62"/>
         <source>A copy is reprinted only for its holder, with the holder&apos;s ID card and face. Staff can help you.</source>
         <translation>Bản sao chỉ được in lại cho chính người được chứng thực, bằng thẻ căn cước và khuôn mặt của người đó. Cán bộ có thể hỗ trợ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="67"/>
-        <location filename="../messages.py" line="71"/>
+        <location filename="../messages.py" line="66"/>
+        <location filename="../messages.py" line="70"/>
         <source>If you have paid, press Try again: the kiosk asks again. Nothing has been printed or charged twice.</source>
         <translation>Nếu đã chuyển khoản, bấm Thử lại để kiosk kiểm tra lại. Kiosk chưa in gì và không thu phí hai lần.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="81"/>
+        <location filename="../messages.py" line="80"/>
         <source>This is not your mistake. Please call staff, or start again.</source>
         <translation>Đây không phải lỗi của Ông/Bà. Vui lòng gọi cán bộ hoặc làm lại từ đầu.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="90"/>
+        <location filename="../messages.py" line="89"/>
         <source>Reading the page took too long.</source>
         <translation>Kiosk đọc trang giấy quá lâu.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="94"/>
+        <location filename="../messages.py" line="93"/>
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="95"/>
+        <location filename="../messages.py" line="94"/>
         <source>Try again</source>
         <translation>Thử lại</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="96"/>
+        <location filename="../messages.py" line="95"/>
         <source>Call staff</source>
         <translation>Gọi cán bộ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="97"/>
+        <location filename="../messages.py" line="96"/>
         <source>Start over</source>
         <translation>Làm lại từ đầu</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="101"/>
+        <location filename="../messages.py" line="100"/>
         <source>Blink your eyes twice</source>
         <translation>Chớp mắt hai lần</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="102"/>
+        <location filename="../messages.py" line="101"/>
         <source>Turn your head slowly to the left</source>
         <translation>Quay đầu từ từ sang trái</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="103"/>
+        <location filename="../messages.py" line="102"/>
         <source>Turn your head slowly to the right</source>
         <translation>Quay đầu từ từ sang phải</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="104"/>
+        <location filename="../messages.py" line="103"/>
         <source>Move your face closer to the camera</source>
         <translation>Đưa khuôn mặt lại gần camera</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="108"/>
+        <location filename="../messages.py" line="107"/>
         <source>Starting</source>
         <translation>Đang chuẩn bị</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="109"/>
+        <location filename="../messages.py" line="108"/>
         <source>Recognising the document</source>
         <translation>Đang nhận dạng giấy tờ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="110"/>
+        <location filename="../messages.py" line="109"/>
         <source>Giving the copy its code</source>
         <translation>Đang cấp mã cho bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="111"/>
+        <location filename="../messages.py" line="110"/>
         <source>Signing the copy</source>
         <translation>Đang ký số bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="112"/>
+        <location filename="../messages.py" line="111"/>
         <source>Saving the record</source>
         <translation>Đang lưu hồ sơ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="113"/>
+        <location filename="../messages.py" line="112"/>
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="114"/>
+        <location filename="../messages.py" line="113"/>
         <source>Printing the certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="115"/>
+        <location filename="../messages.py" line="114"/>
         <source>Printing the receipt</source>
         <translation>Đang in phiếu biên nhận</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="116"/>
+        <location filename="../messages.py" line="115"/>
         <source>Printed</source>
         <translation>Đã in xong</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="120"/>
+        <location filename="../messages.py" line="119"/>
         <source>Pay the fee in cash at the counter. The counter finishes your certified copy.</source>
         <translation>Nộp phí bằng tiền mặt tại quầy. Cán bộ tại quầy sẽ hoàn tất bản sao chứng thực.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="123"/>
+        <location filename="../messages.py" line="122"/>
         <source>The kiosk cannot certify this document. A clerk will help you at the counter.</source>
         <translation>Kiosk chưa chứng thực được loại giấy tờ này. Cán bộ tại quầy sẽ hỗ trợ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="126"/>
+        <location filename="../messages.py" line="125"/>
         <source>Your face could not be confirmed. A clerk will check your ID card at the counter.</source>
         <translation>Chưa xác thực được khuôn mặt. Cán bộ tại quầy sẽ kiểm tra thẻ căn cước.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="129"/>
+        <location filename="../messages.py" line="128"/>
         <source>A clerk will help you finish at the counter.</source>
         <translation>Cán bộ tại quầy sẽ hỗ trợ hoàn tất.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="133"/>
+        <location filename="../messages.py" line="132"/>
         <source>Status: issued, not yet post-checked by the ward office</source>
         <translation>Tình trạng: đã cấp, chưa được cán bộ hậu kiểm</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="134"/>
+        <location filename="../messages.py" line="133"/>
         <source>Status: post-checked and approved by the ward office</source>
         <translation>Tình trạng: đã được cán bộ hậu kiểm và phê duyệt</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="135"/>
+        <location filename="../messages.py" line="134"/>
         <source>Status: REVOKED by the ward office</source>
         <translation>Tình trạng: ĐÃ BỊ THU HỒI</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="136"/>
+        <location filename="../messages.py" line="135"/>
         <source>Status: not yet known to the city&apos;s system</source>
         <translation>Tình trạng: chưa có trên hệ thống của Thành phố</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="137"/>
+        <location filename="../messages.py" line="136"/>
         <source>The status could not be checked (no network)</source>
         <translation>Chưa tra cứu được tình trạng (không có kết nối mạng)</translation>
     </message>
@@ -872,62 +872,62 @@
 <context>
     <name>PaymentScreen</name>
     <message>
-        <location filename="../screens_pay.py" line="67"/>
+        <location filename="../screens_pay.py" line="68"/>
         <source>check and pay</source>
         <translation>kiểm tra và nộp phí</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="68"/>
+        <location filename="../screens_pay.py" line="69"/>
         <source>Pay the fee</source>
         <translation>Nộp phí</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="71"/>
+        <location filename="../screens_pay.py" line="72"/>
         <source>Scan the QR code with your banking app (VietQR). The copy prints once the payment is confirmed.</source>
         <translation>Dùng ứng dụng ngân hàng quét mã VietQR. Bản sao được in sau khi có xác nhận thanh toán.</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="76"/>
+        <location filename="../screens_pay.py" line="77"/>
         <source>Amount</source>
         <translation>Số tiền</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="80"/>
+        <location filename="../screens_pay.py" line="81"/>
         <source>%1 pages × %2 copies, Circular 226/2016/TT-BTC</source>
         <translation>%1 trang × %2 bản, theo Thông tư 226/2016/TT-BTC</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="86"/>
+        <location filename="../screens_pay.py" line="87"/>
         <source>Payment reference (transfer note)</source>
         <translation>Mã thanh toán (nội dung chuyển khoản)</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="90"/>
+        <location filename="../screens_pay.py" line="91"/>
         <source>Do not change the amount or the transfer note: they tell the kiosk the payment is yours.</source>
         <translation>Không sửa số tiền và nội dung chuyển khoản để hệ thống nhận đúng khoản thanh toán.</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="96"/>
+        <location filename="../screens_pay.py" line="97"/>
         <source>Preparing the payment…</source>
         <translation>Đang tạo mã thanh toán…</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="98"/>
+        <location filename="../screens_pay.py" line="99"/>
         <source>Printing your queue ticket…</source>
         <translation>Đang in phiếu số thứ tự…</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="100"/>
+        <location filename="../screens_pay.py" line="101"/>
         <source>Waiting for the bank&apos;s confirmation…</source>
         <translation>Đang chờ ngân hàng xác nhận…</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="101"/>
+        <location filename="../screens_pay.py" line="102"/>
         <source>Cancel the payment</source>
         <translation>Hủy thanh toán</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="102"/>
+        <location filename="../screens_pay.py" line="103"/>
         <source>Pay cash at the counter</source>
         <translation>Nộp tiền mặt tại quầy</translation>
     </message>
@@ -978,47 +978,47 @@
 <context>
     <name>ProgressScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="508"/>
+        <location filename="../screens_visit.py" line="539"/>
         <source>Reprint a copy</source>
         <translation>In lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="509"/>
+        <location filename="../screens_visit.py" line="540"/>
         <source>Printing your copy again</source>
         <translation>Đang in lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="510"/>
+        <location filename="../screens_visit.py" line="541"/>
         <source>Please wait. The copy comes out below.</source>
         <translation>Vui lòng chờ. Bản sao ra ở khay phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="512"/>
+        <location filename="../screens_visit.py" line="543"/>
         <source>printing</source>
         <translation>in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="513"/>
+        <location filename="../screens_visit.py" line="544"/>
         <source>Printing your certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="514"/>
+        <location filename="../screens_visit.py" line="545"/>
         <source>Please wait. Your copy and your receipt come out below.</source>
         <translation>Vui lòng chờ. Bản sao và phiếu biên nhận ra ở khay phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="516"/>
+        <location filename="../screens_visit.py" line="547"/>
         <source>certifying</source>
         <translation>chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="517"/>
+        <location filename="../screens_visit.py" line="548"/>
         <source>Making your certified copy</source>
         <translation>Đang tạo bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="518"/>
+        <location filename="../screens_visit.py" line="549"/>
         <source>Please wait, this takes a few seconds.</source>
         <translation>Vui lòng chờ trong giây lát.</translation>
     </message>
@@ -1059,77 +1059,97 @@
 <context>
     <name>ReviewScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="445"/>
+        <location filename="../screens_visit.py" line="472"/>
         <source>Pages %1: %2 × %3 = %4</source>
         <translation>Trang %1: %2 × %3 = %4</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="453"/>
+        <location filename="../screens_visit.py" line="480"/>
         <source>At most %s a copy</source>
         <translation>Tối đa %s mỗi bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="455"/>
+        <location filename="../screens_visit.py" line="482"/>
         <source>%1 a copy × %2 copies = %3</source>
         <translation>%1 mỗi bản × %2 bản = %3</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="460"/>
+        <location filename="../screens_visit.py" line="487"/>
         <source>Fee under Circular 226/2016/TT-BTC of the Ministry of Finance.</source>
         <translation>Mức phí theo Thông tư 226/2016/TT-BTC của Bộ Tài chính.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="465"/>
+        <location filename="../screens_visit.py" line="492"/>
         <source>check and pay</source>
         <translation>kiểm tra và nộp phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="466"/>
+        <location filename="../screens_visit.py" line="493"/>
         <source>Check your request</source>
         <translation>Kiểm tra thông tin yêu cầu</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="468"/>
+        <location filename="../screens_visit.py" line="495"/>
         <source>Choose how many copies you need and check the fee before you confirm.</source>
         <translation>Chọn số bản sao cần chứng thực và kiểm tra phí trước khi xác nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="472"/>
+        <location filename="../screens_visit.py" line="499"/>
         <source>Document</source>
         <translation>Giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="473"/>
+        <location filename="../screens_visit.py" line="500"/>
         <source>Pages</source>
         <translation>Số trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="474"/>
+        <location filename="../screens_visit.py" line="501"/>
         <source>Copies</source>
         <translation>Số bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="475"/>
+        <location filename="../screens_visit.py" line="502"/>
         <source>Fee</source>
         <translation>Phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="485"/>
+        <location filename="../screens_visit.py" line="509"/>
+        <source>E-mail</source>
+        <translation>Thư điện tử</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="510"/>
+        <source>optional</source>
+        <translation>không bắt buộc</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="511"/>
+        <source>Change</source>
+        <translation>Sửa</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="511"/>
+        <source>Add e-mail</source>
+        <translation>Nhập địa chỉ</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="516"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="486"/>
+        <location filename="../screens_visit.py" line="517"/>
         <source>Back to pages</source>
-        <translation>Quay lại trang đã quét</translation>
+        <translation>Quay lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="488"/>
+        <location filename="../screens_visit.py" line="519"/>
         <source>Confirm and print</source>
         <translation>Xác nhận và in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="488"/>
+        <location filename="../screens_visit.py" line="519"/>
         <source>Confirm and pay</source>
         <translation>Xác nhận và nộp phí</translation>
     </message>
@@ -1137,92 +1157,92 @@
 <context>
     <name>ScanScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="354"/>
+        <location filename="../screens_visit.py" line="375"/>
         <source>your document</source>
         <translation>giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="355"/>
+        <location filename="../screens_visit.py" line="376"/>
         <source>Place your document on the glass</source>
         <translation>Đặt giấy tờ lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="345"/>
+        <location filename="../screens_visit.py" line="366"/>
         <source>Remove page %d?</source>
         <translation>Xóa trang %d?</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="346"/>
+        <location filename="../screens_visit.py" line="367"/>
         <source>The scanned page will be thrown away. You can scan it again afterwards.</source>
         <translation>Trang đã quét sẽ bị xóa. Có thể quét lại sau.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="347"/>
+        <location filename="../screens_visit.py" line="368"/>
         <source>Remove the page</source>
         <translation>Xóa trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="348"/>
+        <location filename="../screens_visit.py" line="369"/>
         <source>Keep it</source>
         <translation>Giữ lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="356"/>
+        <location filename="../screens_visit.py" line="377"/>
         <source>Scan the next page</source>
         <translation>Quét trang tiếp theo</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="360"/>
+        <location filename="../screens_visit.py" line="381"/>
         <source>One page at a time, face down. Press &quot;%1&quot; for each page, then &quot;%2&quot;.</source>
         <translation>Úp từng trang lên mặt kính. Bấm «%1» cho mỗi trang, rồi bấm «%2».</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="365"/>
+        <location filename="../screens_visit.py" line="386"/>
         <source>Your face matches your ID card photo.</source>
         <translation>Khuôn mặt khớp với ảnh trên thẻ căn cước.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="367"/>
+        <location filename="../screens_visit.py" line="388"/>
         <source>Pages scanned: %d</source>
         <translation>Số trang đã quét: %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="368"/>
+        <location filename="../screens_visit.py" line="389"/>
         <source>No page yet. Place the first page on the glass.</source>
         <translation>Chưa có trang nào. Úp trang đầu tiên lên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="378"/>
+        <location filename="../screens_visit.py" line="399"/>
         <source>Page %d</source>
         <translation>Trang %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="379"/>
+        <location filename="../screens_visit.py" line="400"/>
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="380"/>
+        <location filename="../screens_visit.py" line="401"/>
         <source>Remove</source>
         <translation>Xóa</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="387"/>
+        <location filename="../screens_visit.py" line="407"/>
         <source>Reading the page…</source>
         <translation>Đang đọc trang…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="388"/>
+        <location filename="../screens_visit.py" line="408"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="356"/>
+        <location filename="../screens_visit.py" line="377"/>
         <source>Scan the first page</source>
         <translation>Quét trang đầu tiên</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="357"/>
+        <location filename="../screens_visit.py" line="378"/>
         <source>Continue</source>
         <translation>Tiếp tục</translation>
     </message>
@@ -1238,32 +1258,32 @@
 <context>
     <name>TicketScreen</name>
     <message>
-        <location filename="../screens_pay.py" line="136"/>
+        <location filename="../screens_pay.py" line="134"/>
         <source>This screen closes in %d s.</source>
         <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="140"/>
+        <location filename="../screens_pay.py" line="138"/>
         <source>Queue ticket</source>
         <translation>Phiếu số thứ tự</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="141"/>
+        <location filename="../screens_pay.py" line="139"/>
         <source>Take your queue ticket</source>
         <translation>Vui lòng nhận phiếu số thứ tự</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="142"/>
+        <location filename="../screens_pay.py" line="140"/>
         <source>Wait until your number is called, then go to the counter.</source>
         <translation>Vui lòng chờ gọi số, rồi đến quầy ghi trên phiếu.</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="145"/>
+        <location filename="../screens_pay.py" line="143"/>
         <source>Your number</source>
         <translation>Số thứ tự</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="152"/>
+        <location filename="../screens_pay.py" line="150"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -1271,22 +1291,22 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../screenshots.py" line="146"/>
+        <location filename="../screenshots.py" line="147"/>
         <source>End this visit?</source>
         <translation>Hủy giao dịch này?</translation>
     </message>
     <message>
-        <location filename="../screenshots.py" line="147"/>
+        <location filename="../screenshots.py" line="148"/>
         <source>What you have scanned and entered will be erased. Nothing is printed.</source>
         <translation>Các trang đã quét và thông tin đã nhập sẽ bị xóa. Kiosk không in gì.</translation>
     </message>
     <message>
-        <location filename="../screenshots.py" line="148"/>
+        <location filename="../screenshots.py" line="149"/>
         <source>Yes, end the visit</source>
         <translation>Hủy giao dịch</translation>
     </message>
     <message>
-        <location filename="../screenshots.py" line="149"/>
+        <location filename="../screenshots.py" line="150"/>
         <source>No, go back</source>
         <translation>Không, quay lại</translation>
     </message>
