@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -78,12 +79,21 @@ class LoginRefused(Exception):
         self.locked_until = locked_until
 
 
+def normalize_username(name: str) -> str:
+    """The one spelling of a user name: NFKC (full-width letters fold to ASCII), trimmed, lower case.
+    Login, lockout and account creation all use it, so "Hoa.NT" or "ｈｏａ.ｎｔ" are the same account and
+    the same lockout counter as "hoa.nt"."""
+    return unicodedata.normalize("NFKC", str(name)).strip().lower()
+
+
 def valid_username(name: str) -> bool:
     return 1 <= len(name) <= 64 and all(c.isalnum() or c in "._-" for c in name) and name.isascii()
 
 
 def add_user(db: BackendDB, username: str, password: str, role: str, full_name: str = "") -> None:
-    """Create or replace an account (a replaced password also unlocks it)."""
+    """Create or replace an account. Replacing the password also unlocks it and ends its sessions (a
+    session opened with a leaked password does not outlive the reset)."""
+    username = normalize_username(username)
     if not valid_username(username):
         raise BadAccount("a user name is 1-64 letters, digits, '.', '_' or '-'", subject=username)
     if role not in ROLES:
@@ -98,57 +108,95 @@ def add_user(db: BackendDB, username: str, password: str, role: str, full_name: 
             " pw_hash = excluded.pw_hash, failed = 0, locked_until = NULL",
             (username, role, full_name or username, pw_hash, _now().isoformat()),
         )
+        cur.execute("DELETE FROM sessions WHERE username = ?", (username,))
+        cur.execute("DELETE FROM login_guard WHERE name = ?", (username,))
 
 
 def get_user(db: BackendDB, username: str) -> User | None:
     with db._tx() as cur:
         cur.execute(
-            "SELECT username, role, full_name FROM users WHERE username = ? AND disabled = 0", (username,)
+            "SELECT username, role, full_name FROM users WHERE username = ? AND disabled = 0",
+            (normalize_username(username),),
         )
         row = cur.fetchone()
     return User(*row) if row else None
 
 
-def authenticate(db: BackendDB, username: str, password: str) -> User:
-    """The user when the password is right and the account is not locked; else LoginRefused."""
-    now = _now()
+def _reserve_attempt(db: BackendDB, name: str, now: datetime) -> tuple[int, datetime | None]:
+    """Count one login attempt for ``name`` *before* its password is checked, in one atomic statement
+    (several guesses in flight cannot all read "0 failures"). Returns (attempt number in this window,
+    the lock's end when the name is locked)."""
+    stamp = now.isoformat()
     with db._tx() as cur:
         cur.execute(
-            "SELECT username, role, full_name, pw_hash, failed, locked_until FROM users"
-            " WHERE username = ? AND disabled = 0",
-            (username,),
+            "INSERT INTO login_guard(name, failed, locked_until, last_at) VALUES (?, 1, NULL, ?)"
+            " ON CONFLICT (name) DO UPDATE SET"
+            " failed = CASE WHEN login_guard.locked_until IS NOT NULL AND login_guard.locked_until <= ?"
+            " THEN 1 ELSE login_guard.failed + 1 END,"
+            " locked_until = CASE WHEN login_guard.locked_until IS NOT NULL AND login_guard.locked_until <= ?"
+            " THEN NULL ELSE login_guard.locked_until END, last_at = excluded.last_at"
+            " RETURNING failed, locked_until",
+            (name, stamp, stamp, stamp),
+        )
+        failed, locked = cur.fetchone()
+        if locked is None and int(failed) > LOCKOUT_AFTER:  # guesses raced past the limit: lock now
+            locked = (now + timedelta(seconds=LOCKOUT_SECONDS)).isoformat()
+            cur.execute("UPDATE login_guard SET locked_until = ? WHERE name = ?", (locked, name))
+        cur.execute("DELETE FROM login_guard WHERE last_at < ?", ((now - timedelta(days=1)).isoformat(),))
+    return int(failed), datetime.fromisoformat(locked) if locked else None
+
+
+def _burn(password: str) -> None:
+    """The same argon2 work as a real check, for an answer that is already decided."""
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except VerificationError:
+        pass
+
+
+def authenticate(db: BackendDB, username: str, password: str) -> User:
+    """The user when the password is right and the name is not locked; else LoginRefused.
+
+    Every answer (unknown name, wrong password, locked) costs one argon2 verification, and unknown names
+    are counted and locked like real ones: neither the time nor the "locked" message tells an attacker
+    which accounts exist."""
+    now = _now()
+    name = normalize_username(username)
+    attempt, locked_until = _reserve_attempt(db, name, now)
+    if locked_until is not None and locked_until > now:
+        _burn(password)
+        raise LoginRefused(locked_until)
+    with db._tx() as cur:
+        cur.execute(
+            "SELECT username, role, full_name, pw_hash FROM users WHERE username = ? AND disabled = 0",
+            (name,),
         )
         row = cur.fetchone()
+    ok = False
     if row is None:
+        _burn(password)
+    else:
         try:
-            _hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
-        raise LoginRefused()
-    locked_until = datetime.fromisoformat(row[5]) if row[5] else None
-    if locked_until is not None and locked_until > now:
-        raise LoginRefused(locked_until)
-    ok: bool
-    try:
-        ok = bool(_hasher.verify(row[3], password))
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        ok = False
-    with db._tx() as cur:
-        if ok:
-            cur.execute("UPDATE users SET failed = 0, locked_until = NULL WHERE username = ?", (username,))
+            ok = bool(_hasher.verify(row[3], password))
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            ok = False
+    if ok:
+        with db._tx() as cur:
+            cur.execute("DELETE FROM login_guard WHERE name = ?", (name,))
             if _hasher.check_needs_rehash(row[3]):
-                cur.execute(
-                    "UPDATE users SET pw_hash = ? WHERE username = ?", (_hasher.hash(password), username)
-                )
-            return User(row[0], row[1], row[2])
-        failed = int(row[4]) + 1
-        until = (now + timedelta(seconds=LOCKOUT_SECONDS)).isoformat() if failed >= LOCKOUT_AFTER else None
-        cur.execute(
-            "UPDATE users SET failed = ?, locked_until = ? WHERE username = ?",
-            (0 if until else failed, until, username),
-        )
-    audit(db, username, "login_locked" if until else "login_failed")
-    raise LoginRefused(datetime.fromisoformat(until) if until else None)
+                cur.execute("UPDATE users SET pw_hash = ? WHERE username = ?", (_hasher.hash(password), name))
+        return User(row[0], row[1], row[2])
+    until = None
+    if attempt >= LOCKOUT_AFTER:
+        until = now + timedelta(seconds=LOCKOUT_SECONDS)
+        with db._tx() as cur:
+            cur.execute(
+                "UPDATE login_guard SET locked_until = ? WHERE name = ? AND locked_until IS NULL",
+                (until.isoformat(), name),
+            )
+    if row is not None:  # an unknown name is not written to the audit (it may be a mistyped password)
+        audit(db, name, "login_locked" if until else "login_failed")
+    raise LoginRefused(until)
 
 
 # --- sessions -----------------------------------------------------------------------------------------

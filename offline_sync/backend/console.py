@@ -143,7 +143,10 @@ def console_routes(web: Web, approver: Approver | None) -> list[Route]:
     async def logout(request: Request) -> Response:
         form = await web.form(request)
         session = await web.session(request)
-        if session is not None and web.csrf_ok(session, form):
+        if session is not None and not web.csrf_ok(session, form):
+            # A forged logout (login CSRF's twin) neither ends the session nor wipes the cookie.
+            return web.render(request, "message.html", 403, message=web_t(request)["csrf"])
+        if session is not None:
             await run_in_threadpool(auth.end_session, db, session.id)
         response = RedirectResponse("/login", status_code=303, headers=SECURITY_HEADERS)
         response.delete_cookie(auth.COOKIE, path="/")

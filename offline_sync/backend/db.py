@@ -98,6 +98,13 @@ _SCHEMA = [
         disabled INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL
     )""",
+    # Failed logins per user name, existing or not (so a lockout does not tell which accounts exist).
+    """CREATE TABLE IF NOT EXISTS login_guard (
+        name TEXT PRIMARY KEY,
+        failed INTEGER NOT NULL,
+        locked_until TEXT,
+        last_at TEXT NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS sessions (
         id TEXT PRIMARY KEY,
         username TEXT,

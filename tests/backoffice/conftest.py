@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.backoffice.city import CityOffice
 from tests.backoffice.helpers import BackOffice, Kiosks, SoftHsm, make_kiosks
 from tests.sync.conftest import postgres  # noqa: F401 - the session PostgreSQL fixture
 from tests.sync.helpers import Pki, make_pki
@@ -47,3 +48,23 @@ def sqlite_office(pki: Pki, kiosks: Kiosks, softhsm: SoftHsm, tmp_path: Path) ->
     b = BackOffice(pki, kiosks, tmp_path / "backend").start()
     yield b
     b.stop()
+
+
+@pytest.fixture
+def city_office(pki: Pki, kiosks: Kiosks, tmp_path: Path) -> Iterator[CityOffice]:
+    """Issue 17's whole public listener (console, /ops, retrieval) on SQLite, staff accounts made."""
+    office = CityOffice(pki, kiosks, tmp_path / "backend").start()
+    office.add_staff()
+    yield office
+    office.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_city_office(
+    request: pytest.FixtureRequest, pki: Pki, kiosks: Kiosks, tmp_path: Path
+) -> Iterator[CityOffice]:
+    db_url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else ""
+    office = CityOffice(pki, kiosks, tmp_path / "backend", db_url=db_url).start()
+    office.add_staff()
+    yield office
+    office.stop()
