@@ -240,6 +240,29 @@ def shadow_replace(writer) -> None:
     writer.update_container(x1)
 
 
+def shadow_replace_font(writer) -> None:
+    """Replace via fonts: the embedded font program (same object number) swapped, so that the same glyph
+    codes draw other letters (the text layer and the footer would read differently)."""
+    fonts = page(writer, 0)["/Resources"]["/Font"].get_object()
+    for name in fonts:
+        font = fonts[name].get_object()
+        descendants = font.get("/DescendantFonts")
+        target = descendants.get_object()[0].get_object() if descendants is not None else font
+        descriptor = target.get("/FontDescriptor")
+        descriptor = descriptor.get_object() if descriptor is not None else None
+        if descriptor is None:
+            continue
+        for key in ("/FontFile2", "/FontFile", "/FontFile3"):
+            if key in descriptor:
+                ref = descriptor.raw_get(key)
+                old = ref.get_object()
+                data = bytearray(old.data)
+                data[len(data) // 2] ^= 0xFF
+                writer.objects[(ref.generation, ref.idnum)] = generic.StreamObject(stream_data=bytes(data))
+                return
+    raise AssertionError("no embedded font on page 1")
+
+
 def shadow_hide_and_replace(writer) -> None:
     """Hide-and-replace: a whole new page tree over signed objects only (the pages in another order,
     page 2 shown twice), as a shadow document that the signed revision carried unseen."""

@@ -73,6 +73,7 @@ INCREMENTAL = {
     "metadata_info": (attacks.change_info, "metadata_changed"),
     "shadow_hide": (attacks.shadow_hide, "content_changed"),
     "shadow_replace": (attacks.shadow_replace, "image_replaced"),
+    "shadow_replace_font": (attacks.shadow_replace_font, "content_changed"),
     "shadow_hide_and_replace": (attacks.shadow_hide_and_replace, "image_replaced"),
     "signature_box_redrawn": (attacks.redraw_signature_box, "updated_after_signing"),
 }
