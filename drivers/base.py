@@ -91,6 +91,17 @@ class ReceiptPrinter(Device, Protocol):
     def print_receipt(self, receipt: Receipt) -> None: ...
 
 
+@runtime_checkable
+class StaffSignal(Device, Protocol):
+    """The staff-call light (drivers.signal_light): ``show("ready" | "call" | "fault" | "off")``."""
+
+    pattern: str
+
+    def show(self, pattern: str) -> None:
+        """Show a pattern; raise a DeviceError when the light cannot be reached."""
+        ...
+
+
 class DeviceBase:
     """Shared plumbing: a name, a worker thread, time-bounded calls and a status that never raises."""
 

@@ -14,7 +14,7 @@ from typing import Any, Self
 import numpy as np
 
 from drivers import config as cfg
-from drivers.base import Camera, DocumentPrinter, ReceiptPrinter, Scanner
+from drivers.base import Camera, DocumentPrinter, ReceiptPrinter, Scanner, StaffSignal
 from drivers.chip_reader import ChipReader, SimulatedCard
 from drivers.config import DevicesConfig
 from drivers.errors import DeviceConfigError
@@ -34,9 +34,19 @@ class Devices:
     receipt_printer: ReceiptPrinter
     chip_reader: ChipReader | None = None
     health: HealthMonitor = field(default_factory=HealthMonitor)
+    signal_light: StaffSignal | None = None  # the staff-call light; None without one (type = "none")
 
-    def __iter__(self) -> Iterator[Scanner | Camera | DocumentPrinter | ReceiptPrinter | ChipReader]:
-        devices = (self.scanner, self.camera, self.document_printer, self.receipt_printer, self.chip_reader)
+    def __iter__(
+        self,
+    ) -> Iterator[Scanner | Camera | DocumentPrinter | ReceiptPrinter | ChipReader | StaffSignal]:
+        devices = (
+            self.scanner,
+            self.camera,
+            self.document_printer,
+            self.receipt_printer,
+            self.chip_reader,
+            self.signal_light,
+        )
         return iter([device for device in devices if device is not None])
 
     def statuses(self, *, observe: bool = True) -> list[DeviceStatus]:
@@ -221,6 +231,18 @@ def _pcsc_chip_reader(c: cfg.PcscChipReaderConfig, ctx: BuildContext) -> ChipRea
     return PcscChipReader(c.reader, "chip_reader", timeout=c.timeout_s)
 
 
+def _simulated_light(c: cfg.SimulatedSignalLightConfig, ctx: BuildContext) -> StaffSignal:
+    from drivers.signal_light import SimulatedSignalLight
+
+    return SimulatedSignalLight("signal_light", timeout=c.timeout_s)
+
+
+def _tower_light(c: cfg.SerialTowerLightConfig, ctx: BuildContext) -> StaffSignal:
+    from drivers.signal_light import SerialTowerLight
+
+    return SerialTowerLight(c.port, "signal_light", baudrate=c.baudrate, buzz_s=c.buzz_s, timeout=c.timeout_s)
+
+
 # device -> type key -> builder. Each key matches the `type: Literal[...]` of a model in drivers.config.
 BACKENDS: dict[str, dict[str, Callable[[Any, BuildContext], Any]]] = {
     "scanner": {"simulated": _simulated_scanner, "folder": _folder_scanner, "sane": _sane_scanner},
@@ -235,6 +257,11 @@ BACKENDS: dict[str, dict[str, Callable[[Any, BuildContext], Any]]] = {
     "chip_reader": {
         "simulated": _simulated_chip_reader,
         "pcsc": _pcsc_chip_reader,
+        "none": lambda c, ctx: None,
+    },
+    "signal_light": {
+        "simulated": _simulated_light,
+        "serial_tower": _tower_light,
         "none": lambda c, ctx: None,
     },
 }
@@ -274,4 +301,5 @@ def build_devices(
         document_printer=build_device("document_printer", config.document_printer, ctx),
         receipt_printer=build_device("receipt_printer", config.receipt_printer, ctx),
         chip_reader=build_device("chip_reader", config.chip_reader, ctx),
+        signal_light=build_device("signal_light", config.signal_light, ctx),
     )

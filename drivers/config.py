@@ -180,9 +180,42 @@ ChipReaderConfig = Annotated[
 ]
 
 
+# -- the staff-call light ----------------------------------------------------------------------------
+class _SignalLight(_Strict):
+    timeout_s: float = Field(default=5.0, gt=0)
+
+
+class SimulatedSignalLightConfig(_SignalLight):
+    """The light's twin (demo, tests): keeps the pattern it shows."""
+
+    type: Literal["simulated"] = "simulated"
+
+
+class SerialTowerLightConfig(_SignalLight):
+    """A USB tower light with buzzer on a serial bridge (see drivers.signal_light for its protocol)."""
+
+    type: Literal["serial_tower"] = "serial_tower"
+    port: str = ""
+    baudrate: int = 9600
+    # How long the buzzer sounds when a call starts (the amber light keeps flashing).
+    buzz_s: float = Field(default=3.0, ge=0, le=60)
+
+
+class NoSignalLightConfig(_SignalLight):
+    """No light: a staff call reaches the backend (the operations view) only."""
+
+    type: Literal["none"] = "none"
+
+
+SignalLightConfig = Annotated[
+    SimulatedSignalLightConfig | SerialTowerLightConfig | NoSignalLightConfig, Field(discriminator="type")
+]
+
+
 class DevicesConfig(_Strict):
     scanner: ScannerConfig = SimulatedScannerConfig()
     camera: CameraConfig = SimulatedCameraConfig()
     document_printer: DocumentPrinterConfig = PdfFolderPrinterConfig()
     receipt_printer: ReceiptPrinterConfig = SimulatedReceiptPrinterConfig()
     chip_reader: ChipReaderConfig = SimulatedChipReaderConfig()
+    signal_light: SignalLightConfig = NoSignalLightConfig()

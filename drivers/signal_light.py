@@ -21,7 +21,8 @@ whether the port is there and takes the bytes. A pattern is sent as all four lam
 that missed one command (unplugged for a moment) is back in the right state at the next ``show``.
 
 :class:`SimulatedSignalLight` is the twin for the demo and the tests: it keeps the pattern and a history,
-and takes the same faults as the other simulated devices.
+and takes the same faults as the other simulated devices. Config: ``[devices.signal_light]`` with ``type``
+``simulated``, ``serial_tower`` (``port``, ``baudrate``, ``buzz_s``) or ``none`` (drivers.config).
 """
 
 from __future__ import annotations
@@ -30,12 +31,10 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
 
 import serial
-from pydantic import BaseModel, ConfigDict, Field
 
-from drivers.base import Device, DeviceBase
+from drivers.base import DeviceBase, StaffSignal
 from drivers.errors import DeviceAbsent, DeviceConfigError, DeviceOffline
 from drivers.health import DeviceState, DeviceStatus
 from drivers.simulated import _FaultMixin
@@ -64,28 +63,6 @@ def pattern_bytes(pattern: str) -> bytes:
 
 
 SILENCE = bytes((OFF | BUZZER,))
-
-
-@runtime_checkable
-class StaffSignal(Device, Protocol):
-    pattern: str
-
-    def show(self, pattern: str) -> None:
-        """Show a pattern (see PATTERNS); raise a DeviceError when the light cannot be reached."""
-        ...
-
-
-class SignalLightConfig(BaseModel):
-    """The ``[devices.signal_light]`` table."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    type: Literal["simulated", "serial_tower"] = "simulated"
-    port: str = ""
-    baudrate: int = 9600
-    # How long the buzzer sounds when a call starts (the amber light keeps flashing).
-    buzz_s: float = Field(default=3.0, ge=0, le=60)
-    timeout_s: float = Field(default=5.0, gt=0)
 
 
 class SerialTowerLight(DeviceBase):
@@ -213,10 +190,4 @@ class SimulatedSignalLight(_FaultMixin):
         return status
 
 
-def build_signal_light(config: SignalLightConfig) -> StaffSignal:
-    """The configured light (the device registry of drivers/build.py can call this by ``type``)."""
-    if config.type == "serial_tower":
-        return SerialTowerLight(
-            config.port, baudrate=config.baudrate, buzz_s=config.buzz_s, timeout=config.timeout_s
-        )
-    return SimulatedSignalLight(timeout=config.timeout_s)
+__all__ = ["PATTERNS", "SerialTowerLight", "SimulatedSignalLight", "StaffSignal", "pattern_bytes"]

@@ -37,6 +37,8 @@ class VisitExtras:
     @classmethod
     def for_app(cls, app: Any, *, light: Any = None, simulated: bool = False) -> VisitExtras:
         config = app.config
+        if light is None:  # the configured staff-call light ([devices.signal_light]), if any
+            light = getattr(app.devices, "signal_light", None)
         tickets = QueueTicketService(
             app.devices.receipt_printer,
             QueueNumbers(app.folder("queue") / "numbers.json"),

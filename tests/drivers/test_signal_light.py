@@ -15,10 +15,8 @@ from drivers import DeviceAbsent, DeviceState
 from drivers.signal_light import (
     PATTERNS,
     SerialTowerLight,
-    SignalLightConfig,
     SimulatedSignalLight,
     StaffSignal,
-    build_signal_light,
     pattern_bytes,
 )
 
@@ -109,10 +107,22 @@ def test_simulated_twin() -> None:
         assert light.pattern == "fault"
 
 
-def test_built_from_config(pty_light: PtyLight) -> None:
-    assert isinstance(build_signal_light(SignalLightConfig()), SimulatedSignalLight)
-    light = build_signal_light(SignalLightConfig(type="serial_tower", port=pty_light.path))
+def test_built_from_config(pty_light: PtyLight, tmp_path: Path) -> None:
+    from pydantic import TypeAdapter
+
+    from drivers.build import BuildContext, build_device, build_devices
+    from drivers.config import DevicesConfig, SignalLightConfig
+
+    parse = TypeAdapter(SignalLightConfig).validate_python
+    assert build_devices(DevicesConfig(), tmp_path).signal_light is None  # none by default
+    ctx = BuildContext(tmp_path)
+    assert isinstance(build_device("signal_light", parse({"type": "simulated"}), ctx), SimulatedSignalLight)
+    light = build_device("signal_light", parse({"type": "serial_tower", "port": pty_light.path}), ctx)
     try:
         assert isinstance(light, SerialTowerLight)
+        light.show("fault")
+        assert pty_light.read(4) == pattern_bytes("fault")
     finally:
         light.close()
+    with pytest.raises(ValueError, match="signal_light"):
+        DevicesConfig.model_validate({"signal_light": {"type": "disco"}})
