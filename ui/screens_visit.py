@@ -455,11 +455,13 @@ class ReviewScreen(ScreenBase):
         grid.addLayout(copies, 2, 2)
         # The optional e-mail for the copy's details (kiosk.delivery), typed on the on-screen keyboard.
         self.email_label = make_label(wrap=False)
-        self.email_value = make_label()
+        self.email_value = make_label("muted")
         self.email = make_button(on_click=host.open_email)
         grid.addWidget(self.email_label, 4, 0)
         grid.addWidget(self.email_value, 4, 1)
-        grid.addWidget(self.email, 4, 2)
+        grid.addWidget(self.email, 4, 2, Qt.AlignmentFlag.AlignLeft)
+        grid.setColumnStretch(3, 1)  # the free width goes right of the controls, not into them
+        grid.setHorizontalSpacing(24)
         self.breakdown = make_label("muted")
         box.addWidget(self.breakdown)
         self.body.addWidget(frame)
@@ -518,7 +520,7 @@ class ReviewScreen(ScreenBase):
         self.breakdown.setText("\n".join(self.fee_lines(flow)) if visit.pages else "")
         address = str(getattr(visit, "delivery_email", "") or "")
         self.email_label.setText(self.tr("E-mail"))
-        self.email_value.setText(address or self.tr("optional"))
+        self.email_value.setText(address or self.tr("(optional)"))
         self.email.setText(self.tr("Change") if address else self.tr("Add e-mail"))
         for button in (self.minus, self.plus):
             button.setMinimumWidth(max(button.minimumHeight(), self.go.height(), 48))

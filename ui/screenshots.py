@@ -64,6 +64,7 @@ def _sample_frame() -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
 
 def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
     from kiosk.flow import Action, ErrorInfo, Screen, Service
+    from kiosk.flow.errors import RESCAN_ACTIONS
 
     def at(screen: Screen, **visit: Any) -> Callable[[Any], None]:
         def apply(flow: Any) -> None:
@@ -97,12 +98,12 @@ def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
         ("07-printing", at(Screen.printing, progress_stage="print_copy", progress=0.1)),
         ("08-done", at(Screen.done, copy=copy)),
         ("09-error-no-match", error("no_match", "", (Action.try_again, Action.call_staff), Screen.face)),
-        ("10-error-rescan", error("page_quality", "blurred", (Action.rescan,), Screen.scan)),
+        ("10-error-rescan", error("page_quality", "blurred", RESCAN_ACTIONS, Screen.scan)),
         (
             "11-error-paper-out",
             error("paper_out", "", (Action.try_again, Action.call_staff), Screen.printing),
         ),
-        ("12-error-card", error("card_unreadable", "", (Action.rescan, Action.start_over), Screen.card)),
+        ("12-error-card", error("card_unreadable", "", RESCAN_ACTIONS, Screen.card)),
         ("13-check-copy", at(Screen.check_copy, service=Service.check)),
         ("14-check-result", at(Screen.check_result, verification=verification, online_status=online)),
         ("15-reprint", at(Screen.reprint, service=Service.reprint, reprint_code="HN001-0000")),
@@ -114,7 +115,6 @@ def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
         ("21-help-staff-coming", at(Screen.scan, pages=pages)),
         ("22-confirm-cancel", at(Screen.scan, pages=pages)),
         ("23-reprint-card", at(Screen.card, service=Service.reprint)),
-        ("24-check-camera", at(Screen.check_copy, service=Service.check)),
     ]
 
 

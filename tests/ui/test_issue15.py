@@ -720,7 +720,7 @@ def test_optional_email_on_the_on_screen_keyboard(qtbot: Any, make_kiosk: Any, f
     w = kiosk.window
     run_to_review(qtbot, kiosk, pages=1)
     review = w.screens[Screen.review]
-    assert review.email_value.text() == "không bắt buộc"
+    assert review.email_value.text() == "(không bắt buộc)"
     click(qtbot, review.email)
     panel = w.email_overlay
     assert panel.isVisible() and panel.title.text() == "Nhận thông tin bản sao qua thư điện tử"

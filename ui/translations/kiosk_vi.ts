@@ -4,52 +4,52 @@
 <context>
     <name>AttractScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="88"/>
+        <location filename="../screens_visit.py" line="96"/>
         <source>Self-service kiosk</source>
         <translation>Kiosk tự phục vụ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="89"/>
+        <location filename="../screens_visit.py" line="97"/>
         <source>Certified copies of your documents</source>
         <translation>Chứng thực bản sao giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="90"/>
+        <location filename="../screens_visit.py" line="98"/>
         <source>Choose your language, then the service you need.</source>
         <translation>Chọn ngôn ngữ, sau đó chọn dịch vụ cần thực hiện.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="96"/>
+        <location filename="../screens_visit.py" line="104"/>
         <source>Services</source>
         <translation>Dịch vụ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="97"/>
+        <location filename="../screens_visit.py" line="105"/>
         <source>Certify a copy of a document</source>
         <translation>Chứng thực bản sao giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="98"/>
+        <location filename="../screens_visit.py" line="106"/>
         <source>Check a certified copy</source>
         <translation>Kiểm tra bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="99"/>
+        <location filename="../screens_visit.py" line="107"/>
         <source>Reprint a copy</source>
         <translation>In lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="101"/>
+        <location filename="../screens_visit.py" line="109"/>
         <source>Voice</source>
         <translation>Giọng đọc</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="103"/>
+        <location filename="../screens_visit.py" line="111"/>
         <source>Large text</source>
         <translation>Chữ lớn</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="105"/>
+        <location filename="../screens_visit.py" line="113"/>
         <source>High contrast</source>
         <translation>Tương phản cao</translation>
     </message>
@@ -57,42 +57,42 @@
 <context>
     <name>CardScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="132"/>
+        <location filename="../screens_visit.py" line="140"/>
         <source>your ID card</source>
         <translation>thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="136"/>
+        <location filename="../screens_visit.py" line="144"/>
         <source>Place your ID card on the glass</source>
         <translation>Đặt thẻ căn cước lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="134"/>
+        <location filename="../screens_visit.py" line="142"/>
         <source>Lay your citizen ID card (CCCD) face down on the glass, then press Continue.</source>
         <translation>Úp thẻ căn cước (CCCD) lên mặt kính, rồi bấm Tiếp tục.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="124"/>
+        <location filename="../screens_visit.py" line="132"/>
         <source>Reprint a copy: your ID card</source>
         <translation>In lại bản sao: thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="127"/>
+        <location filename="../screens_visit.py" line="135"/>
         <source>Only the holder of the copy may reprint it. Lay your citizen ID card (CCCD) face down on the glass, then press Continue.</source>
         <translation>Chỉ người được chứng thực mới được in lại bản sao. Úp thẻ căn cước (CCCD) lên mặt kính, rồi bấm Tiếp tục.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="140"/>
+        <location filename="../screens_visit.py" line="148"/>
         <source>Reading your card…</source>
         <translation>Đang đọc thẻ…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="141"/>
+        <location filename="../screens_visit.py" line="149"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="142"/>
+        <location filename="../screens_visit.py" line="150"/>
         <source>Continue</source>
         <translation>Tiếp tục</translation>
     </message>
@@ -201,57 +201,57 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="583"/>
+        <location filename="../screens_visit.py" line="596"/>
         <source>This screen closes in %d s.</source>
         <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="588"/>
+        <location filename="../screens_visit.py" line="601"/>
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="590"/>
+        <location filename="../screens_visit.py" line="603"/>
         <source>Your copy has been printed again</source>
         <translation>Bản sao đã được in lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="592"/>
+        <location filename="../screens_visit.py" line="605"/>
         <source>Your certified copy is ready</source>
         <translation>Bản sao chứng thực đã in xong</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="595"/>
+        <location filename="../screens_visit.py" line="608"/>
         <source>Anyone can check the copy with its QR code or its code.</source>
         <translation>Bản sao có thể được kiểm tra bằng mã QR hoặc mã số in trên bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="597"/>
+        <location filename="../screens_visit.py" line="610"/>
         <source>Keep the receipt: it has the code that lets anyone check the copy.</source>
         <translation>Vui lòng giữ phiếu biên nhận: mã số trên phiếu dùng để kiểm tra bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="599"/>
+        <location filename="../screens_visit.py" line="612"/>
         <source>Code of the copy</source>
         <translation>Mã số bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="603"/>
+        <location filename="../screens_visit.py" line="616"/>
         <source>Download secret (also on the receipt)</source>
         <translation>Mã bí mật để tải bản sao (có trên phiếu biên nhận)</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="608"/>
+        <location filename="../screens_visit.py" line="621"/>
         <source>Please take your ID card and the reprinted copy.</source>
         <translation>Vui lòng nhận lại thẻ căn cước và bản sao in lại.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="610"/>
+        <location filename="../screens_visit.py" line="623"/>
         <source>Please take your ID card, your original, the copy and the receipt.</source>
         <translation>Vui lòng nhận lại thẻ căn cước, bản chính, bản sao chứng thực và phiếu biên nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="616"/>
+        <location filename="../screens_visit.py" line="629"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -259,7 +259,7 @@
 <context>
     <name>ErrorScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="664"/>
+        <location filename="../screens_visit.py" line="677"/>
         <source>There is a problem to resolve</source>
         <translation>Có sự cố cần xử lý</translation>
     </message>
@@ -267,62 +267,62 @@
 <context>
     <name>FaceScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="211"/>
+        <location filename="../screens_visit.py" line="222"/>
         <source>your face</source>
         <translation>khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="212"/>
+        <location filename="../screens_visit.py" line="223"/>
         <source>Look at the camera</source>
         <translation>Nhìn vào camera</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="209"/>
+        <location filename="../screens_visit.py" line="220"/>
         <source>Reprint a copy: your face</source>
         <translation>In lại bản sao: khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="214"/>
+        <location filename="../screens_visit.py" line="225"/>
         <source>Keep your face inside the oval. Press Start, then do each step as it lights up.</source>
         <translation>Giữ khuôn mặt trong khung hình bầu dục. Bấm Bắt đầu, rồi làm theo từng bước khi bước đó sáng lên.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="219"/>
+        <location filename="../screens_visit.py" line="230"/>
         <source>When you press Start:</source>
         <translation>Khi bấm Bắt đầu, hãy:</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="221"/>
+        <location filename="../screens_visit.py" line="232"/>
         <source>Now:</source>
         <translation>Bây giờ:</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="223"/>
+        <location filename="../screens_visit.py" line="234"/>
         <source>Comparing your face with the card photo…</source>
         <translation>Đang so khớp khuôn mặt với ảnh trên thẻ…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="244"/>
+        <location filename="../screens_visit.py" line="255"/>
         <source>No face in the picture. Stand in front of the camera with your whole face in the oval.</source>
         <translation>Không thấy khuôn mặt trong khung hình. Vui lòng đứng trước camera để cả khuôn mặt nằm trong khung bầu dục.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="248"/>
+        <location filename="../screens_visit.py" line="259"/>
         <source>Starting the camera…</source>
         <translation>Đang bật camera…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="252"/>
+        <location filename="../screens_visit.py" line="263"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="253"/>
+        <location filename="../screens_visit.py" line="264"/>
         <source>Checking…</source>
         <translation>Đang kiểm tra…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="253"/>
+        <location filename="../screens_visit.py" line="264"/>
         <source>Start</source>
         <translation>Bắt đầu</translation>
     </message>
@@ -978,47 +978,47 @@
 <context>
     <name>ProgressScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="539"/>
+        <location filename="../screens_visit.py" line="552"/>
         <source>Reprint a copy</source>
         <translation>In lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="540"/>
+        <location filename="../screens_visit.py" line="553"/>
         <source>Printing your copy again</source>
         <translation>Đang in lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="541"/>
+        <location filename="../screens_visit.py" line="554"/>
         <source>Please wait. The copy comes out below.</source>
         <translation>Vui lòng chờ. Bản sao ra ở khay phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="543"/>
+        <location filename="../screens_visit.py" line="556"/>
         <source>printing</source>
         <translation>in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="544"/>
+        <location filename="../screens_visit.py" line="557"/>
         <source>Printing your certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="545"/>
+        <location filename="../screens_visit.py" line="558"/>
         <source>Please wait. Your copy and your receipt come out below.</source>
         <translation>Vui lòng chờ. Bản sao và phiếu biên nhận ra ở khay phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="547"/>
+        <location filename="../screens_visit.py" line="560"/>
         <source>certifying</source>
         <translation>chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="548"/>
+        <location filename="../screens_visit.py" line="561"/>
         <source>Making your certified copy</source>
         <translation>Đang tạo bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="549"/>
+        <location filename="../screens_visit.py" line="562"/>
         <source>Please wait, this takes a few seconds.</source>
         <translation>Vui lòng chờ trong giây lát.</translation>
     </message>
@@ -1059,97 +1059,97 @@
 <context>
     <name>ReviewScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="472"/>
+        <location filename="../screens_visit.py" line="485"/>
         <source>Pages %1: %2 × %3 = %4</source>
         <translation>Trang %1: %2 × %3 = %4</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="480"/>
+        <location filename="../screens_visit.py" line="493"/>
         <source>At most %s a copy</source>
         <translation>Tối đa %s mỗi bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="482"/>
+        <location filename="../screens_visit.py" line="495"/>
         <source>%1 a copy × %2 copies = %3</source>
         <translation>%1 mỗi bản × %2 bản = %3</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="487"/>
+        <location filename="../screens_visit.py" line="500"/>
         <source>Fee under Circular 226/2016/TT-BTC of the Ministry of Finance.</source>
         <translation>Mức phí theo Thông tư 226/2016/TT-BTC của Bộ Tài chính.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="492"/>
+        <location filename="../screens_visit.py" line="505"/>
         <source>check and pay</source>
         <translation>kiểm tra và nộp phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="493"/>
+        <location filename="../screens_visit.py" line="506"/>
         <source>Check your request</source>
         <translation>Kiểm tra thông tin yêu cầu</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="495"/>
+        <location filename="../screens_visit.py" line="508"/>
         <source>Choose how many copies you need and check the fee before you confirm.</source>
         <translation>Chọn số bản sao cần chứng thực và kiểm tra phí trước khi xác nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="499"/>
+        <location filename="../screens_visit.py" line="512"/>
         <source>Document</source>
         <translation>Giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="500"/>
+        <location filename="../screens_visit.py" line="513"/>
         <source>Pages</source>
         <translation>Số trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="501"/>
+        <location filename="../screens_visit.py" line="514"/>
         <source>Copies</source>
         <translation>Số bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="502"/>
+        <location filename="../screens_visit.py" line="515"/>
         <source>Fee</source>
         <translation>Phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="509"/>
+        <location filename="../screens_visit.py" line="522"/>
         <source>E-mail</source>
         <translation>Thư điện tử</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="510"/>
-        <source>optional</source>
-        <translation>không bắt buộc</translation>
+        <location filename="../screens_visit.py" line="523"/>
+        <source>(optional)</source>
+        <translation>(không bắt buộc)</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="511"/>
+        <location filename="../screens_visit.py" line="524"/>
         <source>Change</source>
         <translation>Sửa</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="511"/>
+        <location filename="../screens_visit.py" line="524"/>
         <source>Add e-mail</source>
         <translation>Nhập địa chỉ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="516"/>
+        <location filename="../screens_visit.py" line="529"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="517"/>
+        <location filename="../screens_visit.py" line="530"/>
         <source>Back to pages</source>
         <translation>Quay lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="519"/>
+        <location filename="../screens_visit.py" line="532"/>
         <source>Confirm and print</source>
         <translation>Xác nhận và in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="519"/>
+        <location filename="../screens_visit.py" line="532"/>
         <source>Confirm and pay</source>
         <translation>Xác nhận và nộp phí</translation>
     </message>
@@ -1157,92 +1157,92 @@
 <context>
     <name>ScanScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="375"/>
+        <location filename="../screens_visit.py" line="386"/>
         <source>your document</source>
         <translation>giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="376"/>
+        <location filename="../screens_visit.py" line="387"/>
         <source>Place your document on the glass</source>
         <translation>Đặt giấy tờ lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="366"/>
+        <location filename="../screens_visit.py" line="377"/>
         <source>Remove page %d?</source>
         <translation>Xóa trang %d?</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="367"/>
+        <location filename="../screens_visit.py" line="378"/>
         <source>The scanned page will be thrown away. You can scan it again afterwards.</source>
         <translation>Trang đã quét sẽ bị xóa. Có thể quét lại sau.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="368"/>
+        <location filename="../screens_visit.py" line="379"/>
         <source>Remove the page</source>
         <translation>Xóa trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="369"/>
+        <location filename="../screens_visit.py" line="380"/>
         <source>Keep it</source>
         <translation>Giữ lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="377"/>
+        <location filename="../screens_visit.py" line="388"/>
         <source>Scan the next page</source>
         <translation>Quét trang tiếp theo</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="381"/>
+        <location filename="../screens_visit.py" line="392"/>
         <source>One page at a time, face down. Press &quot;%1&quot; for each page, then &quot;%2&quot;.</source>
         <translation>Úp từng trang lên mặt kính. Bấm «%1» cho mỗi trang, rồi bấm «%2».</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="386"/>
+        <location filename="../screens_visit.py" line="397"/>
         <source>Your face matches your ID card photo.</source>
         <translation>Khuôn mặt khớp với ảnh trên thẻ căn cước.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="388"/>
+        <location filename="../screens_visit.py" line="399"/>
         <source>Pages scanned: %d</source>
         <translation>Số trang đã quét: %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="389"/>
+        <location filename="../screens_visit.py" line="400"/>
         <source>No page yet. Place the first page on the glass.</source>
         <translation>Chưa có trang nào. Úp trang đầu tiên lên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="399"/>
+        <location filename="../screens_visit.py" line="410"/>
         <source>Page %d</source>
         <translation>Trang %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="400"/>
+        <location filename="../screens_visit.py" line="411"/>
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="401"/>
+        <location filename="../screens_visit.py" line="412"/>
         <source>Remove</source>
         <translation>Xóa</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="407"/>
+        <location filename="../screens_visit.py" line="418"/>
         <source>Reading the page…</source>
         <translation>Đang đọc trang…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="408"/>
+        <location filename="../screens_visit.py" line="419"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="377"/>
+        <location filename="../screens_visit.py" line="388"/>
         <source>Scan the first page</source>
         <translation>Quét trang đầu tiên</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="378"/>
+        <location filename="../screens_visit.py" line="389"/>
         <source>Continue</source>
         <translation>Tiếp tục</translation>
     </message>
@@ -1291,22 +1291,22 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../screenshots.py" line="147"/>
+        <location filename="../screenshots.py" line="150"/>
         <source>End this visit?</source>
         <translation>Hủy giao dịch này?</translation>
     </message>
     <message>
-        <location filename="../screenshots.py" line="148"/>
+        <location filename="../screenshots.py" line="151"/>
         <source>What you have scanned and entered will be erased. Nothing is printed.</source>
         <translation>Các trang đã quét và thông tin đã nhập sẽ bị xóa. Kiosk không in gì.</translation>
     </message>
     <message>
-        <location filename="../screenshots.py" line="149"/>
+        <location filename="../screenshots.py" line="152"/>
         <source>Yes, end the visit</source>
         <translation>Hủy giao dịch</translation>
     </message>
     <message>
-        <location filename="../screenshots.py" line="150"/>
+        <location filename="../screenshots.py" line="153"/>
         <source>No, go back</source>
         <translation>Không, quay lại</translation>
     </message>
