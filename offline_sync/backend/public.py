@@ -98,6 +98,30 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
+class SecurityHeadersMiddleware:
+    """Every answer of the public listener gets SECURITY_HEADERS unless it set its own value of one
+    (a stylesheet's Cache-Control, the retrieval page's script-src): redirects, 404s, 429s and JSON too."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.defaults = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def hardened(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in self.defaults if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, hardened)
+
+
 def build_public_app(
     db: BackendDB,
     *,
@@ -141,4 +165,5 @@ def build_public_app(
 
     app.add_exception_handler(404, not_found)
     app.add_middleware(RateLimitMiddleware, limit=rate or RateLimit())
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: the rate limit's 429 is hardened too
     return app
