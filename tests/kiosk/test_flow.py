@@ -106,9 +106,13 @@ class FakeServices:
         return "birth_certificate" if any("KHAI SINH" in t for t in texts) else "other"
 
     def reprint(self, code: str) -> Any:
-        if code != "HN-001-000042-X":
+        if code != "HN001-000042-U":
             raise UnknownCodeError(f"no certified copy {code} is kept on this kiosk")
         return SimpleNamespace(code=code, doc_type="birth_certificate", pages=1)
+
+    def reprint_for_holder(self, code: str, card: Any, card_image: Any, frames: Any) -> Any:
+        assert card is not None and len(frames) > 0  # only after the holder's card and face
+        return self.reprint(code)
 
     def check_copy(self, image: Any) -> Any:
         return SimpleNamespace(valid=True, code="HN-001-000042-X", reason="ok", pages=1)
@@ -210,7 +214,9 @@ def test_no_match_offers_try_again_then_staff(flow: VisitFlow, services: FakeSer
             assert flow.screen == Screen.face
     assert Action.try_again not in flow.visit.error.actions
     assert ("visit.face_no_match", {"distance": 0.8}) in audit
-    flow.error_action(Action.call_staff)
+    flow.error_action(Action.call_staff)  # help comes to the kiosk: the visit is kept (issue 15)
+    assert flow.screen == Screen.error and flow.visit.card is not None
+    flow.error_action(Action.start_over)
     assert flow.screen == Screen.attract
 
 
@@ -300,16 +306,19 @@ def test_check_copy_and_reprint(flow: VisitFlow, services: FakeServices, audit: 
     assert flow.visit.verification.valid
     flow.finish()
     flow.choose_service(Service.reprint)
-    flow.set_reprint_code("hn-001-000041-x ")
-    assert flow.visit.reprint_code == "HN-001-000041-X"
-    flow.submit_reprint()
+    flow.set_reprint_code("hn001-000042-x ")
+    assert flow.visit.reprint_code == "HN001-000042-X"
+    flow.submit_reprint()  # a wrong check character is said at once, before the card is asked for
     assert flow.screen == Screen.error
     assert flow.visit.error.kind == "code_not_found"
     flow.error_action(Action.try_again)
-    flow.set_reprint_code("HN-001-000042-X")
+    flow.set_reprint_code("HN001-000042-U")
     flow.submit_reprint()
+    assert flow.screen == Screen.card  # the holder's card, then the face (issue 15)
+    flow.card_placed()
+    flow.start_face_check()
     assert flow.screen == Screen.done
-    assert ("visit.reprint", {"code": "HN-001-000042-X"}) in audit
+    assert ("visit.reprint", {"code": "HN001-000042-U"}) in audit
 
 
 def test_idle_countdown_then_reset(flow: VisitFlow, clock: FakeClock) -> None:
