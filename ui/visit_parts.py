@@ -16,7 +16,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-SIMULATED_PAY_DELAY_S = 4.0  # the simulated citizen takes out their phone
+SIMULATED_PAY_DELAY_S = 2.5  # the simulated citizen takes out their phone
 
 
 def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStack) -> Any:

@@ -569,7 +569,7 @@
     <message>
         <location filename="../messages.py" line="77"/>
         <source>The kiosk cannot certify with this card. Please call staff, who will check it with you.</source>
-        <translation>Kiosk không thể chứng thực với thẻ này. Vui lòng gọi cán bộ để được kiểm tra cùng bạn.</translation>
+        <translation>Kiosk không chứng thực được với thẻ này. Vui lòng gọi cán bộ để được hỗ trợ kiểm tra thẻ.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="20"/>
