@@ -185,6 +185,33 @@ def test_dss_data_added_for_long_term_validation_is_accepted(issued_two_pages, t
     assert (result.valid, result.reason_key) == (False, "content_changed"), result.reason
 
 
+def test_a_document_timestamp_after_the_approval_is_accepted(issued_two_pages, trust, dev_keys):
+    """A document timestamp (an archive timestamp for LTA) from the city's timestamp authority."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers, timestamps
+
+    from signing.keys import ROOT_KEY, load_cert, load_private_key, read_passphrase
+    from tests.signing.tsa_server import LoopbackTsa
+
+    config, data_dir = dev_keys
+    keys_dir = resolve(config.keys_dir, data_dir)
+    root_key = load_private_key(keys_dir / ROOT_KEY, read_passphrase(config, data_dir))
+    approved = approve(issued_two_pages.pdf, _officer(dev_keys))
+    with LoopbackTsa(root_key, load_cert(keys_dir / ROOT_CERT)) as tsa:
+        writer = IncrementalPdfFileWriter(io.BytesIO(approved), strict=False)
+        out = io.BytesIO()
+        signers.PdfTimeStamper(timestamps.HTTPTimeStamper(tsa.url)).timestamp_pdf(
+            writer, "sha256", output=out
+        )
+    stamped = out.getvalue()
+    assert (
+        PdfFileReader(io.BytesIO(stamped), strict=False).embedded_signatures[-1].sig_object_type
+        == "/DocTimeStamp"
+    )
+    result = verify_pdf(stamped, trust)
+    assert result.valid, result.reason
+
+
 def _pdfsig(pdf: Path, nss: Path) -> str:
     run = subprocess.run(
         ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True, timeout=60, check=False
