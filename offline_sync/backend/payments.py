@@ -94,6 +94,12 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def reference_prefix(kiosk: str) -> str:
+    """What every reference of ``kiosk`` starts with: its letters and digits (at most 14), then "P"
+    (the formula of kiosk.payment.new_reference)."""
+    return "".join(ch for ch in kiosk.upper() if ch.isalnum())[:14] + "P"
+
+
 def sign_notice(secret: bytes, body: bytes) -> str:
     """The gateway's signature of a notify body."""
     return hmac.new(secret, body, hashlib.sha256).hexdigest()
@@ -147,7 +153,12 @@ class PaymentBook:
     _COLUMNS = "reference, kiosk_id, amount_vnd, method, status, created_at, updated_at, paid_at, gateway_txn"
 
     def open(self, kiosk: str, request: PaymentOpen) -> tuple[int, dict[str, Any]]:
-        """(201, payment) when new, (200, payment) for a replay, ApiProblem 409 for a clash."""
+        """(201, payment) when new, (200, payment) for a replay, ApiProblem 409 for a clash, 403 for a
+        reference outside the kiosk's own namespace (a leaked certificate cannot squat another kiosk's)."""
+        if not request.reference.startswith(reference_prefix(kiosk)):
+            raise ApiProblem(
+                403, f"a kiosk opens payments only under its own prefix {reference_prefix(kiosk)}"
+            )
         now = _now()
         with self.db._tx() as cur:
             cur.execute(

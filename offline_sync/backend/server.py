@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -39,7 +40,84 @@ def _peer_common_name(transport: asyncio.BaseTransport) -> str | None:
     return None
 
 
-class ClientCertH11Protocol(H11Protocol):
+class BoundedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with slowloris bounds (uvicorn has none while a request head or body is
+    arriving): the request head must be complete ``head_timeout_s`` after the connection opened (or after
+    the first byte of a kept-alive connection's next request); a body must not stall ``body_idle_s`` and
+    must keep ``min_body_rate`` bytes/s on average after ``body_grace_s``. Otherwise the connection is
+    closed, so a client that trickles bytes cannot hold the listener's connection slots."""
+
+    head_timeout_s = 10.0
+    body_idle_s = 15.0
+    body_grace_s = 10.0
+    min_body_rate = 4096.0
+    tick_s = 0.5
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        now = time.monotonic()
+        self._seen_cycle: object | None = None
+        self._head_deadline: float | None = now + self.head_timeout_s
+        self._body_start: float | None = None
+        self._body_bytes = 0
+        self._last_data = now
+        self._watch: asyncio.TimerHandle | None = self.loop.call_later(self.tick_s, self._watchdog)
+
+    def _waiting_for_head(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
+
+    def _note_cycle(self, now: float) -> None:
+        if self.cycle is not None and self.cycle is not self._seen_cycle:  # a request head was parsed
+            self._seen_cycle = self.cycle
+            self._head_deadline = None
+            self._body_start, self._body_bytes = now, 0
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic()
+        self._last_data = now
+        if self._waiting_for_head():
+            if self._head_deadline is None:
+                self._head_deadline = now + self.head_timeout_s
+        elif self._body_start is not None:
+            self._body_bytes += len(data)
+        super().data_received(data)
+        self._note_cycle(now)
+
+    def on_response_complete(self) -> None:
+        self._body_start, self._head_deadline = None, None  # idle until the next byte: keep-alive's timer
+        super().on_response_complete()
+        self._note_cycle(time.monotonic())
+
+    def _watchdog(self) -> None:
+        self._watch = None
+        if self.transport.is_closing():
+            return
+        now = time.monotonic()
+        self._note_cycle(now)
+        too_slow = False
+        if self._waiting_for_head():
+            too_slow = self._head_deadline is not None and now > self._head_deadline
+        elif self.conn.their_state is h11.SEND_BODY and self._body_start is not None:
+            if self.flow.read_paused:  # the app is behind, not the client: the client's clock stops
+                self._last_data = now
+                self._body_start += self.tick_s
+            stalled = now - self._last_data > self.body_idle_s
+            owed = self._body_start + self.body_grace_s + self._body_bytes / self.min_body_rate
+            too_slow = stalled or now > owed
+        if too_slow:
+            log.info("closing a connection that sends its request too slowly (%s)", self.client)
+            self.transport.close()
+            return
+        self._watch = self.loop.call_later(self.tick_s, self._watchdog)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+        super().connection_lost(exc)
+
+
+class ClientCertH11Protocol(BoundedH11Protocol):
     """uvicorn's h11 protocol, plus the client certificate's common name in every scope."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -144,6 +222,7 @@ def make_public_server(
         log_level=log_level,
         proxy_headers=bool(trusted_proxies),
         forwarded_allow_ips=list(trusted_proxies) or [],
+        http=BoundedH11Protocol,
         server_header=False,
         access_log=False,
         lifespan="off",

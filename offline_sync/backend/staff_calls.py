@@ -3,7 +3,8 @@
 ``POST /v1/staff-calls`` ``{call_id, reason, visit_ref}`` (idempotent by call_id) opens a call for the
 kiosk of the client certificate; ``POST /v1/staff-calls/{call_id}/cancel`` (the citizen no longer needs
 help) or ``/answer`` (a staff member is there) closes it; ``GET /v1/staff-calls?status=open`` lists calls,
-newest first, for the operations view. No personal data: the reason is a code, the visit a reference.
+newest first, the asking kiosk's own (the fleet's are on /ops). No personal data: the reason is a code,
+the visit a reference.
 """
 
 from __future__ import annotations
@@ -121,18 +122,20 @@ class StaffCallBook:
             )
             return _row(cur.fetchone())
 
-    def list_calls(self, status: str | None, limit: int = 200) -> list[dict[str, Any]]:
+    def list_calls(
+        self, status: str | None, limit: int = 200, *, kiosk: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Calls, newest first; ``kiosk``: only that kiosk's (what a kiosk certificate may see)."""
+        sql = f"SELECT {_COLUMNS} FROM staff_calls WHERE 1 = 1"  # noqa: S608 (fixed columns)
+        params: list[Any] = []
+        if status:
+            sql += " AND status = ?"
+            params.append(status)
+        if kiosk is not None:
+            sql += " AND kiosk_id = ?"
+            params.append(kiosk)
         with self.db._tx() as cur:
-            if status:
-                cur.execute(
-                    "SELECT call_id, kiosk_id, reason, visit_ref, status, raised_at, updated_at FROM staff_calls WHERE status = ? ORDER BY raised_at DESC LIMIT ?",
-                    (status, limit),
-                )
-            else:
-                cur.execute(
-                    "SELECT call_id, kiosk_id, reason, visit_ref, status, raised_at, updated_at FROM staff_calls ORDER BY raised_at DESC LIMIT ?",
-                    (limit,),
-                )
+            cur.execute(sql + " ORDER BY raised_at DESC LIMIT ?", (*params, limit))
             return [_row(r) for r in cur.fetchall()]
 
 
@@ -154,11 +157,13 @@ def staff_call_routes(db: BackendDB, guarded: Guard, kiosk_of: KioskOf) -> list[
         return endpoint
 
     async def list_calls(request: Request) -> Response:
-        kiosk_of(request)
+        # A kiosk sees its own calls only; the whole fleet's are central IT's, on /ops behind a staff login.
+        kiosk = kiosk_of(request)
         status = request.query_params.get("status") or None
         if status not in (None, "open", "cancelled", "answered"):
             raise ApiProblem(400, "status must be open, cancelled or answered")
-        return json_answer({"calls": await run_in_threadpool(book.list_calls, status)})
+        calls = await run_in_threadpool(lambda: book.list_calls(status, kiosk=kiosk))
+        return json_answer({"calls": calls})
 
     base = f"{API_PREFIX}/staff-calls"
     return [
