@@ -23,14 +23,15 @@ def held_copy_photo(printed: np.ndarray, *, tilt: float = 0.05) -> np.ndarray:
     w, h = pw * scale, ph * scale
     x0, y0 = (width - w) / 2, (height - h) / 2
     dx, dy = tilt * width, tilt * height
-    source = np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]])
-    target = np.float32(
+    source = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], dtype=np.float32)
+    target = np.array(
         [
             [x0 + dx, y0],
             [x0 + w - dx * 0.4, y0 + dy * 0.5],
             [x0 + w, y0 + h],
             [x0 - dx * 0.3, y0 + h - dy * 0.4],
-        ]
+        ],
+        dtype=np.float32,
     )
     matrix = cv2.getPerspectiveTransform(source, target)
     surround = np.full((height, width, 3), 70, np.uint8)
