@@ -94,6 +94,7 @@ ACTIONS = {
     "try_again": QT_TRANSLATE_NOOP("Messages", "Try again"),
     "call_staff": QT_TRANSLATE_NOOP("Messages", "Call staff"),
     "start_over": QT_TRANSLATE_NOOP("Messages", "Start over"),
+    "ticket": QT_TRANSLATE_NOOP("Messages", "Get a queue ticket"),
 }
 
 CHALLENGES = {

@@ -21,6 +21,7 @@ class Action(StrEnum):
     try_again = "try_again"
     call_staff = "call_staff"
     start_over = "start_over"
+    ticket = "ticket"  # print a queue ticket: the counter finishes the visit
 
 
 @dataclass(frozen=True)

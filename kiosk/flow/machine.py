@@ -347,11 +347,12 @@ class VisitFlow(PaymentSteps):
             self._go(Screen.scan)
             return
         self.audit("visit.face_no_match", {"distance": float(getattr(decision, "distance", 0.0))})
-        actions = (
-            (Action.try_again, Action.call_staff)
-            if self.visit.face_attempts < MAX_FACE_ATTEMPTS
-            else (Action.call_staff, Action.start_over)
-        )
+        if self.visit.face_attempts < MAX_FACE_ATTEMPTS:
+            actions: tuple[Action, ...] = (Action.try_again, Action.call_staff)
+        elif getattr(self.services, "tickets", None) is not None:  # the counter finishes: a queue ticket
+            actions = (Action.ticket, Action.call_staff, Action.start_over)
+        else:
+            actions = (Action.call_staff, Action.start_over)
         self.show_error(
             ErrorInfo("no_match", str(getattr(decision, "reason", "") or ""), actions), back_to=Screen.face
         )
@@ -529,6 +530,9 @@ class VisitFlow(PaymentSteps):
                 self.retry_payment_wait()
                 return
             self._go(back)
+            return
+        if action == Action.ticket:  # the kiosk cannot finish: a queue ticket for the counter
+            self.print_queue_ticket("face_failures" if error and error.kind in FACE_KINDS else "staff_needed")
             return
         if action == Action.call_staff:  # help comes to the kiosk: the visit is kept
             kind = error.kind if error else ""

@@ -755,3 +755,36 @@ def test_done_screen_shows_the_retrieval_secret(qtbot: Any, make_kiosk: Any, fak
     done = kiosk.window.screens[Screen.done]
     assert done.secret.isVisible() and done.secret.text() == "K7QM-2X9A-PL4D"
     assert done.secret_label.text() == "Mã bí mật để tải bản sao (có trên phiếu biên nhận)"
+
+
+def test_repeated_face_failures_offer_a_queue_ticket(
+    qtbot: Any, make_kiosk: Any, fake_services: Any, tmp_path: Path
+) -> None:
+    fake_services.ticket_printer = Tickets()
+    fake_services.tickets = QueueTicketService(
+        fake_services.ticket_printer, QueueNumbers(tmp_path / "q.json")
+    )
+    fake_services.match = False
+    kiosk = make_kiosk(fake_services)
+    w = kiosk.window
+    click(qtbot, w.screens[Screen.attract].certify)
+    click(qtbot, w.screens[Screen.card].go)
+    wait_screen(qtbot, kiosk, Screen.face)
+    for attempt in range(3):
+        start_face_check(qtbot, kiosk)
+        wait_screen(qtbot, kiosk, Screen.error)
+        if attempt < 2:
+            click(qtbot, w.screens[Screen.error].buttons[0])  # try again
+            wait_screen(qtbot, kiosk, Screen.face)
+    error = w.screens[Screen.error]
+    assert [b.text() for b in error.buttons if b.isVisible()] == [
+        "Lấy số thứ tự",
+        "Gọi cán bộ",
+        "Làm lại từ đầu",
+    ]
+    click(qtbot, error.buttons[0])
+    wait_screen(qtbot, kiosk, Screen.ticket)
+    ticket = w.screens[Screen.ticket]
+    assert ticket.number.text() == kiosk.flow.visit.queue_ticket.number
+    assert ticket.reason.text().startswith("Chưa xác thực được khuôn mặt")
+    assert len(fake_services.ticket_printer.receipts) == 1

@@ -507,42 +507,42 @@
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../messages.py" line="143"/>
+        <location filename="../messages.py" line="144"/>
         <source>Birth certificate</source>
         <translation>Giấy khai sinh</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="144"/>
+        <location filename="../messages.py" line="145"/>
         <source>Marriage certificate</source>
         <translation>Giấy chứng nhận kết hôn</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="145"/>
+        <location filename="../messages.py" line="146"/>
         <source>Diploma</source>
         <translation>Văn bằng</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="146"/>
+        <location filename="../messages.py" line="147"/>
         <source>Residence confirmation</source>
         <translation>Giấy xác nhận cư trú</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="147"/>
+        <location filename="../messages.py" line="148"/>
         <source>Land use right certificate</source>
         <translation>Giấy chứng nhận quyền sử dụng đất</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="148"/>
+        <location filename="../messages.py" line="149"/>
         <source>Identity card</source>
         <translation>Thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="149"/>
+        <location filename="../messages.py" line="150"/>
         <source>Other document</source>
         <translation>Giấy tờ khác</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="153"/>
+        <location filename="../messages.py" line="154"/>
         <source>Step {n} of {total}: {what}</source>
         <translation>Bước {n}/{total}: {what}</translation>
     </message>
@@ -759,112 +759,117 @@
         <translation>Làm lại từ đầu</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="100"/>
+        <location filename="../messages.py" line="97"/>
+        <source>Get a queue ticket</source>
+        <translation>Lấy số thứ tự</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="101"/>
         <source>Blink your eyes twice</source>
         <translation>Chớp mắt hai lần</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="101"/>
+        <location filename="../messages.py" line="102"/>
         <source>Turn your head slowly to the left</source>
         <translation>Quay đầu từ từ sang trái</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="102"/>
+        <location filename="../messages.py" line="103"/>
         <source>Turn your head slowly to the right</source>
         <translation>Quay đầu từ từ sang phải</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="103"/>
+        <location filename="../messages.py" line="104"/>
         <source>Move your face closer to the camera</source>
         <translation>Đưa khuôn mặt lại gần camera</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="107"/>
+        <location filename="../messages.py" line="108"/>
         <source>Starting</source>
         <translation>Đang chuẩn bị</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="108"/>
+        <location filename="../messages.py" line="109"/>
         <source>Recognising the document</source>
         <translation>Đang nhận dạng giấy tờ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="109"/>
+        <location filename="../messages.py" line="110"/>
         <source>Giving the copy its code</source>
         <translation>Đang cấp mã cho bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="110"/>
+        <location filename="../messages.py" line="111"/>
         <source>Signing the copy</source>
         <translation>Đang ký số bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="111"/>
+        <location filename="../messages.py" line="112"/>
         <source>Saving the record</source>
         <translation>Đang lưu hồ sơ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="112"/>
+        <location filename="../messages.py" line="113"/>
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="113"/>
+        <location filename="../messages.py" line="114"/>
         <source>Printing the certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="114"/>
+        <location filename="../messages.py" line="115"/>
         <source>Printing the receipt</source>
         <translation>Đang in phiếu biên nhận</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="115"/>
+        <location filename="../messages.py" line="116"/>
         <source>Printed</source>
         <translation>Đã in xong</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="119"/>
+        <location filename="../messages.py" line="120"/>
         <source>Pay the fee in cash at the counter. The counter finishes your certified copy.</source>
         <translation>Nộp phí bằng tiền mặt tại quầy. Cán bộ tại quầy sẽ hoàn tất bản sao chứng thực.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="122"/>
+        <location filename="../messages.py" line="123"/>
         <source>The kiosk cannot certify this document. A clerk will help you at the counter.</source>
         <translation>Kiosk chưa chứng thực được loại giấy tờ này. Cán bộ tại quầy sẽ hỗ trợ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="125"/>
+        <location filename="../messages.py" line="126"/>
         <source>Your face could not be confirmed. A clerk will check your ID card at the counter.</source>
         <translation>Chưa xác thực được khuôn mặt. Cán bộ tại quầy sẽ kiểm tra thẻ căn cước.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="128"/>
+        <location filename="../messages.py" line="129"/>
         <source>A clerk will help you finish at the counter.</source>
         <translation>Cán bộ tại quầy sẽ hỗ trợ hoàn tất.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="132"/>
+        <location filename="../messages.py" line="133"/>
         <source>Status: issued, not yet post-checked by the ward office</source>
         <translation>Tình trạng: đã cấp, chưa được cán bộ hậu kiểm</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="133"/>
+        <location filename="../messages.py" line="134"/>
         <source>Status: post-checked and approved by the ward office</source>
         <translation>Tình trạng: đã được cán bộ hậu kiểm và phê duyệt</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="134"/>
+        <location filename="../messages.py" line="135"/>
         <source>Status: REVOKED by the ward office</source>
         <translation>Tình trạng: ĐÃ BỊ THU HỒI</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="135"/>
+        <location filename="../messages.py" line="136"/>
         <source>Status: not yet known to the city&apos;s system</source>
         <translation>Tình trạng: chưa có trên hệ thống của Thành phố</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="136"/>
+        <location filename="../messages.py" line="137"/>
         <source>The status could not be checked (no network)</source>
         <translation>Chưa tra cứu được tình trạng (không có kết nối mạng)</translation>
     </message>
