@@ -146,46 +146,86 @@ class RetrievalBook:
                     wait = max(wait, float(row[0]) - now)
         return max(0.0, wait)
 
-    def note_failure(self, key: str, limit: int, lock_s: float, now: float | None = None) -> bool:
-        """Count a wrong attempt against `key`; True when it is now locked out."""
+    def reserve(self, key: str, limit: int, lock_s: float, now: float | None = None) -> float:
+        """Count one attempt against ``key`` *before* its secret is checked, so guesses raced in parallel
+        cannot all read "no failures yet" (the row is locked while it is counted: SQLite's BEGIN
+        IMMEDIATE, PostgreSQL's FOR UPDATE). Returns 0 when the attempt may be checked, else the seconds
+        the key stays locked (an attempt past the limit locks it at once)."""
         now = time.time() if now is None else now
         with self.db._tx() as cur:
-            cur.execute("SELECT failures, window_start, lockouts FROM retrieval_guard WHERE key = ?", (key,))
-            row = cur.fetchone()
-            failures, start, lockouts = (int(row[0]), float(row[1]), int(row[2])) if row else (0, now, 0)
+            cur.execute(
+                "INSERT INTO retrieval_guard(key, failures, window_start, locked_until, lockouts)"
+                " VALUES (?, 0, ?, 0, 0) ON CONFLICT (key) DO NOTHING",
+                (key, now),
+            )
+            select = (
+                "SELECT failures, window_start, locked_until, lockouts FROM retrieval_guard WHERE key = ?"
+            )
+            cur.execute(select + (" FOR UPDATE" if self.db.is_postgres else ""), (key,))
+            failures, start, locked_until, lockouts = cur.fetchone()
+            failures, start, locked_until, lockouts = (
+                int(failures),
+                float(start),
+                float(locked_until),
+                int(lockouts),
+            )
+            if locked_until > now:
+                return locked_until - now
             if now - start > self.limits.window_s:
                 failures, start = 0, now
             failures += 1
-            locked_until = 0.0
-            if failures >= limit:
+            if failures > limit:  # raced past the limit: lock now, check nothing
                 locked_until = now + min(self.limits.max_lock_s, lock_s * 2 ** min(lockouts, 16))
                 failures, start, lockouts = 0, now, lockouts + 1
             cur.execute(
-                "INSERT INTO retrieval_guard(key, failures, window_start, locked_until, lockouts)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,"
-                " window_start = excluded.window_start, lockouts = excluded.lockouts,"
-                " locked_until = CASE WHEN excluded.locked_until > retrieval_guard.locked_until"
-                " THEN excluded.locked_until ELSE retrieval_guard.locked_until END",
-                (key, failures, start, locked_until, lockouts),
+                "UPDATE retrieval_guard SET failures = ?, window_start = ?, locked_until = ?, lockouts = ?"
+                " WHERE key = ?",
+                (failures, start, locked_until, lockouts, key),
             )
-        return locked_until > 0
+        return max(0.0, locked_until - now)
 
-    def note_success(self, code_key: str) -> None:
+    def note_failure(self, key: str, limit: int, lock_s: float, now: float | None = None) -> bool:
+        """A reserved attempt was wrong: when it was the limit-th, lock the key. True when now locked."""
+        now = time.time() if now is None else now
+        with self.db._tx() as cur:
+            cur.execute("SELECT failures, lockouts, locked_until FROM retrieval_guard WHERE key = ?", (key,))
+            row = cur.fetchone()
+            if row is None or int(row[0]) < limit or float(row[2]) > now:
+                return row is not None and float(row[2]) > now
+            until = now + min(self.limits.max_lock_s, lock_s * 2 ** min(int(row[1]), 16))
+            cur.execute(
+                "UPDATE retrieval_guard SET failures = 0, window_start = ?, locked_until = ?,"
+                " lockouts = lockouts + 1 WHERE key = ?",
+                (now, until, key),
+            )
+        return True
+
+    def note_success(self, code_key: str, ip_key: str | None = None) -> None:
         with self.db._tx() as cur:
             cur.execute("UPDATE retrieval_guard SET failures = 0 WHERE key = ?", (code_key,))
+            if ip_key is not None:  # the address's reserved attempt was not a wrong one
+                cur.execute(
+                    "UPDATE retrieval_guard SET failures = failures - 1 WHERE key = ? AND failures > 0",
+                    (ip_key,),
+                )
 
     def attempt(self, code: str, typed: str, ip: str) -> str:
         """One try: "granted", "locked:<seconds>" or "refused". Counts and locks; does not audit."""
         code_key, ip_key = f"code:{code}", f"ip:{ip}"
+        limits = self.limits
         wait = self.locked_for([code_key, ip_key])
+        if wait <= 0:
+            wait = max(
+                self.reserve(ip_key, limits.ip_failures, limits.ip_lock_s),
+                self.reserve(code_key, limits.code_failures, limits.code_lock_s),
+            )
         if wait > 0:
             return f"locked:{int(wait) + 1}"
         stored = self.secret_hash(code)
         ok = verify_retrieval_secret(typed, code, stored or _DUMMY_HASH) and stored is not None
         if ok:
-            self.note_success(code_key)
+            self.note_success(code_key, ip_key)
             return "granted"
-        limits = self.limits
         self.note_failure(code_key, limits.code_failures, limits.code_lock_s)
         self.note_failure(ip_key, limits.ip_failures, limits.ip_lock_s)
         return "refused"
