@@ -25,6 +25,7 @@ from starlette.routing import Route
 from offline_sync.backend.auth import audit
 from offline_sync.backend.db import BackendDB
 from offline_sync.backend.holder_check import holder_check_routes
+from offline_sync.backend.kiosk_api_doc import kiosk_api_paths
 from offline_sync.backend.payments import payment_routes
 from offline_sync.backend.staff_calls import staff_call_routes
 from offline_sync.protocol import (
@@ -345,6 +346,7 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": {"description": "the fleet"}, **errors},
                 }
             },
+            **kiosk_api_paths(components),  # payments, staff calls, holder check
             "/healthz": {"get": {"summary": "liveness", "responses": {"200": {"description": "up"}}}},
         },
         "components": {"schemas": components},

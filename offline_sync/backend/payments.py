@@ -57,7 +57,7 @@ _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS payments (
         reference TEXT PRIMARY KEY,
         kiosk_id TEXT NOT NULL,
-        amount_vnd INTEGER NOT NULL,
+        amount_vnd BIGINT NOT NULL,
         method TEXT NOT NULL,
         status TEXT NOT NULL,
         created_at TEXT NOT NULL,
@@ -69,7 +69,7 @@ _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS gateway_events (
         txn_id TEXT PRIMARY KEY,
         reference TEXT NOT NULL,
-        amount_vnd INTEGER NOT NULL,
+        amount_vnd BIGINT NOT NULL,
         received_at TEXT NOT NULL,
         outcome TEXT NOT NULL,
         body TEXT NOT NULL
