@@ -10,6 +10,7 @@ the kiosk already holds the card, and learns nothing it could not see.
 from __future__ import annotations
 
 import hmac
+from datetime import UTC, datetime, timedelta
 
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from offline_sync.backend.auth import audit
 from offline_sync.backend.db import BackendDB
 from offline_sync.backend.kiosk_api import (
     ApiProblem,
@@ -35,12 +37,29 @@ class HolderQuestion(StrictBody):
     holder_id: str = Field(pattern=r"^[0-9]{9,12}$")
 
 
+# Wrong answers allowed per copy in a day: a card at the kiosk matches at once, while a leaked kiosk
+# certificate walking the ID number space (12 digits, much of it guessable) is stopped after a few.
+MAX_WRONG_PER_DAY = 5
+
+
 def holder_matches(db: BackendDB, kiosk: str, code: str, holder_id: str) -> bool:
     if db.get_record(code, kiosk) is None:
         raise ApiProblem(404, f"no record with code {code!r}")
+    since = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    with db._tx() as cur:
+        cur.execute(
+            "SELECT COUNT(*) FROM audit WHERE code = ? AND action = 'holder_check_failed' AND at > ?",
+            (code, since),
+        )
+        wrong = int(cur.fetchone()[0])
+    if wrong >= MAX_WRONG_PER_DAY:
+        raise ApiProblem(429, "too many wrong holder checks for this copy today")
     body = db.record_body(code) or {}
     stored = str(body.get("holder_id") or "")
-    return bool(stored) and hmac.compare_digest(stored.encode(), holder_id.encode())
+    ok = bool(stored) and hmac.compare_digest(stored.encode(), holder_id.encode())
+    if not ok:
+        audit(db, f"kiosk:{kiosk}", "holder_check_failed", code)
+    return ok
 
 
 def holder_check_routes(db: BackendDB, guarded: Guard, kiosk_of: KioskOf) -> list[Route]:

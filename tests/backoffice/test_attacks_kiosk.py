@@ -163,6 +163,10 @@ def test_staff_calls_of_another_kiosk_cannot_be_listed_closed_or_taken_over(city
 # --- the payment gateway's notice -------------------------------------------------------------------
 
 
+def _flip_last(signature: str) -> str:
+    return signature[:-1] + ("1" if signature.endswith("0") else "0")
+
+
 def _secret(office: CityOffice) -> bytes:
     return (office.data / "gateway.secret").read_bytes().strip()
 
@@ -190,7 +194,7 @@ def test_gateway_notice_forgery_amount_change_replay_and_foreign_reference(city_
     secret = _secret(office)
     body = notice_body("TXN-1", ref, 20000)
     # a kiosk (no secret) forging the gateway: no signature, a guessed one, one made with the wrong key
-    for signature in ("", "0" * 64, sign_notice(b"x" * 32, body), sign_notice(secret, body)[:-1] + "0"):
+    for signature in ("", "0" * 64, sign_notice(b"x" * 32, body), _flip_last(sign_notice(secret, body))):
         assert _notify(office, body, signature).status_code == 401
     # a signed notice whose amount was changed on the way
     tampered = body.replace(b"20000", b"20")
@@ -227,3 +231,33 @@ def test_a_kiosk_cannot_open_a_payment_under_another_kiosks_prefix(city_office: 
     with city_office.kiosk("HN-002") as thief:
         answer = thief.post("/v1/payments", json={"reference": "HN001PZZZZ9999", "amount_vnd": 20000})
     assert answer.status_code in (403, 422), answer.text
+
+
+def test_a_leaked_kiosk_certificate_cannot_walk_the_id_space_through_holder_checks(
+    city_office: CityOffice,
+) -> None:
+    office = city_office
+    code = office.upload_copy("HN-001")  # holder 001090001234
+    with office.kiosk("HN-001") as kiosk:
+        for guess in range(5):
+            answer = kiosk.post(
+                f"/v1/records/{code}/holder-check", json={"holder_id": f"00109000{guess:04d}"}
+            )
+            assert answer.status_code == 200 and answer.json()["holder"] is False
+        # the guessing stops here, even for the right number: the copy's checks are spent for the day
+        right = kiosk.post(f"/v1/records/{code}/holder-check", json={"holder_id": "001090001234"})
+        assert right.status_code == 429
+
+
+def test_a_delivery_address_cannot_inject_mail_headers(city_office: CityOffice) -> None:
+    from tests.backoffice.helpers import len_pages, record_body
+
+    office = city_office
+    code, pdf = office.kiosks.issue("HN-001")
+    for address in (
+        "a@example.org\r\nBcc: victim@evil.example",
+        "a@example.org\nSubject: x",
+        "a@b.example>,<c@d.example",
+    ):
+        body = record_body(code, pdf, pages=len_pages(pdf), delivery_email=address)
+        assert office.upload(body).status_code == 400, address
