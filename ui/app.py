@@ -83,6 +83,7 @@ class Kiosk:
     logs: RecentLogHandler
     restore_hooks: Callable[[], None]
     parts: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)  # backend, gateway, light
+    parts_ready: threading.Event = field(default_factory=threading.Event)
 
     def close(self) -> None:
         self.restore_hooks()
@@ -99,6 +100,7 @@ class Kiosk:
         close = getattr(self.audit, "close", None)
         if close is not None:
             close()
+        self.parts_ready.wait(30)  # not closed while they are still being set up
         self.parts.close()
 
 
@@ -128,7 +130,8 @@ def build_kiosk(
     logging.getLogger().addHandler(logs)
     face_process = None
     parts = contextlib.ExitStack()
-    demo_parts = None
+    parts_ready = threading.Event()
+    demo_parts: dict[str, Any] = {}
     if kiosk_app is not None and services is None:
         if use_face_process:
             from ui.face_process import FaceProcess
@@ -137,10 +140,19 @@ def build_kiosk(
         services = PipelineServices.of(kiosk_app, face_process)
         from ui.visit_parts import attach_visit_parts
 
-        try:
-            demo_parts = attach_visit_parts(services, kiosk_app, parts)
-        except Exception:  # the kiosk still serves checks and reprints; the log says why
-            log.exception("payment, tickets and staff calls could not be set up")
+        visit_services = services
+
+        def attach() -> None:  # off the start-up path: the attract screen does not wait for the backend
+            try:
+                demo_parts["parts"] = attach_visit_parts(visit_services, kiosk_app, parts)
+            except Exception:  # the kiosk still serves checks and reprints; the log says why
+                log.exception("payment, tickets and staff calls could not be set up")
+            finally:
+                parts_ready.set()
+
+        threading.Thread(target=attach, name="visit-parts", daemon=True).start()
+    else:
+        parts_ready.set()
     if audit is None:
         audit = (
             AuditSink(kiosk_app)
@@ -181,11 +193,15 @@ def build_kiosk(
         size=size,
     )
     restore_hooks = install_hooks(window)
-    if demo_parts is not None:
+    if kiosk_app is not None:
         from ui.visit_parts import simulated_citizen_pays
 
-        flow.subscribe(lambda f: simulated_citizen_pays(demo_parts, f))
-    return Kiosk(qt, window, flow, runner, services, audit, logs, restore_hooks, parts)
+        def pays(f: VisitFlow) -> None:
+            if demo_parts.get("parts") is not None:
+                simulated_citizen_pays(demo_parts["parts"], f)
+
+        flow.subscribe(pays)
+    return Kiosk(qt, window, flow, runner, services, audit, logs, restore_hooks, parts, parts_ready)
 
 
 def install_hooks(window: KioskWindow) -> Callable[[], None]:

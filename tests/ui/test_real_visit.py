@@ -55,6 +55,7 @@ def test_whole_visit_on_the_real_core(qtbot: Any, real_app: Any, tmp_path: Path)
     w = kiosk.window
     qtbot.addWidget(w)
     w.show()
+    assert kiosk.parts_ready.wait(60)  # the payment, tickets and staff call (loopback demo backend)
     try:
         click(qtbot, w.screens[Screen.attract].english)
         click(qtbot, w.screens[Screen.attract].certify)
