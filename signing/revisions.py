@@ -51,6 +51,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from signing.content import bounded_data, page_digests
+from signing.countersign import OFFICER_UNIT
 from signing.images import page_image_digest
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,11 @@ def _judge_signature(sig: Any, trust: Any) -> Refusal | None:
             stamp = validate_pdf_timestamp(sig, validation_context=_context(trust, None), skip_diff=True)
             if not (stamp.intact and stamp.valid):
                 return Refusal("later_signature_invalid", f"the document timestamp '{name}' is not valid")
+            if not stamp.trusted:
+                return Refusal(
+                    "later_signature_untrusted",
+                    f"the document timestamp '{name}' is by an authority that does not chain to a trusted root",
+                )
             return None
         if sig.docmdp_level is not None:
             return Refusal(
@@ -203,7 +209,28 @@ def _judge_signature(sig: Any, trust: Any) -> Refusal | None:
             "later_signature_untrusted",
             f"the later signature '{name}' is by a key that does not chain to a trusted root",
         )
+    if not _is_officer(sig.signer_cert):
+        return Refusal(
+            "later_signature_untrusted",
+            f"the later signature '{name}' is not an officer's approval: its certificate is not a judicial "
+            "officer's (another kiosk's seal key or a timestamp authority's chains to the root too)",
+        )
     return None
+
+
+def _is_officer(cert: Any) -> bool:
+    """The certificate is a judicial officer's personal one (as ``make_officer_cert`` issues): its unit is
+    the officer unit, it is no CA, and it is not a timestamp authority's."""
+    try:
+        subject = cert.subject.native
+        units = subject.get("organizational_unit_name")
+        units = units if isinstance(units, list) else [units]
+        eku = cert.extended_key_usage_value
+        purposes = set(eku.native) if eku is not None else set()
+        return OFFICER_UNIT in units and not cert.ca and "time_stamping" not in purposes
+    except Exception:
+        log.debug("cannot read the later signer's certificate", exc_info=True)
+        return False
 
 
 # --- for the person: what an update changed ------------------------------------------------------------

@@ -17,10 +17,16 @@ nothing else. Each way to break that has its own reason key:
   /ByteRange, hidden in the file), or a /ByteRange that no signature of the form uses;
 * ``trailing_data``: bytes after the file's last ``%%EOF`` (an update that is not one, which lenient
   readers may still parse).
+* ``xref_invalid``, ``hidden_object``, ``ambiguous_syntax``: a ``startxref`` or xref entry that does not
+  point exactly at what it names, an object defined after signing that no xref lists, or a key given twice
+  in a dictionary of a later revision: readers then disagree on what the file holds (poppler rebuilds the
+  xref and keeps the last definition, pyHanko corrects small offsets and keeps the first key), so one
+  viewer draws a page the verifier never read.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -185,5 +191,82 @@ def trailing_data(data: bytes) -> Problem | None:
         return Problem(
             "trailing_data",
             f"{len(data) - end - 5} bytes were appended after the end of the file (after its last %%EOF)",
+        )
+    return None
+
+
+_OBJ_HEADER = re.compile(rb"(?:^|(?<=[\r\n]))(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+obj\b")
+_AT_OBJ = re.compile(rb"(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+obj\b")
+
+
+def xref_problem(data: bytes, xrefs: Any, signed_end: int) -> Problem | None:
+    """The file's cross-reference data must be exact, so that every reader sees the objects pyHanko sees.
+
+    A reader that finds a ``startxref`` or an xref entry that does not point at what it names rebuilds the
+    xref by scanning the file, and then takes the last definition of each object (poppler does; pyHanko
+    corrects small offsets instead): an update can hide a new page content that one viewer draws and the
+    verifier never reads (a parser differential). So: every revision's ``startxref`` points exactly at an
+    xref table or stream, each after the one before it; every in-use entry of every section points exactly
+    at its object's header; and after the kiosk's signed bytes no object is defined that no xref lists.
+    """
+    listed: set[int] = set()
+    previous = -1
+    for revision in range(xrefs.total_revisions):
+        start = xrefs.get_startxref_for_revision(revision)
+        if not (data.startswith(b"xref", start) or _AT_OBJ.match(data, start)):
+            return Problem(
+                "xref_invalid",
+                f"revision {revision + 1}'s startxref ({start}) does not point at a cross-reference "
+                "section: readers would rebuild the file's objects differently",
+            )
+        if start <= previous:
+            return Problem(
+                "xref_invalid",
+                f"revision {revision + 1}'s cross-reference section lies before the last one's",
+            )
+        previous = start
+        section = xrefs.get_xref_data(revision)
+        parts = [section] + ([section.hybrid.xref_data] if section.hybrid is not None else [])
+        for part in parts:
+            for idnum, (generation, offset) in part.standard_xrefs.items():
+                found = _AT_OBJ.match(data, offset)
+                if found is None or (int(found.group(1)), int(found.group(2))) != (idnum, generation):
+                    return Problem(
+                        "xref_invalid",
+                        f"the cross-reference entry of object {idnum} {generation} points at byte {offset}, "
+                        "where that object does not begin",
+                    )
+                listed.add(offset)
+        listed.add(start)
+        if section.hybrid is not None:
+            listed.add(section.hybrid.meta_info.declared_startxref)
+    for match in _OBJ_HEADER.finditer(data, signed_end):
+        if match.start() not in listed:
+            return Problem(
+                "hidden_object",
+                f"an update after signing defines object {int(match.group(1))} at byte {match.start()} that "
+                "no cross-reference lists: a reader that rebuilds the file would show it",
+            )
+    return None
+
+
+def strict_read_problem(data: bytes, first_later_revision: int) -> Problem | None:
+    """Every trailer, and every object that a revision after the kiosk's signature writes, reads without
+    a syntax error that readers settle differently: a key given twice in one dictionary (pyHanko keeps the
+    first value, poppler the last, so a second ``/Root`` in a trailer or a second ``/Contents`` in a page
+    shows one viewer a page that the verifier never read), a damaged object header, a wrong length."""
+    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        strict = PdfFileReader(io.BytesIO(data), strict=True)
+        for revision in range(first_later_revision, strict.xrefs.total_revisions):
+            for ref in sorted(strict.xrefs.explicit_refs_in_revision(revision), key=lambda r: r.idnum):
+                strict.get_object(ref)
+    except (PdfReadError, ValueError, TypeError, KeyError) as exc:
+        detail = str(exc).split(" at byte ")[0][:120]
+        return Problem(
+            "ambiguous_syntax",
+            f"an update after signing is written so that PDF readers would read it differently ({detail})",
         )
     return None

@@ -5,7 +5,9 @@ Every rejection has its own ``reason_key`` and a sentence a person understands. 
 outside in, so the first failure names the real problem:
 
 1. the bytes: each signature dictionary's /ByteRange and /Contents sit where they must, and no copy of
-   one hides in the file (``signing.structure``: signature wrapping, universal signature forgery);
+   one hides in the file (``signing.structure``: signature wrapping, universal signature forgery); the
+   xref is exact and what the later revisions write reads the same in every reader (``xref_invalid``,
+   ``hidden_object``, ``ambiguous_syntax``: parser differentials between pyHanko and poppler);
 2. the kiosk's signature is the first one, a certification signature (DocMDP P=2, ``not_certified``),
    the only one by the kiosk's key (``duplicate_signature``), and its signed bytes are intact
    (``modified``);
@@ -54,7 +56,14 @@ from signing.model import Verification
 from signing.pades import FIELD_NAME, SEAL_KEY
 from signing.revisions import PRODUCT_DIFF_POLICY, Refusal, describe_update, judge_later_revisions
 from signing.seal import DecodedSeal, decode_seal
-from signing.structure import check_signature_dict, signature_fields, stray_signature_dicts, trailing_data
+from signing.structure import (
+    check_signature_dict,
+    signature_fields,
+    stray_signature_dicts,
+    strict_read_problem,
+    trailing_data,
+    xref_problem,
+)
 from signing.trust import TrustStore
 
 log = logging.getLogger(__name__)
@@ -130,6 +139,13 @@ def verify_pdf(data: bytes, trust: TrustStore) -> Verification:
         if problem is not None:
             return _fail(problem.key, problem.reason)
         signatures = sorted(reader.embedded_signatures, key=lambda s: s.signed_revision)
+        if signatures:
+            signed_end = signatures[0].byte_range[2] + signatures[0].byte_range[3]
+            problem = xref_problem(data, reader.xrefs, signed_end) or strict_read_problem(
+                data, signatures[0].signed_revision + 1
+            )
+            if problem is not None:
+                return _fail(problem.key, problem.reason)
     except Exception as exc:
         log.debug("cannot read the signatures", exc_info=True)
         return _fail("modified", f"the signature cannot be read: the file is damaged ({type(exc).__name__})")
