@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the PEM files in DATA/trust/)",
     )
     serve.add_argument(
+        "--crl",
+        type=Path,
+        default=None,
+        help="the kiosk CA's revocation list (PEM): revoked kiosk certificates are refused "
+        "(default: TLS/crl.pem when it exists)",
+    )
+    serve.add_argument(
         "--public-port", type=int, default=0, help="port of the public listener (status, staff console)"
     )
     serve.add_argument("--public-host", default="", help="host of the public listener (default: --host)")
@@ -238,6 +245,13 @@ def _officer_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _crl(args: argparse.Namespace) -> Path | None:
+    if args.crl is not None:
+        return Path(args.crl)
+    default = Path(args.tls) / "crl.pem"
+    return default if default.is_file() else None
+
+
 def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -272,7 +286,7 @@ def _serve(args: argparse.Namespace) -> int:
         ).start()
         server = make_server(
             db,
-            TlsFiles(pki.server_cert, pki.server_key, pki.ca_cert),
+            TlsFiles(pki.server_cert, pki.server_key, pki.ca_cert, crl=_crl(args)),
             host=args.host,
             port=args.port,
             log_level=args.log_level,

@@ -123,3 +123,25 @@ def issue_client_cert(
     )
     _write_cert(Path(cert_path), cert)
     _write_key(Path(key_path), key)
+
+
+def write_crl(pki: DevPki, revoked: list[Path], crl_path: Path, *, days: int = 7) -> None:
+    """The dev CA's revocation list (PEM) naming the client certificates in ``revoked``; the backend
+    refuses them at the handshake (`kiosk-backend serve --crl`). It expires after ``days``: the city
+    must publish a fresh one before then, or every kiosk is refused."""
+    ca_cert = x509.load_pem_x509_certificate(pki.ca_cert.read_bytes())
+    ca_key = serialization.load_pem_private_key(pki.ca_key.read_bytes(), password=None)
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    now = datetime.now(UTC)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_cert.subject)
+        .last_update(now - timedelta(minutes=5))
+        .next_update(now + timedelta(days=days))
+    )
+    for path in revoked:
+        cert = x509.load_pem_x509_certificate(Path(path).read_bytes())
+        entry = x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(now)
+        builder = builder.add_revoked_certificate(entry.build())
+    crl = builder.sign(ca_key, hashes.SHA256())
+    Path(crl_path).write_bytes(crl.public_bytes(serialization.Encoding.PEM))

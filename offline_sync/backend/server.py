@@ -138,6 +138,7 @@ class TlsFiles:
     cert: Path
     key: Path
     client_ca: Path
+    crl: Path | None = None  # the kiosk CA's revocation list (PEM): a leaked kiosk's certificate is refused
 
 
 def make_server(
@@ -149,7 +150,7 @@ def make_server(
     log_level: str = "warning",
     after_ingest: Sequence[IngestHook] = (),
 ) -> uvicorn.Server:
-    for path in (tls.cert, tls.key, tls.client_ca):
+    for path in (tls.cert, tls.key, tls.client_ca, *([tls.crl] if tls.crl else [])):
         if not Path(path).is_file():
             raise BackendError("TLS file not found", subject=str(path))
     config = uvicorn.Config(
@@ -167,6 +168,14 @@ def make_server(
         timeout_keep_alive=30,
         limit_concurrency=1000,
     )
+    if tls.crl is not None:
+        config.load()  # builds the SSL context now, so the revocation list can be added to it
+        assert config.ssl is not None
+        try:
+            config.ssl.load_verify_locations(cafile=str(tls.crl))
+        except ssl.SSLError as exc:
+            raise BackendError(f"not a PEM revocation list: {exc}", subject=str(tls.crl)) from None
+        config.ssl.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
     return uvicorn.Server(config)
 
 
