@@ -170,11 +170,11 @@ def _validate_path(
     if path is not None:
         involved += [x509.load_der_x509_certificate(c.dump()) for c in path.iter_certs(include_root=True)]
     low, high = _window(involved)
-    if result.error_subindic is not None or path is None:
-        return _Path(False, "the signer's certificate does not chain to a trusted root", low, high)
-    problem = trust.chain_problem(signer, moment)
+    problem = trust.chain_problem(signer, moment)  # first, as verify_pdf: it names an expiry
     if problem is not None:
         return _Path(False, problem, low, high)
+    if result.error_subindic is not None or path is None:
+        return _Path(False, "the signer's certificate does not chain to a trusted root", low, high)
     return _Path(True, None, low, high)
 
 
@@ -316,9 +316,8 @@ def _signature(
     problem = stray_signature_dicts(data, [byte_range]) or trailing_data(data)
     if problem is not None:
         return _fail(problem.key, problem.reason)
-    if byte_range[2] + byte_range[3] != len(data.rstrip(b"\r\n\t\f\x00 ")) and byte_range[2] + byte_range[
-        3
-    ] != len(data):
+    # Signed up to the last %%EOF (trailing_data allows only whitespace after it): nothing was appended.
+    if byte_range[2] + byte_range[3] < data.rfind(b"%%EOF") + 5:
         return _not_fresh("the file was updated after the kiosk signed it")
     if name != FIELD_NAME or value.get("/Type", "/Sig") != "/Sig":
         return _fail("unsigned", "the PDF's first signature is not a kiosk's certification signature")
