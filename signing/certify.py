@@ -17,7 +17,7 @@ from pyhanko.sign import timestamps
 from signing.code import authority_of
 from signing.content import content_digest, make_qr, page_digests, qr_version_for
 from signing.errors import SigningError
-from signing.fingerprint import key_words_for, page_fingerprint
+from signing.fingerprint import identity_tokens, key_words_for, page_fingerprint
 from signing.images import EmbeddedImage, encode_page_image
 from signing.keys import SealSigner
 from signing.model import CopyMeta, CopyPage, IssuedCopy
@@ -32,6 +32,7 @@ MAX_PAGES = 200
 
 def seal_claims(meta: CopyMeta, pages: Sequence[CopyPage], content_digest: bytes) -> SealClaims:
     count = key_words_for(len(pages))
+    identity = identity_tokens(meta.holder_name, meta.doc_number, meta.doc_date)
     return SealClaims(
         code=meta.code,
         issued_at=meta.issued_at,
@@ -45,7 +46,8 @@ def seal_claims(meta: CopyMeta, pages: Sequence[CopyPage], content_digest: bytes
         doc_number=meta.doc_number,
         doc_date=meta.doc_date,
         fingerprints=tuple(
-            page_fingerprint(visible_words(p, last=i == len(pages) - 1), count) for i, p in enumerate(pages)
+            page_fingerprint(visible_words(p, last=i == len(pages) - 1), count, identity)
+            for i, p in enumerate(pages)
         ),
     )
 

@@ -16,6 +16,10 @@ A page with no key words (a photo, a blank page) has an empty fingerprint; the v
 only the seal was checked. A page read with more than ``MAX_PAGE_TOKENS`` distinct words never matches (a
 page flooded with numbers would hit 16-bit hashes by chance).
 
+The page that shows the holder's name, the document's number or its date keeps those words first (all but
+two of its key words), and a re-read page must show every one of them: a genuine page with one of them
+changed does not match, though the other key words do.
+
 What this does not stop: someone who prints, on forged paper, words chosen so that their hashes match (the
 hashes are public and short). That is why the verdict also prints the holder's name, the document's
 number and date for the person checking to compare with the paper.
@@ -81,21 +85,56 @@ def tokens(words: Iterable[str]) -> set[str]:
     return found
 
 
-def page_fingerprint(words: Iterable[str], count: int = KEY_WORDS) -> bytes:
-    """The fingerprint of a page from its OCR words: the hashes of its key words, concatenated."""
+def _joined_tokens(words: list[str]) -> set[str]:
+    """Tokens of two to four adjacent words read as one ("125/ 2019" split by OCR is still 1252019, and a
+    name is one token)."""
+    parts = [normalise(p) for w in words for p in w.split()]
+    parts = [p for p in parts if p]
+    found = set()
+    for size in (2, 3, 4):
+        for i in range(len(parts) - size + 1):
+            found.add(normalise("".join(parts[i : i + size])))
+    return found
+
+
+def identity_tokens(holder_name: str = "", doc_number: str = "", doc_date: str = "") -> list[str]:
+    """The tokens of what a forger changes first, in the order they are kept: the document's number, its
+    date (as ``dd/mm/yyyy`` reads, from the ISO date), the holder's whole name as one token, then its words
+    from the given name back to the family name."""
+    found = [normalise(doc_number.replace(" ", ""))]
+    parts = doc_date.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        found.append(normalise(f"{parts[2]}/{parts[1]}/{parts[0]}"))
+    names = [normalise(w) for w in holder_name.split()]
+    found += ["".join(names), *reversed(names)]  # the whole name, then the given name first
+    return [t for i, t in enumerate(found) if t and len(t) >= 2 and t not in found[:i]]
+
+
+def page_fingerprint(words: Iterable[str], count: int = KEY_WORDS, identity: Iterable[str] = ()) -> bytes:
+    """The fingerprint of a page from its OCR words: the hashes of its key words, concatenated.
+
+    ``identity`` (``identity_tokens``) found on the page come first, all but two of the key words: the page
+    that shows the holder's name, the number or the date then keeps them, and ``matches`` requires every one
+    of them on a re-read page, so that a genuine page with its name or number changed does not match."""
+    words = list(words)
+    present = tokens(words)
+    visible = present | _joined_tokens(words)
+    chosen: list[bytes] = []
+    for token in identity:
+        if token in visible and word_hash(token) not in chosen and len(chosen) < max(1, count - 2):
+            chosen.append(word_hash(token))
     candidates = []
-    for token in tokens(words):
+    for token in present:
         tier = _tier(token)
         if tier is not None:
             candidates.append((tier, word_hash(token), token))
     candidates.sort()
-    chosen: list[bytes] = []
     for _rank, digest, _token in candidates:
+        if len(chosen) >= count:
+            break
         if digest not in chosen:
             chosen.append(digest)
-        if len(chosen) == count:
-            break
-    return b"".join(chosen)
+    return b"".join(chosen[:count])
 
 
 def split_fingerprint(fingerprint: bytes) -> list[bytes]:
@@ -109,9 +148,22 @@ def matched_key_words(fingerprint: bytes, words: Iterable[str]) -> tuple[int, in
     return sum(1 for key in keys if key in read), len(keys)
 
 
-def matches(fingerprint: bytes, words: Iterable[str]) -> bool:
+def missing_identity(fingerprint: bytes, words: Iterable[str], identity: Iterable[str]) -> int:
+    """How many of the identity words that the page's fingerprint keeps were not read on the page."""
+    words = list(words)
+    keys = set(split_fingerprint(fingerprint))
+    required = {word_hash(t) for t in identity} & keys
+    if not required:
+        return 0
+    read = {word_hash(t) for t in tokens(words) | _joined_tokens(words)}
+    return len(required - read)
+
+
+def matches(fingerprint: bytes, words: Iterable[str], identity: Iterable[str] = ()) -> bool:
     words = list(words)
     if len(tokens(words)) > MAX_PAGE_TOKENS:
         return False
     found, total = matched_key_words(fingerprint, words)
-    return total > 0 and found >= max(2, math.ceil(total / 2))
+    if not (total > 0 and found >= max(2, math.ceil(total / 2))):
+        return False
+    return missing_identity(fingerprint, words, identity) == 0

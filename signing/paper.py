@@ -13,7 +13,14 @@ import numpy as np
 from pyzbar import pyzbar
 
 from signing.errors import SealFormatError
-from signing.fingerprint import MAX_PAGE_TOKENS, matched_key_words, matches, tokens
+from signing.fingerprint import (
+    MAX_PAGE_TOKENS,
+    identity_tokens,
+    matched_key_words,
+    matches,
+    missing_identity,
+    tokens,
+)
 from signing.model import Verification
 from signing.seal import PREFIX, decode_seal
 from signing.trust import TrustStore
@@ -145,6 +152,19 @@ def verify_paper_page(texts: Iterable[str], words: Iterable[str] | None, trust: 
         )
     best = max(range(len(scores)), key=lambda i: (scores[i][0] / scores[i][1]) if scores[i][1] else -1.0)
     found, total = scores[best]
+    identity = identity_tokens(claims.holder_name, claims.doc_number, claims.doc_date)
+    if matches(claims.fingerprints[best], read) and not matches(claims.fingerprints[best], read, identity):
+        return dataclasses.replace(
+            result,
+            valid=False,
+            reason_key="page_mismatch",
+            reason=(
+                f"page {best + 1} of certified copy {claims.code} was changed: the holder's name, the "
+                "document's number or its date on the paper is not the one in the seal "
+                f"({missing_identity(claims.fingerprints[best], read, identity)} of them missing)"
+            ),
+            checks={**result.checks, "page_content": False},
+        )
     if not matches(claims.fingerprints[best], read):
         return dataclasses.replace(
             result,

@@ -39,7 +39,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from signing.code import is_valid_code
+from signing.code import is_valid_code, kiosk_part
 from signing.content import (
     QR_QUIET,
     bounded_data,
@@ -97,6 +97,21 @@ def _seal_facts(seal: DecodedSeal, cert: x509.Certificate | None = None) -> dict
         "authority": (_organisation(cert) if cert is not None else None) or c.authority,
         "kiosk_id": c.kiosk_id,
     }
+
+
+def _wrong_kiosk(seal: DecodedSeal, cert: x509.Certificate) -> str | None:
+    """Why the seal's certificate may not issue this seal, or None: a kiosk's key seals only its own copies
+    (its certificate's unit is the kiosk id that the seal and the code name)."""
+    claims = seal.claims
+    units = [
+        str(a.value) for a in cert.subject.get_attributes_for_oid(x509.oid.NameOID.ORGANIZATIONAL_UNIT_NAME)
+    ]
+    if claims.kiosk_id not in units:
+        return f"the seal names kiosk {claims.kiosk_id}, but its key is {', '.join(units) or 'no kiosk'}'s"
+    head = claims.code.split("-", 1)[0]
+    if head != claims.authority.upper() + kiosk_part(claims.authority, claims.kiosk_id):
+        return f"the seal's code {claims.code} is not one that kiosk {claims.kiosk_id} issues"
+    return None
 
 
 def _seal_text(reader: PdfFileReader) -> str | None:
@@ -278,6 +293,9 @@ def _verify_seal_in_pdf(
     ):
         return _fail("seal_edited", "the QR seal's signature is not valid: its text was changed", **facts)
     facts = _seal_facts(seal, signer_cert)
+    wrong = _wrong_kiosk(seal, signer_cert)
+    if wrong is not None:
+        return _fail("seal_untrusted", wrong, signer=signer_name, **facts)
 
     claims = seal.claims
     title = _title(reader)
@@ -374,6 +392,9 @@ def verify_seal_text(text: str, trust: TrustStore) -> Verification:
     ):
         return _fail("seal_edited", "the seal's signature is not valid: its text was changed", **facts)
     facts = _seal_facts(seal, cert)
+    wrong = _wrong_kiosk(seal, cert)
+    if wrong is not None:
+        return _fail("seal_untrusted", wrong, **facts)
     problem = trust.chain_problem(cert, seal.claims.issued_at)
     if problem is not None:
         key = "cert_expired" if ("expired" in problem or "not yet valid" in problem) else "untrusted"
