@@ -91,7 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--dev-no-seal-check",
         action="store_true",
-        help="store uploads without checking their seal (transport tests and benchmarks only)",
+        help="store uploads without checking their seal (transport tests that upload generated PDFs only)",
+    )
+    serve.add_argument(
+        "--seal-workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes that check uploads' seals (default: one per core; 0: in the server threads)",
     )
     _officer_token_options(serve)
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
@@ -273,7 +279,7 @@ def _serve(args: argparse.Namespace) -> int:
                     "(give --trust PEM, or put the roots in DATA/trust/)\n"
                 )
                 return 2
-        checker = SealChecker(load_trust(roots))
+        checker = SealChecker(load_trust(roots), workers=max(0, args.seal_workers))
     pki = DevPki(args.tls / "ca.crt", args.tls / "ca.key", args.tls / "server.crt", args.tls / "server.key")
     db = open_db(args, seal_checker=checker)
     public = None
@@ -318,6 +324,8 @@ def _serve(args: argparse.Namespace) -> int:
         if services is not None:
             services.stop()
         db.close()
+        if checker is not None:
+            checker.close()
     return 0
 
 

@@ -2,14 +2,23 @@
 the officer's approval signature.
 
 The backend is the city's server, not a kiosk part, but it checks the same seals, so it calls the signing
-package's public verifier (``verify_pdf``) and ``signing.countersign`` here and nowhere else
+package's upload check (``signing.ingest_check.verify_upload``: ``verify_pdf``'s checks for a fresh copy,
+without the work that cannot matter for one) and ``signing.countersign`` here and nowhere else
 (.importlinter lets this module, alone in offline_sync, import signing).
+
+With ``workers``, the checks run in a pool of processes (spawned, each with its own copy of the trust store
+and its own cache of validated certificate paths): ingest runs in server threads, each waits for its
+record's verdict while the pool uses every core.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from cryptography import x509
@@ -19,8 +28,9 @@ from offline_sync.errors import BackendError
 from signing.code import authority_of, is_valid_code
 from signing.countersign import countersign, init_dev_officer, officer_config, open_officer_signer
 from signing.errors import SigningError
+from signing.ingest_check import root_pems, trust_from_pems, verify_upload
+from signing.model import Verification
 from signing.trust import TrustStore, load_certs
-from signing.verify import verify_pdf
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +74,81 @@ class NoTrustRoot(BackendError):
     exit_code = 2
 
 
-class SealChecker:
-    """Checks an upload against its own seal: the certificate chain, the code, pages and document type."""
+def _judge(verdict: Verification, *, code: str, kiosk_id: str, pages: int, doc_type: str) -> str | None:
+    if not verdict.valid:
+        return f"the PDF is not a valid certified copy: {verdict.reason}"
+    if verdict.code != code:
+        return f"the PDF's seal is for code {verdict.code!r}, not {code!r}"
+    if verdict.kiosk_id != kiosk_id or _unit(verdict.signer) != kiosk_id:
+        return f"the PDF was not sealed by kiosk {kiosk_id}"
+    if verdict.pages != pages:
+        return f"the record says {pages} page(s), the seal says {verdict.pages}"
+    if verdict.doc_type != doc_type:
+        return f"the record says document type {doc_type!r}, the seal says {verdict.doc_type!r}"
+    return None
 
-    def __init__(self, trust: TrustStore) -> None:
+
+def _full_problem(
+    trust: TrustStore, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes
+) -> str | None:
+    try:
+        verdict = verify_upload(pdf, trust)
+    except Exception as exc:  # the verifier must never take the server down
+        log.warning("seal verification crashed on %s: %s", code, type(exc).__name__)
+        return "the PDF could not be verified"
+    return _judge(verdict, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type)
+
+
+_WORKER_TRUST: TrustStore | None = None
+
+
+def _worker_init(pems: list[bytes]) -> None:
+    global _WORKER_TRUST
+    _WORKER_TRUST = trust_from_pems(pems)
+
+
+def _worker_problem(code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None:
+    assert _WORKER_TRUST is not None
+    return _full_problem(_WORKER_TRUST, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf)
+
+
+def _warm() -> bool:
+    return _WORKER_TRUST is not None
+
+
+class SealChecker:
+    """Checks an upload against its own seal: the certificate chain, the code, pages and document type.
+
+    ``workers`` > 0: in that many processes (the backend gives the number of cores); 0: in the caller's
+    thread. A pool that breaks (a worker killed) is replaced, and the record checked in the caller's
+    thread meanwhile: a verdict is never lost to it."""
+
+    def __init__(self, trust: TrustStore, *, workers: int = 0) -> None:
         if not trust.roots:
             raise NoTrustRoot("no city root certificate to check kiosk seals against (--trust PEM)")
         self.trust = trust
+        self.workers = max(0, workers)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        if self.workers:
+            self._start_pool()
+
+    def _start_pool(self) -> None:
+        pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(root_pems(self.trust),),
+        )
+        for future in [pool.submit(_warm) for _ in range(self.workers)]:
+            future.result()  # every worker up (imports done) before the first upload waits for one
+        self._pool = pool
+
+    def close(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def code_problem(self, code: str, kiosk_id: str) -> str | None:
         if not code_belongs_to(code, kiosk_id):
@@ -81,22 +159,31 @@ class SealChecker:
         """None when ``pdf`` is ``kiosk_id``'s certified copy ``code`` as described; else why not."""
         if (cheap := self.code_problem(code, kiosk_id)) is not None:
             return cheap
-        try:
-            verdict = verify_pdf(pdf, self.trust)
-        except Exception as exc:  # the verifier must never take the server down
-            log.warning("seal verification crashed on %s: %s", code, type(exc).__name__)
-            return "the PDF could not be verified"
-        if not verdict.valid:
-            return f"the PDF is not a valid certified copy: {verdict.reason}"
-        if verdict.code != code:
-            return f"the PDF's seal is for code {verdict.code!r}, not {code!r}"
-        if verdict.kiosk_id != kiosk_id or _unit(verdict.signer) != kiosk_id:
-            return f"the PDF was not sealed by kiosk {kiosk_id}"
-        if verdict.pages != pages:
-            return f"the record says {pages} page(s), the seal says {verdict.pages}"
-        if verdict.doc_type != doc_type:
-            return f"the record says document type {doc_type!r}, the seal says {verdict.doc_type!r}"
-        return None
+        pool = self._pool
+        if pool is not None:
+            try:
+                return pool.submit(_worker_problem, code, kiosk_id, pages, doc_type, pdf).result()
+            except (BrokenProcessPool, RuntimeError) as exc:
+                log.warning(
+                    "seal check pool failed (%s): checking %s here, restarting the pool",
+                    type(exc).__name__,
+                    code,
+                )
+                self._restart(pool)
+        return _full_problem(
+            self.trust, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf
+        )
+
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        with self._pool_lock:
+            if self._pool is not broken:
+                return  # another thread did it
+            self._pool = None
+            broken.shutdown(wait=False, cancel_futures=True)
+            try:
+                self._start_pool()
+            except Exception as exc:
+                log.error("cannot restart the seal check pool (%s): checking in the server threads", exc)
 
 
 class OfficerTokens:
