@@ -16,15 +16,15 @@ from kiosk.delivery import check_delivery_email, set_delivery_email, wording
 from ui.overlays import ModalOverlay, fit_height
 from ui.widgets import Keypad, make_label, mark_primary
 
-EMAIL_KEYS = [
+EMAIL_KEYS: list[str | tuple[str, int]] = [
     *"1234567890",
     *"qwertyuiop",
     *"asdfghjkl@",
     *"zxcvbnm._-",
-    "@gmail.com",
-    ".com",
-    ".vn",
-    Keypad.BACKSPACE,
+    ("@gmail.com", 4),
+    (".com", 2),
+    (".vn", 2),
+    (Keypad.BACKSPACE, 2),
 ]
 MAX_EMAIL = 120
 
@@ -40,6 +40,7 @@ class EmailOverlay(ModalOverlay):
         self.message = make_label(align=Qt.AlignmentFlag.AlignCenter)
         self.privacy = make_label("muted")
         self.keypad = Keypad(EMAIL_KEYS, columns=10)
+        self.keypad.setProperty("compact", True)  # lower keys: the panel fits a 800 px tall screen
         self.keypad.pressed.connect(self._key)
         inner = self.inner
         # Above the buttons: the address, what the check says, the keys, the privacy note.

@@ -115,6 +115,7 @@ def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
         ("21-help-staff-coming", at(Screen.scan, pages=pages)),
         ("22-confirm-cancel", at(Screen.scan, pages=pages)),
         ("23-reprint-card", at(Screen.card, service=Service.reprint)),
+        ("24-email-entry", at(Screen.review, pages=pages, copies=2)),
     ]
 
 
@@ -145,6 +146,10 @@ def show_overlay(name: str, window: Any) -> None:
         window.overlay.raise_()
     elif name.endswith("help-staff-coming"):
         window.help_overlay.show_state("coming")
+    elif name.endswith("email-entry"):
+        window.email_overlay.open()
+        window.email_overlay.typed = "nguyen.an@gmail.com"
+        window.email_overlay._render()
     elif name.endswith("confirm-cancel"):
         window.confirm_overlay.ask(
             window.tr("End this visit?"),
@@ -156,7 +161,7 @@ def show_overlay(name: str, window: Any) -> None:
 
 
 def hide_overlays(window: Any) -> None:
-    for overlay in (window.overlay, window.help_overlay, window.confirm_overlay):
+    for overlay in (window.overlay, window.help_overlay, window.confirm_overlay, window.email_overlay):
         overlay.hide()
 
 

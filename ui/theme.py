@@ -136,5 +136,6 @@ QProgressBar::chunk {{ background: {p.primary}; border-radius: {round(6 * m.scal
 QWidget#IdleOverlay {{ background: rgba(0, 0, 0, 170); }}
 QFrame#IdleBox {{ background: {p.surface}; border: {border_w}px solid {p.border}; border-radius: {round(16 * m.scale)}px; }}
 QWidget[compact="true"] QPushButton {{ font-size: {m.small_px}px; padding: 0 {round(12 * m.scale)}px; min-height: {max(MIN_TOUCH_PX, round(56 * m.scale))}px; }}
+QWidget[compact="true"] QPushButton[key="true"] {{ padding: 0; min-width: {MIN_TOUCH_PX}px; }}
 QListWidget, QPlainTextEdit {{ background: {p.surface}; border: {border_w}px solid {p.border}; font-size: {m.small_px}px; }}
 """

@@ -233,23 +233,31 @@ class PageThumb(QFrame):
 
 
 class Keypad(QWidget):
-    """A grid of keys; `pressed` carries the key's text ("⌫" for backspace)."""
+    """A grid of keys; `pressed` carries the key's text ("⌫" for backspace). A key given as (text, span)
+    takes `span` columns (the e-mail keyboard's "@gmail.com")."""
 
     pressed = Signal(str)
     BACKSPACE = "⌫"
 
-    def __init__(self, keys: Sequence[str], columns: int) -> None:
+    def __init__(self, keys: Sequence[str | tuple[str, int]], columns: int) -> None:
         super().__init__()
         grid = QGridLayout(self)
         grid.setSpacing(8)
         self.buttons: dict[str, QPushButton] = {}
-        for index, key in enumerate(keys):
+        row = column = 0
+        for entry in keys:
+            key, span = (entry, 1) if isinstance(entry, str) else entry
+            if column + span > columns:
+                row, column = row + 1, 0
             button = make_button(key)
             button.setProperty("key", True)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _=False, k=key: self.pressed.emit(k))
-            grid.addWidget(button, index // columns, index % columns)
+            grid.addWidget(button, row, column, 1, span)
             self.buttons[key] = button
+            column += span
+            if column >= columns:
+                row, column = row + 1, 0
 
 
 def pixmap_of_card(width: int, height: int, color: str = "#0B5CAD") -> QPixmap:

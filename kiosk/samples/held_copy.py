@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-PHOTO_SIZE = (1600, 1200)  # width, height: a 2 MP still from the kiosk's camera
+PHOTO_SIZE = (2400, 1800)  # width, height: a 4 MP still from the kiosk's document camera
 
 
 def held_copy_photo(printed: np.ndarray, *, tilt: float = 0.05) -> np.ndarray:

@@ -112,7 +112,11 @@ def test_nothing_is_clipped_and_targets_are_big(qtbot: Any, language: str, orien
         if screen.minimumSizeHint().width() > size[0] or screen.minimumSizeHint().height() > size[1]:
             problems.append(f"{name}: screen needs {screen.minimumSizeHint().toTuple()} in {size}")
         problems.extend(f"{name}: {o}" for o in overlaps(screen, window))
-        shown = [o for o in (window.overlay, window.help_overlay, window.confirm_overlay) if o.isVisible()]
+        shown = [
+            o
+            for o in (window.overlay, window.help_overlay, window.confirm_overlay, window.email_overlay)
+            if o.isVisible()
+        ]
         for overlay in shown:
             problems.extend(f"{name}: {o}" for o in overlaps(overlay, window))
         for widget in screen.findChildren(QWidget) + [w for o in shown for w in o.findChildren(QWidget)]:

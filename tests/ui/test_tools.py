@@ -71,7 +71,7 @@ def test_screenshots_command_renders_every_screen(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     files = [Path(f) for f in payload["files"]]
-    assert payload["count"] == len(files) == 2 * (23 + 5)  # 23 states, 5 of them also large + contrast
+    assert payload["count"] == len(files) == 2 * (24 + 5)  # 24 states, 5 of them also large + contrast
     names = {f.name for f in files}
     for language in ("vi", "en"):
         for screen in ("01-attract", "03-face", "04-scan", "08-done", "11-error-paper-out", "17-maintenance"):
