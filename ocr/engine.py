@@ -212,7 +212,7 @@ class OcrEngine:
             metrics["seconds"] = time.monotonic() - started
             return self._rejected(reason, prepared.upright, dpi, metrics)
         try:
-            words, upright, turns = self._read_upright(prepared, dpi, deadline)
+            words, upright, gray, turns = self._read_upright(prepared, dpi, deadline)
         except tesseract.TesseractTimeout:
             metrics["seconds"] = time.monotonic() - started
             log.warning("page OCR stopped at its %.0f s time bound", self.config.page_timeout_s)
@@ -224,7 +224,6 @@ class OcrEngine:
             metrics["seconds"] = time.monotonic() - started
             return self._rejected("unreadable", prepared.upright, dpi, metrics)
         if time.monotonic() < deadline - 1.0:
-            gray = preprocess.rotate_quarter(prepared.ocr_gray, turns)
             words = reread.reread_large_lines(
                 gray, words, dpi=dpi, deadline=deadline, languages=self.config.languages
             )
@@ -353,26 +352,39 @@ class OcrEngine:
 
     def _read_upright(
         self, prepared: preprocess.Prepared, dpi: int, deadline: float
-    ) -> tuple[list[tesseract.TessWord], np.ndarray, int]:
+    ) -> tuple[list[tesseract.TessWord], np.ndarray, np.ndarray, int]:
+        """The words, the upright page and grey image they refer to, and the quarter turns (clockwise)
+        from the page as scanned."""
         text_height = prepared.metrics.get("text_height", 0.0)
         if prepared.metrics.get("sharpened"):
             text_height = MIN_LETTER_PX  # a soft page is read at full resolution: reducing it blurs it more
+        base = int(prepared.metrics.get("pre_turns", 0.0))
+        # Turned a quarter already (its lines ran down the page): it is either upright now or upside
+        # down. Asking first saves reading it upside down.
+        if base and self._orientation(prepared.ocr_gray, dpi, deadline) == 2:
+            prepared = dataclasses.replace(
+                prepared,
+                upright=preprocess.rotate_quarter(prepared.upright, 2),
+                ocr_gray=preprocess.rotate_quarter(prepared.ocr_gray, 2),
+                tables=[],
+            )
+            base = 3
         words = self._ocr(prepared.ocr_gray, dpi, deadline, text_height, prepared.tables)
         metrics = _read_metrics(words, prepared.ocr_gray.shape)
         if (
             metrics["mean_confidence"] >= quality.MIN_PAGE_CONFIDENCE + 10
             and metrics["good_words"] >= quality.MIN_GOOD_WORDS
         ):
-            return words, prepared.upright, 0
+            return words, prepared.upright, prepared.ocr_gray, base
         # Poorly read: perhaps the page lies sideways or upside down. Ask Tesseract's OSD.
         turns = self._orientation(prepared.ocr_gray, dpi, deadline)
         if turns == 0:
-            return words, prepared.upright, 0
+            return words, prepared.upright, prepared.ocr_gray, base
         gray = preprocess.rotate_quarter(prepared.ocr_gray, turns)
         turned = self._ocr(gray, dpi, deadline, text_height)
         if _read_metrics(turned, gray.shape)["mean_confidence"] > metrics["mean_confidence"]:
-            return turned, preprocess.rotate_quarter(prepared.upright, turns), turns
-        return words, prepared.upright, 0
+            return turned, preprocess.rotate_quarter(prepared.upright, turns), gray, (base + turns) % 4
+        return words, prepared.upright, prepared.ocr_gray, base
 
     def _orientation(self, gray: np.ndarray, dpi: int, deadline: float) -> int:
         """Quarter turns clockwise that make the page upright, by Tesseract's OSD (0 when unsure)."""
