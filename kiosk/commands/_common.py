@@ -38,7 +38,7 @@ def check_input_file(path: str | Path, what: str = "the file", *, limit: int = M
     try:
         info = file.stat()  # follows symlinks: what would be read
     except FileNotFoundError:
-        raise BadInputError(f"{what} not found", subject=str(path)) from None
+        raise BadInputError("file not found", subject=str(path)) from None
     except OSError as exc:
         raise BadInputError(f"cannot read {what}: {exc.strerror}", subject=str(path)) from None
     if stat.S_ISDIR(info.st_mode):
