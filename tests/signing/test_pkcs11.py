@@ -20,6 +20,7 @@ from signing import (
     verify_pdf,
     verify_seal_text,
 )
+from signing.code import make_code
 from signing.config import SigningConfig
 from tests.signing.sign_helpers import AUTHORITY, copy_meta, copy_page
 
@@ -99,7 +100,11 @@ def test_token_key_signs_a_copy_end_to_end(softhsm_token, tmp_path, monkeypatch)
 
     with load_seal_signer(config, tmp_path) as signer:
         assert type(signer).__name__ == "Pkcs11SealSigner"
-        copy = issue_certified_copy([copy_page(11), copy_page(12)], copy_meta(900, kiosk_id="HN-009"), signer)
+        copy = issue_certified_copy(
+            [copy_page(11), copy_page(12)],
+            copy_meta(900, kiosk_id="HN-009", code=make_code("HN", "HN-009", 900)),
+            signer,
+        )
     trust = load_trust_store(config, tmp_path)
     result = verify_pdf(copy.pdf, trust)
     assert result.valid, result.reason

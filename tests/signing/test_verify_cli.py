@@ -63,6 +63,8 @@ def test_the_genuine_copy_is_valid_with_the_facts_a_checker_compares(in_demo_dat
         (lambda pdf: attacks.usf(pdf, "byterange_zeros"), "byterange_invalid"),
         (lambda pdf: attacks.usf(pdf, "no_byterange"), "byterange_missing"),
         (lambda pdf: attacks.update(pdf, attacks.shadow_hide), "content_changed"),
+        (attacks.second_root, "ambiguous_syntax"),
+        (attacks.duplicate_contents_key, "ambiguous_syntax"),
     ],
 )
 def test_a_forgery_gets_one_line_exit_1_and_a_quiet_stderr(in_demo_data, capsys, tmp_path, forge, key):
