@@ -298,7 +298,7 @@ class VisitPipeline:
     def certify(self, visit: VisitData, progress: Progress | None = None) -> CertifiedCopy:
         """Classify, code, render, seal, sign, save and record one certified copy."""
         import signing
-        from ocr import classify, extract_fields
+        from ocr import classify, document_marks, extract_fields
         from offline_sync.store import RecordIn
 
         report = progress or (lambda _step, _fraction: None)
@@ -322,6 +322,7 @@ class VisitPipeline:
         text = "\f".join(page.text for page in visit.pages)
         doc_type = classify(text)
         fields = extract_fields(doc_type, text)
+        fields.update(document_marks(visit.pages))  # seal/signature present: for the officer's post-check
 
         report("code", 0.2)
         config = self.settings

@@ -174,3 +174,10 @@ def test_console_script_runs_the_demo_headless(data_dir, tmp_path):
     assert payload["verified"]["valid"] is True
     check = subprocess.run(["pdfsig", payload["pdf"]], capture_output=True, text=True, check=False)
     assert "Signature is Valid" in check.stdout
+
+
+def test_the_fields_say_whether_the_original_shows_a_seal_and_a_signature(issued):
+    # The officer's post-check reads these from the record: the OCR's colour marks reach the copy's fields.
+    fields = issued["payload"]["fields"]
+    assert fields["seal"] in {"present", "absent"}
+    assert fields["signature"] in {"present", "absent"}
