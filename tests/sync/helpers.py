@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -124,8 +125,20 @@ class Backend:
 class BackendProcess:
     """The backend as its own process (`kiosk-backend serve`), for tests that stop and restart it."""
 
-    def __init__(self, pki: Pki, data: Path, *, port: int | None = None, db_url: str = "") -> None:
+    def __init__(
+        self,
+        pki: Pki,
+        data: Path,
+        *,
+        port: int | None = None,
+        db_url: str = "",
+        trust: Path | None = None,
+        extra: Sequence[str] = (),
+    ) -> None:
+        """``trust``: the city root to check uploads' seals against (real certified copies); without it,
+        ``--dev-no-seal-check``. ``extra``: more ``serve`` options."""
         self.pki, self.data, self.db_url = pki, data, db_url
+        self.trust, self.extra = trust, list(extra)
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -145,9 +158,12 @@ class BackendProcess:
             str(self.pki.folder),
             "--port",
             str(self.port),
-            # Transport tests and the sync bench upload generated PDFs, not sealed copies (issue 16).
-            "--dev-no-seal-check",
         ]
+        if self.trust is not None:
+            cmd += ["--trust", str(self.trust)]
+        else:  # transport tests upload generated PDFs, not sealed copies (issue 16)
+            cmd.append("--dev-no-seal-check")
+        cmd += self.extra
         if self.db_url:
             cmd += ["--db", self.db_url]
         self.proc = subprocess.Popen(cmd, cwd=REPO, stderr=subprocess.PIPE)
