@@ -8,13 +8,14 @@ on a private PostgreSQL 15 (started and removed by the bench, fsync off for the 
   * baseline - the obvious query without an index: the same SELECT on an unindexed copy of the table.
 
 And what authorization costs at ingest: storing real one-page certified copies (SQLite) with the seal
-check (chain, seal, code, pages, type) against the same ingest without it (``--dev-no-seal-check``).
+check (chain, seal, code, pages, type) as it was (verify_pdf), as it is (verify_upload, on one thread and
+in the backend's process pool) and without it (``--dev-no-seal-check``); and ms per copy of each verifier.
 
     .venv/bin/python bench/backoffice_bench.py [--rows 1000000] [--lookups 1000] [--baseline-lookups 20]
                                                [--ingest 30]
 
-Prints median and p95 of each and the baseline/indexed ratio, then records/s of ingest with and without
-the seal check.
+Prints median and p95 of each and the baseline/indexed ratio, then records/s of ingest for each seal check.
+``--rows 0`` skips the PostgreSQL part.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -91,30 +93,85 @@ def summary(name: str, ms: list[float]) -> str:
     return f"{name:<9} median {statistics.median(ms):8.3f} ms   p95 {p95:8.3f} ms   ({len(ms)} lookups)"
 
 
+class _BeforeChecker:
+    """The seal check as it was: the full ``verify_pdf`` (difference analysis, a path validation and every
+    parse per record) in the caller's thread, judged by the same rules."""
+
+    def __init__(self, checker: Any) -> None:
+        self.checker = checker
+
+    def code_problem(self, code: str, kiosk_id: str) -> str | None:
+        return self.checker.code_problem(code, kiosk_id)  # type: ignore[no-any-return]
+
+    def problem(self, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None:
+        from offline_sync.backend.seals import _judge
+        from signing.verify import verify_pdf
+
+        if (cheap := self.code_problem(code, kiosk_id)) is not None:
+            return cheap
+        verdict = verify_pdf(pdf, self.checker.trust)
+        return _judge(verdict, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type)
+
+
 def ingest_cost(n: int) -> None:
-    """Records/s of BackendDB.ingest for n real certified copies, with and without the seal check."""
+    """Records/s of BackendDB.ingest for n real certified copies: the seal check before (verify_pdf), now
+    (verify_upload) in the caller's thread and in a pool of one process per core fed by 4 server threads,
+    and without the check; then the verifier alone, ms per copy."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     from offline_sync.backend.seals import SealChecker, load_trust
     from offline_sync.protocol import RecordUpload
+    from signing.ingest_check import verify_upload
+    from signing.verify import verify_pdf
     from tests.backoffice.helpers import make_kiosks, record_body
 
     folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-ingest-"))
     try:
         kiosks = make_kiosks(folder / "kiosks")
-        uploads = [RecordUpload.model_validate(record_body(*kiosks.issue("HN-001"))) for _ in range(n)]
-        checker = SealChecker(load_trust([kiosks.root_cert]))
+        issued = [kiosks.issue("HN-001") for _ in range(n)]
+        uploads = [RecordUpload.model_validate(record_body(code, pdf)) for code, pdf in issued]
+        trust = load_trust([kiosks.root_cert])
+        workers = os.cpu_count() or 1
+        inline = SealChecker(trust)
+        pooled = SealChecker(trust, workers=workers)
+        variants: list[tuple[str, Any, int]] = [
+            ("before (verify_pdf, 1 thread)", _BeforeChecker(inline), 1),
+            ("now, 1 thread", inline, 1),
+            (f"now, pool of {workers} processes", pooled, 4),
+            ("unchecked, 1 thread", None, 1),
+        ]
         rates = {}
-        for name, check in (("checked", checker), ("unchecked", None)):
-            db = BackendDB(str(folder / f"{name}.sqlite3"), folder / f"blobs-{name}", seal_checker=check)
-            start = time.perf_counter()
-            for upload in uploads:
+        for index, (name, check, threads) in enumerate(variants):
+            db = BackendDB(str(folder / f"{index}.sqlite3"), folder / f"blobs-{index}", seal_checker=check)
+
+            def one(upload: Any, db: Any = db) -> None:
                 (result,) = db.ingest([upload], "HN-001")
                 assert result.status == 201, result.error
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(one, uploads))
             rates[name] = n / (time.perf_counter() - start)
             db.close()
+        pooled.close()
+        for name, rate in rates.items():
+            print(f"ingest    {name:<34} {rate:7.1f} records/s")
+        base = rates["before (verify_pdf, 1 thread)"]
         print(
-            f"ingest    with seal check {rates['checked']:7.1f} records/s, without {rates['unchecked']:7.1f}"
-            f" records/s ({rates['unchecked'] / rates['checked']:.1f}x; {n} one-page copies, one thread)"
+            f"ingest    now/before: {rates['now, 1 thread'] / base:.1f}x on one thread, "
+            f"{rates[f'now, pool of {workers} processes'] / base:.1f}x with the pool ({n} one-page copies)"
         )
+        for name, fn in (("verify_pdf", verify_pdf), ("verify_upload", verify_upload)):
+            wall = cpu = 0.0
+            for _code, pdf in issued:
+                w, c = time.perf_counter(), time.process_time()
+                assert fn(pdf, trust).valid
+                wall += time.perf_counter() - w
+                cpu += time.process_time() - c
+            print(
+                f"verify    {name:<14} {wall / n * 1000:6.1f} ms wall, {cpu / n * 1000:6.1f} ms CPU per copy"
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -341,7 +341,9 @@ def _fail_as_full(data: bytes, trust: TrustStore) -> Verification:
 def _cms(
     data: bytes, value: generic.DictionaryObject, byte_range: tuple[int, ...], trust: TrustStore
 ) -> tuple[x509.Certificate, str, dt.datetime] | Verification | None:
-    content_info = cms.ContentInfo.load(bytes(value["/Contents"]).rstrip(b"\x00"))
+    # the DER value, then zero padding: asn1crypto reads the value by its own length (never strip the
+    # zeros: the DER itself may end in one)
+    content_info = cms.ContentInfo.load(bytes(value["/Contents"]))
     if content_info["content_type"].native != "signed_data":
         return _fail("modified", "the signature is not a CMS signed-data value")
     signed_data = content_info["content"]
