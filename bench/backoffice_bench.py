@@ -185,6 +185,10 @@ def main() -> int:
         "--ingest", type=int, default=30, help="certified copies for the ingest cost (0: skip)"
     )
     args = parser.parse_args()
+    if args.rows == 0:
+        if args.ingest:
+            ingest_cost(args.ingest)
+        return 0
     if not (PG_BIN / "initdb").exists():
         print("PostgreSQL 15 server binaries are not installed", file=sys.stderr)
         return 3
