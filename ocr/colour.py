@@ -25,6 +25,7 @@ MIN_COLOUR_FRACTION = 0.0003  # less coloured ink than this on the page: leave t
 MAX_COLOUR_FRACTION = 0.15  # more than this is a colour picture or a tinted paper, not ink on a page
 SEAL_MIN_INCH, SEAL_MAX_INCH = 0.5, 2.6  # a round seal's diameter
 SIGNATURE_MIN_INCH = 0.4  # a signature's width
+BRIGHT_INK = (130, 180)  # brightest channel: seal red and pen blue are above the top, coloured print below
 STROKE_INCHES = (0.35, 0.1)  # a pen stroke of a signature spans this much; no printed letter does
 
 
@@ -49,6 +50,12 @@ def colour_fraction(bgr: np.ndarray) -> float:
     return float(np.count_nonzero(spread > FULLY_SATURATED)) / max(1, spread.size)
 
 
+def _bright(top: np.ndarray) -> np.ndarray:
+    """0 where the brightest channel is at most BRIGHT_INK[0], rising to 1 at BRIGHT_INK[1] (float32)."""
+    low, high = BRIGHT_INK
+    return np.clip((top.astype(np.float32) - float(low)) * (1.0 / (high - low)), 0.0, 1.0)
+
+
 def dropout_gray(bgr: np.ndarray) -> np.ndarray:
     """The page in grey with red, blue and violet ink faded into the paper; black print stays."""
     top, spread = top_and_spread(bgr)
@@ -58,6 +65,9 @@ def dropout_gray(bgr: np.ndarray) -> np.ndarray:
     )
     # The halo where a coloured stroke meets paper is lighter than the stroke: widen the weight over it.
     weight = cv2.dilate(weight, np.ones((3, 3), np.uint8))
+    # Seal and pen ink is bright in its own channel; a dark coloured pixel (a heading printed in dark red
+    # or green) is print and stays.
+    weight = cv2.multiply(weight, _bright(top))
     # Pure seal red or pen blue lifts to paper white; a black letter under the ink (dark in every channel)
     # stays dark, and the edge where a letter meets the ink keeps about its own darkness.
     lifted = cv2.scaleAdd(spread.astype(np.float32), 0.6, top.astype(np.float32))
@@ -67,7 +77,8 @@ def dropout_gray(bgr: np.ndarray) -> np.ndarray:
     # Where red and blue cross they print almost black, but still tinted, and inside bright strokes; a
     # letter is not tinted (or, printed in a navy ink, lies on paper, away from any bright stroke).
     tinted = spread > 24
-    strokes = cv2.dilate((spread > FULLY_SATURATED).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    bright = (spread > FULLY_SATURATED) & (top >= BRIGHT_INK[1])
+    strokes = cv2.dilate(bright.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
     crossing = (tinted & strokes).astype(np.uint8)
     dark = (out < 128).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
