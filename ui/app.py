@@ -138,11 +138,19 @@ def build_kiosk(
 
             face_process = FaceProcess(config.identity)
         services = PipelineServices.of(kiosk_app, face_process)
+        # nothing prints unpaid, not even before the payment service is set up (or without one)
+        services.payment_required = config.payment.mode == "vietqr"
         from ui.visit_parts import attach_visit_parts
 
         visit_services = services
 
         def attach() -> None:  # off the start-up path: the attract screen does not wait for the backend
+            try:  # the devices' states for the sync worker's heartbeats (polled on their own thread)
+                from kiosk.fleet_health import start_device_watch
+
+                parts.callback(start_device_watch(kiosk_app).stop)
+            except Exception:
+                log.exception("the device states cannot be watched for the heartbeat")
             try:
                 demo_parts["parts"] = attach_visit_parts(visit_services, kiosk_app, parts)
             except Exception:  # the kiosk still serves checks and reprints; the log says why

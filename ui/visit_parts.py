@@ -3,8 +3,9 @@
 With a city backend configured (``[sync] backend_url``) they talk to it over the kiosk's mTLS client. On the
 simulated profile without a backend, the reference backend runs on loopback (`kiosk.demo_payment`, as for
 `kiosk demo`), the staff-call light is the simulated twin, and a simulated citizen pays the VietQR on the
-simulated gateway a few seconds after the payment screen shows it. Otherwise the visit has no payment
-step, and the log says so.
+simulated gateway a few seconds after the payment screen shows it. Otherwise (no backend, not simulated)
+nothing can be paid at the kiosk: every visit pays cash at the counter with a queue ticket, and the log
+says so.
 """
 
 from __future__ import annotations
@@ -46,7 +47,17 @@ def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStac
         )
         return None
     if config.profile != "simulated":
-        log.warning("no backend configured: the visit has no payment step and help reaches no one")
+        # Nothing prints unpaid (services.payment_required): every visit pays cash at the counter.
+        log.error(
+            "no backend configured ([sync] backend_url): no VietQR payment; visits pay cash at the "
+            "counter with a queue ticket, and help reaches only the tower light"
+        )
+        services.tickets = QueueTicketService(
+            kiosk_app.devices.receipt_printer,
+            QueueNumbers(kiosk_app.folder("queue") / "numbers.json"),
+            authority=config.kiosk.authority,
+        )
+        services.staff_calls = StaffCallService(getattr(kiosk_app.devices, "signal_light", None), None)
         return None
     from drivers.signal_light import SimulatedSignalLight
     from kiosk.demo_payment import demo_payments

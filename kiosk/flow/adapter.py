@@ -55,6 +55,8 @@ class PipelineServices:
         self.payments: PaymentService | None = None
         self.tickets: QueueTicketService | None = None
         self.staff_calls: StaffCallService | None = None
+        # `kiosk run` with [payment] mode "vietqr": nothing prints unpaid, even without `payments`.
+        self.payment_required = False
         # The holder's reprint: the backend's copies after local retention, and a private work folder.
         self.backend_copies: Callable[[], CopySource] | None = None
         self.work_dir: Path | None = None

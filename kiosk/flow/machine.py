@@ -453,6 +453,9 @@ class VisitFlow(PaymentSteps):
         if self.payments is not None and self.visit.print_permit is None:
             self.start_payment()  # certifies once the payment is confirmed
             return
+        if self.payments is None and self.payment_required:
+            self.counter_payment()  # no payment service: cash at the counter, nothing prints here
+            return
         self._certify()
 
     def _certify(self) -> None:

@@ -43,6 +43,12 @@ class PaymentSteps:
         return getattr(self.services, "payments", None)
 
     @property
+    def payment_required(self: VisitFlow) -> bool:  # type: ignore[misc]
+        """`kiosk run` with ``[payment] mode = "vietqr"``: nothing prints unpaid, even with no payment
+        service (no backend configured): then the visit goes to cash at the counter with a queue ticket."""
+        return bool(getattr(self.services, "payment_required", False))
+
+    @property
     def fee(self: VisitFlow) -> Fee:  # type: ignore[misc]
         """The fee of the pages scanned so far and the copies chosen (Thông tư 226/2016/TT-BTC)."""
         return compute_fee(max(1, len(self.visit.pages)), max(1, self.visit.copies))
@@ -148,9 +154,12 @@ class PaymentSteps:
     def _paid_print(self: VisitFlow, part: str, print_fn: Any) -> Any:  # type: ignore[misc]
         """Run one print of the visit under its payment's permit (or directly, without payments)."""
         payments = self.payments
-        if payments is None:
-            return print_fn()
         from kiosk.payment import PaymentRequired
+
+        if payments is None:
+            if self.payment_required:
+                raise PaymentRequired("no payment service: nothing is printed unpaid")
+            return print_fn()
 
         permit = self.visit.print_permit
         if permit is None:
@@ -167,6 +176,17 @@ class PaymentSteps:
             "amount_vnd": permit.amount_vnd,
             "payment_reference": permit.reference,
         }
+
+    def counter_payment(self: VisitFlow) -> None:  # type: ignore[misc]
+        """No payment service although payment is required: cash at the counter, through a queue ticket."""
+        self.audit("visit.payment", {"method": "cash", "status": "cash_at_counter", "reference": ""})
+        if getattr(self.services, "tickets", None) is None:
+            self.show_error(
+                ErrorInfo("device", "no_payment_service", (Action.call_staff, Action.start_over)),
+                back_to=Screen.review,
+            )
+            return
+        self.print_queue_ticket("payment_cash")
 
     # -- queue ticket and staff call --------------------------------------------------------------------
     def print_queue_ticket(self: VisitFlow, reason: str) -> None:  # type: ignore[misc]
