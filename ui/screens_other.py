@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout
 
-from kiosk.flow import Screen
+from kiosk.flow import Screen, Service
 from ui import messages
+from ui.screen_registry import screen
 from ui.widgets import (
     ImageView,
     Keypad,
@@ -30,6 +32,7 @@ CODE_KEYS = [*"1234567890", *"QWERTYUIOP", *"ASDFGHJKL-", *"ZXCVBNM", Keypad.BAC
 PIN_KEYS = [*"123456789", Keypad.BACKSPACE, "0", "OK"]
 
 
+@screen(Screen.check_copy, shots={"13-check-copy": {"service": Service.check}})
 class CheckCopyScreen(ScreenBase):
     """Check a certified copy: lay a printed page on the glass, or hold it up to the camera."""
 
@@ -84,6 +87,21 @@ def vietnam_time(moment: datetime) -> str:
     return moment.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M") + " (GMT+7)"
 
 
+@screen(
+    Screen.check_result,
+    shots={
+        "14-check-result": lambda s: {
+            "verification": SimpleNamespace(
+                valid=True,
+                code="HN001-000042-U",
+                pages=2,
+                doc_type="birth_certificate",
+                issued_at=datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
+            ),
+            "online_status": SimpleNamespace(checked=True, status="post_checked", revoked_reason=None),
+        }
+    },
+)
 class CheckResultScreen(ScreenBase):
     def __init__(self, host: Any) -> None:
         super().__init__(host)
@@ -161,6 +179,7 @@ class CheckResultScreen(ScreenBase):
         return f"{text}: {reason}" if status == "revoked" and reason else text
 
 
+@screen(Screen.reprint, shots={"15-reprint": {"service": Service.reprint, "reprint_code": "HN001-0000"}})
 class ReprintScreen(ScreenBase):
     """The code from the receipt, typed on a keyboard placed low, near the hands; the card and the face of
     the holder come next (kiosk.flow: submit_reprint)."""
@@ -204,6 +223,7 @@ class ReprintScreen(ScreenBase):
         self.go.setEnabled(bool(flow.visit.reprint_code) and not flow.busy)
 
 
+@screen(Screen.maintenance_pin, shots={"16-maintenance-pin": {}})
 class PinScreen(ScreenBase):
     def __init__(self, host: Any) -> None:
         super().__init__(host)
@@ -258,6 +278,7 @@ class PinScreen(ScreenBase):
         self.entered_pin = ""
 
 
+@screen(Screen.maintenance, shots={"17-maintenance": {}})
 class MaintenanceScreen(ScreenBase):
     SECTIONS = ("devices", "sync", "certificates", "disk", "logs")
 

@@ -7,6 +7,7 @@ waits, and offers cash at the counter, which prints a queue ticket.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QBoxLayout, QLabel
 
 from kiosk.flow import Screen
 from ui import messages
+from ui.screen_registry import screen
 from ui.screens_visit import format_vnd
 from ui.widgets import QrView, ScreenBase, make_button, make_card_frame, make_label, pixmap_of_icon
 
@@ -21,6 +23,10 @@ if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
 
 
+@screen(
+    Screen.payment,
+    shots={"19-payment": lambda s: {"pages": s.pages, "copies": 2, "payment_request": sample_payment()}},
+)
 class PaymentScreen(ScreenBase):
     center_in_portrait = False
 
@@ -107,6 +113,14 @@ class PaymentScreen(ScreenBase):
         self.qr.set_payload("")
 
 
+@screen(
+    Screen.ticket,
+    shots={
+        "20-ticket": lambda s: {
+            "queue_ticket": SimpleNamespace(number="A012", counter="Quầy 2 - Thu phí", reason="payment_cash")
+        }
+    },
+)
 class TicketScreen(ScreenBase):
     """A queue ticket came out of the receipt printer: its number, the counter, why."""
 
@@ -148,3 +162,21 @@ class TicketScreen(ScreenBase):
         if flow.screen != Screen.ticket:
             self.countdown.setText("")
         self.go.setText(self.tr("Finish"))
+
+
+def sample_payment() -> Any:
+    """The payment the screen would show for 2 pages x 2 copies (a VietQR of the sample payee)."""
+    from kiosk.fee import compute_fee
+    from kiosk.payment import PayeeAccount, PaymentRequest, VietQR
+
+    fee = compute_fee(2, 2)
+    payee = PayeeAccount()
+    reference = "HN001PK7Q2M9XA"
+    payload = VietQR(
+        bank_bin=payee.bank_bin,
+        account=payee.account,
+        amount_vnd=fee.total_vnd,
+        purpose=reference,
+        merchant_name=payee.name,
+    ).encode()
+    return PaymentRequest(reference, fee.total_vnd, payload, fee)

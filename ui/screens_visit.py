@@ -6,6 +6,7 @@ The payment and the queue ticket are in `screens_pay`, the other services in `sc
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -21,8 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.flow import Action, Screen, Service
+from kiosk.flow import Action, ErrorInfo, Screen, Service
+from kiosk.flow.errors import RESCAN_ACTIONS
 from ui import messages
+from ui.screen_registry import screen
 from ui.widgets import (
     ImageView,
     PageThumb,
@@ -52,6 +55,7 @@ def format_vnd(amount: int) -> str:
     return vnd(int(amount))
 
 
+@screen(Screen.attract, shots={"01-attract": {}})
 class AttractScreen(ScreenBase):
     def __init__(self, host: Any) -> None:
         super().__init__(host)
@@ -113,6 +117,10 @@ class AttractScreen(ScreenBase):
         self.contrast.setText(toggle_text(self.tr("High contrast"), self.host.high_contrast))
 
 
+@screen(
+    Screen.card,
+    shots={"02-card": {"service": Service.certify}, "23-reprint-card": {"service": Service.reprint}},
+)
 class CardScreen(ScreenBase):
     def __init__(self, host: Any) -> None:
         super().__init__(host)
@@ -151,6 +159,7 @@ class CardScreen(ScreenBase):
         self.go.setEnabled(not flow.busy)
 
 
+@screen(Screen.face, shots={"03-face": {"challenge": "turn_left+blink"}})
 class FaceScreen(ScreenBase):
     """The live preview with a face-shaped oval, the liveness steps (the current one highlighted), and a
     "Start" that stays disabled, with the reason shown, while no face is in the picture.
@@ -291,6 +300,7 @@ class PagesArea(QScrollArea):
         self.on_resize()
 
 
+@screen(Screen.scan, shots={"04-scan": lambda s: {"pages": s.pages}})
 class ScanScreen(ScreenBase):
     """Every scanned page, in a scrolling grid (one row in landscape, three columns in portrait), with the
     number of pages; rescan and remove on each page (remove asks first)."""
@@ -430,6 +440,7 @@ class ScanScreen(ScreenBase):
             self._sync_thumbs(0)
 
 
+@screen(Screen.review, shots={"05-review": lambda s: {"pages": s.pages, "copies": 2}})
 class ReviewScreen(ScreenBase):
     """What will be certified, how many copies, and the fee with its breakdown (Thông tư 226/2016/TT-BTC)
     before the citizen confirms."""
@@ -532,6 +543,12 @@ class ReviewScreen(ScreenBase):
         self.go.setText(self.tr("Confirm and pay") if paying else self.tr("Confirm and print"))
 
 
+@screen(
+    Screen.processing, printing=False, shots={"06-processing": {"progress_stage": "sign", "progress": 0.35}}
+)
+@screen(
+    Screen.printing, printing=True, shots={"07-printing": {"progress_stage": "print_copy", "progress": 0.1}}
+)
 class ProgressScreen(ScreenBase):
     """Processing and printing: real progress from the worker, nothing to press."""
 
@@ -567,6 +584,14 @@ class ProgressScreen(ScreenBase):
         return self.title.text()
 
 
+@screen(
+    Screen.done,
+    shots={
+        "08-done": lambda s: {
+            "copy": SimpleNamespace(code="HN001-000042-U", doc_type="birth_certificate", pages=2)
+        }
+    },
+)
 class DoneScreen(ScreenBase):
     """The code (and the retrieval secret, when there is one), what to take, and its own countdown back to
     the start; the code is cleared when the countdown ends."""
@@ -632,6 +657,21 @@ class DoneScreen(ScreenBase):
 ERROR_ICONS = {"page_quality": "problem", "no_pages": "info", "code_not_found": "problem"}
 
 
+def _error_shot(kind: str, reason: str, actions: tuple[Action, ...], back: Screen) -> dict[str, Any]:
+    return {"error": ErrorInfo(kind, reason, actions), "error_return": back}
+
+
+@screen(
+    Screen.error,
+    shots={
+        "09-error-no-match": _error_shot("no_match", "", (Action.try_again, Action.call_staff), Screen.face),
+        "10-error-rescan": _error_shot("page_quality", "blurred", RESCAN_ACTIONS, Screen.scan),
+        "11-error-paper-out": _error_shot(
+            "paper_out", "", (Action.try_again, Action.call_staff), Screen.printing
+        ),
+        "12-error-card": _error_shot("card_unreadable", "", RESCAN_ACTIONS, Screen.card),
+    },
+)
 class ErrorScreen(ScreenBase):
     """An icon, what happened, what to do, and the ways forward (the first one is the main action)."""
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,6 +20,15 @@ log = logging.getLogger(__name__)
 # Screens also rendered in large text + high contrast ("a11y-" files).
 ACCESSIBLE_SAMPLES = ("01", "04", "05", "09", "19")
 ORIENTATIONS = {"landscape": (1920, 1080), "small": (1280, 800), "portrait": (1080, 1920)}
+
+# States drawn over a screen by the window's overlays (`show_overlay`), not by a screen class: name, the
+# screen under the overlay, its visit fields. The screens' own states are declared on their classes.
+OVERLAY_STATES: tuple[tuple[str, str, Callable[[Any], Mapping[str, Any]]], ...] = (
+    ("18-idle-countdown", "scan", lambda s: {"pages": s.pages}),
+    ("21-help-staff-coming", "scan", lambda s: {"pages": s.pages}),
+    ("22-confirm-cancel", "scan", lambda s: {"pages": s.pages}),
+    ("24-email-entry", "review", lambda s: {"pages": s.pages, "copies": 2}),
+)
 
 
 class SampleServices:
@@ -63,10 +71,13 @@ def _sample_frame() -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
 
 
 def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
-    from kiosk.flow import Action, ErrorInfo, Screen, Service
-    from kiosk.flow.errors import RESCAN_ACTIONS
+    """Every screenshot state, by name: the shots each screen class declares (ui/screen_registry.py) and
+    the overlays drawn over a screen (`OVERLAY_STATES`)."""
+    import ui.window  # noqa: F401 (loads every screen module, so every screen class is registered)
+    from kiosk.flow import Screen
+    from ui.screen_registry import Samples, registrations
 
-    def at(screen: Screen, **visit: Any) -> Callable[[Any], None]:
+    def at(screen: Screen, visit: Mapping[str, Any]) -> Callable[[Any], None]:
         def apply(flow: Any) -> None:
             for key, value in visit.items():
                 setattr(flow.visit, key, value)
@@ -74,67 +85,19 @@ def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
 
         return apply
 
-    def error(kind: str, reason: str, actions: tuple[Action, ...], back: Screen) -> Callable[[Any], None]:
-        return at(Screen.error, error=ErrorInfo(kind, reason, actions), error_return=back)
-
-    copy = SimpleNamespace(code="HN001-000042-U", doc_type="birth_certificate", pages=2)
-    payment = sample_payment()
-    ticket = SimpleNamespace(number="A012", counter="Quầy 2 - Thu phí", reason="payment_cash")
-    online = SimpleNamespace(checked=True, status="post_checked", revoked_reason=None)
-    verification = SimpleNamespace(
-        valid=True,
-        code="HN001-000042-U",
-        pages=2,
-        doc_type="birth_certificate",
-        issued_at=datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
-    )
-    return [
-        ("01-attract", at(Screen.attract)),
-        ("02-card", at(Screen.card, service=Service.certify)),
-        ("03-face", at(Screen.face, challenge="turn_left+blink")),
-        ("04-scan", at(Screen.scan, pages=pages)),
-        ("05-review", at(Screen.review, pages=pages, copies=2)),
-        ("06-processing", at(Screen.processing, progress_stage="sign", progress=0.35)),
-        ("07-printing", at(Screen.printing, progress_stage="print_copy", progress=0.1)),
-        ("08-done", at(Screen.done, copy=copy)),
-        ("09-error-no-match", error("no_match", "", (Action.try_again, Action.call_staff), Screen.face)),
-        ("10-error-rescan", error("page_quality", "blurred", RESCAN_ACTIONS, Screen.scan)),
-        (
-            "11-error-paper-out",
-            error("paper_out", "", (Action.try_again, Action.call_staff), Screen.printing),
-        ),
-        ("12-error-card", error("card_unreadable", "", RESCAN_ACTIONS, Screen.card)),
-        ("13-check-copy", at(Screen.check_copy, service=Service.check)),
-        ("14-check-result", at(Screen.check_result, verification=verification, online_status=online)),
-        ("15-reprint", at(Screen.reprint, service=Service.reprint, reprint_code="HN001-0000")),
-        ("16-maintenance-pin", at(Screen.maintenance_pin)),
-        ("17-maintenance", at(Screen.maintenance)),
-        ("18-idle-countdown", at(Screen.scan, pages=pages)),
-        ("19-payment", at(Screen.payment, pages=pages, copies=2, payment_request=payment)),
-        ("20-ticket", at(Screen.ticket, queue_ticket=ticket)),
-        ("21-help-staff-coming", at(Screen.scan, pages=pages)),
-        ("22-confirm-cancel", at(Screen.scan, pages=pages)),
-        ("23-reprint-card", at(Screen.card, service=Service.reprint)),
-        ("24-email-entry", at(Screen.review, pages=pages, copies=2)),
+    samples = Samples(pages=pages)
+    states = [
+        (name, at(page.screen, page.visit_fields(name, samples)))
+        for page in registrations()
+        for name in page.shots
     ]
-
-
-def sample_payment() -> Any:
-    """The payment the screen would show for 2 pages x 2 copies (a VietQR of the sample payee)."""
-    from kiosk.fee import compute_fee
-    from kiosk.payment import PayeeAccount, PaymentRequest, VietQR
-
-    fee = compute_fee(2, 2)
-    payee = PayeeAccount()
-    reference = "HN001PK7Q2M9XA"
-    payload = VietQR(
-        bank_bin=payee.bank_bin,
-        account=payee.account,
-        amount_vnd=fee.total_vnd,
-        purpose=reference,
-        merchant_name=payee.name,
-    ).encode()
-    return PaymentRequest(reference, fee.total_vnd, payload, fee)
+    states += [(name, at(Screen(screen), fields(samples))) for name, screen, fields in OVERLAY_STATES]
+    names = [name for name, _apply in states]
+    if len(set(names)) != len(names):
+        raise ValueError(
+            f"two screenshot states share a name: {sorted(n for n in names if names.count(n) > 1)}"
+        )
+    return sorted(states, key=lambda state: state[0])
 
 
 def show_overlay(name: str, window: Any) -> None:

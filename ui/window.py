@@ -15,25 +15,18 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFrame, QStackedWidget, QVBoxLayout, QWidget
 
+# Importing the screen modules registers their classes (`@screen`, ui/screen_registry.py); the window
+# builds one page per registered screen, so a new screen class in one of these modules needs nothing here.
+import ui.screens_other
+import ui.screens_pay
+import ui.screens_visit  # noqa: F401
 from kiosk.flow import Action, Screen, VisitFlow
 from kiosk.flow.record import wipe_array
 from kiosk.ui_config import UiConfig
-from ui import theme
+from ui import screen_registry, theme
 from ui.email_entry import EmailOverlay
 from ui.i18n import Translations
 from ui.overlays import ConfirmOverlay, HelpOverlay, fit_height
-from ui.screens_other import CheckCopyScreen, CheckResultScreen, MaintenanceScreen, PinScreen, ReprintScreen
-from ui.screens_pay import PaymentScreen, TicketScreen
-from ui.screens_visit import (
-    AttractScreen,
-    CardScreen,
-    DoneScreen,
-    ErrorScreen,
-    FaceScreen,
-    ProgressScreen,
-    ReviewScreen,
-    ScanScreen,
-)
 from ui.voice import Voice
 from ui.widgets import ImageView, ScreenBase, bgr_to_qimage, make_button, make_label
 from ui.workers import QtRunner
@@ -213,22 +206,7 @@ class KioskWindow(QWidget):
         self.stack = CurrentPageStack()
         layout.addWidget(self.stack)
         self.screens: dict[Screen, ScreenBase] = {
-            Screen.attract: AttractScreen(self),
-            Screen.card: CardScreen(self),
-            Screen.face: FaceScreen(self),
-            Screen.scan: ScanScreen(self),
-            Screen.review: ReviewScreen(self),
-            Screen.payment: PaymentScreen(self),
-            Screen.ticket: TicketScreen(self),
-            Screen.processing: ProgressScreen(self, printing=False),
-            Screen.printing: ProgressScreen(self, printing=True),
-            Screen.done: DoneScreen(self),
-            Screen.error: ErrorScreen(self),
-            Screen.check_copy: CheckCopyScreen(self),
-            Screen.check_result: CheckResultScreen(self),
-            Screen.reprint: ReprintScreen(self),
-            Screen.maintenance_pin: PinScreen(self),
-            Screen.maintenance: MaintenanceScreen(self),
+            page.screen: page.build(self) for page in screen_registry.registrations()
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)
