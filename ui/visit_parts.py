@@ -35,6 +35,12 @@ def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStac
             client = open_client(config.sync, config.path)
         except Exception as exc:  # a missing certificate: the kiosk still starts, the log says why
             log.error("no payment or staff call: the backend client cannot be opened: %s", exc)
+            # nothing prints unpaid (services.payment_required): visits pay cash at the counter
+            services.tickets = QueueTicketService(
+                kiosk_app.devices.receipt_printer,
+                QueueNumbers(kiosk_app.folder("queue") / "numbers.json"),
+                authority=config.kiosk.authority,
+            )
             return None
         stack.callback(client.close)
         api = KioskApiClient(client)

@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 # Fallback challenges when the services cannot draw their own; steps joined by "+".
 LIVENESS_CHALLENGES = ("blink", "turn_left+blink", "turn_right+blink", "blink+move_closer")
 MAX_FACE_ATTEMPTS = 3
+# A document the kiosk keeps refusing (handwritten, oversized, faded) is one it cannot certify: after this
+# many refused pages the error offers a queue ticket ("unsupported_document") for the counter.
+MAX_PAGE_REJECTS = 3
 MAX_PAGES = 20
 MAX_COPIES = 5
 SECRET_TAPS = 5
@@ -398,9 +401,13 @@ class VisitFlow(PaymentSteps):
             note_count(self.visit, "rescans")  # refused (it must be scanned again) or scanned over
         if quality is not None and not getattr(quality, "ok", True):
             self.visit.page_quality = quality
+            self.visit.page_rejects += 1
             wipe_array(getattr(page, "image", None))
+            actions: tuple[Action, ...] = RESCAN_ACTIONS
+            if self.visit.page_rejects >= MAX_PAGE_REJECTS and getattr(self.services, "tickets", None):
+                actions = (Action.rescan, Action.ticket, Action.call_staff, Action.start_over)
             self.show_error(
-                ErrorInfo("page_quality", str(getattr(quality, "reason", "") or ""), RESCAN_ACTIONS),
+                ErrorInfo("page_quality", str(getattr(quality, "reason", "") or ""), actions),
                 back_to=Screen.scan,
             )
             return
@@ -535,7 +542,11 @@ class VisitFlow(PaymentSteps):
             self._go(back)
             return
         if action == Action.ticket:  # the kiosk cannot finish: a queue ticket for the counter
-            self.print_queue_ticket("face_failures" if error and error.kind in FACE_KINDS else "staff_needed")
+            kind = error.kind if error else ""
+            if kind == "page_quality":
+                self.print_queue_ticket("unsupported_document")
+            else:
+                self.print_queue_ticket("face_failures" if kind in FACE_KINDS else "staff_needed")
             return
         if action == Action.call_staff:  # help comes to the kiosk: the visit is kept
             kind = error.kind if error else ""

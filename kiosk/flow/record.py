@@ -83,6 +83,7 @@ class VisitRecord:
     liveness: str = ""
     face: FaceDecision | None = None
     face_attempts: int = 0
+    page_rejects: int = 0  # pages refused for their quality: after MAX_PAGE_REJECTS the counter helps
     frames: list[np.ndarray] = field(default_factory=list)
     pages: list[PageResult] = field(default_factory=list)
     page_quality: PageQuality | None = None  # the last rejected page's quality, for the rescan screen

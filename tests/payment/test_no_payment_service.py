@@ -80,3 +80,24 @@ def test_kiosk_run_without_backend_on_a_real_profile_gives_tickets(
     assert isinstance(services.tickets, QueueTicketService)
     assert services.staff_calls is not None
     assert "cash at the counter" in caplog.text
+
+
+def test_kiosk_run_with_an_unopenable_backend_client_still_gives_tickets(tmp_path: Path) -> None:
+    from ui.visit_parts import attach_visit_parts
+
+    config = SimpleNamespace(
+        profile="production",
+        sync=SimpleNamespace(backend_url="https://records.invalid:8443"),
+        kiosk=SimpleNamespace(authority="UBND phường", id="HN-001"),
+        path=lambda rel: tmp_path / "missing" / rel,
+    )
+    app = SimpleNamespace(
+        config=config,
+        devices=SimpleNamespace(receipt_printer=Tickets(), signal_light=None),
+        folder=lambda name: tmp_path / name,
+    )
+    services = SimpleNamespace(payments=None, tickets=None, staff_calls=None)
+    with contextlib.ExitStack() as stack:
+        assert attach_visit_parts(services, app, stack) is None
+    assert services.payments is None
+    assert isinstance(services.tickets, QueueTicketService)
