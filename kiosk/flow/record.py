@@ -77,7 +77,7 @@ class VisitRecord:
     service: Service | None = None
     voice: bool = False
     card: CardData | None = None
-    card_image: np.ndarray | None = None  # the chip's portrait (DG2) when the chip was read, else the card scan
+    card_image: np.ndarray | None = None  # the chip's portrait (DG2) if the chip was read, else the card
     identity_source: str = "qr"  # "chip" or "qr" (kiosk.identity.chip.kiosk_chip.check_chip)
     challenge: str = ""
     liveness: str = ""
