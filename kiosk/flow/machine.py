@@ -550,6 +550,11 @@ class VisitFlow(PaymentSteps):
             return
         if action == Action.call_staff:  # help comes to the kiosk: the visit is kept
             kind = error.kind if error else ""
+            if getattr(self.services, "staff_calls", None) is None and getattr(
+                self.services, "tickets", None
+            ):
+                self.print_queue_ticket("staff_needed")  # no one can be called: the counter helps
+                return
             reason = "face_failures" if kind in FACE_KINDS else "citizen_request"
             self.call_staff("device_fault" if kind in DEVICE_KINDS else reason)
             return

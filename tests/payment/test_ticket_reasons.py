@@ -58,3 +58,15 @@ def test_repeated_face_failures_get_a_face_failures_ticket(tmp_path: Path) -> No
     flow.error_action(Action.ticket)
     assert flow.screen == Screen.ticket
     assert flow.visit.queue_ticket.reason.value == "face_failures"
+
+
+def test_staff_needed_without_a_staff_call_service_gets_a_staff_needed_ticket(tmp_path: Path) -> None:
+    services = ticket_services(tmp_path)  # tickets, but no staff call service (nothing to call)
+    flow = VisitFlow(services, ImmediateRunner())
+    to_scan(flow)
+    services.bad_pages = 1
+    flow.scan_page()
+    assert flow.screen == Screen.error
+    flow.error_action(Action.call_staff)
+    assert flow.screen == Screen.ticket
+    assert flow.visit.queue_ticket.reason.value == "staff_needed"
