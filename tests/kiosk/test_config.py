@@ -71,3 +71,29 @@ def test_config_check_command(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert err[0] == f"kiosk config check: {bad}: unknown key 'kiosk.idd'"
+
+
+def test_config_check_warns_when_vietqr_has_no_backend(tmp_path, capsys):
+    """`kiosk run` on hardware with VietQR but no backend makes every visit pay cash: say so (exit 0)."""
+    no_backend = tmp_path / "no_backend.toml"
+    no_backend.write_text("profile = 'hardware'\n[payment]\nmode = 'vietqr'\n", encoding="utf-8")
+    assert main(["config", "check", str(no_backend)]) == 0
+    out, err = capsys.readouterr()
+    assert "OK" in out
+    warnings = err.strip().splitlines()
+    assert len(warnings) == 1 and warnings[0].startswith("kiosk config check: warning: ")
+    assert "cash at the counter" in warnings[0] and "backend_url" in warnings[0]
+    assert main(["config", "check", str(no_backend), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert '"warnings": ["[payment] mode' in out and "cash at the counter" in err
+
+    with_backend = tmp_path / "with_backend.toml"
+    with_backend.write_text(
+        "profile = 'hardware'\n[sync]\nbackend_url = 'https://backend.example:8443'\n", encoding="utf-8"
+    )
+    assert main(["config", "check", str(with_backend)]) == 0
+    assert capsys.readouterr().err == ""
+    paid_off = tmp_path / "paid_off.toml"
+    paid_off.write_text("profile = 'hardware'\n[payment]\nmode = 'off'\n", encoding="utf-8")
+    assert main(["config", "check", str(paid_off)]) == 0
+    assert capsys.readouterr().err == ""
