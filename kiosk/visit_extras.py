@@ -8,7 +8,12 @@ at exit. What is built depends on the config:
   client (``[payment] mode = "vietqr"``; ``"off"`` leaves the payment step out);
 * no backend and ``simulated=True`` (the demo, development): the loopback reference backend and the
   simulated gateway of kiosk.demo_payment, which pays every QR the payment screen shows;
-* no backend otherwise: tickets only (a staff call still lights the tower light).
+* no backend otherwise: nothing can be paid at the kiosk. With ``mode = "vietqr"`` every visit pays cash
+  at the counter with a queue ticket and nothing prints unpaid, as in `kiosk run` (ui/visit_parts.py);
+  a staff call still lights the tower light.
+
+The rule is the same as `kiosk run`'s (ui/app.py): ``services.payment_required`` is true whenever
+``[payment] mode = "vietqr"``, so a visit without a payment service goes to the counter, never to print.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ class VisitExtras:
     staff_calls: StaffCallService | None
     payment_timeout_s: float = 180.0
     on_flow_change: Any = None  # the simulated citizen's listener (pays the QR), when simulated
+    # [payment] mode "vietqr": nothing prints unpaid, even without `payments` (then: cash at the counter)
+    payment_required: bool = False
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     @classmethod
@@ -60,7 +67,15 @@ class VisitExtras:
                 if wants_payment
                 else None
             )
-            return cls(payments, tickets, StaffCallService(light, api), config.payment.timeout_s, None, stack)
+            return cls(
+                payments,
+                tickets,
+                StaffCallService(light, api),
+                config.payment.timeout_s,
+                None,
+                wants_payment,
+                stack,
+            )
         if simulated:
             from kiosk.demo_payment import demo_payments
 
@@ -72,15 +87,25 @@ class VisitExtras:
                 demo.staff_calls,
                 config.payment.timeout_s,
                 demo.pay_when_shown,
+                wants_payment,
                 stack,
             )
-        log.warning("no backend configured: visits go without the payment step and staff calls stay local")
-        return cls(None, tickets, StaffCallService(light, None), config.payment.timeout_s, None, stack)
+        if wants_payment:  # nothing prints unpaid (payment_required): every visit pays cash at the counter
+            log.error(
+                "no backend configured ([sync] backend_url): no VietQR payment; visits pay cash at the "
+                "counter with a queue ticket, and help reaches only the tower light"
+            )
+        else:
+            log.warning("no backend configured: staff calls reach only the tower light")
+        return cls(
+            None, tickets, StaffCallService(light, None), config.payment.timeout_s, None, wants_payment, stack
+        )
 
     def attach(self, services: Any, flow: Any = None) -> None:
         services.payments = self.payments
         services.tickets = self.tickets
         services.staff_calls = self.staff_calls
+        services.payment_required = self.payment_required
         if flow is not None:
             flow.payment_timeout_s = self.payment_timeout_s
             if self.on_flow_change is not None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from kiosk.app import KioskApp
 from kiosk.config import parse_config
 from kiosk.flow import ImmediateRunner, Screen, VisitFlow
+from kiosk.payment import PaymentRequired
 from kiosk.visit_extras import VisitExtras
 from offline_sync.gateway_sim import SimulatedGateway
 from tests.kiosk.test_flow import FakeServices
@@ -78,15 +81,45 @@ def test_simulated_pays_on_the_loopback_backend(tmp_path: Path) -> None:
             extras.close()
 
 
-def test_without_a_backend_there_is_no_payment_step(tmp_path: Path) -> None:
+def test_without_a_backend_visits_pay_cash_at_the_counter(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As `kiosk run` (ui/visit_parts.py): [payment] mode "vietqr" and no backend, nothing prints unpaid;
+    the visit goes to the counter with a queue ticket."""
     config = parse_config({"kiosk": {"data_dir": str(tmp_path / "data")}})
+    assert config.payment.mode == "vietqr"
     with KioskApp(config) as app:
         extras = VisitExtras.for_app(app)
-        assert extras.payments is None and extras.tickets is not None
-        services = Services()
-        flow = VisitFlow(services, ImmediateRunner())
-        extras.attach(services, flow)
-        to_review(flow, pages=1, copies=1)
-        flow.confirm()
-        assert flow.screen == Screen.done
-        extras.close()
+        try:
+            assert extras.payments is None and extras.tickets is not None and extras.payment_required
+            services = Services()
+            flow = VisitFlow(services, ImmediateRunner())
+            extras.attach(services, flow)
+            assert services.payment_required is True  # type: ignore[attr-defined]
+            to_review(flow, pages=1, copies=1)
+            flow.confirm()
+            assert flow.screen == Screen.ticket
+            assert flow.visit.queue_ticket.reason.value == "payment_cash"
+            assert services.printed == [] and services.events == []  # no copy, no receipt
+            with pytest.raises(PaymentRequired):
+                flow._paid_print("copy", lambda: services.events.append("copy"))
+            assert services.events == []
+        finally:
+            extras.close()
+    assert "cash at the counter" in caplog.text
+
+
+def test_without_a_backend_and_payment_off_the_visit_prints(tmp_path: Path) -> None:
+    config = parse_config({"kiosk": {"data_dir": str(tmp_path / "data")}, "payment": {"mode": "off"}})
+    with KioskApp(config) as app:
+        extras = VisitExtras.for_app(app)
+        try:
+            assert extras.payments is None and not extras.payment_required
+            services = Services()
+            flow = VisitFlow(services, ImmediateRunner())
+            extras.attach(services, flow)
+            to_review(flow, pages=1, copies=1)
+            flow.confirm()
+            assert flow.screen == Screen.done
+        finally:
+            extras.close()
