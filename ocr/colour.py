@@ -27,6 +27,19 @@ SEAL_MIN_INCH, SEAL_MAX_INCH = 0.5, 2.6  # a round seal's diameter
 SIGNATURE_MIN_INCH = 0.4  # a signature's width
 BRIGHT_INK = (130, 180)  # brightest channel: seal red and pen blue are above the top, coloured print below
 STROKE_INCHES = (0.35, 0.1)  # a pen stroke of a signature spans this much; no printed letter does
+PEN_CORE = 138  # a pen stroke's core (its darker quarter) stays this bright in blue; navy print is darker
+TEXT_LINE_PIECES = 4  # this many similar pieces on one baseline are a printed line, not a signature
+
+
+def _printed_line(pieces: np.ndarray, k: int) -> bool:
+    """Whether piece `k` (a row of connectedComponentsWithStats) sits in a printed text line: at least
+    TEXT_LINE_PIECES pieces (itself included) of about its height, standing on about its baseline."""
+    h = max(1, int(pieces[k, cv2.CC_STAT_HEIGHT]))
+    bottom = int(pieces[k, cv2.CC_STAT_TOP]) + h
+    heights = pieces[1:, cv2.CC_STAT_HEIGHT]
+    bottoms = pieces[1:, cv2.CC_STAT_TOP] + heights
+    alike = (heights >= 0.5 * h) & (heights <= 1.6 * h) & (np.abs(bottoms - bottom) <= max(2, 0.2 * h))
+    return int(np.count_nonzero(alike)) >= TEXT_LINE_PIECES
 
 
 def _channels(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -132,13 +145,21 @@ def detect_marks(bgr: np.ndarray, dpi: int) -> dict[str, float]:
             if w / px_per_inch < SIGNATURE_MIN_INCH or ink < 0.01 * px_per_inch**2:
                 continue
             # A pen stroke runs on, wider than any letter: look at full size for one such stroke.
+            # Printed text in navy or dark blue, once JPEG or a blur joins its letters, makes wide pieces
+            # too: a pen stroke is bright blue at its core and is not one of a row of letters on a line.
             region = bgr[y * factor : (y + h) * factor, x * factor : (x + w) * factor]
-            _, _, pieces, _ = cv2.connectedComponentsWithStats(ink_masks(region)[1])
-            strokes = pieces[1:][
-                (pieces[1:, cv2.CC_STAT_WIDTH] >= STROKE_INCHES[0] * dpi)
-                & (pieces[1:, cv2.CC_STAT_HEIGHT] >= STROKE_INCHES[1] * dpi)
+            top, _ = top_and_spread(region)
+            _, labels, pieces, _ = cv2.connectedComponentsWithStats(ink_masks(region)[1])
+            wide = (pieces[:, cv2.CC_STAT_WIDTH] >= STROKE_INCHES[0] * dpi) & (
+                pieces[:, cv2.CC_STAT_HEIGHT] >= STROKE_INCHES[1] * dpi
+            )
+            wide[0] = False
+            strokes = [
+                k
+                for k in np.flatnonzero(wide)
+                if np.percentile(top[labels == k], 25) >= PEN_CORE and not _printed_line(pieces, int(k))
             ]
-            if len(strokes):
+            if strokes:
                 out["signature"] = 1.0
                 out["signature_inches"] = max(out["signature_inches"], float(w / px_per_inch))
     return out

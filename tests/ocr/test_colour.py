@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from kiosk.samples.cases import make_case
 from kiosk.samples.documents import make_document
@@ -103,3 +105,45 @@ def test_a_page_printed_in_blue_ink_is_read_not_dropped(engine: OcrEngine) -> No
     page = engine.read_page(printed)
     assert page.quality.ok, page.quality
     assert metrics.cer(page.text, truth) < 3.0
+
+
+def _navy_heading_page(signature: bool) -> Image.Image:
+    """Drawn here: a bold navy heading (its letters touch once JPEG or a blur joins them), black body lines,
+    and, if asked, one blue pen curve where the signer signs."""
+    img = Image.new("RGB", (2480, 1400), (250, 248, 240))
+    draw = ImageDraw.Draw(img)
+    heading = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", 64)
+    for k, line in enumerate(["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT"]):
+        draw.text((300, 200 + 120 * k), line, fill=(10, 40, 120), font=heading)
+    body = ImageFont.truetype(font_path("liberation-sans"), 40)
+    for k in range(5):
+        draw.text(
+            (300, 500 + 70 * k), "Họ và tên người sử dụng đất: Nguyễn Văn An", fill=(15, 15, 15), font=body
+        )
+    if signature:
+        t = np.linspace(0, 1, 400)
+        xs, ys = 1500 + 450 * t, 1150 - 60 * np.sin(t * 9) - 40 * t
+        draw.line(
+            list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=(30, 60, 200), width=6, joint="curve"
+        )
+    return img
+
+
+def _degraded(img: Image.Image) -> dict[str, np.ndarray]:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=60)
+    versions = {
+        "clean": img,
+        "jpeg q60": Image.open(io.BytesIO(buf.getvalue())).convert("RGB"),
+        "blur 1.0": img.filter(ImageFilter.GaussianBlur(1.0)),
+    }
+    return {name: cv2.cvtColor(np.asarray(v), cv2.COLOR_RGB2BGR) for name, v in versions.items()}
+
+
+def test_a_navy_heading_is_not_a_signature_even_jpeg_or_blurred() -> None:
+    for name, page in _degraded(_navy_heading_page(signature=False)).items():
+        assert detect_marks(page, 300)["signature"] == 0.0, name
+    for name, page in _degraded(_navy_heading_page(signature=True)).items():
+        marks = detect_marks(page, 300)
+        assert marks["signature"] == 1.0, name
+        assert 1.3 < marks["signature_inches"] < 2.0, (name, marks)  # the curve (1.5 in), not the heading
