@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr import preprocess, quality, reread, tables, tesseract
+from ocr import columns, preprocess, quality, reread, tables, tesseract
 from ocr.classify import classify
 from ocr.config import OcrConfig
 from ocr.doctypes import extract_fields
@@ -315,14 +315,26 @@ class OcrEngine:
                     if column.size and np.count_nonzero(column < 128) >= 20:
                         strips.append((t, c, left, y0))
                         pieces.append((left, y0, column))
-        bands = [(0, top, page[top:bottom]) for top, bottom in _bands(page, self.config.parallel_bands)
-                 if np.count_nonzero(page[top:bottom:2, ::2] < 128) >= 20]  # fmt: skip
+        bands: list[tuple[int, int, np.ndarray]] = []
+        places: list[tuple[int, int]] = []  # (order, column) of each band piece, see ocr.columns
+        # A page with two-column parts is cut at them (each column a piece); others into bands at line gaps.
+        parts = columns.pieces(page) if columns.regions(page) else None
+        if parts is None:
+            parts = [
+                (top, -1, 0, top, page[top:bottom])
+                for top, bottom in _bands(page, self.config.parallel_bands)
+            ]
+        for order, col, x, y, image in parts:
+            if np.count_nonzero(image[::2, ::2] < 128) >= 20:
+                bands.append((x, y, image))
+                places.append((round(order / scale), col))
         pieces = bands + pieces
         procs = [
             tesseract.start(image, languages=self.config.languages, psm=self.config.psm, dpi=ocr_dpi)
             for _, _, image in pieces
         ]
         lines: dict[tuple[int, int, int], list[tesseract.TessWord]] = {}
+        place_of: dict[tuple[int, int, int], tuple[int, int]] = {}
         try:
             for index, ((x, y, _image), proc) in enumerate(zip(pieces, procs, strict=True)):
                 found = tesseract.parse_tsv(tesseract.finish(proc, deadline), dx=x, dy=y, scale=1.0 / scale)
@@ -330,6 +342,7 @@ class OcrEngine:
                 for word in found:
                     if strip is None:  # a band: its (block, par, line) numbers restart in each band
                         key = (word.block + 1000 * index, word.par, word.line)
+                        place_of[key] = places[index]
                     else:  # a table column: the word joins its row
                         key = (
                             100_000 + 1000 * strip[0],
@@ -344,7 +357,12 @@ class OcrEngine:
                 if proc.poll() is None:
                     proc.kill()
                     proc.communicate()
-        ordered = sorted(lines.values(), key=lambda line: min(w.top for w in line))
+
+        def place(item: tuple[tuple[int, int, int], list[tesseract.TessWord]]) -> tuple[int, int, int]:
+            order, column = place_of.get(item[0], (0, -1))
+            return columns.sort_key(order, column, min(w.top for w in item[1]))
+
+        ordered = [line for _, line in sorted(lines.items(), key=place)]
         words: list[tesseract.TessWord] = []
         for line in ordered:
             words += sorted(line, key=lambda w: w.left) if line[0].block >= 100_000 else line

@@ -160,6 +160,7 @@ def recover_lost_lines(
         # Mode 13 (raw line): the line finder that lost this print would likely turn it down again.
         jobs.append((box, tesseract.start(crop, languages=languages, psm=13, dpi=dpi)))
     lines = _lines(words)
+    added: list[list[tesseract.TessWord]] = []
     try:
         for k, (box, proc) in enumerate(jobs):
             try:
@@ -186,11 +187,16 @@ def recover_lost_lines(
                 ]
                 beside.sort(key=lambda x: x.left)
             else:
-                lines.append([dataclasses.replace(x, block=300_000 + k, par=0, line=0) for x in found])
+                added.append([dataclasses.replace(x, block=300_000 + k, par=0, line=0) for x in found])
     finally:
         for _, proc in jobs:
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
-    lines.sort(key=lambda line: min(x.top for x in line))
+    # A new line goes before the first line below it; the others keep their order (two columns are read
+    # one after the other, see ocr.columns, so the page's lines need not run from the top down).
+    for line in sorted(added, key=lambda line: min(x.top for x in line)):
+        top = min(x.top for x in line)
+        at = next((i for i, old in enumerate(lines) if min(x.top for x in old) > top), len(lines))
+        lines.insert(at, line)
     return [x for line in lines for x in line]
