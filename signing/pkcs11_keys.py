@@ -64,12 +64,23 @@ def read_pin(config: SigningConfig, data_dir: Path) -> str:
     return pin
 
 
+def _find_token(lib: Any, label: str) -> Any:
+    """The token labelled ``label``. A module lists its tokens as they were when it was initialised (SoftHSM2
+    does), so a token plugged in or created since is looked for once more after re-initialising it."""
+    try:
+        return lib.get_token(token_label=label)
+    except pkcs11.NoSuchToken:
+        with _libs_lock:
+            lib.reinitialize()
+        return lib.get_token(token_label=label)
+
+
 def open_session(config: SigningConfig, data_dir: Path) -> Any:
     """A read-write user session on the configured token; KeyUnavailableError says what is wrong."""
     lib = _lib(config.pkcs11_module)
     pin = read_pin(config, data_dir)
     try:
-        token = lib.get_token(token_label=config.pkcs11_token_label)
+        token = _find_token(lib, config.pkcs11_token_label)
     except pkcs11.NoSuchToken:
         raise KeyUnavailableError(f"PKCS#11 token '{config.pkcs11_token_label}' is not present") from None
     except pkcs11.MultipleTokensReturned:

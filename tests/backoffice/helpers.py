@@ -8,7 +8,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from offline_sync.backend.server import make_public_server
 from signing import init_dev_keys, issue_certified_copy, load_seal_signer, make_code
 from signing.config import SigningConfig
 from tests.signing.sign_helpers import AUTHORITY, copy_meta, copy_page
+from tests.softhsm import shared_token_conf
 from tests.sync.helpers import Pki, free_port
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -83,17 +83,10 @@ def make_kiosks(root: Path) -> Kiosks:
 
 
 class SoftHsm:
-    """A fresh SoftHSM2 token in a temp folder; SOFTHSM2_CONF set for this process while it lives."""
+    """A fresh SoftHSM2 token for the officer, in the run's shared token folder (tests/softhsm.py)."""
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="kiosk-officer-hsm-"))
-        (self.folder / "tokens").mkdir()
-        self.conf = self.folder / "softhsm2.conf"
-        self.conf.write_text(
-            f"directories.tokendir = {self.folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
-        )
-        self._previous = os.environ.get("SOFTHSM2_CONF")
-        os.environ["SOFTHSM2_CONF"] = str(self.conf)
+        self.conf = shared_token_conf()  # SoftHSM2 reads its config once a process: one folder a run
         os.environ["KIOSK_OFFICER_PIN"] = OFFICER_PIN
         subprocess.run(
             [
@@ -113,12 +106,13 @@ class SoftHsm:
         )
 
     def close(self) -> None:
-        if self._previous is None:
-            os.environ.pop("SOFTHSM2_CONF", None)
-        else:
-            os.environ["SOFTHSM2_CONF"] = self._previous
         os.environ.pop("KIOSK_OFFICER_PIN", None)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        subprocess.run(
+            ["softhsm2-util", "--delete-token", "--token", OFFICER_TOKEN],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
 
 
 def record_body(

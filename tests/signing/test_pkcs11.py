@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from signing import (
 from signing.code import make_code
 from signing.config import SigningConfig
 from tests.signing.sign_helpers import AUTHORITY, copy_meta, copy_page
+from tests.softhsm import shared_token_conf
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN = "kiosk-test"
@@ -35,15 +34,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def softhsm_token():
-    """A fresh SoftHSM2 token in a temp folder; SOFTHSM2_CONF is set for this process (read at C_Initialize)."""
-    folder = Path(tempfile.mkdtemp(prefix="kiosk-softhsm-"))
-    (folder / "tokens").mkdir()
-    conf = folder / "softhsm2.conf"
-    conf.write_text(
-        f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
-    )
-    previous = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
+    """A fresh SoftHSM2 token in the run's shared token folder (SOFTHSM2_CONF is read at C_Initialize)."""
+    shared_token_conf()  # one token folder for the whole run: SoftHSM2 reads its config once
     subprocess.run(
         [
             "softhsm2-util",
@@ -64,11 +56,6 @@ def softhsm_token():
     subprocess.run(
         ["softhsm2-util", "--delete-token", "--token", TOKEN], capture_output=True, timeout=60, check=False
     )
-    if previous is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = previous
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _config(**overrides) -> SigningConfig:
