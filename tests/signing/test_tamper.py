@@ -249,11 +249,17 @@ def test_unsigned_pdf(trust, issued_two_pages):
 def test_a_seal_made_while_the_certificate_was_valid_stays_valid(dev_keys, trust):
     """Validity is judged at issue time: a seal verifies after its certificate expired.
 
-    (The test CA is minutes old, so "then" is three minutes ago and the certificate lapsed a minute ago.)"""
-    lapsed = _signer_with(dev_keys, NOW - dt.timedelta(days=60), NOW - dt.timedelta(minutes=1))
+    The test CA may be only seconds old (the session fixture is made when the first test needs it, which in a
+    long run is long after this module was imported), so "then" is just after the CA's own start and the
+    certificate lapsed a second ago."""
+    _, root = _issuer(dev_keys)
+    now = dt.datetime.now(dt.UTC)
+    lapsed = _signer_with(dev_keys, NOW - dt.timedelta(days=60), now - dt.timedelta(seconds=1))
     trust.add(lapsed.cert)
     pages = [copy_page(6)]
-    meta = copy_meta(304, issued_at=(NOW - dt.timedelta(minutes=3)).replace(microsecond=0))
+    issued = max(root.not_valid_before_utc + dt.timedelta(seconds=1), now - dt.timedelta(minutes=3))
+    assert issued < now - dt.timedelta(seconds=1), "the CA must be a few seconds old for this test"
+    meta = copy_meta(304, issued_at=issued.replace(microsecond=0) + dt.timedelta(seconds=1))
     seal = make_seal(seal_claims(meta, pages, bytes(16)), lapsed.kid, lapsed.sign_es256)
     result = verify_seal_text(seal, trust)
     assert result.valid, result.reason
