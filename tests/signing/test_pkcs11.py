@@ -134,3 +134,42 @@ def test_wrong_pin_missing_pin_and_absent_token(softhsm_token, tmp_path, monkeyp
         init_dev_keys(
             _config(pkcs11_token_label="no-such-token"), tmp_path / "c", authority=AUTHORITY, kiosk_id="X1"
         )
+
+
+def test_a_token_plugged_in_after_start_is_found(softhsm_token, tmp_path, monkeypatch):
+    """The module lists tokens as they were at initialisation; a token added later is found all the same."""
+    from signing.pkcs11_keys import open_session
+
+    monkeypatch.setenv(PIN_ENV, softhsm_token)
+    open_session(_config(), tmp_path).close()  # the module is initialised now, with one token
+    label = "kiosk-late"
+    subprocess.run(
+        [
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            label,
+            "--so-pin",
+            "12345678",
+            "--pin",
+            "1357",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    try:
+        monkeypatch.setenv(PIN_ENV, "1357")
+        session = open_session(_config(pkcs11_token_label=label), tmp_path)
+        assert session.token.label == label
+        session.close()
+        with pytest.raises(KeyUnavailableError, match="not present"):
+            open_session(_config(pkcs11_token_label="kiosk-never-plugged"), tmp_path)
+    finally:
+        subprocess.run(
+            ["softhsm2-util", "--delete-token", "--token", label],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
