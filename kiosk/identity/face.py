@@ -1,8 +1,11 @@
 """Face verification: is the person at the camera the person on the card?
 
-The models are face_recognition's (dlib): the HOG frontal face detector, the 5-point pose predictor and
-the ResNet that maps a face to a 128-d encoding; two encodings closer than ``face_threshold`` (Euclidean)
-are taken as the same person.
+Faces are found by face_recognition's (dlib) HOG frontal face detector. The matcher that turns a face
+into an embedding is chosen by ``[identity] face_model`` (kiosk.identity.face_models): ``dlib`` (the
+default: the 5-point pose predictor and the ResNet that maps a face to a 128-d encoding; two encodings
+closer than ``face_threshold`` (Euclidean) are taken as the same person), or an ONNX embedding network
+with 5-point ArcFace alignment, cosine distance and its own calibrated threshold (docs/FACE_MODELS.md).
+Distances below are dlib's; the k-of-n rule across frames is the same for every matcher.
 
 Speed (budget: detection + encoding <= 150 ms per 640x480 frame on 2 cores). face_recognition's default
 call, ``face_locations(img)`` then ``face_encodings(img, locations)``, runs the HOG detector with one 2x
@@ -53,11 +56,11 @@ from kiosk.identity.dlib_models import (
     FaceBox,
     FaceLandmarks,
     detect_faces,
-    encode_face,
     models,
     to_rgb,
 )
 from kiosk.identity.errors import CardPortraitError
+from kiosk.identity.face_models import FaceMatcher, matcher_for
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +71,6 @@ CALIBRATION = {
     "chosen_threshold": 0.55,
     "reproduce": "python bench/face_bench.py --calibrate",
 }
-# Distance reported when no live face could be compared at all (dlib distances of faces are < 1).
-NO_COMPARISON_DISTANCE = 1.0
 # A face narrower than this fraction of the largest one is someone in the background, not a second user.
 BACKGROUND_FACE_RATIO = 0.5
 # At most this many frames of one check are looked at (a liveness challenge gives ~10-25).
@@ -78,10 +79,9 @@ MAX_EXAMINED_FRAMES = 40
 FRONTAL_MAX_NOSE_OFFSET = 0.07
 # Eyes more closed than this (eye aspect ratio) are mid-blink.
 EYES_OPEN_MIN_EAR = 0.18
-# Faces of the challenge (turned, blinking) checked against the matched frontal ones, and the extra
-# distance allowed for their pose: the same person turned is ~0.2-0.47 from their frontal face.
+# Faces of the challenge (turned, blinking) checked against the matched frontal ones; the extra distance
+# allowed for their pose is the matcher's ``consistency_margin`` (dlib: 0.10).
 CONSISTENCY_FRAMES = 2
-CONSISTENCY_MARGIN = 0.10
 # Card fronts are normalised to about this width before the portrait is searched (a 300 dpi card is 1011).
 _CARD_WIDTH_PX = 1000
 
@@ -130,6 +130,7 @@ class FaceDecision:
 
 
 def face_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """dlib's distance (Euclidean); a FaceVerifier compares with its matcher's ``distance``."""
     return float(np.linalg.norm(a - b))
 
 
@@ -196,18 +197,32 @@ def find_card_portrait(image: np.ndarray) -> np.ndarray:
 class FaceVerifier:
     """Compares live frames with the card portrait; everything stays in memory (see module docstring)."""
 
-    def __init__(self, config: IdentityConfig, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        config: IdentityConfig,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        matcher: FaceMatcher | None = None,
+    ) -> None:
         self.config = config
         self._clock = clock
+        # The face model of ``[identity] face_model`` (ConfigError, naming the key, if unknown).
+        self.matcher = matcher if matcher is not None else matcher_for(config)
+
+    @property
+    def threshold(self) -> float:
+        """The largest distance still taken as the same person, on the matcher's own scale."""
+        return self.matcher.threshold
 
     def warm_up(self) -> None:
         """Load the models now (at start-up), so the first citizen does not wait for them."""
         models()
+        self.matcher.warm_up()
 
     def card_encoding(self, card_image: np.ndarray) -> np.ndarray:
         """The encoding of the card's portrait; FaceError (a CardPortraitError) when there is no one face."""
         rgb, box = _locate_card_face(card_image)
-        return encode_face(rgb, box)
+        return self.matcher.encode(rgb, box)
 
     def analyse_frame(self, frame: np.ndarray, *, encode: bool = True) -> FrameFace:
         """Find the one face of a live frame and encode it; say why not when there is no usable face."""
@@ -226,7 +241,7 @@ class FaceVerifier:
         if box.width < self.config.min_face_px:
             return FrameFace(FrameStatus.face_too_small, box=box, faces=1)
         pose = _pose_offset(rgb, box)
-        encoding = encode_face(rgb, box) if encode else None
+        encoding = self.matcher.encode(rgb, box) if encode else None
         return FrameFace(FrameStatus.ok, box=box, faces=1, encoding=encoding, frontal=pose <= 1.0, pose=pose)
 
     def _someone_else_in(
@@ -236,10 +251,10 @@ class FaceVerifier:
         other than the frontal faces that matched the card: a photo of the card holder held up for the
         frontal frames while someone else performs the challenge."""
         for _, _, frame, box in sorted(deferred, key=lambda d: d[0], reverse=True)[:CONSISTENCY_FRAMES]:
-            encoding = encode_face(to_rgb(frame, "live frame"), box)
-            nearest = min(face_distance(encoding, m) for m in matched)
+            encoding = self.matcher.encode(to_rgb(frame, "live frame"), box)
+            nearest = min(self.matcher.distance(encoding, m) for m in matched)
             encoding.fill(0.0)
-            if nearest > self.config.face_threshold + CONSISTENCY_MARGIN:
+            if nearest > self.threshold + self.matcher.consistency_margin:
                 log.info("face check: a challenge frame shows another face (distance %.3f)", nearest)
                 return True
         return False
@@ -259,7 +274,7 @@ class FaceVerifier:
         frames = list(live_frames)[:MAX_EXAMINED_FRAMES]
         if not frames:
             card.fill(0.0)
-            return FaceDecision(False, NO_COMPARISON_DISTANCE, 0, "no_frames")
+            return FaceDecision(False, self.matcher.worst_distance, 0, "no_frames")
         needed = min(self.config.min_matching_frames, len(frames))
         distances: list[float] = []
         skipped: list[FrameStatus] = []
@@ -274,10 +289,10 @@ class FaceVerifier:
 
         def compare(frame: np.ndarray, box: FaceBox) -> None:
             nonlocal matched
-            encoding = encode_face(to_rgb(frame, "live frame"), box)
-            distance = face_distance(card, encoding)
+            encoding = self.matcher.encode(to_rgb(frame, "live frame"), box)
+            distance = self.matcher.distance(card, encoding)
             distances.append(distance)
-            if distance <= self.config.face_threshold:
+            if distance <= self.threshold:
                 matched += 1
                 matched_encodings.append(encoding)
             else:
@@ -314,14 +329,14 @@ class FaceVerifier:
                 encoding.fill(0.0)
             deferred.clear()
         used = len(distances) or examined
-        median = statistics.median(distances) if distances else NO_COMPARISON_DISTANCE
+        median = statistics.median(distances) if distances else self.matcher.worst_distance
         if matched >= needed and inconsistent:
             decision = FaceDecision(False, median, used, "different_people", matched)
         elif matched >= needed:
             decision = FaceDecision(True, median, used, None, matched)
         elif timed_out:
             decision = FaceDecision(False, median, used, "timeout", matched)
-        elif any(d > self.config.face_threshold for d in distances):
+        elif any(d > self.threshold for d in distances):
             decision = FaceDecision(False, median, used, "not_same_person", matched)
         else:
             # Too few frames had a usable face: the most common reason is the one to tell the citizen.
