@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
-from offline_sync.backend import BackendDB, BackgroundServer
-from offline_sync.backend.copies import public_status
-from offline_sync.backend.public import RateLimit, build_public_app
-from offline_sync.backend.server import make_public_server
+from backoffice import BackendDB, BackgroundServer
+from backoffice.server import make_public_server
+from backoffice.services.postcheck import public_status
+from backoffice.web.public import RateLimit, build_public_app
 from signing.code import make_code
 from tests.sync.conftest import PG_BIN, PostgresServer
 from tests.sync.helpers import free_port
@@ -104,7 +104,7 @@ class _BeforeChecker:
         return self.checker.code_problem(code, kiosk_id)  # type: ignore[no-any-return]
 
     def problem(self, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None:
-        from offline_sync.backend.seals import _judge
+        from backoffice.services.seals import _judge
         from signing.verify import verify_pdf
 
         if (cheap := self.code_problem(code, kiosk_id)) is not None:
@@ -120,7 +120,7 @@ def ingest_cost(n: int) -> None:
     import os
     from concurrent.futures import ThreadPoolExecutor
 
-    from offline_sync.backend.seals import SealChecker, load_trust
+    from backoffice.services.seals import SealChecker, load_trust
     from offline_sync.protocol import RecordUpload
     from signing.ingest_check import verify_upload
     from signing.verify import verify_pdf

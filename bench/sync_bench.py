@@ -32,9 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from offline_sync.backend.db import BackendDB
-from offline_sync.backoff import Backoff
+from backoffice.storage.db import BackendDB
 from offline_sync.client import BackendClient, make_ssl_context
+from offline_sync.protocol.backoff import Backoff
 from offline_sync.store import LocalStore, RecordIn
 from offline_sync.worker import record_json
 from tests.sync.helpers import KIOSK, BackendProcess, make_pki, make_worker, open_store

@@ -21,8 +21,8 @@ from pathlib import Path
 import cv2
 
 from kiosk.app import KioskApp
-from kiosk.certify import VisitData
 from kiosk.config import parse_config
+from kiosk.pipeline.visit_pipeline import VisitData
 from kiosk.samples.card import sample_live_frames
 from kiosk.samples.documents import make_document
 from kiosk.samples.glass import sample_card_image

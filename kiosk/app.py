@@ -22,13 +22,13 @@ if TYPE_CHECKING:
 
     from drivers import Devices
     from kiosk.audit import AuditLog
-    from kiosk.certify import VisitPipeline
     from kiosk.identity import FaceVerifier
     from kiosk.identity.chip.applet import VirtualChip
     from kiosk.identity.chip.pki import ChipPki
     from kiosk.identity.simulated_subject import SimulatedSubject
+    from kiosk.pipeline.store import KioskStore
+    from kiosk.pipeline.visit_pipeline import VisitPipeline
     from kiosk.samples.glass import SampleGlass
-    from kiosk.store import KioskStore
     from ocr import OcrEngine
     from signing import SealSigner, TrustStore
 
@@ -39,9 +39,9 @@ class KioskApp:
     """The services of one kiosk process, composed from one config."""
 
     def __init__(self, config: KioskConfig, *, check_secrets: bool | None = None) -> None:
-        from kiosk.memory import tune_malloc
+        from kiosk.runtime.memory import tune_malloc
 
-        tune_malloc()  # few malloc arenas: worker threads' visits do not each keep a heap (kiosk.memory)
+        tune_malloc()  # few malloc arenas: worker threads' visits do not each keep a heap (kiosk.runtime.memory)
         self.config = config
         # A real kiosk refuses to start with a config or key file other users could read or change.
         # The simulated profile (development, demo, tests) only warns through `kiosk keys show`.
@@ -50,8 +50,8 @@ class KioskApp:
 
     def check_secrets(self) -> None:
         """Raise InsecureFileError naming the file and the fix for a loose config, key folder or key."""
-        from kiosk.security import check_private_dir, check_private_file
-        from kiosk.store import data_key_path
+        from kiosk.pipeline.store import data_key_path
+        from kiosk.runtime.security import check_private_dir, check_private_file
 
         if self.config.source not in ("", "<defaults>"):
             check_private_file(self.config.source)
@@ -155,7 +155,7 @@ class KioskApp:
 
     @cached_property
     def store(self) -> KioskStore:
-        from kiosk.store import KioskStore
+        from kiosk.pipeline.store import KioskStore
 
         return KioskStore.open(self.config)
 
@@ -171,7 +171,7 @@ class KioskApp:
     @cached_property
     def devices(self) -> Devices:
         from drivers import build_devices
-        from kiosk.fleet_health import DEVICES_FILE, watch_devices
+        from kiosk.runtime.fleet_health import DEVICES_FILE, watch_devices
 
         glass, subject = self.glass, self.simulated_subject
         devices = build_devices(
@@ -195,7 +195,7 @@ class KioskApp:
 
     @cached_property
     def pipeline(self) -> VisitPipeline:
-        from kiosk.certify import VisitPipeline
+        from kiosk.pipeline.visit_pipeline import VisitPipeline
 
         return VisitPipeline(
             settings=self.config,

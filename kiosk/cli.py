@@ -67,7 +67,7 @@ def _error_line(command: str, exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from kiosk.logs import setup_logging
+    from kiosk.runtime.logs import setup_logging
 
     parser = build_parser()
     args = parser.parse_args(argv)

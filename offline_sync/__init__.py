@@ -1,7 +1,5 @@
-"""offline_sync: the kiosk's local store and outbox, the sync worker, the sync log, and a reference
-city backend that speaks the same protocol."""
+"""offline_sync: the kiosk's local store and outbox, the sync worker and the sync log (the kiosk's side), and
+`offline_sync.protocol`, the wire protocol that the kiosk and the city's back office share.
 
-from offline_sync.errors import SyncError
-from offline_sync.store import LocalStore, RecordIn, RecordSummary, StoredRecord, load_or_create_data_key
-
-__all__ = ["LocalStore", "RecordIn", "RecordSummary", "StoredRecord", "SyncError", "load_or_create_data_key"]
+Import the modules themselves (``offline_sync.store``, ``offline_sync.worker``...): this package imports
+nothing, so the city's side can import ``offline_sync.protocol`` without loading the kiosk's store."""

@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 import httpx
 
-from offline_sync.backoff import parse_retry_after
-from offline_sync.errors import BackendError
 from offline_sync.protocol import API_PREFIX
+from offline_sync.protocol.backoff import parse_retry_after
+from offline_sync.protocol.errors import BackendError
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 It reads the VietQR the kiosk shows (as the citizen's bank app would), checks that it pays the configured
 beneficiary account, and notifies the city backend that the amount arrived, signed with the gateway's
-shared secret (see :mod:`offline_sync.backend.payments`). A real bank cannot run here; this is the part
+shared secret (see :mod:`offline_sync.protocol.payment_notice`). A real bank cannot run here; this is the part
 that stands in for it, and it goes through the same backend endpoint a real connector would.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
-from offline_sync.backend.payments import SIGNATURE_HEADER, notice_body, sign_notice
-from offline_sync.errors import BackendError
 from offline_sync.protocol import API_PREFIX
+from offline_sync.protocol.errors import BackendError
+from offline_sync.protocol.payment_notice import SIGNATURE_HEADER, notice_body, sign_notice
 from offline_sync.vietqr import VietQR, VietQRError
 
 

@@ -1,8 +1,8 @@
-"""The kiosk's side of the payment and staff-call endpoints (offline_sync/backend/payments.py and
+"""The kiosk's side of the payment and staff-call endpoints (backoffice/services/payments.py and
 staff_calls.py), over the same mutual-TLS :class:`~offline_sync.client.BackendClient` as the sync worker.
 
 Unlike record uploads, these are interactive: a citizen is waiting. So each call is short (the client's
-control timeout) and raises instead of queueing: :class:`~offline_sync.errors.BackendError` (exit 3) when
+control timeout) and raises instead of queueing: :class:`~offline_sync.protocol.errors.BackendError` (exit 3) when
 the backend cannot be reached or fails, :class:`BackendRefused` (a 4xx, with the backend's message) when it
 said no.
 """
@@ -16,8 +16,8 @@ from urllib.parse import quote
 import httpx
 
 from offline_sync.client import BackendClient
-from offline_sync.errors import BackendError
 from offline_sync.protocol import API_PREFIX
+from offline_sync.protocol.errors import BackendError
 
 
 class BackendRefused(BackendError):

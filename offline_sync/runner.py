@@ -19,10 +19,10 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from offline_sync.backoff import Backoff
 from offline_sync.client import BackendClient, make_ssl_context
 from offline_sync.config import SyncConfig
-from offline_sync.errors import BackendError, SyncError
+from offline_sync.protocol.backoff import Backoff
+from offline_sync.protocol.errors import BackendError, SyncError
 from offline_sync.store import LocalStore, load_or_create_data_key
 from offline_sync.synclog import SyncLog
 from offline_sync.worker import SyncWorker, WorkerOptions, system_health

@@ -29,7 +29,7 @@ import apsw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from offline_sync.errors import BadRecordError, DataKeyError, StoreError, StoreFullError
+from offline_sync.protocol.errors import BadRecordError, DataKeyError, StoreError, StoreFullError
 
 log = logging.getLogger(__name__)
 

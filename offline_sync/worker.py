@@ -29,10 +29,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from offline_sync.backoff import Backoff
 from offline_sync.client import DEAD, OK, RETRY, BackendClient, ItemReply, Reply, classify
-from offline_sync.errors import StoreError
 from offline_sync.protocol import MAX_HEALTH_BYTES, RecordUpload, VisitMetrics, encode_pdf
+from offline_sync.protocol.backoff import Backoff
+from offline_sync.protocol.errors import StoreError
 from offline_sync.store import LocalStore, OutboxItem, StoredRecord
 from offline_sync.synclog import SyncLog, make_entry
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.flow import VisitFlow
 from kiosk.flow.adapter import PipelineServices
-from kiosk.maintenance import MaintenanceAuth, hash_pin
+from kiosk.runtime.maintenance_pin import MaintenanceAuth, hash_pin
 from ui import theme
 from ui.services import MaintenanceServices, RecentLogHandler
 from ui.window import SIZES, KioskWindow
@@ -146,7 +146,7 @@ def build_kiosk(
 
         def attach() -> None:  # off the start-up path: the attract screen does not wait for the backend
             try:  # the devices' states for the sync worker's heartbeats (polled on their own thread)
-                from kiosk.fleet_health import start_device_watch
+                from kiosk.runtime.fleet_health import start_device_watch
 
                 parts.callback(start_device_watch(kiosk_app).stop)
             except Exception:
@@ -294,7 +294,7 @@ def run(config: Any, *, windowed: bool = False, kiosk_app: Any = None) -> int:
     try:
         return int(kiosk.qt.exec())
     finally:
-        from kiosk import notify
+        from kiosk.runtime import notify
 
         notify.stopping("kiosk closing")
         signal.signal(signal.SIGTERM, previous_term)
@@ -307,7 +307,7 @@ def run(config: Any, *, windowed: bool = False, kiosk_app: Any = None) -> int:
 def tell_systemd(kiosk: Kiosk) -> QTimer | None:
     """READY=1 once the attract screen is up; WATCHDOG=1 from the GUI thread's own timer, so a frozen
     event loop stops the pings and systemd restarts the kiosk (Type=notify, WatchdogSec in the unit)."""
-    from kiosk import notify
+    from kiosk.runtime import notify
 
     QTimer.singleShot(0, lambda: notify.ready(f"attract screen, {kiosk.flow.visit.language}"))
     interval = notify.watchdog_interval()

@@ -1,6 +1,6 @@
 """The optional e-mail address for the copy's details, typed on an on-screen keyboard.
 
-The check and the wording are kiosk.delivery's (`check_delivery_email`, `WORDING`); this panel only types
+The check and the wording are kiosk.services.delivery's (`check_delivery_email`, `WORDING`); this panel only types
 the address, shows what the check says, and stores a good address on the visit (`set_delivery_email`).
 Nothing is sent from here: the certify step queues the e-mail once the copy exists.
 """
@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from kiosk.delivery import check_delivery_email, set_delivery_email, wording
+from kiosk.services.delivery import check_delivery_email, set_delivery_email, wording
 from ui.overlays import ModalOverlay, fit_height
 from ui.widgets import Keypad, make_label, mark_primary
 

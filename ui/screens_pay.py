@@ -166,8 +166,8 @@ class TicketScreen(ScreenBase):
 
 def sample_payment() -> Any:
     """The payment the screen would show for 2 pages x 2 copies (a VietQR of the sample payee)."""
-    from kiosk.fee import compute_fee
-    from kiosk.payment import PayeeAccount, PaymentRequest, VietQR
+    from kiosk.services.fee import compute_fee
+    from kiosk.services.payment import PayeeAccount, PaymentRequest, VietQR
 
     fee = compute_fee(2, 2)
     payee = PayeeAccount()

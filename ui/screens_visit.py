@@ -43,14 +43,14 @@ from ui.widgets import (
 if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
 
-# The UI's capture window of a liveness step (kiosk.certify.VisitPipeline.capture_challenge gives about
+# The UI's capture window of a liveness step (kiosk.pipeline.visit_pipeline.VisitPipeline.capture_challenge gives about
 # 2.5 s a step when the face process judges the frames): the screen highlights the step being captured.
 FACE_STEP_S = 2.5
 
 
 def format_vnd(amount: int) -> str:
-    """Vietnamese dong with dots between thousands: 12.000 đ (kiosk.fee.format_vnd)."""
-    from kiosk.fee import format_vnd as vnd
+    """Vietnamese dong with dots between thousands: 12.000 đ (kiosk.services.fee.format_vnd)."""
+    from kiosk.services.fee import format_vnd as vnd
 
     return vnd(int(amount))
 
@@ -464,7 +464,7 @@ class ReviewScreen(ScreenBase):
         copies.addWidget(self.plus)
         copies.addStretch(1)
         grid.addLayout(copies, 2, 2)
-        # The optional e-mail for the copy's details (kiosk.delivery), typed on the on-screen keyboard.
+        # The optional e-mail for the copy's details (kiosk.services.delivery), typed on the on-screen keyboard.
         self.email_label = make_label(wrap=False)
         self.email_value = make_label("muted")
         self.email = make_button(on_click=host.open_email)
@@ -636,7 +636,8 @@ class DoneScreen(ScreenBase):
         )
         self.code_label.setText(self.tr("Code of the copy"))
         self.code.setText(str(getattr(copy, "code", "") or ""))
-        retrieval = getattr(copy, "retrieval", None)  # kiosk.delivery.Retrieval: the secret, shown once
+        # kiosk.services.delivery.Retrieval: the secret, shown once
+        retrieval = getattr(copy, "retrieval", None)
         secret = str(getattr(retrieval, "display", "") or "")
         self.secret_label.setText(self.tr("Download secret (also on the receipt)") if secret else "")
         self.secret.setText(secret)

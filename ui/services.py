@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.flow.adapter import PipelineServices
-from kiosk.logs import RedactingFilter, redact
+from kiosk.runtime.logs import RedactingFilter, redact
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The optional parts of a visit for `kiosk run`: the payment, queue tickets and the staff call.
 
 With a city backend configured (``[sync] backend_url``) they talk to it over the kiosk's mTLS client. On the
-simulated profile without a backend, the reference backend runs on loopback (`kiosk.demo_payment`, as for
+simulated profile without a backend, the reference backend runs on loopback (`kiosk.services.demo_payment`, as for
 `kiosk demo`), the staff-call light is the simulated twin, and a simulated citizen pays the VietQR on the
 simulated gateway a few seconds after the payment screen shows it. Otherwise (no backend, not simulated)
 nothing can be paid at the kiosk: every visit pays cash at the counter with a queue ticket, and the log
@@ -23,9 +23,9 @@ SIMULATED_PAY_DELAY_S = 2.5  # the simulated citizen takes out their phone
 def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStack) -> Any:
     """Give `services` their payments, tickets and staff calls; returns the demo parts (or None)."""
     config = kiosk_app.config
-    from kiosk.payment import PaymentService
-    from kiosk.queue_ticket import QueueNumbers, QueueTicketService
-    from kiosk.staff_call import StaffCallService
+    from kiosk.services.payment import PaymentService
+    from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
+    from kiosk.services.staff_call import StaffCallService
 
     if config.sync.backend_url:
         from offline_sync.kiosk_api_client import KioskApiClient
@@ -66,7 +66,7 @@ def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStac
         services.staff_calls = StaffCallService(getattr(kiosk_app.devices, "signal_light", None), None)
         return None
     from drivers.signal_light import SimulatedSignalLight
-    from kiosk.demo_payment import demo_payments
+    from kiosk.services.demo_payment import demo_payments
 
     parts = stack.enter_context(demo_payments(kiosk_app))
     light = stack.enter_context(SimulatedSignalLight())

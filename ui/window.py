@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QApplication, QFrame, QStackedWidget, QVBoxLayout,
 import ui.screens_other
 import ui.screens_pay
 import ui.screens_visit  # noqa: F401
+from kiosk.config.screen import UiConfig
 from kiosk.flow import Action, Screen, VisitFlow
 from kiosk.flow.record import wipe_array
-from kiosk.ui_config import UiConfig
 from ui import screen_registry, theme
 from ui.email_entry import EmailOverlay
 from ui.i18n import Translations

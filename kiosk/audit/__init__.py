@@ -2,7 +2,7 @@
 
 What it records: maintenance logins, failures, lockouts and actions; config changes; key use (each seal
 signature); purges of personal data; the log's own checkpoints. Never an ID number or a name: every string
-is passed through `kiosk.logs.redact`, and fields named like personal data are refused outright.
+is passed through `kiosk.runtime.logs.redact`, and fields named like personal data are refused outright.
 
 Each line is one entry::
 

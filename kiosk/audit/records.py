@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from kiosk.errors import BadInputError, KioskError
-from kiosk.logs import redact
+from kiosk.runtime.logs import redact
 
 GENESIS = "0" * 64
 # Domain separation: the same kiosk key signs QR seals (COSE); these bytes can never be a COSE structure.

@@ -225,7 +225,7 @@ def run_certify(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.app import KioskApp
-    from kiosk.demo_payment import demo_payments
+    from kiosk.services.demo_payment import demo_payments
 
     if not 1 <= args.copies <= MAX_COPIES:
         raise BadInputError(f"--copies must be between 1 and {MAX_COPIES}")

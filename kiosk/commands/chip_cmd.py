@@ -46,7 +46,7 @@ def run_id_chip(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.identity import CardData, read_card
     from kiosk.identity.chip.identity import bac_key_for, cross_check, read_identity
     from kiosk.identity.chip.mrz import BacKey, document_number_for
-    from kiosk.logs import register_sensitive
+    from kiosk.runtime.logs import register_sensitive
 
     app = ctx.app
     reader = app.devices.chip_reader

@@ -53,7 +53,7 @@ def _ocr_text(ctx: CommandContext, image: np.ndarray) -> str:
 
 def run_id_read(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.identity import CardError, cross_check_ocr, read_card
-    from kiosk.logs import register_sensitive
+    from kiosk.runtime.logs import register_sensitive
 
     image = load_image_file(args.card, "the card image")
     try:

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _maintenance_pin(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.maintenance import hash_pin
+    from kiosk.runtime.maintenance_pin import hash_pin
 
     if args.stdin:
         pin = sys.stdin.readline().strip()

@@ -42,9 +42,9 @@ def _load(path: str, what: str) -> np.ndarray:
 
 def run_reprint(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.app import KioskApp, private_tmp_dir
+    from kiosk.copy_check.verify import verify_copy
     from kiosk.identity import read_card
-    from kiosk.reprint import HolderReprint
-    from kiosk.verify import verify_copy
+    from kiosk.services.reprint import HolderReprint
 
     HolderReprint.normalize(args.code)  # a mistyped code is exit 2 before any image is read
     out = Path(args.out)
@@ -63,7 +63,7 @@ def run_reprint(args: argparse.Namespace, ctx: CommandContext) -> int:
             from offline_sync.runner import open_client
 
             def backend() -> Any:
-                from kiosk.reprint import BackendCopies
+                from kiosk.services.reprint import BackendCopies
 
                 return BackendCopies(open_client(config.sync, config.path))
 

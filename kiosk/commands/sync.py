@@ -10,7 +10,7 @@ from typing import Any
 
 from kiosk.commands._common import CommandContext, add_common_options
 from kiosk.config import KioskConfig
-from kiosk.store import data_key_path
+from kiosk.pipeline.store import data_key_path
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,7 +62,7 @@ def _open_store(config: KioskConfig) -> Any:
 
 
 def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk import notify
+    from kiosk.runtime import notify
     from offline_sync.runner import build_worker, run_until_signalled
     from offline_sync.worker import system_health
 
@@ -72,7 +72,7 @@ def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
     def health() -> dict[str, Any]:
-        from kiosk.fleet_health import DEVICES_FILE, heartbeat_health
+        from kiosk.runtime.fleet_health import DEVICES_FILE, heartbeat_health
 
         fleet = heartbeat_health(config.path(DEVICES_FILE), ward=config.sync.ward)
         return {**system_health(data_dir), **fleet, "kiosk_id": config.kiosk.id, "profile": config.profile}

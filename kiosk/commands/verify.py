@@ -44,7 +44,7 @@ def checker_lines(result: Any) -> list[str]:
 
 
 def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.verify import ocr_words, quiet_libraries, verify_copy
+    from kiosk.copy_check.verify import ocr_words, quiet_libraries, verify_copy
 
     # A missing, special or oversized file is refused before any byte is read or any key is loaded.
     data = read_input_file(args.file, "the file to check", limit=MAX_PDF_BYTES)
@@ -61,7 +61,7 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
         details = [details[0]]  # a refused copy: one clear line
     revoked = False
     if getattr(args, "online", False):
-        from kiosk.copy_status import online_status
+        from kiosk.copy_check.online_status import online_status
 
         online = online_status(ctx.config.sync, result.code, url=args.status_url) if result.code else None
         if online is None:

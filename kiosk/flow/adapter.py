@@ -20,15 +20,15 @@ if TYPE_CHECKING:
     import numpy as np
 
     from kiosk.app import KioskApp
-    from kiosk.certify import CertifiedCopy, ReprintedCopy, VisitPipeline
-    from kiosk.copy_status import OnlineStatus
+    from kiosk.copy_check.online_status import OnlineStatus
     from kiosk.flow.record import VisitRecord
     from kiosk.identity import CardData, FaceDecision, FaceVerifier
     from kiosk.identity.chip.kiosk_chip import ChipCheck
-    from kiosk.payment import PaymentService
-    from kiosk.queue_ticket import QueueTicketService
-    from kiosk.reprint import CopySource
-    from kiosk.staff_call import StaffCallService
+    from kiosk.pipeline.visit_pipeline import CertifiedCopy, ReprintedCopy, VisitPipeline
+    from kiosk.services.payment import PaymentService
+    from kiosk.services.queue_ticket import QueueTicketService
+    from kiosk.services.reprint import CopySource
+    from kiosk.services.staff_call import StaffCallService
     from ocr import PageResult
     from signing import Verification
 
@@ -60,7 +60,8 @@ class PipelineServices:
         # The holder's reprint: the backend's copies after local retention, and a private work folder.
         self.backend_copies: Callable[[], CopySource] | None = None
         self.work_dir: Path | None = None
-        self.status_lookup: Callable[[str], OnlineStatus] | None = None  # kiosk.copy_status.online_status
+        # kiosk.copy_check.online_status.online_status
+        self.status_lookup: Callable[[str], OnlineStatus] | None = None
         self.camera_lock = threading.Lock()
         self.scanner_lock = threading.Lock()
 
@@ -78,7 +79,7 @@ class PipelineServices:
         if config.sync.backend_url:
 
             def backend_copies() -> CopySource:
-                from kiosk.reprint import BackendCopies
+                from kiosk.services.reprint import BackendCopies
                 from offline_sync.runner import open_client
 
                 return BackendCopies(open_client(config.sync, config.path))
@@ -88,7 +89,7 @@ class PipelineServices:
 
         services.work_dir = private_tmp_dir(app)
         if config.sync.public_url:
-            from kiosk.copy_status import online_status
+            from kiosk.copy_check.online_status import online_status
 
             services.status_lookup = lambda code: online_status(config.sync, code)
         return services
@@ -147,8 +148,8 @@ class PipelineServices:
         return str(classify("\f".join(texts)))
 
     def certify(self, visit: VisitRecord, progress: Report) -> CertifiedCopy:
-        from kiosk.certify import VisitData
         from kiosk.errors import BadInputError
+        from kiosk.pipeline.visit_pipeline import VisitData
 
         if visit.card is None or visit.face is None:
             raise BadInputError("the visit has no identified citizen yet", key="error.no_identity")
@@ -181,13 +182,13 @@ class PipelineServices:
         self, code: str, card: CardData, card_image: np.ndarray, frames: Sequence[np.ndarray]
     ) -> ReprintedCopy:
         """Print a kept (or, after retention, the backend's) copy again for its holder only: the card's ID
-        is the record's and the live face matches the card (kiosk.reprint.HolderReprint)."""
+        is the record's and the live face matches the card (kiosk.services.reprint.HolderReprint)."""
         import tempfile
         from pathlib import Path
 
-        from kiosk.certify import ReprintedCopy
-        from kiosk.reprint import HolderReprint
-        from kiosk.verify import verify_copy
+        from kiosk.copy_check.verify import verify_copy
+        from kiosk.pipeline.visit_pipeline import ReprintedCopy
+        from kiosk.services.reprint import HolderReprint
 
         pipeline = self.pipeline
         checker = HolderReprint(

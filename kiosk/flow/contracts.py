@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import numpy as np
 
-    from kiosk.certify import CertifiedCopy, ReprintedCopy
     from kiosk.flow.record import VisitRecord
     from kiosk.identity import CardData, FaceDecision, LivenessResult
     from kiosk.identity.chip.kiosk_chip import ChipCheck
+    from kiosk.pipeline.visit_pipeline import CertifiedCopy, ReprintedCopy
     from ocr import PageResult
     from signing import Verification
 
@@ -52,7 +52,7 @@ class VisitServices(Protocol):
     def check_copy(self, image: np.ndarray) -> Verification: ...
     def photo_copy(self) -> np.ndarray: ...  # a printed certified copy held up to the camera
 
-    # Optional: def copy_status(self, code: str) -> OnlineStatus | None (kiosk.copy_status), the post-check
+    # Optional: def copy_status(self, code: str) -> OnlineStatus | None (kiosk.copy_check.online_status), the post-check
     # status for the check-a-copy result; without it the result says the seal's verdict only.
 
 

@@ -73,7 +73,7 @@ def _register_builtins() -> None:
         from kiosk.errors import NegativeVerdict, RescanNeeded, UnavailableError, UnknownCodeError
         from kiosk.identity.chip.errors import ChipError, ChipRefused
         from kiosk.identity.errors import CardError, FaceError, LivenessError
-        from kiosk.reprint import ReprintRefused
+        from kiosk.services.reprint import ReprintRefused
         from ocr.errors import OcrUnavailable
 
         retry_or_staff = (Action.try_again, Action.call_staff)

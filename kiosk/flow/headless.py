@@ -17,7 +17,7 @@ from kiosk.flow.machine import VisitFlow
 from kiosk.flow.record import Screen, Service
 
 if TYPE_CHECKING:
-    from kiosk.certify import CertifiedCopy
+    from kiosk.pipeline.visit_pipeline import CertifiedCopy
 
 
 class VisitStopped(KioskError):
@@ -57,7 +57,7 @@ def certify_visit(
 
     `subject(screen)` names the input an error on that screen is about (the CLI's file names).
     """
-    from kiosk.certify import CertifiedCopy
+    from kiosk.pipeline.visit_pipeline import CertifiedCopy
 
     def press(action: Callable[[], None], screen: Screen) -> None:
         action()

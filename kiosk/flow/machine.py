@@ -7,7 +7,7 @@ runner that uses Qt worker threads and delivers results on the GUI thread; the t
 (`kiosk certify`, `kiosk demo`) use `ImmediateRunner`, so the whole flow runs without Qt.
 
 What the flow needs from the kiosk core is `contracts.VisitServices`; `adapter.PipelineServices` adapts the
-real `kiosk.certify.VisitPipeline` and the devices to it. Exceptions become error screens through the
+real `kiosk.pipeline.visit_pipeline.VisitPipeline` and the devices to it. Exceptions become error screens through the
 routing table of `errors`.
 
 A reset wipes the visit: numpy buffers are zeroed in place, temporary files are deleted, the names
@@ -28,20 +28,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.delivery import note_count, note_screen
 from kiosk.flow.contracts import ImmediateRunner, Report, TaskRunner, VisitServices
 from kiosk.flow.errors import INTERNAL, RESCAN_ACTIONS, Action, ErrorInfo, classify_error, route_for
 from kiosk.flow.payment_step import PaymentSteps
 from kiosk.flow.record import BUSY_SCREENS, Screen, Service, VisitRecord, wipe_array, wipe_result
-from kiosk.maintenance import MaintenanceAuth
-from kiosk.memory import release_later
+from kiosk.runtime.maintenance_pin import MaintenanceAuth
+from kiosk.runtime.memory import release_later
+from kiosk.services.delivery import note_count, note_screen
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from kiosk.certify import CertifiedCopy, ReprintedCopy
     from kiosk.identity import CardData, FaceDecision
     from kiosk.identity.chip.kiosk_chip import ChipCheck
+    from kiosk.pipeline.visit_pipeline import CertifiedCopy, ReprintedCopy
     from ocr import PageResult
     from signing import Verification
 
@@ -124,7 +124,7 @@ class VisitFlow(PaymentSteps):
 
     def _go(self, screen: Screen) -> None:
         log.info("screen %s -> %s", self.screen, screen)
-        note_screen(self.visit, screen.value)  # the visit's KPI durations (kiosk.delivery)
+        note_screen(self.visit, screen.value)  # the visit's KPI durations (kiosk.services.delivery)
         self.screen = screen
         self.touch()
         self._changed()
@@ -229,7 +229,7 @@ class VisitFlow(PaymentSteps):
         if old.temp_dir is not None:
             shutil.rmtree(old.temp_dir, ignore_errors=True)
         with contextlib.suppress(Exception):
-            from kiosk.logs import forget_sensitive
+            from kiosk.runtime.logs import forget_sensitive
 
             forget_sensitive()
         self.visit = VisitRecord(language=self.default_language)
@@ -295,7 +295,7 @@ class VisitFlow(PaymentSteps):
         self.visit.card_image = chip.portrait if chip.portrait is not None else image
         self.visit.identity_source = chip.identity_source
         with contextlib.suppress(Exception):
-            from kiosk.logs import register_sensitive
+            from kiosk.runtime.logs import register_sensitive
 
             card = self.visit.card
             register_sensitive(str(getattr(card, "full_name", "")), str(getattr(card, "id_number", "")))
@@ -442,7 +442,7 @@ class VisitFlow(PaymentSteps):
 
     @property
     def fee_vnd(self) -> int:
-        return self.fee.total_vnd  # Thông tư 226/2016/TT-BTC, see kiosk.fee
+        return self.fee.total_vnd  # Thông tư 226/2016/TT-BTC, see kiosk.services.fee
 
     def set_copies(self, copies: int) -> None:
         if self.screen == Screen.review:
@@ -613,11 +613,11 @@ class VisitFlow(PaymentSteps):
 
     def submit_reprint(self) -> None:
         """The code is typed: a reprint is for the copy's holder only, so the card and the face come next
-        (kiosk.reprint.HolderReprint decides once both are in)."""
+        (kiosk.services.reprint.HolderReprint decides once both are in)."""
         if self.screen != Screen.reprint or self.busy or not self.visit.reprint_code:
             return
         from kiosk.errors import UnknownCodeError
-        from kiosk.reprint import HolderReprint
+        from kiosk.services.reprint import HolderReprint
 
         try:
             self.visit.reprint_code = HolderReprint.normalize(self.visit.reprint_code)

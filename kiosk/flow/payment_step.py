@@ -1,8 +1,8 @@
 """The payment step of a certification visit, and the staff call, as part of `VisitFlow` (a mixin).
 
-They are active only when the services offer them: ``services.payments`` (a kiosk.payment.PaymentService),
-``services.tickets`` (a kiosk.queue_ticket.QueueTicketService) and ``services.staff_calls`` (a
-kiosk.staff_call.StaffCallService). Without ``payments`` the visit goes from review straight to certify,
+They are active only when the services offer them: ``services.payments`` (a kiosk.services.payment.PaymentService),
+``services.tickets`` (a kiosk.services.queue_ticket.QueueTicketService) and ``services.staff_calls`` (a
+kiosk.services.staff_call.StaffCallService). Without ``payments`` the visit goes from review straight to certify,
 as before; with it:
 
     review --confirm--> payment (the VietQR of the fee; the backend is polled on the runner)
@@ -20,13 +20,13 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from kiosk.fee import Fee, compute_fee
 from kiosk.flow.errors import Action, ErrorInfo
 from kiosk.flow.record import Screen
+from kiosk.services.fee import Fee, compute_fee
 
 if TYPE_CHECKING:
     from kiosk.flow.machine import VisitFlow
-    from kiosk.payment import PaymentRequest, PaymentResult
+    from kiosk.services.payment import PaymentRequest, PaymentResult
 
 log = logging.getLogger(__name__)
 PAYMENT_TIMEOUT_S = 180.0
@@ -154,7 +154,7 @@ class PaymentSteps:
     def _paid_print(self: VisitFlow, part: str, print_fn: Any) -> Any:  # type: ignore[misc]
         """Run one print of the visit under its payment's permit (or directly, without payments)."""
         payments = self.payments
-        from kiosk.payment import PaymentRequired
+        from kiosk.services.payment import PaymentRequired
 
         if payments is None:
             if self.payment_required:

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-    from kiosk.certify import CertifiedCopy, ReprintedCopy
     from kiosk.flow.errors import ErrorInfo
     from kiosk.identity import CardData, FaceDecision
+    from kiosk.pipeline.visit_pipeline import CertifiedCopy, ReprintedCopy
     from ocr import PageQuality, PageResult
     from signing import Verification
 
@@ -88,14 +88,15 @@ class VisitRecord:
     pages: list[PageResult] = field(default_factory=list)
     page_quality: PageQuality | None = None  # the last rejected page's quality, for the rescan screen
     copies: int = 1
-    delivery_email: str | None = None  # kiosk.delivery.set_delivery_email; optional
-    metrics: Any = None  # kiosk.delivery.VisitClock, started at the first touch
+    delivery_email: str | None = None  # kiosk.services.delivery.set_delivery_email; optional
+    metrics: Any = None  # kiosk.services.delivery.VisitClock, started at the first touch
     copy: CertifiedCopy | ReprintedCopy | None = None
     copy_printed: bool = False  # the A4 copy is out; a retry after a receipt fault prints the receipt only
     progress_stage: str = ""
     progress: float = 0.0
     verification: Verification | None = None
-    online_status: Any = None  # kiosk.copy_status.OnlineStatus of the checked copy (None: not asked)
+    # kiosk.copy_check.online_status.OnlineStatus of the checked copy (None: not asked)
+    online_status: Any = None
     reprint_code: str = ""
     error: ErrorInfo | None = None
     error_return: Screen | None = None  # where "rescan"/"try again" leads
@@ -103,13 +104,13 @@ class VisitRecord:
 
     doc_type_guess: str = ""  # what the pages read so far look like, for the review screen
     # The payment step (kiosk.flow.payment_step): the open payment, its result, the permit to print.
-    payment_request: Any = None  # kiosk.payment.PaymentRequest
-    payment: Any = None  # kiosk.payment.PaymentResult
-    print_permit: Any = None  # kiosk.payment.PrintPermit, only once the backend said paid
+    payment_request: Any = None  # kiosk.services.payment.PaymentRequest
+    payment: Any = None  # kiosk.services.payment.PaymentResult
+    print_permit: Any = None  # kiosk.services.payment.PrintPermit, only once the backend said paid
     payment_stop: Any = None  # threading.Event that ends the wait for the payment
     payment_cash: bool = False
-    queue_ticket: Any = None  # kiosk.queue_ticket.QueueTicket
-    staff_call: Any = None  # kiosk.staff_call.StaffCall, while a call is open
+    queue_ticket: Any = None  # kiosk.services.queue_ticket.QueueTicket
+    staff_call: Any = None  # kiosk.services.staff_call.StaffCall, while a call is open
 
     @property
     def doc_type(self) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from kiosk.identity.errors import CardError
-from kiosk.logs import mask_id
+from kiosk.runtime.logs import mask_id
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 A real citizen holds the sheet a little tilted in front of the kiosk's camera; `held_copy_photo` makes
 that picture from a scan of the printout (the newest copy on the simulated glass): the page in
 perspective over a darker surround, as the check-by-camera screen receives it. The kiosk puts it upright
-again (kiosk.verify.upright_page, ocr.perspective) before reading its QR seal and its text.
+again (kiosk.copy_check.verify.upright_page, ocr.perspective) before reading its QR seal and its text.
 """
 
 from __future__ import annotations

@@ -14,17 +14,17 @@ from typing import Any
 
 import httpx
 
-from offline_sync.backend import BackendDB, BackgroundServer, make_server
-from offline_sync.backend.auth import add_user
-from offline_sync.backend.crypto import load_or_create_key
-from offline_sync.backend.delivery import DeliveryOptions, SmtpSettings
-from offline_sync.backend.ops_data import OpsOptions
-from offline_sync.backend.public import RateLimit, build_public_app
-from offline_sync.backend.retrieval import GuardLimits
-from offline_sync.backend.seals import SealChecker, load_trust
-from offline_sync.backend.server import make_public_server
-from offline_sync.backend.services import CityServices
-from offline_sync.citizen import hash_retrieval_secret, new_retrieval_secret
+from backoffice import BackendDB, BackgroundServer, make_server
+from backoffice.server import make_public_server
+from backoffice.services.auth import add_user
+from backoffice.services.delivery import DeliveryOptions, SmtpSettings
+from backoffice.services.operations import OpsOptions
+from backoffice.services.seals import SealChecker, load_trust
+from backoffice.services.wiring import CityServices
+from backoffice.storage.at_rest import load_or_create_key
+from backoffice.web.public import RateLimit, build_public_app
+from backoffice.web.retrieval import GuardLimits
+from offline_sync.protocol.citizen import hash_retrieval_secret, new_retrieval_secret
 from tests.backoffice.helpers import PASSWORD, BackOffice, Kiosks, len_pages, record_body
 from tests.sync.helpers import Pki
 

@@ -14,12 +14,12 @@ from typing import Any
 
 import httpx
 
-from offline_sync.backend import BackendDB, BackgroundServer, make_server
-from offline_sync.backend.auth import add_user
-from offline_sync.backend.crypto import load_or_create_key
-from offline_sync.backend.public import RateLimit, build_public_app
-from offline_sync.backend.seals import OfficerTokens, SealChecker, load_trust, make_dev_officer_key
-from offline_sync.backend.server import make_public_server
+from backoffice import BackendDB, BackgroundServer, make_server
+from backoffice.server import make_public_server
+from backoffice.services.auth import add_user
+from backoffice.services.seals import OfficerTokens, SealChecker, load_trust, make_dev_officer_key
+from backoffice.storage.at_rest import load_or_create_key
+from backoffice.web.public import RateLimit, build_public_app
 from signing import init_dev_keys, issue_certified_copy, load_seal_signer, make_code
 from signing.config import SigningConfig
 from tests.signing.sign_helpers import AUTHORITY, copy_meta, copy_page

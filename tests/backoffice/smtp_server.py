@@ -14,7 +14,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
 
-from offline_sync.backend.pki import create_dev_pki
+from backoffice.pki import create_dev_pki
 
 
 class Collecting:

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from offline_sync.backend.payments import SIGNATURE_HEADER, notice_body, sign_notice
+from offline_sync.protocol.payment_notice import SIGNATURE_HEADER, notice_body, sign_notice
 from tests.backoffice.city import CityOffice
 
 # --- certificates not chained to the kiosk CA -------------------------------------------------------
@@ -267,9 +267,9 @@ def test_a_revoked_kiosk_certificate_is_refused_at_the_handshake(
     city_office: CityOffice, tmp_path: Path
 ) -> None:
     # A kiosk's key leaks: the city revokes its certificate; the listener with --crl refuses it.
-    from offline_sync.backend import BackgroundServer, make_server
-    from offline_sync.backend.pki import write_crl
-    from offline_sync.backend.server import TlsFiles
+    from backoffice import BackgroundServer, make_server
+    from backoffice.pki import write_crl
+    from backoffice.server import TlsFiles
     from tests.sync.helpers import free_port
 
     office = city_office

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from offline_sync.backend import retrieval
-from offline_sync.backend.auth import audit_trail
-from offline_sync.backend.public import RateLimit
-from offline_sync.backend.retrieval import GuardLimits
+from backoffice.services.auth import audit_trail
+from backoffice.web import retrieval
+from backoffice.web.public import RateLimit
+from backoffice.web.retrieval import GuardLimits
 from tests.backoffice.city import CityOffice
 from tests.backoffice.helpers import Kiosks
 from tests.sync.helpers import Pki

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from offline_sync.backend import auth
-from offline_sync.backend.auth import LOCKOUT_AFTER, add_user, audit_trail
+from backoffice.services import auth
+from backoffice.services.auth import LOCKOUT_AFTER, add_user, audit_trail
 from tests.backoffice.attacks import anon, logged_in, login_page, page_csrf, try_login
 from tests.backoffice.city import IT_USER, OFFICER_USER, CityOffice
 from tests.backoffice.helpers import PASSWORD

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from offline_sync.backend.server import BoundedH11Protocol
+from backoffice.server import BoundedH11Protocol
 from tests.backoffice.city import CityOffice
 
 SLOW = {

@@ -65,7 +65,7 @@ def test_every_public_answer_carries_the_security_headers(city_office: CityOffic
 
 
 def test_the_rate_limit_answer_is_hardened_too(pki, kiosks, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from offline_sync.backend.public import RateLimit
+    from backoffice.web.public import RateLimit
 
     office = CityOffice(pki, kiosks, tmp_path / "b", rate=RateLimit(lookup_rate=0.01, lookup_burst=1)).start()
     try:

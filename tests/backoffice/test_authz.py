@@ -87,7 +87,7 @@ def test_a_kiosk_reads_back_only_its_own(office: BackOffice) -> None:
         assert mine and {e["kiosk"] for e in mine} == {"HN-002"}
         fleet = other.get("/v1/fleet").json()["kiosks"]
         assert [k["kiosk_id"] for k in fleet] == ["HN-002"]
-    from offline_sync.backend.auth import audit_trail
+    from backoffice.services.auth import audit_trail
 
     assert office.db is not None
     assert [(a["actor"], a["action"]) for a in audit_trail(office.db, code)] == [("kiosk:HN-001", "read_pdf")]
@@ -112,7 +112,7 @@ def test_personal_data_is_sealed_at_rest(sqlite_office: BackOffice) -> None:
 
 
 def test_a_chunked_body_is_refused_past_its_bound(sqlite_office: BackOffice) -> None:
-    from offline_sync.backend.app import MAX_SMALL_BODY_BYTES
+    from backoffice.api.kiosk_app import MAX_SMALL_BODY_BYTES
 
     sent = 0
 

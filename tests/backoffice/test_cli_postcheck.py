@@ -19,7 +19,7 @@ def backend_cli(
     *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "offline_sync.backend.cli", *args],
+        [sys.executable, "-m", "backoffice.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -164,7 +164,7 @@ def test_serve_process_checks_seals_and_opens_the_public_listener(
             shutil.copy2(kiosks.root_cert, data / "trust" / "city-root.pem")
             extra = []
         proc = subprocess.Popen(
-            [sys.executable, "-m", "offline_sync.backend.cli", "serve", "--data", str(data), "--tls", str(pki.folder),
+            [sys.executable, "-m", "backoffice.cli", "serve", "--data", str(data), "--tls", str(pki.folder),
              "--port", str(port), "--public-port", str(public_port), *extra],
             cwd=REPO, env=env_with_repo(), stderr=subprocess.PIPE,
         )  # fmt: skip

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from offline_sync.backend.auth import LOCKOUT_AFTER, add_user
-from offline_sync.backend.public import RateLimit
+from backoffice.services.auth import LOCKOUT_AFTER, add_user
+from backoffice.web.public import RateLimit
 from tests.backoffice.helpers import OFFICER, PASSWORD, BackOffice
 
 
@@ -215,7 +215,7 @@ def test_approve_gives_two_valid_signatures_and_revoke_escapes_the_reason(
     ).stdout
     assert out.count("Signature Validation: Signature is Valid.") == 2, out
     # The kiosk's own verifier (what `kiosk verify` runs) accepts the two-signature file.
-    from offline_sync.backend.seals import load_trust
+    from backoffice.services.seals import load_trust
     from signing import verify_pdf
 
     verdict = verify_pdf(pdf, load_trust([office.kiosks.root_cert]))
@@ -223,7 +223,7 @@ def test_approve_gives_two_valid_signatures_and_revoke_escapes_the_reason(
     print("kiosk verify on the approved copy:", verdict.valid, verdict.reason_key, verdict.reason)
     assert kiosk_accepts, verdict.reason
     # The audit trail names who read the copy.
-    from offline_sync.backend.auth import audit_trail
+    from backoffice.services.auth import audit_trail
 
     assert office.db is not None
     actions = {(a["actor"], a["action"]) for a in audit_trail(office.db, first)}

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from offline_sync.backend import BackendDB, BackgroundServer, make_server
-from offline_sync.backend.delivery import (
+from backoffice import BackendDB, BackgroundServer, make_server
+from backoffice.services.delivery import (
     DeliveryOptions,
     DeliveryService,
     SmtpSettings,
@@ -20,8 +20,8 @@ from offline_sync.backend.delivery import (
     parse_smtp_url,
     send_message,
 )
-from offline_sync.backoff import Backoff
-from offline_sync.errors import BackendError
+from offline_sync.protocol.backoff import Backoff
+from offline_sync.protocol.errors import BackendError
 from offline_sync.store import RecordIn, load_or_create_data_key
 from tests.backoffice.smtp_server import SmtpCert, SmtpServer
 from tests.sync.helpers import KIOSK, Backend, Pki, free_port, make_pki, make_worker, open_store

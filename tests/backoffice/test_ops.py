@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from offline_sync.backend.copies import revoke
+from backoffice.services.postcheck import revoke
 from tests.backoffice.browser import chromium
 from tests.backoffice.city import IT_USER, OFFICER_USER, CityOffice, staff_login, visit_metrics
 from tests.backoffice.helpers import PASSWORD, Kiosks

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from offline_sync.backend.db import BackendDB
-from offline_sync.backend.ops_data import LogQuery, csv_cell, kpi_csv, search_logs, summarise
-from offline_sync.backend.ops_svg import bar_chart
+from backoffice.services.operations import LogQuery, csv_cell, kpi_csv, search_logs, summarise
+from backoffice.storage.db import BackendDB
+from backoffice.web.ops_svg import bar_chart
 from offline_sync.protocol import SyncLogEntry
 
 

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from offline_sync.backend.auth import audit_trail
-from offline_sync.backend.retrieval import GuardLimits
-from offline_sync.citizen import display_secret, new_retrieval_secret
+from backoffice.services.auth import audit_trail
+from backoffice.web.retrieval import GuardLimits
+from offline_sync.protocol.citizen import display_secret, new_retrieval_secret
 from tests.backoffice.city import CityOffice
 from tests.backoffice.helpers import Kiosks
 from tests.sync.helpers import Pki
@@ -157,7 +157,7 @@ def test_the_receipt_qr_opens_a_filled_form_and_the_browser_downloads_the_copy(
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from offline_sync.citizen import retrieval_url
+    from offline_sync.protocol.citizen import retrieval_url
     from tests.backoffice.browser import chromium
 
     code, secret = city.issue_with_secret()

@@ -1,4 +1,4 @@
-"""The backend's seal check (offline_sync.backend.seals.SealChecker) in a pool of processes gives the same
+"""The backend's seal check (backoffice.services.seals.SealChecker) in a pool of processes gives the same
 verdicts as in the caller's thread, on real copies and on refused ones, and survives a killed worker."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from offline_sync.backend.seals import SealChecker, load_trust
+from backoffice.services.seals import SealChecker, load_trust
 from tests.backoffice.helpers import Kiosks
 from tests.signing import attacks
 

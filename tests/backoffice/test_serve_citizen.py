@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from offline_sync.citizen import hash_retrieval_secret, new_retrieval_secret
+from offline_sync.protocol.citizen import hash_retrieval_secret, new_retrieval_secret
 from tests.backoffice.city import csrf_of
 from tests.backoffice.helpers import PASSWORD, Kiosks, len_pages, record_body
 from tests.backoffice.smtp_server import SmtpCert, SmtpServer
@@ -39,12 +39,12 @@ def test_serve_delivers_retrieves_and_shows_ops(pki: Pki, kiosks: Kiosks, tmp_pa
     cert = SmtpCert(tmp_path / "smtp-cert")
     public = f"http://127.0.0.1:{public_port}"
     add = subprocess.run(
-        [sys.executable, "-m", "offline_sync.backend.cli", "user", "add", "minh.it", "--role", "it", "--data", str(data)],
+        [sys.executable, "-m", "backoffice.cli", "user", "add", "minh.it", "--role", "it", "--data", str(data)],
         input=PASSWORD + "\n", capture_output=True, text=True, cwd=REPO, timeout=120, check=False,
     )  # fmt: skip
     assert add.returncode == 0, add.stderr
     cmd = [
-        sys.executable, "-m", "offline_sync.backend.cli", "serve", "--data", str(data), "--tls", str(pki.folder),
+        sys.executable, "-m", "backoffice.cli", "serve", "--data", str(data), "--tls", str(pki.folder),
         "--port", str(port), "--public-port", str(public_port), "--trust", str(kiosks.root_cert),
         "--smtp-url", f"smtp://127.0.0.1:{smtp_port}", "--smtp-from", "no-reply@tracuu.hanoi.gov.vn",
         "--smtp-ca", str(cert.ca_file), "--public-url", "https://tracuu.hanoi.gov.vn", "--insecure-cookies",

@@ -147,7 +147,7 @@ def test_a_card_moved_away_in_the_visit_asks_to_place_it_again(app: KioskApp, ci
 
 def _record_source(data_dir: Path, code: str) -> tuple[str | None, dict]:  # type: ignore[type-arg]
     from kiosk.config import load_config as load
-    from kiosk.store import KioskStore
+    from kiosk.pipeline.store import KioskStore
     from offline_sync.worker import record_json
 
     config = load(data_dir.parent / "kiosk.toml")

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 from pyzbar import pyzbar
 
-from offline_sync.citizen import verify_retrieval_secret
+from offline_sync.protocol.citizen import verify_retrieval_secret
 
 PUBLIC = "https://tracuu.hanoi.gov.vn"
 

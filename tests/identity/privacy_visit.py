@@ -14,7 +14,7 @@ import sys
 from kiosk.identity import FaceVerifier, check_challenge, find_card_portrait, read_card
 from kiosk.identity.config import IdentityConfig
 from kiosk.identity.simulated_subject import challenge_frames
-from kiosk.logs import register_sensitive
+from kiosk.runtime.logs import register_sensitive
 from kiosk.samples.card import make_card_image, sample_card
 
 

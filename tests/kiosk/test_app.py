@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.app import KioskApp
 from kiosk.config import load_config
-from kiosk.security import InsecureFileError
+from kiosk.runtime.security import InsecureFileError
 
 
 def _hardware_config(tmp_path, mode: int):

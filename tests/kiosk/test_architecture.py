@@ -1,19 +1,26 @@
-"""The code base's shape: no run-time import cycle, no module over 800 lines, no side door around the layers.
+"""The code base's shape: no run-time import cycle, no module over 800 lines, no side door around the layers,
+the kiosk's rooms and the city's house where docs/ARCHITECTURE.md says, and import contracts that bite.
 
-The import graph is built from the source of every module of the six packages, with the imports made
+The import graph is built from the source of every module of the seven packages, with the imports made
 inside functions (they run too, only later), and without those under `if TYPE_CHECKING:` (they never run).
 """
 
 from __future__ import annotations
 
 import ast
+import configparser
+import os
+import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("kiosk", "drivers", "ocr", "signing", "offline_sync", "ui")
+PACKAGES = ("kiosk", "drivers", "ocr", "signing", "offline_sync", "ui", "backoffice")
 MAX_LINES = 800
 
 
@@ -127,10 +134,10 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_graph_sees_function_level_imports() -> None:
     graph = import_graph()
-    # kiosk.certify imports the signing package inside `certify()` only.
-    assert "signing" in graph["kiosk.certify"]
-    # ...and type-only imports are left out: kiosk.flow.record names kiosk.certify for annotations only.
-    assert "kiosk.certify" not in graph["kiosk.flow.record"]
+    # kiosk.pipeline.visit_pipeline imports the signing package inside `certify()` only.
+    assert "signing" in graph["kiosk.pipeline.visit_pipeline"]
+    # ...and type-only imports are left out: kiosk.flow.record names kiosk.pipeline.visit_pipeline for annotations only.
+    assert "kiosk.pipeline.visit_pipeline" not in graph["kiosk.flow.record"]
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
@@ -174,3 +181,104 @@ def test_the_screen_commands_come_from_the_ui_plug_in() -> None:
     assert register in plugin_commands()
     choices = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert {"run", "screenshots", "maintenance-pin"} <= set(choices)
+
+
+# -- the layout of issue 21: the city's own house, and the kiosk's rooms --------------------------------------
+
+KIOSK_TOP_MODULES = {"__init__.py", "app.py", "cli.py", "errors.py"}
+KIOSK_ROOMS = {
+    "audit",
+    "commands",
+    "config",
+    "copy_check",
+    "flow",
+    "identity",
+    "pipeline",
+    "profiles",
+    "runtime",
+    "samples",
+    "services",
+}
+CITY_ROOMS = {"api", "web", "services", "storage"}
+
+
+def test_the_kiosk_top_level_holds_only_the_composition_root_the_cli_and_its_errors() -> None:
+    top = {p.name for p in (ROOT / "kiosk").glob("*.py")}
+    assert top == KIOSK_TOP_MODULES, f"group new kiosk modules into a room: {sorted(top - KIOSK_TOP_MODULES)}"
+    rooms = {p.name for p in (ROOT / "kiosk").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert rooms == KIOSK_ROOMS
+
+
+def test_the_city_has_its_own_package_and_offline_sync_keeps_only_the_kiosks_side() -> None:
+    rooms = {p.name for p in (ROOT / "backoffice").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert rooms >= CITY_ROOMS
+    assert not (ROOT / "offline_sync" / "backend").exists()
+    tracked = subprocess.run(
+        ["git", "grep", "-l", "offline_sync[.]backend"], check=False, cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    assert tracked == [], f"references to the old back-office package: {tracked}"
+
+
+def _city_contract() -> configparser.SectionProxy:
+    config = configparser.ConfigParser()
+    config.read(ROOT / ".importlinter")
+    return config["importlinter:contract:city-imports-signing-and-protocol"]
+
+
+def test_the_city_contract_forbids_every_kiosk_side_module_of_offline_sync() -> None:
+    """The contract lists offline_sync's modules by name; a new kiosk-side module must join the list."""
+    forbidden = set(_city_contract()["forbidden_modules"].split())
+    kiosk_side = {
+        f"offline_sync.{p.stem}" for p in (ROOT / "offline_sync").glob("*.py") if p.stem != "__init__"
+    } | {f"offline_sync.{p.name}" for p in (ROOT / "offline_sync").iterdir() if (p / "__init__.py").exists()}
+    kiosk_side.discard("offline_sync.protocol")
+    assert kiosk_side <= forbidden, f"not forbidden to the city's side: {sorted(kiosk_side - forbidden)}"
+    # and the package's own __init__ imports nothing, so importing the protocol loads no kiosk-side module
+    tree = ast.parse((ROOT / "offline_sync" / "__init__.py").read_text(encoding="utf-8"))
+    assert not [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+
+
+WRONG_WAY_IMPORTS = {
+    # file to append to, the import, the contract that must break
+    "kiosk/errors.py": ("import backoffice.storage.db", "nothing of the kiosk imports the city's side"),
+    "backoffice/pki.py": (
+        "import kiosk.config",
+        "the city's side imports only signing and the sync protocol",
+    ),
+    "backoffice/web/i18n.py": (
+        "import offline_sync.store",
+        "the city's side imports only signing and the sync protocol",
+    ),
+    "signing/__init__.py": ("import kiosk.errors", "ui above kiosk above the leaf packages"),
+    "ocr/__init__.py": ("import PySide6", "only ui imports PySide6"),
+}
+
+
+@pytest.mark.slow
+def test_the_import_contracts_fail_on_a_wrong_way_import(tmp_path: Path) -> None:
+    """A copy of the packages with one deliberate wrong-way import per contract: lint-imports must refuse each."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    if not lint_imports.exists():
+        lint_imports = Path(shutil.which("lint-imports") or "lint-imports")
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+
+    clean = subprocess.run(
+        [str(lint_imports)], check=False, cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert clean.returncode == 0, clean.stdout[-2000:]
+
+    for relative, (statement, _) in WRONG_WAY_IMPORTS.items():
+        with (tmp_path / relative).open("a", encoding="utf-8") as fh:
+            fh.write(f"\n{statement}  # a deliberate wrong-way import\n")
+    broken = subprocess.run(
+        [str(lint_imports)], check=False, cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert broken.returncode != 0
+    for relative, (statement, contract) in WRONG_WAY_IMPORTS.items():
+        summary = " ".join(broken.stdout.split())
+        assert re.search(re.escape(contract) + r"( \([^)]*\))? BROKEN", summary), (relative, summary[-3000:])
+        importer = relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        assert importer in broken.stdout, (importer, statement)

@@ -15,7 +15,9 @@ from pyzbar import pyzbar
 from drivers.base import Receipt
 from drivers.escpos_serial import receipt_bytes
 from drivers.receipt_render import render_receipt
-from kiosk.delivery import (
+from kiosk.flow.record import VisitRecord
+from kiosk.runtime.fleet_health import heartbeat_health, write_device_states
+from kiosk.services.delivery import (
     VisitClock,
     check_delivery_email,
     new_retrieval,
@@ -24,10 +26,8 @@ from kiosk.delivery import (
     set_delivery_email,
     wording,
 )
-from kiosk.fleet_health import heartbeat_health, write_device_states
-from kiosk.flow.record import VisitRecord
-from offline_sync.citizen import CROCKFORD, normalize_secret, verify_retrieval_secret
 from offline_sync.protocol import RecordUpload
+from offline_sync.protocol.citizen import CROCKFORD, normalize_secret, verify_retrieval_secret
 from offline_sync.store import LocalStore, RecordIn, load_or_create_data_key
 from offline_sync.worker import record_json
 
@@ -203,7 +203,7 @@ def test_the_kiosk_writes_its_device_states_for_the_heartbeat(
 
     from kiosk.app import KioskApp
     from kiosk.config import load_config
-    from kiosk.fleet_health import DEVICES_FILE, read_device_states, start_device_watch
+    from kiosk.runtime.fleet_health import DEVICES_FILE, read_device_states, start_device_watch
 
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("KIOSK_CONFIG", raising=False)

@@ -18,7 +18,7 @@ from kiosk.flow import Action, classify_error, register_route, route_for
 from kiosk.flow.errors import ROUTES
 from kiosk.identity.errors import CardError, CardPortraitError, FaceError, LivenessError
 from ocr.errors import ImageError, OcrUnavailable
-from offline_sync.errors import BackendError, DataKeyError
+from offline_sync.protocol.errors import BackendError, DataKeyError
 from signing.errors import KeyUnavailableError, SigningError
 
 

@@ -14,8 +14,8 @@ from drivers.errors import PaperOut
 from kiosk.errors import UnknownCodeError
 from kiosk.flow import LIVENESS_CHALLENGES, Action, ImmediateRunner, Screen, Service, VisitFlow
 from kiosk.identity.errors import CardError, LivenessError
-from kiosk.logs import redact
-from kiosk.maintenance import MaintenanceAuth, hash_pin
+from kiosk.runtime.logs import redact
+from kiosk.runtime.maintenance_pin import MaintenanceAuth, hash_pin
 
 
 class FakeClock:

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from kiosk.logs import RedactingFilter, forget_sensitive, mask_id, redact, register_sensitive
+from kiosk.runtime.logs import RedactingFilter, forget_sensitive, mask_id, redact, register_sensitive
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.errors import BadInputError
-from kiosk.maintenance import FIRST_LOCK_S, MaintenanceAuth, hash_pin, verify_pin
+from kiosk.runtime.maintenance_pin import FIRST_LOCK_S, MaintenanceAuth, hash_pin, verify_pin
 
 
 class Clock:

@@ -16,7 +16,7 @@ from drivers.base import Receipt
 from drivers.escpos_serial import EscposSerialPrinter, receipt_bytes
 from drivers.receipt_render import receipt_lines, render_receipt
 from drivers.sim_printers import SimulatedReceiptPrinter
-from kiosk.queue_ticket import QueueNumbers, QueueTicket, QueueTicketService, TicketReason
+from kiosk.services.queue_ticket import QueueNumbers, QueueTicket, QueueTicketService, TicketReason
 from tests.drivers.escpos_virtual_printer import VirtualEscposPrinter
 
 WHEN = datetime(2026, 12, 1, 8, 11, tzinfo=UTC)  # 15:11 in Hanoi

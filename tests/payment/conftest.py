@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from offline_sync.backend.payments import load_or_create_secret
 from offline_sync.gateway_sim import SimulatedGateway
 from offline_sync.kiosk_api_client import KioskApiClient
+from offline_sync.protocol.payment_notice import load_or_create_secret
 from tests.sync.helpers import Backend, Pki, make_pki
 
 GATEWAY_CN = "gateway-sim"

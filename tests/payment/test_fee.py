@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.fee import FeeSchedule, compute_fee, format_vnd
+from kiosk.services.fee import FeeSchedule, compute_fee, format_vnd
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ import pytest
 
 from drivers.base import Receipt
 from kiosk.flow import Action, ImmediateRunner, Screen, Service, VisitFlow
-from kiosk.payment import PaymentService
-from kiosk.queue_ticket import QueueNumbers, QueueTicketService
+from kiosk.services.payment import PaymentService
+from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
 from offline_sync.gateway_sim import SimulatedGateway
 from offline_sync.kiosk_api_client import KioskApiClient
 from tests.kiosk.test_flow import FakeServices
@@ -163,7 +163,7 @@ def test_reset_cancels_an_unpaid_payment(services: PaidServices, api: KioskApiCl
 
 def test_staff_call_keeps_the_visit(services: PaidServices, api: KioskApiClient) -> None:
     from drivers.signal_light import SimulatedSignalLight
-    from kiosk.staff_call import StaffCallService
+    from kiosk.services.staff_call import StaffCallService
 
     with SimulatedSignalLight() as light:
         services.staff_calls = StaffCallService(light, api)  # type: ignore[attr-defined]

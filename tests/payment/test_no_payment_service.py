@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from kiosk.flow import ImmediateRunner, Screen, VisitFlow
-from kiosk.payment import PaymentRequired
-from kiosk.queue_ticket import QueueNumbers, QueueTicketService
+from kiosk.services.payment import PaymentRequired
+from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
 from tests.kiosk.test_flow import FakeServices
 from tests.payment.test_flow_payment import Tickets, to_review
 

@@ -10,13 +10,13 @@ import httpx
 import pytest
 
 from kiosk.errors import UnavailableError
-from kiosk.fee import compute_fee
-from kiosk.payment import PaymentRequired, PaymentService, new_reference
-from offline_sync.backend.payments import SIGNATURE_HEADER, notice_body, sign_notice
+from kiosk.services.fee import compute_fee
+from kiosk.services.payment import PaymentRequired, PaymentService, new_reference
 from offline_sync.client import BackendClient
-from offline_sync.errors import BackendError
 from offline_sync.gateway_sim import SimulatedGateway
 from offline_sync.kiosk_api_client import BackendRefused, KioskApiClient
+from offline_sync.protocol.errors import BackendError
+from offline_sync.protocol.payment_notice import SIGNATURE_HEADER, notice_body, sign_notice
 from offline_sync.vietqr import VietQR, VietQRError
 from tests.sync.helpers import Backend, Pki, free_port
 
@@ -60,7 +60,7 @@ def test_nothing_prints_before_payment(api: KioskApiClient) -> None:
 
 
 def test_forged_permit_refused(api: KioskApiClient, gateway: SimulatedGateway) -> None:
-    from kiosk.payment import PrintPermit
+    from kiosk.services.payment import PrintPermit
 
     payments = service(api)
     calls: list[int] = []

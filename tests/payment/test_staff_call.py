@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drivers.signal_light import SimulatedSignalLight
-from kiosk.staff_call import StaffCallService
+from kiosk.services.staff_call import StaffCallService
 from offline_sync.client import BackendClient
 from offline_sync.kiosk_api_client import BackendRefused, KioskApiClient
 from tests.sync.helpers import Backend, Pki, free_port

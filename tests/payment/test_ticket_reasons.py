@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kiosk.flow import Action, ImmediateRunner, Screen, Service, VisitFlow
 from kiosk.flow.machine import MAX_FACE_ATTEMPTS, MAX_PAGE_REJECTS
-from kiosk.queue_ticket import QueueNumbers, QueueTicketService
+from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
 from tests.kiosk.test_flow import FakeServices
 from tests.payment.test_flow_payment import Tickets
 

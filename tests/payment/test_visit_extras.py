@@ -11,8 +11,8 @@ import pytest
 from kiosk.app import KioskApp
 from kiosk.config import parse_config
 from kiosk.flow import ImmediateRunner, Screen, VisitFlow
-from kiosk.payment import PaymentRequired
-from kiosk.visit_extras import VisitExtras
+from kiosk.services.payment import PaymentRequired
+from kiosk.services.visit_extras import VisitExtras
 from offline_sync.gateway_sim import SimulatedGateway
 from tests.kiosk.test_flow import FakeServices
 from tests.payment.test_flow_payment import paying_citizen, to_review

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from kiosk.audit import AuditLog, Events, canonical, entry_hash, head_path_for, verify_log
 from kiosk.cli import main as kiosk_main
-from kiosk.logs import forget_sensitive, register_sensitive
+from kiosk.runtime.logs import forget_sensitive, register_sensitive
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.errors import ConfigError
-from kiosk.security import InsecureFileError, check_private_dir, check_private_file
+from kiosk.runtime.security import InsecureFileError, check_private_dir, check_private_file
 
 
 def _file(tmp_path: Path, mode: int, name: str = "kiosk.toml") -> Path:

@@ -16,8 +16,8 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.copy_check.verify import ocr_words, upright_page, verify_image
 from kiosk.samples.documents import make_document
-from kiosk.verify import ocr_words, upright_page, verify_image
 from signing import CopyMeta, CopyPage, TextWord, issue_certified_copy, make_code
 from signing.content import make_qr
 from signing.fingerprint import matches, normalise, page_fingerprint

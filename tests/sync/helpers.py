@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from offline_sync.backend import (
+from backoffice import (
     BackendDB,
     BackgroundServer,
     TlsFiles,
@@ -24,9 +24,9 @@ from offline_sync.backend import (
     issue_client_cert,
     make_server,
 )
-from offline_sync.backend.pki import DevPki
-from offline_sync.backoff import Backoff
+from backoffice.pki import DevPki
 from offline_sync.client import BackendClient, make_ssl_context
+from offline_sync.protocol.backoff import Backoff
 from offline_sync.store import LocalStore, RecordIn, load_or_create_data_key
 from offline_sync.synclog import SyncLog
 from offline_sync.worker import SyncWorker, WorkerOptions
@@ -150,7 +150,7 @@ class BackendProcess:
         cmd = [
             sys.executable,
             "-m",
-            "offline_sync.backend.cli",
+            "backoffice.cli",
             "serve",
             "--data",
             str(self.data),

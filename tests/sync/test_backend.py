@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from offline_sync.backend import create_dev_pki, issue_client_cert, openapi_document
+from backoffice import create_dev_pki, issue_client_cert, openapi_document
 from offline_sync.client import make_ssl_context
 from tests.sync.helpers import KIOSK, Backend, Pki
 
@@ -210,7 +210,7 @@ def test_kiosk_backend_command(tmp_path: Path) -> None:
 
     from tests.sync.helpers import REPO, BackendProcess, Pki, env_with_repo
 
-    cli = [sys.executable, "-m", "offline_sync.backend.cli"]
+    cli = [sys.executable, "-m", "backoffice.cli"]
     done = subprocess.run(
         [*cli, "dev-certs", str(tmp_path / "tls"), "--kiosk", KIOSK],
         capture_output=True, text=True, check=False, cwd=REPO, env=env_with_repo(),
@@ -220,7 +220,7 @@ def test_kiosk_backend_command(tmp_path: Path) -> None:
     assert oct((tmp_path / "tls" / f"{KIOSK}.key").stat().st_mode & 0o777) == "0o600"
     done = subprocess.run([*cli, "openapi"], capture_output=True, text=True, check=False, cwd=REPO)
     assert json.loads(done.stdout)["paths"]
-    from offline_sync.backend.pki import DevPki
+    from backoffice.pki import DevPki
 
     tls = tmp_path / "tls"
     pki = Pki(DevPki(tls / "ca.crt", tls / "ca.key", tls / "server.crt", tls / "server.key"), tls)

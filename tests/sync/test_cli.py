@@ -117,7 +117,7 @@ def test_sync_run_without_a_backend_is_a_clear_error(
 
 def test_only_one_sync_worker_per_store(backend: Backend, tmp_path: Path) -> None:
     from kiosk.config import load_config
-    from offline_sync.errors import SyncError
+    from offline_sync.protocol.errors import SyncError
     from offline_sync.runner import build_worker
 
     config = load_config(kiosk_config(tmp_path, backend))

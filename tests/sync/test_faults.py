@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from offline_sync.backoff import Backoff
-from offline_sync.errors import StoreFullError
+from offline_sync.protocol.backoff import Backoff
+from offline_sync.protocol.errors import StoreFullError
 from offline_sync.store import LocalStore
 from tests.sync.helpers import (
     KIOSK,

@@ -13,7 +13,7 @@ from pathlib import Path
 import apsw
 import pytest
 
-from offline_sync.errors import BadRecordError, DataKeyError
+from offline_sync.protocol.errors import BadRecordError, DataKeyError
 from offline_sync.store import LocalStore, RecordIn, load_or_create_data_key
 
 

@@ -46,8 +46,8 @@ from datetime import UTC, datetime, timedelta  # noqa: E402
 
 import pytest  # noqa: E402
 
-from offline_sync.backoff import Backoff, parse_retry_after  # noqa: E402
 from offline_sync.client import BackendClient, classify  # noqa: E402
+from offline_sync.protocol.backoff import Backoff, parse_retry_after  # noqa: E402
 from offline_sync.synclog import SyncLog, make_entry  # noqa: E402
 from tests.sync.faultproxy import FaultProxy  # noqa: E402
 from tests.sync.helpers import KIOSK, Pki, start_fault_proxy  # noqa: E402

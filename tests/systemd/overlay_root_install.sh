@@ -68,7 +68,7 @@ if runuser -u kiosk -- ls /var/lib/smart-kiosk/sync >/dev/null 2>&1; then echo "
 if runuser -u kiosk -- cat /etc/smart-kiosk/kiosk.toml >/dev/null 2>&1; then echo "ui_reads_config=yes"; else echo "ui_reads_config=no"; fi
 
 # The kiosk's own checks as the service user: its key passes; the audit log takes both users' entries.
-as kiosk "$PY" -c 'from kiosk.security import check_private_file; check_private_file("/var/lib/smart-kiosk/keys/data.key"); print("key_check=ok")'
+as kiosk "$PY" -c 'from kiosk.runtime.security import check_private_file; check_private_file("/var/lib/smart-kiosk/keys/data.key"); print("key_check=ok")'
 AUDIT='import sys; from kiosk.audit import AuditLog
 AuditLog("/var/lib/smart-kiosk/audit/audit.jsonl", actor=sys.argv[1]).record(sys.argv[2], count=1)'
 as kiosk "$PY" -c "$AUDIT" ui maintenance.login

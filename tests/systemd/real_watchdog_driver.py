@@ -33,7 +33,7 @@ KEEP = ("Type", "NotifyAccess", "Restart", "RestartSec", "StartLimitIntervalSec"
 QT_APP = r"""
 import os, sys
 from PySide6.QtCore import QCoreApplication, QTimer
-from kiosk import notify
+from kiosk.runtime import notify
 
 app = QCoreApplication([])
 timer = QTimer()

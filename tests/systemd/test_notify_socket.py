@@ -1,4 +1,4 @@
-"""kiosk.notify speaks the sd_notify protocol byte for byte, on path and abstract sockets."""
+"""kiosk.runtime.notify speaks the sd_notify protocol byte for byte, on path and abstract sockets."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kiosk import notify
+from kiosk.runtime import notify
 
 
 @pytest.fixture(params=["path", "abstract"])
@@ -103,7 +103,7 @@ def test_a_manager_that_does_not_read_never_blocks_the_sender(tmp_path):
     """A full notify queue drops the ping instead of freezing the loop that sends it."""
     import socket as socket_module
 
-    from kiosk import notify as notify_module
+    from kiosk.runtime import notify as notify_module
 
     address = str(tmp_path / "full.sock")
     server = socket_module.socket(socket_module.AF_UNIX, socket_module.SOCK_DGRAM)

@@ -4,7 +4,7 @@ There is no systemd as PID 1 here, so `systemd-run` cannot be used; but systemd 
 user manager inside a private mount namespace (real_watchdog_driver.py explains how). The unit it
 starts is derived from systemd/kiosk-ui.service (same Type=notify, NotifyAccess=all, Restart=always,
 start limits; WatchdogSec= shortened to 2 s) with cage's shape: the main process starts the Qt app as a
-child, and the Qt app pings the watchdog through kiosk.notify from a QTimer.
+child, and the Qt app pings the watchdog through kiosk.runtime.notify from a QTimer.
 """
 
 from __future__ import annotations

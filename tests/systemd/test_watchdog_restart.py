@@ -1,4 +1,4 @@
-"""The watchdog path end to end: a Qt event loop pings through kiosk.notify; a stopped or hung loop misses
+"""The watchdog path end to end: a Qt event loop pings through kiosk.runtime.notify; a stopped or hung loop misses
 the pings and the manager (a test harness doing what systemd does) kills and restarts the process.
 
 The child is the UI's pattern exactly: a QTimer on the GUI thread calls `notify.watchdog_ping()` every
@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 QT_CHILD = r"""
 import sys, threading
 from PySide6.QtCore import QCoreApplication, QTimer
-from kiosk import notify
+from kiosk.runtime import notify
 
 app = QCoreApplication([])
 interval = notify.watchdog_interval()
@@ -39,7 +39,7 @@ sys.exit(app.exec())
 
 WORKER_CHILD = r"""
 import sys, threading
-from kiosk import notify
+from kiosk.runtime import notify
 
 tick = notify.watchdog_ticker()
 notify.ready("worker up")
@@ -121,7 +121,7 @@ def test_messages_from_other_processes_are_ignored(tmp_path, env):
     # NotifyAccess=main: a grandchild (here: a process the child starts) cannot feed the watchdog.
     code = r"""
 import os, subprocess, sys, time
-from kiosk import notify
+from kiosk.runtime import notify
 notify.ready()
 env = dict(os.environ, WATCHDOG_PID="")
 subprocess.run([sys.executable, "-c", "from kiosk import notify; notify.notify('WATCHDOG=1', 'STATUS=from a child')"],

@@ -20,7 +20,7 @@ from kiosk.errors import UnknownCodeError
 
 
 class SlowFakeServices:
-    """Stands in for kiosk.certify.VisitPipeline in the UI tests. `delay_s` makes every call slow (a
+    """Stands in for kiosk.pipeline.visit_pipeline.VisitPipeline in the UI tests. `delay_s` makes every call slow (a
     deliberately slow simulated device); `gate` lets a test hold a call until it releases it."""
 
     fee_per_page_vnd = 2000
@@ -145,7 +145,7 @@ class SlowFakeServices:
 
     def reprint_for_holder(self, code: str, card: Any, card_image: Any, frames: Any) -> Any:
         """The holder's reprint: `holder` is the only card ID number allowed to reprint."""
-        from kiosk.reprint import ReprintRefused
+        from kiosk.services.reprint import ReprintRefused
 
         self._work()
         if self.fail_with is not None:

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from drivers.signal_light import SimulatedSignalLight
 from kiosk.flow import Screen, Service
-from kiosk.payment import PaymentService
-from kiosk.queue_ticket import QueueNumbers, QueueTicketService
-from kiosk.staff_call import StaffCallService
+from kiosk.services.payment import PaymentService
+from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
+from kiosk.services.staff_call import StaffCallService
 from tests.payment.conftest import api, backend, gateway, pki  # noqa: F401 (fixtures)
 from tests.ui.test_visit import (
     click,

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.timeout(180)]
 
 def test_kiosk_run_heartbeat_carries_device_states(qtbot: Any, tmp_path: Path) -> None:
     from kiosk.app import KioskApp
-    from kiosk.fleet_health import DEVICES_FILE, heartbeat_health
+    from kiosk.runtime.fleet_health import DEVICES_FILE, heartbeat_health
     from ui.app import build_kiosk
 
     app = KioskApp(parse_config({"kiosk": {"data_dir": str(tmp_path / "data")}}))

@@ -105,7 +105,7 @@ def test_screenshots_refuses_a_file_as_folder(tmp_path: Path) -> None:
 def test_maintenance_services_on_a_real_app(tmp_path: Path) -> None:
     from kiosk.app import KioskApp
     from kiosk.flow.adapter import PipelineServices
-    from kiosk.logs import register_sensitive
+    from kiosk.runtime.logs import register_sensitive
     from ui.services import MaintenanceServices, RecentLogHandler
 
     app = KioskApp(parse_config({"kiosk": {"data_dir": str(tmp_path / "data")}}))

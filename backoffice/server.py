@@ -1,0 +1,242 @@
+"""Serving the backend over HTTPS with client-certificate authentication (uvicorn, ssl_cert_reqs).
+
+uvicorn does not pass the peer certificate to the app, so a thin subclass of its h11 protocol reads the
+verified certificate's common name from the TLS object when the connection is made and puts it in each
+request's scope under `extensions["kiosk.tls"]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from backoffice.api.kiosk_app import TLS_EXTENSION, IngestHook, build_app
+from backoffice.storage.db import BackendDB
+from offline_sync.protocol.errors import BackendError
+
+log = logging.getLogger(__name__)
+
+
+def _peer_common_name(transport: asyncio.BaseTransport) -> str | None:
+    ssl_object = transport.get_extra_info("ssl_object")
+    cert = ssl_object.getpeercert() if ssl_object is not None else None
+    if not cert:
+        return None
+    for rdn in cert.get("subject", ()):
+        for key, value in rdn:
+            if key == "commonName":
+                return str(value)
+    return None
+
+
+class BoundedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with slowloris bounds (uvicorn has none while a request head or body is
+    arriving): the request head must be complete ``head_timeout_s`` after the connection opened (or after
+    the first byte of a kept-alive connection's next request); a body must not stall ``body_idle_s`` and
+    must keep ``min_body_rate`` bytes/s on average after ``body_grace_s``. Otherwise the connection is
+    closed, so a client that trickles bytes cannot hold the listener's connection slots."""
+
+    head_timeout_s = 10.0
+    body_idle_s = 15.0
+    body_grace_s = 10.0
+    min_body_rate = 4096.0
+    tick_s = 0.5
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        now = time.monotonic()
+        self._seen_cycle: object | None = None
+        self._head_deadline: float | None = now + self.head_timeout_s
+        self._body_start: float | None = None
+        self._body_bytes = 0
+        self._last_data = now
+        self._watch: asyncio.TimerHandle | None = self.loop.call_later(self.tick_s, self._watchdog)
+
+    def _waiting_for_head(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
+
+    def _note_cycle(self, now: float) -> None:
+        if self.cycle is not None and self.cycle is not self._seen_cycle:  # a request head was parsed
+            self._seen_cycle = self.cycle
+            self._head_deadline = None
+            self._body_start, self._body_bytes = now, 0
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic()
+        self._last_data = now
+        if self._waiting_for_head():
+            if self._head_deadline is None:
+                self._head_deadline = now + self.head_timeout_s
+        elif self._body_start is not None:
+            self._body_bytes += len(data)
+        super().data_received(data)
+        self._note_cycle(now)
+
+    def on_response_complete(self) -> None:
+        self._body_start, self._head_deadline = None, None  # idle until the next byte: keep-alive's timer
+        super().on_response_complete()
+        self._note_cycle(time.monotonic())
+
+    def _watchdog(self) -> None:
+        self._watch = None
+        if self.transport.is_closing():
+            return
+        now = time.monotonic()
+        self._note_cycle(now)
+        too_slow = False
+        if self._waiting_for_head():
+            too_slow = self._head_deadline is not None and now > self._head_deadline
+        elif self.conn.their_state is h11.SEND_BODY and self._body_start is not None:
+            if self.flow.read_paused:  # the app is behind, not the client: the client's clock stops
+                self._last_data = now
+                self._body_start += self.tick_s
+            stalled = now - self._last_data > self.body_idle_s
+            owed = self._body_start + self.body_grace_s + self._body_bytes / self.min_body_rate
+            too_slow = stalled or now > owed
+        if too_slow:
+            log.info("closing a connection that sends its request too slowly (%s)", self.client)
+            self.transport.close()
+            return
+        self._watch = self.loop.call_later(self.tick_s, self._watchdog)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+        super().connection_lost(exc)
+
+
+class ClientCertH11Protocol(BoundedH11Protocol):
+    """uvicorn's h11 protocol, plus the client certificate's common name in every scope."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        common_name = _peer_common_name(transport)
+        inner = self.app
+
+        async def with_tls(scope: Any, receive: Any, send: Any) -> None:
+            if scope.get("type") == "http":
+                scope.setdefault("extensions", {})[TLS_EXTENSION] = {"client_cn": common_name}
+            await inner(scope, receive, send)
+
+        self.app = with_tls  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    cert: Path
+    key: Path
+    client_ca: Path
+    crl: Path | None = None  # the kiosk CA's revocation list (PEM): a leaked kiosk's certificate is refused
+
+
+def make_server(
+    db: BackendDB,
+    tls: TlsFiles,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8443,
+    log_level: str = "warning",
+    after_ingest: Sequence[IngestHook] = (),
+) -> uvicorn.Server:
+    for path in (tls.cert, tls.key, tls.client_ca, *([tls.crl] if tls.crl else [])):
+        if not Path(path).is_file():
+            raise BackendError("TLS file not found", subject=str(path))
+    config = uvicorn.Config(
+        build_app(db, after_ingest=after_ingest),
+        host=host,
+        port=port,
+        http=ClientCertH11Protocol,
+        ssl_certfile=str(tls.cert),
+        ssl_keyfile=str(tls.key),
+        ssl_ca_certs=str(tls.client_ca),
+        ssl_cert_reqs=ssl.CERT_REQUIRED,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
+        limit_concurrency=1000,
+    )
+    if tls.crl is not None:
+        config.load()  # builds the SSL context now, so the revocation list can be added to it
+        assert config.ssl is not None
+        try:
+            config.ssl.load_verify_locations(cafile=str(tls.crl))
+        except ssl.SSLError as exc:
+            raise BackendError(f"not a PEM revocation list: {exc}", subject=str(tls.crl)) from None
+        config.ssl.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
+    return uvicorn.Server(config)
+
+
+class BackgroundServer:
+    """The backend in a thread of this process (tests, the bench). `with BackgroundServer(...) as s:`."""
+
+    def __init__(self, server: uvicorn.Server) -> None:
+        self.server = server
+        self._thread = threading.Thread(target=self._run, name="kiosk-backend", daemon=True)
+        self._error: BaseException | None = None
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except BaseException as exc:
+            self._error = exc
+
+    def start(self, timeout: float = 30.0) -> BackgroundServer:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise BackendError(f"backend did not start: {self._error or 'timeout'}")
+            self._thread.join(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self._thread.join(30)
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def make_public_server(
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    log_level: str = "warning",
+    trusted_proxies: Sequence[str] = (),
+) -> uvicorn.Server:
+    """The public listener (status, staff console): plain HTTP behind the city's TLS reverse proxy.
+    ``trusted_proxies``: the proxies whose X-Forwarded-For names the real client (the rate limit's key);
+    from anyone else the header is ignored."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=list(trusted_proxies) or [],
+        http=BoundedH11Protocol,
+        server_header=False,
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=5,
+        limit_concurrency=1000,
+        h11_max_incomplete_event_size=64 * 1024,
+    )
+    return uvicorn.Server(config)

@@ -1,0 +1,241 @@
+"""The backend's one seam to the signing package: is an upload really that kiosk's certified copy, and
+the officer's approval signature.
+
+The backend is the city's server, not a kiosk part, but it checks the same seals, so it calls the signing
+package's upload check (``signing.ingest_check.verify_upload``: ``verify_pdf``'s checks for a fresh copy,
+without the work that cannot matter for one) and ``signing.countersign`` here and nowhere else
+(.importlinter lets this module, alone in offline_sync, import signing).
+
+With ``workers``, the checks run in a pool of processes (spawned, each with its own copy of the trust store
+and its own cache of validated certificate paths): ingest runs in server threads, each waits for its
+record's verdict while the pool uses every core.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from offline_sync.protocol.errors import BackendError
+from signing.code import authority_of, is_valid_code
+from signing.countersign import countersign, init_dev_officer, officer_config, open_officer_signer
+from signing.errors import SigningError
+from signing.ingest_check import root_pems, trust_from_pems, verify_upload
+from signing.model import Verification
+from signing.trust import TrustStore, load_certs
+
+log = logging.getLogger(__name__)
+
+TRUST_DIR = "trust"
+
+
+def load_trust(paths: Sequence[Path]) -> TrustStore:
+    """The city roots (self-signed CA certificates) from PEM files or folders of them."""
+    store = TrustStore()
+    for path in paths:
+        files = (
+            sorted(p for p in path.iterdir() if p.suffix.lower() in (".pem", ".crt"))
+            if path.is_dir()
+            else [path]
+        )
+        for file in files:
+            try:
+                for cert in load_certs(file):
+                    store.add(cert)
+            except SigningError as exc:
+                raise BackendError(str(exc), subject=str(file)) from None
+    return store
+
+
+def code_belongs_to(code: str, kiosk_id: str) -> bool:
+    """A well-formed code with a correct check character, carrying ``kiosk_id``'s prefix."""
+    return is_valid_code(code) and authority_of(code, kiosk_id) is not None
+
+
+def _unit(signer: str | None) -> str | None:
+    if not signer:
+        return None
+    try:
+        units = x509.Name.from_rfc4514_string(signer).get_attributes_for_oid(NameOID.ORGANIZATIONAL_UNIT_NAME)
+    except ValueError:
+        return None
+    return str(units[0].value) if units else None
+
+
+class NoTrustRoot(BackendError):
+    exit_code = 2
+
+
+def _judge(verdict: Verification, *, code: str, kiosk_id: str, pages: int, doc_type: str) -> str | None:
+    if not verdict.valid:
+        return f"the PDF is not a valid certified copy: {verdict.reason}"
+    if verdict.code != code:
+        return f"the PDF's seal is for code {verdict.code!r}, not {code!r}"
+    if verdict.kiosk_id != kiosk_id or _unit(verdict.signer) != kiosk_id:
+        return f"the PDF was not sealed by kiosk {kiosk_id}"
+    if verdict.pages != pages:
+        return f"the record says {pages} page(s), the seal says {verdict.pages}"
+    if verdict.doc_type != doc_type:
+        return f"the record says document type {doc_type!r}, the seal says {verdict.doc_type!r}"
+    return None
+
+
+def _full_problem(
+    trust: TrustStore, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes
+) -> str | None:
+    try:
+        verdict = verify_upload(pdf, trust)
+    except Exception as exc:  # the verifier must never take the server down
+        log.warning("seal verification crashed on %s: %s", code, type(exc).__name__)
+        return "the PDF could not be verified"
+    return _judge(verdict, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type)
+
+
+_WORKER_TRUST: TrustStore | None = None
+
+
+def _worker_init(pems: list[bytes]) -> None:
+    global _WORKER_TRUST
+    _WORKER_TRUST = trust_from_pems(pems)
+
+
+def _worker_problem(code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None:
+    assert _WORKER_TRUST is not None
+    return _full_problem(_WORKER_TRUST, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf)
+
+
+def _warm() -> bool:
+    return _WORKER_TRUST is not None
+
+
+class SealChecker:
+    """Checks an upload against its own seal: the certificate chain, the code, pages and document type.
+
+    ``workers`` > 0: in that many processes (the backend gives the number of cores); 0: in the caller's
+    thread. A pool that breaks (a worker killed) is replaced, and the record checked in the caller's
+    thread meanwhile: a verdict is never lost to it."""
+
+    def __init__(self, trust: TrustStore, *, workers: int = 0) -> None:
+        if not trust.roots:
+            raise NoTrustRoot("no city root certificate to check kiosk seals against (--trust PEM)")
+        self.trust = trust
+        self.workers = max(0, workers)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        if self.workers:
+            self._start_pool()
+
+    def _start_pool(self) -> None:
+        pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(root_pems(self.trust),),
+        )
+        for future in [pool.submit(_warm) for _ in range(self.workers)]:
+            future.result()  # every worker up (imports done) before the first upload waits for one
+        self._pool = pool
+
+    def close(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def code_problem(self, code: str, kiosk_id: str) -> str | None:
+        if not code_belongs_to(code, kiosk_id):
+            return f"code {code!r} is not a valid code of kiosk {kiosk_id}"
+        return None
+
+    def problem(self, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None:
+        """None when ``pdf`` is ``kiosk_id``'s certified copy ``code`` as described; else why not."""
+        if (cheap := self.code_problem(code, kiosk_id)) is not None:
+            return cheap
+        pool = self._pool
+        if pool is not None:
+            try:
+                return pool.submit(_worker_problem, code, kiosk_id, pages, doc_type, pdf).result()
+            except (BrokenProcessPool, RuntimeError) as exc:
+                log.warning(
+                    "seal check pool failed (%s): checking %s here, restarting the pool",
+                    type(exc).__name__,
+                    code,
+                )
+                self._restart(pool)
+        return _full_problem(
+            self.trust, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf
+        )
+
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        with self._pool_lock:
+            if self._pool is not broken:
+                return  # another thread did it
+            self._pool = None
+            broken.shutdown(wait=False, cancel_futures=True)
+            try:
+                self._start_pool()
+            except Exception as exc:
+                log.error("cannot restart the seal check pool (%s): checking in the server threads", exc)
+
+
+class OfficerTokens:
+    """Where the officers' keys live: one PKCS#11 token (an HSM at the city), a key per officer labelled
+    ``officer-<username>``; PIN from ``$KIOSK_OFFICER_PIN`` else ``<data>/officer-pin``."""
+
+    def __init__(self, data_dir: Path, *, module: str, token_label: str) -> None:
+        self.data_dir = Path(data_dir)
+        self.module = module
+        self.token_label = token_label
+
+    def approve(self, pdf: bytes, *, username: str, full_name: str) -> bytes:
+        """``pdf`` with the officer's PAdES approval signature; BackendError when the token says no."""
+        config = officer_config(username, module=self.module, token_label=self.token_label)
+        try:
+            with open_officer_signer(config, self.data_dir) as signer:
+                return countersign(pdf, signer, officer_name=full_name)
+        except SigningError as exc:
+            raise BackendError(f"the officer's signature could not be made: {exc}") from None
+
+
+def make_dev_officer_key(
+    data_dir: Path,
+    *,
+    username: str,
+    full_name: str,
+    issuer_cert: Path,
+    issuer_key: Path,
+    passphrase: str | None,
+    module: str,
+    token_label: str,
+) -> Path:
+    """Development: the officer's key generated on the token and a certificate from the dev city root
+    (``kiosk keys init-dev``'s root). Returns where the certificate was written."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from signing.keys import load_cert, load_private_key, resolve
+
+    try:
+        cert = load_cert(issuer_cert)
+        key = load_private_key(issuer_key, passphrase.encode() if passphrase else None)
+    except SigningError as exc:
+        raise NoTrustRoot(str(exc)) from None
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise NoTrustRoot("the issuer key must be an EC key", subject=str(issuer_key))
+    config = officer_config(username, module=module, token_label=token_label)
+    try:
+        officer = init_dev_officer(config, data_dir, officer=full_name, issuer_cert=cert, issuer_key=key)
+    except SigningError as exc:
+        raise BackendError(f"cannot make the officer's key: {exc}") from None
+    out = resolve(config.keys_dir, data_dir) / f"{config.pkcs11_key_label}.pem"
+    from cryptography.hazmat.primitives import serialization
+
+    out.write_bytes(officer.public_bytes(serialization.Encoding.PEM))
+    return out

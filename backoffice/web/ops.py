@@ -1,0 +1,309 @@
+"""The operations dashboard for central IT, on the public listener behind the staff login (role `it`, or
+`admin`): `/ops` (fleet, alerts, KPIs with SVG charts, deliveries, retrieval lockouts), `/ops/kpis.csv`,
+`/ops/logs` (search in the sync logs), and the same data as JSON under `/api/ops/` for scripts.
+
+Without a session a page redirects to /login and an API call answers 401; another role gets 403. Every
+string a kiosk sent (ward, software version, device detail, last error, log lines) reaches the page through
+Jinja2's autoescaping or the SVG builder's escaping, and the CSV export neutralises formula cells.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from backoffice.api.kiosk_app import HttpProblem
+from backoffice.services.operations import (
+    GROUPS,
+    LogQuery,
+    fleet_health,
+    kpi_csv,
+    log_outcomes,
+    parse_time,
+    search_logs,
+)
+from backoffice.web.common import SECURITY_HEADERS, Forbidden, NeedLogin, Web
+from backoffice.web.ops_svg import bar_chart
+
+if TYPE_CHECKING:
+    from backoffice.services.wiring import CityServices
+
+log = logging.getLogger(__name__)
+
+OPS_ROLES = ("it", "admin")
+
+TEXT = {
+    "vi": {
+        "title": "Điều hành hệ thống ki-ốt",
+        "fleet": "Tình trạng ki-ốt",
+        "alerts": "Cảnh báo",
+        "no_alerts": "Không có cảnh báo.",
+        "kpis": "Chỉ số theo",
+        "day": "ngày",
+        "ward": "phường/xã",
+        "kiosk": "ki-ốt",
+        "from": "Từ",
+        "to": "Đến",
+        "show": "Xem",
+        "csv": "Tải CSV",
+        "logs": "Tra cứu nhật ký đồng bộ",
+        "deliveries": "Thư điện tử gửi công dân",
+        "locks": "Tra cứu bị khoá (nhập sai mã bí mật)",
+        "version": "Phiên bản",
+        "last_heartbeat": "Tín hiệu gần nhất",
+        "clock_offset": "Lệch đồng hồ (s)",
+        "backlog": "Tồn đồng bộ",
+        "dead_letters": "Thư chết",
+        "devices": "Thiết bị",
+        "copies": "Bản sao",
+        "pages": "Trang",
+        "on_time": "Đúng hạn",
+        "late": "Trễ hạn",
+        "median": "Trung vị (s)",
+        "rescans": "Quét lại/trang",
+        "face_fail": "Lỗi khuôn mặt",
+        "liveness_fail": "Lỗi liveness",
+        "backlog_pc": "Chờ hậu kiểm",
+        "revoked": "Thu hồi",
+        "outcome": "Kết quả",
+        "code": "Mã bản sao",
+        "time": "Thời gian",
+        "search": "Tìm",
+        "none": "Không có dữ liệu.",
+        "state": "Trạng thái",
+        "attempts": "Số lần gửi",
+        "last_error": "Lỗi gần nhất",
+        "sent_at": "Đã gửi lúc",
+        "chart_copies": "Bản sao đã cấp và tỉ lệ đúng hạn",
+        "kind_device": "Thiết bị lỗi",
+        "kind_backlog": "Tồn đồng bộ tăng",
+        "kind_silent": "Ki-ốt im lặng",
+        "kind_dead_letters": "Thư chết",
+        "kind_staff_call": "Gọi cán bộ",
+        "back": "Về bảng điều hành",
+        "total": "Tổng",
+    },
+    "en": {
+        "title": "Kiosk fleet operations",
+        "fleet": "Fleet",
+        "alerts": "Alerts",
+        "no_alerts": "No alerts.",
+        "kpis": "KPIs by",
+        "day": "day",
+        "ward": "ward",
+        "kiosk": "kiosk",
+        "from": "From",
+        "to": "To",
+        "show": "Show",
+        "csv": "Download CSV",
+        "logs": "Search the sync logs",
+        "deliveries": "E-mail to citizens",
+        "locks": "Retrieval lockouts (wrong secrets)",
+        "version": "Version",
+        "last_heartbeat": "Last heartbeat",
+        "clock_offset": "Clock offset (s)",
+        "backlog": "Backlog",
+        "dead_letters": "Dead letters",
+        "devices": "Devices",
+        "copies": "Copies",
+        "pages": "Pages",
+        "on_time": "On time",
+        "late": "Late",
+        "median": "Median (s)",
+        "rescans": "Rescans/page",
+        "face_fail": "Face failures",
+        "liveness_fail": "Liveness failures",
+        "backlog_pc": "Awaiting post-check",
+        "revoked": "Revoked",
+        "outcome": "Outcome",
+        "code": "Copy code",
+        "time": "Time",
+        "search": "Search",
+        "none": "No data.",
+        "state": "State",
+        "attempts": "Attempts",
+        "last_error": "Last error",
+        "sent_at": "Sent at",
+        "chart_copies": "Copies issued and on-time rate",
+        "kind_device": "Device in error",
+        "kind_backlog": "Growing backlog",
+        "kind_silent": "Silent kiosk",
+        "kind_dead_letters": "Dead letters",
+        "kind_staff_call": "Staff call",
+        "back": "Back to the dashboard",
+        "total": "Total",
+    },
+}
+
+
+def _range(request: Request, services: CityServices) -> tuple[str, str]:
+    default_from, default_to = services.kpis.window(services.ops.kpi_days)
+    since = request.query_params.get("from") or default_from
+    until = request.query_params.get("to") or default_to
+    for value in (since, until):
+        try:
+            datetime.strptime(value, "%Y-%m-%d")
+        except ValueError:
+            raise HttpProblem(400, "from and to must be dates (YYYY-MM-DD)") from None
+    return since, until
+
+
+def _group(request: Request) -> str:
+    by = request.query_params.get("by", "day")
+    if by not in GROUPS:
+        raise HttpProblem(400, f"by must be one of {', '.join(GROUPS)}")
+    return by
+
+
+def _log_query(request: Request) -> LogQuery:
+    q = request.query_params
+    try:
+        since, until = parse_time(q.get("since", "")), parse_time(q.get("until", ""))
+    except ValueError:
+        raise HttpProblem(400, "since and until must be ISO dates or date-times") from None
+    raw_limit = q.get("limit", "200")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 5000:
+        raise HttpProblem(400, "limit must be an integer from 1 to 5000")
+    return LogQuery(
+        kiosk=q.get("kiosk", "").strip()[:64],
+        code=q.get("code", "").strip().upper()[:64],
+        outcome=q.get("outcome", "").strip()[:32],
+        since=since,
+        until=until,
+        limit=int(raw_limit),
+    )
+
+
+def ops_routes(web: Web, services: CityServices) -> list[Route]:
+    db = web.db
+
+    def staff(fn: Any, *, api: bool = False) -> Any:
+        async def endpoint(request: Request) -> Response:
+            try:
+                session, user = await web.user(request, OPS_ROLES)
+                return await fn(request, session, user)
+            except NeedLogin:
+                if api:
+                    return JSONResponse({"error": "log in first"}, status_code=401, headers=SECURITY_HEADERS)
+                return web.login_redirect(request)
+            except Forbidden:
+                if api:
+                    return JSONResponse({"error": "the it role is required"}, 403, headers=SECURITY_HEADERS)
+                return web.render(
+                    request, "message.html", 403, message=TEXT[web.lang(request)]["title"] + ": 403"
+                )
+            except HttpProblem as exc:
+                if api:
+                    return JSONResponse({"error": exc.error}, exc.status, headers=SECURITY_HEADERS)
+                return web.render(request, "message.html", exc.status, message=exc.error)
+            except Exception:
+                log.exception("ops error on %s %s", request.method, request.url.path)
+                return JSONResponse({"error": "temporarily unavailable"}, 503, headers=SECURITY_HEADERS)
+
+        return endpoint
+
+    def dashboard_data(by: str, since: str, until: str) -> dict[str, Any]:
+        kiosks, alerts = fleet_health(db, services.ops)
+        rows = services.kpis.kpis(by, since, until)
+        return {
+            "kiosks": kiosks,
+            "alerts": alerts,
+            "kpis": rows,
+            "totals": services.kpis.totals(since, until),
+            "deliveries": services.delivery.outcomes(limit=50),
+            "delivery_counts": services.delivery.counts(),
+            "locks": services.retrieval.guard_rows(50),
+        }
+
+    async def dashboard(request: Request, session: Any, user: Any) -> Response:
+        by, (since, until) = _group(request), _range(request, services)
+        lang = web.lang(request)
+        o = TEXT[lang]
+        data = await run_in_threadpool(dashboard_data, by, since, until)
+        rows = data["kpis"]
+        chart = bar_chart(
+            f"{o['chart_copies']} ({o[by]})",
+            [str(r["group"]) or "—" for r in rows],
+            [r["copies"] for r in rows],
+            rates=[r["on_time_rate"] for r in rows],
+            rate_label=o["on_time"],
+            chart_id="chart-copies",
+        )
+        chart_failures = bar_chart(
+            f"{o['rescans']} / {o['face_fail']} ({o[by]})",
+            [str(r["group"]) or "—" for r in rows],
+            [r["rescans_per_page"] or 0 for r in rows],
+            rates=[r["face_failure_rate"] for r in rows],
+            rate_label=o["face_fail"],
+            chart_id="chart-quality",
+        )
+        return web.render(
+            request,
+            "ops.html",
+            lang=lang,
+            o=o,
+            user=user,
+            csrf=session.csrf,
+            by=by,
+            since=since,
+            until=until,
+            groups=GROUPS,
+            chart=chart,
+            chart_failures=chart_failures,
+            now=datetime.now(UTC).isoformat(timespec="seconds"),
+            **data,
+        )
+
+    async def kpis_csv(request: Request, session: Any, user: Any) -> Response:
+        by, (since, until) = _group(request), _range(request, services)
+        rows = await run_in_threadpool(services.kpis.kpis, by, since, until)
+        headers = {
+            **SECURITY_HEADERS,
+            "Content-Disposition": f'attachment; filename="kpis-{by}-{since}-{until}.csv"',
+        }
+        return Response(kpi_csv(rows, by), media_type="text/csv; charset=utf-8", headers=headers)
+
+    async def logs_page(request: Request, session: Any, user: Any) -> Response:
+        query = _log_query(request)
+        lang = web.lang(request)
+        entries = await run_in_threadpool(search_logs, db, query)
+        outcomes = await run_in_threadpool(log_outcomes, db)
+        return web.render(
+            request,
+            "ops_logs.html",
+            lang=lang,
+            o=TEXT[lang],
+            user=user,
+            csrf=session.csrf,
+            q=request.query_params,
+            entries=entries,
+            outcomes=outcomes,
+        )
+
+    async def fleet_json(request: Request, session: Any, user: Any) -> Response:
+        kiosks, alerts = await run_in_threadpool(fleet_health, db, services.ops)
+        return JSONResponse({"kiosks": kiosks, "alerts": alerts}, headers=SECURITY_HEADERS)
+
+    async def kpis_json(request: Request, session: Any, user: Any) -> Response:
+        by, (since, until) = _group(request), _range(request, services)
+        rows = await run_in_threadpool(services.kpis.kpis, by, since, until)
+        return JSONResponse({"by": by, "from": since, "to": until, "kpis": rows}, headers=SECURITY_HEADERS)
+
+    async def logs_json(request: Request, session: Any, user: Any) -> Response:
+        entries = await run_in_threadpool(search_logs, db, _log_query(request))
+        return JSONResponse({"entries": entries}, headers=SECURITY_HEADERS)
+
+    return [
+        Route("/ops", staff(dashboard), methods=["GET"]),
+        Route("/ops/kpis.csv", staff(kpis_csv), methods=["GET"]),
+        Route("/ops/logs", staff(logs_page), methods=["GET"]),
+        Route("/api/ops/fleet", staff(fleet_json, api=True), methods=["GET"]),
+        Route("/api/ops/kpis", staff(kpis_json, api=True), methods=["GET"]),
+        Route("/api/ops/logs", staff(logs_json, api=True), methods=["GET"]),
+    ]

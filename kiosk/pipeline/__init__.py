@@ -1,0 +1,1 @@
+"""The visit's work: the certify pipeline's steps and the kiosk's side of the local store."""
