@@ -1,21 +1,30 @@
-"""`kiosk id read CARD_IMAGE` (the CCCD QR of a card image) and `kiosk face verify --card --live`.
+"""`kiosk id read CARD_IMAGE` (the CCCD QR of a card image), `kiosk face verify --card --live` and
+`kiosk face calibrate PAIRS.json` (a face model's threshold for a target false-accept rate).
 
-Exit status: 0 a card read / the same person; 1 not the same person; 2 bad input (no QR, malformed or
-inconsistent fields, no face on the card, an unreadable image).
+Exit status: 0 a card read / the same person / a calibration; 1 not the same person; 2 bad input (no QR,
+malformed or inconsistent fields, no face on the card, an unreadable image, a bad pairs file).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from kiosk.commands._common import CommandContext, add_common_options, load_image_file
-from kiosk.errors import UnavailableError
+from kiosk.commands._common import CommandContext, add_common_options, load_image_file, read_input_file
+from kiosk.errors import BadInputError, UnavailableError
+from kiosk.identity.face import FaceVerifier
+from kiosk.identity.face_calibration import calibrate, parse_pairs, score_pairs
+from kiosk.identity.face_models import matcher_for
 
 log = logging.getLogger(__name__)
+
+# A pairs file lists paths, not images: a few MB is already hundreds of thousands of pairs.
+MAX_PAIRS_FILE_BYTES = 16 * 1024 * 1024
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +50,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verify.add_argument("--card", required=True, metavar="CARD_IMAGE", help="scan or photo of the card front")
     verify.add_argument("--live", required=True, nargs="+", metavar="IMAGE", help="live camera frames")
     verify.set_defaults(handler=run_face_verify)
+    calibrate = face_sub.add_parser(
+        "calibrate",
+        help="a face model's threshold for a target false-accept rate, from card/live pairs",
+        description="Computes the threshold at which the face model accepts at most --target-far of the "
+        "impostor pairs, and prints FAR and FRR per group at that threshold (docs/FACE_MODELS.md).",
+    )
+    add_common_options(calibrate)
+    calibrate.add_argument(
+        "pairs",
+        metavar="PAIRS.json",
+        help='{"pairs": [{"card", "live", "same", "group"}...]} (paths relative to it)',
+    )
+    calibrate.add_argument(
+        "--target-far",
+        type=_target_far,
+        default=0.001,
+        metavar="F",
+        help="largest false-accept rate allowed over the impostor pairs (default 0.001)",
+    )
+    calibrate.add_argument(
+        "--model", metavar="NAME", help="face model to calibrate (default: [identity] face_model)"
+    )
+    calibrate.set_defaults(handler=run_face_calibrate)
 
 
 def _ocr_text(ctx: CommandContext, image: np.ndarray) -> str:
@@ -114,9 +146,62 @@ def run_face_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise FaceError(messages[decision.reason], reason=decision.reason, subject=" ".join(args.live))
     verdict = "same person" if decision.match else "NOT the same person"
     human = (
-        f"{verdict}: distance {decision.distance:.3f} (threshold {ctx.config.identity.face_threshold}), "
+        f"{verdict}: distance {decision.distance:.3f} (threshold {verifier.threshold:g}), "
         f"{decision.frames_matched} of {decision.frames_used} frame(s) matched"
         + (f"; reason: {decision.reason}" if decision.reason else "")
     )
     ctx.emit(decision.to_json(), human)
     return 0 if decision.match else 1
+
+
+def _target_far(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (e.g. 0.001), got {text}")
+    return value
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.2f} %"
+
+
+def run_face_calibrate(args: argparse.Namespace, ctx: CommandContext) -> int:
+    raw = read_input_file(args.pairs, "the pairs file", limit=MAX_PAIRS_FILE_BYTES)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadInputError("the pairs file is not UTF-8 text", subject=args.pairs) from None
+    except json.JSONDecodeError as exc:
+        raise BadInputError(
+            f"the pairs file is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            subject=args.pairs,
+        ) from None
+    pairs = parse_pairs(data, Path(args.pairs).resolve().parent, args.pairs)
+    identity = ctx.config.identity
+    verifier = FaceVerifier(identity, matcher=matcher_for(identity, args.model))
+    verifier.warm_up()
+    scored = score_pairs(verifier, pairs, lambda path: load_image_file(str(path), "the pair's image"))
+    report = calibrate(verifier, scored, args.target_far)
+    lines = [
+        f"face model {report.model} ({report.metric} distance); target FAR {report.target_far:g}",
+        f"pairs: {report.overall.genuine} genuine, {report.overall.impostor} impostor"
+        + (f" ({report.per_visit_pairs} as visits, k of n)" if report.per_visit_pairs else ""),
+        f"threshold {report.threshold:.4f}   (config: {report.threshold_key} = {report.threshold:.4f})",
+        "",
+        f"  {'group':<24} {'genuine':>8} {'impostor':>9} {'FAR':>10} {'FRR':>10}",
+    ]
+    for name, group in [*sorted(report.groups.items()), ("(all pairs)", report.overall)]:
+        lines.append(
+            f"  {name:<24} {group.genuine:>8} {group.impostor:>9} {_rate(group.far):>10} {_rate(group.frr):>10}"
+        )
+    if not report.enough_impostors:
+        lines.append(
+            f"\nnote: {report.overall.impostor} impostor pairs resolve FAR only to "
+            f"{1 / report.overall.impostor:.4f}; showing FAR <= {report.target_far:g} needs at least "
+            f"{report.impostors_needed} impostor pairs (rule of three)"
+        )
+    ctx.emit(report.to_json(), "\n".join(lines))
+    return 0
