@@ -5,6 +5,14 @@ lying on the configured scanner (the simulated glass holds the sample citizen's 
 ``--number``, ``--birth`` and ``--expiry`` (the MRZ on the back). The JSON has the ``kiosk id read``
 keys from the chip (DG13), ``passive_authentication`` (``valid`` or the failure reason),
 ``chip_authentication`` (``valid``, ``failed``, ``not_offered``), and ``qr_check`` when a QR gave the key.
+``dg13`` says where the fields came from: ``present`` (DG13), ``absent`` (a CCCD chip without DG13: the
+name is the MRZ's, ``name_source`` ``mrz``, and ``issue_date`` and ``address`` are null, not known), or
+``not_applicable`` (a passport, ``document_type`` ``passport``, or another country's ID card: the MRZ
+gives the document number, name, nationality, date of birth, sex and expiry).
+
+Whatever goes wrong is a ``reason`` key: with ``--json`` the command prints ``{"ok": false, "reason":
+..., "message": ..., "detail": ...}`` (``sod_malformed``, ``dg1_malformed``, ``chip_read_failed``,
+``bac_failed``...), and one line on stderr; never a traceback.
 
 Exit status: 0 a genuine chip; 1 a chip that fails passive or active authentication, or whose data
 disagrees with the card's QR; 2 bad input (no card, no chip, a wrong access key, a card moved away);
@@ -14,12 +22,18 @@ disagrees with the card's QR; 2 bad input (no card, no chip, a wrong access key,
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import sys
 from datetime import date
 from typing import Any
 
 from kiosk.commands._common import CommandContext, add_common_options
 from kiosk.errors import BadInputError, UnavailableError
+from kiosk.identity.chip.errors import ChipError, ChipRefused
+from kiosk.identity.chip.holder import DG13_ABSENT, DG13_NOT_APPLICABLE
+from kiosk.identity.chip.identity import ChipIdentity, bac_key_for, cross_check, read_identity
+from kiosk.identity.chip.mrz import BacKey, document_number_for
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +58,6 @@ def _iso(text: str, what: str) -> date:
 
 def run_id_chip(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.identity import CardData, read_card
-    from kiosk.identity.chip.identity import bac_key_for, cross_check, read_identity
-    from kiosk.identity.chip.mrz import BacKey, document_number_for
     from kiosk.runtime.logs import register_sensitive
 
     app = ctx.app
@@ -75,26 +87,60 @@ def run_id_chip(args: argparse.Namespace, ctx: CommandContext) -> int:
         register_sensitive(qr.full_name, qr.id_number)
         key = bac_key_for(qr, expiry=_iso(args.expiry, "--expiry") if args.expiry else None)
     wait = identity_settings.chip_wait_s if args.wait is None else max(0.0, args.wait)
-    identity = read_identity(
-        reader, key, app.chip_trust, time_limit_s=identity_settings.chip_time_limit_s, wait_s=wait
-    )
-    register_sensitive(identity.card.full_name, identity.card.id_number)
+    try:
+        identity = read_identity(
+            reader, key, app.chip_trust, time_limit_s=identity_settings.chip_time_limit_s, wait_s=wait
+        )
+    except (ChipError, ChipRefused) as exc:
+        return _report_failure(ctx, exc)
+    holder = identity.holder
+    register_sensitive(holder.full_name, *[v for v in (holder.id_number, holder.document_number) if v])
     payload: dict[str, Any] = identity.to_json()
-    payload["masked_id"] = identity.card.masked_id()
+    payload["masked_id"] = holder.masked_id()
     mismatches: list[str] = []
     if qr is not None:
-        mismatches = cross_check(identity.card, qr)
+        mismatches = cross_check(holder, qr)
         payload["qr_check"] = {"agrees": not mismatches, "mismatches": mismatches}
     refusal = identity.refusal
-    human = "\n".join(
+    payload["ok"] = not (refusal or mismatches)
+    payload["reason"] = refusal or ("qr_mismatch" if mismatches else None)
+    ctx.emit(payload, _human(identity, payload, mismatches))
+    return 1 if refusal or mismatches else 0
+
+
+def _report_failure(ctx: CommandContext, exc: ChipError | ChipRefused) -> int:
+    """A read that ended in a reason: the JSON says it (``ok`` false, ``reason``), stderr has one line."""
+    sys.stderr.write(f"kiosk id chip: {exc} (reason: {exc.reason})\n")
+    if ctx.as_json:
+        payload = {"ok": False, "reason": exc.reason, "message": str(exc), "detail": exc.detail}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    return exc.exit_code
+
+
+def _dg13_line(identity: ChipIdentity) -> str:
+    if identity.dg13_status == DG13_ABSENT:
+        return "absent: a CCCD chip without DG13; the name is the MRZ's, no issue date or address"
+    if identity.dg13_status == DG13_NOT_APPLICABLE:
+        return f"not applicable ({identity.holder.document_type})"
+    return "present"
+
+
+def _human(identity: ChipIdentity, payload: dict[str, Any], mismatches: list[str]) -> str:
+    holder = identity.holder
+    return "\n".join(
         [
-            f"ID number:              {identity.card.id_number}",
-            f"Full name:              {identity.card.full_name}",
-            f"Date of birth:          {identity.card.date_of_birth.isoformat()}",
-            f"Sex:                    {identity.card.sex}",
-            f"Address:                {identity.card.address}",
-            f"Issue date:             {identity.card.issue_date.isoformat()}",
+            f"Document:               {holder.document_type} {holder.issuing_state}",
+            f"Document number:        {holder.document_number}",
+            f"ID number:              {holder.id_number or '-'}",
+            f"Full name:              {holder.full_name}"
+            + (" (from the MRZ)" if holder.name_source == "mrz" else ""),
+            f"Date of birth:          {holder.date_of_birth.isoformat()}",
+            f"Sex:                    {holder.sex or '-'}",
+            f"Nationality:            {holder.nationality}",
+            f"Address:                {holder.address or '-'}",
+            f"Issue date:             {holder.issue_date.isoformat() if holder.issue_date else '-'}",
             f"Expiry date:            {payload['expiry_date'] or '-'}",
+            f"DG13:                   {_dg13_line(identity)}",
             f"Portrait (DG2):         {payload['portrait'] or '-'}",
             f"Passive authentication: {identity.passive.status}"
             + (f" ({identity.passive.detail})" if identity.passive.detail else ""),
@@ -103,5 +149,3 @@ def run_id_chip(args: argparse.Namespace, ctx: CommandContext) -> int:
         ]
         + ([f"QR check:               disagrees on {', '.join(mismatches)}"] if mismatches else [])
     )
-    ctx.emit(payload, human)
-    return 1 if refusal or mismatches else 0

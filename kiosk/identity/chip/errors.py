@@ -20,6 +20,12 @@ REASONS = {
     "chip_timeout": "the chip did not finish answering in time: lay the card on the reader again",
     "chip_malformed": "the chip's data is not a CCCD's",
     "chip_inconsistent": "the chip's MRZ and its Vietnamese data (DG13) disagree",
+    "dg1_malformed": "the chip's MRZ (DG1) cannot be read",
+    "dg2_malformed": "the chip's portrait (DG2) cannot be read",
+    "dg2_absent": "the chip holds no portrait (DG2), which every ID card and passport chip holds",
+    "dg13_malformed": "the chip's Vietnamese data (DG13) cannot be read",
+    "chip_read_failed": "the chip's answers could not be understood: lay the card on the reader again, or "
+    "call staff",
 }
 
 

@@ -1,7 +1,12 @@
 """The citizen's identity from the chip: read, passive authentication, the fields, the portrait, and the
 cross-check against the card's QR (and so the printed fields, which the QR was already checked against).
 
-:func:`read_identity` is what the visit and ``kiosk id chip`` call.
+:func:`read_identity` is what the visit and ``kiosk id chip`` call. It never ends in a traceback: what
+goes wrong is a ChipError reason (``dg1_malformed``, ``chip_read_failed``...) or a ChipRefused one.
+
+The chip may be a CCCD with DG13 (the full Vietnamese data: :attr:`ChipIdentity.card`), a CCCD without
+DG13 (``dg13: absent``: the holder from DG1's MRZ, no issue date or address), or a passport (TD3) or
+another country's ID card (``dg13: not_applicable``): see :mod:`kiosk.identity.chip.holder`.
 """
 
 from __future__ import annotations
@@ -15,14 +20,37 @@ import numpy as np
 from cryptography import x509
 
 from drivers.chip_reader import ChipReader
-from kiosk.identity.cccd import SEX_FEMALE, SEX_MALE, CardData, strip_accents, validate_id_number
+from drivers.errors import DeviceError
+from kiosk.identity.cccd import SEX_FEMALE, SEX_MALE, CardData, validate_id_number
 from kiosk.identity.chip import aa
 from kiosk.identity.chip.errors import ChipError, ChipRefused, chip_error
+from kiosk.identity.chip.holder import (
+    DG13_ABSENT,
+    DG13_NOT_APPLICABLE,
+    DG13_PRESENT,
+    DOCUMENT_CCCD,
+    ChipHolder,
+    cross_check,
+    document_type_of,
+    holder_from_card,
+    holder_from_mrz,
+)
 from kiosk.identity.chip.lds import Dg13, FaceImage, LdsError, parse_dg1, parse_dg2, parse_dg13
-from kiosk.identity.chip.mrz import BacKey, MrzError, Td1, document_number_for, milestone_expiry, parse_td1
+from kiosk.identity.chip.mrz import (
+    BacKey,
+    MrzError,
+    Td1,
+    Td3,
+    document_number_for,
+    milestone_expiry,
+    parse_mrz,
+)
 from kiosk.identity.chip.reader import MAX_CHUNK, ChipRead, read_chip
+from kiosk.identity.chip.sod import REASONS as PASSIVE_REASONS
 from kiosk.identity.chip.sod import PassiveAuthentication, passive_authentication
 from kiosk.identity.errors import CardError
+
+__all__ = ["ChipIdentity", "bac_key_for", "cross_check", "read_identity"]
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +66,16 @@ def bac_key_for(card: CardData, *, expiry: date | None = None) -> BacKey:
 
 @dataclass(frozen=True)
 class ChipIdentity:
-    """What the chip says, and whether it can be trusted. ``repr`` names no personal field."""
+    """What the chip says, and whether it can be trusted. ``repr`` names no personal field.
 
-    card: CardData
-    mrz: Td1
-    dg13: Dg13
+    ``holder`` is who the chip says the holder is, for any document; ``card`` the CCCD's full data, only
+    when DG13 was read (``dg13`` "present"); ``mrz`` is DG1's TD1 or TD3."""
+
+    holder: ChipHolder
+    card: CardData | None
+    mrz: Td1 | Td3
+    dg13: Dg13 | None
+    dg13_status: str
     portrait: FaceImage | None
     passive: PassiveAuthentication
     chip_authentication: str
@@ -63,9 +96,9 @@ class ChipIdentity:
     def refuse(self) -> None:
         """Raise ChipRefused unless the chip is trusted."""
         if self.refusal:
-            from kiosk.identity.chip.sod import REASONS
-
-            message = REASONS.get(self.refusal, "the chip failed Active Authentication: it may be a copy")
+            message = PASSIVE_REASONS.get(
+                self.refusal, "the chip failed Active Authentication: it may be a copy"
+            )
             raise ChipRefused(message, reason=self.refusal, detail=self.passive.detail)
 
     @property
@@ -76,6 +109,11 @@ class ChipIdentity:
         if not self.trusted:
             return "chip_authentication_failed"
         return ""
+
+    @property
+    def flags(self) -> list[str]:
+        """What a post-check should know: ``dg13_absent`` (a CCCD chip without Vietnam's data group)."""
+        return ["dg13_absent"] if self.dg13_status == DG13_ABSENT else []
 
     def portrait_bgr(self) -> np.ndarray | None:
         """The DG2 portrait decoded (in memory only), or None."""
@@ -94,14 +132,14 @@ class ChipIdentity:
         return image
 
     def to_json(self) -> dict[str, Any]:
-        payload = self.card.to_json()
+        payload = self.holder.to_json()
         payload.update(
             {
-                "expiry_date": self.dg13.values.get("expiry_date") or None,
-                "nationality": self.dg13.values.get("nationality", ""),
-                "document_number": self.mrz.document_number,
+                "dg13": self.dg13_status,
+                "flags": self.flags,
                 "passive_authentication": self.passive.status,
                 "passive_authentication_detail": self.passive.detail,
+                "signature_algorithm": self.passive.signature_algorithm or None,
                 "chip_authentication": self.chip_authentication,
                 "access_control": self.read.access_control,
                 "chip_authentication_method": "+".join(self.chip_authentication_methods) or None,
@@ -124,16 +162,20 @@ def _sex(mrz_sex: str, dg13_sex: str) -> str:
 
 
 def _card_from_chip(mrz: Td1, dg13: Dg13) -> CardData:
+    """A CCCD's data from its DG13 (and DG1 where DG13 leaves a field out)."""
     values = dg13.values
+    issue_date = dg13.date("issue_date")
     try:
+        if not values.get("full_name") or issue_date is None:
+            raise ValueError("DG13 gives no name or no issue date")
         card = CardData(
             id_number=values.get("id_number") or mrz.optional_1,
             old_id=values.get("old_id") or None,
-            full_name=values.get("full_name", ""),
+            full_name=values["full_name"],
             date_of_birth=dg13.date("date_of_birth") or mrz.date_of_birth,
             sex=_sex(mrz.sex, values.get("sex", "")),
             address=values.get("address", ""),
-            issue_date=dg13.date("issue_date") or date.min,
+            issue_date=issue_date,
         )
         validate_id_number(card.id_number, card.date_of_birth, card.sex)
     except (ValueError, CardError) as exc:
@@ -142,6 +184,26 @@ def _card_from_chip(mrz: Td1, dg13: Dg13) -> CardData:
     if document_number_for(card.id_number) != mrz.document_number or card.date_of_birth != mrz.date_of_birth:
         raise chip_error("chip_inconsistent", "DG1's document number or date of birth is not DG13's")
     return card
+
+
+# The data groups the kiosk reads or relies on: one the SOD lists that the chip does not give is withheld
+# (a copy hiding DG15 or DG14 to dodge the anti-cloning check, or DG2 to have the printed face used).
+_RELIED_ON = (1, 2, 13, 14, 15)
+
+
+def _withheld(passive: PassiveAuthentication, read: ChipRead) -> PassiveAuthentication:
+    missing = [n for n in _RELIED_ON if n in passive.sod_groups and n not in read.groups]
+    if not passive.valid or not missing:
+        return passive
+    names = ", ".join(f"DG{n}" for n in missing)
+    return PassiveAuthentication(
+        "dg_withheld",
+        f"the SOD lists {names} but the chip does not give it",
+        passive.signer,
+        passive.hash_algorithm,
+        passive.signature_algorithm,
+        passive.sod_groups,
+    )
 
 
 def read_identity(
@@ -154,36 +216,84 @@ def read_identity(
     chunk: int = MAX_CHUNK,
 ) -> ChipIdentity:
     """Read and authenticate the chip. Passive authentication runs before any field is believed; a chip
-    that fails it is still returned (with the reason), so the caller refuses it and logs why."""
+    that fails it is still returned (with the reason), so the caller refuses it and logs why.
+
+    Raises ChipError or ChipRefused with a reason, or a DeviceError of the reader; anything else that
+    goes wrong inside the read (a chip's answer no parser foresaw) is ChipError ``chip_read_failed``."""
+    try:
+        return _read_identity(reader, key, cscas, time_limit_s=time_limit_s, wait_s=wait_s, chunk=chunk)
+    except (ChipError, ChipRefused, DeviceError):
+        raise
+    except Exception as exc:  # the chip is hostile input: never a traceback, always a reason
+        where = exc.__traceback__
+        while where is not None and where.tb_next is not None:
+            where = where.tb_next
+        place = f"{where.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{where.tb_lineno}" if where else "?"
+        log.warning("chip read failed unexpectedly: %s at %s", type(exc).__name__, place)
+        raise chip_error("chip_read_failed", f"{type(exc).__name__} at {place}") from None
+
+
+def _read_identity(
+    reader: ChipReader,
+    key: BacKey,
+    cscas: list[x509.Certificate],
+    *,
+    time_limit_s: float,
+    wait_s: float,
+    chunk: int,
+) -> ChipIdentity:
     read = read_chip(
         reader, key, data_groups=(1, 2, 13), time_limit_s=time_limit_s, wait_s=wait_s, chunk=chunk
     )
-    passive = passive_authentication(read.sod, read.groups, cscas)
+    passive = _withheld(passive_authentication(read.sod, read.groups, cscas), read)
     try:
-        mrz = parse_td1(parse_dg1(read.groups[1]))
-        dg13 = parse_dg13(read.groups[13]) if 13 in read.groups else Dg13()
-        portrait = parse_dg2(read.groups[2]) if 2 in read.groups else None
-    except (LdsError, MrzError) as exc:
+        identity = _identity_of(read, passive)
+    except ChipError as exc:
         if not passive.valid:  # an altered data group may not even parse: the signature check says why
             raise ChipRefused(
-                passive.message(), reason=passive.status, detail=f"{passive.detail}; {exc}"
+                passive.message(), reason=passive.status, detail=f"{passive.detail}; {exc.detail}"
             ) from None
-        raise chip_error("chip_malformed", str(exc)) from None
-    try:
-        card = _card_from_chip(mrz, dg13)
-    except ChipError as exc:
-        if not passive.valid:
-            raise ChipRefused(passive.message(), reason=passive.status, detail=passive.detail) from exc
         raise
-    identity = ChipIdentity(card, mrz, dg13, portrait, passive, _anti_cloning(read), read)
     log.info(
-        "chip read: %d APDUs in %.2f s, passive authentication %s, chip authentication %s",
+        "chip read: %s, %d APDUs in %.2f s, passive authentication %s, chip authentication %s, DG13 %s",
+        identity.holder.document_type,
         read.apdus,
         read.seconds,
         passive.status,
         identity.chip_authentication,
+        identity.dg13_status,
     )
     return identity
+
+
+def _parse(reason: str, parse: Any, raw: bytes) -> Any:
+    try:
+        return parse(raw)
+    except (LdsError, MrzError) as exc:
+        raise chip_error(reason, str(exc)) from None
+
+
+def _identity_of(read: ChipRead, passive: PassiveAuthentication) -> ChipIdentity:
+    mrz: Td1 | Td3 = _parse("dg1_malformed", lambda raw: parse_mrz(parse_dg1(raw)), read.groups[1])
+    if 2 not in read.groups:
+        raise chip_error("dg2_absent")
+    portrait: FaceImage = _parse("dg2_malformed", parse_dg2, read.groups[2])
+    card: CardData | None = None
+    dg13: Dg13 | None = None
+    if document_type_of(mrz) != DOCUMENT_CCCD:
+        status = DG13_NOT_APPLICABLE  # another country's DG13 (if any) is hashed, not read as Vietnam's
+        holder = holder_from_mrz(mrz)
+    elif 13 in read.groups:
+        assert isinstance(mrz, Td1)
+        status = DG13_PRESENT
+        dg13 = _parse("dg13_malformed", parse_dg13, read.groups[13])
+        card = _card_from_chip(mrz, dg13)
+        expiry = dg13.date("expiry_date")
+        holder = holder_from_card(card, mrz, expiry, dg13.values.get("nationality", ""))
+    else:
+        status = DG13_ABSENT
+        holder = holder_from_mrz(mrz)
+    return ChipIdentity(holder, card, mrz, dg13, status, portrait, passive, _anti_cloning(read), read)
 
 
 def _anti_cloning(read: ChipRead) -> str:
@@ -194,23 +304,3 @@ def _anti_cloning(read: ChipRead) -> str:
     if aa.VALID in verdicts:
         return aa.VALID
     return aa.NOT_SUPPORTED if aa.NOT_SUPPORTED in verdicts else aa.NOT_OFFERED
-
-
-def _name_key(name: str) -> str:
-    return " ".join(strip_accents(name).upper().split())
-
-
-def cross_check(chip: CardData, qr: CardData) -> list[str]:
-    """The fields on which the card's QR (and so its print) and the chip's DG13 disagree."""
-    mismatches = []
-    if chip.id_number != qr.id_number:
-        mismatches.append("id_number")
-    if _name_key(chip.full_name) != _name_key(qr.full_name):
-        mismatches.append("full_name")
-    if chip.date_of_birth != qr.date_of_birth:
-        mismatches.append("date_of_birth")
-    if chip.sex != qr.sex:
-        mismatches.append("sex")
-    if chip.issue_date not in (date.min, qr.issue_date):
-        mismatches.append("issue_date")
-    return mismatches

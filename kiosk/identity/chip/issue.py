@@ -3,7 +3,9 @@ card's fields and portrait, EF.COM, and the SOD signed by a Document Signer unde
 
 ``tamper`` makes the chips the tests need: ``dg1`` alters the MRZ after signing (the hash no longer
 matches), ``clone`` keeps DG15 but gives the chip a different Active Authentication key (a copied chip).
-A Document Signer from a rogue CSCA is a matter of the ``pki`` passed in.
+``withhold`` leaves signed data groups off the chip (a copy hiding DG15 from Active Authentication);
+``dg13=False`` issues a CCCD chip without DG13. A Document Signer from a rogue CSCA is a matter of the
+``pki`` passed in. :func:`issue_passport` personalises a passport's chip (TD3 MRZ) the same way.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from kiosk.identity.chip.lds import (
     build_dg13,
     build_dg15,
 )
-from kiosk.identity.chip.mrz import BacKey, Td1, document_number_for, milestone_expiry, mrz_name
+from kiosk.identity.chip.mrz import BacKey, Td1, Td3, document_number_for, milestone_expiry, mrz_name
 from kiosk.identity.chip.pki import ChipPki
 from kiosk.identity.chip.sod import build_sod
 
@@ -77,6 +79,8 @@ def issue_chip(
     tamper: str | None = None,
     home_town: str = "Hà Nội",
     parents: tuple[str, str] = ("", ""),
+    dg13: bool = True,
+    withhold: tuple[int, ...] = (),
 ) -> ChipImage:
     if tamper is not None and tamper not in TAMPERS:
         raise ValueError(f"unknown tamper {tamper!r}; known: {', '.join(TAMPERS)}")
@@ -111,7 +115,9 @@ def issue_chip(
     }
     if card.old_id:
         values["old_id"] = card.old_id
-    groups = {1: build_dg1(td1.text()), 2: build_dg2(jpeg, width, height), 13: build_dg13(values, parents)}
+    groups = {1: build_dg1(td1.text()), 2: build_dg2(jpeg, width, height)}
+    if dg13:
+        groups[13] = build_dg13(values, parents)
     aa_key = ec.generate_private_key(ec.SECP256R1()) if active_authentication else None
     if aa_key is not None:
         spki = aa_key.public_key().public_bytes(
@@ -130,7 +136,27 @@ def issue_chip(
     if tamper == "clone":  # the data copied, the private keys not: new ones
         aa_key = ec.generate_private_key(ec.SECP256R1()) if aa_key is not None else None
         ca_key = ec.generate_private_key(ec.SECP256R1()) if ca_key is not None else None
-    files = {DG_FIDS[n]: raw for n, raw in groups.items()}
-    files[FID_COM] = build_com(sorted(groups))
+    given = {n: raw for n, raw in groups.items() if n not in withhold}
+    files = {DG_FIDS[n]: raw for n, raw in given.items()}
+    files[FID_COM] = build_com(sorted(given))
     files[FID_SOD] = sod
     return ChipImage(files, BacKey(number, card.date_of_birth, expiry), aa_key, pace, ca_key)
+
+
+def issue_passport(
+    td3: Td3, portrait: np.ndarray, pki: ChipPki, *, active_authentication: bool = True
+) -> ChipImage:
+    """A passport's chip: DG1 with the TD3 MRZ, DG2, DG15 when ``active_authentication``, signed by the
+    Document Signer of ``pki``. Its BAC key is the MRZ's document number, birth and expiry dates."""
+    jpeg, width, height = portrait_jpeg(portrait)
+    groups = {1: build_dg1(td3.text()), 2: build_dg2(jpeg, width, height)}
+    aa_key = ec.generate_private_key(ec.SECP256R1()) if active_authentication else None
+    if aa_key is not None:
+        spki = aa_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        groups[15] = build_dg15(spki)
+    files = {DG_FIDS[n]: raw for n, raw in groups.items()}
+    files[FID_COM] = build_com(sorted(groups))
+    files[FID_SOD] = build_sod(groups, pki.ds_key, pki.ds)
+    return ChipImage(files, BacKey(td3.document_number, td3.date_of_birth, td3.date_of_expiry), aa_key)

@@ -1,6 +1,11 @@
 """The chip as the kiosk uses it: the CSCA trust list from config, the simulated profile's chip, and
 the visit's chip step (:func:`check_chip`): read, authenticate, cross-check with the QR, or go on from the
 QR with a flag when there is no reader or no chip.
+
+A CCCD chip without DG13 (Vietnam's data group) is still a chip identity: DG1 (the MRZ) and DG2 (the
+portrait) are signed, so the ID number, birth date, sex and the name (in MRZ letters) are checked against
+the QR, and the face against DG2. The QR then gives what only DG13 would have (the name as written, the
+issue date, the address); the check carries the flag ``dg13_absent`` and the log says so.
 """
 
 from __future__ import annotations
@@ -71,9 +76,11 @@ class ChipCheck:
     portrait: np.ndarray | None = None
     qr_only_reason: str = ""
     identity: ChipIdentity | None = None
+    flags: tuple[str, ...] = ()  # "dg13_absent": the chip had no DG13, the QR gave the rest
 
     def __repr__(self) -> str:
-        return f"ChipCheck({self.identity_source}{', ' + self.qr_only_reason if self.qr_only_reason else ''})"
+        extra = [self.qr_only_reason] if self.qr_only_reason else []
+        return f"ChipCheck({', '.join([self.identity_source, *extra, *self.flags])})"
 
 
 def check_chip(
@@ -111,12 +118,17 @@ def check_chip(
         log.warning("chip step: reader error, going on from the QR: %s", exc.detail)
         return ChipCheck(SOURCE_QR, qr_only_reason="reader_error")
     identity.refuse()
-    mismatches = cross_check(identity.card, card)
+    mismatches = cross_check(identity.holder, card)
     if mismatches:
         log.warning("chip step: the card's QR disagrees with the chip on %s", ", ".join(mismatches))
+        source = "DG13" if identity.dg13_status == "present" else "the chip's MRZ"
         raise ChipRefused(
             "the card's QR does not match its chip",
             reason="qr_mismatch",
-            detail=f"QR and DG13 differ on: {', '.join(mismatches)}",
+            detail=f"QR and {source} differ on: {', '.join(mismatches)}",
         )
-    return ChipCheck(SOURCE_CHIP, identity.portrait_bgr(), identity=identity)
+    if identity.flags:
+        log.warning(
+            "chip step: %s: identity from DG1 and DG2, the rest from the QR", ", ".join(identity.flags)
+        )
+    return ChipCheck(SOURCE_CHIP, identity.portrait_bgr(), identity=identity, flags=tuple(identity.flags))

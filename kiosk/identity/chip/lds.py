@@ -102,10 +102,13 @@ def parse_dg2(raw: bytes) -> FaceImage:
     if record[:4] != b"FAC\x00" or len(record) < 14 + 4 + 16 + 12:
         raise LdsError("DG2's biometric data block is not an ISO/IEC 19794-5 face record")
     offset = 14  # format, version, record length, number of faces
-    block_length = struct.unpack_from(">I", record, offset)[0]
-    feature_points = struct.unpack_from(">H", record, offset + 4)[0]
-    image_info = offset + 4 + 16 + 8 * feature_points
-    _, data_type, width, height = struct.unpack_from(">BBHH", record, image_info)
+    try:
+        block_length = struct.unpack_from(">I", record, offset)[0]
+        feature_points = struct.unpack_from(">H", record, offset + 4)[0]
+        image_info = offset + 4 + 16 + 8 * feature_points
+        _, data_type, width, height = struct.unpack_from(">BBHH", record, image_info)
+    except struct.error:
+        raise LdsError("DG2's face record is truncated") from None
     start, end = image_info + 12, offset + block_length
     image = record[start:end]
     if not image or end > len(record):

@@ -13,7 +13,11 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificateIssuerPrivateKeyTypes,
+    CertificatePublicKeyTypes,
+)
 from cryptography.x509.oid import NameOID
 
 CSCA_FILE, DS_FILE, DS_KEY_FILE = "csca.pem", "document-signer.pem", "document-signer.key"
@@ -52,9 +56,14 @@ def _name(common_name: str, country: str) -> x509.Name:
 
 
 def make_csca(
-    common_name: str = "TEST CSCA VN", country: str = "VN"
-) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    key = ec.generate_private_key(ec.SECP256R1())
+    common_name: str = "TEST CSCA VN",
+    country: str = "VN",
+    *,
+    key: CertificateIssuerPrivateKeyTypes | None = None,
+    rsa_padding: padding.PSS | padding.PKCS1v15 | None = None,
+) -> tuple[CertificateIssuerPrivateKeyTypes, x509.Certificate]:
+    """A self-signed test CSCA: P-256 unless ``key`` is given (an RSA CSCA may sign PSS: ``rsa_padding``)."""
+    key = key or ec.generate_private_key(ec.SECP256R1())
     now = datetime.now(UTC)
     name = _name(common_name, country)
     cert = (
@@ -70,26 +79,42 @@ def make_csca(
             x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
+        .sign(key, hashes.SHA256(), rsa_padding=rsa_padding)
     )
     return key, cert
 
 
 def make_document_signer(
-    csca_key: ec.EllipticCurvePrivateKey,
+    csca_key: CertificateIssuerPrivateKeyTypes,
     csca: x509.Certificate,
     common_name: str = "TEST Document Signer VN",
     *,
     valid_days: int = 365 * 11,
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A Document Signer under ``csca`` with a new P-256 key."""
     key = ec.generate_private_key(ec.SECP256R1())
+    return key, document_signer_certificate(
+        csca_key, csca, key.public_key(), common_name, valid_days=valid_days
+    )
+
+
+def document_signer_certificate(
+    csca_key: CertificateIssuerPrivateKeyTypes,
+    csca: x509.Certificate,
+    public_key: CertificatePublicKeyTypes,
+    common_name: str = "TEST Document Signer VN",
+    *,
+    valid_days: int = 365 * 11,
+    rsa_padding: padding.PSS | padding.PKCS1v15 | None = None,
+) -> x509.Certificate:
+    """The certificate ``csca`` issues a Document Signer of any key type (RSA, EC; DSA to be refused)."""
     now = datetime.now(UTC)
     country = csca.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)[0].value
-    cert = (
+    return (
         x509.CertificateBuilder()
         .subject_name(_name(common_name, str(country)))
         .issuer_name(csca.subject)
-        .public_key(key.public_key())
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=valid_days))
@@ -101,13 +126,13 @@ def make_document_signer(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(csca.public_key()),  # type: ignore[arg-type]
             critical=False,
         )
-        .sign(csca_key, hashes.SHA256())
+        .sign(csca_key, hashes.SHA256(), rsa_padding=rsa_padding)
     )
-    return key, cert
 
 
 def make_chip_pki(country: str = "VN") -> ChipPki:
     csca_key, csca = make_csca(country=country)
+    assert isinstance(csca_key, ec.EllipticCurvePrivateKey)
     ds_key, ds = make_document_signer(csca_key, csca)
     return ChipPki(csca_key, csca, ds_key, ds)
 

@@ -28,12 +28,23 @@ from typing import Any, ClassVar
 
 from asn1crypto import algos, cms, core
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PrivateKeyTypes
 
 from kiosk.identity.chip.lds import TAG_SOD
-from kiosk.identity.chip.tlv import TlvError, tlv, unwrap
+from kiosk.identity.chip.sod_signature import (
+    DIGEST_OIDS,
+    DIGESTS,
+    ECDSA,
+    RSA_PKCS1,
+    SignatureScheme,
+    UnsupportedSignature,
+    digest_name,
+    scheme_for,
+    scheme_of,
+)
+from kiosk.identity.chip.tlv import tlv, unwrap
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +55,17 @@ REASONS = {
     "csca_not_configured": "no CSCA certificate is configured to check the chip against",
     "ds_not_trusted": "the chip's Document Signer certificate does not chain to a configured CSCA",
     "ds_expired": "the chip's Document Signer certificate is not valid today",
+    "sod_algorithm_unsupported": "the chip's security object is signed with an algorithm the kiosk does not "
+    "verify",
     "sod_signature_invalid": "the signature over the chip's security object is not valid",
     "dg_not_in_sod": "a data group read from the chip has no hash in its security object",
     "dg_hash_mismatch": "a data group on the chip does not match its hash: the chip was altered",
+    "dg_withheld": "the chip's security object lists a data group the chip does not give: it may be a copy",
 }
+
+
+class SodError(ValueError):
+    """EF.SOD is not a CMS SignedData over an LDS security object, or a part of it cannot be read."""
 
 
 class DataGroupHash(core.Sequence):
@@ -77,15 +95,6 @@ class LdsSecurityObject(core.Sequence):
     ]
 
 
-_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
-    "sha1": hashes.SHA1,
-    "sha224": hashes.SHA224,
-    "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384,
-    "sha512": hashes.SHA512,
-}
-
-
 @dataclass(frozen=True)
 class PassiveAuthentication:
     """``status`` is ``valid`` or a reason of :data:`REASONS`; ``detail`` says what and where."""
@@ -94,6 +103,8 @@ class PassiveAuthentication:
     detail: str = ""
     signer: str = ""
     hash_algorithm: str = ""
+    signature_algorithm: str = ""  # e.g. "sha256 with ECDSA", "RSASSA-PSS (sha256, MGF1 sha256, salt 32)"
+    sod_groups: tuple[int, ...] = ()  # the data groups the SOD holds a hash for
 
     @property
     def valid(self) -> bool:
@@ -132,30 +143,37 @@ def _shared_asn1_maps() -> Iterator[None]:
                 cls._reverse_map = None  # type: ignore[attr-defined]
 
 
-# -- building a SOD (the simulated chip's issuer) ----------------------------------------------------
+# -- building a SOD (the simulated chip's issuer, and the tests' SODs) -------------------------------
 def build_sod(
     data_groups: Mapping[int, bytes],
-    signer_key: ec.EllipticCurvePrivateKey,
+    signer_key: PrivateKeyTypes,
     signer_cert: x509.Certificate,
     *,
     hash_name: str = "sha256",
     signing_time: datetime | None = None,
+    scheme: SignatureScheme | None = None,
 ) -> bytes:
-    """EF.SOD over ``data_groups`` (number -> the whole DG file), signed ECDSA by the Document Signer."""
+    """EF.SOD over ``data_groups`` (number -> the whole DG file), signed by the Document Signer: ECDSA or
+    PKCS #1 v1.5 with ``hash_name`` by the key's type, unless ``scheme`` says otherwise."""
+    if scheme is None:
+        scheme = scheme_for(RSA_PKCS1 if isinstance(signer_key, rsa.RSAPrivateKey) else ECDSA, hash_name)
     with _shared_asn1_maps():
-        return _build_sod(data_groups, signer_key, signer_cert, hash_name, signing_time)
+        return _build_sod(data_groups, signer_key, signer_cert, hash_name, signing_time, scheme=scheme)
 
 
 def _build_sod(
     data_groups: Mapping[int, bytes],
-    signer_key: ec.EllipticCurvePrivateKey,
+    signer_key: PrivateKeyTypes,
     signer_cert: x509.Certificate,
     hash_name: str,
     signing_time: datetime | None,
+    *,
+    scheme: SignatureScheme,
 ) -> bytes:
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
+    digest = {"algorithm": DIGEST_OIDS[hash_name], "parameters": core.Null()}
     values = DataGroupHashValues(
         [
             {"data_group_number": n, "data_group_hash_value": hashlib.new(hash_name, raw).digest()}
@@ -163,7 +181,7 @@ def _build_sod(
         ]
     )
     content = LdsSecurityObject(
-        {"version": 0, "hash_algorithm": {"algorithm": hash_name}, "data_group_hash_values": values}
+        {"version": 0, "hash_algorithm": digest, "data_group_hash_values": values}
     ).dump()
     attributes = cms.CMSAttributes(
         [
@@ -172,7 +190,7 @@ def _build_sod(
             {"type": "signing_time", "values": [cms.Time({"utc_time": signing_time or datetime.now(UTC)})]},
         ]
     )
-    signature = signer_key.sign(attributes.dump(), ec.ECDSA(_HASHES[hash_name]()))
+    signature = scheme.sign(signer_key, attributes.dump())
     certificate = asn1_x509.Certificate.load(signer_cert.public_bytes(Encoding.DER))
     signer_info = {
         "version": "v1",
@@ -184,15 +202,15 @@ def _build_sod(
                 }
             }
         ),
-        "digest_algorithm": {"algorithm": hash_name},
+        "digest_algorithm": digest,
         "signed_attrs": attributes,
-        "signature_algorithm": {"algorithm": f"{hash_name}_ecdsa"},
+        "signature_algorithm": scheme.algorithm_identifier(),
         "signature": signature,
     }
     signed_data = cms.SignedData(
         {
             "version": "v3",
-            "digest_algorithms": [{"algorithm": hash_name}],
+            "digest_algorithms": [digest],
             "encap_content_info": {"content_type": OID_LDS_SECURITY_OBJECT, "content": content},
             "certificates": [certificate],
             "signer_infos": [signer_info],
@@ -216,85 +234,130 @@ def load_csca(paths: Iterable[str | Path]) -> list[x509.Certificate]:
 
 @dataclass(frozen=True)
 class ParsedSod:
-    hash_algorithm: str
+    """Everything passive authentication needs, read eagerly: nothing here parses lazily any more."""
+
+    hash_algorithm: str  # the LDS security object's, for the data groups (its OID when unknown)
     hashes: dict[int, bytes]
     content: bytes
-    signer_info: cms.SignerInfo
+    digest_algorithm: str  # the SignerInfo's, for the signed attributes' message digest
+    signed_attributes: bytes  # DER of the SET OF attributes, as signed
+    message_digests: list[bytes]
+    content_types: list[str]
+    signature_algorithm: algos.SignedDigestAlgorithm
+    signature: bytes
     signer_cert: x509.Certificate
+    signer: str  # the Document Signer's subject
+    issuer: str
+    not_before: datetime
+    not_after: datetime
+    signer_key: CertificatePublicKeyTypes
+
+    def __repr__(self) -> str:
+        return f"ParsedSod({self.hash_algorithm}, groups={sorted(self.hashes)})"
+
+
+# What asn1crypto and cryptography raise on bytes they cannot read.
+_PARSE_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    UnsupportedAlgorithm,
+)
 
 
 def parse_sod(raw: bytes) -> ParsedSod:
-    """The parts of EF.SOD that passive authentication needs; ValueError when it is malformed."""
-    try:
-        info = cms.ContentInfo.load(unwrap(raw, TAG_SOD))
-        if info["content_type"].native != "signed_data":
-            raise ValueError("the SOD is not a SignedData")
-        signed = info["content"]
-        encap = signed["encap_content_info"]
-        if encap["content_type"].dotted != OID_LDS_SECURITY_OBJECT:
-            raise ValueError("the SOD's content is not an LDS security object")
-        content = bytes(encap["content"].native)
-        lso = LdsSecurityObject.load(content)
-        algorithm = lso["hash_algorithm"]["algorithm"].native
-        values = {
-            int(v["data_group_number"].native): bytes(v["data_group_hash_value"].native)
-            for v in lso["data_group_hash_values"]
-        }
-        signer_info = signed["signer_infos"][0]
-        sid_choice = signer_info["sid"]
-        sid = sid_choice.chosen
-        certificates = [c.chosen for c in signed["certificates"] or []]
-        chosen = None
-        for cert in certificates:
-            if sid_choice.name == "issuer_and_serial_number":
-                if cert.serial_number == sid["serial_number"].native and cert.issuer == sid["issuer"]:
-                    chosen = cert
-            elif cert.key_identifier == sid.native:
+    """The parts of EF.SOD that passive authentication needs; SodError (a ValueError) when it is
+    malformed. The algorithms are not judged here, only read."""
+    with _shared_asn1_maps():
+        try:
+            return _parse_sod(raw)
+        except SodError:
+            raise
+        except _PARSE_ERRORS as exc:
+            raise SodError(f"malformed SOD: {type(exc).__name__}: {exc}"[:300]) from None
+
+
+def _single_values(attributes: cms.CMSAttributes, kind: str) -> list[core.Asn1Value]:
+    found = [a for a in attributes if a["type"].dotted == kind]
+    return [v for a in found for v in a["values"]] if all(len(a["values"]) == 1 for a in found) else []
+
+
+def _parse_sod(raw: bytes) -> ParsedSod:
+    info = cms.ContentInfo.load(unwrap(raw, TAG_SOD))
+    if info["content_type"].dotted != "1.2.840.113549.1.7.2":
+        raise SodError("the SOD is not a SignedData")
+    signed = info["content"]
+    encap = signed["encap_content_info"]
+    if encap["content_type"].dotted != OID_LDS_SECURITY_OBJECT:
+        raise SodError("the SOD's content is not an LDS security object")
+    wrapped = encap["content"]
+    if wrapped is None or isinstance(wrapped, core.Void):
+        raise SodError("the SOD has no content")
+    content = bytes(wrapped.native)
+    lso = LdsSecurityObject.load(content)
+    hashes: dict[int, bytes] = {}
+    for value in lso["data_group_hash_values"]:
+        number = int(value["data_group_number"].native)
+        if number in hashes or not 1 <= number <= 16:
+            raise SodError(f"the SOD lists DG{number} twice or out of range")
+        hashes[number] = bytes(value["data_group_hash_value"].native)
+    hash_oid = lso["hash_algorithm"]["algorithm"].dotted
+    hash_algorithm = DIGESTS[hash_oid][0] if hash_oid in DIGESTS else hash_oid  # judged by the caller
+    infos = signed["signer_infos"]
+    if len(infos) != 1:
+        raise SodError(f"the SOD has {len(infos)} signers, not one")
+    signer_info = infos[0]
+    sid_choice = signer_info["sid"]
+    sid = sid_choice.chosen
+    chosen = None
+    for choice in signed["certificates"] or []:
+        cert = choice.chosen
+        if choice.name != "certificate":
+            continue
+        if sid_choice.name == "issuer_and_serial_number":
+            if cert.serial_number == sid["serial_number"].native and cert.issuer == sid["issuer"]:
                 chosen = cert
-        if chosen is None:
-            raise ValueError("the SOD holds no Document Signer certificate for its signer")
-        if algorithm not in _HASHES:
-            raise ValueError(f"unsupported hash algorithm {algorithm}")
-        return ParsedSod(
-            algorithm, values, content, signer_info, x509.load_der_x509_certificate(chosen.dump())
-        )
-    except (TlvError, ValueError, TypeError, KeyError, IndexError) as exc:
-        raise ValueError(f"malformed SOD: {exc}") from None
-
-
-def _verify_signature(cert: x509.Certificate, signer_info: cms.SignerInfo, signed: bytes) -> None:
-    key = cert.public_key()
+        elif cert.key_identifier == sid.native:
+            chosen = cert
+    if chosen is None:
+        raise SodError("the SOD holds no Document Signer certificate for its signer")
+    attributes = signer_info["signed_attrs"]
+    if not isinstance(attributes, cms.CMSAttributes) or not len(attributes):
+        raise SodError("the SOD's signer has no signed attributes")
+    ds = x509.load_der_x509_certificate(chosen.dump())
     algorithm = signer_info["signature_algorithm"]
-    signature = bytes(signer_info["signature"].native)
-    hash_name = algorithm.hash_algo
-    if hash_name not in _HASHES:
-        raise InvalidSignature(f"unsupported signature hash {hash_name}")
-    chosen = _HASHES[hash_name]()
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        key.verify(signature, signed, ec.ECDSA(chosen))
-    elif isinstance(key, rsa.RSAPublicKey):
-        if algorithm.signature_algo == "rsassa_pss":
-            params = algorithm["parameters"]
-            pss = padding.PSS(padding.MGF1(chosen), params["salt_length"].native)
-            key.verify(signature, signed, pss, chosen)
-        else:
-            key.verify(signature, signed, padding.PKCS1v15(), chosen)
-    else:
-        raise InvalidSignature(f"unsupported Document Signer key {type(key).__name__}")
+    algorithm["algorithm"].dotted  # noqa: B018 (read now: a malformed OID fails here, not later)
+    return ParsedSod(
+        hash_algorithm=hash_algorithm,
+        hashes=hashes,
+        content=content,
+        digest_algorithm=signer_info["digest_algorithm"]["algorithm"].dotted,
+        signed_attributes=b"\x31" + attributes.dump()[1:],  # the SET OF, not the [0] implicit tag
+        message_digests=[bytes(v.native) for v in _single_values(attributes, "1.2.840.113549.1.9.4")],
+        content_types=[v.dotted for v in _single_values(attributes, "1.2.840.113549.1.9.3")],
+        signature_algorithm=algos.SignedDigestAlgorithm.load(algorithm.dump()),
+        signature=bytes(signer_info["signature"].native),
+        signer_cert=ds,
+        signer=ds.subject.rfc4514_string(),
+        issuer=ds.issuer.rfc4514_string(),
+        not_before=ds.not_valid_before_utc,
+        not_after=ds.not_valid_after_utc,
+        signer_key=ds.public_key(),
+    )
 
 
 def _issued_by(cert: x509.Certificate, cscas: Iterable[x509.Certificate]) -> x509.Certificate | None:
     for csca in cscas:
-        if csca.subject != cert.issuer:
-            continue
         try:
+            if csca.subject != cert.issuer:
+                continue
             cert.verify_directly_issued_by(csca)
-        except (ValueError, TypeError, InvalidSignature):
-            continue
-        try:
             constraints = csca.extensions.get_extension_for_class(x509.BasicConstraints).value
-        except x509.ExtensionNotFound:
-            continue
+        except (*_PARSE_ERRORS, InvalidSignature, x509.ExtensionNotFound):
+            continue  # another CSCA, a signature that does not verify, a CA without its constraints
         if constraints.ca:
             return csca
     return None
@@ -307,9 +370,14 @@ def passive_authentication(
     *,
     now: datetime | None = None,
 ) -> PassiveAuthentication:
-    """Check ``sod`` against the CSCA list and every data group read (number -> the whole DG file)."""
+    """Check ``sod`` against the CSCA list and every data group read (number -> the whole DG file).
+    Never raises: whatever goes wrong is a reason (an unforeseen error is ``sod_malformed``)."""
     with _shared_asn1_maps():
-        return _passive_authentication(sod, data_groups, cscas, now)
+        try:
+            return _passive_authentication(sod, data_groups, cscas, now)
+        except Exception as exc:  # fail closed: nothing unforeseen may pass, or end the read
+            log.warning("passive authentication failed unexpectedly: %s", type(exc).__name__)
+            return _fail("sod_malformed", f"the SOD could not be checked: {type(exc).__name__}")
 
 
 def _passive_authentication(
@@ -317,42 +385,46 @@ def _passive_authentication(
 ) -> PassiveAuthentication:
     try:
         parsed = parse_sod(sod)
-    except ValueError as exc:
+    except SodError as exc:
         return _fail("sod_malformed", str(exc))
-    ds = parsed.signer_cert
-    signer = ds.subject.rfc4514_string()
+    signer = parsed.signer
     if not cscas:
         return _fail("csca_not_configured", "identity.chip.csca lists no certificate")
-    csca = _issued_by(ds, cscas)
+    csca = _issued_by(parsed.signer_cert, cscas)
     if csca is None:
-        return _fail("ds_not_trusted", f"Document Signer {signer} issued by {ds.issuer.rfc4514_string()}")
+        return _fail("ds_not_trusted", f"Document Signer {signer} issued by {parsed.issuer}")
     moment = now or datetime.now(UTC)
-    if not ds.not_valid_before_utc <= moment <= ds.not_valid_after_utc:
+    if not parsed.not_before <= moment <= parsed.not_after:
         return _fail(
             "ds_expired",
-            f"Document Signer {signer} valid {ds.not_valid_before_utc:%Y-%m-%d} to "
-            f"{ds.not_valid_after_utc:%Y-%m-%d}",
+            f"Document Signer {signer} valid {parsed.not_before:%Y-%m-%d} to {parsed.not_after:%Y-%m-%d}",
         )
-    info = parsed.signer_info
-    attributes = info["signed_attrs"]
-    if not attributes:
-        return _fail("sod_signature_invalid", "the SOD's signer has no signed attributes")
-    digest_name = info["digest_algorithm"]["algorithm"].native
-    digests = [a["values"][0].native for a in attributes if a["type"].native == "message_digest"]
-    types = [a["values"][0].dotted for a in attributes if a["type"].native == "content_type"]
-    if digest_name not in _HASHES or types != [OID_LDS_SECURITY_OBJECT]:
-        return _fail("sod_signature_invalid", "the signed attributes do not name the LDS security object")
-    if digests != [hashlib.new(digest_name, parsed.content).digest()]:
-        return _fail("sod_signature_invalid", "the signed message digest is not the content's hash")
-    signed_bytes = b"\x31" + attributes.dump()[1:]  # the SET OF, not the [0] implicit tag
     try:
-        _verify_signature(ds, info, signed_bytes)
-    except InvalidSignature as exc:
-        return _fail("sod_signature_invalid", f"signature by {signer} does not verify {exc}".strip())
+        digest = digest_name(parsed.digest_algorithm)
+        scheme = scheme_of(parsed.signature_algorithm, digest)
+        digest_name(DIGEST_OIDS.get(parsed.hash_algorithm, parsed.hash_algorithm))
+    except UnsupportedSignature as exc:
+        return _fail("sod_algorithm_unsupported", str(exc))
+    if parsed.content_types != [OID_LDS_SECURITY_OBJECT]:
+        return _fail("sod_signature_invalid", "the signed attributes do not name the LDS security object")
+    if parsed.message_digests != [hashlib.new(digest, parsed.content).digest()]:
+        return _fail("sod_signature_invalid", "the signed message digest is not the content's hash")
+    try:
+        scheme.verify(parsed.signer_key, parsed.signature, parsed.signed_attributes)
+    except (InvalidSignature, ValueError) as exc:
+        detail = f"{scheme.describe()} signature by {signer} does not verify {exc}".strip()
+        return _fail("sod_signature_invalid", detail)
     for number, raw in sorted(data_groups.items()):
         expected = parsed.hashes.get(number)
         if expected is None:
             return _fail("dg_not_in_sod", f"DG{number} has no hash in the SOD")
         if hashlib.new(parsed.hash_algorithm, raw).digest() != expected:
             return _fail("dg_hash_mismatch", f"DG{number} does not match its hash in the SOD")
-    return PassiveAuthentication(VALID, f"signed by {signer}", signer, parsed.hash_algorithm)
+    return PassiveAuthentication(
+        VALID,
+        f"signed by {signer} ({scheme.describe()})",
+        signer,
+        parsed.hash_algorithm,
+        scheme.describe(),
+        tuple(sorted(parsed.hashes)),
+    )
