@@ -20,6 +20,7 @@ from kiosk.errors import BadInputError, UnavailableError
 from kiosk.identity.face import FaceVerifier
 from kiosk.identity.face_calibration import calibrate, parse_pairs, score_pairs
 from kiosk.identity.face_models import matcher_for
+from kiosk.identity.liveness import Challenge, check_challenge
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verify.add_argument("--card", required=True, metavar="CARD_IMAGE", help="scan or photo of the card front")
     verify.add_argument("--live", required=True, nargs="+", metavar="IMAGE", help="live camera frames")
     verify.set_defaults(handler=run_face_verify)
+    liveness = face_sub.add_parser(
+        "liveness",
+        help="judge a liveness challenge from image files, with the visit's own decision code",
+        description="Judge a liveness challenge (e.g. turn_left+blink) performed in FRAMES, in order, exactly "
+        "as the visit does. Exit 0 passed, 1 not passed, 2 bad input.",
+    )
+    add_common_options(liveness)
+    liveness.add_argument(
+        "--challenge", required=True, metavar="STEP+STEP", help="e.g. turn_left+blink (blink, turn_left, ...)"
+    )
+    liveness.add_argument(
+        "--frames", required=True, nargs="+", metavar="IMAGE", help="camera frames, in order"
+    )
+    liveness.set_defaults(handler=run_face_liveness)
     calibrate = face_sub.add_parser(
         "calibrate",
         help="a face model's threshold for a target false-accept rate, from card/live pairs",
@@ -205,3 +220,28 @@ def run_face_calibrate(args: argparse.Namespace, ctx: CommandContext) -> int:
         )
     ctx.emit(report.to_json(), "\n".join(lines))
     return 0
+
+
+def run_face_liveness(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """`kiosk face liveness`: the visit's `check_challenge` on image files (outside testers attack it here)."""
+    try:
+        challenge = Challenge.parse(args.challenge)
+    except ValueError as exc:
+        raise BadInputError(
+            f"{exc}; write the steps joined by '+', e.g. turn_left+blink", subject="--challenge"
+        ) from None
+    frames = [load_image_file(path, "the frame") for path in args.frames]
+    try:
+        result = check_challenge(challenge, frames, ctx.config.identity)
+    finally:
+        for frame in frames:
+            frame.fill(0)
+    payload = {
+        "passed": result.passed,
+        "reason": result.reason,
+        "challenge": result.challenge,
+        "frames_used": result.frames_used,
+    }
+    human = f"passed: {'yes' if result.passed else 'no'}\nreason: {result.reason or '-'}\nchallenge: {result.challenge}"
+    ctx.emit(payload, human)
+    return 0 if result.passed else 1

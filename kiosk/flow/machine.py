@@ -48,7 +48,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Fallback challenges when the services cannot draw their own; steps joined by "+".
-LIVENESS_CHALLENGES = ("blink", "turn_left+blink", "turn_right+blink", "blink+move_closer")
+# Each has a head turn: the liveness check refuses a challenge without one (a print with cut-out eyes).
+LIVENESS_CHALLENGES = ("turn_left+blink", "turn_right+blink", "blink+turn_left", "move_closer+turn_right")
 MAX_FACE_ATTEMPTS = 3
 # A document the kiosk keeps refusing (handwritten, oversized, faded) is one it cannot certify: after this
 # many refused pages the error offers a queue ticket ("unsupported_document") for the counter.

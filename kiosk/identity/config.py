@@ -74,6 +74,10 @@ class IdentityConfig(BaseModel):
     liveness_max_attempts: int = Field(default=3, ge=1, le=10)
     # Steps per challenge: 2 means e.g. "turn left, then blink" (move-closer never comes alone).
     liveness_steps: int = Field(default=2, ge=1, le=3)
+    # Every challenge has a head turn, judged by the nose's depth parallax (identity/liveness_planarity.py):
+    # a printed face with cut-out eyes blinks and comes closer; only a head turns with depth. False only
+    # for a deployment with another presentation-attack check (it re-opens the cut-out-eyes print).
+    liveness_require_turn: bool = True
     # The chip (ICAO 9303, kiosk.identity.chip). CSCA certificates (PEM or DER files, relative to the data
     # folder) that a chip's Document Signer must chain to. Empty with the simulated chip reader: the
     # simulated chip's own test CSCA, made at run time. Empty with a real reader: every chip is refused.

@@ -49,6 +49,7 @@ import numpy as np
 from kiosk.identity.config import IdentityConfig
 from kiosk.identity.dlib_models import FaceLandmarks, landmarks_of
 from kiosk.identity.errors import LivenessError
+from kiosk.identity.liveness_planarity import MIN_TURN_FRAMES, TurnShape, track_points, turn_parallax
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ class Action(StrEnum):
 
 
 _NON_RIGID = (Action.blink, Action.turn_left, Action.turn_right)
+_TURNS = (Action.turn_left, Action.turn_right)
+# A turn judged "undecided" by the parallax test on this many frames counts as a flat picture.
+MAX_UNDECIDED_TURN_FRAMES = 1
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,11 @@ class Challenge:
     @property
     def name(self) -> str:
         return "+".join(step.value for step in self.steps)
+
+    @property
+    def has_turn(self) -> bool:
+        """A head turn is the one step whose 3-D parallax a picture cannot make (liveness_planarity)."""
+        return any(step in _TURNS for step in self.steps)
 
     @classmethod
     def parse(cls, text: str) -> Challenge:
@@ -99,7 +108,8 @@ class Challenge:
 
 
 def draw_challenge(steps: int = 2, rng: random.Random | None = None) -> Challenge:
-    """A random challenge of `steps` distinct actions; move-closer is never alone nor unpaired."""
+    """A random challenge of `steps` distinct actions, exactly one of them a head turn (a printed face
+    with cut-out eyes blinks and comes closer; only a turn needs a head, see liveness_planarity)."""
     rng = rng or random.Random(secrets.randbits(64))
     pool = list(Action)
     chosen: list[Action] = []
@@ -108,6 +118,8 @@ def draw_challenge(steps: int = 2, rng: random.Random | None = None) -> Challeng
         need_non_rigid = index == steps - 1 and not any(a in _NON_RIGID for a in chosen)
         if need_non_rigid:
             candidates = [a for a in candidates if a in _NON_RIGID]
+        if index == steps - 1 and not any(a in _TURNS for a in chosen):
+            candidates = [a for a in candidates if a in _TURNS]
         # Not two turns in one challenge: one is enough and two confuse people.
         if any(a in (Action.turn_left, Action.turn_right) for a in chosen):
             candidates = [a for a in candidates if a not in (Action.turn_left, Action.turn_right)]
@@ -139,6 +151,13 @@ class _StepProgress:
     baseline_ratio: float | None = None
     baseline_width: float | None = None
     eyes_closed: bool = False
+    # A turn: the step's first landmarks, the later ones, and the frames the parallax left undecided.
+    baseline_points: np.ndarray | None = None
+    baseline_grey: np.ndarray | None = None
+    turn_points: list[np.ndarray] = field(default_factory=list)
+    turn_ratio_changes: list[float] = field(default_factory=list)
+    undecided_turns: int = 0
+    flat_turn: bool = False
 
 
 @dataclass
@@ -181,8 +200,12 @@ class LivenessChecker:
         self._first_points: np.ndarray | None = None
         self._max_residual = 0.0
         self._previous_grey: np.ndarray | None = None
+        self._current_grey: np.ndarray | None = None
         self._same_run = 0
         log.info("liveness attempt %d: challenge %s", self.attempt, self.challenge.name)
+        if self.config.liveness_require_turn and not self.challenge.has_turn:
+            # Not a challenge the kiosk draws: a picture with cut-out eyes could pass it.
+            self._fail("no_turn_in_challenge")
 
     @property
     def attempts_left(self) -> int:
@@ -214,6 +237,17 @@ class LivenessChecker:
             self._previous_grey.fill(0)
         self._previous_grey = None
         self._first_points = None
+        self._current_grey = None
+        self._drop_turn(self._progress)
+
+    @staticmethod
+    def _drop_turn(progress: _StepProgress) -> None:
+        if progress.baseline_grey is not None:
+            progress.baseline_grey.fill(0)
+        progress.baseline_grey = None
+        progress.baseline_points = None
+        progress.turn_points.clear()
+        progress.turn_ratio_changes.clear()
 
     def _fail(self, reason: str) -> LivenessStatus:
         self._state, self._reason = LivenessState.failed, reason
@@ -241,7 +275,12 @@ class LivenessChecker:
         faces = landmarks_of(frame, self.config.detection_width_px)
         if len(faces) > 1:
             return self.feed_landmarks(None, reason_if_absent="two_faces")
-        return self.feed_landmarks(faces[0] if faces else None)
+        # A turn step follows the face's texture in this frame (liveness_planarity.track_points).
+        self._current_grey = self._previous_grey
+        try:
+            return self.feed_landmarks(faces[0] if faces else None)
+        finally:
+            self._current_grey = None
 
     def feed_landmarks(
         self, face: FaceLandmarks | None, *, reason_if_absent: str = "no_face"
@@ -261,8 +300,12 @@ class LivenessChecker:
             self._max_residual = max(self._max_residual, similarity_residual(self._first_points, face.points))
         assert self.challenge is not None
         action = self.challenge.steps[self._step]
-        if self._step_done(action, face):
+        done = self._step_done(action, face)
+        if self._progress.flat_turn:
+            return self._fail("flat_picture")
+        if done:
             self._step += 1
+            self._drop_turn(self._progress)
             self._progress = _StepProgress()
             if self._step >= len(self.challenge.steps):
                 self._state = LivenessState.passed
@@ -294,15 +337,49 @@ class LivenessChecker:
             ratio = face.nose_ratio()
             if p.baseline_ratio is None:
                 p.baseline_ratio = ratio
+                p.baseline_points = face.points.copy()
+                p.baseline_grey = None if self._current_grey is None else self._current_grey.copy()
                 return False
+            if p.baseline_points is not None:
+                if p.baseline_grey is not None and self._current_grey is not None:
+                    # Where the baseline's landmarks went by texture, not where dlib's face prior puts them.
+                    later = track_points(p.baseline_grey, self._current_grey, p.baseline_points, face.points)
+                else:
+                    later = face.points.copy()
+                p.turn_points.append(later)
+                p.turn_ratio_changes.append(ratio - p.baseline_ratio)
             # The citizen's left is the image's right in a raw camera frame: the nose ratio grows.
             change = ratio - p.baseline_ratio
-            return change >= TURN_RATIO_CHANGE if action is Action.turn_left else change <= -TURN_RATIO_CHANGE
+            turned = (
+                change >= TURN_RATIO_CHANGE if action is Action.turn_left else change <= -TURN_RATIO_CHANGE
+            )
+            return self._turned_in_3d(face) if turned else False
         width = face.face_width()
         if p.baseline_width is None:
             p.baseline_width = width
             return False
         return width >= CLOSER_GROWTH * p.baseline_width
+
+    def _turned_in_3d(self, face: FaceLandmarks) -> bool:
+        """The nose ratio says the head turned: did it move as a head (liveness_planarity)? A flat or bent
+        picture sets `flat_turn`; too few frames yet, or an undecided one, waits for the next frame."""
+        p = self._progress
+        if p.baseline_points is None or len(p.turn_points) < MIN_TURN_FRAMES:
+            return False
+        evidence = turn_parallax(p.baseline_points, p.turn_points, p.turn_ratio_changes)
+        shape = evidence.shape
+        if shape is TurnShape.undecided:
+            p.undecided_turns += 1
+            if p.undecided_turns <= MAX_UNDECIDED_TURN_FRAMES:
+                return False
+            shape = TurnShape.flat
+        if shape is TurnShape.flat:
+            log.info(
+                "liveness attempt %d: turn without a head's depth (%s)", self.attempt, evidence.describe()
+            )
+            p.flat_turn = True
+            return False
+        return True
 
     def finish(self) -> LivenessStatus:
         """No more frames for this attempt: a challenge still pending has failed."""

@@ -1,9 +1,11 @@
 """A simulated citizen for the simulated camera: frames of the sample portrait performing a challenge.
 
 The portrait is a single still photo, so every "action" is synthesised by warping it:
-* turn left / right: a smooth displacement field shifts the middle of the face (nose, mouth, inner
-  eyes) sideways while the face outline stays, which is what a head rotation does to a 2-D image of a
-  3-D head (a flat photo tilted would move everything together, and would not pass);
+* turn left / right: the landmarks get the depths of a generic 3-D head (kiosk.identity.head_motion),
+  are turned about the neck and projected, and the portrait is warped piecewise-affinely onto them: the
+  nose moves further than the nasion, chin and cheeks behind it (a flat or bent photo would not, and
+  fails the parallax test of liveness_planarity). Only the landmarks' motion is 3-D: the skin between
+  them is stretched as a 2-D warp, nothing is hidden by the turn, and the ears do not turn away;
 * blink: each eye region is squashed vertically towards the eye's centre line, closing the lids;
 * move closer: the portrait is drawn larger.
 Frames are composed like `kiosk.samples.card.sample_live_frames` (jitter, brightness, sensor noise).
@@ -23,6 +25,7 @@ from functools import cache
 import cv2
 import numpy as np
 
+from kiosk.identity.head_motion import head_pose_landmarks, warp_to_landmarks
 from kiosk.identity.liveness import Action, Challenge, FaceLandmarks, landmarks_of
 from kiosk.samples.card import compose_frame, sample_portrait
 
@@ -46,16 +49,17 @@ def measured_portrait_landmarks() -> np.ndarray:
     return faces[0].points
 
 
+# Yaw of the generic 3-D head per unit of `amount` (0.22, the full turn of a challenge, is ~17 degrees).
+YAW_PER_AMOUNT_DEG = 78.0
+
+
 def turn_head(portrait: np.ndarray, points: np.ndarray, amount: float) -> np.ndarray:
-    """Shift the face's middle by `amount` x face width (positive: to the image's right)."""
-    h, w = portrait.shape[:2]
-    face_w = float(points[16, 0] - points[0, 0])
-    cx, cy = points[30]
-    sigma_x, sigma_y = 0.28 * face_w, 0.45 * face_w
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    bump = np.exp(-(((xs - cx) / sigma_x) ** 2 + ((ys - cy) / sigma_y) ** 2) / 2)
-    map_x = (xs - amount * face_w * bump).astype(np.float32)
-    return cv2.remap(portrait, map_x, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    """The portrait's head turned in 3-D (positive `amount`: the nose to the image's right): its landmarks
+    are given the depths of a generic head (kiosk.identity.head_motion), rotated about the neck and
+    projected, and the image is warped piecewise-affinely onto them. The nose tip moves further than
+    the nasion, chin and cheeks behind it, as on a real head (which a flat or bent picture cannot do)."""
+    target = head_pose_landmarks(points, yaw=float(np.radians(amount * YAW_PER_AMOUNT_DEG)))
+    return warp_to_landmarks(portrait, points, target)
 
 
 def close_eyes(portrait: np.ndarray, points: np.ndarray, closed: float = 1.0) -> np.ndarray:
@@ -104,12 +108,18 @@ def _pose_sequence(action: Action, n: int) -> list[dict[str, float]]:
 
 
 def challenge_frames(
-    challenge: Challenge | str, *, frames_per_step: int = FRAMES_PER_STEP, seed: int = 0
+    challenge: Challenge | str,
+    *,
+    frames_per_step: int = FRAMES_PER_STEP,
+    seed: int = 0,
+    portrait: np.ndarray | None = None,
+    points: np.ndarray | None = None,
 ) -> list[np.ndarray]:
-    """640x480 BGR frames of the sample person performing `challenge`, step after step."""
+    """640x480 BGR frames of the sample person (or of `portrait`, whose 68 landmarks are `points`)
+    performing `challenge`, step after step."""
     chosen = Challenge.parse(challenge) if isinstance(challenge, str) else challenge
-    portrait = sample_portrait()
-    points = _portrait_landmarks()
+    if portrait is None or points is None:
+        portrait, points = sample_portrait(), _portrait_landmarks()
     rng = np.random.default_rng(seed)
     frames = []
     carry_turn = 0.0

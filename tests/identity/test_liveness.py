@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from kiosk.identity.config import IdentityConfig
+from kiosk.identity.head_motion import head_pose_landmarks
 from kiosk.identity.liveness import (
     Action,
     Challenge,
@@ -62,14 +63,10 @@ def blinked(points: np.ndarray, closed: float) -> np.ndarray:
 
 
 def turned(points: np.ndarray, amount: float) -> np.ndarray:
-    """A head turn: the middle of the face moves sideways (amount x width), the outline stays."""
-    out = points.copy()
-    width = points[16, 0] - points[0, 0]
-    centre = points[30]
-    weight = np.exp(-(((points[:, 0] - centre[0]) / (0.28 * width)) ** 2) / 2)
-    weight[0:17] *= 0.15
-    out[:, 0] += amount * width * weight
-    return out
+    """A head turn in 3-D (the generic head of kiosk.identity.head_motion): `amount` 0.2 is ~12 degrees.
+    (This used to shift the middle of the face in 2-D, which is what a vertically bent print does: the
+    parallax test refuses that now.)"""
+    return head_pose_landmarks(points, yaw=float(np.radians(amount * 60)))
 
 
 def scaled(points: np.ndarray, factor: float) -> np.ndarray:
@@ -192,10 +189,23 @@ def test_too_slow_is_a_timeout() -> None:
 
 
 def test_no_face_at_all() -> None:
-    checker = LivenessChecker(IdentityConfig(), challenge=Challenge((Action.blink,)), clock=FakeClock())
+    checker = LivenessChecker(IdentityConfig(), challenge=Challenge((Action.turn_left,)), clock=FakeClock())
     for _ in range(5):
         checker.feed_landmarks(None)
     assert checker.finish().reason == "no_face"
+
+
+def test_a_challenge_without_a_head_turn_is_refused() -> None:
+    """Blink and move-closer can be done by a print with cut-out eyes: the kiosk draws no challenge
+    without a turn, and the decision code refuses one it is handed (the CLI is the visit's code)."""
+    rng = random.Random(2)
+    assert all(draw_challenge(steps, rng).has_turn for steps in (1, 2, 3) for _ in range(200))
+    for name in ("blink", "move_closer+blink", "blink+move_closer"):
+        challenge = Challenge.parse(name)
+        assert (
+            run(challenge, live_sequence(challenge, np.random.default_rng(1)))
+            == "failed:no_turn_in_challenge"
+        )
 
 
 def test_attempts_are_bounded_then_staff() -> None:
@@ -244,7 +254,14 @@ def test_apcer_and_bpcer_on_generated_landmark_sequences() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "challenge",
-    ["blink", "turn_left", "turn_right", "move_closer+blink", "turn_right+blink", "blink+turn_left"],
+    [
+        "turn_left",
+        "turn_right",
+        "move_closer+turn_right",
+        "turn_right+blink",
+        "blink+turn_left",
+        "turn_left+move_closer",
+    ],
 )
 def test_simulated_person_performs_the_challenge_on_camera_frames(challenge: str) -> None:
     from kiosk.identity.simulated_subject import challenge_frames
@@ -258,17 +275,17 @@ def test_simulated_person_performs_the_challenge_on_camera_frames(challenge: str
 def test_replayed_stills_fail_on_camera_frames() -> None:
     from kiosk.identity.simulated_subject import challenge_frames, replayed_still_frames
 
-    frozen = check_challenge("blink", replayed_still_frames(8, jitter=False))
+    frozen = check_challenge("blink+turn_left", replayed_still_frames(8, jitter=False))
     assert not frozen.passed
     assert frozen.reason == "static_replay"
-    for challenge in ("blink", "turn_left", "move_closer+blink"):
+    for challenge in ("turn_left+blink", "turn_left", "move_closer+turn_right"):
         moved = check_challenge(challenge, replayed_still_frames(8, seed=2, jitter=True))
         assert not moved.passed
         assert moved.reason == "static_photo"
     # The same frames of a real performance played twice in a loop: the loop itself is not detected
     # (frames differ by noise), but a looped *single* frame is.
-    one = challenge_frames("blink", seed=1)[0]
-    assert check_challenge("blink", [one] * 6).reason == "static_replay"
+    one = challenge_frames("blink+turn_left", seed=1)[0]
+    assert check_challenge("blink+turn_left", [one] * 6).reason == "static_replay"
 
 
 @pytest.mark.slow
