@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from backoffice.services.officer_signing import SignJob, TokenSigningWorker, stop_workers, worker_for
 from offline_sync.protocol.errors import BackendError
 from signing.code import authority_of, is_valid_code
-from signing.countersign import countersign, init_dev_officer, officer_config, open_officer_signer
+from signing.countersign import init_dev_officer, officer_config
 from signing.errors import SigningError
 from signing.ingest_check import root_pems, trust_from_pems, verify_upload
 from signing.model import Verification
@@ -35,6 +38,8 @@ from signing.trust import TrustStore, load_certs
 log = logging.getLogger(__name__)
 
 TRUST_DIR = "trust"
+SIGN_TIMEOUT_S = 300.0
+PARENT_WATCH_S = 1.0
 
 
 def load_trust(paths: Sequence[Path]) -> TrustStore:
@@ -102,9 +107,21 @@ def _full_problem(
 _WORKER_TRUST: TrustStore | None = None
 
 
-def _worker_init(pems: list[bytes]) -> None:
+def _worker_init(pems: list[bytes], parent: int | None = None) -> None:
     global _WORKER_TRUST
     _WORKER_TRUST = trust_from_pems(pems)
+    if parent is not None:
+        threading.Thread(
+            target=_exit_with_parent, args=(parent,), name="seal-check-parent", daemon=True
+        ).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A seal-check process outlives no server: once its parent is gone (even killed with SIGKILL, when
+    nothing could shut the pool down), it exits within a second instead of idling as an orphan."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH_S)
+    os._exit(0)
 
 
 def _worker_problem(code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None:
@@ -138,7 +155,7 @@ class SealChecker:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
-            initargs=(root_pems(self.trust),),
+            initargs=(root_pems(self.trust), os.getpid()),
         )
         for future in [pool.submit(_warm) for _ in range(self.workers)]:
             future.result()  # every worker up (imports done) before the first upload waits for one
@@ -188,21 +205,44 @@ class SealChecker:
 
 class OfficerTokens:
     """Where the officers' keys live: one PKCS#11 token (an HSM at the city), a key per officer labelled
-    ``officer-<username>``; PIN from ``$KIOSK_OFFICER_PIN`` else ``<data>/officer-pin``."""
+    ``officer-<username>``; PIN from ``$KIOSK_OFFICER_PIN`` else ``<data>/officer-pin``.
+
+    Every signature goes through the token's one signing worker (officer_signing.py): one login for the
+    process's life, jobs one at a time, so concurrent approvals never log in twice nor write the token."""
 
     def __init__(self, data_dir: Path, *, module: str, token_label: str) -> None:
         self.data_dir = Path(data_dir)
         self.module = module
         self.token_label = token_label
 
+    @property
+    def worker(self) -> TokenSigningWorker:
+        return worker_for(self.data_dir, module=self.module, token_label=self.token_label)
+
+    def submit(
+        self,
+        pdf: bytes,
+        *,
+        username: str,
+        full_name: str,
+        still_wanted: Callable[[], str | None] | None = None,
+    ) -> Future[bytes]:
+        """Queue one signature; ``still_wanted`` runs in the worker right before it (None: go on)."""
+        job = SignJob(pdf, username, full_name)
+        if still_wanted is not None:
+            job.still_wanted = still_wanted
+        return self.worker.submit(job)
+
     def approve(self, pdf: bytes, *, username: str, full_name: str) -> bytes:
         """``pdf`` with the officer's PAdES approval signature; BackendError when the token says no."""
-        config = officer_config(username, module=self.module, token_label=self.token_label)
         try:
-            with open_officer_signer(config, self.data_dir) as signer:
-                return countersign(pdf, signer, officer_name=full_name)
+            return self.submit(pdf, username=username, full_name=full_name).result(SIGN_TIMEOUT_S)
         except SigningError as exc:
             raise BackendError(f"the officer's signature could not be made: {exc}") from None
+
+    def close(self) -> None:
+        """Finish the queued signatures and log out of the token."""
+        stop_workers([self.worker])
 
 
 def make_dev_officer_key(

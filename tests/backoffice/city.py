@@ -25,7 +25,7 @@ from backoffice.storage.at_rest import load_or_create_key
 from backoffice.web.public import RateLimit, build_public_app
 from backoffice.web.retrieval import GuardLimits
 from offline_sync.protocol.citizen import hash_retrieval_secret, new_retrieval_secret
-from tests.backoffice.helpers import PASSWORD, BackOffice, Kiosks, len_pages, record_body
+from tests.backoffice.helpers import KIOSKS, PASSWORD, WARD, BackOffice, Kiosks, len_pages, record_body
 from tests.sync.helpers import Pki
 
 IT_USER, IT_NAME = "minh.it", "Trần Văn Minh"
@@ -55,6 +55,8 @@ class CityOffice(BackOffice):
         checker = SealChecker(load_trust([self.kiosks.root_cert]))
         key = load_or_create_key(self.data)
         self.db = BackendDB(self.db_url, self.data / "blobs", data_key=key, seal_checker=checker)
+        for kiosk in KIOSKS:
+            self.db.set_kiosk_ward(kiosk, WARD, by="tests")
         self.services = CityServices.create(
             self.db,
             key,
@@ -85,7 +87,7 @@ class CityOffice(BackOffice):
     def add_staff(self) -> None:
         assert self.db is not None
         add_user(self.db, IT_USER, PASSWORD, "it", IT_NAME)
-        add_user(self.db, OFFICER_USER, PASSWORD, "officer", "Lê Thị Lan")
+        add_user(self.db, OFFICER_USER, PASSWORD, "officer", "Lê Thị Lan", ward=WARD)
 
     def issue_with_secret(self, kiosk: str = "HN-001", **over: Any) -> tuple[str, str]:
         """A real certified copy uploaded with a retrieval hash; returns (code, secret)."""

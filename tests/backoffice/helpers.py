@@ -33,6 +33,7 @@ OFFICER = "hoa.nt"
 OFFICER_NAME = "Nguyễn Thị Hoa"
 PASSWORD = "correct horse battery"
 KIOSKS = ("HN-001", "HN-002")
+WARD = "Phường Hàng Bạc"  # the ward both test kiosks serve (issue 24: a copy's ward is its kiosk's)
 
 
 @dataclass
@@ -165,6 +166,8 @@ class BackOffice:
             self.db_url, self.data / "blobs", data_key=load_or_create_key(self.data), seal_checker=checker
         )
         tokens = OfficerTokens(self.data, module=MODULE, token_label=OFFICER_TOKEN)
+        for kiosk in KIOSKS:
+            self.db.set_kiosk_ward(kiosk, WARD, by="tests")
         app = build_public_app(self.db, approver=tokens, rate=self.rate)
         self._servers = [
             BackgroundServer(make_server(self.db, self.pki.tls, port=self.port)).start(),
@@ -195,7 +198,7 @@ class BackOffice:
 
     def add_officer(self) -> None:
         assert self.db is not None
-        add_user(self.db, OFFICER, PASSWORD, "officer", OFFICER_NAME)
+        add_user(self.db, OFFICER, PASSWORD, "officer", OFFICER_NAME, ward=WARD)
         make_dev_officer_key(
             self.data,
             username=OFFICER,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.backoffice.helpers import MODULE, OFFICER, OFFICER_NAME, OFFICER_TOKEN, PASSWORD, BackOffice
+from tests.backoffice.helpers import MODULE, OFFICER, OFFICER_NAME, OFFICER_TOKEN, PASSWORD, WARD, BackOffice
 from tests.sync.helpers import REPO, env_with_repo, free_port
 
 
@@ -70,6 +70,8 @@ def test_cli_post_check_and_kiosk_verify_online(office: BackOffice, tmp_path: Pa
             "officer",
             "--full-name",
             OFFICER_NAME,
+            "--ward",
+            WARD,
             *data,
             *db,
             stdin=PASSWORD + "\n",
@@ -117,7 +119,7 @@ def test_cli_post_check_and_kiosk_verify_online(office: BackOffice, tmp_path: Pa
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout) == {"code": approved, "status": "post_checked"}
     again = backend_cli("approve", approved, "--officer", OFFICER, *data, *db)
-    assert again.returncode == 2 and "post_checked" in again.stderr
+    assert again.returncode == 2 and "already post-checked" in again.stderr
     assert backend_cli("approve", approved, "--officer", "nobody", *data, *db).returncode == 2
     gone = backend_cli("revoke", revoked, "--reason", "ảnh trang 1 không khớp bản gốc", *data, *db)
     assert gone.returncode == 0 and json.loads(gone.stdout)["status"] == "revoked"
