@@ -21,7 +21,7 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from backoffice.api.kiosk_app import TLS_EXTENSION, IngestHook, build_app
+from backoffice.api.kiosk_app import TLS_EXTENSION, IngestHook, RouteFactory, build_app
 from backoffice.storage.db import BackendDB
 from offline_sync.protocol.errors import BackendError
 
@@ -149,12 +149,13 @@ def make_server(
     port: int = 8443,
     log_level: str = "warning",
     after_ingest: Sequence[IngestHook] = (),
+    route_factories: Sequence[RouteFactory] = (),
 ) -> uvicorn.Server:
     for path in (tls.cert, tls.key, tls.client_ca, *([tls.crl] if tls.crl else [])):
         if not Path(path).is_file():
             raise BackendError("TLS file not found", subject=str(path))
     config = uvicorn.Config(
-        build_app(db, after_ingest=after_ingest),
+        build_app(db, after_ingest=after_ingest, route_factories=route_factories),
         host=host,
         port=port,
         http=ClientCertH11Protocol,

@@ -25,9 +25,15 @@ class SigningConfig(BaseModel):
     trust_paths: tuple[str, ...] = ()
     # Days before the seal certificate's expiry at which `kiosk keys show` and maintenance mode warn.
     expiry_warning_days: int = Field(default=30, ge=0)
-    # Validity of the certificates that `kiosk keys init-dev` makes.
+    # Validity of the certificates that `kiosk keys init-dev` makes. Seal certificates are short-lived
+    # (issue 22): the kiosk renews its own over the sync link (`renew_before_days`).
     dev_root_days: int = Field(default=3650, gt=0)
-    dev_seal_days: int = Field(default=365, gt=0)
+    dev_seal_days: int = Field(default=90, gt=0)
+    # Renew the seal certificate over the kiosk's mTLS link once it has this many days left or fewer.
+    renew_before_days: int = Field(default=45, ge=1)
+    # The city's signed list of revoked kiosk seal certificates (a CRL file, PEM or DER, made by
+    # `kiosk-backend revoke-kiosk`): `kiosk verify` uses it offline and fetches the current one online.
+    revocation_list: str = ""
     # PKCS#11: the module, the token, the key and certificate label; the PIN comes from the variable,
     # else the file, never from config text.
     pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from signing.config import SigningConfig
 from signing.errors import SigningError
 from signing.keys import ROOT_CERT, SEAL_CERT, cert_kid, resolve
+from signing.kiosk_revocation import KioskRevocations, load_revocation_list
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class TrustStore:
     roots: list[x509.Certificate] = field(default_factory=list)
     # Seal and intermediate certificates known by key id (the seal's kid).
     known: dict[bytes, x509.Certificate] = field(default_factory=dict)
+    # The city's list of revoked kiosk seal certificates (signing.kiosk_revocation), when one is loaded.
+    revocations: KioskRevocations | None = None
 
     def add(self, cert: x509.Certificate) -> None:
         if _is_self_signed_ca(cert):
@@ -78,10 +81,31 @@ class TrustStore:
             current = parent
         return f"certificate '{_cn(cert)}' has too long a chain"
 
+    def revocation_problem(self, cert: x509.Certificate, moment: dt.datetime) -> str | None:
+        """Why a seal that ``cert`` made at ``moment`` is void by the kiosk revocation list, or None."""
+        return self.revocations.problem(cert, moment) if self.revocations is not None else None
+
+    def issuers(self) -> list[x509.Certificate]:
+        """The roots and the known CA certificates: who may sign a revocation list."""
+        cas = [c for c in self.known.values() if _is_ca(c)]
+        return [*self.roots, *cas]
+
+    def load_revocations(self, data: bytes, *, source: str = "") -> KioskRevocations:
+        """Verify a kiosk revocation list against this store and use it (SigningError when untrusted)."""
+        self.revocations = load_revocation_list(data, self.issuers(), source=source)
+        return self.revocations
+
     def asn1_roots(self) -> list[object]:
         from asn1crypto import x509 as asn1_x509
 
         return [asn1_x509.Certificate.load(r.public_bytes(serialization.Encoding.DER)) for r in self.roots]
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
 
 
 def _cn(cert: x509.Certificate) -> str:
@@ -132,5 +156,14 @@ def load_trust_store(config: SigningConfig, data_dir: Path) -> TrustStore:
         for file in _pem_files(path):
             for cert in load_certs(file):
                 store.add(cert)
+    if config.revocation_list:
+        path = resolve(config.revocation_list, data_dir)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SigningError(
+                f"{path}: cannot read the kiosk revocation list (signing.revocation_list): {exc.strerror}"
+            ) from None
+        store.load_revocations(data, source=str(path))
     log.debug("trust store: %d roots, %d known certificates", len(store.roots), len(store.known))
     return store

@@ -100,9 +100,13 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 IngestHook = Callable[[Sequence[RecordUpload], Sequence[IngestResult]], Any]
+# More kiosk API routes, built with the app's error guard (issue 22: seal certificate renewal, copy facts).
+RouteFactory = Callable[[Callable[[Endpoint], Endpoint]], Sequence[Route]]
 
 
-def build_app(db: BackendDB, *, after_ingest: Sequence[IngestHook] = ()) -> Starlette:
+def build_app(
+    db: BackendDB, *, after_ingest: Sequence[IngestHook] = (), route_factories: Sequence[RouteFactory] = ()
+) -> Starlette:
     async def ingested(records: Sequence[RecordUpload], kiosk: str) -> list[IngestResult]:
         """db.ingest, then the hooks (delivery queue, KPI rows); a failing hook never fails the upload."""
         results = await run_in_threadpool(db.ingest, records, kiosk)
@@ -218,6 +222,7 @@ def build_app(db: BackendDB, *, after_ingest: Sequence[IngestHook] = ()) -> Star
         *payment_routes(db, guarded, client_kiosk),
         *staff_call_routes(db, guarded, client_kiosk),
         *holder_check_routes(db, guarded, client_kiosk),
+        *[route for factory in route_factories for route in factory(guarded)],
         Route("/healthz", guarded(healthz), methods=["GET"]),
         Route("/openapi.json", guarded(openapi), methods=["GET"]),
     ]

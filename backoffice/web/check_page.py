@@ -1,0 +1,271 @@
+"""``/check``: the verify page for phones (issue 22). A checker points the phone's camera at the printed QR
+(getUserMedia) or uploads a photo of the page; the page decodes the QR in the browser with jsQR (an npm
+package, Apache-2.0, installed by ``systemd/kiosk-dev.sh setup`` into ``var/web-vendor`` and served here
+as ``/static/vendor/jsQR.js``: no CDN), posts the QR text to ``/check/verdict``, and shows the verdict
+(VALID, REVOKED or NOT VALID) in one large line, then the issued pages.
+
+The verdict is the city's: the QR's code and access token open the city's record (throttled and audited
+like ``/v``), and the QR must be the one the city stored for that copy (the SHA-256 of the whole QR text,
+``signing.seal_qr.seal_digest``): a genuine code and token under another document's seal, or a seal made
+with a leaked key for a code the city does not hold, is NOT VALID with its reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from backoffice.api.kiosk_app import HttpProblem, read_body
+from backoffice.services.access_tokens import TOKEN_FORM, TokenBook, copy_facts
+from backoffice.services.postcheck import REVOKE_REASONS
+from backoffice.web.common import SECURITY_HEADERS, Web
+from backoffice.web.copy_view import client_ip
+from signing.errors import SealFormatError
+from signing.seal_qr import parse_seal_qr, seal_digest
+
+VENDOR_DIR = Path(__file__).resolve().parents[2] / "var" / "web-vendor"
+JSQR = Path("node_modules") / "jsqr" / "dist" / "jsQR.js"
+MAX_QR_TEXT = 8000
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+TEXT = {
+    "vi": {
+        "title": "Kiểm tra bản sao chứng thực",
+        "intro": "Hướng camera vào mã QR in trên bản sao, hoặc chọn ảnh chụp trang giấy.",
+        "camera": "Dùng camera",
+        "upload": "Chọn ảnh",
+        "scanning": "Đang tìm mã QR…",
+        "no_qr": "Không tìm thấy mã QR trong ảnh. Hãy chụp gần và rõ hơn.",
+        "no_camera": "Không mở được camera. Hãy chọn ảnh chụp trang giấy.",
+        "VALID": "HỢP LỆ",
+        "REVOKED": "ĐÃ THU HỒI",
+        "NOT VALID": "KHÔNG HỢP LỆ",
+        "not_seal": "Mã QR này không phải mã của bản sao chứng thực.",
+        "unknown_code": "Cơ quan không có bản sao nào mang mã này.",
+        "record_mismatch": "Mã QR khác với bản sao mà cơ quan lưu giữ cho mã này.",
+        "locked": "Thử sai quá nhiều lần; vui lòng thử lại sau.",
+        "valid": "Đây là bản sao do cơ quan cấp. So nội dung trang giấy với trang đã cấp dưới đây.",
+        "revoked": "Bản sao này đã bị thu hồi: {reason}.",
+        "language": "English",
+    },
+    "en": {
+        "title": "Check a certified copy",
+        "intro": "Point the camera at the QR printed on the copy, or choose a photo of the page.",
+        "camera": "Use the camera",
+        "upload": "Choose a photo",
+        "scanning": "Looking for the QR…",
+        "no_qr": "No QR found in the picture. Take it closer and sharper.",
+        "no_camera": "The camera could not be opened. Choose a photo of the page instead.",
+        "VALID": "VALID",
+        "REVOKED": "REVOKED",
+        "NOT VALID": "NOT VALID",
+        "not_seal": "This QR is not a certified copy's seal.",
+        "unknown_code": "The city holds no copy with this code.",
+        "record_mismatch": "The QR differs from the copy the city holds for this code.",
+        "locked": "Too many wrong attempts; please try again later.",
+        "valid": "This copy was issued by the city. Compare the paper with the issued page below.",
+        "revoked": "This copy was revoked: {reason}.",
+        "language": "Tiếng Việt",
+    },
+}
+
+CHECK_CSP = (
+    "default-src 'none'; img-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; "
+    "media-src 'self' blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def qr_code_and_token(text: str) -> tuple[str, str, str] | None:
+    """(code, token, verify URL) from the QR text: its address part when there is one, else the seal's
+    claims. None when it is not a certified-copy QR."""
+    text = text.strip()
+    try:
+        claims = parse_seal_qr(text)
+    except SealFormatError:
+        return None
+    code, token = claims.code, claims.access_token
+    head = text.split("#", 1)[0] if "#" in text else ""
+    if head:
+        parts = urlsplit(head)
+        match = re.fullmatch(r".*/v/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})", parts.path)
+        given = parse_qs(parts.query).get("t", [""])[0]
+        if match is None or match.group(1) != code or given != token:
+            return None  # an address that is not the one the seal signs
+    return code, token, claims.verify_url
+
+
+def city_verdict(book: TokenBook, text: str, ip: str) -> dict[str, Any]:
+    """The city's verdict on a decoded QR: VALID, REVOKED or NOT VALID, with a reason key."""
+    found = qr_code_and_token(text)
+    if found is None:
+        return {"verdict": "NOT VALID", "reason_key": "not_seal"}
+    code, token, _url = found
+    if not _CODE.fullmatch(code) or not TOKEN_FORM.fullmatch(token or ""):
+        return {"verdict": "NOT VALID", "reason_key": "not_seal", "code": code}
+    outcome = book.attempt(code, token, ip)
+    if outcome.startswith("locked:"):
+        return {"verdict": "NOT VALID", "reason_key": "locked", "code": code}
+    if outcome != "granted":
+        # The city holds no copy that this code and token open: unknown, or a token of another copy.
+        return {"verdict": "NOT VALID", "reason_key": "unknown_code", "code": code}
+    facts = copy_facts(book, code)
+    if facts is None or facts.get("seal_digest") != seal_digest(text):
+        return {"verdict": "NOT VALID", "reason_key": "record_mismatch", "code": code}
+    view = f"/v/{code}?t={token}"
+    pages = [f"/v/{code}/pages/{n}.png?t={token}" for n in range(1, int(facts["pages"]) + 1)]
+    if facts["status"] == "revoked":
+        reason = facts.get("revoked_reason") or "other_reason"
+        return {
+            "verdict": "REVOKED",
+            "reason_key": "revoked",
+            "code": code,
+            "revoked_reason": reason,
+            "revoked_reason_label": REVOKE_REASONS.get(reason),
+            "view": view,
+            "pages": pages,
+        }
+    return {"verdict": "VALID", "reason_key": "valid", "code": code, "view": view, "pages": pages}
+
+
+def check_routes(web: Web, book: TokenBook, *, vendor_dir: Path | None = None) -> list[BaseRoute]:
+    vendor = Path(vendor_dir or VENDOR_DIR)
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": CHECK_CSP}
+
+    async def page(request: Request) -> Response:
+        lang = web.lang(request)
+        html = web.env.get_template("check.html").render(
+            lang=lang, tt=TEXT[lang], texts=json.dumps(TEXT[lang])
+        )
+        return HTMLResponse(html, headers=headers)
+
+    async def verdict(request: Request) -> Response:
+        try:
+            body = await read_body(request, MAX_QR_TEXT * 2)
+            data = json.loads(body or b"{}")
+        except HttpProblem as exc:
+            return JSONResponse({"error": exc.error}, status_code=exc.status)
+        except ValueError:
+            return JSONResponse({"error": 'expected a JSON object {"qr": TEXT}'}, status_code=400)
+        text = data.get("qr") if isinstance(data, dict) else None
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_QR_TEXT or "\x00" in text:
+            return JSONResponse({"error": 'expected a JSON object {"qr": TEXT}'}, status_code=400)
+        answer = await run_in_threadpool(city_verdict, book, text, client_ip(request))
+        status = 429 if answer["reason_key"] == "locked" else 200
+        return JSONResponse(answer, status_code=status, headers={"Cache-Control": "no-store"})
+
+    async def script(request: Request) -> Response:
+        return Response(CHECK_JS, media_type="text/javascript", headers={"Cache-Control": "max-age=300"})
+
+    async def decoder(request: Request) -> Response:
+        path = vendor / JSQR
+        if not path.is_file():
+            return JSONResponse(
+                {"error": "the QR decoder is not installed: run `bash systemd/kiosk-dev.sh setup`"},
+                status_code=503,
+            )
+        data = await run_in_threadpool(path.read_bytes)
+        return Response(data, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
+    return [
+        Route("/check", page, methods=["GET"]),
+        Route("/check/verdict", verdict, methods=["POST"]),
+        Route("/static/check.js", script, methods=["GET"]),
+        Route("/static/vendor/jsQR.js", decoder, methods=["GET"]),
+    ]
+
+
+CHECK_JS = r"""// /check: decode the printed QR in the browser (jsQR), ask the city, show the verdict.
+(function () {
+  "use strict";
+  var T = JSON.parse(document.getElementById("texts").textContent);
+  var video = document.getElementById("video");
+  var canvas = document.createElement("canvas");
+  var ctx = canvas.getContext("2d", { willReadFrequently: true });
+  var stream = null, done = false;
+
+  function say(text) { document.getElementById("hint").textContent = text; }
+
+  function decode(source, width, height) {
+    var scales = [1, 0.5, 2];
+    for (var i = 0; i < scales.length; i++) {
+      var w = Math.round(width * scales[i]), h = Math.round(height * scales[i]);
+      if (w < 100 || w * h > 16e6) continue;
+      canvas.width = w; canvas.height = h;
+      ctx.drawImage(source, 0, 0, w, h);
+      var found = jsQR(ctx.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: "attemptBoth" });
+      if (found && found.data) return found.data;
+    }
+    return null;
+  }
+
+  function show(answer) {
+    var line = document.getElementById("verdict");
+    line.textContent = T[answer.verdict] || answer.verdict;
+    line.className = "verdict v-" + answer.verdict.replace(" ", "-").toLowerCase();
+    line.setAttribute("data-verdict", answer.verdict);
+    line.setAttribute("data-reason", answer.reason_key || "");
+    var detail = T[answer.reason_key] || "";
+    if (answer.verdict === "REVOKED" && answer.revoked_reason_label) {
+      detail = T.revoked.replace("{reason}", answer.revoked_reason_label[document.documentElement.lang] || "");
+    }
+    document.getElementById("detail").textContent = detail;
+    var pages = document.getElementById("pages");
+    pages.textContent = "";
+    (answer.pages || []).forEach(function (src, i) {
+      var img = document.createElement("img");
+      img.src = src; img.alt = "page " + (i + 1); img.id = "page-" + (i + 1);
+      pages.appendChild(img);
+    });
+    if (answer.view) {
+      var link = document.getElementById("view");
+      link.href = answer.view; link.hidden = false;
+    }
+  }
+
+  function ask(text) {
+    done = true;
+    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); stream = null; }
+    fetch("/check/verdict", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ qr: text })
+    }).then(function (r) { return r.json(); }).then(show).catch(function () {
+      show({ verdict: "NOT VALID", reason_key: "" });
+    });
+  }
+
+  function tick() {
+    if (done || !stream) return;
+    if (video.readyState >= 2 && video.videoWidth) {
+      var text = decode(video, video.videoWidth, video.videoHeight);
+      if (text) { ask(text); return; }
+    }
+    setTimeout(tick, 200);
+  }
+
+  document.getElementById("camera").addEventListener("click", function () {
+    done = false;
+    say(T.scanning);
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
+      .then(function (s) { stream = s; video.srcObject = s; video.hidden = false; return video.play(); })
+      .then(tick)
+      .catch(function () { say(T.no_camera); });
+  });
+
+  document.getElementById("photo").addEventListener("change", function (event) {
+    var file = event.target.files && event.target.files[0];
+    if (!file) return;
+    say(T.scanning);
+    createImageBitmap(file).then(function (bitmap) {
+      var text = decode(bitmap, bitmap.width, bitmap.height);
+      if (text) { ask(text); } else { say(T.no_qr); }
+    }).catch(function () { say(T.no_qr); });
+  });
+})();
+"""
