@@ -26,6 +26,7 @@ APT_PACKAGES=(
   cage bubblewrap shellcheck libseccomp2 libpam-systemd
   postgresql
   chromium chromium-driver
+  nodejs npm
   espeak-ng sox
   pcscd vsmartcard-vpcd libpcsclite-dev swig
   systemd
@@ -78,9 +79,22 @@ install_python_env() {
   echo "$want" >"$STAMP"
 }
 
+# npm packages the city's web pages serve themselves (no CDN): jsQR, the QR decoder of /check
+# (Apache-2.0, docs/LICENSES.md), into var/web-vendor, where `kiosk-backend serve` finds it.
+WEB_VENDOR="$ROOT/var/web-vendor"
+NPM_PACKAGES=(jsqr@1.4.0)
+
+install_web_vendor() {
+  [ -f "$WEB_VENDOR/node_modules/jsqr/dist/jsQR.js" ] && return 0
+  say "installing the web pages' npm packages in $WEB_VENDOR: ${NPM_PACKAGES[*]}"
+  mkdir -p "$WEB_VENDOR"
+  npm install --prefix "$WEB_VENDOR" --no-save --no-audit --no-fund --ignore-scripts "${NPM_PACKAGES[@]}" >/dev/null
+}
+
 setup() {
   install_system_packages
   install_python_env
+  install_web_vendor
 }
 
 run_kiosk() {
