@@ -8,7 +8,7 @@ EC key). An RSA key (ISO/IEC 9796-2 message recovery) is reported as ``not_suppo
 
 from __future__ import annotations
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
@@ -28,7 +28,7 @@ def verify(public_key_info: bytes, challenge: bytes, signature: bytes) -> str:
     """``valid``, ``failed`` or ``not_supported`` for the chip's answer to ``challenge``."""
     try:
         key = serialization.load_der_public_key(public_key_info)
-    except ValueError:
+    except (ValueError, UnsupportedAlgorithm):  # not a key, or a curve OpenSSL does not know
         return FAILED
     if not isinstance(key, ec.EllipticCurvePublicKey):
         return NOT_SUPPORTED

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -55,7 +56,7 @@ def offered_key(dg14: bytes) -> ec.EllipticCurvePublicKey | None:
         if parts[0][1] == OID_PK_ECDH and len(parts) > 1 and parts[1][0] == 0x30:
             try:
                 loaded = serialization.load_der_public_key(tlv(0x30, parts[1][1]))
-            except ValueError:
+            except (ValueError, UnsupportedAlgorithm):  # not a key, or a curve OpenSSL does not know
                 continue
             if isinstance(loaded, ec.EllipticCurvePublicKey):
                 key = loaded

@@ -48,6 +48,9 @@ class ChipImage:
     pace: bool = False
     ca_key: ec.EllipticCurvePrivateKey | None = None
 
+    def __repr__(self) -> str:  # the files hold a citizen's data
+        return f"ChipImage(files={sorted(self.files)}, pace={self.pace})"
+
     def chip(self) -> VirtualChip:
         return VirtualChip(self.files, self.bac_key, aa_key=self.aa_key, pace=self.pace, ca_key=self.ca_key)
 
