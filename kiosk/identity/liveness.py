@@ -8,30 +8,36 @@ Measures (dlib's 68-point landmarks, iBUG numbering):
   2016). A blink is EAR falling below 65 % of the open-eye value (the median over the step's open
   frames so far), then coming back above 80 % of it.
 * turn left / right: the horizontal position of the nose tip (30) between the jaw ends (0 and 16),
-  0.5 when frontal. A turn moves the nose towards one side of the face outline; this is a 3-D effect:
-  a flat photo tilted or moved keeps the nose where it is relative to the outline (the ratio is kept by
-  any affine map), so a photo cannot fake it by tilting. "Left" is the citizen's left (the raw,
-  unmirrored camera image shows it to the right).
+  0.5 when frontal, must change by 0.10; "left" is the citizen's left (the raw, unmirrored camera image
+  shows it to the right). The ratio alone does not prove a head: a flat photo tilted in perspective (not
+  affine) moves it too, and dlib places a foreshortened print's landmarks as a turned head's. So a turn
+  counts only when it also has a head's depth (kiosk/identity/liveness_planarity.py): the baseline's
+  landmarks are followed by texture (optical flow after the landmarks' homography) over at least 3
+  frames, and the nose tip must move further than both its midline (nasion, chin) and its cheeks, by
+  shares of the turn calibrated on a generic 3-D head against flat and bent prints. A picture fails
+  with ``flat_picture``.
 * move closer: the face (jaw width) grows by 30 % over the step's first frame.
 
-A challenge is ``liveness_steps`` (default 2) random steps, e.g. "turn left, then blink". Move-closer
-never comes alone: a printed photo brought towards the camera performs it perfectly, so it is always
-paired with a blink or a turn. Each step must be done within ``liveness_time_limit_s`` of the start;
-after ``liveness_max_attempts`` failed challenges the citizen is sent to staff (``LivenessError``).
+A challenge is ``liveness_steps`` (default 2) random steps, exactly one of them a head turn, e.g. "turn
+left, then blink": a print with cut-out eyes can blink (a real person's eyes behind the holes) and come
+closer, only a head can turn with depth. A challenge without a turn is not passed
+(``no_turn_in_challenge``) unless ``liveness_require_turn`` is off. Each step must be done within
+``liveness_time_limit_s`` of the start; after ``liveness_max_attempts`` failed challenges the citizen
+is sent to staff (``LivenessError``).
 
 Replays: the same frame repeated (a frozen or looped still fed to the camera) is caught exactly; a still
 image moved, scaled or jittered cannot blink or turn, so its challenge times out; the failure reason
 says ``static_photo`` when all landmarks stayed one rigid shape (a similarity transform of the first).
 
-What this does NOT cover (say so to anyone relying on it): a video replay on a screen of the same person
-doing the drawn actions (random order makes it harder, not impossible); a printed photo with cut-out
-eyes and a real person blinking behind it; 3-D masks; a real-time deepfake or face-swap injected into
-the camera feed; tilting a photo is caught by the nose ratio only as far as the landmark detector places
-the nose on the photo's flat image. Presentation-attack detection in the ISO/IEC 30107-3 sense needs a
-depth or IR camera or a trained PAD model, and an evaluation on real attack instruments. The APCER and
-BPCER we report (tests/identity/test_liveness.py, bench/face_bench.py) are measured only on generated landmark
-sequences and on frames synthesised from one portrait: they show that the logic does what it says, not
-how it fares against real attackers.
+What this does NOT cover (say so to anyone relying on it): a screen replaying a video of the same person
+doing the drawn actions in the drawn order (random order makes it harder, not impossible: the video
+has a real head's depth); a picture on a doubly-curved form (a mask, a print on a mannequin head);
+3-D masks; a real-time deepfake or face-swap injected into the camera feed. Presentation-attack
+detection in the ISO/IEC 30107-3 sense needs a depth or IR camera or a trained PAD model, and an
+evaluation on real attack instruments. The APCER and BPCER reported (tests/identity/test_liveness*.py,
+bench/liveness_bench.py, docs/LIVENESS.md) are measured only on generated landmark sequences and on
+frames synthesised from single portraits: they show that the logic does what it says, not how it fares
+against real attackers or real people's turns.
 """
 
 from __future__ import annotations
@@ -403,6 +409,21 @@ class LivenessResult:
         return f"passed:{self.challenge}" if self.passed else f"failed:{self.reason}:{self.challenge}"
 
 
+# Time between two captured frames as check_challenge counts it (a 15 fps camera).
+CAPTURED_FRAME_S = 1 / 15
+
+
+class _CapturedFramesClock:
+    """The checker's clock over captured frames: each reading (one per frame fed) is one frame later."""
+
+    def __init__(self) -> None:
+        self._now = 0.0
+
+    def __call__(self) -> float:
+        self._now += CAPTURED_FRAME_S
+        return self._now
+
+
 def check_challenge(
     challenge: str | Challenge,
     frames: Sequence[np.ndarray],
@@ -412,11 +433,15 @@ def check_challenge(
 ) -> LivenessResult:
     """Check a challenge on frames already captured (in order) during it; one attempt, no retries.
 
-    For frames captured over the challenge's time window; the time limit applies through `clock`
-    (default: frames are taken as arriving now, so only the processing time counts).
+    For frames captured over the challenge's time window (the capture loop enforces the window); the
+    time limit applies through `clock`. By default each frame counts as one camera frame later
+    (`CAPTURED_FRAME_S`), not as the time this machine takes to process it: a loaded CPU (or the first
+    load of the dlib models) must not turn a citizen's performance into a timeout.
     """
     chosen = Challenge.parse(challenge) if isinstance(challenge, str) else challenge
-    checker = LivenessChecker(config or IdentityConfig(), challenge=chosen, clock=clock or time.monotonic)
+    checker = LivenessChecker(
+        config or IdentityConfig(), challenge=chosen, clock=clock or _CapturedFramesClock()
+    )
     for frame in frames:
         status = checker.feed_frame(frame)
         if status.state is not LivenessState.pending:
