@@ -29,7 +29,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from signing.errors import SigningError
+from signing.errors import SealFormatError, SigningError
+from signing.pades import SEAL_KEY
+from signing.seal import decode_seal
 
 DEFAULT_NEXT_UPDATE = dt.timedelta(days=7)
 MAX_LIST_BYTES = 4 * 1024 * 1024
@@ -174,8 +176,9 @@ def load_revocation_list(
 
 
 def pdf_seal_signer(pdf: bytes) -> tuple[x509.Certificate, dt.datetime | None] | None:
-    """The certificate of a PDF's first signature (the kiosk's) and the signing time it claims; None when
-    the PDF has no readable signature. For the backend's upload check, which needs the serial number."""
+    """The certificate of a PDF's first signature (the kiosk's) and the latest of the times the copy claims
+    (the signature's signing time, the seal's issue time); None when the PDF has no readable signature.
+    For the backend's upload check, which needs the serial number."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = sorted(reader.embedded_signatures, key=lambda s: s.signed_revision)
@@ -184,6 +187,13 @@ def pdf_seal_signer(pdf: bytes) -> tuple[x509.Certificate, dt.datetime | None] |
         first = signatures[0]
         cert = x509.load_der_x509_certificate(first.signer_cert.dump())
         claimed = first.self_reported_timestamp
+        times = [_aware(claimed)] if claimed is not None else []
+        seal = reader.root.get(SEAL_KEY)
     except Exception:
         return None
-    return cert, (_aware(claimed) if claimed is not None else None)
+    if seal is not None:
+        try:
+            times.append(decode_seal(str(seal)).claims.issued_at)
+        except SealFormatError:
+            pass
+    return cert, (max(times) if times else None)
