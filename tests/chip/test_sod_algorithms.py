@@ -5,21 +5,30 @@ forger would (another hash, other PSS parameters, another algorithm named over t
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import cv2
 import pytest
 from asn1crypto import algos, cms, core
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from kiosk.identity.chip.lds import TAG_SOD
+from kiosk.cli import main as kiosk_main
+from kiosk.identity.chip.issue import ChipImage, issue_chip
+from kiosk.identity.chip.lds import DG_FIDS, FID_COM, FID_SOD, TAG_SOD, build_dg2
 from kiosk.identity.chip.pki import document_signer_certificate, make_csca
 from kiosk.identity.chip.sod import REASONS, build_sod, parse_sod, passive_authentication
 from kiosk.identity.chip.sod_signature import DSA_OIDS, SignatureScheme, scheme_for
 from kiosk.identity.chip.tlv import tlv, unwrap
+from kiosk.identity.chip.vpicc import VirtualCard
+from kiosk.samples.card import make_card_image
+from tests.chip.conftest import wait_no_card
 
 GROUPS = {1: b"\x61\x05\x5f\x1f\x02AB", 2: b"\x75\x03\x7f\x61\x00", 13: b"\x6d\x02\x30\x00"}
 SHAS = ["sha1", "sha224", "sha256", "sha384", "sha512"]
@@ -264,3 +273,118 @@ def test_an_unknown_digest_algorithm_is_refused_with_a_reason(rsa_signer: Signer
 
     result = _check(_alter(sod, md5), rsa_signer)
     assert result.status == "sod_algorithm_unsupported" and "1.2.840.113549.2.5" in result.detail
+
+
+# -- kiosk id chip over pcscd: the SOD of issue 23, and a reason key instead of a traceback --------------
+def _resign(image: ChipImage, signer: Signer, scheme: SignatureScheme, **replace: bytes) -> ChipImage:
+    """The chip re-issued by another Document Signer (and data groups replaced: ``dg2=...``)."""
+    groups = {n: image.files[fid] for n, fid in DG_FIDS.items() if fid in image.files}
+    groups.update({int(name[2:]): raw for name, raw in replace.items()})
+    files = {DG_FIDS[n]: raw for n, raw in groups.items()}
+    files[FID_COM], files[FID_SOD] = (
+        image.files[FID_COM],
+        build_sod(groups, signer.key, signer.cert, scheme=scheme),
+    )
+    return dataclasses.replace(image, files=files)
+
+
+def _pcsc_config(tmp_path: Path, csca: x509.Certificate) -> Path:
+    (tmp_path / "csca.pem").write_bytes(csca.public_bytes(serialization.Encoding.PEM))
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n'
+        '[devices.chip_reader]\ntype = "pcsc"\nreader = "Virtual PCD 00 00"\n'
+        f'[identity]\nchip_csca = ["{tmp_path / "csca.pem"}"]\nchip_wait_s = 5\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_kiosk_id_chip_reads_an_rsa_encryption_sod_and_says_why_it_refuses(
+    live_pcscd, tmp_path: Path, citizen, portrait, pki, rsa_signer: Signer, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    config = _pcsc_config(tmp_path, rsa_signer.csca)
+    card = tmp_path / "card.png"
+    cv2.imwrite(str(card), make_card_image(citizen, portrait=portrait))
+    args = ["id", "chip", "--json", "--config", str(config), "--card", str(card)]
+    genuine = issue_chip(citizen, portrait, pki)
+    with VirtualCard(
+        _resign(genuine, rsa_signer, scheme_for("rsaEncryption", "sha256")).chip(), port=live_pcscd.port
+    ):
+        assert kiosk_main(args) == 0
+    read = json.loads(capsys.readouterr().out)
+    assert (read["passive_authentication"], read["signature_algorithm"]) == (
+        "valid",
+        "rsaEncryption with sha256",
+    )
+    assert read["ok"] is True and read["dg13"] == "present"
+    wait_no_card(live_pcscd)
+    pss = _resign(genuine, rsa_signer, scheme_for("rsa_pss", "sha256"))
+    truncated = dataclasses.replace(pss, files={**pss.files, FID_SOD: pss.files[FID_SOD][:-300]})
+    with VirtualCard(truncated.chip(), port=live_pcscd.port):
+        assert kiosk_main(args) == 2  # the file ends before its length: the read fails, named
+    out, err = capsys.readouterr()
+    assert json.loads(out)["reason"] == "sod_malformed" and "Traceback" not in err
+    wait_no_card(live_pcscd)
+    sod = pss.files[FID_SOD]
+    garbled = sod[:8] + bytes(64) + sod[72:]  # same length, the CMS inside broken
+    with VirtualCard(
+        dataclasses.replace(pss, files={**pss.files, FID_SOD: garbled}).chip(),
+        port=live_pcscd.port,
+    ):
+        assert kiosk_main(args) == 1  # read, and refused by passive authentication
+    out, err = capsys.readouterr()
+    refused = json.loads(out)
+    assert (refused["ok"], refused["reason"], refused["passive_authentication"]) == (
+        False,
+        "sod_malformed",
+        "sod_malformed",
+    )
+    assert "Traceback" not in err
+    wait_no_card(live_pcscd)
+    undecodable = _resign(
+        genuine,
+        rsa_signer,
+        scheme_for("rsa_pkcs1v15", "sha384"),
+        dg2=build_dg2(b"\xff\xd8 not a JPEG", 360, 480),
+    )
+    with VirtualCard(undecodable.chip(), port=live_pcscd.port):
+        assert (
+            kiosk_main(args) == 0
+        )  # the command reads and reports; the visit needs a portrait it can decode
+    assert json.loads(capsys.readouterr().out)["portrait"] == "image/jpeg"
+
+
+def test_kiosk_id_chip_prints_a_reason_key_when_the_read_fails(
+    live_pcscd, tmp_path: Path, citizen, portrait, pki, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    config = _pcsc_config(tmp_path, pki.csca)
+    args = ["id", "chip", "--json", "--config", str(config), "--number", "190012345", "--birth", "1990-03-15"]
+    with VirtualCard(issue_chip(citizen, portrait, pki).chip(), port=live_pcscd.port):
+        assert kiosk_main([*args, "--expiry", "2031-03-15"]) == 2  # a wrong expiry: a wrong access key
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {
+        "ok": False,
+        "reason": "bac_failed",
+        "message": json.loads(out)["message"],
+        "detail": json.loads(out)["detail"],
+    }
+    assert err.strip().endswith("(reason: bac_failed)") and len(err.strip().splitlines()) == 1
+
+
+def test_the_visit_refuses_a_portrait_it_cannot_decode(citizen, portrait, pki, ec_signer: Signer) -> None:  # type: ignore[no-untyped-def]
+    from drivers.chip_reader import SimulatedChipReader
+    from kiosk.config import parse_config
+    from kiosk.identity.chip.errors import ChipError
+    from kiosk.identity.chip.kiosk_chip import check_chip
+
+    image = _resign(
+        issue_chip(citizen, portrait, pki),
+        ec_signer,
+        scheme_for("ecdsa", "sha256"),
+        dg2=build_dg2(b"\xff\xd8 not a JPEG", 360, 480),
+    )
+    reader = SimulatedChipReader(card=image.chip())
+    with pytest.raises(ChipError) as failed:
+        check_chip(reader, citizen, lambda: [ec_signer.csca], parse_config({}).identity)
+    assert failed.value.reason == "dg2_malformed"

@@ -116,7 +116,7 @@ class ChipIdentity:
         return ["dg13_absent"] if self.dg13_status == DG13_ABSENT else []
 
     def portrait_bgr(self) -> np.ndarray | None:
-        """The DG2 portrait decoded (in memory only), or None."""
+        """The DG2 portrait decoded (in memory only), or None (no portrait, or one that cannot be decoded)."""
         if self.portrait is None:
             return None
         import cv2
@@ -127,8 +127,11 @@ class ChipIdentity:
 
             from PIL import Image
 
-            with Image.open(io.BytesIO(self.portrait.image)) as pil:
-                image = cv2.cvtColor(np.asarray(pil.convert("RGB")), cv2.COLOR_RGB2BGR)
+            try:
+                with Image.open(io.BytesIO(self.portrait.image)) as pil:
+                    image = cv2.cvtColor(np.asarray(pil.convert("RGB")), cv2.COLOR_RGB2BGR)
+            except (OSError, ValueError, SyntaxError):  # PIL's errors for an image it cannot decode
+                return None
         return image
 
     def to_json(self) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from drivers.chip_reader import ChipReader
 from drivers.errors import DeviceAbsent, DeviceError
 from kiosk.errors import ConfigError
 from kiosk.identity.cccd import CardData
-from kiosk.identity.chip.errors import ChipError, ChipRefused
+from kiosk.identity.chip.errors import ChipError, ChipRefused, chip_error
 from kiosk.identity.chip.pki import ChipPki
 
 if TYPE_CHECKING:
@@ -131,4 +131,7 @@ def check_chip(
         log.warning(
             "chip step: %s: identity from DG1 and DG2, the rest from the QR", ", ".join(identity.flags)
         )
-    return ChipCheck(SOURCE_CHIP, identity.portrait_bgr(), identity=identity, flags=tuple(identity.flags))
+    portrait = identity.portrait_bgr()
+    if portrait is None:  # the face is checked against the chip's portrait, never the printed one then
+        raise chip_error("dg2_malformed", "the chip's portrait (DG2) cannot be decoded")
+    return ChipCheck(SOURCE_CHIP, portrait, identity=identity, flags=tuple(identity.flags))

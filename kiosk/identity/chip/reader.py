@@ -51,6 +51,12 @@ class ChipRead:
         return f"ChipRead(groups={sorted(self.groups)}, apdus={self.apdus}, {self.seconds:.2f}s)"
 
 
+def _malformed(fid: int) -> str:
+    """The reason for a file that cannot be read whole: named after the file when the kiosk relies on it."""
+    names = {FID_SOD: "sod_malformed", DG_FIDS[1]: "dg1_malformed", DG_FIDS[2]: "dg2_malformed"}
+    return names.get(fid, "dg13_malformed" if fid == DG_FIDS[13] else "chip_malformed")
+
+
 class ChipSession:
     """One session with a chip on ``reader``, bounded by ``deadline`` (time.monotonic())."""
 
@@ -168,15 +174,15 @@ class ChipSession:
         try:
             header, length = header_size(first)
         except TlvError as exc:
-            raise chip_error("chip_malformed", f"file {fid:04X}: {exc}") from None
+            raise chip_error(_malformed(fid), f"file {fid:04X}: {exc}") from None
         total = header + length
         if total > 0x7FFF:
-            raise chip_error("chip_malformed", f"file {fid:04X} is {total} bytes: too large for READ BINARY")
+            raise chip_error(_malformed(fid), f"file {fid:04X} is {total} bytes: too large for READ BINARY")
         data = bytearray(first[:total])
         while len(data) < total:
             part = self._read_binary(len(data), min(self.chunk, total - len(data)))
             if not part:
-                raise chip_error("chip_malformed", f"file {fid:04X} ends at {len(data)} of {total} bytes")
+                raise chip_error(_malformed(fid), f"file {fid:04X} ends at {len(data)} of {total} bytes")
             data += part
         return bytes(data)
 
@@ -253,10 +259,10 @@ def read_chip(
             if raw is not None:
                 groups[number] = raw
         if 1 not in groups:
-            raise chip_error("chip_malformed", "the chip has no DG1")
+            raise chip_error("dg1_malformed", "the chip has no DG1")
         sod = session.read_file(FID_SOD)
         if sod is None:
-            raise chip_error("chip_malformed", "the chip has no EF.SOD")
+            raise chip_error("sod_malformed", "the chip has no EF.SOD")
         verdict = aa.NOT_OFFERED
         if 15 in groups:
             from kiosk.identity.chip.lds import parse_dg15
