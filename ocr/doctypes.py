@@ -4,7 +4,8 @@ Each `DocType` holds what the OCR side needs to know about a kind of paper: its 
 the record, the seal and the CLI's JSON), its English title (the source text the screens translate), the
 weighted key phrases the classifier looks for (regexes on folded text: no accents, lower case), an
 optional veto phrase, and the extractor of its key fields (`ocr.fields`). Adding a type is one entry here,
-its sample builder (`kiosk.samples.contents.BUILDERS`) and its title's translation (the .ts files);
+the key fields its certified copy's seal carries (``key_fields``: what a forger changes and a checker
+compares; ``read_key_fields``), its sample builder (`kiosk.samples.contents.BUILDERS`) and its title's translation (the .ts files);
 tests/ocr/test_doctypes.py checks that none is missing.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from ocr import fields
 from ocr.fields import Lines
+from ocr.key_fields import extra_key_fields
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,9 @@ class DocType:
     phrases: tuple[tuple[str, float], ...]
     fields: Callable[[Lines], dict[str, str]]
     veto: str = ""  # a phrase that rules this type out: it names a different paper sharing its words
+    # The fields the seal of a certified copy carries, in the order a checker reads them (names in
+    # signing.seal_fields; the subject's, never the requester's).
+    key_fields: tuple[str, ...] = ("document_number", "issue_date")
 
 
 REGISTRY: tuple[DocType, ...] = (
@@ -42,6 +47,18 @@ REGISTRY: tuple[DocType, ...] = (
             (r"noi sinh", 1),
         ),
         fields.birth_fields,
+        key_fields=(
+            "full_name",
+            "date_of_birth",
+            "sex",
+            "ethnicity",
+            "place_of_birth",
+            "id_number",
+            "mother_name",
+            "father_name",
+            "document_number",
+            "issue_date",
+        ),
     ),
     DocType(
         "marriage_certificate",
@@ -55,6 +72,16 @@ REGISTRY: tuple[DocType, ...] = (
             (r"ben vo|nguoi vo|thong tin.{0,6}\bvo\b", 2),
         ),
         fields.marriage_fields,
+        key_fields=(
+            "husband_name",
+            "husband_date_of_birth",
+            "husband_id_number",
+            "wife_name",
+            "wife_date_of_birth",
+            "wife_id_number",
+            "document_number",
+            "issue_date",
+        ),
         veto=r"tinh trang hon nhan",
     ),
     DocType(
@@ -69,6 +96,14 @@ REGISTRY: tuple[DocType, ...] = (
             (r"nam tot nghiep|hinh thuc dao tao|nganh", 1),
         ),
         fields.diploma_fields,
+        key_fields=(
+            "full_name",
+            "date_of_birth",
+            "classification",
+            "graduation_year",
+            "document_number",
+            "issue_date",
+        ),
     ),
     DocType(
         "residence_confirmation",
@@ -82,6 +117,15 @@ REGISTRY: tuple[DocType, ...] = (
             (r"quan he voi chu ho|chu ho", 2),
         ),
         fields.residence_fields,
+        key_fields=(
+            "full_name",
+            "date_of_birth",
+            "sex",
+            "id_number",
+            "permanent_address",
+            "document_number",
+            "issue_date",
+        ),
     ),
     DocType(
         "land_use_certificate",
@@ -94,6 +138,16 @@ REGISTRY: tuple[DocType, ...] = (
             (r"muc dich su dung|thoi han su dung|hinh thuc su dung", 1),
         ),
         fields.land_use_fields,
+        key_fields=(
+            "full_name",
+            "id_number",
+            "parcel_number",
+            "map_sheet",
+            "area",
+            "address",
+            "document_number",
+            "issue_date",
+        ),
     ),
     DocType(
         "id_card",
@@ -108,12 +162,14 @@ REGISTRY: tuple[DocType, ...] = (
             (r"dac diem nhan dang", 2),
         ),
         fields.id_card_fields,
+        key_fields=("id_number", "full_name", "date_of_birth", "sex", "date_of_expiry"),
     ),
     DocType(
         "other",
         "Other document",
         (),  # what no other type claims
         fields.common_fields,
+        key_fields=("document_number", "issue_date", "name_1", "name_2", "name_3"),
     ),
 )
 DOC_TYPES: tuple[str, ...] = tuple(kind.key for kind in REGISTRY)
@@ -134,3 +190,14 @@ def extract_fields(doc_type: str, text: str) -> dict[str, str]:
     kind = _BY_KEY.get(doc_type)
     extract = kind.fields if kind is not None else fields.common_fields
     return extract(fields.lines_of(text))
+
+
+def read_key_fields(doc_type: str, text: str) -> dict[str, str]:
+    """The key fields of a ``doc_type`` paper found in its OCR text, in the type's ``key_fields`` order
+    (present only when found): what the seal of its certified copy carries, and what a checker's re-read of
+    the printed page is compared with."""
+    kind = _BY_KEY.get(doc_type) or _BY_KEY["other"]
+    lines = fields.lines_of(text)
+    found = kind.fields(lines)
+    found.update(extra_key_fields(kind.key, lines))
+    return {key: found[key] for key in kind.key_fields if found.get(key)}

@@ -79,6 +79,17 @@ CREATE TABLE IF NOT EXISTS heartbeats (
     created_at REAL NOT NULL,
     payload TEXT NOT NULL
 );
+-- Issue 25: paid copies that did not print (offline_sync.uncollected); kept until collected.
+CREATE TABLE IF NOT EXISTS uncollected (
+    code TEXT PRIMARY KEY,
+    payment_reference TEXT NOT NULL DEFAULT '',
+    amount_vnd INTEGER NOT NULL DEFAULT 0,
+    copies INTEGER NOT NULL DEFAULT 1,
+    missing TEXT NOT NULL DEFAULT '',
+    marked_at REAL NOT NULL,
+    collected_at REAL,
+    collected_how TEXT
+);
 """
 
 
@@ -108,6 +119,8 @@ class RecordIn:
     visit_metrics: dict[str, Any] | None = None
     # Issue 18: "chip" (the chip was read and authenticated) or "qr" (the card's QR only); None = unknown.
     identity_source: str | None = None
+    # Issue 22: SHA-256 (lowercase hex) of the copy's QR access token; the token itself is only printed.
+    access_token_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,7 @@ class StoredRecord:
     retrieval_hash: str | None = None
     visit_metrics: dict[str, Any] | None = None
     identity_source: str | None = None
+    access_token_sha256: str | None = None
 
     @property
     def purged(self) -> bool:
@@ -431,6 +445,8 @@ class LocalStore:
         }
         if record.delivery_email is not None:
             personal["delivery_email"] = record.delivery_email
+        if record.access_token_sha256 is not None:  # kept with the sealed fields: no schema change
+            personal["access_token_sha256"] = record.access_token_sha256
         sealed = _seal(self._aead, record.code, personal)
         now = time.time()
         with self._guard("cannot store the record"), self._write():
@@ -507,6 +523,7 @@ class LocalStore:
             retrieval_hash=row[15],
             visit_metrics=json.loads(row[16]) if row[16] else None,
             identity_source=row[17],
+            access_token_sha256=personal.get("access_token_sha256") if personal else None,
         )
 
     def get_record(self, code: str) -> StoredRecord | None:
@@ -566,7 +583,9 @@ class LocalStore:
         with self._guard("cannot purge old records"), self._write():
             rows = self._exec(
                 "SELECT code, pdf_path FROM records WHERE purged_at IS NULL AND synced_at IS NOT NULL"
-                " AND synced_at < ? AND code NOT IN (SELECT code FROM outbox)",
+                " AND synced_at < ? AND code NOT IN (SELECT code FROM outbox)"
+                # a paid copy still to collect keeps its PDF (offline_sync.uncollected)
+                " AND code NOT IN (SELECT code FROM uncollected WHERE collected_at IS NULL)",
                 (cutoff.astimezone(UTC).isoformat(),),
             ).fetchall()
             for code, _pdf in rows:

@@ -107,6 +107,7 @@ def record_json(record: StoredRecord, pdf: bytes) -> bytes:
         language="en" if record.language == "en" else ("vi" if record.language == "vi" else None),
         delivery_email=record.delivery_email,
         retrieval_hash=record.retrieval_hash,
+        access_token_sha256=record.access_token_sha256,
         visit_metrics=VisitMetrics.model_validate(record.visit_metrics) if record.visit_metrics else None,
         identity_source=(
             "chip" if record.identity_source == "chip" else ("qr" if record.identity_source == "qr" else None)

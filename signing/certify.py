@@ -32,7 +32,11 @@ MAX_PAGES = 200
 
 def seal_claims(meta: CopyMeta, pages: Sequence[CopyPage], content_digest: bytes) -> SealClaims:
     count = key_words_for(len(pages))
-    identity = identity_tokens(meta.holder_name, meta.doc_number, meta.doc_date)
+    fields = meta.seal_fields()
+    subject = fields.get("full_name") or fields.get("name_1") or meta.holder_name
+    identity = identity_tokens(
+        subject, fields.get("document_number", meta.doc_number), fields.get("issue_date", meta.doc_date)
+    )
     return SealClaims(
         code=meta.code,
         issued_at=meta.issued_at,
@@ -43,8 +47,10 @@ def seal_claims(meta: CopyMeta, pages: Sequence[CopyPage], content_digest: bytes
         content_digest=content_digest,
         holder=meta.holder_masked_id,
         holder_name=meta.holder_name,
-        doc_number=meta.doc_number,
-        doc_date=meta.doc_date,
+        fields=fields,
+        field_pages={k: int(meta.field_pages.get(k, 0)) for k in fields},
+        verify_base_url=meta.verify_base_url.rstrip("/"),
+        access_token_bytes=meta.access_token,
         fingerprints=tuple(
             page_fingerprint(visible_words(p, last=i == len(pages) - 1), count, identity)
             for i, p in enumerate(pages)

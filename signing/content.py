@@ -22,7 +22,7 @@ from typing import Any
 import segno
 from pyhanko.pdf_utils import generic
 
-from signing.seal import CONTENT_DIGEST_BYTES
+from signing.seal import CONTENT_DIGEST_BYTES, qr_segments
 
 QR_FORM = "KioskSealQR"  # reportlab's form name
 QR_RESOURCE = "/FormXob." + QR_FORM  # the name under which pages draw it (reportlab's xObjectName)
@@ -224,12 +224,12 @@ def make_qr(seal: str, version: int | None = None) -> segno.QRCode:
 
     Cached: the signer and the verifier ask for the same symbol more than once, and segno's mask choice
     costs tens of milliseconds."""
-    return segno.make_qr(seal, error="m", version=version, boost_error=False)
+    return segno.make_qr(qr_segments(seal), error="m", version=version, boost_error=False)
 
 
 def qr_version_for(seal: str) -> int:
     """The smallest QR version that holds ``seal`` (error correction M), without choosing a mask."""
-    return int(segno.make_qr(seal, error="m", boost_error=False, mask=0).version)
+    return int(segno.make_qr(qr_segments(seal), error="m", boost_error=False, mask=0).version)
 
 
 def qr_form_content(qr: segno.QRCode) -> bytes:

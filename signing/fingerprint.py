@@ -46,8 +46,8 @@ def key_words_for(pages: int) -> int:
     if pages <= 5:
         return KEY_WORDS
     if pages <= 10:
-        return 6
-    return 4
+        return 5
+    return 3  # 20 pages: 120 bytes; the seal also holds the document's fields in full (issue 22)
 
 
 def normalise(word: str) -> str:

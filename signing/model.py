@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,9 +41,22 @@ class CopyMeta:
     authority_code: str = ""
     # What a checker compares with the paper: the holder's name and the document's number and date
     # (ISO, as OCR found them; empty when the document has none).
-    holder_name: str = ""
+    holder_name: str = ""  # the requester (who asked for the copy), not the document's subject
     doc_number: str = ""
     doc_date: str = ""
+    # Issue 22: the document's key fields as confirmed in the visit (``ocr.doctypes`` key fields, in order;
+    # when empty, the number and date above), the page (1-based) that prints each, the city's verify
+    # address and the copy's access token (16 random bytes, ``signing.seal_qr``) for the QR.
+    fields: Mapping[str, str] = field(default_factory=dict)
+    field_pages: Mapping[str, int] = field(default_factory=dict)
+    verify_base_url: str = ""
+    access_token: bytes = b""
+
+    def seal_fields(self) -> dict[str, str]:
+        if self.fields:
+            return {k: v for k, v in self.fields.items() if v}
+        found = {"document_number": self.doc_number, "issue_date": self.doc_date}
+        return {k: v for k, v in found.items() if v}
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,12 @@ REASONS_VI: dict[str, str] = {
     "contents_odd": "Giá trị chữ ký số bị hỏng (số chữ số lẻ).",
     "trailing_data": "Tệp có dữ liệu bị nối thêm sau phần kết thúc.",
     "page_unreadable": "Không đọc được chữ trên trang để so với mã QR; hãy chụp lại rõ và thẳng hơn.",
+    # Issue 22: a revoked kiosk key, and what `kiosk verify --online` finds at the city.
+    "seal_revoked": "Khóa ký của ki-ốt đã bị thu hồi: mọi dấu tạo từ thời điểm thu hồi trở đi đều vô hiệu.",
+    "record_mismatch": "Thông tin trên mã QR khác với hồ sơ bản sao mà cơ quan lưu giữ.",
+    "unknown_code": "Cơ quan không có bản sao nào mang mã này.",
+    "unconfirmed": "Bản sao mới cấp, cơ quan chưa nhận được hồ sơ: chưa xác nhận được.",
+    "revoked": "Bản sao này đã bị thu hồi.",
 }
 
 
@@ -112,6 +132,12 @@ class Verification:
     doc_number: str | None = None
     doc_date: str | None = None
     page: int | None = None
+    # Issue 22: the subject's fields the seal holds (and the page that prints each), the city's verify
+    # address from the QR, and the sealed fields the paper contradicts or lacks (by field name).
+    fields: dict[str, str] = field(default_factory=dict)
+    field_pages: dict[str, int] = field(default_factory=dict)
+    verify_url: str | None = None
+    mismatched_fields: list[str] = field(default_factory=list)
 
     @property
     def reason_vi(self) -> str:
@@ -141,4 +167,7 @@ class Verification:
             "doc_number": self.doc_number,
             "doc_date": self.doc_date,
             "page": self.page,
+            "fields": dict(self.fields),
+            "requester": {"name": self.holder_name, "masked_id": self.holder} if self.holder else None,
+            "mismatched_fields": list(self.mismatched_fields),
         }

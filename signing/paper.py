@@ -22,7 +22,7 @@ from signing.fingerprint import (
     tokens,
 )
 from signing.model import Verification
-from signing.seal import PREFIX, decode_seal
+from signing.seal import SealClaims, decode_seal, is_seal_qr
 from signing.trust import TrustStore
 from signing.verify import verify_seal_text
 
@@ -51,7 +51,7 @@ def _deskewed(image: np.ndarray, angle: float) -> np.ndarray:
 
 
 def find_seal_texts(image: np.ndarray) -> list[str]:
-    """Every QR seal text (``VNC1:...``) on a page image (BGR or grey).
+    """Every QR seal text (``VNC2:...``, or a verify address and ``#VNC2:...``) on a page image.
 
     zbar first; then, for blurred, small or slightly rotated photos, an upscaled copy, OpenCV's detector
     and a few small rotations (a seal module is only ~3 px at 150 dpi, where zbar is strict about skew).
@@ -75,7 +75,7 @@ def find_seal_texts(image: np.ndarray) -> list[str]:
         ),
     )
     for attempt in attempts:
-        found = list(dict.fromkeys(t for t in attempt() if t.startswith(PREFIX)))
+        found = list(dict.fromkeys(t for t in attempt() if is_seal_qr(t)))
         if found:
             return found
     return []
@@ -97,6 +97,13 @@ def verify_printed_page(image: np.ndarray, trust: TrustStore) -> Verification:
         )
     results = [verify_seal_text(text, trust) for text in texts]
     return next((r for r in results if r.valid), results[0])
+
+
+def best_page(claims: SealClaims, words: Iterable[str]) -> int:
+    """The page of the copy (1-based) whose fingerprint the words read on a page match best."""
+    read = list(words)
+    scores = [matched_key_words(fingerprint, read) for fingerprint in claims.fingerprints]
+    return 1 + max(range(len(scores)), key=lambda i: (scores[i][0] / scores[i][1]) if scores[i][1] else -1.0)
 
 
 def verify_paper_page(texts: Iterable[str], words: Iterable[str] | None, trust: TrustStore) -> Verification:
@@ -150,7 +157,7 @@ def verify_paper_page(texts: Iterable[str], words: Iterable[str] | None, trust: 
             reason="the page holds far more words than a document page: it cannot be matched with its seal",
             checks={**result.checks, "page_content": False},
         )
-    best = max(range(len(scores)), key=lambda i: (scores[i][0] / scores[i][1]) if scores[i][1] else -1.0)
+    best = best_page(claims, read) - 1
     found, total = scores[best]
     identity = identity_tokens(claims.holder_name, claims.doc_number, claims.doc_date)
     if matches(claims.fingerprints[best], read) and not matches(claims.fingerprints[best], read, identity):

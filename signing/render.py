@@ -37,7 +37,7 @@ FONT_DIRS = (
 )
 STATEMENT_VI = "Chứng thực bản sao đúng với bản chính"
 SIGNATURE_FORM = "KioskSignatureBox"
-QR_MAX_SIDE = 38 * mm
+QR_MAX_SIDE = 46 * mm  # with 2 x MARGIN, the 58 mm footer band
 QR_MODULE = 0.55 * mm  # 3.2 px per module at 150 dpi
 QR_MIN_MODULE = 0.45 * mm
 MARGIN = 6 * mm  # clear of the 4-5 mm that printers cannot print

@@ -1,4 +1,4 @@
-"""The QR seal: CWT claims in a COSE_Sign1 (ES256), zlib, base45, prefix ``VNC1:`` (as the EU DCC does).
+"""The QR seal: CWT claims in a COSE_Sign1 (ES256), zlib, base45, prefix ``VNC2:`` (as the EU DCC does).
 
 Claims (CBOR map)::
 
@@ -7,15 +7,28 @@ Claims (CBOR map)::
     -65537       the copy (a private-use claim):
                  1 code, 2 kiosk id, 3 document type, 4 page count,
                  5 content digest (16 bytes: every page's whole drawn content, see ``signing.content``),
-                 6 masked holder id, 7 holder's name, 8 document number, 9 document date (ISO, or ""),
-                 10 [page fingerprint, ...] (see ``signing.fingerprint``)
+                 6 the requester's masked id, 7 the requester's name (who asked for the copy),
+                 8 the subject's fields as confirmed in the visit: [[field, value, page], ...] in the
+                   document type's order; ``field`` is a small integer for the common field names
+                   (``signing.seal_fields``) or the name itself, ``page`` the page (1-based) that prints it,
+                   0 when no single page does,
+                 10 [page fingerprint, ...] (see ``signing.fingerprint``),
+                 11 the copy's access token (16 random bytes) when the QR has no verify address
+
+With a verify address, the QR's URL part (address, code and token) is the COSE_Sign1 external data
+(``Sig_structure = ["Signature1", protected, url part, payload]``): signed, and not repeated in the payload.
 
 The protected header is ``{1: -7 (ES256), 4: kid}`` where kid is the first 8 bytes of SHA-256 over the
 signer certificate's DER.
 
-What a checker compares with the paper in their hand (name, document type and number, date, page count)
-is in the seal in clear, so ``kiosk verify`` can print it; the page fingerprints let the verifier reject a
-seal cut from one page and pasted onto another.
+The printed QR holds ``{verify address}/v/{code}?t={token}#VNC2:...`` (``signing.seal_qr``): a phone
+camera opens the city's page for the copy, and the seal after ``#`` (a fragment, never sent to the
+server) is verified offline from the same QR. The URL part is signed, so a phishing address put in front
+of a genuine seal is refused.
+
+The document's fields are in the seal in full (as the ICAO VDS-NC and the EU DCC carry their data), so
+``kiosk verify`` prints them for the checker and compares each with what it reads on the page; the page
+fingerprints let the verifier reject a seal cut from one page and pasted onto another.
 
 Why one content digest and not one hash a page: the seal must stay small enough to decode from a 150 dpi
 scan. The PAdES signature already protects the whole PDF; the content digest binds the seal to what this
@@ -28,23 +41,30 @@ certificate that the kid names already carries it, vouched for by the root CA.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import base45
 import cbor2
+from segno import consts
 
+from signing.access_token import ACCESS_TOKEN_BYTES, token_text
 from signing.errors import SealFormatError
+from signing.seal_fields import field_id, field_name
 
-PREFIX = "VNC1:"
+PREFIX = "VNC2:"
 CONTENT_DIGEST_BYTES = 16
 ALG_ES256 = -7
 COSE_SIGN1_TAG = 18
 CLAIM_ISS, CLAIM_IAT, CLAIM_COPY = 1, 6, -65537
-MAX_SEAL_CHARS = 4000
+MAX_SEAL_CHARS = 6000
+MAX_FIELDS = 40
+MAX_FIELD_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -56,11 +76,46 @@ class SealClaims:
     doc_type: str
     pages: int
     content_digest: bytes
-    holder: str
-    holder_name: str = ""
-    doc_number: str = ""
-    doc_date: str = ""
+    holder: str  # the requester's masked id (who asked for the copy)
+    holder_name: str = ""  # the requester's name
+    # The subject's fields as confirmed in the visit, in the document type's order, and the page (1-based,
+    # 0 for none in particular) that prints each.
+    fields: Mapping[str, str] = field(default_factory=dict)
+    field_pages: Mapping[str, int] = field(default_factory=dict)
+    verify_base_url: str = ""
+    access_token_bytes: bytes = b""
     fingerprints: tuple[bytes, ...] = ()
+
+    @property
+    def requester_name(self) -> str:
+        return self.holder_name
+
+    @property
+    def requester_masked_id(self) -> str:
+        return self.holder
+
+    @property
+    def doc_number(self) -> str:
+        return self.fields.get("document_number", "")
+
+    @property
+    def doc_date(self) -> str:
+        return self.fields.get("issue_date", "")
+
+    @property
+    def access_token(self) -> str:
+        """The token as the verify address carries it (base32, lower case, no padding), or ""."""
+        if not self.access_token_bytes:
+            return ""
+        return token_text(self.access_token_bytes)
+
+    @property
+    def verify_url(self) -> str:
+        """``{verify address}/v/{code}?t={token}``, or "" when the kiosk has no verify address."""
+        if not self.verify_base_url:
+            return ""
+        url = f"{self.verify_base_url.rstrip('/')}/v/{self.code}"
+        return f"{url}?t={self.access_token}" if self.access_token else url
 
     def to_cbor_map(self) -> dict[int, Any]:
         return {
@@ -74,9 +129,11 @@ class SealClaims:
                 5: self.content_digest,
                 6: self.holder,
                 7: self.holder_name,
-                8: self.doc_number,
-                9: self.doc_date,
+                8: [[field_id(k), v, int(self.field_pages.get(k, 0))] for k, v in self.fields.items()],
                 10: list(self.fingerprints),
+                # With a verify address, the address and the token are in the QR's URL part, signed as the
+                # COSE external data (``make_seal``), not repeated here: the QR stays a version smaller.
+                **({} if self.verify_base_url else {11: self.access_token_bytes}),
             },
         }
 
@@ -86,8 +143,8 @@ class SealClaims:
         if not isinstance(claims, Mapping) or not isinstance(claims.get(CLAIM_COPY), Mapping):
             raise bad
         copy = claims[CLAIM_COPY]
-        digest, prints = copy.get(5), copy.get(10)
-        texts = (copy.get(i) for i in (1, 2, 3, 6, 7, 8, 9))
+        digest, prints, token = copy.get(5), copy.get(10), copy.get(11, b"")
+        texts = (copy.get(i) for i in (1, 2, 3, 6, 7))
         iat, pages = claims.get(CLAIM_IAT), copy.get(4)
         if (
             not all(isinstance(t, str) for t in (*texts, claims.get(CLAIM_ISS)))
@@ -99,8 +156,11 @@ class SealClaims:
             or not all(isinstance(p, bytes) for p in prints)
             or pages != len(prints)
             or pages < 1
+            or not isinstance(token, bytes)
+            or len(token) not in (0, ACCESS_TOKEN_BYTES)
         ):
             raise bad
+        fields, field_pages = _fields_of(copy.get(8), pages, bad)
         try:
             issued_at = dt.datetime.fromtimestamp(iat, dt.UTC)
         except (OverflowError, OSError, ValueError):
@@ -115,10 +175,34 @@ class SealClaims:
             content_digest=digest,
             holder=copy[6],
             holder_name=copy[7],
-            doc_number=copy[8],
-            doc_date=copy[9],
+            fields=fields,
+            field_pages=field_pages,
+            access_token_bytes=token,
             fingerprints=tuple(prints),
         )
+
+
+def _fields_of(value: object, pages: int, bad: SealFormatError) -> tuple[dict[str, str], dict[str, int]]:
+    if not isinstance(value, list | tuple) or len(value) > MAX_FIELDS:
+        raise bad
+    fields: dict[str, str] = {}
+    field_pages: dict[str, int] = {}
+    for item in value:
+        if not (isinstance(item, list | tuple) and len(item) == 3):
+            raise bad
+        key, text, page = item
+        name = field_name(key)
+        if (
+            name is None
+            or name in fields
+            or not isinstance(text, str)
+            or len(text) > MAX_FIELD_CHARS
+            or not isinstance(page, int)
+            or not 0 <= page <= pages
+        ):
+            raise bad
+        fields[name], field_pages[name] = text, page
+    return fields, field_pages
 
 
 @dataclass(frozen=True)
@@ -128,27 +212,83 @@ class DecodedSeal:
     payload: bytes
     signature: bytes
     claims: SealClaims
+    address: str = ""  # the QR's URL part (up to and including "#"), signed as external data
 
     def signed_bytes(self) -> bytes:
-        return sig_structure(self.protected, self.payload)
+        return sig_structure(self.protected, self.payload, self.address)
 
 
-def sig_structure(protected: bytes, payload: bytes) -> bytes:
-    return cbor2.dumps(["Signature1", protected, b"", payload])
+def sig_structure(protected: bytes, payload: bytes, address: str = "") -> bytes:
+    return cbor2.dumps(["Signature1", protected, address.encode("utf-8"), payload])
 
 
 def make_seal(claims: SealClaims, kid: bytes, sign_es256: Any) -> str:
-    """The seal text for ``claims``, signed by ``sign_es256(message) -> raw r||s``."""
+    """The QR text for ``claims``, signed by ``sign_es256(message) -> raw r||s``: the verify address and
+    ``#`` (when the claims have one) before the seal itself. The address is the COSE external data: the
+    signature covers it, the payload does not repeat it."""
+    if claims.verify_base_url and len(claims.access_token_bytes) != ACCESS_TOKEN_BYTES:
+        raise ValueError("a seal with a verify address needs a 16-byte access token")
+    address = url_part(claims)
     protected = cbor2.dumps({1: ALG_ES256, 4: kid})
     payload = cbor2.dumps(claims.to_cbor_map())
-    signature = sign_es256(sig_structure(protected, payload))
+    signature = sign_es256(sig_structure(protected, payload, address))
     cose = cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
-    return PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode("ascii")
+    return address + PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode("ascii")
+
+
+def url_part(claims: SealClaims) -> str:
+    """What the QR text holds before the seal: ``{verify url}#``, or "" when the claims have no address."""
+    return f"{claims.verify_url}#" if claims.verify_url else ""
+
+
+def split_qr_text(text: str) -> tuple[str, str]:
+    """(the URL part up to and including ``#``, the seal from ``VNC2:`` on); ("", text) for a bare seal."""
+    text = text.strip()
+    marker = "#" + PREFIX
+    at = text.find(marker)
+    if at < 0:
+        return "", text
+    return text[: at + 1], text[at + 1 :]
+
+
+def is_seal_qr(text: str) -> bool:
+    """Whether a decoded QR's text looks like a certified-copy seal (bare, or after a verify address)."""
+    text = text.strip()
+    return text.startswith(PREFIX) or ("#" + PREFIX) in text
+
+
+def qr_segments(text: str) -> str | list[tuple[str, int]]:
+    """What segno encodes for a seal's QR text: the address in byte mode, the seal in alphanumeric mode
+    (base45 is QR's alphanumeric alphabet: 5.5 bits a character instead of 8)."""
+    address, seal = split_qr_text(text)
+    if not address:
+        return text
+    return [(address, consts.MODE_BYTE), (seal, consts.MODE_ALPHANUMERIC)]
+
+
+_ADDRESS = re.compile(r"(https?://[^\s#?]+)/v/([A-Z0-9-]{5,40})\?t=([a-z2-7]{26})#")
 
 
 def decode_seal(text: str) -> DecodedSeal:
-    """Parse seal text (no signature check); SealFormatError names what is wrong."""
-    text = text.strip()
+    """Parse the QR text of a seal (no signature check); SealFormatError names what is wrong.
+
+    The URL part before the seal, when there is one, must be ``{address}/v/{the seal's code}?t={token}#``;
+    its address and token become the claims' (the signature covers them as external data)."""
+    if len(text) > MAX_SEAL_CHARS:
+        raise SealFormatError("the seal text is too long")
+    address, text = split_qr_text(text)
+    decoded = _decode_bare_seal(text)
+    if not address:
+        return decoded
+    m = _ADDRESS.fullmatch(address)
+    if m is None or m.group(2) != decoded.claims.code or decoded.claims.access_token_bytes:
+        raise SealFormatError("the web address in the QR is not the one the seal signs: the QR was edited")
+    token = base64.b32decode(m.group(3).upper() + "======")
+    claims = replace(decoded.claims, verify_base_url=m.group(1), access_token_bytes=token)
+    return replace(decoded, claims=claims, address=address)
+
+
+def _decode_bare_seal(text: str) -> DecodedSeal:
     if not text.startswith(PREFIX):
         raise SealFormatError(f"not a certified-copy seal (it does not start with {PREFIX})")
     if len(text) > MAX_SEAL_CHARS:

@@ -55,7 +55,7 @@ from signing.keys import cert_kid, es256_verify
 from signing.model import Verification
 from signing.pades import FIELD_NAME, SEAL_KEY
 from signing.revisions import PRODUCT_DIFF_POLICY, Refusal, describe_update, judge_later_revisions
-from signing.seal import DecodedSeal, decode_seal
+from signing.seal import PREFIX, DecodedSeal, decode_seal
 from signing.structure import (
     check_signature_dict,
     signature_fields,
@@ -93,6 +93,9 @@ def _seal_facts(seal: DecodedSeal, cert: x509.Certificate | None = None) -> dict
         "holder_name": c.holder_name or None,
         "doc_number": c.doc_number or None,
         "doc_date": c.doc_date or None,
+        "fields": dict(c.fields),
+        "field_pages": dict(c.field_pages),
+        "verify_url": c.verify_url or None,
         # The full name from the certificate the root CA vouches for; else the seal's short code.
         "authority": (_organisation(cert) if cert is not None else None) or c.authority,
         "kiosk_id": c.kiosk_id,
@@ -258,6 +261,9 @@ def _verify_signed(
         return _fail(
             "untrusted", "the signer's certificate does not chain to a trusted root", signer=signer_name
         )
+    revoked = trust.revocation_problem(signer_cert, signed_at)  # issue 22: a leaked kiosk key
+    if revoked is not None:
+        return _fail("seal_revoked", revoked, signer=signer_name)
     return _verify_seal_in_pdf(
         reader, signer_cert, signer_name, signed_at, timestamped, approved=bool(others)
     )
@@ -379,28 +385,37 @@ def verify_seal_text(text: str, trust: TrustStore) -> Verification:
     try:
         seal = decode_seal(text)
     except SealFormatError as exc:
-        return _fail("seal_edited" if text.strip().startswith("VNC1:") else "not_seal", str(exc))
+        return _fail("seal_edited" if PREFIX in text else "not_seal", str(exc))
+    return seal_verdict(seal, trust)[0]
+
+
+def seal_verdict(seal: DecodedSeal, trust: TrustStore) -> tuple[Verification, x509.Certificate | None]:
+    """The verdict on a decoded seal (signature, key's chain and kiosk), and the certificate that signed it
+    when the verifier knows it."""
     facts = _seal_facts(seal)
     cert = trust.cert_for_kid(seal.kid)
     if cert is None:
         return _fail(
             "seal_untrusted", "the seal was signed by a key this verifier does not know or trust", **facts
-        )
+        ), None
     public = cert.public_key()
     if not isinstance(public, ec.EllipticCurvePublicKey) or not es256_verify(
         public, seal.signature, seal.signed_bytes()
     ):
-        return _fail("seal_edited", "the seal's signature is not valid: its text was changed", **facts)
+        return _fail("seal_edited", "the seal's signature is not valid: its text was changed", **facts), cert
     facts = _seal_facts(seal, cert)
     wrong = _wrong_kiosk(seal, cert)
     if wrong is not None:
-        return _fail("seal_untrusted", wrong, **facts)
+        return _fail("seal_untrusted", wrong, **facts), cert
     problem = trust.chain_problem(cert, seal.claims.issued_at)
     if problem is not None:
         key = "cert_expired" if ("expired" in problem or "not yet valid" in problem) else "untrusted"
-        return _fail(key, f"the seal's key is not trusted: {problem}", **facts)
+        return _fail(key, f"the seal's key is not trusted: {problem}", **facts), cert
+    revoked = trust.revocation_problem(cert, seal.claims.issued_at)  # issue 22: a leaked kiosk key
+    if revoked is not None:
+        return _fail("seal_revoked", revoked, **facts), cert
     if not is_valid_code(seal.claims.code):
-        return _fail("seal_mismatch", "the seal's code has a wrong check character", **facts)
+        return _fail("seal_mismatch", "the seal's code has a wrong check character", **facts), cert
     signer = cert.subject.rfc4514_string()
     return Verification(
         valid=True,
@@ -413,4 +428,4 @@ def verify_seal_text(text: str, trust: TrustStore) -> Verification:
         signed_at=seal.claims.issued_at,
         checks={"seal": True, "chain": True, "code": True},
         **facts,
-    )
+    ), cert

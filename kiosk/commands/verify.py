@@ -6,6 +6,8 @@ import argparse
 from typing import Any
 
 from kiosk.commands._common import MAX_PDF_BYTES, CommandContext, add_common_options, read_input_file
+from kiosk.copy_check.online_compare import copy_seal_text, online_verdict, refresh_revocations
+from signing.seal_fields import field_kind, field_label
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,25 +22,35 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def checker_lines(result: Any) -> list[str]:
-    """What a person checking the paper compares with it, in large clear lines."""
+    """What a person checking the paper compares with it, in large clear lines: every field the seal holds
+    (the document's subject), then who asked for the copy, the page, the code and the issue time."""
     rule = "  " + "=" * 60
-    lines = [rule]
-    if result.holder_name:
-        lines.append(f"  HOLDER     {result.holder_name.upper()}")
-    document = result.doc_type or "?"
-    if result.doc_number:
-        document += f"   No. {result.doc_number}"
-    if result.doc_date:
-        document += f"   of {result.doc_date}"
-    lines.append(f"  DOCUMENT   {document}")
+    lines = [rule, f"  DOCUMENT         {(result.doc_type or '?').replace('_', ' ').upper()}"]
+    for key, value in (result.fields or {}).items():
+        lines.append(f"  {field_label(key):<16} {value.upper() if field_kind(key) == 'name' else value}")
+    if not result.fields:  # a copy sealed before issue 22: the number and date it has
+        if result.doc_number:
+            lines.append(f"  {'NUMBER':<16} {result.doc_number}")
+        if result.doc_date:
+            lines.append(f"  {'DATE':<16} {result.doc_date}")
+    lines.append(rule)
+    if result.holder_name or result.holder:
+        who = " ".join(
+            p
+            for p in ((result.holder_name or "").upper(), f"(ID {result.holder})" if result.holder else "")
+            if p
+        )
+        lines.append(f"  REQUESTED BY     {who}")
     if result.pages:
         lines.append(
-            f"  PAGE       {result.page} of {result.pages}" if result.page else f"  PAGES      {result.pages}"
+            f"  PAGE             {result.page} of {result.pages}"
+            if result.page
+            else f"  PAGES            {result.pages}"
         )
     if result.code:
-        lines.append(f"  CODE       {result.code}")
+        lines.append(f"  CODE             {result.code}")
     if result.issued_at:
-        lines.append(f"  ISSUED     {result.issued_at:%Y-%m-%d %H:%M} UTC")
+        lines.append(f"  ISSUED           {result.issued_at:%Y-%m-%d %H:%M} UTC")
     lines.append(rule)
     return lines
 
@@ -48,6 +60,10 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     # A missing, special or oversized file is refused before any byte is read or any key is loaded.
     data = read_input_file(args.file, "the file to check", limit=MAX_PDF_BYTES)
+    online = bool(getattr(args, "online", False))
+    city = (getattr(args, "status_url", "") or ctx.config.sync.public_url) if online else ""
+    # Online, the city's current kiosk revocation list replaces the configured one (issue 22).
+    notes = refresh_revocations(ctx.app.trust, city) if online else []
     with quiet_libraries(verbose=bool(getattr(args, "verbose", False))):
         result = verify_copy(
             data, ctx.app.trust, subject=args.file, read_words=ocr_words(lambda: ctx.app.ocr)
@@ -60,18 +76,24 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     else:
         details = [details[0]]  # a refused copy: one clear line
     revoked = False
-    if getattr(args, "online", False):
-        from kiosk.copy_check.online_status import online_status
-
-        online = online_status(ctx.config.sync, result.code, url=args.status_url) if result.code else None
-        if online is None:
-            payload["status"], payload["status_checked"] = None, False
-            details.append("  status: could not be checked (no code)")
-        else:
-            payload.update(online.to_json())
-            revoked = online.status == "revoked"
-            shown = online.status or online.message
-            reason = f" ({online.revoked_reason})" if online.revoked_reason else ""
-            details.append(f"  status: {shown}{reason}" if online.checked else f"  status: {online.message}")
+    if not getattr(args, "online", False):
+        # Offline, only the paper and its seal were checked: say so, so nobody reads VALID as "not revoked".
+        payload["status"], payload["status_checked"] = None, False
+        details.append("  STATUS: not checked (offline); run with --online to ask the city")
+    if online:
+        # Issue 22: the city's record must match the QR, and the check fails closed (online_compare.py).
+        if not result.valid:
+            payload.update({"status": None, "status_checked": False, "revocation_notes": notes})
+            ctx.emit(payload, "\n".join(details))
+            return 1
+        said = online_verdict(ctx.config.sync, copy_seal_text(data, result), url=city)
+        payload.update(said.to_json())
+        payload["revocation_notes"] = notes
+        lines = [said.first_line(args.file)]
+        if said.verdict in ("VALID", "REVOKED"):
+            lines += details[1:]
+        lines += [f"  NOTE: {note}" for note in notes]
+        ctx.emit(payload, "\n".join(lines))
+        return said.exit_code
     ctx.emit(payload, "\n".join(details))
     return 0 if result.valid and not revoked else 1

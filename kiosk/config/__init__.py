@@ -51,6 +51,9 @@ class KioskSection(BaseModel):
     authority: str = "Trung tâm Phục vụ Hành chính công Thành phố Hà Nội"
     data_dir: str = ""
     fee_per_page_vnd: int = Field(default=2000, ge=0)
+    # Issue 22: the city's verify address that a copy's QR opens (``{verify_base_url}/v/CODE?t=TOKEN``);
+    # empty means sync.public_url, and no address in the QR when that is empty too.
+    verify_base_url: str = Field(default="", pattern=r"^(https?://[^\s#?]+)?$")
 
 
 class KioskConfig(BaseModel):

@@ -3,25 +3,42 @@
 A picture of paper is checked in three steps: find the QR seal (zbar, then signing's own search), verify
 it offline, then read the page's text with OCR and compare it with the seal's fingerprint of each page
 (``signing.verify_paper_page``), so that a genuine seal pasted onto another document is refused as
-``page_mismatch`` and the verdict says which page of the copy this is. A phone photo taken at an angle is
+``page_mismatch`` and the verdict says which page of the copy this is; then every document field the seal
+holds for that page is compared with what the page shows (``kiosk.copy_check.field_check``), and a field
+changed on paper is ``page_mismatch`` naming the field. A phone photo taken at an angle is
 put upright first (``upright_page``: the sheet's four corners found and the perspective undone).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from kiosk.copy_check.field_check import check_fields
 from kiosk.errors import BadInputError, UnavailableError
+from signing.paper import best_page
+from signing.seal import is_seal_qr
+from signing.seal_qr import parse_seal_qr
 
-# Reads the words of an upright page image at a resolution (dpi); no words when it cannot read them.
-PageReader = Callable[[np.ndarray, int], Sequence[str] | None]
+
+@dataclass(frozen=True)
+class PageText:
+    """What OCR read on a page: its words, and its text line by line (for the field check)."""
+
+    words: list[str]
+    text: str
+
+
+# Reads an upright page image at a resolution (dpi): its words (and text); no words when it cannot read them.
+PageReader = Callable[[np.ndarray, int], PageText | Sequence[str] | None]
 
 A4_WIDTH_IN = 8.27
 
@@ -43,7 +60,6 @@ def page_dpi(image: np.ndarray) -> int:
 def _seal_texts(image: np.ndarray) -> list[str]:
     import signing
     from ocr.barcodes import decode_qr_codes
-    from signing.seal import PREFIX as SEAL_PREFIX
 
     texts = []
     for payload in decode_qr_codes(image):
@@ -51,7 +67,7 @@ def _seal_texts(image: np.ndarray) -> list[str]:
             texts.append(payload.decode("utf-8"))
         except UnicodeDecodeError:
             continue
-    if not any(t.startswith(SEAL_PREFIX) for t in texts):
+    if not any(is_seal_qr(t) for t in texts):
         texts += signing.find_seal_texts(image)
     return list(dict.fromkeys(texts))
 
@@ -69,8 +85,17 @@ def verify_image(image: np.ndarray, trust: Any, read_words: PageReader | None = 
     checked = [signing.verify_seal_text(text, trust) for text in texts]
     if not any(result.valid for result in checked):
         return checked[0]
-    words = read_words(upright, page_dpi(upright)) if read_words is not None else None
-    return signing.verify_paper_page(texts, words, trust)
+    reading = read_words(upright, page_dpi(upright)) if read_words is not None else None
+    words = reading.words if isinstance(reading, PageText) else reading
+    verdict = signing.verify_paper_page(texts, words, trust)
+    if not words or verdict.reason_key not in ("valid", "page_mismatch") or not verdict.fields:
+        return verdict
+    # The seal is genuine and the page was read: every sealed field of this page must read as sealed.
+    text = reading.text if isinstance(reading, PageText) else "\n".join(words)
+    seal_text = next(t for t in texts if signing.verify_seal_text(t, trust).valid)
+    page = verdict.page or best_page(parse_seal_qr(seal_text), words)
+    checked = check_fields(dataclasses.replace(verdict, page=page), page, text)
+    return checked if checked.mismatched_fields or verdict.valid else verdict
 
 
 def read_copy_file(path: Path) -> bytes:
@@ -116,13 +141,14 @@ def verify_copy(
 def ocr_words(engine: Callable[[], Any]) -> PageReader:
     """A PageReader over the kiosk's OCR engine (``ocr.OcrEngine``, made by ``engine()`` on first use)."""
 
-    def read(image: np.ndarray, dpi: int) -> Sequence[str] | None:
+    def read(image: np.ndarray, dpi: int) -> PageText | None:
         # A page the OCR cannot read gives no words, never None: the verdict is then page_unreadable,
         # not a seal-only check that a deliberately blurred forgery could pass.
         from ocr import OcrUnavailable
 
         try:
-            return [w.text for w in engine().read_page(image, dpi=dpi).words if w.text]
+            page = engine().read_page(image, dpi=dpi)
+            return PageText([w.text for w in page.words if w.text], page.text)
         except OcrUnavailable as exc:
             raise UnavailableError(
                 f"OCR is not available, so the page cannot be compared with its seal: {exc}",

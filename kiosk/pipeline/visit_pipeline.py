@@ -28,10 +28,11 @@ from kiosk.errors import (
     UnavailableError,
     UnknownCodeError,
 )
+from kiosk.pipeline.copy_fields import copy_fields
 from kiosk.runtime.logs import mask_id, register_sensitive
 
 if TYPE_CHECKING:
-    from drivers import Devices
+    from drivers import Devices, Receipt
     from kiosk.audit import AuditLog
     from kiosk.config import KioskConfig
     from kiosk.identity import CardData, FaceDecision, FaceVerifier
@@ -94,6 +95,9 @@ class VisitData:
     # Issue 18: "chip" when the chip was read and authenticated (the face was checked against DG2), "qr"
     # when the visit went on from the card's QR (no reader, no chip): the post-check queue flags it.
     identity_source: str = "qr"
+    # Issue 22: key fields the citizen confirmed or corrected on the review screen (ocr.doctypes names);
+    # they win over the OCR reading in the copy's seal.
+    confirmed_fields: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -328,6 +332,7 @@ class VisitPipeline:
         config = self.settings
         code = self.store.next_code()
         issued_at = datetime.now(UTC).replace(microsecond=0)
+        sealed = copy_fields(doc_type, [page.text for page in visit.pages], visit.confirmed_fields)
         meta = signing.CopyMeta(
             code=code,
             issued_at=issued_at,
@@ -340,6 +345,10 @@ class VisitPipeline:
             holder_name=visit.card.full_name,
             doc_number=fields.get("document_number", ""),
             doc_date=fields.get("issue_date", ""),
+            fields=sealed.fields,
+            field_pages=sealed.field_pages,
+            verify_base_url=config.kiosk.verify_base_url or config.sync.public_url,
+            access_token=sealed.access_token,
         )
         pages = [
             signing.CopyPage(
@@ -391,6 +400,7 @@ class VisitPipeline:
                 visit.metrics.metrics(ward=config.sync.ward, pages=len(pages)) if visit.metrics else None
             ),
             identity_source=visit.identity_source,
+            access_token_sha256=sealed.access_token_sha256,
         )
         try:
             self.store.add_record(record)
@@ -423,6 +433,21 @@ class VisitPipeline:
         payment_reference: str = "",
     ) -> object:
         """The receipt: the code, and for a paid visit the copies, the fee and the payment reference."""
+        receipt = self.receipt_of(
+            copy, copies=copies, amount_vnd=amount_vnd, payment_reference=payment_reference
+        )
+        self.devices.receipt_printer.print_receipt(receipt)
+        return None
+
+    def receipt_of(
+        self,
+        copy: CertifiedCopy,
+        *,
+        copies: int | None = None,
+        amount_vnd: int | None = None,
+        payment_reference: str = "",
+    ) -> Receipt:
+        """What the receipt of `copy` says (issue 25: also laid out as the "paid, copy to collect" slip)."""
         from drivers import Receipt
 
         lines = (
@@ -444,8 +469,7 @@ class VisitPipeline:
             retrieval_secret=copy.retrieval.display if copy.retrieval else "",
             retrieval_url=copy.retrieval.url if copy.retrieval else "",
         )
-        self.devices.receipt_printer.print_receipt(receipt)
-        return None
+        return receipt
 
     def reprint(self, code: str, copies: int = 1) -> ReprintedCopy:
         from signing.code import is_valid_code, normalize_code

@@ -118,6 +118,21 @@ class RecordUpload(_NoNul):
     identity_source: Literal["chip", "qr"] | None = None
     ocr_confidence: float | None = Field(default=None, ge=0, le=1)
     face_threshold: float | None = Field(default=None, gt=0, le=100)
+    # Issue 22: SHA-256 (lowercase hex) of the copy's QR access token (``?t=``); the token stays on paper.
+    access_token_sha256: Sha256Hex | None = None
+    # Issue 24 (optional): the key fields as OCR read them before the citizen confirmed them (``fields``
+    # and the seal carry the confirmed values), and the words OCR read with low confidence; the officer's
+    # console shows both as OCR beside the page image, marking where they differ from the seal.
+    ocr_fields: (
+        dict[
+            Annotated[str, StringConstraints(max_length=100)],
+            Annotated[str, StringConstraints(max_length=2000)],
+        ]
+        | None
+    ) = Field(default=None, max_length=100)
+    ocr_low_words: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None = Field(
+        default=None, max_length=500
+    )
 
     @field_validator("delivery_email")
     @classmethod
@@ -157,6 +172,8 @@ class RecordUpload(_NoNul):
             "identity_source",
             "ocr_confidence",
             "face_threshold",
+            "ocr_fields",
+            "ocr_low_words",
         ):
             if content.get(name) is None:
                 content.pop(name, None)
