@@ -254,3 +254,45 @@ def fetch_copy_status(public_url: str, code: str, *, timeout: float = 5.0) -> di
             "the status service answered something that is not a copy status", subject=public_url
         )
     return body
+
+
+# ---------------------------------------------------------------------- issue 22: what `kiosk verify --online` asks
+
+TOKEN_HEADER = "X-Copy-Token"  # noqa: S105 - a header name, not a secret
+
+
+@dataclass(frozen=True)
+class PublicAnswer:
+    """One answer of the public listener: the HTTP status (None when it could not be reached) and body."""
+
+    status: int | None
+    body: Any
+    error: str = ""
+
+
+def _public_get(url: str, *, headers: dict[str, str] | None = None, timeout: float = 5.0) -> PublicAnswer:
+    try:
+        response = httpx.get(url, headers=headers or {}, timeout=timeout, follow_redirects=False)
+    except httpx.HTTPError as exc:
+        return PublicAnswer(None, None, f"the city cannot be reached ({type(exc).__name__})")
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = response.content
+    return PublicAnswer(response.status_code, body)
+
+
+def fetch_copy_facts(public_url: str, code: str, token: str, *, timeout: float = 5.0) -> PublicAnswer:
+    """``GET /api/public/copies/{code}`` with the copy's access token: the city's facts of the copy (200),
+    403 when the token does not open this code, 404 when the city does not know it."""
+    url = f"{public_url.rstrip('/')}/api/public/copies/{quote(code, safe='')}"
+    return _public_get(url, headers={TOKEN_HEADER: token} if token else None, timeout=timeout)
+
+
+def fetch_kiosk_revocations(public_url: str, *, timeout: float = 5.0) -> PublicAnswer:
+    """``GET /api/public/kiosk-revocations``: the city's current signed list (bytes, checked by the caller)."""
+    try:
+        response = httpx.get(f"{public_url.rstrip('/')}/api/public/kiosk-revocations", timeout=timeout)
+    except httpx.HTTPError as exc:
+        return PublicAnswer(None, None, f"the city cannot be reached ({type(exc).__name__})")
+    return PublicAnswer(response.status_code, response.content)

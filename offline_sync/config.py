@@ -18,6 +18,9 @@ class SyncConfig(BaseModel):
     # The receipt's retrieval QR opens <public_url>/r/CODE (no QR when empty; the secret is printed anyway).
     public_url: str = ""
     retention_days: int = Field(default=30, ge=1)
+    # `kiosk verify --online`: a copy the city does not know yet, younger than this, is UNCONFIRMED (still
+    # not valid) rather than NOT VALID: the kiosk that issued it may not have synced it yet.
+    sync_window_hours: float = Field(default=72.0, gt=0)
     # The AES-GCM key that seals personal fields in the local store (created 0600 on first use).
     # Empty: the kiosk's key store decides (`<signing.keys_dir>/data.key`, see kiosk/commands/sync.py).
     data_key: str = ""

@@ -114,11 +114,13 @@ class OnlineCity(BackOffice):
         issued_at: dt.datetime | None = None,
         code: str | None = None,
         data_dir: Path | None = None,
+        token: bytes | None = None,
     ) -> Issued:
-        """A real certified copy whose QR carries this city's verify address and a fresh token."""
+        """A real certified copy whose QR carries this city's verify address and a fresh token (or
+        ``token``: a forger who holds a genuine copy reuses its token)."""
         seq = self.kiosks._seq.get(kiosk, 0) + 1
         self.kiosks._seq[kiosk] = seq
-        raw = new_access_token_bytes()
+        raw = token or new_access_token_bytes()
         moment = (issued_at or dt.datetime.now(dt.UTC)).replace(microsecond=0)
         meta = copy_meta(seq, code=code or make_code("HN", kiosk, seq), kiosk_id=kiosk, doc_type=doc_type)
         meta = dataclasses.replace(
