@@ -87,7 +87,8 @@ class TokenSigningWorker:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._session: Any = None
         self._signers: dict[str, Pkcs11SealSigner] = {}
-        self._needs_rescan = False
+        # A new worker (a backend start) reads the token afresh, as does the first job after a failure.
+        self._needs_rescan = True
         self.logins = 0  # how many times this worker logged in (one, unless the token was lost)
         self._thread = threading.Thread(target=self._run, name=f"officer-token:{token_label}", daemon=True)
         self._thread.start()
@@ -128,12 +129,13 @@ class TokenSigningWorker:
         self._drop_session()
 
     def _do(self, job: SignJob) -> bytes:
-        why = job.still_wanted()
-        if why is not None:
-            raise NotWanted(why)
         for attempt in (1, 2):
             try:
                 signer = self._signer(job.username)
+                # As late as possible: right before the signature, is the copy still awaiting it?
+                why = job.still_wanted()
+                if why is not None:
+                    raise NotWanted(why)
                 return countersign(job.pdf, signer, officer_name=job.full_name)
             except (TokenUnavailable, KeyUnavailableError, pkcs11.PKCS11Error, SigningError) as exc:
                 lost = self._session_lost(exc)
@@ -188,6 +190,10 @@ class TokenSigningWorker:
             try:
                 session = open_session(config, self.data_dir)
             except KeyUnavailableError as exc:
+                if "UserAlreadyLoggedIn" in str(exc):
+                    # PKCS#11 login belongs to the process: another session of this process logged in
+                    # already, so a session without a login of its own has the key too.
+                    return self._open_logged_in(config)
                 if "wrong PIN" in str(exc) or "no PKCS#11 PIN" in str(exc) or "module" in str(exc):
                     raise TokenUnavailable(str(exc)) from None
                 raise self._unreadable(exc) from None
@@ -195,6 +201,13 @@ class TokenSigningWorker:
             os.close(fd)  # closing the descriptor releases the lock
         self.logins += 1
         return session
+
+    def _open_logged_in(self, config: SigningConfig) -> Any:
+        try:
+            token = _lib(config.pkcs11_module).get_token(token_label=config.pkcs11_token_label)
+            return token.open()
+        except (pkcs11.PKCS11Error, RuntimeError) as exc:
+            raise self._unreadable(exc) from None
 
     def _signer(self, username: str) -> Pkcs11SealSigner:
         config = self._config(username)
@@ -245,15 +258,21 @@ def _officer_cert(session: Any, config: SigningConfig, data_dir: Path) -> x509.C
     raise KeyUnavailableError(f"no certificate for '{config.pkcs11_key_label}' ({file} or on the token)")
 
 
-_WORKERS: dict[tuple[str, str, str], TokenSigningWorker] = {}
+_WORKERS: dict[tuple[str, str], TokenSigningWorker] = {}
 _WORKERS_LOCK = threading.Lock()
 
 
 def worker_for(data_dir: Path, *, module: str, token_label: str) -> TokenSigningWorker:
-    """The process's one worker of this token (made on first use, made again if it stopped)."""
-    key = (str(Path(data_dir).resolve()), module, token_label)
+    """The process's one worker of this token (made on first use, made again if it stopped). One per
+    token, whatever the data folder: PKCS#11 login state belongs to the process, so two workers of one
+    token would be two logins (the second refused with UserAlreadyLoggedIn). A worker made for another data
+    folder (where the PIN file and the officers' certificates are) is replaced once its queue is done."""
+    key = (module, token_label)
     with _WORKERS_LOCK:
         worker = _WORKERS.get(key)
+        if worker is not None and worker.alive and worker.data_dir != Path(data_dir):
+            worker.close()
+            worker = None
         if worker is None or not worker.alive:
             worker = TokenSigningWorker(Path(data_dir), module=module, token_label=token_label)
             _WORKERS[key] = worker

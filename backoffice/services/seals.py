@@ -270,6 +270,9 @@ def make_dev_officer_key(
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise NoTrustRoot("the issuer key must be an EC key", subject=str(issuer_key))
     config = officer_config(username, module=module, token_label=token_label)
+    # This process's signing worker of the token (if any) logs out first: the dev key is made with a login
+    # of its own (a development command, the one that writes to the token; never the serving backend).
+    stop_workers([worker_for(data_dir, module=module, token_label=token_label)])
     try:
         officer = init_dev_officer(config, data_dir, officer=full_name, issuer_cert=cert, issuer_key=key)
     except SigningError as exc:
