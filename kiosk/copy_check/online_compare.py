@@ -171,6 +171,10 @@ def online_verdict(
         return OnlineVerdict(
             "NOT VALID", "unknown_code", f"the city holds no copy with code {code}", EXIT_REFUSED
         )
+    if not claims.access_token and known["status"] == "revoked":  # the status alone is public
+        return OnlineVerdict(
+            "REVOKED", "revoked", f"copy {code} was revoked by the city", EXIT_REFUSED, status="revoked"
+        )
     if not claims.access_token:
         return OnlineVerdict(
             "UNCONFIRMED",
