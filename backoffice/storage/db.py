@@ -121,10 +121,41 @@ _SCHEMA = [
         detail TEXT NOT NULL DEFAULT ''
     )""",
     "CREATE INDEX IF NOT EXISTS audit_code ON audit(code, at)",
+    # Issue 24: failed staff logins per (account, client address): slow-downs, never a lock anyone can set.
+    """CREATE TABLE IF NOT EXISTS login_throttle (
+        account TEXT NOT NULL,
+        address TEXT NOT NULL,
+        failed INTEGER NOT NULL,
+        wait_until TEXT,
+        last_at TEXT NOT NULL,
+        PRIMARY KEY (account, address)
+    )""",
+    # Issue 24: the ward each kiosk serves, set by the city (`kiosk-backend kiosk set-ward`): a copy's ward
+    # for the officers' scope is its kiosk's ward here when it was received, never what a record claims.
+    """CREATE TABLE IF NOT EXISTS kiosk_wards (
+        kiosk_id TEXT PRIMARY KEY,
+        ward TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL
+    )""",
     # Records stored before the copies table existed get their row (status issued, no flags).
     """INSERT INTO copies(code, kiosk_id, doc_type, pages, issued_at, received_at)
         SELECT code, kiosk_id, doc_type, pages, created_at, received_at FROM records
         WHERE NOT EXISTS (SELECT 1 FROM copies c WHERE c.code = records.code)""",
+]
+
+# Columns added to a table after it was first created: (table, column, SQL type). Opening a database made
+# before them adds what is missing (SQLite and PostgreSQL), so an existing database opens unchanged.
+ADDED_COLUMNS: list[tuple[str, str, str]] = [
+    # Issue 22: the public reason of a revocation, a key of postcheck.REVOKE_REASONS.
+    ("copies", "revoked_reason_code", "TEXT"),
+    # Issue 24: an officer's ward (users), and the ward of the kiosk that issued a copy (copies), which
+    # scopes the officers: NULL until the kiosk's ward is set (then only city-wide roles see the copy).
+    ("users", "ward", "TEXT"),
+    ("copies", "kiosk_ward", "TEXT"),
+    # Issue 24: when the copy's post-check is due (ISO, UTC); the console's queue is ordered by it, else by
+    # the issue time. NULL until the deadline rule fills it.
+    ("copies", "postcheck_due_at", "TEXT"),
 ]
 
 # Outcomes in the sync log that count as failed attempts in the fleet view's error rate.
@@ -219,6 +250,18 @@ class BackendDB:
         with self._tx() as cur:
             for statement in _SCHEMA:
                 cur.execute(statement)
+        self.add_missing_columns(ADDED_COLUMNS)
+
+    def add_missing_columns(self, columns: Sequence[tuple[str, str, str]]) -> None:
+        """ALTER TABLE ... ADD COLUMN for each (table, column, type) the database does not have yet."""
+        with self._tx() as cur:
+            for table, column, kind in columns:
+                if self.is_postgres:
+                    cur.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+                    continue
+                cur.execute(f"PRAGMA table_info({table})")
+                if column not in {str(row[1]) for row in cur.fetchall()}:
+                    cur.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -315,8 +358,9 @@ class BackendDB:
                 )
                 if cur.fetchone() is not None:
                     cur.execute(
-                        "INSERT INTO copies(code, kiosk_id, ward, doc_type, pages, issued_at, received_at, flags)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO copies(code, kiosk_id, ward, doc_type, pages, issued_at, received_at, flags,"
+                        " kiosk_ward) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                        " (SELECT ward FROM kiosk_wards WHERE kiosk_id = ?))",
                         (
                             rec.code,
                             rec.kiosk_id,
@@ -326,6 +370,7 @@ class BackendDB:
                             rec.created_at.isoformat(),
                             received,
                             flags_text(risk_flags(body)),
+                            rec.kiosk_id,
                         ),
                     )
                     results[index[id(rec)]] = response
@@ -350,6 +395,29 @@ class BackendDB:
                 (kiosk_id, stored, replayed, conflicts),
             )
         return [results[i] for i in range(len(records))]
+
+    # ------------------------------------------------------------------ kiosks' wards (issue 24)
+
+    def set_kiosk_ward(self, kiosk_id: str, ward: str, *, by: str) -> int:
+        """The ward ``kiosk_id`` serves, from now on; its copies received while it had no ward get it too.
+        Returns how many such copies were given the ward (copies already in a ward keep theirs)."""
+        with self._tx() as cur:
+            cur.execute(
+                "INSERT INTO kiosk_wards(kiosk_id, ward, set_by, set_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (kiosk_id) DO UPDATE SET ward = excluded.ward, set_by = excluded.set_by,"
+                " set_at = excluded.set_at",
+                (kiosk_id, ward, by, _now()),
+            )
+            cur.execute(
+                "UPDATE copies SET kiosk_ward = ? WHERE kiosk_id = ? AND kiosk_ward IS NULL RETURNING code",
+                (ward, kiosk_id),
+            )
+            return len(cur.fetchall())
+
+    def kiosk_wards(self) -> dict[str, str]:
+        with self._tx() as cur:
+            cur.execute("SELECT kiosk_id, ward FROM kiosk_wards ORDER BY kiosk_id")
+            return {str(k): str(w) for k, w in cur.fetchall()}
 
     def _stored_codes(self, codes: list[str]) -> set[str]:
         found: set[str] = set()

@@ -125,7 +125,10 @@ def test_stored_xss_from_kiosk_fields_and_revoke_reasons(city_office: CityOffice
     officer = logged_in(office)
     token = page_csrf(officer, f"/console/copies/{code}")
     assert (
-        officer.post(f"/console/copies/{code}/revoke", data={"csrf_token": token, "reason": XSS}).status_code
+        officer.post(
+            f"/console/copies/{code}/revoke",
+            data={"csrf_token": token, "reason": XSS, "reason_code": "other_reason", "confirmed": "1"},
+        ).status_code
         == 303
     )
     pages = [officer.get(f"/console/copies/{code}").text, officer.get("/console?status=revoked").text]
@@ -204,7 +207,15 @@ def test_the_public_listener_holds_no_personal_data(city_office: CityOffice) -> 
     code = office.upload_copy("HN-001", holder_name="Nguyễn Văn An", holder_id="001090001234")
     officer = logged_in(office)
     token = page_csrf(officer, f"/console/copies/{code}")
-    officer.post(f"/console/copies/{code}/revoke", data={"csrf_token": token, "reason": "trùng hồ sơ"})
+    officer.post(
+        f"/console/copies/{code}/revoke",
+        data={
+            "csrf_token": token,
+            "reason": "trùng hồ sơ",
+            "reason_code": "issued_in_error",
+            "confirmed": "1",
+        },
+    )
     public = anon(office)
     status = public.get(f"/api/public/copies/{code}")
     assert status.json() == {"code": code, "status": "revoked"}  # issue 22: the status alone

@@ -59,7 +59,7 @@ def test_officer_post_checks_in_headless_chromium(office: BackOffice, browser, t
     driver.find_element(By.ID, "login").click()
     wait.until(ec.presence_of_element_located((By.ID, "queue")))
     rows = [r.get_attribute("data-code") for r in driver.find_elements(By.CSS_SELECTOR, "tr.copy-row")]
-    assert rows == [revoked, approved]  # newest first
+    assert rows == [approved, revoked]  # oldest first (issue 24)
     assert "Khuôn mặt sát ngưỡng" in driver.page_source  # the risk flag, in Vietnamese by default
     assert "Danh tính chỉ từ mã QR thẻ" in driver.page_source and "OCR độ tin cậy thấp" in driver.page_source
     driver.save_screenshot(str(shots / "console-queue.png"))
@@ -91,7 +91,10 @@ def test_officer_post_checks_in_headless_chromium(office: BackOffice, browser, t
     )
     assert driver.find_element(By.ID, "masked-id").text == "001******234"
     driver.save_screenshot(str(shots / "console-copy.png"))
-    driver.find_element(By.ID, "approve").click()
+    driver.find_element(By.ID, "approve").click()  # asks to confirm (issue 24), then the next copy opens
+    wait.until(ec.element_to_be_clickable((By.ID, "approve-confirm"))).click()
+    wait.until(ec.url_contains(f"after={approved}"))
+    driver.get(f"{office.public_url}/console/copies/{approved}")
     wait.until(ec.text_to_be_present_in_element((By.ID, "status"), "Đã hậu kiểm"))
 
     # Revoke the other with a reason that tries to inject markup: shown as text.
@@ -99,8 +102,12 @@ def test_officer_post_checks_in_headless_chromium(office: BackOffice, browser, t
     wait.until(ec.presence_of_element_located((By.ID, "revoke")))
     assert "Approve and sign" in driver.page_source  # English on request
     reason = '<b id="pwned">x</b> trang 2 không khớp bản gốc'
+    driver.find_element(By.ID, "revoke").click()  # a dialog: a reason from the list, an internal note
+    Select(wait.until(ec.element_to_be_clickable((By.ID, "reason-code")))).select_by_value("wrong_document")
     driver.find_element(By.ID, "reason").send_keys(reason)
-    driver.find_element(By.ID, "revoke").click()
+    driver.find_element(By.ID, "revoke-confirm").click()
+    wait.until(ec.url_contains(f"after={revoked}"))
+    driver.get(f"{office.public_url}/console/copies/{revoked}")
     wait.until(ec.text_to_be_present_in_element((By.ID, "status"), "Revoked"))
     assert driver.find_element(By.ID, "revoked-reason").text == reason
     assert not driver.find_elements(By.ID, "pwned")

@@ -153,7 +153,7 @@ def test_approve_gives_two_valid_signatures_and_revoke_escapes_the_reason(
     second = office.upload_copy("HN-001")
     client, _ = login(office)
     queue = client.get("/console").text
-    assert queue.index(second) < queue.index(first)  # newest first
+    assert queue.index(first) < queue.index(second)  # oldest first (issue 24)
     view = client.get(f"/console/copies/{first}")
     assert view.status_code == 200
     assert "<script>alert('field')</script>" not in view.text and "&lt;script&gt;" in view.text
@@ -161,14 +161,21 @@ def test_approve_gives_two_valid_signatures_and_revoke_escapes_the_reason(
     assert "Content-Security-Policy" in view.headers
     image = client.get(f"/console/copies/{first}/pages/1.png")
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
-    answer = client.post(f"/console/copies/{first}/approve", data={"csrf_token": _csrf(view.text)})
+    answer = client.post(
+        f"/console/copies/{first}/approve", data={"csrf_token": _csrf(view.text), "confirmed": "1"}
+    )
     assert answer.status_code == 303, answer.text
-    again = client.post(f"/console/copies/{first}/approve", data={"csrf_token": _csrf(view.text)})
+    again = client.post(
+        f"/console/copies/{first}/approve", data={"csrf_token": _csrf(view.text), "confirmed": "1"}
+    )
     assert again.status_code == 409 and "post_checked" in again.text  # approved once, not twice
     assert client.get(f"/console/copies/{first}?msg=Call+0900+to+confirm").text.count("0900") == 0
     reason = "<img src=x onerror=alert(1)> ảnh trang 2 bị thay"
     view2 = client.get(f"/console/copies/{second}").text
-    client.post(f"/console/copies/{second}/revoke", data={"csrf_token": _csrf(view2), "reason": reason})
+    client.post(
+        f"/console/copies/{second}/revoke",
+        data={"csrf_token": _csrf(view2), "reason": reason, "reason_code": "other_reason", "confirmed": "1"},
+    )
 
     public = httpx.Client(base_url=office.public_url, timeout=60)
     status1 = public.get(f"/api/public/copies/{first}").json()
