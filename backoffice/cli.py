@@ -5,25 +5,35 @@ kiosk-backend serve --data DIR --tls DIR [--db URL] [--trust PEM]... [--public-p
                                                     the kiosks' mTLS API, and the public listener
 kiosk-backend user add NAME --role officer|it|admin --data DIR [--db URL]   password on stdin
 kiosk-backend approve CODE --officer NAME --data DIR [--db URL]   post-check: the officer signs
-kiosk-backend revoke CODE --reason TEXT --data DIR [--db URL]
+kiosk-backend revoke CODE --reason TEXT [--reason-code KEY] --data DIR [--db URL]
 kiosk-backend officer-key NAME --data DIR --issuer-cert PEM --issuer-key PEM   a dev officer key
+kiosk-backend revoke-kiosk ID --from TIME --issuer-cert PEM --issuer-key PEM --data DIR
+                                                    a kiosk's seal key void from TIME on, for every verifier
+kiosk-backend revocation-list --issuer-cert PEM --issuer-key PEM --data DIR   sign the list again
 kiosk-backend openapi                               print the OpenAPI document
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from backoffice import key_commands, ward_commands
 from backoffice.api.kiosk_app import openapi_document
 from backoffice.pki import DevPki, create_dev_pki, issue_client_cert
 from backoffice.server import TlsFiles, make_server
+from backoffice.services.auth import OPERATOR, ROLES, add_user, get_user
+from backoffice.services.officer_signing import stop_workers
+from backoffice.services.postcheck import approve, revoke
 from backoffice.services.wiring import add_serve_arguments, services_from_args
 from backoffice.storage.db import BackendDB
 from offline_sync.protocol.errors import SyncError
@@ -100,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes that check uploads' seals (default: one per core; 0: in the server threads)",
     )
     _officer_token_options(serve)
+    key_commands.add_serve_arguments(serve)  # issue 22: seal certificate renewal, the QR decoder's folder
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
     certs = sub.add_parser("dev-certs", help="create a development CA, server and kiosk client certificates")
@@ -113,8 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     user_sub = user.add_subparsers(dest="user_command", metavar="ACTION")
     add = user_sub.add_parser("add", help="create or replace an account; the password is read from stdin")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["officer", "it", "admin"])
+    add.add_argument("--role", required=True, choices=list(ROLES))
     add.add_argument("--full-name", default="", help="the name an officer signs with (default: NAME)")
+    add.add_argument(
+        "--ward",
+        default=None,
+        help="an officer's ward: they see and act on that ward's copies only (supervisor: every ward)",
+    )
     _store_options(add)
 
     approve = sub.add_parser(
@@ -127,7 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     revoke = sub.add_parser("revoke", help="revoke a copy with a reason")
     revoke.add_argument("code")
-    revoke.add_argument("--reason", required=True)
+    revoke.add_argument("--reason", required=True, help="the officer's own words (internal to staff)")
+    revoke.add_argument(
+        "--reason-code",
+        default=None,
+        help="the reason the public reads: wrong_document, issued_in_error, identity_doubt, "
+        "original_forged or other_reason (default: other_reason, or --reason when it is one of them)",
+    )
     revoke.add_argument("--officer", default="cli", help="who revokes (an account name; default 'cli')")
     _store_options(revoke)
 
@@ -144,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _officer_token_options(officer)
 
+    key_commands.register(sub, _store_options)  # issue 22: revoke-kiosk, revocation-list
+    ward_commands.register(sub, _store_options)  # issue 24: kiosk set-ward, kiosk wards
     sub.add_parser("openapi", help="print the OpenAPI document")
     return parser
 
@@ -170,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _post_check(args)
         if args.command == "officer-key":
             return _officer_key(args)
+        if args.command in key_commands.COMMANDS:
+            return key_commands.run(args, open_db)
+        if args.command in ward_commands.COMMANDS:
+            return ward_commands.run(args, open_db)
         return _serve(args)
     except SyncError as exc:
         sys.stderr.write(f"kiosk-backend {args.command}: {exc.subject + ': ' if exc.subject else ''}{exc}\n")
@@ -191,44 +219,61 @@ def _officer_tokens(args: argparse.Namespace) -> Any:
 
 
 def _user(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from backoffice.services.auth import add_user
-
     if args.user_command != "add":
         parser.parse_args(["user", "--help"])
         return 2
     password = sys.stdin.readline().rstrip("\r\n")
     db = open_db(args)
     try:
-        add_user(db, args.name, password, args.role, args.full_name)
+        add_user(db, args.name, password, args.role, args.full_name, ward=args.ward)
+        saved = get_user(db, args.name)
     finally:
         db.close()
     sys.stdout.write(f"user {args.name} ({args.role}) saved\n")
+    if saved is not None and saved.role == "officer" and not saved.ward:
+        sys.stderr.write(
+            f"kiosk-backend user add: {args.name}: an officer without a ward sees no copy; give --ward WARD\n"
+        )
     return 0
 
 
 def _post_check(args: argparse.Namespace) -> int:
-    from backoffice.services.auth import get_user
-    from backoffice.services.postcheck import approve, revoke
-
     db = open_db(args)
+    tokens = None
     try:
         if args.command == "approve":
             officer = get_user(db, args.officer)
-            if officer is None or officer.role != "officer":
+            if officer is None or officer.role not in ("officer", "supervisor"):
                 sys.stderr.write(
                     f"kiosk-backend approve: {args.officer}: no officer account with this name\n"
                 )
                 return 2
+            tokens = _officer_tokens(args)
             state = approve(
                 db,
                 args.code,
                 username=officer.username,
                 full_name=officer.full_name,
-                approver=_officer_tokens(args),
+                approver=tokens,
+                user=officer,
             )
         else:
-            state = revoke(db, args.code, username=args.officer, reason=args.reason)
+            # An account's name: within its ward. The default 'cli': the server's operator, city-wide.
+            actor = get_user(db, args.officer) or (OPERATOR if args.officer == OPERATOR.username else None)
+            if actor is None:
+                sys.stderr.write(f"kiosk-backend revoke: {args.officer}: no account with this name\n")
+                return 2
+            state = revoke(
+                db,
+                args.code,
+                username=actor.username,
+                reason=args.reason,
+                reason_code=args.reason_code,
+                user=actor,
+            )
     finally:
+        if tokens is not None:
+            tokens.close()  # finish the signature and log out of the token
         db.close()
     sys.stdout.write(json.dumps({"code": state["code"], "status": state["status"]}) + "\n")
     return 0
@@ -281,7 +326,7 @@ def _serve(args: argparse.Namespace) -> int:
                 return 2
         checker = SealChecker(load_trust(roots), workers=max(0, args.seal_workers))
     pki = DevPki(args.tls / "ca.crt", args.tls / "ca.key", args.tls / "server.crt", args.tls / "server.key")
-    db = open_db(args, seal_checker=checker)
+    db = open_db(args, seal_checker=key_commands.guarded_checker(args, checker))
     public = None
     services = None
     try:
@@ -290,13 +335,15 @@ def _serve(args: argparse.Namespace) -> int:
         services = services_from_args(
             args, db, load_or_create_key(args.data), secure_cookies=not args.insecure_cookies
         ).start()
+        issue22 = key_commands.serve_parts(args, db)
         server = make_server(
             db,
             TlsFiles(pki.server_cert, pki.server_key, pki.ca_cert, crl=_crl(args)),
             host=args.host,
             port=args.port,
             log_level=args.log_level,
-            after_ingest=services.ingest_hooks(),
+            after_ingest=[*services.ingest_hooks(), *issue22.ingest_hooks()],
+            route_factories=issue22.route_factories(),
         )
         if args.public_port:
             from backoffice.server import BackgroundServer, make_public_server
@@ -307,6 +354,7 @@ def _serve(args: argparse.Namespace) -> int:
                 approver=_officer_tokens(args),
                 secure_cookies=not args.insecure_cookies,
                 extra_routes=services.public_routes(),
+                **key_commands.public_options(args),
             )
             public = BackgroundServer(
                 make_public_server(
@@ -317,16 +365,43 @@ def _serve(args: argparse.Namespace) -> int:
                     trusted_proxies=args.trusted_proxy,
                 )
             ).start()
-        server.run()
+        with _graceful_signals():
+            server.run()  # SIGTERM/SIGINT: stop accepting, finish the requests in flight, return
     finally:
         if public is not None:
-            public.stop()
+            public.stop()  # its requests in flight finish too
+        stop_workers()  # the officer tokens' queued signatures finish, then log out
         if services is not None:
             services.stop()
         db.close()
         if checker is not None:
-            checker.close()
+            checker.close()  # the seal-check processes exit with the server (no orphans)
     return 0
+
+
+@contextlib.contextmanager
+def _graceful_signals() -> Iterator[None]:
+    """While serving, SIGTERM and SIGINT only note that a stop was asked. uvicorn catches them to shut down
+    gracefully, then raises the signal again with the handler it found: with Python's default handlers
+    that killed the process right there, before this function's cleanup, leaving the seal-check
+    processes orphaned (issue 24). With these handlers, the re-raised signal is a no-op and the cleanup
+    runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    asked: list[int] = []
+
+    def note(signum: int, _frame: object) -> None:
+        asked.append(signum)
+
+    previous = {sig: signal.signal(sig, note) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if asked:
+            log.warning("stopping on %s: requests in flight finished", signal.Signals(asked[0]).name)
 
 
 if __name__ == "__main__":
