@@ -33,6 +33,7 @@ ERROR_TITLES = {
     "chip_unreadable": QT_TRANSLATE_NOOP("Messages", "We could not read your card's chip"),
     "chip_refused": QT_TRANSLATE_NOOP("Messages", "Your card's chip could not be verified"),
     "internal": QT_TRANSLATE_NOOP("Messages", "The kiosk has a problem"),
+    "duplicate_page": QT_TRANSLATE_NOOP("Messages", "This page looks the same as page %1"),
 }
 
 ERROR_HELP = {
@@ -78,6 +79,9 @@ ERROR_HELP = {
         "Messages", "The kiosk cannot certify with this card. Please call staff, who will check it with you."
     ),
     "internal": QT_TRANSLATE_NOOP("Messages", "This is not your mistake. Please call staff, or start again."),
+    "duplicate_page": QT_TRANSLATE_NOOP(
+        "Messages", "It may have been scanned twice. Scan the next page instead, or keep this one."
+    ),
 }
 
 QUALITY_REASONS = {
@@ -95,6 +99,7 @@ ACTIONS = {
     "call_staff": QT_TRANSLATE_NOOP("Messages", "Call staff"),
     "start_over": QT_TRANSLATE_NOOP("Messages", "Start over"),
     "ticket": QT_TRANSLATE_NOOP("Messages", "Get a queue ticket"),
+    "keep_page": QT_TRANSLATE_NOOP("Messages", "Keep this page"),
 }
 
 CHALLENGES = {
@@ -127,6 +132,12 @@ TICKET_REASONS = {
         "Messages", "Your face could not be confirmed. A clerk will check your ID card at the counter."
     ),
     "staff_needed": QT_TRANSLATE_NOOP("Messages", "A clerk will help you finish at the counter."),
+    "out_of_service": QT_TRANSLATE_NOOP(
+        "Messages", "This kiosk cannot make copies right now. A clerk will serve you at the counter."
+    ),
+    "paid_not_printed": QT_TRANSLATE_NOOP(
+        "Messages", "Your fee was received. Collect your copy at the counter, at no extra charge."
+    ),
 }
 
 ONLINE_STATUS = {

@@ -671,6 +671,9 @@ def _error_shot(kind: str, reason: str, actions: tuple[Action, ...], back: Scree
             "paper_out", "", (Action.try_again, Action.call_staff), Screen.printing
         ),
         "12-error-card": _error_shot("card_unreadable", "", RESCAN_ACTIONS, Screen.card),
+        "27-error-duplicate-page": _error_shot(
+            "duplicate_page", "1", (Action.rescan, Action.keep_page), Screen.scan
+        ),
     },
 )
 class ErrorScreen(ScreenBase):
@@ -717,6 +720,8 @@ class ErrorScreen(ScreenBase):
         kind = error.kind if error else "internal"
         self.step.setText(self.tr("There is a problem to resolve"))
         self.title.setText(messages.text(messages.ERROR_TITLES, kind, "internal"))
+        if kind == "duplicate_page" and error is not None:  # issue 25: which earlier page it repeats
+            self.title.setText(self.title.text().replace("%1", error.reason))
         self.instruction.setText(messages.text(messages.ERROR_HELP, kind, "internal"))
         side = max(64, min(self.width(), self.height()) // 6)
         icon = ERROR_ICONS.get(kind, "problem")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QStackedWidget, QVBoxLayout,
 # builds one page per registered screen, so a new screen class in one of these modules needs nothing here.
 import ui.screens_other
 import ui.screens_pay
+import ui.screens_service
 import ui.screens_visit  # noqa: F401
 from kiosk.config.screen import UiConfig
 from kiosk.flow import Action, Screen, VisitFlow

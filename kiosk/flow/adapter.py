@@ -13,12 +13,19 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from kiosk.flow.contracts import FaceBox, FaceWorker, Report
+from kiosk.services import duplicate_page
+from kiosk.services.collect import Collect, SlipPrinter, collect_slip
+from kiosk.services.readiness import Readiness, check_devices
+from kiosk.services.reprint import code_from_qr
+from ocr.barcodes import decode_qr_codes
+from offline_sync.uncollected import UncollectedBook
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     import numpy as np
 
+    from drivers.base import Receipt
     from kiosk.app import KioskApp
     from kiosk.copy_check.online_status import OnlineStatus
     from kiosk.flow.record import VisitRecord
@@ -64,6 +71,9 @@ class PipelineServices:
         self.status_lookup: Callable[[str], OnlineStatus] | None = None
         self.camera_lock = threading.Lock()
         self.scanner_lock = threading.Lock()
+        # Issue 25: the paid copies that did not print (marked, listed, reprinted free); set by `of`.
+        self.collect: Collect | None = None
+        self.authority = ""
 
     @classmethod
     def of(cls, app: KioskApp, face_process: FaceWorker | None = None) -> PipelineServices:
@@ -92,6 +102,12 @@ class PipelineServices:
             from kiosk.copy_check.online_status import online_status
 
             services.status_lookup = lambda code: online_status(config.sync, code)
+        services.authority = config.kiosk.authority
+        services.collect = Collect(
+            book=lambda: UncollectedBook(app.store.local),
+            copy_pdf=services.kept_pdf,
+            document_printer=lambda: app.devices.document_printer,
+        )
         return services
 
     @property
@@ -223,6 +239,64 @@ class PipelineServices:
     def copy_status(self, code: str) -> OnlineStatus | None:
         """The copy's post-check status from the city's public listener (None: no listener configured)."""
         return self.status_lookup(code) if self.status_lookup is not None else None
+
+    # -- issue 25: can the kiosk finish, and a paid copy that did not print ----------------------------
+    def check_devices(self, roles: tuple[str, ...]) -> Readiness:
+        """The devices a visit needs, asked now (kiosk.services.readiness); recorded for the heartbeat."""
+        return check_devices(self.pipeline.devices, roles)
+
+    def print_slip(self, receipt: Receipt) -> str:
+        """A receipt, ticket or slip on whatever printer works; names the printer (DeviceError: none)."""
+        devices = self.pipeline.devices
+        return SlipPrinter(devices.receipt_printer, devices.document_printer, self.work_dir).print_slip(
+            receipt
+        )
+
+    def receipt_of(self, copy: CertifiedCopy, **paid: object) -> Receipt:
+        return self.pipeline.receipt_of(copy, **paid)  # type: ignore[arg-type]
+
+    def collect_slip(
+        self, receipt: Receipt | None, reference: str, amount_vnd: int, copies: int, language: str
+    ) -> Receipt:
+        return collect_slip(
+            receipt,
+            reference=reference,
+            amount_vnd=amount_vnd,
+            copies=copies,
+            authority=self.authority,
+            language=language,
+        )
+
+    def kept_pdf(self, code: str) -> Path | None:
+        """The PDF of a copy this kiosk keeps (None: unknown, or purged)."""
+        from pathlib import Path
+
+        record = self.pipeline.store.get_record(code)
+        path = Path(record.pdf_path) if record is not None and record.pdf_path else None
+        return path if path is not None and path.is_file() else None
+
+    def find_duplicate(self, page: PageResult, earlier: Sequence[PageResult]) -> int | None:
+        """The earlier page with the same content as `page` (kiosk.services.duplicate_page), or None."""
+        return duplicate_page.find_duplicate(page, earlier)
+
+    # -- issue 25: reprint by the receipt's QR --------------------------------------------------------
+    def scan_receipt(self) -> np.ndarray:
+        """The receipt laid on the glass (the simulated glass lays the newest copy, whose seal names it)."""
+        pipeline = self.pipeline
+        pipeline.stage.prompted("copy")
+        with self.scanner_lock:
+            return pipeline.devices.scanner.scan()
+
+    def photo_receipt(self) -> np.ndarray:
+        """The receipt held up to the camera."""
+        pipeline = self.pipeline
+        pipeline.stage.prompted("copy_photo")
+        with self.camera_lock:
+            return pipeline.devices.camera.read()
+
+    def receipt_code(self, image: np.ndarray) -> str:
+        """The copy code in the receipt's lookup QR (or a copy's seal); UnknownCodeError when none."""
+        return code_from_qr(decode_qr_codes(image))
 
     # -- the live preview on the face screen --------------------------------------------------------
     def preview_frame(self) -> tuple[np.ndarray, FaceBox | None]:

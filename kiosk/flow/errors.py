@@ -22,6 +22,7 @@ class Action(StrEnum):
     call_staff = "call_staff"
     start_over = "start_over"
     ticket = "ticket"  # print a queue ticket: the counter finishes the visit
+    keep_page = "keep_page"  # issue 25: a page that looks scanned twice is kept all the same
 
 
 @dataclass(frozen=True)

@@ -31,17 +31,19 @@ from typing import TYPE_CHECKING, Any
 from kiosk.flow.contracts import ImmediateRunner, Report, TaskRunner, VisitServices
 from kiosk.flow.errors import INTERNAL, RESCAN_ACTIONS, Action, ErrorInfo, classify_error, route_for
 from kiosk.flow.payment_step import PaymentSteps
+from kiosk.flow.print_step import PrintSteps
 from kiosk.flow.record import BUSY_SCREENS, Screen, Service, VisitRecord, wipe_array, wipe_result
 from kiosk.runtime.maintenance_pin import MaintenanceAuth
 from kiosk.runtime.memory import release_later
 from kiosk.services.delivery import note_count, note_screen
+from kiosk.services.readiness import REPRINT_DEVICES, VISIT_DEVICES
 
 if TYPE_CHECKING:
     import numpy as np
 
     from kiosk.identity import CardData, FaceDecision
     from kiosk.identity.chip.kiosk_chip import ChipCheck
-    from kiosk.pipeline.visit_pipeline import CertifiedCopy, ReprintedCopy
+    from kiosk.pipeline.visit_pipeline import ReprintedCopy
     from ocr import PageResult
     from signing import Verification
 
@@ -61,7 +63,9 @@ SECRET_WINDOW_S = 3.0
 DEVICE_KINDS = frozenset({"paper_out", "cover_open", "device", "internal"})
 FACE_KINDS = frozenset({"no_match", "liveness_failed", "no_face"})
 # Screens that end a visit: they show a code or a ticket, then go back to the start on their own.
-FINAL_SCREENS = frozenset({Screen.done, Screen.check_result, Screen.ticket})
+FINAL_SCREENS = frozenset(
+    {Screen.done, Screen.check_result, Screen.ticket, Screen.out_of_service, Screen.collect}
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ class IdleStatus:
     seconds_left: float
 
 
-class VisitFlow(PaymentSteps):
+class VisitFlow(PrintSteps, PaymentSteps):
     """The states, events and data of a visit. Listeners are called after every change."""
 
     maintenance_timeout_s = 120.0  # maintenance mode untouched this long: back to the attract screen
@@ -222,11 +226,14 @@ class VisitFlow(PaymentSteps):
         old = self.visit
         self.generation += 1
         self.busy = False
+        self._paid_reset(old)  # a paid visit that did not deliver prints its collect slip first
         self._payment_reset(old)
         for value in (old.card_image, *old.frames):
             wipe_array(value)
         for page in old.pages:
             wipe_array(getattr(page, "image", None))
+        if old.pending_duplicate is not None:
+            wipe_array(getattr(old.pending_duplicate[0], "image", None))
         if old.temp_dir is not None:
             shutil.rmtree(old.temp_dir, ignore_errors=True)
         with contextlib.suppress(Exception):
@@ -261,16 +268,17 @@ class VisitFlow(PaymentSteps):
         self._changed()
 
     def choose_service(self, service: Service | str) -> None:
-        if self.screen != Screen.attract:
+        """Start a visit; a certification or a reprint first asks the devices it needs (issue 25)."""
+        if self.screen != Screen.attract or self.busy:
             return
         service = Service(service)
         self.visit.service = service
         if service == Service.certify:
-            self._go(Screen.card)
+            self._check_then(VISIT_DEVICES, lambda: self._go(Screen.card))
         elif service == Service.check:
             self._go(Screen.check_copy)
         else:
-            self._go(Screen.reprint)
+            self._check_then(REPRINT_DEVICES, lambda: self._go(Screen.reprint))
 
     def cancel(self) -> None:
         """The citizen pressed "cancel" / "start over"."""
@@ -379,21 +387,54 @@ class VisitFlow(PaymentSteps):
             return
 
         texts = [str(getattr(p, "text", "")) for i, p in enumerate(self.visit.pages) if i != replace]
+        # Issue 25: the same page scanned twice is flagged (services.find_duplicate, when it has one)
+        earlier = [(i, p) for i, p in enumerate(self.visit.pages) if i != replace]
+        find_duplicate = getattr(self.services, "find_duplicate", None)
 
-        def work(report: Report) -> tuple[PageResult, str]:
+        def work(report: Report) -> tuple[PageResult, str, int | None]:
             page = self.services.read_page(self.services.scan_page())
-            guess = ""
+            guess, duplicate_of = "", None
             if getattr(getattr(page, "quality", None), "ok", True):
                 guess = str(self.services.classify_document([*texts, str(getattr(page, "text", ""))]))
-            return page, guess
+                if find_duplicate is not None and earlier:
+                    found = find_duplicate(page, [p for _, p in earlier])
+                    duplicate_of = earlier[found][0] if found is not None else None
+            return page, guess, duplicate_of
 
-        self._run(
-            "read_page",
-            work,
-            lambda result: self._page_read(result[0], result[1], replace),
-            self._page_failed,
-        )
+        def read(result: tuple[PageResult, str, int | None]) -> None:
+            page, guess, duplicate_of = result
+            if duplicate_of is not None:
+                self._duplicate_read(page, guess, duplicate_of, replace)
+                return
+            self._page_read(page, guess, replace)
+
+        self._run("read_page", work, read, self._page_failed)
         self._changed()
+
+    def _duplicate_read(self, page: PageResult, guess: str, duplicate_of: int, replace: int | None) -> None:
+        """The page has the content of page `duplicate_of`: held, and the citizen asked to drop or keep it."""
+        note_count(self.visit, "pages_scanned")
+        self.visit.pending_duplicate = (page, guess, duplicate_of if replace is None else -1 - replace)
+        self.show_error(
+            ErrorInfo("duplicate_page", str(duplicate_of + 1), (Action.rescan, Action.keep_page)),
+            back_to=Screen.scan,
+        )
+
+    def keep_duplicate(self, keep: bool) -> None:
+        """The citizen's answer about a page scanned twice: keep it as a page, or drop it."""
+        pending, self.visit.pending_duplicate = self.visit.pending_duplicate, None
+        self.visit.error = None
+        if pending is None:
+            self._go(Screen.scan)
+            return
+        page, guess, where = pending
+        if not keep:
+            wipe_array(getattr(page, "image", None))
+            self._go(Screen.scan)
+            return
+        self.screen = Screen.scan
+        self._page_read(page, guess, -1 - where if where < 0 else None)
+        self._go(Screen.scan)
 
     def _page_read(self, page: PageResult, guess: str, replace: int | None) -> None:
         quality = getattr(page, "quality", None)
@@ -459,66 +500,13 @@ class VisitFlow(PaymentSteps):
         if self.screen != Screen.review or self.busy:
             return
         if self.payments is not None and self.visit.print_permit is None:
-            self.start_payment()  # certifies once the payment is confirmed
+            # no money is taken unless the printers can deliver it; certifies once the payment is confirmed
+            self.check_payment_devices_then(self.start_payment)
             return
         if self.payments is None and self.payment_required:
             self.counter_payment()  # no payment service: cash at the counter, nothing prints here
             return
-        self._certify()
-
-    def _certify(self) -> None:
-        self.visit.progress_stage, self.visit.progress = "start", 0.0
-        self._go(Screen.processing)
-        visit = self.visit
-        self._run(
-            "certify",
-            lambda report: self.services.certify(visit, report),
-            self._certified,
-            lambda exc: self._fail(exc, back_to=Screen.review),
-            with_progress=True,
-        )
-
-    def _certified(self, copy: CertifiedCopy) -> None:
-        self.visit.copy = copy
-        self.visit.copy_printed = False
-        self.audit(
-            "visit.certified", {"code": str(getattr(copy, "code", "")), "pages": len(self.visit.pages)}
-        )
-        self._print()
-
-    def _print(self) -> None:
-        """Print in two steps, the A4 copy then the receipt; a retry redoes only the step that failed."""
-        self._go(Screen.printing)
-        copy, copies = self.visit.copy, self.visit.copies
-        if self.visit.copy_printed:
-            self._print_receipt()
-            return
-
-        def work(report: Report) -> None:
-            report("print_copy", 0.1)
-            self._paid_print("copy", lambda: self.services.print_copy(copy, copies))  # type: ignore[arg-type]
-
-        self._run("print_copy", work, self._copy_printed, self._print_failed, with_progress=True)
-
-    def _copy_printed(self, _result: object) -> None:
-        self.visit.copy_printed = True
-        self._print_receipt()
-
-    def _print_receipt(self) -> None:
-        copy = self.visit.copy
-
-        def work(report: Report) -> None:
-            report("print_receipt", 0.8)
-            paid = self.receipt_payment()  # copies, fee and payment reference, when the visit paid
-            self._paid_print("receipt", lambda: self.services.print_receipt(copy, **paid))  # type: ignore[arg-type]
-            report("printed", 1.0)
-
-        self._run(
-            "print_receipt", work, lambda _: self._go(Screen.done), self._print_failed, with_progress=True
-        )
-
-    def _print_failed(self, exc: BaseException) -> None:
-        self._fail(exc, back_to=Screen.printing)
+        self.check_payment_devices_then(self._certify)
 
     def finish(self) -> None:
         """ "I have my documents": end the visit."""
@@ -532,6 +520,9 @@ class VisitFlow(PaymentSteps):
         action = Action(action)
         back = self.visit.error_return
         error = self.visit.error
+        if error is not None and error.kind == "duplicate_page":  # drop (scan again) or keep the page
+            self.keep_duplicate(action == Action.keep_page)
+            return
         if action in (Action.rescan, Action.try_again) and back is not None:
             self.visit.error = None
             if back == Screen.printing:
@@ -626,6 +617,34 @@ class VisitFlow(PaymentSteps):
             self._fail(exc, back_to=Screen.reprint)
             return
         self._go(Screen.card)
+
+    def reprint_by_glass(self) -> None:
+        """Read the code off the receipt laid on the glass (its QR), then go on as if it were typed."""
+        self._reprint_by_qr("scan_receipt")
+
+    def reprint_by_camera(self) -> None:
+        """Read the code off the receipt held up to the camera."""
+        self._reprint_by_qr("photo_receipt")
+
+    def _reprint_by_qr(self, source: str) -> None:
+        read_code = getattr(self.services, "receipt_code", None)
+        take = getattr(self.services, source, None)
+        if self.screen != Screen.reprint or self.busy or read_code is None or take is None:
+            return
+
+        def work(report: Report) -> str:
+            image = take()
+            try:
+                return str(read_code(image))
+            finally:
+                wipe_array(image)
+
+        def done(code: str) -> None:
+            self.visit.reprint_code = code
+            self.submit_reprint()
+
+        self._run("receipt_code", work, done, lambda exc: self._fail(exc, back_to=Screen.reprint))
+        self._changed()
 
     def _reprint_for_holder(self) -> None:
         code, card, card_image = self.visit.reprint_code, self.visit.card, self.visit.card_image

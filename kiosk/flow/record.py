@@ -39,6 +39,11 @@ class Screen(StrEnum):
     reprint = "reprint"
     maintenance_pin = "maintenance_pin"
     maintenance = "maintenance"
+    # Issue 25: a device the visit needs is down: no visit starts, a queue ticket for the counter.
+    out_of_service = "out_of_service"
+    # Issue 25: the fee was paid but the copy (or its receipt) did not print: the code, and a slip to
+    # collect the copy at the counter at no charge (kiosk.flow.print_step).
+    collect = "collect"
 
 
 class Service(StrEnum):
@@ -92,6 +97,13 @@ class VisitRecord:
     metrics: Any = None  # kiosk.services.delivery.VisitClock, started at the first touch
     copy: CertifiedCopy | ReprintedCopy | None = None
     copy_printed: bool = False  # the A4 copy is out; a retry after a receipt fault prints the receipt only
+    receipt_printed: bool = False  # the receipt is out too: the visit delivered everything it was paid for
+    # Issue 25: kiosk.services.readiness.Readiness of the last device check that failed (out of service)
+    readiness: Any = None
+    collect: Any = None  # kiosk.flow.print_step.CollectState: a paid copy that did not print
+    # Issue 25: a page scanned again by mistake, held until the citizen says keep or drop it:
+    # (the page, the document-type guess, the index of the earlier page with the same content)
+    pending_duplicate: tuple[Any, str, int] | None = None
     progress_stage: str = ""
     progress: float = 0.0
     verification: Verification | None = None

@@ -15,13 +15,15 @@ import json
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 from drivers.base import Receipt
+from drivers.errors import DeviceError
 
 log = logging.getLogger(__name__)
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
@@ -32,6 +34,8 @@ class TicketReason(StrEnum):
     face_failures = "face_failures"
     payment_cash = "payment_cash"
     staff_needed = "staff_needed"
+    out_of_service = "out_of_service"  # a device the visit needs is down: the counter serves (issue 25)
+    paid_not_printed = "paid_not_printed"  # paid, the copy did not print: collect it at the counter
 
 
 REASON_TEXT = {
@@ -39,6 +43,8 @@ REASON_TEXT = {
     TicketReason.face_failures: "Chưa xác thực được khuôn mặt",
     TicketReason.payment_cash: "Nộp phí bằng tiền mặt",
     TicketReason.staff_needed: "Cần cán bộ hỗ trợ",
+    TicketReason.out_of_service: "Ki-ốt tạm ngừng phục vụ",
+    TicketReason.paid_not_printed: "Đã nộp phí, nhận bản sao tại quầy",
 }
 
 # Where each reason is served; a kiosk's deployment can map them to its own counters.
@@ -47,6 +53,8 @@ DEFAULT_COUNTERS = {
     TicketReason.face_failures: "Quầy 1 - Tiếp nhận hồ sơ",
     TicketReason.payment_cash: "Quầy 2 - Thu phí",
     TicketReason.staff_needed: "Quầy 1 - Tiếp nhận hồ sơ",
+    TicketReason.out_of_service: "Quầy 1 - Tiếp nhận hồ sơ",
+    TicketReason.paid_not_printed: "Quầy 1 - Tiếp nhận hồ sơ",
 }
 
 
@@ -62,6 +70,9 @@ class QueueTicket:
     issued_at: datetime
     visit_ref: str = ""
     authority: str = ""
+    # Which printer printed it (issue 25): "receipt_printer", "document_printer" (the receipt printer
+    # failed: the ticket on an A4 page), or "" when none could: the screen shows the number to remember.
+    printed_on: str = "receipt_printer"
 
     @property
     def qr_data(self) -> str:
@@ -136,8 +147,16 @@ class QueueTicketService:
         self.authority = authority
 
     def issue(
-        self, reason: TicketReason | str, visit_ref: str = "", now: datetime | None = None
+        self,
+        reason: TicketReason | str,
+        visit_ref: str = "",
+        now: datetime | None = None,
+        *,
+        print_slip: Callable[[Receipt], str] | None = None,
     ) -> QueueTicket:
+        """Number a ticket and print it. With `print_slip` (kiosk.services.collect.SlipPrinter.print_slip:
+        any printer that works) a ticket is issued even when no printer can print it: `printed_on` is then
+        "" and the screen shows the number; without it, the receipt printer's DeviceError is raised."""
         why = TicketReason(reason)
         ticket = QueueTicket(
             number=self.numbers.next(now),
@@ -147,6 +166,13 @@ class QueueTicketService:
             visit_ref=visit_ref,
             authority=self.authority,
         )
-        self.printer.print_receipt(ticket.as_receipt())
+        if print_slip is None:
+            self.printer.print_receipt(ticket.as_receipt())
+        else:
+            try:
+                ticket = replace(ticket, printed_on=print_slip(ticket.as_receipt()))
+            except DeviceError as exc:
+                log.warning("queue ticket %s could not be printed (%s): shown on screen", ticket.number, exc)
+                ticket = replace(ticket, printed_on="")
         log.info("queue ticket %s for %s (%s)", ticket.number, ticket.counter, why)
         return ticket

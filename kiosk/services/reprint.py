@@ -30,6 +30,10 @@ import numpy as np
 
 from kiosk.errors import BadInputError, NegativeVerdict, UnavailableError, UnknownCodeError
 from kiosk.runtime.logs import mask_id, register_sensitive
+from signing.code import is_valid_code, normalize_code
+from signing.errors import SealFormatError
+from signing.seal import PREFIX as SEAL_PREFIX
+from signing.seal import decode_seal
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +116,6 @@ class HolderReprint:
 
     @staticmethod
     def normalize(code: str) -> str:
-        from signing.code import is_valid_code, normalize_code
-
         wanted = normalize_code(code)
         if not is_valid_code(wanted):
             raise UnknownCodeError(
@@ -213,3 +215,30 @@ class HolderReprint:
         with open(fd, "wb") as fh:
             fh.write(data)
         return Path(name)
+
+
+def code_from_qr(payloads: Sequence[bytes | str]) -> str:
+    """The copy code in the QR codes read off a receipt (issue 25: reprint by scanning the receipt).
+
+    The receipt's lookup QR holds the bare code; a page of the copy itself holds the seal, whose claims
+    name the code. The receipt's second QR (the retrieval page, with the secret in its fragment) is never
+    a code and is skipped without being parsed or logged. UnknownCodeError when none holds a valid code.
+    """
+    texts = [p.decode("utf-8", "replace") if isinstance(p, bytes) else str(p) for p in payloads]
+    for text in texts:
+        candidate = text.strip()
+        if len(candidate) <= 32 and is_valid_code(normalize_code(candidate)):
+            return normalize_code(candidate)
+    for text in texts:
+        if "#" in text and not text.split("#", 1)[1].startswith(SEAL_PREFIX):
+            continue  # a retrieval link: its fragment is the secret
+        try:
+            code = decode_seal(text.strip()).claims.code
+        except (SealFormatError, ValueError):
+            continue
+        if is_valid_code(code):
+            return code
+    raise UnknownCodeError(
+        "no copy code was found in the QR codes: lay the receipt flat, QR code on the glass",
+        key="error.no_qr_code",
+    )

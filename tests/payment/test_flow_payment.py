@@ -106,10 +106,12 @@ def test_failed_print_is_retried_free(services: PaidServices, gateway: Simulated
     flow.confirm()
     for thread in threads:
         thread.join()
-    assert flow.screen == Screen.error
+    # issue 25: paid and not printed: the collect screen (fee received, the code), not a bare error
+    assert flow.screen == Screen.collect
+    assert flow.visit.collect.code == "HN-001-000042-X"
     reference = flow.visit.payment.reference
     assert services.payments.free_reprint_due(reference) == ["copy"]
-    flow.error_action(Action.try_again)
+    flow.retry_print()
     assert flow.screen == Screen.done
     assert services.printed == [("HN-001-000042-X", 1)]
     assert flow.visit.payment.reference == reference  # the same payment: nothing paid twice

@@ -118,6 +118,7 @@ def test_whole_visit_on_the_real_core(qtbot: Any, real_app: Any, tmp_path: Path)
         # Reprint for the holder: the code, then the card and the face.
         click(qtbot, w.screens[Screen.attract].english)
         click(qtbot, w.screens[Screen.attract].reprint)
+        wait_screen(qtbot, kiosk, Screen.reprint)  # after the device check (issue 25)
         reprint = w.screens[Screen.reprint]
         for key in code:
             click(qtbot, reprint.keypad.buttons[key])
