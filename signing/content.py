@@ -224,12 +224,14 @@ def make_qr(seal: str, version: int | None = None) -> segno.QRCode:
 
     Cached: the signer and the verifier ask for the same symbol more than once, and segno's mask choice
     costs tens of milliseconds."""
-    return segno.make_qr(qr_segments(seal), error="m", version=version, boost_error=False)
+    segments: Any = qr_segments(seal)  # segno takes a list of (text, mode) segments; its stub says str
+    return segno.make_qr(segments, error="m", version=version, boost_error=False)
 
 
 def qr_version_for(seal: str) -> int:
     """The smallest QR version that holds ``seal`` (error correction M), without choosing a mask."""
-    return int(segno.make_qr(qr_segments(seal), error="m", boost_error=False, mask=0).version)
+    segments: Any = qr_segments(seal)  # segno takes a list of (text, mode) segments; its stub says str
+    return int(segno.make_qr(segments, error="m", boost_error=False, mask=0).version)
 
 
 def qr_form_content(qr: segno.QRCode) -> bytes:

@@ -11,9 +11,9 @@ a date or a number. The rules forgive the first and not the second:
   2019-03-14 as the same ISO date. OCR errors in a date are not forgiven (a date is short; one digit is
   the whole forgery).
 * **number** (document, ID, parcel, serial): exact, after upper case, no diacritics, no spaces, and in a
-  group of the number (between / - .) that holds digits, the letters O, Q, D read as 0 and I, L, | as 1
-  (where a digit must stand; "QH0012345" keeps its Q and H because a group with two letters is not a
-  misread number). A decimal comma reads as a point (an area "123,4 m2" = "123.4 m2"), and a unit after
+  group of the number (between / - .) whose only letters are O, Q, D (read 0) and I, L, | (read 1), and
+  that has one such letter or at least twice as many digits as letters, those letters read as digits
+  ("3O7" = "307"; "QH0012345" keeps its Q and H, "CS54759" its C and S, "1LO" stays: not a misread number). A decimal comma reads as a point (an area "123,4 m2" = "123.4 m2"), and a unit after
   the number ("m2") is compared too.
 * **year**: exact, four digits, with the same O/I/L fixes as numbers.
 * **sex**: "Nam"/"Nữ" (or Male/Female) after folding: exact.

@@ -104,13 +104,32 @@ def _line_box(engine, image: np.ndarray, value: str) -> tuple[int, int, int, int
     )
 
 
+def _date_line(engine, image: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The box of the words after the place on the "<place>, ngày d tháng m năm yyyy" line."""
+    from signing.field_match import fold
+
+    words = engine.read_page(image, dpi=150).words
+    month = next((w for w in words if fold(w.text) == "THANG"), None)
+    if month is None:
+        return None
+    row = [w for w in words if abs(w.top - month.top) < 15]
+    start = next((w for w in row if fold(w.text) == "NGAY"), row[0])
+    row = [w for w in row if w.left >= start.left]
+    return (
+        int(start.left),
+        int(min(w.top for w in row)),
+        int(max(w.left + w.width for w in row)),
+        int(max(w.top + w.height for w in row)),
+    )
+
+
 def _paint(image: np.ndarray, box: tuple[int, int, int, int], text: str, font_index: int) -> np.ndarray:
     """White out ``box`` and print ``text`` there in another font (the forger's own)."""
     fonts = available_fonts()
     regular = fonts[font_index % len(fonts)][0]
     x0, y0, x1, y1 = box
     out = image.copy()
-    out[y0 - 2 : y1 + 3, x0 - 2 : x1 + 40] = 255
+    out[y0 - 2 : y1 + 3, x0 - 2 : x1 + 4] = 255
     pil = Image.fromarray(cv2.cvtColor(out, cv2.COLOR_BGR2RGB))
     size = max(12, int((y1 - y0) * (1.05 + 0.1 * (font_index % 2))))
     ImageDraw.Draw(pil).text((x0, y0 - 1), text, font=ImageFont.truetype(regular, size), fill=(20, 20, 30))
@@ -183,9 +202,12 @@ def test_each_sealed_field_changed_on_paper_is_refused_naming_it(birth, trust, e
     if field in ("date_of_birth", "issue_date"):
         y, m, d = value.split("-")
         shown = f"{d}/{m}/{y}"
-    box = _line_box(engine, printed, shown if field != "issue_date" else f"{int(d)} {int(m)} {y}")
+    box = _line_box(engine, printed, shown) if field != "issue_date" else _date_line(engine, printed)
     assert box is not None, f"the test cannot find {field} on the page"
-    forged = _paint(printed, box, FORGED[field], font_index=len(field))
+    forgery = FORGED[field]
+    if field == "sex":
+        forgery = "Nam" if value == "Nữ" else "Nữ"
+    forged = _paint(printed, box, forgery, font_index=len(field))
     for image, how in ((forged, "150 dpi"), (phone_photo(forged), "photo")):
         result = _check(image, trust, engine)
         assert not result.valid, f"{field} changed ({how}) passed: {result.reason}"
@@ -196,7 +218,9 @@ def test_each_sealed_field_changed_on_paper_is_refused_naming_it(birth, trust, e
 def test_a_body_replaced_under_the_genuine_header_is_refused(birth, trust, engine):
     printed = birth["printed"]
     diploma = cv2.resize(
-        make_document("diploma", seed=5).image, (printed.shape[1], printed.shape[0]), interpolation=cv2.INTER_AREA
+        make_document("diploma", seed=5).image,
+        (printed.shape[1], printed.shape[0]),
+        interpolation=cv2.INTER_AREA,
     )
     forged = printed.copy()
     top, bottom = int(0.30 * printed.shape[0]), int(0.78 * printed.shape[0])
