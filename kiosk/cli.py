@@ -10,11 +10,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import pkgutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from importlib.metadata import entry_points
 
-from kiosk.commands import COMMAND_MODULES
-from kiosk.commands._common import CommandContext
+from kiosk.commands import COMMANDS
+from kiosk.commands._common import CommandContext, Handler
+from kiosk.errors import UnavailableError
+from kiosk.runtime.logs import setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +27,43 @@ EXIT_OK, EXIT_NEGATIVE, EXIT_BAD_INPUT, EXIT_UNAVAILABLE = 0, 1, 2, 3
 COMMAND_PLUGINS = "smart_kiosk.commands"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The `kiosk` command line. The modules of the commands named in `load` are imported and register their
+    options and handlers; every other command is listed by its name and help line only (`kiosk --help`
+    needs no more), so a command pays only for its own imports. `load=None` loads every command (the whole
+    parser, as the tests read it)."""
     parser = argparse.ArgumentParser(prog="kiosk", description="Smart Kiosk: certified copies, self-service.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    loaded: set[str] = set()
+    for name, info in COMMANDS.items():
+        if (load is None or name in load) and info.module not in loaded:
+            loaded.add(info.module)
+            importlib.import_module(info.module).register(sub)  # the command modules are its plug-ins
+        if name not in sub.choices:
+            sub.add_parser(name, help=info.help)  # listed; its module loads when it is chosen
     for register in plugin_commands():
         register(sub)
     return parser
+
+
+def chosen_command(argv: Sequence[str]) -> set[str]:
+    """The subcommand named on the command line (the first word that is not an option: the top-level
+    options take no value), as the `load` of `build_parser`; empty for `kiosk` or `kiosk --help`."""
+    return {next((word for word in argv if not word.startswith("-")), "")} - {""}
+
+
+def handler_of(args: argparse.Namespace) -> Handler:
+    """The chosen command's handler. A plug-in may name it as "module:function" so that its `register`
+    stays light; that module is imported here, once its command has been chosen."""
+    handler: Handler | str = args.handler
+    if isinstance(handler, str):
+        try:
+            resolved: Handler = pkgutil.resolve_name(handler)
+        except ImportError as exc:  # the screen package without Qt, say
+            raise UnavailableError(f"this command cannot load ({exc})") from None
+        return resolved
+    return handler
 
 
 def plugin_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
@@ -40,8 +72,6 @@ def plugin_commands() -> list[Callable[[argparse._SubParsersAction[argparse.Argu
     A plug-in that cannot load here (the screen package without Qt) leaves its commands out, so the
     commands that need no screen still work.
     """
-    from importlib.metadata import entry_points
-
     found = []
     for point in sorted(entry_points(group=COMMAND_PLUGINS), key=lambda p: p.name):
         try:
@@ -67,17 +97,16 @@ def _error_line(command: str, exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from kiosk.runtime.logs import setup_logging
-
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(load=chosen_command(words))
+    args = parser.parse_args(words)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
     setup_logging(verbose=args.verbose)
     command = " ".join(a for a in (args.command, getattr(args, "subcommand", None)) if a)
     try:
-        return int(args.handler(args, CommandContext(args)))
+        return int(handler_of(args)(args, CommandContext(args)))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:

@@ -118,7 +118,9 @@ def test_cli_prints_one_line_and_the_family_code(
 
     real_build = cli.build_parser
 
-    def build() -> object:  # `kiosk devices` with a handler that meets a device family error
+    def build(
+        load: object = None,
+    ) -> object:  # `kiosk devices` with a handler that meets a device family error
         parser = real_build()
         for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
             action.choices["devices"].set_defaults(handler=fail)

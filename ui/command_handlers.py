@@ -1,0 +1,38 @@
+"""The handlers of `kiosk run` and `kiosk screenshots` (their parsers: ui/commands.py).
+
+`kiosk.cli` imports this module only once one of these commands has been chosen, so that `kiosk --help` and
+the commands that need no screen never load Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kiosk.commands._common import CommandContext
+from kiosk.errors import BadInputError
+from ui.app import run
+from ui.screenshots import render_all
+
+
+def run_kiosk(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """`kiosk run [--windowed]`."""
+    return int(run(ctx.config, windowed=args.windowed, kiosk_app=ctx.app))
+
+
+def render_screenshots(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """`kiosk screenshots OUT`."""
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise BadInputError("not a folder", subject=str(out))
+    languages = tuple(args.language or ("vi", "en"))
+    orientations = tuple(args.orientation or ("landscape", "portrait", "small"))
+    try:
+        files = render_all(out, languages=languages, orientations=orientations)
+    except OSError as exc:
+        raise BadInputError(f"cannot write the screenshots: {exc}", subject=str(out)) from None
+    ctx.emit(
+        {"out": str(out), "files": [str(f) for f in files], "count": len(files)},
+        f"{len(files)} screenshots in {out}",
+    )
+    return 0
