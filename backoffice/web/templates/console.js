@@ -10,9 +10,12 @@
   const kind = document.body.dataset.page;
 
   const anyOpen = () => $$("dialog").some((d) => d.open);
+  // Keys go to the page unless the officer is typing (a checkbox or a button is not typing).
   const typing = (event) => {
     const el = event.target;
-    return el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+    if (!el) return false;
+    if (el.tagName === "INPUT") return !["checkbox", "radio", "button", "submit"].includes(el.type);
+    return el.isContentEditable || ["TEXTAREA", "SELECT"].includes(el.tagName);
   };
   const openDialog = (id) => {
     const dialog = document.getElementById(id);
