@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -359,8 +359,19 @@ class RevocationGuard:
     def code_problem(self, code: str, kiosk_id: str) -> str | None:
         return self.inner.code_problem(code, kiosk_id)
 
-    def problem(self, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None:
-        found = self.inner.problem(code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf)
+    def problem(
+        self,
+        *,
+        code: str,
+        kiosk_id: str,
+        pages: int,
+        doc_type: str,
+        pdf: bytes,
+        claims: Mapping[str, str] | None = None,
+    ) -> str | None:
+        found = self.inner.problem(
+            code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf, claims=claims
+        )
         if found is not None:
             return found
         revocations = self.current()

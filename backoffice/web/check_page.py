@@ -193,12 +193,14 @@ CHECK_JS = r"""// /check: decode the printed QR in the browser (jsQR), ask the c
 
   function say(text) { document.getElementById("hint").textContent = text; }
 
+  // jsQR wants modules of about 4 to 8 pixels: a photo is tried as it is, smaller, then larger.
   function decode(source, width, height) {
-    var scales = [1, 0.5, 2];
+    var scales = [1, 0.5, 0.75, 1.5, 2];
     for (var i = 0; i < scales.length; i++) {
       var w = Math.round(width * scales[i]), h = Math.round(height * scales[i]);
       if (w < 100 || w * h > 16e6) continue;
       canvas.width = w; canvas.height = h;
+      ctx.imageSmoothingEnabled = scales[i] < 1;
       ctx.drawImage(source, 0, 0, w, h);
       var found = jsQR(ctx.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: "attemptBoth" });
       if (found && found.data) return found.data;

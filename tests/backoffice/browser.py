@@ -27,7 +27,12 @@ FLAGS = (
 
 @contextmanager
 def chromium(
-    width: int = 1400, height: int = 1000, download_dir: Path | None = None, *, lang: str | None = None
+    width: int = 1400,
+    height: int = 1000,
+    download_dir: Path | None = None,
+    *,
+    lang: str | None = None,
+    extra_flags: tuple[str, ...] = (),
 ) -> Iterator[object]:
     """A started headless Chromium (selenium WebDriver); skips the test when Chromium is not installed.
     ``lang``: the browser's Accept-Language (``--lang``). The only Chromium launcher of tests/backoffice."""
@@ -45,6 +50,8 @@ def chromium(
     options.add_argument(f"--window-size={width},{height}")
     if lang:
         options.add_argument(f"--lang={lang}")
+    for flag in extra_flags:  # e.g. a fake camera (tests/backoffice/test_check_page.py)
+        options.add_argument(flag)
     if download_dir is not None:
         options.add_experimental_option(
             "prefs", {"download.default_directory": str(download_dir), "download.prompt_for_download": False}

@@ -26,6 +26,7 @@ from tests.backoffice.helpers import BackOffice, Kiosks, len_pages, record_body
 from tests.signing.sign_helpers import copy_meta, copy_page
 from tests.sync.helpers import Pki
 
+REQUESTER_ID = "001090001567"
 BIRTH_FIELDS = {
     "full_name": "Trần Thị Bình",
     "date_of_birth": "2001-05-17",
@@ -143,6 +144,7 @@ class OnlineCity(BackOffice):
             pages=len_pages(issued.pdf),
             created_at=issued.issued_at.isoformat(),
             access_token_sha256=access_token_sha256(issued.token),
+            holder_id=REQUESTER_ID,  # what the seal's masked requester ID shows (copy_meta's)
             **over,
         )
         return self.upload(body, issued.kiosk)
