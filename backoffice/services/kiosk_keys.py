@@ -24,6 +24,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -369,8 +370,10 @@ class RevocationGuard:
         pdf: bytes,
         claims: Mapping[str, str] | None = None,
     ) -> str | None:
+        # ``claims`` only when ingest gives them (a seal check without the requester comparison takes none).
+        extra: dict[str, Any] = {"claims": claims} if claims is not None else {}
         found = self.inner.problem(
-            code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf, claims=claims
+            code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf, **extra
         )
         if found is not None:
             return found
