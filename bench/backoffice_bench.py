@@ -103,7 +103,9 @@ class _BeforeChecker:
     def code_problem(self, code: str, kiosk_id: str) -> str | None:
         return self.checker.code_problem(code, kiosk_id)  # type: ignore[no-any-return]
 
-    def problem(self, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None:
+    def problem(
+        self, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes, claims: Any = None
+    ) -> str | None:
         from backoffice.services.seals import _judge
         from signing.verify import verify_pdf
 

@@ -13,12 +13,14 @@ record's verdict while the pool uses every core.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -79,7 +81,64 @@ class NoTrustRoot(BackendError):
     exit_code = 2
 
 
-def _judge(verdict: Verification, *, code: str, kiosk_id: str, pages: int, doc_type: str) -> str | None:
+# The record's fields that the seal also carries and ingest holds to it (issue 24), by record field name.
+# (The record's ``fields`` are what the kiosk's OCR read: the console shows them as OCR beside the sealed
+# values and marks the words that disagree; they are not claims, so a citizen's correction is no conflict.)
+SEALED_RECORD_FIELDS = ("code", "kiosk_id", "doc_type", "pages", "created_at", "holder_name", "holder_id")
+SEAL_MISMATCH = "seal_mismatch"
+
+
+def record_claims(holder_name: str, holder_id: str, created_at: dt.datetime) -> dict[str, str]:
+    """The record's values ingest compares with the seal, beyond code, kiosk, pages and type."""
+    return {"holder_name": holder_name, "holder_id": holder_id, "created_at": created_at.isoformat()}
+
+
+def _same_text(record: str, sealed: str) -> bool:
+    def norm(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split())
+
+    return norm(record) == norm(sealed)
+
+
+def _masked_match(full: str, masked: str) -> bool:
+    """Does the full ID ``full`` fit the sealed ``masked`` form (``001******234``: same length, the shown
+    characters equal)?"""
+    full = full.strip()
+    return len(full) == len(masked) and all(m in ("*", f) for m, f in zip(masked, full, strict=True))
+
+
+def mismatched_field(verdict: Verification, claims: Mapping[str, str]) -> str | None:
+    """The first record field (SEALED_RECORD_FIELDS' names) whose value is not what the seal carries; a
+    field the seal does not carry (an older seal) is not compared."""
+    if verdict.holder_name and not _same_text(claims.get("holder_name", ""), verdict.holder_name):
+        return "holder_name"
+    if verdict.holder:
+        sealed_id = verdict.holder
+        record_id = claims.get("holder_id", "")
+        fits = _masked_match(record_id, sealed_id) if "*" in sealed_id else record_id.strip() == sealed_id
+        if not fits:
+            return "holder_id"
+    if verdict.issued_at is not None:
+        try:
+            claimed = dt.datetime.fromisoformat(claims.get("created_at", ""))
+        except ValueError:
+            return "created_at"
+        if claimed.tzinfo is None or claimed.replace(microsecond=0) != verdict.issued_at.replace(
+            microsecond=0
+        ):
+            return "created_at"
+    return None
+
+
+def _judge(
+    verdict: Verification,
+    *,
+    code: str,
+    kiosk_id: str,
+    pages: int,
+    doc_type: str,
+    claims: Mapping[str, str] | None = None,
+) -> str | None:
     if not verdict.valid:
         return f"the PDF is not a valid certified copy: {verdict.reason}"
     if verdict.code != code:
@@ -90,18 +149,28 @@ def _judge(verdict: Verification, *, code: str, kiosk_id: str, pages: int, doc_t
         return f"the record says {pages} page(s), the seal says {verdict.pages}"
     if verdict.doc_type != doc_type:
         return f"the record says document type {doc_type!r}, the seal says {verdict.doc_type!r}"
+    if claims is not None and (field := mismatched_field(verdict, claims)) is not None:
+        # Names the field, never its values (they are personal data, and this text is logged).
+        return f"{SEAL_MISMATCH}:{field}: the record's {field} is not what the seal carries"
     return None
 
 
 def _full_problem(
-    trust: TrustStore, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes
+    trust: TrustStore,
+    *,
+    code: str,
+    kiosk_id: str,
+    pages: int,
+    doc_type: str,
+    pdf: bytes,
+    claims: Mapping[str, str] | None = None,
 ) -> str | None:
     try:
         verdict = verify_upload(pdf, trust)
     except Exception as exc:  # the verifier must never take the server down
         log.warning("seal verification crashed on %s: %s", code, type(exc).__name__)
         return "the PDF could not be verified"
-    return _judge(verdict, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type)
+    return _judge(verdict, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, claims=claims)
 
 
 _WORKER_TRUST: TrustStore | None = None
@@ -124,9 +193,13 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
-def _worker_problem(code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None:
+def _worker_problem(  # noqa: PLR0917 - a pool task: positional arguments pickle the simplest
+    code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes, claims: dict[str, str] | None = None
+) -> str | None:
     assert _WORKER_TRUST is not None
-    return _full_problem(_WORKER_TRUST, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf)
+    return _full_problem(
+        _WORKER_TRUST, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf, claims=claims
+    )
 
 
 def _warm() -> bool:
@@ -172,14 +245,25 @@ class SealChecker:
             return f"code {code!r} is not a valid code of kiosk {kiosk_id}"
         return None
 
-    def problem(self, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None:
-        """None when ``pdf`` is ``kiosk_id``'s certified copy ``code`` as described; else why not."""
+    def problem(
+        self,
+        *,
+        code: str,
+        kiosk_id: str,
+        pages: int,
+        doc_type: str,
+        pdf: bytes,
+        claims: Mapping[str, str] | None = None,
+    ) -> str | None:
+        """None when ``pdf`` is ``kiosk_id``'s certified copy ``code`` as described (and, with ``claims``,
+        the record's requester and issue time are the sealed ones: record_claims()); else why not."""
+        sent = dict(claims) if claims is not None else None
         if (cheap := self.code_problem(code, kiosk_id)) is not None:
             return cheap
         pool = self._pool
         if pool is not None:
             try:
-                return pool.submit(_worker_problem, code, kiosk_id, pages, doc_type, pdf).result()
+                return pool.submit(_worker_problem, code, kiosk_id, pages, doc_type, pdf, sent).result()
             except (BrokenProcessPool, RuntimeError) as exc:
                 log.warning(
                     "seal check pool failed (%s): checking %s here, restarting the pool",
@@ -188,7 +272,7 @@ class SealChecker:
                 )
                 self._restart(pool)
         return _full_problem(
-            self.trust, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf
+            self.trust, code=code, kiosk_id=kiosk_id, pages=pages, doc_type=doc_type, pdf=pdf, claims=sent
         )
 
     def _restart(self, broken: ProcessPoolExecutor) -> None:

@@ -14,7 +14,8 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,7 +167,19 @@ class SealCheck(Protocol):
     """What ingest asks before storing a record (backoffice.services.seals.SealChecker): None when the PDF
     is ``kiosk_id``'s certified copy ``code`` with these pages and document type, else why not."""
 
-    def problem(self, *, code: str, kiosk_id: str, pages: int, doc_type: str, pdf: bytes) -> str | None: ...
+    def problem(
+        self,
+        *,
+        code: str,
+        kiosk_id: str,
+        pages: int,
+        doc_type: str,
+        pdf: bytes,
+        claims: Mapping[str, str] | None = None,
+    ) -> str | None:
+        """``claims``: the record's requester and issue time (seals.record_claims), which must be the sealed
+        values (issue 24); the answer then starts with ``seal_mismatch:<field>:``."""
+        ...
 
     def code_problem(self, code: str, kiosk_id: str) -> str | None:
         """The cheap half: None when ``code`` is well formed and carries ``kiosk_id``'s prefix."""
@@ -324,6 +337,7 @@ class BackendDB:
                 status = 403 if problem.startswith(("code ", "the PDF was not sealed by")) else 422
                 log.warning("refused upload %s from %s: %s", rec.code, kiosk_id, problem)
                 results[i] = IngestResult(code=rec.code, status=status, error=problem)
+                self._audit_refusal(kiosk_id, rec.code, problem)
                 continue
             prepared.append((rec, rec.fingerprint(), pdf))
         for rec, _fp, pdf in prepared:
@@ -429,6 +443,15 @@ class BackendDB:
                 found.update(str(r[0]) for r in cur.fetchall())
         return found
 
+    def _audit_refusal(self, kiosk_id: str, code: str, problem: str) -> None:
+        """An upload the seal contradicts goes to the audit trail (issue 24): which kiosk, which copy, why
+        (the field's name, never its values)."""
+        with self._tx() as cur:
+            cur.execute(
+                "INSERT INTO audit(id, at, actor, action, code, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                (uuid.uuid4().hex, _now(), f"kiosk:{kiosk_id}", "ingest_refused", code, problem[:500]),
+            )
+
     def _seal_problem(self, rec: RecordUpload, pdf: bytes, *, full: bool = True) -> str | None:
         if self.seal_checker is None:
             return None
@@ -437,7 +460,16 @@ class BackendDB:
             return cheap
         try:
             return self.seal_checker.problem(
-                code=rec.code, kiosk_id=rec.kiosk_id, pages=rec.pages, doc_type=rec.doc_type, pdf=pdf
+                code=rec.code,
+                kiosk_id=rec.kiosk_id,
+                pages=rec.pages,
+                doc_type=rec.doc_type,
+                pdf=pdf,
+                claims={
+                    "holder_name": rec.holder_name,
+                    "holder_id": rec.holder_id,
+                    "created_at": rec.created_at.isoformat(),
+                },
             )
         except Exception as exc:  # the verifier must never take ingest down, nor let a record through
             log.warning("seal check failed on %s: %s", rec.code, type(exc).__name__)

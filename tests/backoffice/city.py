@@ -91,7 +91,9 @@ class CityOffice(BackOffice):
 
     def issue_with_secret(self, kiosk: str = "HN-001", **over: Any) -> tuple[str, str]:
         """A real certified copy uploaded with a retrieval hash; returns (code, secret)."""
-        code, pdf = self.kiosks.issue(kiosk, pages=over.pop("pages", 1))
+        when = over.get("created_at")  # a backdated record: its seal says the same time (issue 24)
+        issued_at = datetime.fromisoformat(when) if isinstance(when, str) else when
+        code, pdf = self.kiosks.issue(kiosk, pages=over.pop("pages", 1), issued_at=issued_at)
         secret = new_retrieval_secret()
         body = record_body(
             code,

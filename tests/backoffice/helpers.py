@@ -9,10 +9,12 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives import serialization
 
 from backoffice import BackendDB, BackgroundServer, make_server
 from backoffice.server import make_public_server
@@ -22,6 +24,7 @@ from backoffice.storage.at_rest import load_or_create_key
 from backoffice.web.public import RateLimit, build_public_app
 from signing import init_dev_keys, issue_certified_copy, load_seal_signer, make_code
 from signing.config import SigningConfig
+from signing.keys import load_cert, load_private_key, make_seal_cert
 from tests.signing.sign_helpers import AUTHORITY, copy_meta, copy_page
 from tests.softhsm import shared_token_conf
 from tests.sync.helpers import Pki, free_port
@@ -33,6 +36,9 @@ OFFICER = "hoa.nt"
 OFFICER_NAME = "Nguyễn Thị Hoa"
 PASSWORD = "correct horse battery"
 KIOSKS = ("HN-001", "HN-002")
+HOLDER_ID, HOLDER_MASKED = "001090001234", "001******234"  # the requester record_body names, as sealed
+# When each copy Kiosks.issue made was sealed: record_body's created_at must be the seal's (issue 24).
+SEALED_AT: dict[str, str] = {}
 WARD = "Phường Hàng Bạc"  # the ward both test kiosks serve (issue 24: a copy's ward is its kiosk's)
 
 
@@ -59,11 +65,22 @@ class Kiosks:
         return (self.data(KIOSKS[0]) / "keys" / "passphrase").read_text().strip()
 
     def issue(
-        self, kiosk: str = "HN-001", *, pages: int = 1, doc_type: str = "birth_certificate"
+        self,
+        kiosk: str = "HN-001",
+        *,
+        pages: int = 1,
+        doc_type: str = "birth_certificate",
+        issued_at: datetime | None = None,
+        **sealed: Any,
     ) -> tuple[str, bytes]:
+        """A certified copy for the requester record_body names; ``sealed``: more CopyMeta values."""
         seq = self._seq.get(kiosk, 0) + 1
         self._seq[kiosk] = seq
-        meta = copy_meta(seq, code=make_code("HN", kiosk, seq), kiosk_id=kiosk, doc_type=doc_type)
+        extra: dict[str, Any] = {"holder_masked_id": HOLDER_MASKED, **sealed}
+        if issued_at is not None:
+            extra["issued_at"] = issued_at.astimezone(UTC).replace(microsecond=0)
+        meta = copy_meta(seq, code=make_code("HN", kiosk, seq), kiosk_id=kiosk, doc_type=doc_type, **extra)
+        SEALED_AT[meta.code] = meta.issued_at.isoformat()
         page_list = [copy_page(seq * 10 + i, size=(1240, 1754), lines=12) for i in range(pages)]
         with load_seal_signer(self.config, self.data(kiosk)) as signer:
             copy = issue_certified_copy(page_list, meta, signer)
@@ -80,7 +97,29 @@ def make_kiosks(root: Path) -> Kiosks:
         for name in ("city-root-ca.pem", "city-root-ca.key.pem", "passphrase"):
             shutil.copy2(first / "keys" / name, keys / name)
         init_dev_keys(kiosks.config, kiosks.data(kiosk), authority=AUTHORITY, kiosk_id=kiosk)
+    for kiosk in KIOSKS:
+        _backdate_seal_cert(kiosks, kiosk)
     return kiosks
+
+
+def _backdate_seal_cert(kiosks: Kiosks, kiosk: str, days: int = 60) -> None:
+    """The kiosk's seal certificate issued ``days`` ago (a kiosk in service for a while), so that a test
+    can seal a copy issued days ago: ingest holds the record's issue time to the sealed one (issue 24)."""
+    keys = kiosks.data(kiosk) / "keys"
+    passphrase = kiosks.passphrase().encode()
+    root_key = load_private_key(keys / "city-root-ca.key.pem", passphrase)
+    seal_key = load_private_key(keys / "kiosk-seal.key.pem", passphrase)
+    now = datetime.now(UTC).replace(microsecond=0)
+    cert = make_seal_cert(
+        seal_key.public_key(),
+        root_key,
+        load_cert(keys / "city-root-ca.pem"),
+        authority=AUTHORITY,
+        kiosk_id=kiosk,
+        not_before=now - timedelta(days=days),
+        not_after=now + timedelta(days=365),
+    )
+    (keys / "kiosk-seal.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
 class SoftHsm:
@@ -122,12 +161,12 @@ def record_body(
     body: dict[str, Any] = {
         "code": code,
         "kiosk_id": kiosk,
-        "created_at": "2026-11-22T08:30:00+00:00",
+        "created_at": SEALED_AT.get(code, "2026-11-22T08:30:00+00:00"),
         "doc_type": "birth_certificate",
         "pages": pages,
         "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
         "pdf": base64.b64encode(pdf).decode(),
-        "holder_id": "001090001234",
+        "holder_id": HOLDER_ID,
         "holder_name": "Nguyễn Văn An",
         "ocr_text": "GIẤY KHAI SINH",
         "fields": {"full_name": "Nguyễn Văn An", "date_of_birth": "1990-02-03"},
