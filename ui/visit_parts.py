@@ -3,7 +3,7 @@
 With a city backend configured (``[sync] backend_url``) they talk to it over the kiosk's mTLS client. On the
 simulated profile without a backend, the reference backend runs on loopback (`kiosk.services.demo_payment`, as for
 `kiosk demo`), the staff-call light is the simulated twin, and a simulated citizen pays the VietQR on the
-simulated gateway a few seconds after the payment screen shows it. Otherwise (no backend, not simulated)
+simulated gateway after the configured delay ([payment] simulated_payer_delay_s). Otherwise (no backend, not simulated)
 nothing can be paid at the kiosk: every visit pays cash at the counter with a queue ticket, and the log
 says so.
 """
@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from typing import Any
 
 log = logging.getLogger(__name__)
-
-SIMULATED_PAY_DELAY_S = 2.5  # the simulated citizen takes out their phone
 
 
 def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStack) -> Any:
@@ -76,23 +73,6 @@ def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStac
 
 
 def simulated_citizen_pays(parts: Any, flow: Any) -> None:
-    """A flow listener: pay the QR on the simulated gateway a moment after the payment screen shows it."""
-    from kiosk.flow import Screen
-
-    request = flow.visit.payment_request
-    if flow.screen != Screen.payment or request is None or not request.qr_payload:
-        return
-    if getattr(flow.visit, "payment_cash", False):
-        return
-    seen: set[str] = parts.__dict__.setdefault("_ui_paid", set())
-    if request.reference in seen:
-        return
-    seen.add(request.reference)
-
-    def pay() -> None:
-        if flow.visit.payment_request is request and not flow.visit.payment_cash:
-            parts.pay_when_shown(flow)
-
-    timer = threading.Timer(SIMULATED_PAY_DELAY_S, pay)
-    timer.daemon = True
-    timer.start()
+    """A flow listener: the simulated citizen pays the QR on the simulated gateway, as ``[payment]
+    simulated_payer`` and ``simulated_payer_delay_s`` say (kiosk.services.demo_payment.SimulatedPayer)."""
+    parts.pay_when_shown(flow)

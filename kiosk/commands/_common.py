@@ -70,6 +70,51 @@ def read_input_file(path: str | Path, what: str = "the file", *, limit: int = MA
     return data
 
 
+def output_folder(path: str | Path, option: str = "--out") -> Path:
+    """The folder a command writes into, created when missing; a BadInputError (exit 2, one line) when
+    `path` is a file, lies under a file, or cannot be created or written (issue 25: `kiosk demo --out FILE`
+    ended in a FileExistsError traceback)."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise BadInputError(f"{option} must be a folder, and this is a file", subject=str(path))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise BadInputError(
+            f"{option}: a part of this path is a file, not a folder", subject=str(path)
+        ) from None
+    except OSError as exc:
+        raise BadInputError(
+            f"{option}: cannot create the folder: {exc.strerror}", subject=str(path)
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BadInputError(f"{option}: the folder cannot be written to", subject=str(path))
+    return folder
+
+
+def check_output_file(path: str | Path, option: str) -> Path:
+    """A file a command will write, checked before any work is done (see `write_output_file`)."""
+    file = Path(path)
+    if file.is_dir():
+        raise BadInputError(f"{option} is a folder: give a file name", subject=str(path))
+    if not file.parent.is_dir():
+        raise BadInputError(f"{option}: the folder {file.parent} does not exist", subject=str(path))
+    if file.exists() and not file.is_file():
+        raise BadInputError(f"{option} is not a regular file (a device, FIFO or socket)", subject=str(path))
+    return file
+
+
+def write_output_file(path: str | Path, data: bytes, option: str) -> Path:
+    """Write `data` to the file a command was asked to save; a BadInputError (exit 2, one line) when the
+    path is a folder, its folder is missing, or it cannot be written."""
+    file = check_output_file(path, option)
+    try:
+        file.write_bytes(data)
+    except OSError as exc:
+        raise BadInputError(f"{option}: cannot write the file: {exc.strerror}", subject=str(path)) from None
+    return file
+
+
 class CommandContext:
     """Built once per CLI call; loads the config and composes services lazily."""
 

@@ -46,9 +46,19 @@ def _add_log_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _log_path(args: argparse.Namespace, ctx: CommandContext) -> Path:
+    """--log (a regular file: a folder or a device is one line, exit 2), else [audit] log_file."""
+    if args.head:
+        _existing_file(args.head, "--head")
     if args.log:
-        return Path(args.log)
+        return _existing_file(args.log, "--log")
     return ctx.config.path(ctx.config.audit.log_file)
+
+
+def _existing_file(path: str, option: str) -> Path:
+    file = Path(path)
+    if file.exists() and not file.is_file():
+        raise BadInputError(f"{option} must be a file (this is a folder, a device or a FIFO)", subject=path)
+    return file
 
 
 def _load_key_file(path: Path) -> Any:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kiosk.commands._common import CommandContext, add_common_options, check_input_file
+from kiosk.commands._common import CommandContext, add_common_options, check_input_file, output_folder
 from kiosk.config import KioskConfig
 from kiosk.errors import BadInputError
 from kiosk.flow import MAX_COPIES, ImmediateRunner, Screen, VisitFlow
@@ -55,9 +55,36 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.set_defaults(handler=run_demo)
 
 
-def printing_to(config: KioskConfig, out: Path, *, simulated: bool = False) -> KioskConfig:
+PRINTERS = ("document_printer", "receipt_printer")
+
+
+def named_printers(config: KioskConfig) -> tuple[str, ...]:
+    """The printers a config file names beyond the simulated profile's (a CUPS queue, an ESC/POS printer,
+    a PDF or receipt folder of its own): `kiosk demo` prints on them, so a technician can try the whole
+    visit on the real printer (issue 25)."""
+    from drivers.config import PdfFolderPrinterConfig, SimulatedReceiptPrinterConfig
+
+    if config.source in ("", "<defaults>"):
+        return ()
+    defaults = {
+        "document_printer": PdfFolderPrinterConfig(),
+        "receipt_printer": SimulatedReceiptPrinterConfig(),
+    }
+    named = []
+    for role in PRINTERS:
+        settings, default = getattr(config.devices, role), defaults[role]
+        if settings.type != default.type or getattr(settings, "folder", None) != getattr(
+            default, "folder", None
+        ):
+            named.append(role)
+    return tuple(named)
+
+
+def printing_to(
+    config: KioskConfig, out: Path, *, simulated: bool = False, keep: tuple[str, ...] = ()
+) -> KioskConfig:
     """The same config with the A4 copy and the receipt going to files in `out` (and, for the demo,
-    every device simulated)."""
+    every other device simulated); the printers in `keep` stay as configured."""
     from drivers.config import (
         PdfFolderPrinterConfig,
         SimulatedCameraConfig,
@@ -73,6 +100,8 @@ def printing_to(config: KioskConfig, out: Path, *, simulated: bool = False) -> K
             folder=str(out), paper_mm=devices.receipt_printer.paper_mm
         ),
     }
+    for role in keep:
+        update.pop(role, None)
     if simulated:
         scanner, camera = devices.scanner, devices.camera
         update["scanner"] = SimulatedScannerConfig(dpi=scanner.dpi, timeout_s=scanner.timeout_s)
@@ -184,10 +213,9 @@ def _flow(app: KioskApp, services: PipelineServices, frames_per_check: int = 3) 
 def run_certify(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.app import KioskApp
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     if not 1 <= args.copies <= MAX_COPIES:
         raise BadInputError(f"--copies must be between 1 and {MAX_COPIES}")
+    out = output_folder(args.out)
     card_image = _load(args.card, "the card image")
     frames = [_load(p, "the live frame") for p in args.live]
     page_images = [(_load(p, "the document page"), _file_dpi(p), p) for p in args.document]
@@ -229,9 +257,11 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     if not 1 <= args.copies <= MAX_COPIES:
         raise BadInputError(f"--copies must be between 1 and {MAX_COPIES}")
-    out = Path(args.out) if args.out else ctx.config.data_dir / "demo"
-    out.mkdir(parents=True, exist_ok=True)
-    with KioskApp(printing_to(ctx.config, out, simulated=True)) as app, demo_payments(app) as paying:
+    # --out prints to files there; without it, the printers a config names are used (else DATA/demo)
+    keep = () if args.out else named_printers(ctx.config)
+    out = output_folder(args.out if args.out else ctx.config.data_dir / "demo")
+    config = printing_to(ctx.config, out, simulated=True, keep=keep)
+    with KioskApp(config) as app, demo_payments(app) as paying:
         glass = app.glass
         assert glass is not None  # the demo's scanner is simulated
         glass.set_document(args.doc_type, pages=args.pages)
@@ -249,9 +279,13 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
         receipt = getattr(app.devices.receipt_printer, "last_output", None)
         verdict = app.pipeline.check_copy(copy.pdf_path)
         payload = copy.to_json() | {
-            "pdf": _printed_path(services.copy_job, out / f"{copy.code}.pdf"),
+            "pdf": _printed_path(services.copy_job, out / f"{copy.code}.pdf")
+            if "document_printer" not in keep
+            else f"{getattr(services.copy_job, 'printer', 'document_printer')} job {getattr(services.copy_job, 'job_id', '?')}",
             "stored_pdf": str(copy.pdf_path),
-            "receipt": str(receipt) if receipt else None,
+            "receipt": (str(receipt) if receipt else None)
+            if "receipt_printer" not in keep
+            else f"printed on {app.config.devices.receipt_printer.type}",
             "record": {"code": copy.code, "database": str(app.store.path)},
             "verified": {"valid": verdict.valid, "reason": verdict.reason},
             "face": {"match": face.match, "distance": round(float(face.distance), 4)},
@@ -260,6 +294,7 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
             "fee_vnd": fee.total_vnd,
             "fee": fee.to_json(),
             "payment": payment.to_json() if payment is not None else None,
+            "printers": {role: ("configured" if role in keep else "files") for role in PRINTERS},
         }
         flow.finish()
     human = "\n".join(

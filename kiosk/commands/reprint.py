@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.commands._common import CommandContext, add_common_options
+from kiosk.commands._common import CommandContext, add_common_options, load_image_file, output_folder
 from kiosk.config import KioskConfig
-from kiosk.errors import BadInputError, KioskError
+from kiosk.errors import KioskError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,12 +32,7 @@ def _to_folder(config: KioskConfig, out: Path) -> KioskConfig:
 
 
 def _load(path: str, what: str) -> np.ndarray:
-    from ocr import ImageError, load_image
-
-    try:
-        return load_image(Path(path))
-    except ImageError as exc:
-        raise BadInputError(f"{what} is not a usable image: {exc}", subject=path) from None
+    return load_image_file(path, what)  # no FIFO, device, folder or huge file is read (one line, exit 2)
 
 
 def run_reprint(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -47,8 +42,7 @@ def run_reprint(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.services.reprint import HolderReprint
 
     HolderReprint.normalize(args.code)  # a mistyped code is exit 2 before any image is read
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out)
     card_image = _load(args.card, "the card image")
     frames = [_load(p, "the live frame") for p in args.live]
     try:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from kiosk.commands._common import CommandContext, add_common_options
+from kiosk.commands._common import CommandContext, add_common_options, check_output_file, write_output_file
 from kiosk.config import KioskConfig
 from kiosk.pipeline.store import data_key_path
 
@@ -193,6 +192,8 @@ def lookup_code(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.errors import NegativeVerdict
     from offline_sync.runner import open_client
 
+    if args.pdf:
+        check_output_file(args.pdf, "--pdf")  # before the network: a bad path is one line, exit 2
     with open_client(ctx.config.sync, ctx.config.path) as client:
         found = client.lookup(args.code)
         if found is None:
@@ -202,7 +203,7 @@ def lookup_code(args: argparse.Namespace, ctx: CommandContext) -> int:
             data = client.fetch_pdf(args.code)
             if data is None:
                 raise NegativeVerdict("the city backend has no PDF for this code", subject=args.code)
-            Path(args.pdf).write_bytes(data)
+            write_output_file(args.pdf, data, "--pdf")
             saved = str(args.pdf)
     human = (
         f"{found.get('code')}: {found.get('doc_type')}, {found.get('pages')} page(s), kiosk {found.get('kiosk_id')},"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -19,3 +21,8 @@ class PaymentConfig(BaseModel):
     # How long the payment screen waits for the backend's confirmation, and how often it asks.
     timeout_s: float = Field(default=180.0, gt=0, le=1800)
     poll_interval_s: float = Field(default=1.0, gt=0, le=30)
+    # The simulated citizen of the simulated profile and `kiosk demo` (issue 25): how long after the QR shows
+    # they pay, and whether they pay ("pay"), send a transfer the city refuses (a wrong amount: "refuse"), or
+    # never pay ("never"), so the payment time-out, "cancel" and "cash at the counter" can be walked.
+    simulated_payer_delay_s: float = Field(default=1.0, ge=0, le=600)
+    simulated_payer: Literal["pay", "refuse", "never"] = "pay"

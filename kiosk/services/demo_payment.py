@@ -29,6 +29,7 @@ from kiosk.services.staff_call import StaffCallService
 from offline_sync.client import BackendClient, make_ssl_context
 from offline_sync.gateway_sim import SimulatedGateway
 from offline_sync.kiosk_api_client import KioskApiClient
+from offline_sync.protocol.errors import BackendError
 from offline_sync.protocol.payment_notice import load_or_create_secret
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,83 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+PAYER_OUTCOMES = ("pay", "refuse", "never")
+
+
+@dataclass
+class SimulatedPayer:
+    """The simulated citizen's banking app: `delay_s` after the payment screen shows the QR it pays it
+    ("pay"), sends a transfer of the wrong amount that the city refuses ("refuse": the kiosk keeps waiting),
+    or does nothing ("never"). From ``[payment] simulated_payer(_delay_s)``; the maintenance training panel
+    changes both at run time (kiosk.services.training)."""
+
+    gateway: Any
+    delay_s: float = 1.0
+    outcome: str = "pay"
+    paid: list[Any] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    _seen: set[str] = field(default_factory=set)
+    _timers: list[threading.Timer] = field(default_factory=list)
+
+    def set(self, *, outcome: str | None = None, delay_s: float | None = None) -> None:
+        if outcome is not None:
+            if outcome not in PAYER_OUTCOMES:
+                raise ValueError(f"the simulated payer pays, refuses or never pays, not {outcome!r}")
+            self.outcome = outcome
+        if delay_s is not None:
+            if not 0 <= delay_s <= 600:
+                raise ValueError("the simulated payer's delay is 0 to 600 seconds")
+            self.delay_s = float(delay_s)
+
+    def __call__(self, flow: Any) -> None:
+        """A flow listener: once per payment, when the payment screen shows its QR."""
+        request = flow.visit.payment_request
+        if flow.screen != Screen.payment or request is None or not request.qr_payload:
+            return
+        if getattr(flow.visit, "payment_cash", False) or request.reference in self._seen:
+            return
+        self._seen.add(request.reference)
+        if self.outcome == "never":
+            log.info("simulated payer: never pays %s", request.reference)
+            return
+        timer = threading.Timer(self.delay_s, self._pay, args=(flow, request, self.outcome))
+        timer.daemon = True
+        timer.name = request.reference
+        self._timers.append(timer)
+        timer.start()
+
+    def _pay(self, flow: Any, request: Any, outcome: str) -> None:
+        if flow.visit.payment_request is not request or getattr(flow.visit, "payment_cash", False):
+            return  # cancelled, moved to cash, or a new visit meanwhile
+        wrong = max(1, int(request.amount_vnd) - 1000) if outcome == "refuse" else None
+        try:
+            self.paid.append(self.gateway.pay(request.qr_payload, amount_vnd=wrong))
+        except BackendError as exc:
+            self.refused.append(request.reference)
+            log.info("simulated payer: the city refused the transfer for %s: %s", request.reference, exc)
+        except Exception:
+            log.exception("the simulated gateway could not pay")
+
+    def join(self, timeout: float = 30.0) -> None:
+        for timer in self._timers:
+            timer.join(timeout)
+
+
 @dataclass
 class DemoPayments:
     payments: PaymentService
     tickets: QueueTicketService
     staff_calls: StaffCallService
     gateway: Any
-    paid: list[Any] = field(default_factory=list)
-    _threads: list[threading.Thread] = field(default_factory=list)
+    payer: SimulatedPayer | None = None
+
+    def __post_init__(self) -> None:
+        if self.payer is None:
+            self.payer = SimulatedPayer(self.gateway)
+
+    @property
+    def paid(self) -> list[Any]:
+        return self.payer.paid if self.payer is not None else []
 
     def attach(self, services: Any) -> None:
         services.payments = self.payments
@@ -56,27 +126,13 @@ class DemoPayments:
         services.staff_calls = self.staff_calls
 
     def pay_when_shown(self, flow: Any) -> None:
-        """A flow listener: the simulated citizen pays the QR as soon as the payment screen shows it."""
-        request = flow.visit.payment_request
-        if flow.screen != Screen.payment or request is None or not request.qr_payload:
-            return
-        if any(getattr(t, "name", "") == request.reference for t in self._threads):
-            return
-        thread = threading.Thread(
-            target=self._pay, args=(request.qr_payload,), name=request.reference, daemon=True
-        )
-        self._threads.append(thread)
-        thread.start()
-
-    def _pay(self, payload: str) -> None:
-        try:
-            self.paid.append(self.gateway.pay(payload))
-        except Exception:
-            log.exception("the simulated gateway could not pay")
+        """A flow listener: the simulated citizen pays (or not) the QR the payment screen shows."""
+        if self.payer is not None:
+            self.payer(flow)
 
     def join(self) -> None:
-        for thread in self._threads:
-            thread.join(30)
+        if self.payer is not None:
+            self.payer.join()
 
 
 @contextmanager
@@ -110,6 +166,9 @@ def demo_payments(app: Any) -> Iterator[DemoPayments]:
             ),
             staff_calls=StaffCallService(None, api),
             gateway=gateway,
+            payer=SimulatedPayer(
+                gateway, delay_s=settings.simulated_payer_delay_s, outcome=settings.simulated_payer
+            ),
         )
         try:
             yield parts
