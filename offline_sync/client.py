@@ -296,3 +296,19 @@ def fetch_kiosk_revocations(public_url: str, *, timeout: float = 5.0) -> PublicA
     except httpx.HTTPError as exc:
         return PublicAnswer(None, None, f"the city cannot be reached ({type(exc).__name__})")
     return PublicAnswer(response.status_code, response.content)
+
+
+def renew_seal_certificate(client: BackendClient, csr_pem: str) -> str:
+    """``POST /v1/seal-certificate`` over the kiosk's mTLS link: the city's new seal certificate (PEM) for
+    the key of ``csr_pem``; BackendError with the city's reason when it refuses or cannot be reached."""
+    reply = client._post(
+        "/seal-certificate", json.dumps({"csr": csr_pem}).encode(), timeout=client.control_timeout
+    )
+    if reply.status is None:
+        raise BackendError(f"cannot reach the backend: {reply.error}", subject=client.base_url)
+    cert = reply.body.get("certificate") if isinstance(reply.body, dict) else None
+    if reply.status != 201 or not isinstance(cert, str):
+        raise BackendError(
+            f"the city refused the renewal: {reply.error or reply.status}", subject=client.base_url
+        )
+    return cert
