@@ -29,7 +29,8 @@ from kiosk.identity.head_motion import head_pose_landmarks, warp_to_landmarks
 from kiosk.identity.liveness import Action, Challenge, FaceLandmarks, landmarks_of
 from kiosk.samples.card import compose_frame, sample_portrait
 
-FRAMES_PER_STEP = 4
+# A camera gives 10-15 frames a second: a turn spans several frames, as the parallax test needs.
+FRAMES_PER_STEP = 6
 
 
 @cache
