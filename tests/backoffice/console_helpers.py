@@ -153,3 +153,11 @@ def visible_text(html: str) -> str:
 def raw_keys(text: str) -> list[str]:
     """snake_case tokens in ``text``: a key that reached the page untranslated."""
     return sorted(set(SNAKE.findall(text)))
+
+
+def phone_viewport(driver: Any) -> None:
+    """A 390x844 phone screen (headless Chromium's window cannot be narrower than 500 px)."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )

@@ -12,7 +12,7 @@ import pytest
 
 from backoffice.services.postcheck import copy_state
 from tests.backoffice.browser import chromium
-from tests.backoffice.console_helpers import MISREAD_NAME, issue_sealed, raw_keys
+from tests.backoffice.console_helpers import MISREAD_NAME, issue_sealed, phone_viewport, raw_keys
 from tests.backoffice.helpers import OFFICER, PASSWORD, BackOffice
 
 WAIT_S = 90
@@ -189,11 +189,13 @@ def test_words_times_and_approve_above_the_fold_on_a_phone(sqlite_office: BackOf
         identity_source="chip",
     )
     with chromium(390, 844, lang="vi") as driver:
+        phone_viewport(driver)
         wait = WebDriverWait(driver, WAIT_S)
         _login(driver, office)
         queue_text = _body_text(driver)
         driver.get(f"{office.public_url}/console/copies/{code}")
         wait.until(ec.presence_of_element_located((By.ID, "approve")))
+        assert driver.execute_script("return window.innerWidth") == 390
         assert _above_the_fold(driver, "approve") and _above_the_fold(driver, "revoke")
         copy_text = _body_text(driver)
         differs = driver.find_elements(By.CSS_SELECTOR, "#fields span.w.differs")
