@@ -10,6 +10,8 @@ from typing import Any
 from kiosk.commands._common import CommandContext, add_common_options, check_output_file, write_output_file
 from kiosk.config import KioskConfig
 from kiosk.pipeline.store import data_key_path
+from offline_sync.protocol.uncollected import HEALTH_KEY as UNCOLLECTED_KEY
+from offline_sync.uncollected import UncollectedBook
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,6 +62,16 @@ def _open_store(config: KioskConfig) -> Any:
     return open_store(config.sync, config.path, data_key_path(config))
 
 
+def uncollected_health(store: Any) -> dict[str, Any]:
+    """The heartbeat's ``uncollected`` list (offline_sync.protocol.uncollected): every paid copy this kiosk
+    still owes, so the city's back office lists it. Never raises: a heartbeat still goes without it."""
+    try:
+        return {UNCOLLECTED_KEY: UncollectedBook(store).heartbeat_entries()}
+    except Exception as exc:
+        logging.getLogger(__name__).warning("the paid copies to collect cannot be listed: %s", exc)
+        return {}
+
+
 def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.runtime import notify
     from offline_sync.runner import build_worker, run_until_signalled
@@ -74,7 +86,9 @@ def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
         from kiosk.runtime.fleet_health import DEVICES_FILE, heartbeat_health
 
         fleet = heartbeat_health(config.path(DEVICES_FILE), ward=config.sync.ward)
-        return {**system_health(data_dir), **fleet, "kiosk_id": config.kiosk.id, "profile": config.profile}
+        beat = {**system_health(data_dir), **fleet, "kiosk_id": config.kiosk.id, "profile": config.profile}
+        beat.update(uncollected_health(parts.store))  # issue 25: the paid copies still to collect
+        return beat
 
     def audit_purge(count: int) -> None:
         # The worker holds no kiosk key: its entries are chained, and the screen's next checkpoint signs them.
