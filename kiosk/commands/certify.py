@@ -66,7 +66,7 @@ def named_printers(config: KioskConfig) -> tuple[str, ...]:
 
     if config.source in ("", "<defaults>"):
         return ()
-    defaults = {
+    defaults: dict[str, Any] = {
         "document_printer": PdfFolderPrinterConfig(),
         "receipt_printer": SimulatedReceiptPrinterConfig(),
     }
