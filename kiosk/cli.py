@@ -35,11 +35,12 @@ def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser
     parser = argparse.ArgumentParser(prog="kiosk", description="Smart Kiosk: certified copies, self-service.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    loaded: set[str] = set()
+    # First the modules of the chosen commands (one module may register several commands: certify and
+    # demo), then a listing-only parser for every command not registered by now.
+    modules = dict.fromkeys(info.module for name, info in COMMANDS.items() if load is None or name in load)
+    for module in modules:
+        importlib.import_module(module).register(sub)  # the command modules are its plug-ins
     for name, info in COMMANDS.items():
-        if (load is None or name in load) and info.module not in loaded:
-            loaded.add(info.module)
-            importlib.import_module(info.module).register(sub)  # the command modules are its plug-ins
         if name not in sub.choices:
             sub.add_parser(name, help=info.help)  # listed; its module loads when it is chosen
     for register in plugin_commands():
