@@ -21,7 +21,13 @@ from offline_sync.protocol.errors import BackendError
 COMMANDS = ("kiosk",)
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], store_options: Callable[..., None]) -> None:
+class WardError(BackendError):
+    exit_code = 2
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], store_options: Callable[..., None]
+) -> None:
     kiosk = sub.add_parser("kiosk", help="the kiosks' wards (which officers post-check their copies)")
     actions = kiosk.add_subparsers(dest="kiosk_command", metavar="ACTION")
     set_ward = actions.add_parser("set-ward", help="the ward a kiosk serves (its copies go to that ward)")
@@ -41,9 +47,9 @@ def run(args: argparse.Namespace, open_db: Callable[[argparse.Namespace], Backen
         ward = normalize_ward(args.ward)
         kiosk_id = str(args.kiosk_id).strip()
         if not ward or len(ward) > MAX_WARD:
-            raise BackendError(f"a ward is 1-{MAX_WARD} characters", subject=args.ward)
+            raise WardError(f"a ward is 1-{MAX_WARD} characters", subject=repr(args.ward))
         if not kiosk_id or len(kiosk_id) > 64:
-            raise BackendError("a kiosk id is 1-64 characters", subject=args.kiosk_id)
+            raise WardError("a kiosk id is 1-64 characters", subject=repr(args.kiosk_id))
     db = open_db(args)
     try:
         if args.kiosk_command == "wards":
