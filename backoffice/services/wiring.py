@@ -20,6 +20,7 @@ from backoffice.storage.db import BackendDB
 from backoffice.web.common import Web
 from backoffice.web.ops import ops_routes
 from backoffice.web.retrieval import GuardLimits, RetrievalBook, retrieval_routes
+from backoffice.web.uncollected import uncollected_routes
 
 
 @dataclass
@@ -57,7 +58,7 @@ class CityServices:
 
     def public_routes(self) -> list[BaseRoute]:
         web = Web(self.db, secure_cookies=self.secure_cookies)
-        return [*retrieval_routes(web, self.retrieval), *ops_routes(web, self)]
+        return [*retrieval_routes(web, self.retrieval), *ops_routes(web, self), *uncollected_routes(web)]
 
     def start(self) -> CityServices:
         self.delivery.start()

@@ -1,0 +1,143 @@
+"""Paid copies a kiosk could not print (issue 25): the back office's list, with a reprint at no charge.
+
+Each kiosk lists the paid copies it still owes in every heartbeat (``health["uncollected"]``, the shared
+model offline_sync.protocol.uncollected); this page shows the newest list of every kiosk, with the copy's
+type and pages from its synced record. The citizen collects the copy at the counter: staff print it from
+the record's PDF (the console's download), at no charge, the fee having been paid at the kiosk; the kiosk's
+technician can also print it there (maintenance), which takes it off the list.
+
+``GET /ops/uncollected`` (HTML) and ``GET /api/ops/uncollected`` (JSON), behind the staff login: roles it,
+admin and supervisor see every kiosk; an officer sees the kiosks the city assigned to their ward.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta, timezone
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from backoffice.storage.db import BackendDB
+from backoffice.web.common import SECURITY_HEADERS, Forbidden, NeedLogin, Web
+from offline_sync.protocol.uncollected import parse_uncollected
+
+log = logging.getLogger(__name__)
+
+ROLES = ("officer", "supervisor", "it", "admin")
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+TEXT = {
+    "vi": {
+        "title": "Bản sao đã thu phí, chưa in",
+        "intro": "Ki-ốt đã thu phí nhưng máy in gặp sự cố. Công dân nhận bản sao tại quầy, không thu thêm phí.",
+        "kiosk": "Ki-ốt",
+        "code": "Mã bản sao",
+        "reference": "Mã thanh toán",
+        "doc": "Giấy tờ",
+        "pages": "trang",
+        "fee": "Phí đã nộp",
+        "missing": "Chưa in",
+        "since": "Từ lúc",
+        "reprint": "In lại miễn phí (PDF)",
+        "not_synced": "chưa đồng bộ",
+        "none": "Không có bản sao nào chờ nhận.",
+        "copy": "bản sao",
+        "receipt": "biên nhận",
+    },
+    "en": {
+        "title": "Paid copies not yet printed",
+        "intro": "The kiosk took the fee but its printer failed. The citizen collects the copy at the counter, at no extra charge.",
+        "kiosk": "Kiosk",
+        "code": "Copy code",
+        "reference": "Payment reference",
+        "doc": "Document",
+        "pages": "pages",
+        "fee": "Fee paid",
+        "missing": "Not printed",
+        "since": "Since",
+        "reprint": "Reprint at no charge (PDF)",
+        "not_synced": "not synced yet",
+        "none": "No copy is waiting to be collected.",
+        "copy": "copy",
+        "receipt": "receipt",
+    },
+}
+
+
+def uncollected_rows(db: BackendDB, *, ward: str | None = None) -> list[dict[str, Any]]:
+    """Every kiosk's newest list of paid copies still to collect (`ward`: only that ward's kiosks)."""
+    rows = []
+    wards = db.kiosk_wards() if ward is not None else {}  # the city's assignment, not what a kiosk claims
+    for kiosk in db.fleet():
+        health = kiosk.get("health") or {}
+        if ward is not None and wards.get(kiosk["kiosk_id"]) != ward:
+            continue
+        for item in parse_uncollected(health):
+            with db._tx() as cur:
+                cur.execute(
+                    "SELECT doc_type, pages FROM records WHERE code = ? AND kiosk_id = ?",
+                    (item.code, kiosk["kiosk_id"]),
+                )
+                record = cur.fetchone()
+            rows.append(
+                {
+                    "kiosk_id": kiosk["kiosk_id"],
+                    "code": item.code,
+                    "payment_reference": item.payment_reference,
+                    "amount_vnd": item.amount_vnd,
+                    "copies": item.copies,
+                    "missing": list(item.missing),
+                    "since": item.since.isoformat(),
+                    "doc_type": record[0] if record else None,
+                    "pages": int(record[1]) if record else None,
+                    "held": record is not None,  # the PDF is here: staff can print it
+                }
+            )
+    return sorted(rows, key=lambda row: row["since"])
+
+
+def uncollected_routes(web: Web) -> list[Route]:
+    async def allowed(request: Request) -> tuple[Any, str | None]:
+        _session, user = await web.user(request, ROLES)
+        if getattr(user, "role", "") != "officer":
+            return user, None
+        return user, str(getattr(user, "ward", "") or "\x00")  # an officer with no ward sees no kiosk
+
+    async def page(request: Request) -> Response:
+        try:
+            _user, ward = await allowed(request)
+        except NeedLogin:
+            return web.login_redirect(request)
+        except Forbidden:
+            return web.render(request, "message.html", 403, message="403")
+        lang = web.lang(request)
+        text = TEXT["en" if lang == "en" else "vi"]
+        rows = await run_in_threadpool(uncollected_rows, web.db, ward=ward)
+        shown = [
+            {
+                **row,
+                "amount": f"{row['amount_vnd']:,}".replace(",", "."),
+                "missing": ", ".join(text.get(m, m) for m in row["missing"]),
+                "since": row["since"][:16].replace("T", " "),
+            }
+            for row in rows
+        ]
+        return web.render(request, "uncollected.html", rows=shown, text=text)
+
+    async def api(request: Request) -> Response:
+        try:
+            _user, ward = await allowed(request)
+        except NeedLogin:
+            return JSONResponse({"error": "log in first"}, status_code=401, headers=SECURITY_HEADERS)
+        except Forbidden:
+            return JSONResponse({"error": "a staff role is required"}, 403, headers=SECURITY_HEADERS)
+        rows = await run_in_threadpool(uncollected_rows, web.db, ward=ward)
+        return JSONResponse({"uncollected": rows}, headers=SECURITY_HEADERS)
+
+    return [
+        Route("/ops/uncollected", page, methods=["GET"]),
+        Route("/api/ops/uncollected", api, methods=["GET"]),
+    ]
