@@ -44,58 +44,57 @@ def config(
 
 
 def verify(
-    cfg: Path, copy: Issued | bytes, tmp_path: Path, url: str, *, online: bool = True
+    cfg: Path, copy: Issued | bytes, tmp_path: Path, url: str, *, online: bool = True, plain: bool = False
 ) -> tuple[int, dict, str]:
+    """`kiosk verify` with --json; with ``plain``, also without it, for the first line a person reads."""
     pdf = tmp_path / "copy.pdf"
     pdf.write_bytes(copy.pdf if isinstance(copy, Issued) else copy)
     args = [sys.executable, "-m", "kiosk.cli", "verify", str(pdf), "--config", str(cfg)]
     if online:
         args += ["--online", "--status-url", url]
-    plain = subprocess.run(
-        args, capture_output=True, text=True, timeout=300, cwd=REPO, env=env_with_repo(), check=False
-    )
+    env = env_with_repo()
     done = subprocess.run(
-        [*args, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-        env=env_with_repo(),
-        check=False,
+        [*args, "--json"], capture_output=True, text=True, timeout=200, cwd=REPO, env=env, check=False
     )
     assert done.stdout.strip(), done.stderr
-    assert plain.returncode == done.returncode, (plain.stdout, done.stdout)
-    first = plain.stdout.splitlines()[0] if plain.stdout else ""
+    first = ""
+    if plain:
+        shown = subprocess.run(
+            args, capture_output=True, text=True, timeout=200, cwd=REPO, env=env, check=False
+        )
+        assert shown.returncode == done.returncode, (shown.stdout, done.stdout)
+        first = shown.stdout.splitlines()[0] if shown.stdout else ""
     return done.returncode, json.loads(done.stdout), first
 
 
+@pytest.mark.slow
 def test_the_genuine_copy_passes_online_and_forgeries_are_refused_with_their_reason(
     city: OnlineCity, tmp_path: Path
 ) -> None:
     cfg = config(tmp_path, city)
     genuine = city.stored_copy("HN-001")
-    rc, out, first = verify(cfg, genuine, tmp_path, city.public_url)
+    rc, out, first = verify(cfg, genuine, tmp_path, city.public_url, plain=True)
     assert (rc, out["online_verdict"], out["status"]) == (0, "VALID", "issued"), out
     assert ": VALID: " in first
 
     # An unknown code: a genuine seal the city never received. Inside the sync window: UNCONFIRMED, not 0.
     unsynced = city.issue_copy("HN-001")
-    rc, out, first = verify(cfg, unsynced, tmp_path, city.public_url)
+    rc, out, first = verify(cfg, unsynced, tmp_path, city.public_url, plain=True)
     assert (rc, out["online_verdict"], out["online_reason_key"]) == (1, "UNCONFIRMED", "unconfirmed"), out
     assert "UNCONFIRMED: not yet known to the city" in first
     # Past the sync window: NOT VALID.
-    rc, out, first = verify(config(tmp_path, city, window_hours=0.0001), unsynced, tmp_path, city.public_url)
+    rc, out, _ = verify(config(tmp_path, city, window_hours=0.0001), unsynced, tmp_path, city.public_url)
     assert (rc, out["online_verdict"], out["online_reason_key"]) == (1, "NOT VALID", "unknown_code"), out
 
     # A leaked kiosk key reuses the genuine code for another document: its own token opens nothing...
     forged = city.issue_copy("HN-001", code=genuine.code, doc_type="diploma")
-    rc, out, first = verify(cfg, forged, tmp_path, city.public_url)
+    rc, out, _ = verify(cfg, forged, tmp_path, city.public_url)
     assert (rc, out["online_reason_key"], out["record_mismatch"]) == (
         1,
         "record_mismatch",
         ["access token"],
     ), out
-    assert ": NOT VALID: " in first
+    assert out["online_verdict"] == "NOT VALID"
     # ...and with the genuine copy's token (the forger holds the paper), the record does not match it.
     token = base64.b32decode(genuine.token.upper() + "======")
     forged = city.issue_copy(
@@ -105,7 +104,7 @@ def test_the_genuine_copy_passes_online_and_forgeries_are_refused_with_their_rea
         token=token,
         issued_at=genuine.issued_at + dt.timedelta(minutes=5),
     )
-    rc, out, first = verify(cfg, forged, tmp_path, city.public_url)
+    rc, out, _ = verify(cfg, forged, tmp_path, city.public_url)
     assert (rc, out["online_reason_key"]) == (1, "record_mismatch"), out
     assert {"document type", "issue time", "seal digest"} <= set(out["record_mismatch"]), out
     # Even the same facts under another seal (another document's fields) differ by the seal digest.
@@ -121,15 +120,16 @@ def test_the_genuine_copy_passes_online_and_forgeries_are_refused_with_their_rea
     revoke(
         city.db, genuine.code, username="hoa.nt", reason="ảnh trang 1 bị thay", reason_code="wrong_document"
     )
-    rc, out, first = verify(cfg, genuine, tmp_path, city.public_url)
+    rc, out, first = verify(cfg, genuine, tmp_path, city.public_url, plain=True)
     assert (rc, out["online_verdict"], out["revoked_reason"]) == (1, "REVOKED", "wrong_document"), out
     assert first.split(": ", 2)[1] == "REVOKED" and "Wrong document" in first and "bị thay" not in first
 
     # The city out of reach: not checked, exit 3, never 0.
-    rc, out, first = verify(cfg, city.stored_copy("HN-001"), tmp_path, f"http://127.0.0.1:{free_port()}")
+    rc, out, _ = verify(cfg, city.stored_copy("HN-001"), tmp_path, f"http://127.0.0.1:{free_port()}")
     assert (rc, out["online_verdict"], out["status_checked"]) == (3, "NOT CHECKED", False), out
 
 
+@pytest.mark.slow
 def test_a_leaked_kiosk_key_before_and_after_its_revocation_time(
     city: OnlineCity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -152,9 +152,8 @@ def test_a_leaked_kiosk_key_before_and_after_its_revocation_time(
     after = city.issue_copy("HN-001")
 
     cfg = config(tmp_path, city)
-    rc, out, first = verify(cfg, after, tmp_path, city.public_url)  # online: the list is fetched
-    assert (rc, out["reason_key"]) == (1, "seal_revoked"), out
-    assert ": NOT VALID: " in first
+    rc, out, _ = verify(cfg, after, tmp_path, city.public_url)  # online: the list is fetched
+    assert (rc, out["reason_key"], out["valid"]) == (1, "seal_revoked", False), out
     rc, out, _ = verify(cfg, before, tmp_path, city.public_url)
     assert (rc, out["online_verdict"]) == (0, "VALID"), out
 
@@ -169,6 +168,6 @@ def test_a_leaked_kiosk_key_before_and_after_its_revocation_time(
     assert backend_main(["revocation-list", "--next-update-days", "0.00001", *base]) == 0
     listed.write_bytes((city.data / "kiosk-revocations.pem").read_bytes())
     time.sleep(1.0)  # let the list pass its next-update time
-    rc, out, first = verify(offline_cfg, before, tmp_path, f"http://127.0.0.1:{free_port()}")
+    rc, out, _ = verify(offline_cfg, before, tmp_path, f"http://127.0.0.1:{free_port()}")
     assert rc == 3 and any("stale" in note for note in out["revocation_notes"]), out
     assert any("could not be fetched" in note for note in out["revocation_notes"]), out
