@@ -7,10 +7,13 @@ code plus the retrieval secret printed on the receipt. The code alone never give
   `/r/{code}#s=SECRET`: the fragment never reaches the server or a proxy log, and `/static/retrieve.js`
   (same origin, CSP `script-src 'self'`) copies it into the form. `POST /r` (fields `code`, `secret`)
   answers the PDF, or one page that does not say which of the two was wrong.
-* Wrong secrets are counted per code and per client address in `retrieval_guard` (shared by every backend
-  process on the database): past the limit the code, or the address, is locked out for a while that
-  doubles with each lockout. While locked, even the right secret is refused, so guessing gains nothing.
-  Every attempt, granted or refused, goes to the audit trail (who: `public:<ip>`, which copy, why).
+* Wrong secrets are counted per (code, client address) and per code from everyone in `retrieval_guard`
+  (backoffice/services/throttle.py, shared by every backend process on the database): past the limit that
+  address waits before trying that code again (the wait doubles with each lockout), and past a much higher
+  limit the code waits for everyone, briefly. Never per address alone: 20 wrong secrets from the city's
+  proxy address do not lock out every citizen behind it (issue 24). While a key waits, even the right
+  secret is refused, so guessing gains nothing. Every attempt, granted or refused, goes to the audit trail
+  (who: `public:<ip>`, which copy, why).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from starlette.routing import Route
 
 from backoffice.api.kiosk_app import HttpProblem
 from backoffice.services import auth
+from backoffice.services.throttle import SecretThrottle, ThrottleLimits
 from backoffice.storage.db import BackendDB
 from backoffice.web.common import SECURITY_HEADERS, Web
 from offline_sync.protocol import IngestResult, RecordUpload
@@ -91,12 +95,28 @@ PREFILL_JS = """// Copies the secret from the address's fragment (#s=...) into t
 
 @dataclass(frozen=True)
 class GuardLimits:
+    """Wrong secrets allowed per window: ``code_failures`` for one code from one address (then that address
+    waits ``code_lock_s``, doubling), ``shared_code_failures`` for one code from everyone (then the code
+    waits ``shared_code_lock_s``, doubling up to ``max_shared_lock_s``)."""
+
     code_failures: int = 5
-    ip_failures: int = 20
+    shared_code_failures: int = 50
     window_s: float = 3600.0
     code_lock_s: float = 900.0
-    ip_lock_s: float = 3600.0
+    shared_code_lock_s: float = 300.0
     max_lock_s: float = 86_400.0
+    max_shared_lock_s: float = 3600.0
+
+    def throttle_limits(self) -> ThrottleLimits:
+        return ThrottleLimits(
+            per_client=self.code_failures,
+            per_code=self.shared_code_failures,
+            window_s=self.window_s,
+            client_wait_s=self.code_lock_s,
+            code_wait_s=self.shared_code_lock_s,
+            max_wait_s=self.max_lock_s,
+            max_code_wait_s=self.max_shared_lock_s,
+        )
 
 
 class RetrievalBook:
@@ -108,6 +128,7 @@ class RetrievalBook:
         with db._tx() as cur:
             for statement in _SCHEMA:
                 cur.execute(statement if db.is_postgres else statement.replace("DOUBLE PRECISION", "REAL"))
+        self.throttle = SecretThrottle(db, "retrieval_guard", self.limits.throttle_limits())
 
     def record_hashes(self, records: Sequence[RecordUpload], results: Sequence[IngestResult]) -> int:
         """Ingest hook: keep the hash of each stored record's secret (idempotent, also on a replay)."""
@@ -134,101 +155,17 @@ class RetrievalBook:
         return str(row[0]) if row else None
 
     # -- guard
-    def locked_for(self, keys: Sequence[str], now: float | None = None) -> float:
-        """Seconds until every one of `keys` is unlocked (0: none is locked)."""
-        now = time.time() if now is None else now
-        with self.db._tx() as cur:
-            wait = 0.0
-            for key in keys:
-                cur.execute("SELECT locked_until FROM retrieval_guard WHERE key = ?", (key,))
-                row = cur.fetchone()
-                if row is not None:
-                    wait = max(wait, float(row[0]) - now)
-        return max(0.0, wait)
-
-    def reserve(self, key: str, limit: int, lock_s: float, now: float | None = None) -> float:
-        """Count one attempt against ``key`` *before* its secret is checked, so guesses raced in parallel
-        cannot all read "no failures yet" (the row is locked while it is counted: SQLite's BEGIN
-        IMMEDIATE, PostgreSQL's FOR UPDATE). Returns 0 when the attempt may be checked, else the seconds
-        the key stays locked (an attempt past the limit locks it at once)."""
-        now = time.time() if now is None else now
-        with self.db._tx() as cur:
-            cur.execute(
-                "INSERT INTO retrieval_guard(key, failures, window_start, locked_until, lockouts)"
-                " VALUES (?, 0, ?, 0, 0) ON CONFLICT (key) DO NOTHING",
-                (key, now),
-            )
-            select = (
-                "SELECT failures, window_start, locked_until, lockouts FROM retrieval_guard WHERE key = ?"
-            )
-            cur.execute(select + (" FOR UPDATE" if self.db.is_postgres else ""), (key,))
-            failures, start, locked_until, lockouts = cur.fetchone()
-            failures, start, locked_until, lockouts = (
-                int(failures),
-                float(start),
-                float(locked_until),
-                int(lockouts),
-            )
-            if locked_until > now:
-                return locked_until - now
-            if now - start > self.limits.window_s:
-                failures, start = 0, now
-            failures += 1
-            if failures > limit:  # raced past the limit: lock now, check nothing
-                locked_until = now + min(self.limits.max_lock_s, lock_s * 2 ** min(lockouts, 16))
-                failures, start, lockouts = 0, now, lockouts + 1
-            cur.execute(
-                "UPDATE retrieval_guard SET failures = ?, window_start = ?, locked_until = ?, lockouts = ?"
-                " WHERE key = ?",
-                (failures, start, locked_until, lockouts, key),
-            )
-        return max(0.0, locked_until - now)
-
-    def note_failure(self, key: str, limit: int, lock_s: float, now: float | None = None) -> bool:
-        """A reserved attempt was wrong: when it was the limit-th, lock the key. True when now locked."""
-        now = time.time() if now is None else now
-        with self.db._tx() as cur:
-            cur.execute("SELECT failures, lockouts, locked_until FROM retrieval_guard WHERE key = ?", (key,))
-            row = cur.fetchone()
-            if row is None or int(row[0]) < limit or float(row[2]) > now:
-                return row is not None and float(row[2]) > now
-            until = now + min(self.limits.max_lock_s, lock_s * 2 ** min(int(row[1]), 16))
-            cur.execute(
-                "UPDATE retrieval_guard SET failures = 0, window_start = ?, locked_until = ?,"
-                " lockouts = lockouts + 1 WHERE key = ?",
-                (now, until, key),
-            )
-        return True
-
-    def note_success(self, code_key: str, ip_key: str | None = None) -> None:
-        with self.db._tx() as cur:
-            cur.execute("UPDATE retrieval_guard SET failures = 0 WHERE key = ?", (code_key,))
-            if ip_key is not None:  # the address's reserved attempt was not a wrong one
-                cur.execute(
-                    "UPDATE retrieval_guard SET failures = failures - 1 WHERE key = ? AND failures > 0",
-                    (ip_key,),
-                )
-
     def attempt(self, code: str, typed: str, ip: str) -> str:
-        """One try: "granted", "locked:<seconds>" or "refused". Counts and locks; does not audit."""
-        code_key, ip_key = f"code:{code}", f"ip:{ip}"
-        limits = self.limits
-        wait = self.locked_for([code_key, ip_key])
-        if wait <= 0:
-            wait = max(
-                self.reserve(ip_key, limits.ip_failures, limits.ip_lock_s),
-                self.reserve(code_key, limits.code_failures, limits.code_lock_s),
-            )
-        if wait > 0:
-            return f"locked:{int(wait) + 1}"
-        stored = self.secret_hash(code)
-        ok = verify_retrieval_secret(typed, code, stored or _DUMMY_HASH) and stored is not None
-        if ok:
-            self.note_success(code_key, ip_key)
-            return "granted"
-        self.note_failure(code_key, limits.code_failures, limits.code_lock_s)
-        self.note_failure(ip_key, limits.ip_failures, limits.ip_lock_s)
-        return "refused"
+        """One try: "granted", "locked:<seconds>" or "refused". Counts and slows down; does not audit."""
+
+        def right() -> bool:
+            stored = self.secret_hash(code)
+            return verify_retrieval_secret(typed, code, stored or _DUMMY_HASH) and stored is not None
+
+        verdict = self.throttle.attempt(code, ip, right)
+        if verdict.reason == "slowed":
+            return f"locked:{int(verdict.wait_s) + 1}"
+        return "granted" if verdict.ok else "refused"
 
     def guard_rows(self, limit: int = 100) -> list[dict[str, Any]]:
         """Locked or failing keys, for the operations dashboard."""

@@ -19,7 +19,7 @@ from tests.backoffice.city import CityOffice
 from tests.backoffice.helpers import Kiosks
 from tests.sync.helpers import Pki
 
-LIMITS = GuardLimits(code_failures=3, ip_failures=100, code_lock_s=300, ip_lock_s=300)
+LIMITS = GuardLimits(code_failures=3, shared_code_failures=100, code_lock_s=300, shared_code_lock_s=300)
 
 
 @pytest.fixture
