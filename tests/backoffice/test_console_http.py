@@ -183,8 +183,8 @@ def test_approve_gives_two_valid_signatures_and_revoke_escapes_the_reason(
     status2 = public.get(f"/api/public/copies/{second}").json()
     assert status2 == {"code": second, "status": "revoked"}  # the officer's free text stays internal
     page = public.get(f"/v/{second}")
-    assert "Đã thu hồi" in page.text and "<img src=x" not in page.text and "img src=x" not in page.text
-    assert "Đã hậu kiểm" in public.get(f"/v/{first}").text
+    assert "ĐÃ THU HỒI" in page.text and "<img src=x" not in page.text and "img src=x" not in page.text
+    assert "đã hậu kiểm" in public.get(f"/v/{first}").text
     assert public.get("/v/HN001-999999-0").status_code == 404
 
     # The approved file: the kiosk's certification and the officer's approval, both valid.
