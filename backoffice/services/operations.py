@@ -1,10 +1,15 @@
-"""What the operations dashboard reads: the fleet's health and alerts, KPIs per day, ward and kiosk, and a
-search in the sync logs. Plain queries over the backend's database, shared by SQLite and PostgreSQL.
+"""What the operations dashboard reads: KPIs per day, ward and kiosk (and per ward and day), and a search
+in the sync logs. Plain queries over the backend's database, shared by SQLite and PostgreSQL. The fleet's
+health and its alerts are in backoffice.services.fleet.
 
-KPI rows come from `visit_kpis`, filled by an ingest hook from each record's `visit_metrics` (durations
-and counts only: no name, no ID number, no address), joined with the post-check state in `copies`.
-A visit is on time when it took at most `ON_TIME_SECONDS` (5 minutes) from the first touch to the copy.
-Days are counted in Vietnam's time zone (UTC+7), as the city's operations centre reads them.
+Every stored copy is a KPI row (`copies`), with its visit's figures when the kiosk sent them (`visit_kpis`,
+filled by an ingest hook from each record's `visit_metrics`: durations and counts only, no name, no ID
+number, no address). Two kinds of "on time":
+* the visit: at most `ON_TIME_SECONDS` (5 minutes) from the first touch to the copy (on_time_rate);
+* the post-check (issue 24): decided (approved or revoked) by its deadline (deadlines.py). A copy still
+  waiting past its deadline is overdue now; one waiting within it is awaiting.
+A copy's ward is its kiosk's ward as the city set it when the copy arrived (copies.kiosk_ward, what scopes
+the officers), else the ward its record named. Days are Vietnam dates (GMT+7) of the issue time.
 """
 
 from __future__ import annotations
@@ -16,17 +21,15 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
-from itertools import pairwise
-from typing import Any
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, NamedTuple
 
 from backoffice.storage.db import BackendDB
 from offline_sync.protocol import IngestResult, RecordUpload
 
 ON_TIME_SECONDS = 300.0
-VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
-GROUPS = ("day", "ward", "kiosk")
-BAD_DEVICE_STATES = ("error", "absent")
+VIETNAM_TIME = timezone(timedelta(hours=7), "GMT+7")
+GROUPS = ("day", "ward", "kiosk", "ward_day")
 
 _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS visit_kpis (
@@ -46,8 +49,17 @@ _SCHEMA = [
         language TEXT
     )""",
     "CREATE INDEX IF NOT EXISTS visit_kpis_day ON visit_kpis(day)",
+    "CREATE INDEX IF NOT EXISTS copies_issued_at ON copies(issued_at)",
 ]
 
+POSTCHECK_COLUMNS = (
+    "issued",
+    "postchecked_on_time",
+    "postchecked_late",
+    "overdue_now",
+    "awaiting_postcheck",
+    "revoked",
+)
 KPI_COLUMNS = (
     "group",
     "copies",
@@ -60,6 +72,7 @@ KPI_COLUMNS = (
     "liveness_failure_rate",
     "post_check_backlog",
     "revocations",
+    *POSTCHECK_COLUMNS,
 )
 
 
@@ -68,6 +81,25 @@ class OpsOptions:
     silent_minutes: float = 15.0
     backlog_growing_beats: int = 3  # this many heartbeats in a row with a rising backlog
     kpi_days: int = 14
+    clock_alert_s: float = 60.0  # a kiosk clock further off than this is an alert
+
+
+class KpiRow(NamedTuple):
+    day: str
+    ward: str
+    kiosk: str
+    pages: int
+    visit_seconds: float | None = None
+    pages_scanned: int = 0
+    rescans: int = 0
+    face_attempts: int = 0
+    face_failures: int = 0
+    liveness_attempts: int = 0
+    liveness_failures: int = 0
+    status: str = "issued"
+    due_at: str | None = None
+    post_checked_at: str | None = None
+    revoked_at: str | None = None
 
 
 def vietnam_day(moment: datetime) -> str:
@@ -76,6 +108,28 @@ def vietnam_day(moment: datetime) -> str:
 
 def _ratio(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def _instant(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def postcheck_state(row: KpiRow, now: datetime) -> str:
+    """on_time | late | overdue | awaiting | no_deadline, for one copy at ``now``. The decision is the first
+    of approval and revocation: a copy approved then revoked was post-checked when it was approved."""
+    due = _instant(row.due_at)
+    decided = _instant(row.post_checked_at) or _instant(row.revoked_at)
+    if due is None:
+        return "no_deadline"
+    if decided is not None:
+        return "on_time" if decided <= due else "late"
+    return "overdue" if now > due else "awaiting"
 
 
 class KpiBook:
@@ -123,39 +177,67 @@ class KpiBook:
 
     # ---------------------------------------------------------------------------------- KPIs
 
-    def _rows(self, since: str, until: str) -> list[tuple[Any, ...]]:
+    def _rows(self, since: str, until: str) -> list[KpiRow]:
+        """Every copy issued on a Vietnam date in [since, until], with its visit figures when known. Issue
+        times are stored with the kiosk's offset, so the SQL bound is a day wider and the day exact here."""
+        low = (date.fromisoformat(since) - timedelta(days=1)).isoformat()
+        high = (date.fromisoformat(until) + timedelta(days=2)).isoformat()
         with self.db._tx() as cur:
             cur.execute(
-                "SELECT v.day, v.ward, v.kiosk_id, v.pages, v.visit_seconds, v.pages_scanned, v.rescans,"
-                " v.face_attempts, v.face_failures, v.liveness_attempts, v.liveness_failures,"
-                " COALESCE(c.status, 'issued') FROM visit_kpis v LEFT JOIN copies c ON c.code = v.code"
-                " WHERE v.day >= ? AND v.day <= ? ORDER BY v.day",
-                (since, until),
+                "SELECT c.issued_at, COALESCE(c.kiosk_ward, c.ward, v.ward, ''), c.kiosk_id, c.pages,"
+                " v.visit_seconds, COALESCE(v.pages_scanned, c.pages), COALESCE(v.rescans, 0),"
+                " COALESCE(v.face_attempts, 0), COALESCE(v.face_failures, 0), COALESCE(v.liveness_attempts, 0),"
+                " COALESCE(v.liveness_failures, 0), c.status, c.postcheck_due_at, c.post_checked_at,"
+                " c.revoked_at FROM copies c LEFT JOIN visit_kpis v ON v.code = c.code"
+                " WHERE c.issued_at >= ? AND c.issued_at < ?",
+                (low, high),
             )
-            return list(cur.fetchall())
+            fetched = cur.fetchall()
+        rows = []
+        for issued_at, *rest in fetched:
+            moment = _instant(str(issued_at))
+            if moment is None:
+                continue
+            day = vietnam_day(moment)
+            if since <= day <= until:
+                rows.append(KpiRow(day, str(rest[0]), str(rest[1]), int(rest[2]), *rest[3:]))
+        rows.sort(key=lambda r: r.day)
+        return rows
 
-    def kpis(self, by: str, since: str, until: str) -> list[dict[str, Any]]:
-        """KPI rows grouped by day, ward or kiosk over [since, until] (Vietnam dates, inclusive)."""
+    def kpis(self, by: str, since: str, until: str, *, now: datetime | None = None) -> list[dict[str, Any]]:
+        """KPI rows grouped by day, ward, kiosk or ward and day over [since, until] (Vietnam dates,
+        inclusive). A ward_day row also carries its `day` and `ward`."""
         if by not in GROUPS:
             raise ValueError(f"group by one of {', '.join(GROUPS)}")
-        index = {"day": 0, "ward": 1, "kiosk": 2}[by]
-        groups: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        groups: dict[tuple[str, str], list[KpiRow]] = defaultdict(list)
         for row in self._rows(since, until):
-            groups[str(row[index])].append(row)
-        return [summarise(key, rows) for key, rows in sorted(groups.items())]
+            key = {"day": (row.day, ""), "ward": (row.ward, ""), "kiosk": (row.kiosk, "")}.get(
+                by, (row.day, row.ward)
+            )
+            groups[key].append(row)
+        out = []
+        for (first, second), rows in sorted(groups.items()):
+            summary = summarise(f"{first} {second}" if by == "ward_day" else first, rows, now=now)
+            if by == "ward_day":
+                summary["day"], summary["ward"] = first, second
+            out.append(summary)
+        return out
 
     def window(self, days: int, today: datetime | None = None) -> tuple[str, str]:
         end = (today or datetime.now(UTC)).astimezone(VIETNAM_TIME).date()
         return (end - timedelta(days=days - 1)).isoformat(), end.isoformat()
 
-    def totals(self, since: str, until: str) -> dict[str, Any]:
-        return summarise("all", self._rows(since, until))
+    def totals(self, since: str, until: str, *, now: datetime | None = None) -> dict[str, Any]:
+        return summarise("all", self._rows(since, until), now=now)
 
 
-def summarise(key: str, rows: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
-    timed = [float(r[4]) for r in rows if r[4] is not None]
-    pages = sum(int(r[3]) for r in rows)
+def summarise(key: str, rows: Sequence[KpiRow], *, now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    timed = [float(r.visit_seconds) for r in rows if r.visit_seconds is not None]
+    pages = sum(int(r.pages) for r in rows)
     on_time = sum(1 for t in timed if t <= ON_TIME_SECONDS)
+    states = [postcheck_state(r, now) for r in rows]
+    revoked = sum(1 for r in rows if r.status == "revoked")
     return {
         "group": key,
         "copies": len(rows),
@@ -164,12 +246,22 @@ def summarise(key: str, rows: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
         "late_rate": _ratio(len(timed) - on_time, len(timed)),
         "median_visit_s": round(statistics.median(timed), 1) if timed else None,
         "rescans_per_page": _ratio(
-            sum(int(r[6]) for r in rows), sum(max(int(r[5]), int(r[3])) for r in rows)
+            sum(int(r.rescans) for r in rows), sum(max(int(r.pages_scanned), int(r.pages)) for r in rows)
         ),
-        "face_failure_rate": _ratio(sum(int(r[8]) for r in rows), sum(int(r[7]) for r in rows)),
-        "liveness_failure_rate": _ratio(sum(int(r[10]) for r in rows), sum(int(r[9]) for r in rows)),
-        "post_check_backlog": sum(1 for r in rows if r[11] == "issued"),
-        "revocations": sum(1 for r in rows if r[11] == "revoked"),
+        "face_failure_rate": _ratio(
+            sum(int(r.face_failures) for r in rows), sum(int(r.face_attempts) for r in rows)
+        ),
+        "liveness_failure_rate": _ratio(
+            sum(int(r.liveness_failures) for r in rows), sum(int(r.liveness_attempts) for r in rows)
+        ),
+        "post_check_backlog": sum(1 for r in rows if r.status == "issued"),
+        "revocations": revoked,
+        "issued": len(rows),
+        "postchecked_on_time": states.count("on_time"),
+        "postchecked_late": states.count("late"),
+        "overdue_now": states.count("overdue"),
+        "awaiting_postcheck": states.count("awaiting") + states.count("no_deadline"),
+        "revoked": revoked,
     }
 
 
@@ -191,106 +283,14 @@ def csv_cell(value: Any) -> str:
 
 
 def kpi_csv(rows: Iterable[dict[str, Any]], by: str) -> str:
+    """One line per group; grouped by ward and day, the first two columns are the day and the ward."""
+    columns = ("day", "ward", *KPI_COLUMNS[1:]) if by == "ward_day" else KPI_COLUMNS
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([by if c == "group" else c for c in KPI_COLUMNS])
+    writer.writerow([by if c == "group" else c for c in columns])
     for row in rows:
-        writer.writerow([csv_cell(row[c]) for c in KPI_COLUMNS])
+        writer.writerow([csv_cell(row[c]) for c in columns])
     return out.getvalue()
-
-
-# -------------------------------------------------------------------------------------- fleet
-
-
-def _age_minutes(stamp: str | None, now: datetime) -> float | None:
-    if not stamp:
-        return None
-    try:
-        return (now - datetime.fromisoformat(stamp)).total_seconds() / 60
-    except ValueError:
-        return None
-
-
-def _devices(health: Any) -> list[dict[str, str]]:
-    raw = health.get("devices") if isinstance(health, dict) else None
-    out = []
-    for item in raw if isinstance(raw, list) else []:
-        if isinstance(item, dict):
-            out.append({k: str(item.get(k, ""))[:200] for k in ("name", "kind", "state", "detail", "reason")})
-    return out[:32]
-
-
-def recent_backlogs(db: BackendDB, kiosk: str, count: int) -> list[int]:
-    """The backlog of the kiosk's last `count` heartbeats, oldest first."""
-    with db._tx() as cur:
-        cur.execute(
-            "SELECT backlog FROM heartbeats WHERE kiosk_id = ? ORDER BY received_at DESC, sent_at DESC LIMIT ?",
-            (kiosk, count),
-        )
-        return [int(r[0]) for r in cur.fetchall()][::-1]
-
-
-def fleet_health(
-    db: BackendDB, options: OpsOptions, *, now: datetime | None = None
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(kiosks, alerts). Each kiosk: its id, ward, software version, last heartbeat and its age, clock
-    offset, backlog, dead letters, each device's state. Alerts: device in error, growing backlog, silent
-    kiosk, dead letters, open staff calls, deliveries that failed for good."""
-    now = now or datetime.now(UTC)
-    kiosks, alerts = [], []
-    for item in db.fleet():
-        health = item.get("health") or {}
-        devices = _devices(health)
-        age = _age_minutes(item.get("last_heartbeat_at"), now)
-        backlogs = recent_backlogs(db, item["kiosk_id"], options.backlog_growing_beats)
-        growing = len(backlogs) >= options.backlog_growing_beats and all(a < b for a, b in pairwise(backlogs))
-        kiosk = {
-            "kiosk_id": item["kiosk_id"],
-            "ward": str(health.get("ward", ""))[:100] if isinstance(health, dict) else "",
-            "software_version": str(health.get("software_version", ""))[:64]
-            if isinstance(health, dict)
-            else "",
-            "last_heartbeat_at": item.get("last_heartbeat_at"),
-            "silent_minutes": round(age, 1) if age is not None else None,
-            "clock_offset_s": item.get("clock_offset_s"),
-            "backlog": item.get("backlog"),
-            "dead_letters": item.get("dead_letters"),
-            "oldest_unsynced": item.get("oldest_unsynced"),
-            "last_error": item.get("last_error"),
-            "error_rate": item.get("error_rate"),
-            "records_held": item.get("records_held"),
-            "devices": devices,
-            "backlog_growing": growing,
-        }
-        kiosks.append(kiosk)
-        kid = item["kiosk_id"]
-        for device in devices:
-            if device["state"] in BAD_DEVICE_STATES:
-                alerts.append(
-                    _alert("device", kid, f"{device['name']}: {device['state']} {device['detail']}")
-                )
-        if growing:
-            alerts.append(_alert("backlog", kid, " → ".join(str(b) for b in backlogs)))
-        if age is None or age > options.silent_minutes:
-            silent = "never" if age is None else f"{age:.0f} min"
-            alerts.append(_alert("silent", kid, silent))
-        if item.get("dead_letters"):
-            alerts.append(_alert("dead_letters", kid, str(item["dead_letters"])))
-    for call in open_staff_calls(db):
-        alerts.append(
-            _alert("staff_call", call["kiosk_id"], f"{call.get('reason', '')} {call.get('raised_at', '')}")
-        )
-    return kiosks, alerts
-
-
-def _alert(kind: str, kiosk: str, detail: str) -> dict[str, Any]:
-    return {"kind": kind, "kiosk_id": kiosk, "detail": detail[:300]}
-
-
-def open_staff_calls(db: BackendDB) -> list[dict[str, Any]]:
-    from backoffice.services.staff_calls import StaffCallBook
-
-    return StaffCallBook(db).list_calls("open", limit=100)
 
 
 # -------------------------------------------------------------------------------------- sync logs

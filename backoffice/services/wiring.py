@@ -14,7 +14,9 @@ from pathlib import Path
 from starlette.routing import BaseRoute
 
 from backoffice.api.kiosk_app import IngestHook
+from backoffice.services.deadlines import DEFAULT_WORKING_DAYS, DeadlineBook, DeadlineRule, WorkingCalendar
 from backoffice.services.delivery import DeliveryOptions, DeliveryService, SmtpSettings, parse_smtp_url
+from backoffice.services.fleet import FleetView
 from backoffice.services.operations import KpiBook, OpsOptions
 from backoffice.storage.db import BackendDB
 from backoffice.web.common import Web
@@ -31,6 +33,9 @@ class CityServices:
     kpis: KpiBook
     secure_cookies: bool = True
     ops: OpsOptions = field(default_factory=OpsOptions)
+    # Issue 24: post-check deadlines (filled at ingest) and the fleet as the city saw it (/ops).
+    deadlines: DeadlineBook = field(kw_only=True)
+    fleet: FleetView = field(kw_only=True)
 
     @classmethod
     def create(
@@ -43,24 +48,35 @@ class CityServices:
         limits: GuardLimits | None = None,
         ops: OpsOptions | None = None,
         secure_cookies: bool = True,
+        deadline_rule: DeadlineRule | None = None,
     ) -> CityServices:
+        ops = ops or OpsOptions()
         return cls(
             db=db,
             delivery=DeliveryService(db, data_key, smtp, delivery),
             retrieval=RetrievalBook(db, limits),
             kpis=KpiBook(db),
             secure_cookies=secure_cookies,
-            ops=ops or OpsOptions(),
+            ops=ops,
+            deadlines=DeadlineBook(db, deadline_rule),
+            fleet=FleetView(db, ops),
         )
 
     def ingest_hooks(self) -> list[IngestHook]:
-        return [self.delivery.enqueue, self.retrieval.record_hashes, self.kpis.record_visits]
+        return [
+            self.deadlines.record_deadlines,
+            self.delivery.enqueue,
+            self.retrieval.record_hashes,
+            self.kpis.record_visits,
+            self.fleet.truth.record_answers,
+        ]
 
     def public_routes(self) -> list[BaseRoute]:
         web = Web(self.db, secure_cookies=self.secure_cookies)
         return [*retrieval_routes(web, self.retrieval), *ops_routes(web, self), *uncollected_routes(web)]
 
     def start(self) -> CityServices:
+        self.deadlines.fill_missing()  # copies received before deadlines existed
         self.delivery.start()
         return self
 
@@ -90,6 +106,18 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
         default=15.0,
         help="alert when a kiosk sends no heartbeat for this long",
     )
+    serve.add_argument(
+        "--postcheck-working-days",
+        type=int,
+        default=DEFAULT_WORKING_DAYS,
+        help="a copy's post-check is due by the end of this many working days after its issue day (GMT+7)",
+    )
+    serve.add_argument(
+        "--holidays",
+        type=Path,
+        default=None,
+        help="public holiday calendar (one YYYY-MM-DD a line); default: Vietnam's for 2026-2027, shipped",
+    )
 
 
 def services_from_args(
@@ -108,4 +136,5 @@ def services_from_args(
         delivery=DeliveryOptions(public_base_url=args.public_url, attach_pdf=args.attach_pdf),
         ops=OpsOptions(silent_minutes=args.silent_minutes),
         secure_cookies=secure_cookies,
+        deadline_rule=DeadlineRule(args.postcheck_working_days, WorkingCalendar.load(args.holidays)),
     )

@@ -39,6 +39,8 @@ def populate(city: CityOffice) -> dict[str, Any]:
     """Two kiosks' worth of visits, heartbeats, logs, a revocation and a staff call."""
     city.add_staff()
     assert city.db is not None
+    # The city names HN-002's ward (a copy's ward is its kiosk's, issue 24): a formula, to attack the CSV.
+    city.db.set_kiosk_ward("HN-002", FORMULA_WARD, by="tests")
     visits = [
         ("HN-001", 2, 240.0, "Phường Hàng Bạc", 0, 1, 0),
         ("HN-001", 1, 280.0, "Phường Hàng Bạc", 1, 2, 1),
@@ -169,7 +171,8 @@ def test_kpis_per_kiosk_ward_and_day(sqlite_city: CityOffice) -> None:
     assert one["liveness_failure_rate"] == pytest.approx(2 / 6, abs=1e-3)
     assert (one["post_check_backlog"], one["revocations"]) == (2, 1)
     assert rows["HN-002"]["on_time_rate"] == pytest.approx(0.5)
-    assert wards == {"Phường Hàng Bạc", FORMULA_WARD, "-1+2"}
+    # Wards are the kiosks' wards as the city set them, not what a record claims ("-1+2").
+    assert wards == {"Phường Hàng Bạc", FORMULA_WARD}
     assert sum(d["copies"] for d in days) == 5 and len(days) == 3
 
 
@@ -183,7 +186,7 @@ def test_csv_export_neutralises_formulas(sqlite_city: CityOffice) -> None:
     rows = list(csv.reader(io.StringIO(answer.text)))
     assert rows[0][:4] == ["ward", "copies", "pages", "on_time_rate"]
     cells = [row[0] for row in rows[1:]]
-    assert "'" + FORMULA_WARD in cells and "'-1+2" in cells and "Phường Hàng Bạc" in cells
+    assert "'" + FORMULA_WARD in cells and "Phường Hàng Bạc" in cells and "'-1+2" not in cells
     assert not any(cell[:1] in "=+-@" for row in rows for cell in row if cell)
 
 

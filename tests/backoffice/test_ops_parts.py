@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from backoffice.services.operations import LogQuery, csv_cell, kpi_csv, search_logs, summarise
+from backoffice.services.operations import KpiRow, LogQuery, csv_cell, kpi_csv, search_logs, summarise
 from backoffice.storage.db import BackendDB
 from backoffice.web.ops_svg import bar_chart
 from offline_sync.protocol import SyncLogEntry
@@ -48,16 +48,18 @@ def test_csv_cells_never_start_a_formula(value: object, cell: str) -> None:
 
 
 def test_kpi_csv_round_trips() -> None:
-    rows = [summarise("=evil", [("2026-12-01", "=evil", "HN-001", 2, 250.0, 3, 1, 2, 1, 1, 0, "issued")])]
+    rows = [
+        summarise("=evil", [KpiRow("2026-12-01", "=evil", "HN-001", 2, 250.0, 3, 1, 2, 1, 1, 0, "issued")])
+    ]
     parsed = list(csv.reader(io.StringIO(kpi_csv(rows, "ward"))))
     assert parsed[1][:4] == ["'=evil", "1", "2", "1.0"]
 
 
 def test_summarise_counts_on_time_and_late_only_over_timed_visits() -> None:
     rows = [
-        ("d", "w", "k", 1, 300.0, 1, 0, 1, 0, 1, 0, "issued"),  # exactly 5 minutes: on time
-        ("d", "w", "k", 1, 301.0, 2, 1, 2, 1, 2, 1, "revoked"),
-        ("d", "w", "k", 1, None, 1, 0, 0, 0, 0, 0, "post_checked"),  # no metrics: counted, not timed
+        KpiRow("d", "w", "k", 1, 300.0, 1, 0, 1, 0, 1, 0, "issued"),  # exactly 5 minutes: on time
+        KpiRow("d", "w", "k", 1, 301.0, 2, 1, 2, 1, 2, 1, "revoked"),
+        KpiRow("d", "w", "k", 1, None, 1, 0, 0, 0, 0, 0, "post_checked"),  # no metrics: counted, not timed
     ]
     s = summarise("k", rows)
     assert (s["copies"], s["on_time_rate"], s["late_rate"], s["median_visit_s"]) == (3, 0.5, 0.5, 300.5)
