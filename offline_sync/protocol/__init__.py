@@ -163,19 +163,10 @@ class RecordUpload(_NoNul):
         of base64 are not serialised a second time.
         """
         content = self.model_dump(mode="json", exclude={"pdf"})
-        # Optional fields added later are left out when absent, so an older record keeps its fingerprint.
-        for name in (
-            "language",
-            "delivery_email",
-            "retrieval_hash",
-            "visit_metrics",
-            "identity_source",
-            "ocr_confidence",
-            "face_threshold",
-            "ocr_fields",
-            "ocr_low_words",
-        ):
-            if content.get(name) is None:
+        # Optional fields added later (every field whose default is None) are left out when absent, so an
+        # older record keeps its fingerprint and its replay after an upgrade is still "the same body".
+        for name, spec in type(self).model_fields.items():
+            if spec.default is None and content.get(name) is None:
                 content.pop(name, None)
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
