@@ -8,6 +8,7 @@ request's scope under `extensions["kiosk.tls"]`.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import ssl
 import threading
@@ -19,6 +20,7 @@ from typing import Any
 
 import h11
 import uvicorn
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from backoffice.api.kiosk_app import TLS_EXTENSION, IngestHook, RouteFactory, build_app
@@ -214,6 +216,65 @@ class BackgroundServer:
         self.stop()
 
 
+class ForwardedForWarning:
+    """Warns (once per address every ``every_s``) when a request carries X-Forwarded-For from an address
+    that is not a trusted proxy. The header is ignored then, so every client behind that proxy shares its
+    one address: the public rate limit and the retrieval and login throttles see them as one client
+    (issue 24: the city's proxy without --trusted-proxy made 20 wrong secrets lock out every citizen)."""
+
+    def __init__(self, app: Any, trusted: Sequence[str], every_s: float = 600.0) -> None:
+        self.app, self.every_s = app, every_s
+        self.trusted = [_network(entry) for entry in trusted]
+        self._warned: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def _is_trusted(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return any(net in ("*", host) for net in self.trusted)
+        return any(
+            net == "*" or (isinstance(net, ipaddress.IPv4Network | ipaddress.IPv6Network) and address in net)
+            for net in self.trusted
+        )
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope.get("type") == "http":
+            client = scope.get("client")
+            host = str(client[0]) if client else ""
+            forwarded = any(name.lower() == b"x-forwarded-for" for name, _ in scope.get("headers", ()))
+            if forwarded and host and not self._is_trusted(host):
+                self._warn(host)
+        await self.app(scope, receive, send)
+
+    def _warn(self, host: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._warned.get(host, -self.every_s) < self.every_s:
+                return
+            self._warned[host] = now
+            if len(self._warned) > 10_000:
+                self._warned.clear()
+        log.warning(
+            "requests from %s carry X-Forwarded-For, but %s is not a trusted proxy: the header is ignored "
+            "and every client behind it counts as one address (rate limit, retrieval and login throttles). "
+            "If it is the city's reverse proxy, start serve with --trusted-proxy %s",
+            host,
+            host,
+            host,
+        )
+
+
+def _network(entry: str) -> Any:
+    entry = entry.strip()
+    if entry == "*":
+        return "*"
+    try:
+        return ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return entry  # a host name or a unix socket path, compared as text
+
+
 def make_public_server(
     app: Any,
     *,
@@ -223,15 +284,17 @@ def make_public_server(
     trusted_proxies: Sequence[str] = (),
 ) -> uvicorn.Server:
     """The public listener (status, staff console): plain HTTP behind the city's TLS reverse proxy.
-    ``trusted_proxies``: the proxies whose X-Forwarded-For names the real client (the rate limit's key);
-    from anyone else the header is ignored."""
+    ``trusted_proxies``: the proxies whose X-Forwarded-For names the real client (the rate limit's and the
+    throttles' key); from anyone else the header is ignored, and serve warns (ForwardedForWarning)."""
+    wrapped: Any = app
+    if trusted_proxies:
+        wrapped = ProxyHeadersMiddleware(wrapped, trusted_hosts=list(trusted_proxies))
     config = uvicorn.Config(
-        app,
+        ForwardedForWarning(wrapped, trusted_proxies),
         host=host,
         port=port,
         log_level=log_level,
-        proxy_headers=bool(trusted_proxies),
-        forwarded_allow_ips=list(trusted_proxies) or [],
+        proxy_headers=False,  # applied above, inside the warning (which must see the proxy's own address)
         http=BoundedH11Protocol,
         server_header=False,
         access_log=False,
