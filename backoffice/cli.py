@@ -30,12 +30,15 @@ from typing import Any
 from backoffice import key_commands, ward_commands
 from backoffice.api.kiosk_app import openapi_document
 from backoffice.pki import DevPki, create_dev_pki, issue_client_cert
-from backoffice.server import TlsFiles, make_server
+from backoffice.server import BackgroundServer, TlsFiles, make_public_server, make_server
 from backoffice.services.auth import OPERATOR, ROLES, add_user, get_user
 from backoffice.services.officer_signing import stop_workers
 from backoffice.services.postcheck import approve, revoke
+from backoffice.services.seals import TRUST_DIR, OfficerTokens, SealChecker, load_trust, make_dev_officer_key
 from backoffice.services.wiring import add_serve_arguments, services_from_args
+from backoffice.storage.at_rest import load_or_create_key
 from backoffice.storage.db import BackendDB
+from backoffice.web.public import build_public_app
 from offline_sync.protocol.errors import SyncError
 
 log = logging.getLogger(__name__)
@@ -206,15 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def open_db(args: argparse.Namespace, **kw: Any) -> BackendDB:
     """The backend's database and blobs, with the data key under --data (made on first use)."""
-    from backoffice.storage.at_rest import load_or_create_key
-
     key = load_or_create_key(args.data)
     return BackendDB(args.db or str(args.data / "backend.sqlite3"), args.data / "blobs", data_key=key, **kw)
 
 
 def _officer_tokens(args: argparse.Namespace) -> Any:
-    from backoffice.services.seals import OfficerTokens
-
     return OfficerTokens(args.data, module=args.officer_token_module, token_label=args.officer_token_label)
 
 
@@ -280,8 +279,6 @@ def _post_check(args: argparse.Namespace) -> int:
 
 
 def _officer_key(args: argparse.Namespace) -> int:
-    from backoffice.services.seals import make_dev_officer_key
-
     path = make_dev_officer_key(
         args.data,
         username=args.name,
@@ -314,8 +311,6 @@ def _serve(args: argparse.Namespace) -> int:
             return 2
     checker = None
     if not args.dev_no_seal_check:
-        from backoffice.services.seals import TRUST_DIR, SealChecker, load_trust
-
         roots = list(args.trust) or [args.data / TRUST_DIR]
         for root in roots:
             if not root.exists():
@@ -330,8 +325,6 @@ def _serve(args: argparse.Namespace) -> int:
     public = None
     services = None
     try:
-        from backoffice.storage.at_rest import load_or_create_key
-
         services = services_from_args(
             args, db, load_or_create_key(args.data), secure_cookies=not args.insecure_cookies
         ).start()
@@ -346,9 +339,6 @@ def _serve(args: argparse.Namespace) -> int:
             route_factories=issue22.route_factories(),
         )
         if args.public_port:
-            from backoffice.server import BackgroundServer, make_public_server
-            from backoffice.web.public import build_public_app
-
             app = build_public_app(
                 db,
                 approver=_officer_tokens(args),

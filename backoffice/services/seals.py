@@ -34,6 +34,7 @@ from signing.code import authority_of, is_valid_code
 from signing.countersign import init_dev_officer, officer_config
 from signing.errors import SigningError
 from signing.ingest_check import root_pems, trust_from_pems, verify_upload
+from signing.keys import load_cert, load_private_key, resolve
 from signing.model import Verification
 from signing.trust import TrustStore, load_certs
 
@@ -343,8 +344,6 @@ def make_dev_officer_key(
     """Development: the officer's key generated on the token and a certificate from the dev city root
     (``kiosk keys init-dev``'s root). Returns where the certificate was written."""
     from cryptography.hazmat.primitives.asymmetric import ec
-
-    from signing.keys import load_cert, load_private_key, resolve
 
     try:
         cert = load_cert(issuer_cert)
