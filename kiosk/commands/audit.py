@@ -14,6 +14,7 @@ from typing import Any
 from kiosk.audit import AuditReport, head_path_for, iter_entries, load_verify_key, verify_log
 from kiosk.commands._common import CommandContext, add_common_options
 from kiosk.errors import BadInputError
+from signing.keys import SEAL_CERT
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,6 @@ def _verify_keys(args: argparse.Namespace, ctx: CommandContext) -> list[Any]:
         return [_load_key_file(Path(k)) for k in args.key]
     if ctx.config.audit.verify_key:
         return [_load_key_file(ctx.config.path(ctx.config.audit.verify_key))]
-    from signing.keys import SEAL_CERT
-
     cert = ctx.config.path(ctx.config.signing.keys_dir) / SEAL_CERT
     if cert.is_file():
         return [_load_key_file(cert)]

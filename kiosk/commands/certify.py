@@ -14,12 +14,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from drivers.config import (
+    PdfFolderPrinterConfig,
+    SimulatedCameraConfig,
+    SimulatedChipReaderConfig,
+    SimulatedReceiptPrinterConfig,
+    SimulatedScannerConfig,
+)
+from kiosk.app import KioskApp
 from kiosk.commands._common import CommandContext, add_common_options, check_input_file, output_folder
 from kiosk.config import KioskConfig
 from kiosk.errors import BadInputError
 from kiosk.flow import MAX_COPIES, ImmediateRunner, Screen, VisitFlow
 from kiosk.flow.adapter import PipelineServices
 from kiosk.flow.headless import certify_visit
+from kiosk.identity.chip.kiosk_chip import SOURCE_QR, ChipCheck
+from kiosk.services.demo_payment import demo_payments
+from ocr import ImageError, load_image
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
@@ -62,8 +73,6 @@ def named_printers(config: KioskConfig) -> tuple[str, ...]:
     """The printers a config file names beyond the simulated profile's (a CUPS queue, an ESC/POS printer,
     a PDF or receipt folder of its own): `kiosk demo` prints on them, so a technician can try the whole
     visit on the real printer (issue 25)."""
-    from drivers.config import PdfFolderPrinterConfig, SimulatedReceiptPrinterConfig
-
     if config.source in ("", "<defaults>"):
         return ()
     defaults: dict[str, Any] = {
@@ -85,14 +94,6 @@ def printing_to(
 ) -> KioskConfig:
     """The same config with the A4 copy and the receipt going to files in `out` (and, for the demo,
     every other device simulated); the printers in `keep` stay as configured."""
-    from drivers.config import (
-        PdfFolderPrinterConfig,
-        SimulatedCameraConfig,
-        SimulatedChipReaderConfig,
-        SimulatedReceiptPrinterConfig,
-        SimulatedScannerConfig,
-    )
-
     devices = config.devices
     update: dict[str, Any] = {
         "document_printer": PdfFolderPrinterConfig(folder=str(out)),
@@ -114,8 +115,6 @@ def printing_to(
 
 
 def _load(path: str, what: str) -> np.ndarray:
-    from ocr import ImageError, load_image
-
     check_input_file(path, what)  # no FIFO, device, directory or huge file is ever read
     try:
         return load_image(Path(path))
@@ -174,8 +173,6 @@ class FileVisit(PipelineServices):
     def read_chip(self, card: CardData) -> ChipCheck:
         """A card given as an image file has no chip here, unless a real reader holds the card: the
         simulated reader's chip is the demo citizen's, not this card's."""
-        from kiosk.identity.chip.kiosk_chip import SOURCE_QR, ChipCheck
-
         if self.pipeline.settings.devices.chip_reader.type == "simulated":
             return ChipCheck(SOURCE_QR, qr_only_reason="no_chip")
         return super().read_chip(card)
@@ -211,8 +208,6 @@ def _flow(app: KioskApp, services: PipelineServices, frames_per_check: int = 3) 
 
 
 def run_certify(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.app import KioskApp
-
     if not 1 <= args.copies <= MAX_COPIES:
         raise BadInputError(f"--copies must be between 1 and {MAX_COPIES}")
     out = output_folder(args.out)
@@ -252,9 +247,6 @@ def run_certify(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.app import KioskApp
-    from kiosk.services.demo_payment import demo_payments
-
     if not 1 <= args.copies <= MAX_COPIES:
         raise BadInputError(f"--copies must be between 1 and {MAX_COPIES}")
     # --out prints to files there; without it, the printers a config names are used (else DATA/demo)

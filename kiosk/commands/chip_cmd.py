@@ -28,12 +28,14 @@ import sys
 from datetime import date
 from typing import Any
 
-from kiosk.commands._common import CommandContext, add_common_options
+from kiosk.commands._common import CommandContext, add_common_options, load_image_file
 from kiosk.errors import BadInputError, UnavailableError
+from kiosk.identity import CardData, read_card
 from kiosk.identity.chip.errors import ChipError, ChipRefused
 from kiosk.identity.chip.holder import DG13_ABSENT, DG13_NOT_APPLICABLE
 from kiosk.identity.chip.identity import ChipIdentity, bac_key_for, cross_check, read_identity
 from kiosk.identity.chip.mrz import BacKey, document_number_for
+from kiosk.runtime.logs import register_sensitive
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +59,6 @@ def _iso(text: str, what: str) -> date:
 
 
 def run_id_chip(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.identity import CardData, read_card
-    from kiosk.runtime.logs import register_sensitive
-
     app = ctx.app
     reader = app.devices.chip_reader
     if reader is None:
@@ -76,8 +75,6 @@ def run_id_chip(args: argparse.Namespace, ctx: CommandContext) -> int:
         )
     else:
         if args.card:
-            from kiosk.commands._common import load_image_file
-
             image = load_image_file(args.card, "the card image")
         else:
             app.prompted("card")

@@ -16,11 +16,14 @@ from typing import Any
 import numpy as np
 
 from kiosk.commands._common import CommandContext, add_common_options, load_image_file, read_input_file
+from kiosk.commands.chip_cmd import register_chip
 from kiosk.errors import BadInputError, UnavailableError
+from kiosk.identity import CardError, FaceError, FaceVerifier, cross_check_ocr, read_card
 from kiosk.identity.face import FaceVerifier
 from kiosk.identity.face_calibration import calibrate, parse_pairs, score_pairs
 from kiosk.identity.face_models import matcher_for
 from kiosk.identity.liveness import Challenge, check_challenge
+from kiosk.runtime.logs import register_sensitive
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +43,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="also OCR the printed card front and check that its ID number and name match the QR",
     )
     read.set_defaults(handler=run_id_read)
-    from kiosk.commands.chip_cmd import register_chip
-
     register_chip(id_sub)
 
     face_parser = sub.add_parser("face", help="face verification against the card portrait")
@@ -99,9 +100,6 @@ def _ocr_text(ctx: CommandContext, image: np.ndarray) -> str:
 
 
 def run_id_read(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.identity import CardError, cross_check_ocr, read_card
-    from kiosk.runtime.logs import register_sensitive
-
     image = load_image_file(args.card, "the card image")
     try:
         card = read_card(image)
@@ -137,8 +135,6 @@ def run_id_read(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def run_face_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.identity import FaceError, FaceVerifier
-
     card_image = load_image_file(args.card, "the card image")
     frames = [load_image_file(path, "the live frame") for path in args.live]
     verifier = FaceVerifier(ctx.config.identity)

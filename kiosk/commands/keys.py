@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from kiosk.commands._common import CommandContext, add_common_options
+from signing import certificate_status, init_dev_keys, load_trust_store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,8 +25,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def init_dev(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from signing import init_dev_keys
-
     config = ctx.config
     paths = init_dev_keys(
         config.signing, config.data_dir, authority=config.kiosk.authority, kiosk_id=config.kiosk.id
@@ -55,8 +54,6 @@ def init_dev(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def show_keys(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from signing import certificate_status, load_trust_store
-
     config = ctx.config
     status = certificate_status(config.signing, config.data_dir)
     trust = load_trust_store(config.signing, config.data_dir)

@@ -8,6 +8,7 @@ import sys
 
 from kiosk.commands._common import CommandContext, add_common_options
 from kiosk.errors import BadInputError
+from kiosk.runtime.maintenance_pin import hash_pin
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,8 +19,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _maintenance_pin(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.runtime.maintenance_pin import hash_pin
-
     if args.stdin:
         pin = sys.stdin.readline().strip()
     else:

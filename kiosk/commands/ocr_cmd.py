@@ -14,6 +14,7 @@ import sys
 
 from kiosk.commands._common import CommandContext, add_common_options, check_input_file
 from kiosk.errors import BadInputError, UnavailableError
+from ocr import ImageError, OcrEngine, OcrUnavailable, load_image
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_ocr(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from ocr import ImageError, OcrEngine, OcrUnavailable, load_image
-
     if not 50 <= args.dpi <= 1200:
         raise BadInputError(f"--dpi must be between 50 and 1200 (got {args.dpi})", subject="--dpi")
     pages = []

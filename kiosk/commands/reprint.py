@@ -8,9 +8,15 @@ from typing import Any
 
 import numpy as np
 
+from drivers.config import PdfFolderPrinterConfig
+from kiosk.app import KioskApp, private_tmp_dir
 from kiosk.commands._common import CommandContext, add_common_options, load_image_file, output_folder
 from kiosk.config import KioskConfig
+from kiosk.copy_check.verify import verify_copy
 from kiosk.errors import KioskError
+from kiosk.identity import read_card
+from kiosk.services.reprint import BackendCopies, HolderReprint
+from offline_sync.runner import open_client
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,8 +30,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _to_folder(config: KioskConfig, out: Path) -> KioskConfig:
-    from drivers.config import PdfFolderPrinterConfig
-
     devices = config.devices
     printer = PdfFolderPrinterConfig(folder=str(out))
     return config.model_copy(update={"devices": devices.model_copy(update={"document_printer": printer})})
@@ -36,11 +40,6 @@ def _load(path: str, what: str) -> np.ndarray:
 
 
 def run_reprint(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.app import KioskApp, private_tmp_dir
-    from kiosk.copy_check.verify import verify_copy
-    from kiosk.identity import read_card
-    from kiosk.services.reprint import HolderReprint
-
     HolderReprint.normalize(args.code)  # a mistyped code is exit 2 before any image is read
     out = output_folder(args.out)
     card_image = _load(args.card, "the card image")
@@ -54,11 +53,8 @@ def run_reprint(args: argparse.Namespace, ctx: CommandContext) -> int:
     with KioskApp(config) as app:
         backend: Any = None
         if config.sync.backend_url:
-            from offline_sync.runner import open_client
 
             def backend() -> Any:
-                from kiosk.services.reprint import BackendCopies
-
                 return BackendCopies(open_client(config.sync, config.path))
 
         checker = HolderReprint(

@@ -7,11 +7,24 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from kiosk.audit import AuditLog, Events
 from kiosk.commands._common import CommandContext, add_common_options, check_output_file, write_output_file
 from kiosk.config import KioskConfig
+from kiosk.errors import BadInputError, NegativeVerdict
 from kiosk.pipeline.store import data_key_path
+from kiosk.runtime import notify
+from kiosk.runtime.fleet_health import DEVICES_FILE, heartbeat_health
 from offline_sync.protocol.uncollected import HEALTH_KEY as UNCOLLECTED_KEY
+from offline_sync.runner import (
+    build_worker,
+    open_client,
+    open_store,
+    open_synclog,
+    run_until_signalled,
+    worker_running,
+)
 from offline_sync.uncollected import UncollectedBook
+from offline_sync.worker import system_health
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,8 +70,6 @@ def _usage(parser: argparse.ArgumentParser) -> Any:
 
 
 def _open_store(config: KioskConfig) -> Any:
-    from offline_sync.runner import open_store
-
     return open_store(config.sync, config.path, data_key_path(config))
 
 
@@ -73,18 +84,12 @@ def uncollected_health(store: Any) -> dict[str, Any]:
 
 
 def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.runtime import notify
-    from offline_sync.runner import build_worker, run_until_signalled
-    from offline_sync.worker import system_health
-
     config = ctx.config
     data_dir = config.data_dir
     # httpx logs every request at INFO: thousands of lines per backlog drain. The sync log has them.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
     def health() -> dict[str, Any]:
-        from kiosk.runtime.fleet_health import DEVICES_FILE, heartbeat_health
-
         fleet = heartbeat_health(config.path(DEVICES_FILE), ward=config.sync.ward)
         beat = {**system_health(data_dir), **fleet, "kiosk_id": config.kiosk.id, "profile": config.profile}
         beat.update(uncollected_health(parts.store))  # issue 25: the paid copies still to collect
@@ -92,8 +97,6 @@ def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     def audit_purge(count: int) -> None:
         # The worker holds no kiosk key: its entries are chained, and the screen's next checkpoint signs them.
-        from kiosk.audit import AuditLog, Events
-
         AuditLog(config.path(config.audit.log_file), actor="sync").record(
             Events.RECORDS_PURGED, count=count, retention_days=config.sync.retention_days
         )
@@ -138,8 +141,6 @@ def _age(when: datetime | None) -> str:
 
 
 def show_status(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from offline_sync.runner import worker_running
-
     store = _open_store(ctx.config)
     try:
         status = store.status()
@@ -173,9 +174,6 @@ def show_status(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def show_log(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.errors import BadInputError
-    from offline_sync.runner import open_synclog
-
     if not 1 <= args.limit <= 100_000:
         raise BadInputError("--limit must be from 1 to 100000", subject="--limit")
     synclog = open_synclog(ctx.config.sync, ctx.config.path)
@@ -203,9 +201,6 @@ def retry_dead(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def lookup_code(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.errors import NegativeVerdict
-    from offline_sync.runner import open_client
-
     if args.pdf:
         check_output_file(args.pdf, "--pdf")  # before the network: a bad path is one line, exit 2
     with open_client(ctx.config.sync, ctx.config.path) as client:

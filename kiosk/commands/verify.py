@@ -7,6 +7,7 @@ from typing import Any
 
 from kiosk.commands._common import MAX_PDF_BYTES, CommandContext, add_common_options, read_input_file
 from kiosk.copy_check.online_compare import copy_seal_text, online_verdict, refresh_revocations
+from kiosk.copy_check.verify import ocr_words, quiet_libraries, verify_copy
 from signing.seal_fields import field_kind, field_label
 
 
@@ -56,8 +57,6 @@ def checker_lines(result: Any) -> list[str]:
 
 
 def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.copy_check.verify import ocr_words, quiet_libraries, verify_copy
-
     # A missing, special or oversized file is refused before any byte is read or any key is loaded.
     data = read_input_file(args.file, "the file to check", limit=MAX_PDF_BYTES)
     online = bool(getattr(args, "online", False))
