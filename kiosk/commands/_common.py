@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.config import KioskConfig, load_config
 from kiosk.errors import BadInputError
+from ocr.errors import ImageError
+from ocr.images import load_image
 
 if TYPE_CHECKING:
     import numpy as np
@@ -154,9 +156,6 @@ def add_common_options(parser: argparse.ArgumentParser, *, json_output: bool = T
 
 def load_image_file(path: str, what: str) -> np.ndarray:
     """The image in the file at `path`, or a BadInputError naming it (`what`: "the card image"...)."""
-    from ocr.errors import ImageError
-    from ocr.images import load_image
-
     check_input_file(path, what)  # no FIFO, device, directory or huge file is ever read
     try:
         return load_image(Path(path))
