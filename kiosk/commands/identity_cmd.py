@@ -18,7 +18,7 @@ import numpy as np
 from kiosk.commands._common import CommandContext, add_common_options, load_image_file, read_input_file
 from kiosk.commands.chip_cmd import register_chip
 from kiosk.errors import BadInputError, UnavailableError
-from kiosk.identity import CardError, FaceError, FaceVerifier, cross_check_ocr, read_card
+from kiosk.identity import CardError, FaceError, cross_check_ocr, read_card
 from kiosk.identity.face import FaceVerifier
 from kiosk.identity.face_calibration import calibrate, parse_pairs, score_pairs
 from kiosk.identity.face_models import matcher_for
