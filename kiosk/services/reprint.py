@@ -30,6 +30,8 @@ import numpy as np
 
 from kiosk.errors import BadInputError, NegativeVerdict, UnavailableError, UnknownCodeError
 from kiosk.runtime.logs import mask_id, register_sensitive
+from offline_sync.kiosk_api_client import KioskApiClient
+from offline_sync.protocol.errors import BackendError
 from signing.code import is_valid_code, normalize_code
 from signing.errors import SealFormatError
 from signing.seal import PREFIX as SEAL_PREFIX
@@ -54,8 +56,6 @@ class BackendCopies:
     """A CopySource over the kiosk's mTLS client: the signed PDF and the holder check."""
 
     def __init__(self, client: Any) -> None:
-        from offline_sync.kiosk_api_client import KioskApiClient
-
         self.client = client
         self.api = KioskApiClient(client)
 
@@ -165,8 +165,6 @@ class HolderReprint:
         return ReprintAuthorized(wanted, pdf_path, source, doc_type, pages, float(face.distance))
 
     def _from_backend(self, code: str, card: Any, *, check_holder: bool) -> Path:
-        from offline_sync.protocol.errors import BackendError
-
         if self.backend is None:
             raise ReprintRefused(
                 f"copy {code} is no longer kept on this kiosk and no backend is configured",

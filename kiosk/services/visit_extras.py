@@ -23,9 +23,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.services.demo_payment import demo_payments
 from kiosk.services.payment import PayeeAccount, PaymentService
 from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
 from kiosk.services.staff_call import StaffCallService
+from offline_sync.kiosk_api_client import KioskApiClient
+from offline_sync.runner import open_client
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +57,6 @@ class VisitExtras:
         stack = contextlib.ExitStack()
         wants_payment = config.payment.mode == "vietqr"
         if config.sync.backend_url:
-            from offline_sync.kiosk_api_client import KioskApiClient
-            from offline_sync.runner import open_client
-
             client = stack.enter_context(open_client(config.sync, config.path))
             api = KioskApiClient(client)
             payee = PayeeAccount(config.payment.bank_bin, config.payment.account, config.payment.payee_name)
@@ -77,8 +77,6 @@ class VisitExtras:
                 stack,
             )
         if simulated:
-            from kiosk.services.demo_payment import demo_payments
-
             demo = stack.enter_context(demo_payments(app))
             demo.staff_calls.light = light
             return cls(
