@@ -16,6 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from drivers import HealthWatcher
+
 log = logging.getLogger(__name__)
 
 DEVICES_FILE = "sync/devices.json"
@@ -78,8 +80,6 @@ def start_device_watch(app: Any, interval: float = 10.0) -> Any:
     """Poll the kiosk's devices on their own thread (drivers.HealthWatcher): every change reaches the
     snapshot file that `KioskApp.devices` wires to the heartbeat. `kiosk run` calls this once; stop it
     with `.stop()` at shutdown."""
-    from drivers import HealthWatcher
-
     watcher = HealthWatcher(app.devices, interval=interval)
     watcher.start()
     return watcher

@@ -29,6 +29,7 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.identity.cccd import SEX_FEMALE, SEX_MALE, CardData
+from kiosk.identity.dlib_models import detect_faces, to_rgb
 
 SAMPLES_DIR = Path(__file__).parent
 PORTRAIT_FILE = SAMPLES_DIR / "astronaut.jpg"
@@ -163,8 +164,6 @@ def passport_crop(photo: np.ndarray) -> np.ndarray:
 
     For making cards from ordinary photos in tests and benches; the photo stays in memory.
     """
-    from kiosk.identity.dlib_models import detect_faces, to_rgb
-
     rgb = to_rgb(photo, "photo")
     boxes = detect_faces(rgb, min(rgb.shape[1], 1000)) or detect_faces(
         rgb, min(rgb.shape[1], 1000), upsample=1

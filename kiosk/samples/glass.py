@@ -20,6 +20,9 @@ from typing import Any
 import cv2
 import numpy as np
 
+from kiosk.samples.card import make_card_image, sample_id_photo
+from kiosk.samples.documents import make_document
+
 DEMO_CITIZEN: dict[str, Any] = {
     "id_number": "001190012345",
     "old_id": "013456789",
@@ -94,13 +97,9 @@ class SampleGlass:
 
 
 def sample_card_image() -> np.ndarray:
-    from kiosk.samples.card import make_card_image, sample_id_photo
-
     # already framed: make_card_image does not look for the face (no dlib in the screen's process)
     return make_card_image(portrait=sample_id_photo(), **DEMO_CITIZEN)
 
 
 def sample_document_page(doc_type: str, seed: int) -> np.ndarray:
-    from kiosk.samples.documents import make_document
-
     return make_document(doc_type, seed=seed).image
