@@ -14,6 +14,7 @@ from typing import Any
 
 from kiosk.flow.adapter import PipelineServices
 from kiosk.runtime.logs import RedactingFilter, redact
+from kiosk.runtime.seal_renewal import maintenance_data, maintenance_line
 
 log = logging.getLogger(__name__)
 
@@ -145,10 +146,19 @@ class MaintenanceServices:
         return self._kiosk_cli("sync", "run", "--drain", "--timeout", "60", timeout=90)
 
     # -- certificates, disk, logs -----------------------------------------------------------------
+    def seal_certificate_data(self) -> dict[str, Any]:
+        """The seal certificate's expiry, days left, whether renewal is due, and the last renewal (issue 22)."""
+        try:
+            store: Any = self.app.store.local
+        except Exception as exc:  # the expiry is still worth showing without the renewal record
+            log.warning("maintenance: the store cannot be read for the last renewal: %s", exc)
+            store = None
+        return maintenance_data(self.app.config.signing, self.app.data_dir, store)
+
     def certificates_show(self) -> str:
         from cryptography import x509
 
-        lines = []
+        lines = [maintenance_line(self.seal_certificate_data())]
         now = datetime.now(UTC)
         for path in sorted(self.app.data_dir.rglob("*.pem")) + sorted(self.app.data_dir.rglob("*.crt")):
             try:

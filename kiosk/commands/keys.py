@@ -1,11 +1,20 @@
-"""`kiosk keys init-dev` and `kiosk keys show`: the development CA, the seal certificate and its expiry."""
+"""`kiosk keys init-dev | show | renew`: the development CA, the seal certificate, its expiry and its renewal."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import logging
 
 from kiosk.commands._common import CommandContext, add_common_options
-from signing import certificate_status, init_dev_keys, load_trust_store
+from kiosk.pipeline.store import data_key_path
+from kiosk.runtime.seal_renewal import RenewalOutcome, record_outcome, renew, renewal_status
+from offline_sync.protocol.errors import StoreError, SyncError
+from offline_sync.runner import open_client, open_store
+from signing import certificate_status, init_dev_keys, load_seal_signer, load_trust_store
+from signing.errors import SigningError
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,6 +31,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show = nested.add_parser("show", help="the seal certificate, its expiry and the trust store")
     add_common_options(show)
     show.set_defaults(handler=show_keys)
+
+    renew_cmd = nested.add_parser(
+        "renew", help="renew the seal certificate now, over the kiosk's mTLS link to the city ([sync])"
+    )
+    add_common_options(renew_cmd)
+    renew_cmd.set_defaults(handler=renew_keys)
 
 
 def init_dev(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -63,6 +78,10 @@ def show_keys(args: argparse.Namespace, ctx: CommandContext) -> int:
         "timestamp_authority": config.signing.tsa_url or None,
         "trust_roots": [r.subject.rfc4514_string() for r in trust.roots],
         "known_seal_certificates": len(trust.known),
+        "renew_before_days": config.signing.renew_before_days,
+        # The sync worker renews from this many days before expiry (issue 22); `kiosk keys renew` at once.
+        "renewal_due": status.not_after - dt.datetime.now(dt.UTC)
+        <= dt.timedelta(days=config.signing.renew_before_days),
     }
     human = [
         f"seal certificate: {status.subject}",
@@ -76,4 +95,51 @@ def show_keys(args: argparse.Namespace, ctx: CommandContext) -> int:
     if status.warning:
         human.insert(0, f"WARNING: {status.warning}")
     ctx.emit(payload, "\n".join(human))
+    return 0
+
+
+def _record(ctx: CommandContext, outcome: RenewalOutcome) -> None:
+    """Keep the technician's renewal in the store, where maintenance and the sync worker read it."""
+    try:
+        store = open_store(ctx.config.sync, ctx.config.path, data_key_path(ctx.config))
+    except (StoreError, OSError) as exc:
+        log.warning("the renewal could not be recorded in the store: %s", exc)
+        return
+    try:
+        record_outcome(store, outcome)
+    finally:
+        store.close()
+
+
+def renew_keys(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """A technician's renewal: ask the city for a new seal certificate over this kiosk's key, now."""
+    config = ctx.config
+    before = certificate_status(config.signing, config.data_dir)  # no certificate: one line, exit 3
+    trust = load_trust_store(config.signing, config.data_dir)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        with (
+            open_client(config.sync, config.path) as client,
+            load_seal_signer(config.signing, config.data_dir) as signer,
+        ):
+            cert = renew(signer, client, trust, config.signing, config.data_dir, kiosk_id=config.kiosk.id)
+    except (SigningError, SyncError) as exc:
+        _record(ctx, RenewalOutcome("failed", now, f"kiosk keys renew: {exc}"[:500], before.not_after))
+        raise
+    status = renewal_status(cert, config.signing)
+    detail = f"kiosk keys renew: new certificate serial {cert.serial_number:x}"
+    _record(ctx, RenewalOutcome("renewed", now, detail, cert.not_valid_after_utc))
+    payload = {
+        "renewed": True,
+        "serial": format(cert.serial_number, "x"),
+        "previous_not_after": before.not_after.isoformat(),
+        **status.to_json(),
+    }
+    human = (
+        f"seal certificate renewed: serial {cert.serial_number:x}\n"
+        f"  valid until {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC ({status.days_left} days left;"
+        f" was {before.not_after:%Y-%m-%d})\n"
+        "  restart the screen (kiosk-ui) so it seals with the new certificate at once"
+    )
+    ctx.emit(payload, human)
     return 0

@@ -14,6 +14,7 @@ from kiosk.errors import BadInputError, NegativeVerdict
 from kiosk.pipeline.store import data_key_path
 from kiosk.runtime import notify
 from kiosk.runtime.fleet_health import DEVICES_FILE, heartbeat_health
+from kiosk.runtime.seal_renewal import SealRenewalLoop, renew_if_due
 from offline_sync.protocol.uncollected import HEALTH_KEY as UNCOLLECTED_KEY
 from offline_sync.runner import (
     build_worker,
@@ -101,12 +102,25 @@ def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
             Events.RECORDS_PURGED, count=count, retention_days=config.sync.retention_days
         )
 
+    # Issue 22: the seal certificate is renewed over this link when due, checked at most once a day from the
+    # loop; the attempt runs in its own thread, so uploads never wait for it.
+    def renewal_attempt() -> Any:
+        assert parts.client is not None  # build_worker always opens the client
+        return renew_if_due(config.signing, data_dir, parts.client, kiosk_id=config.kiosk.id)
+
+    renewal = SealRenewalLoop(renewal_attempt, lambda: parts.store)
+    watchdog = notify.watchdog_ticker()
+
+    def on_tick() -> None:
+        watchdog()
+        renewal.tick()
+
     worker, parts = build_worker(
         config.sync,
         config.path,
         kiosk_id=config.kiosk.id,
         health=health,
-        on_tick=notify.watchdog_ticker(),
+        on_tick=on_tick,
         on_purge=audit_purge,
         data_key_path=data_key_path(config),
     )
@@ -126,6 +140,7 @@ def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
         notify.stopping("sync worker stopping")
         return 0
     finally:
+        renewal.close(timeout=parts.client.control_timeout + 5 if parts.client else 5)
         parts.close()
 
 

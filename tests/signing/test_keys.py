@@ -123,7 +123,13 @@ def test_keys_commands(tmp_path, capsys, monkeypatch):
     assert kiosk_main(["keys", "show", "--config", config, "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["warning"] is None
-    assert shown["days_left"] >= 364
+    # Seal certificates are short-lived (issue 22): 90 days by default, renewed over the sync link before
+    # expiry; the dev certificate starts 5 minutes back (clock skew) and ends 90 days on, not a year.
+    assert SigningConfig().dev_seal_days == 90
+    span = dt.datetime.fromisoformat(shown["not_after"]) - dt.datetime.fromisoformat(shown["not_before"])
+    assert span == dt.timedelta(days=90, minutes=5)
+    assert shown["days_left"] == 89  # 90 days less the seconds since it was made
+    assert shown["renewal_due"] is False  # 89 days left, renewed from 45 days before expiry
     assert "Development City Root CA" in shown["trust_roots"][0]
 
 
