@@ -37,6 +37,12 @@ END_OF_DAY = time(23, 59, 59)
 WORKDAY_MARK = "workday"
 
 
+class DeadlineConfigError(BackendError):
+    """A holiday calendar or a deadline option `serve` cannot use: the operator's to fix (exit status 2)."""
+
+    exit_code = 2
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """Vietnam's working days: Monday to Friday less ``holidays``, plus the weekend days in ``worked``."""
@@ -68,7 +74,7 @@ class WorkingCalendar:
             try:
                 day = date.fromisoformat(first)
             except ValueError:
-                raise BackendError(
+                raise DeadlineConfigError(
                     f"line {number} of the holiday calendar is not a date (YYYY-MM-DD [name]): {first[:40]!r}",
                     subject=source,
                 ) from None
@@ -78,7 +84,7 @@ class WorkingCalendar:
                 holidays.add(day)
         both = holidays & worked
         if both:
-            raise BackendError(
+            raise DeadlineConfigError(
                 f"the holiday calendar lists {min(both).isoformat()} both as a holiday and as worked",
                 subject=source,
             )
@@ -93,7 +99,9 @@ class WorkingCalendar:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-            raise BackendError(f"cannot read the holiday calendar: {reason}", subject=str(path)) from None
+            raise DeadlineConfigError(
+                f"cannot read the holiday calendar: {reason}", subject=str(path)
+            ) from None
         return cls.parse(text, str(path))
 
 
@@ -104,7 +112,7 @@ class DeadlineRule:
 
     def __post_init__(self) -> None:
         if not 0 <= self.working_days <= MAX_WORKING_DAYS:
-            raise BackendError(
+            raise DeadlineConfigError(
                 f"--postcheck-working-days must be from 0 to {MAX_WORKING_DAYS}",
                 subject=str(self.working_days),
             )

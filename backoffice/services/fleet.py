@@ -71,6 +71,7 @@ def _alert(kind: str, kiosk: str, detail: str, *, subject: str = "", fingerprint
         "logs_url": logs_url(kiosk),
         "acked_by": None,
         "acked_at": None,
+        "kiosk_says": None,
     }
 
 
@@ -174,19 +175,20 @@ class FleetView:
             if growing:
                 alerts.append(_alert("backlog", kid, " → ".join(str(b) for b in backlogs)))
             if age is None or age > options.silent_minutes:
-                silent = "never" if age is None else f"{age:.0f} min"
+                silent = "—" if age is None else f"{age:.0f} min"  # — : no heartbeat ever
                 alerts.append(_alert("silent", kid, silent, fingerprint=str(item.get("last_heartbeat_at"))))
             worst = max(truth.dead_letters, truth.reported_dead_letters or 0)
             if worst:
                 codes = ", ".join(f"{c} ({s} {e[:60]})" for c, s, e in truth.dead_codes)
                 detail = f"{truth.dead_letters}" + (f": {codes}" if codes else "")
+                alert = _alert("dead_letters", kid, detail, fingerprint=str(worst))
                 if (truth.reported_dead_letters or 0) != truth.dead_letters:
-                    detail += f" · kiosk reports {truth.reported_dead_letters or 0}"
-                alerts.append(_alert("dead_letters", kid, detail, fingerprint=str(worst)))
+                    alert["kiosk_says"] = truth.reported_dead_letters or 0  # shown beside, in words
+                alerts.append(alert)
             offset = truth.clock_offset_s
             if offset is not None and abs(offset) > options.clock_alert_s:
-                way = "fast" if offset > 0 else "slow"
-                alerts.append(_alert("clock", kid, f"{offset:+.0f} s ({way})", fingerprint=way))
+                way = "fast" if offset > 0 else "slow"  # the sign says it: + ahead of the city, - behind
+                alerts.append(_alert("clock", kid, f"{offset:+.0f} s", fingerprint=way))
         for call in StaffCallBook(self.db).list_calls("open", limit=100):
             alerts.append(
                 _alert(

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from backoffice.services.deadlines import DEFAULT_HOLIDAYS, DeadlineRule, WorkingCalendar, stamp
+from backoffice.services.deadlines import (
+    DEFAULT_HOLIDAYS,
+    DeadlineConfigError,
+    DeadlineRule,
+    WorkingCalendar,
+    stamp,
+)
 from offline_sync.protocol.errors import BackendError
 
 ICT = timezone(timedelta(hours=7))
@@ -78,19 +84,20 @@ def test_a_calendar_file_and_its_mistakes(tmp_path: Path) -> None:
     assert due(datetime(2026, 12, 11, 9, 0, tzinfo=ICT), 1, calendar) == "2026-12-12T16:59:59+00:00"
     bad = tmp_path / "bad.txt"
     bad.write_text("2026-12-08\n08/12/2026 Ngày nghỉ\n", "utf-8")
-    with pytest.raises(BackendError, match=r"line 2 .*not a date") as caught:
+    with pytest.raises(DeadlineConfigError, match=r"line 2 .*not a date") as caught:
         WorkingCalendar.load(bad)
     assert caught.value.subject == str(bad)
+    assert isinstance(caught.value, BackendError) and caught.value.exit_code == 2  # serve: one line, exit 2
     both = tmp_path / "both.txt"
     both.write_text("2026-12-12\n2026-12-12 workday\n", "utf-8")
-    with pytest.raises(BackendError, match="both as a holiday and as worked"):
+    with pytest.raises(DeadlineConfigError, match="both as a holiday and as worked"):
         WorkingCalendar.load(both)
-    with pytest.raises(BackendError, match="cannot read the holiday calendar"):
+    with pytest.raises(DeadlineConfigError, match="cannot read the holiday calendar"):
         WorkingCalendar.load(tmp_path / "missing.txt")
     latin = tmp_path / "latin.txt"
     latin.write_bytes("2026-12-08 Ng\xe0y".encode("latin-1"))
-    with pytest.raises(BackendError, match="cannot read the holiday calendar"):
+    with pytest.raises(DeadlineConfigError, match="cannot read the holiday calendar"):
         WorkingCalendar.load(latin)
     for days in (-1, 61):
-        with pytest.raises(BackendError, match="postcheck-working-days"):
+        with pytest.raises(DeadlineConfigError, match="postcheck-working-days"):
             DeadlineRule(days, calendar)
