@@ -124,7 +124,7 @@ import os, subprocess, sys, time
 from kiosk.runtime import notify
 notify.ready()
 env = dict(os.environ, WATCHDOG_PID="")
-subprocess.run([sys.executable, "-c", "from kiosk import notify; notify.notify('WATCHDOG=1', 'STATUS=from a child')"],
+subprocess.run([sys.executable, "-c", "from kiosk.runtime import notify; notify.notify('WATCHDOG=1', 'STATUS=from a child')"],
                env=env, check=True)
 time.sleep(3600)
 """
