@@ -25,12 +25,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from backoffice.services.auth import audit
 from backoffice.services.postcheck import REVOKE_REASONS, copy_state
 from backoffice.storage.db import BackendDB
 from signing.errors import SealFormatError
+from signing.kiosk_revocation import KioskRevocations, pdf_seal_signer
 from signing.pades import SEAL_KEY
 from signing.seal import SealClaims
 from signing.seal_qr import access_token_sha256, parse_seal_qr, seal_digest
@@ -62,10 +64,14 @@ class TokenLimits:
 
 @dataclass(frozen=True)
 class SealView:
-    """What the city's copy of the PDF seals: the QR text's digest and the parsed claims (no token)."""
+    """What the city's copy of the PDF seals: the QR text's digest and the parsed claims (no token), and
+    the kiosk certificate that signed it with the latest time the copy claims (for the kiosk revocation
+    list: ``seal_revocation``)."""
 
     digest: str
     claims: SealClaims | None
+    signer: x509.Certificate | None = None
+    sealed_at: dt.datetime | None = None
 
 
 @dataclass
@@ -97,25 +103,32 @@ class TokenBook:
             if code in self._seals:
                 self._seals.move_to_end(code)
                 return self._seals[code]
-        text = self.seal_text(code)
-        if text is None:
+        pdf = self._pdf(code)
+        text = self._seal_text_of(pdf) if pdf is not None else None
+        if pdf is None or text is None:
             return None
         try:
             claims: SealClaims | None = parse_seal_qr(text)
         except SealFormatError:
             claims = None
-        view = SealView(seal_digest(text), claims)
+        signer = pdf_seal_signer(pdf)
+        view = SealView(seal_digest(text), claims, *(signer or (None, None)))
         with self._lock:
             self._seals[code] = view
             while len(self._seals) > 2048:
                 self._seals.popitem(last=False)
         return view
 
-    def seal_text(self, code: str) -> str | None:
+    def _pdf(self, code: str) -> bytes | None:
         record = self.db.get_record(code)
-        pdf = self.db.blobs.get(record["pdf_sha256"]) if record else None
-        if pdf is None:
-            return None
+        return self.db.blobs.get(record["pdf_sha256"]) if record else None
+
+    def seal_text(self, code: str) -> str | None:
+        pdf = self._pdf(code)
+        return self._seal_text_of(pdf) if pdf is not None else None
+
+    @staticmethod
+    def _seal_text_of(pdf: bytes) -> str | None:
         try:
             value = PdfFileReader(io.BytesIO(pdf), strict=False).root.get(SEAL_KEY)
         except Exception:
@@ -187,6 +200,18 @@ class TokenBook:
             self._fail(key, limit, now)
         audit(self.db, actor, "copy.token_refused", code, "wrong token" if token else "no token")
         return "refused"
+
+
+def seal_revocation(book: TokenBook, code: str, revocations: KioskRevocations | None) -> str | None:
+    """Why the stored copy's seal is void under the kiosk revocation list (its kiosk certificate revoked
+    from a time at or before the copy's), or None. A copy stored before the revocation is caught here too:
+    the list is applied when the copy is shown, not only at upload."""
+    if revocations is None or not revocations.entries:
+        return None
+    seal = book.seal(code)
+    if seal is None or seal.signer is None:
+        return None
+    return revocations.problem(seal.signer, seal.sealed_at or dt.datetime.now(dt.UTC))
 
 
 def reason_labels(key: str | None) -> dict[str, str] | None:

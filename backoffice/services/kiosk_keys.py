@@ -392,3 +392,11 @@ class RevocationGuard:
         closer = getattr(self.inner, "close", None)
         if closer is not None:
             closer()
+
+
+def current_revocations(db: BackendDB) -> KioskRevocations | None:
+    """The kiosk revocation list the upload check applies (the database's ``RevocationGuard``: the published
+    file, verified against the city roots), for the public pages that show a stored copy; None when this
+    backend checks no seals (``serve --dev-no-seal-check``) or has published no list."""
+    guard = db.seal_checker
+    return guard.current() if isinstance(guard, RevocationGuard) else None

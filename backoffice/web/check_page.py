@@ -7,7 +7,9 @@ as ``/static/vendor/jsQR.js``: no CDN), posts the QR text to ``/check/verdict``,
 The verdict is the city's: the QR's code and access token open the city's record (throttled and audited
 like ``/v``), and the QR must be the one the city stored for that copy (the SHA-256 of the whole QR text,
 ``signing.seal_qr.seal_digest``): a genuine code and token under another document's seal, or a seal made
-with a leaked key for a code the city does not hold, is NOT VALID with its reason.
+with a leaked key for a code the city does not hold, is NOT VALID with its reason. So is a copy whose
+kiosk's seal key the city revoked from a time at or before the copy's (``seal_revoked``), even one the city
+stored before the revocation: the current list is applied at every check.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from backoffice.api.kiosk_app import HttpProblem, read_body
-from backoffice.services.access_tokens import TOKEN_FORM, TokenBook, copy_facts
+from backoffice.services.access_tokens import TOKEN_FORM, TokenBook, copy_facts, seal_revocation
+from backoffice.services.kiosk_keys import current_revocations
 from backoffice.services.postcheck import REVOKE_REASONS
 from backoffice.web.common import SECURITY_HEADERS, Web
 from backoffice.web.copy_view import client_ip
 from signing.errors import SealFormatError
+from signing.kiosk_revocation import KioskRevocations
 from signing.seal_qr import parse_seal_qr, seal_digest
 
 VENDOR_DIR = Path(__file__).resolve().parents[2] / "var" / "web-vendor"
@@ -51,6 +55,7 @@ TEXT = {
         "not_seal": "Mã QR này không phải mã của bản sao chứng thực.",
         "unknown_code": "Cơ quan không có bản sao nào mang mã này.",
         "record_mismatch": "Mã QR khác với bản sao mà cơ quan lưu giữ cho mã này.",
+        "seal_revoked": "Khóa ký của ki-ốt cấp bản sao này đã bị thu hồi: dấu của bản sao này vô hiệu.",
         "locked": "Thử sai quá nhiều lần; vui lòng thử lại sau.",
         "valid": "Đây là bản sao do cơ quan cấp. So nội dung trang giấy với trang đã cấp dưới đây.",
         "revoked": "Bản sao này đã bị thu hồi: {reason}.",
@@ -70,6 +75,7 @@ TEXT = {
         "not_seal": "This QR is not a certified copy's seal.",
         "unknown_code": "The city holds no copy with this code.",
         "record_mismatch": "The QR differs from the copy the city holds for this code.",
+        "seal_revoked": "The seal key of the kiosk that issued this copy was revoked: this copy's seal is void.",
         "locked": "Too many wrong attempts; please try again later.",
         "valid": "This copy was issued by the city. Compare the paper with the issued page below.",
         "revoked": "This copy was revoked: {reason}.",
@@ -102,8 +108,12 @@ def qr_code_and_token(text: str) -> tuple[str, str, str] | None:
     return code, token, claims.verify_url
 
 
-def city_verdict(book: TokenBook, text: str, ip: str) -> dict[str, Any]:
-    """The city's verdict on a decoded QR: VALID, REVOKED or NOT VALID, with a reason key."""
+def city_verdict(
+    book: TokenBook, text: str, ip: str, revocations: KioskRevocations | None = None
+) -> dict[str, Any]:
+    """The city's verdict on a decoded QR: VALID, REVOKED or NOT VALID, with a reason key. ``revocations``:
+    the current kiosk revocation list; a copy it voids is NOT VALID (``seal_revoked``), even one the city
+    stored before the revocation."""
     found = qr_code_and_token(text)
     if found is None:
         return {"verdict": "NOT VALID", "reason_key": "not_seal"}
@@ -119,6 +129,8 @@ def city_verdict(book: TokenBook, text: str, ip: str) -> dict[str, Any]:
     facts = copy_facts(book, code)
     if facts is None or facts.get("seal_digest") != seal_digest(text):
         return {"verdict": "NOT VALID", "reason_key": "record_mismatch", "code": code}
+    if seal_revocation(book, code, revocations) is not None:
+        return {"verdict": "NOT VALID", "reason_key": "seal_revoked", "code": code}
     view = f"/v/{code}?t={token}"
     pages = [f"/v/{code}/pages/{n}.png?t={token}" for n in range(1, int(facts["pages"]) + 1)]
     if facts["status"] == "revoked":
@@ -157,7 +169,9 @@ def check_routes(web: Web, book: TokenBook, *, vendor_dir: Path | None = None) -
         text = data.get("qr") if isinstance(data, dict) else None
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_QR_TEXT or "\x00" in text:
             return JSONResponse({"error": 'expected a JSON object {"qr": TEXT}'}, status_code=400)
-        answer = await run_in_threadpool(city_verdict, book, text, client_ip(request))
+        answer = await run_in_threadpool(
+            lambda: city_verdict(book, text, client_ip(request), current_revocations(web.db))
+        )
         status = 429 if answer["reason_key"] == "locked" else 200
         return JSONResponse(answer, status_code=status, headers={"Cache-Control": "no-store"})
 

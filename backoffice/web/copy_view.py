@@ -6,6 +6,9 @@ program, and the city's kiosk revocation list.
   the public revoke reason, the sealed fields, and the issued page images side by side (one column on a
   phone), in Vietnamese (default) or English (``&lang=en``). The JSON answer holds the facts a verifier
   compares with its QR (``access_tokens.copy_facts``).
+* A copy whose seal the current kiosk revocation list voids (its kiosk's key revoked from a time at or
+  before the copy's, ``access_tokens.seal_revocation``) reads NOT VALID (``seal_revoked``), with or without
+  the token, even when it was stored before the revocation; the JSON answers carry ``"seal_revoked": true``.
 * A wrong token is refused with 403 and nothing more; the throttle is ``access_tokens.TokenBook``.
 * ``GET /api/public/kiosk-revocations``: the signed list of revoked kiosk seal keys (PEM CRL).
 """
@@ -23,7 +26,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from backoffice.services.access_tokens import TOKEN_FORM, TokenBook, copy_facts
+from backoffice.services.access_tokens import TOKEN_FORM, TokenBook, copy_facts, seal_revocation
+from backoffice.services.kiosk_keys import current_revocations
 from backoffice.services.postcheck import REVOKE_REASONS, public_status
 from backoffice.web.common import SECURITY_HEADERS, Web
 from backoffice.web.console import render_page_png
@@ -43,6 +47,9 @@ TEXT: dict[str, dict[str, str]] = {
         "st_issued": "HỢP LỆ · đã cấp, chờ hậu kiểm",
         "st_post_checked": "HỢP LỆ · đã hậu kiểm",
         "st_revoked": "ĐÃ THU HỒI",
+        "st_seal_revoked": "KHÔNG HỢP LỆ · khóa ký của ki-ốt đã bị thu hồi",
+        "seal_revoked": "Thành phố đã thu hồi khóa ký của ki-ốt cấp bản sao này: mọi dấu tạo từ thời điểm thu hồi"
+        " trở đi đều vô hiệu, kể cả bản sao này. Đừng chấp nhận bản sao này.",
         "unknown": "KHÔNG HỢP LỆ · không có bản sao nào mang mã này",
         "need_token": "Quét mã QR in trên bản sao để xem nội dung đã được chứng thực và ảnh các trang.",
         "refused": "Đường dẫn không đúng: mã truy cập không khớp với bản sao này.",
@@ -65,6 +72,9 @@ TEXT: dict[str, dict[str, str]] = {
         "st_issued": "VALID · issued, awaiting post-check",
         "st_post_checked": "VALID · post-checked",
         "st_revoked": "REVOKED",
+        "st_seal_revoked": "NOT VALID · the kiosk's seal key was revoked",
+        "seal_revoked": "The city revoked the seal key of the kiosk that issued this copy: every seal it made"
+        " from the revocation time on is void, this copy's too. Do not accept it.",
         "unknown": "NOT VALID · no copy has this code",
         "need_token": "Scan the QR printed on the copy to see what was certified and the issued pages.",
         "refused": "Wrong link: the access token does not match this copy.",
@@ -112,7 +122,8 @@ main{max-width:1100px;margin:0 auto;padding:12px}
 header{display:flex;justify-content:space-between;align-items:center;padding:8px 12px;background:#7a0d0d;color:#fff}
 header a{color:#fff}
 .verdict{font-size:1.9em;font-weight:800;margin:.4em 0;padding:.35em .5em;border-radius:6px}
-.st-issued,.st-post_checked{background:#dff3e4;color:#0b5d1e}.st-revoked,.st-unknown{background:#fbe1e1;color:#8b0000}
+.st-issued,.st-post_checked{background:#dff3e4;color:#0b5d1e}
+.st-revoked,.st-unknown,.st-seal_revoked{background:#fbe1e1;color:#8b0000}
 .mono{font-family:ui-monospace,monospace}
 .side{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
 .side>section{flex:1 1 320px;min-width:280px;background:#fff;border-radius:6px;padding:10px}
@@ -177,6 +188,11 @@ def copy_view_routes(web: Web, book: TokenBook, *, revocation_list: Path | None 
         code = str(request.path_params["code"]).strip().upper()
         return code if _CODE.fullmatch(code) else None
 
+    def seal_void(code: str) -> bool:
+        """Whether the stored copy's seal is void under the current kiosk revocation list (issue 22): a copy
+        stored before its kiosk's key was revoked, sealed after the key's void time."""
+        return seal_revocation(book, code, current_revocations(db)) is not None
+
     async def attempt(request: Request, code: str, token: str) -> str:
         if not TOKEN_FORM.fullmatch(token):
             token = ""
@@ -191,6 +207,8 @@ def copy_view_routes(web: Web, book: TokenBook, *, revocation_list: Path | None 
             found = await run_in_threadpool(public_status, db, code)
             if found is None:
                 return JSONResponse({"error": f"no copy with code {code}"}, status_code=404, headers=no_store)
+            if await run_in_threadpool(seal_void, code):
+                found = {**found, "seal_revoked": True}  # status-level: the copy is not valid
             return JSONResponse(found, headers=no_store)
         outcome = await attempt(request, code, token)
         if outcome.startswith("locked:"):
@@ -207,6 +225,8 @@ def copy_view_routes(web: Web, book: TokenBook, *, revocation_list: Path | None 
         facts = await run_in_threadpool(copy_facts, book, code)
         if facts is None:  # granted means a stored record: the copy row is there too
             return JSONResponse({"error": f"no copy with code {code}"}, status_code=404, headers=no_store)
+        if await run_in_threadpool(seal_void, code):
+            facts = {**facts, "seal_revoked": True}
         return JSONResponse(facts, headers=no_store)
 
     async def view_page(request: Request) -> Response:
@@ -219,6 +239,9 @@ def copy_view_routes(web: Web, book: TokenBook, *, revocation_list: Path | None 
             return web.render(request, "public_copy.html", 404, lang=lang, copy_status="unknown", **ctx)
         status = await run_in_threadpool(public_status, db, code)
         state = status["status"] if status else "unknown"
+        void: bool = status is not None and await run_in_threadpool(seal_void, code)
+        if void:
+            state = "seal_revoked"  # NOT VALID, whatever the copy's own status says
         if not token:
             return web.render(
                 request, "public_copy.html", 200 if status else 404, lang=lang, copy_status=state, **ctx

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,7 @@ from signing.kiosk_revocation import RevokedSeal, load_revocation_list, make_rev
 from signing.seal_qr import read_seal_qr
 from signing.trust import TrustStore, load_certs
 from tests.backoffice.helpers import Kiosks
-from tests.backoffice.online_city import OnlineCity
+from tests.backoffice.online_city import Issued, OnlineCity
 from tests.sync.helpers import Pki
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -203,3 +204,66 @@ def test_seal_certificates_are_renewed_over_the_kiosks_mtls_link(
     anonymous = httpx.Client(base_url=city.url, verify=str(city.pki.pki.ca_cert), timeout=10)
     with anonymous, pytest.raises(httpx.HTTPError):
         anonymous.post("/v1/seal-certificate", json={"csr": csr_for(key)})
+
+
+def test_a_copy_stored_before_its_kiosk_was_revoked_reads_not_valid_on_v_and_check(
+    city: OnlineCity, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The upload check cannot refuse a copy the city already holds: the public pages apply the current
+    list when they show it. HN-001's key is revoked from a time before one stored copy's issue time and
+    after another's; HN-002 is untouched."""
+    honest = city.stored_copy("HN-001")  # signed before the void time
+    cut = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=1)
+    while dt.datetime.now(dt.UTC) <= cut:  # the next copy is signed after the void time (not a timing check)
+        time.sleep(0.1)
+    void = city.stored_copy("HN-001")  # stored: the list does not name the key yet
+    other = city.stored_copy("HN-002")
+    with httpx.Client(base_url=city.public_url, timeout=60) as client:
+
+        def verdict(copy: Issued) -> dict[str, object]:
+            answer = client.post("/check/verdict", json={"qr": copy.qr})
+            assert answer.status_code == 200, answer.text
+            result: dict[str, object] = answer.json()
+            return result
+
+        assert verdict(void)["verdict"] == "VALID"  # before the revocation
+        revoke_kiosk(city, "HN-001", cut, monkeypatch, capsys)
+
+        # /check: NOT VALID with its reason, no issued pages offered; the others as before.
+        refused = verdict(void)
+        assert (refused["verdict"], refused["reason_key"]) == ("NOT VALID", "seal_revoked")
+        assert "pages" not in refused and "view" not in refused
+        assert verdict(honest)["verdict"] == "VALID"  # sealed before the void time
+        assert verdict(other)["verdict"] == "VALID"
+        # The words the page shows for the reason (its texts, as the page's script reads them).
+        for lang, words in (
+            ("vi", "Khóa ký của ki-ốt cấp bản sao này đã bị thu hồi"),
+            ("en", "kiosk that issued"),
+        ):
+            html = client.get(f"/check?lang={lang}").text
+            found = re.search(r'<script type="application/json" id="texts">(.*?)</script>', html, re.S)
+            assert found is not None and words in json.loads(found.group(1))["seal_revoked"]
+
+        # /v/{code}?t=: the verdict line and the reason, in Vietnamese and English.
+        page = client.get(f"/v/{void.code}?t={void.token}")
+        en = client.get(f"/v/{void.code}?t={void.token}&lang=en")
+        assert page.status_code == 200 and en.status_code == 200
+        assert "KHÔNG HỢP LỆ · khóa ký của ki-ốt đã bị thu hồi" in page.text
+        assert 'id="seal-revoked" data-reason="seal_revoked"' in page.text
+        assert "HỢP LỆ · đã cấp" not in page.text
+        assert "NOT VALID · the kiosk&#39;s seal key was revoked" in en.text or (
+            "NOT VALID · the kiosk's seal key was revoked" in en.text
+        )
+        assert "VALID · issued" not in en.text
+        # Without the token the status line says so too (status-level, nothing more).
+        bare = client.get(f"/v/{void.code}")
+        assert "KHÔNG HỢP LỆ · khóa ký" in bare.text and "Trần Thị Bình" not in bare.text
+        status = client.get(f"/api/public/copies/{void.code}").json()
+        assert status == {"code": void.code, "status": "issued", "seal_revoked": True}
+        facts = client.get(f"/api/public/copies/{void.code}?t={void.token}").json()
+        assert facts["seal_revoked"] is True and facts["code"] == void.code
+        # The honest copy and the other kiosk's read as before.
+        for copy in (honest, other):
+            shown = client.get(f"/v/{copy.code}?t={copy.token}")
+            assert "HỢP LỆ · đã cấp, chờ hậu kiểm" in shown.text and "seal-revoked" not in shown.text
+            assert "seal_revoked" not in client.get(f"/api/public/copies/{copy.code}").json()
