@@ -460,9 +460,7 @@ def console_routes(web: Web, approver: Approver | None) -> list[Route]:
     # --- static --------------------------------------------------------------------------------------
 
     async def static_file(request: Request) -> Response:
-        name = str(request.path_params["name"])
-        if name not in STATIC:
-            return Response("not found", status_code=404, media_type="text/plain")
+        name = request.url.path.rsplit("/", 1)[-1]
         text = (TEMPLATES / name).read_text(encoding="utf-8")
         return Response(
             text,
@@ -485,5 +483,7 @@ def console_routes(web: Web, approver: Approver | None) -> list[Route]:
         Route("/console/copies/{code}/pdf", staff_page(pdf_download), methods=["GET"]),
         Route("/console/copies/{code}/approve", staff_page(approve_copy), methods=["POST"]),
         Route("/console/copies/{code}/revoke", staff_page(revoke_copy), methods=["POST"]),
-        Route("/static/{name}", static_file, methods=["GET"]),
+        # one route per file: a /static/{name} pattern would swallow the other pages' /static/ files
+        # (retrieval's retrieve.js, /check's check.js) mounted after the console
+        *(Route(f"/static/{name}", static_file, methods=["GET"]) for name in STATIC),
     ]
