@@ -50,7 +50,7 @@ from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timesta
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from signing.content import bounded_data, page_digests
+from signing.content import bounded_data, page_digests, pages_with_inheritance
 from signing.countersign import OFFICER_UNIT
 from signing.images import page_image_digest
 
@@ -238,8 +238,6 @@ def _is_officer(cert: Any) -> bool:
 
 def image_digests(root: generic.DictionaryObject) -> list[list[bytes]]:
     """For each page, the digests (see signing.images) of the image XObjects it draws."""
-    from signing.content import pages_with_inheritance
-
     result: list[list[bytes]] = []
     for page in pages_with_inheritance(root):
         digests: list[bytes] = []

@@ -15,6 +15,9 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from kiosk.identity.face import FaceVerifier
+from kiosk.identity.liveness import check_challenge, landmarks_of
+
 log = logging.getLogger(__name__)
 
 _verifier: Any = None
@@ -37,8 +40,6 @@ def _exit_with_parent(parent: int) -> None:
 
 def _init(identity_config: Any, parent: int) -> None:
     global _verifier, _identity
-    from kiosk.identity.face import FaceVerifier
-
     _exit_with_parent(parent)
 
     _identity = identity_config
@@ -47,8 +48,6 @@ def _init(identity_config: Any, parent: int) -> None:
 
 def _warm_up() -> bool:
     import numpy as np
-
-    from kiosk.identity.liveness import landmarks_of
 
     _verifier.warm_up()
     landmarks_of(np.zeros((480, 640, 3), np.uint8))
@@ -60,8 +59,6 @@ def _verify(card_image: Any, frames: Sequence[Any]) -> Any:
 
 
 def _liveness(challenge: str, frames: Sequence[Any]) -> Any:
-    from kiosk.identity.liveness import check_challenge
-
     return check_challenge(challenge, frames, _identity)
 
 

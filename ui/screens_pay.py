@@ -14,6 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QLabel
 
 from kiosk.flow import Screen
+from kiosk.services.fee import compute_fee
+from kiosk.services.payment import PayeeAccount, PaymentRequest, VietQR
 from ui import messages
 from ui.screen_registry import screen
 from ui.screens_visit import format_vnd
@@ -166,9 +168,6 @@ class TicketScreen(ScreenBase):
 
 def sample_payment() -> Any:
     """The payment the screen would show for 2 pages x 2 copies (a VietQR of the sample payee)."""
-    from kiosk.services.fee import compute_fee
-    from kiosk.services.payment import PayeeAccount, PaymentRequest, VietQR
-
     fee = compute_fee(2, 2)
     payee = PayeeAccount()
     reference = "HN001PK7Q2M9XA"

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.flow import Action, ErrorInfo, Screen, Service
 from kiosk.flow.errors import RESCAN_ACTIONS
+from kiosk.services.fee import format_vnd as vnd
 from ui import messages
 from ui.screen_registry import screen
 from ui.widgets import (
@@ -50,8 +51,6 @@ FACE_STEP_S = 2.5
 
 def format_vnd(amount: int) -> str:
     """Vietnamese dong with dots between thousands: 12.000 đ (kiosk.services.fee.format_vnd)."""
-    from kiosk.services.fee import format_vnd as vnd
-
     return vnd(int(amount))
 
 

@@ -14,20 +14,21 @@ import contextlib
 import logging
 from typing import Any
 
+from drivers.signal_light import SimulatedSignalLight
+from kiosk.services.demo_payment import demo_payments
+from kiosk.services.payment import PaymentService
+from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
+from kiosk.services.staff_call import StaffCallService
+from offline_sync.kiosk_api_client import KioskApiClient
+from offline_sync.runner import open_client
+
 log = logging.getLogger(__name__)
 
 
 def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStack) -> Any:
     """Give `services` their payments, tickets and staff calls; returns the demo parts (or None)."""
     config = kiosk_app.config
-    from kiosk.services.payment import PaymentService
-    from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
-    from kiosk.services.staff_call import StaffCallService
-
     if config.sync.backend_url:
-        from offline_sync.kiosk_api_client import KioskApiClient
-        from offline_sync.runner import open_client
-
         try:
             client = open_client(config.sync, config.path)
         except Exception as exc:  # a missing certificate: the kiosk still starts, the log says why
@@ -62,9 +63,6 @@ def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStac
         )
         services.staff_calls = StaffCallService(getattr(kiosk_app.devices, "signal_light", None), None)
         return None
-    from drivers.signal_light import SimulatedSignalLight
-    from kiosk.services.demo_payment import demo_payments
-
     parts = stack.enter_context(demo_payments(kiosk_app))
     light = stack.enter_context(SimulatedSignalLight())
     parts.staff_calls = StaffCallService(light, parts.staff_calls.channel)

@@ -22,7 +22,7 @@ import ui.screens_pay
 import ui.screens_service
 import ui.screens_visit  # noqa: F401
 from kiosk.config.screen import UiConfig
-from kiosk.flow import Action, Screen, VisitFlow
+from kiosk.flow import Action, ErrorInfo, Screen, VisitFlow
 from kiosk.flow.record import wipe_array
 from ui import screen_registry, theme
 from ui.email_entry import EmailOverlay
@@ -504,8 +504,6 @@ class KioskWindow(QWidget):
             event.ignore()
 
     def _show_internal_error(self, detail: str) -> None:
-        from kiosk.flow import Action, ErrorInfo
-
         log.error("unexpected error, visit will reset: %s", detail)
         if self.flow.screen in (Screen.maintenance, Screen.maintenance_pin):
             return

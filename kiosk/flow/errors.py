@@ -13,6 +13,13 @@ import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from drivers.errors import CoverOpen, DeviceError, NoDocument, PaperOut
+from kiosk.errors import NegativeVerdict, RescanNeeded, UnavailableError, UnknownCodeError
+from kiosk.identity.chip.errors import ChipError, ChipRefused
+from kiosk.identity.errors import CardError, FaceError, LivenessError
+from kiosk.services.reprint import ReprintRefused
+from ocr.errors import OcrUnavailable
+
 
 class Action(StrEnum):
     """The ways forward an error screen offers."""
@@ -70,13 +77,6 @@ def _register_builtins() -> None:
     with _builtins_lock:
         if _builtins_loaded:
             return
-        from drivers.errors import CoverOpen, DeviceError, NoDocument, PaperOut
-        from kiosk.errors import NegativeVerdict, RescanNeeded, UnavailableError, UnknownCodeError
-        from kiosk.identity.chip.errors import ChipError, ChipRefused
-        from kiosk.identity.errors import CardError, FaceError, LivenessError
-        from kiosk.services.reprint import ReprintRefused
-        from ocr.errors import OcrUnavailable
-
         retry_or_staff = (Action.try_again, Action.call_staff)
         builtins: list[tuple[type[BaseException], Route]] = [
             (PaperOut, Route("paper_out", retry_or_staff)),

@@ -15,6 +15,7 @@ from kiosk.errors import BadInputError, KioskError, NegativeVerdict
 from kiosk.flow.errors import ErrorInfo
 from kiosk.flow.machine import VisitFlow
 from kiosk.flow.record import Screen, Service
+from kiosk.pipeline.visit_pipeline import CertifiedCopy
 
 if TYPE_CHECKING:
     from kiosk.pipeline.visit_pipeline import CertifiedCopy
@@ -57,7 +58,6 @@ def certify_visit(
 
     `subject(screen)` names the input an error on that screen is about (the CLI's file names).
     """
-    from kiosk.pipeline.visit_pipeline import CertifiedCopy
 
     def press(action: Callable[[], None], screen: Screen) -> None:
         action()

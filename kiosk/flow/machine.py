@@ -28,15 +28,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.errors import UnknownCodeError
 from kiosk.flow.contracts import ImmediateRunner, Report, TaskRunner, VisitServices
 from kiosk.flow.errors import INTERNAL, RESCAN_ACTIONS, Action, ErrorInfo, classify_error, route_for
 from kiosk.flow.payment_step import PaymentSteps
 from kiosk.flow.print_step import PrintSteps
 from kiosk.flow.record import BUSY_SCREENS, Screen, Service, VisitRecord, wipe_array, wipe_result
+from kiosk.runtime.logs import forget_sensitive, register_sensitive
 from kiosk.runtime.maintenance_pin import MaintenanceAuth
 from kiosk.runtime.memory import release_later
 from kiosk.services.delivery import note_count, note_screen
 from kiosk.services.readiness import REPRINT_DEVICES, VISIT_DEVICES
+from kiosk.services.reprint import HolderReprint
 
 if TYPE_CHECKING:
     import numpy as np
@@ -237,8 +240,6 @@ class VisitFlow(PrintSteps, PaymentSteps):
         if old.temp_dir is not None:
             shutil.rmtree(old.temp_dir, ignore_errors=True)
         with contextlib.suppress(Exception):
-            from kiosk.runtime.logs import forget_sensitive
-
             forget_sensitive()
         self.visit = VisitRecord(language=self.default_language)
         release_later(self.runner)  # the visit's buffers go back to the system, not just to malloc
@@ -304,8 +305,6 @@ class VisitFlow(PrintSteps, PaymentSteps):
         self.visit.card_image = chip.portrait if chip.portrait is not None else image
         self.visit.identity_source = chip.identity_source
         with contextlib.suppress(Exception):
-            from kiosk.runtime.logs import register_sensitive
-
             card = self.visit.card
             register_sensitive(str(getattr(card, "full_name", "")), str(getattr(card, "id_number", "")))
         self.visit.challenge = self._draw_challenge()
@@ -608,9 +607,6 @@ class VisitFlow(PrintSteps, PaymentSteps):
         (kiosk.services.reprint.HolderReprint decides once both are in)."""
         if self.screen != Screen.reprint or self.busy or not self.visit.reprint_code:
             return
-        from kiosk.errors import UnknownCodeError
-        from kiosk.services.reprint import HolderReprint
-
         try:
             self.visit.reprint_code = HolderReprint.normalize(self.visit.reprint_code)
         except UnknownCodeError as exc:  # a mistyped code: said at once, before the card is asked for

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.flow.errors import Action, ErrorInfo
 from kiosk.flow.record import Screen
 from kiosk.services.fee import Fee, compute_fee
+from kiosk.services.payment import PaymentRequired
 
 if TYPE_CHECKING:
     from kiosk.flow.machine import VisitFlow
@@ -154,8 +155,6 @@ class PaymentSteps:
     def _paid_print(self: VisitFlow, part: str, print_fn: Any) -> Any:  # type: ignore[misc]
         """Run one print of the visit under its payment's permit (or directly, without payments)."""
         payments = self.payments
-        from kiosk.services.payment import PaymentRequired
-
         if payments is None:
             if self.payment_required:
                 raise PaymentRequired("no payment service: nothing is printed unpaid")

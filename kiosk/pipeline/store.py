@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.errors import UnavailableError
+from offline_sync.store import LocalStore, load_or_create_data_key
+from signing.code import make_code
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
@@ -39,8 +41,6 @@ class KioskStore:
     @classmethod
     def open(cls, config: KioskConfig) -> KioskStore:
         """The store of the database and data key that `config` names (created on first use)."""
-        from offline_sync.store import LocalStore, load_or_create_data_key
-
         db_path = config.path(config.sync.database)
         key_path = data_key_path(config)
         try:
@@ -58,8 +58,6 @@ class KioskStore:
 
     def next_code(self) -> str:
         """A fleet-unique identity code: authority, kiosk and a sequence that survives restarts."""
-        from signing.code import make_code
-
         return make_code(self.authority_code, self.kiosk_id, self.local.next_sequence())
 
     def add_record(self, record: RecordIn) -> None:
