@@ -8,9 +8,11 @@ opens the copy: a token is checked by hashing it and comparing in constant time.
 * Without the token anyone reads ``{code, status}`` (``postcheck.public_status``); with it, the record's
   facts (``copy_facts``): kiosk, issue time, pages, document type, seal digest, the public revoke reason,
   and (for the page) the sealed fields and the issued page images.
-* Wrong tokens are counted per (code, address), per code and per address (``TokenLimits``); past a limit
-  the key is locked for a while that doubles with each lockout, and while locked even the right token is
-  refused (so guessing in parallel gains nothing). Every attempt is audited (``public:<ip>``).
+* Wrong tokens are counted per (code, address) and per code (``TokenLimits``); past a limit the key is
+  locked for a while that doubles with each lockout, and while locked even the right token is refused (so
+  guessing in parallel gains nothing). Never per address alone: every citizen behind the city's proxy or a
+  carrier's NAT shares one, and a sweep over codes gains nothing against 128-bit tokens (the status lookup
+  that lists codes has its own throttle). Every attempt is audited (``public:<ip>``).
 """
 
 from __future__ import annotations
@@ -56,7 +58,6 @@ class TokenLimits:
 
     per_client: int = 5  # one code, from one address
     per_code: int = 50  # one code, from everyone (a spread-out guess at one copy)
-    per_address: int = 30  # one address, over all codes (a sweep over the sequential codes)
     window_s: float = 3600.0
     lock_s: float = 900.0
     max_lock_s: float = 86_400.0
@@ -142,7 +143,6 @@ class TokenBook:
         return [
             (f"tok:{code}:{ip}", lim.per_client),
             (f"tok:{code}", lim.per_code),
-            (f"tokip:{ip}", lim.per_address),
         ]
 
     def locked_for(self, keys: list[str], now: float | None = None) -> float:

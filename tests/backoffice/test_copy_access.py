@@ -1,6 +1,6 @@
 """Issue 22, the public side of a copy: without its token the public learns the status alone; the token
 (only its hash is stored) opens the facts, the sealed fields and the issued pages; wrong tokens are
-throttled per (code, address), per code and per address, and audited; the revoke reason the public reads
+throttled per (code, address) and per code, never per address alone, and audited; the revoke reason the public reads
 is a fixed key, never the officer's words; a sweep over the sequential codes is throttled."""
 
 from __future__ import annotations
@@ -141,6 +141,28 @@ def test_wrong_tokens_are_refused_throttled_and_audited(city: OnlineCity) -> Non
     actions = [row["action"] for row in trail]
     assert actions.count("copy.token_refused") >= 4 and all(r["actor"] == "public:127.0.0.1" for r in trail)
     assert "copy.token_granted" in [row["action"] for row in audit_trail(city.db, other.code)]
+
+
+def test_wrong_tokens_from_one_address_never_lock_that_address_out_of_other_copies(
+    pki: Pki, kiosks: Kiosks, tmp_path: Path
+) -> None:
+    """Every citizen behind the city's proxy shares one address: one person's wrong tokens over many codes
+    must not lock the others (issue 24: lockouts that attackers cannot turn against users)."""
+    office = OnlineCity(pki, kiosks, tmp_path / "backend", token_limits=TokenLimits(per_client=2)).start()
+    try:
+        # 33 wrong tokens over 11 codes from one address: more than any per-address limit would allow
+        copies = [office.stored_copy() for _ in range(12)]
+        with public(office) as client:
+            for copy in copies[:11]:
+                for _ in range(3):
+                    wrong = copy.token[:-1] + ("a" if copy.token[-1] != "a" else "b")
+                    assert client.get(f"/api/public/copies/{copy.code}?t={wrong}").status_code in (403, 429)
+            # the swept copies are locked for this address; the last copy's holder still gets in
+            assert client.get(f"/api/public/copies/{copies[0].code}?t={copies[0].token}").status_code == 429
+            granted = client.get(f"/api/public/copies/{copies[11].code}?t={copies[11].token}")
+            assert granted.status_code == 200 and granted.json()["code"] == copies[11].code
+    finally:
+        office.stop()
 
 
 def test_the_public_reads_a_fixed_revoke_reason_never_the_officers_words(city: OnlineCity) -> None:
