@@ -45,6 +45,12 @@ as_root() {
 install_system_packages() {
   local missing=()
   for pkg in "${APT_PACKAGES[@]}"; do
+    # A Node.js from another source (NodeSource's nodejs bundles npm) conflicts with Debian's npm package:
+    # a working command is enough.
+    case "$pkg" in
+      nodejs) command -v node >/dev/null && continue ;;
+      npm) command -v npm >/dev/null && continue ;;
+    esac
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
