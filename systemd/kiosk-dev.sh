@@ -78,7 +78,7 @@ install_python_env() {
   local pip=("$VENV/bin/python" -m pip install -q --disable-pip-version-check)
   # setuptools < 81: face_recognition_models still imports pkg_resources.
   "${pip[@]}" --upgrade pip "setuptools>=68,<81" wheel
-  "${pip[@]}" -e "$ROOT[dev]"
+  "${pip[@]}" -e "${ROOT}[dev]"
   # face_recognition pins `dlib`, which compiles from source for half an hour; dlib-bin (a dependency
   # above) provides the same `dlib` module as a wheel, so these two go in without their dependencies.
   "${pip[@]}" --no-deps "face_recognition==1.3.0" "face_recognition_models==0.3.0"
