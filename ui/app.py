@@ -19,11 +19,18 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from kiosk.app import KioskApp, private_tmp_dir
+from kiosk.audit import AuditLog
+from kiosk.errors import UnavailableError
 from kiosk.flow import VisitFlow
 from kiosk.flow.adapter import PipelineServices
+from kiosk.runtime import notify
+from kiosk.runtime.fleet_health import start_device_watch
 from kiosk.runtime.maintenance_pin import MaintenanceAuth, hash_pin
 from ui import theme
+from ui.face_process import FaceProcess
 from ui.services import MaintenanceServices, RecentLogHandler
+from ui.visit_parts import attach_visit_parts, simulated_citizen_pays
 from ui.window import SIZES, KioskWindow
 from ui.workers import QtRunner
 
@@ -58,8 +65,6 @@ class AuditSink:
         try:
             audit = getattr(self.app, "audit", None)
             if audit is None:
-                from kiosk.audit import AuditLog
-
                 audit = AuditLog(self.app.config.path(self.app.config.audit.log_file), actor="kiosk-ui")
                 self.app.__dict__["audit"] = audit
             audit.record(event, **data)
@@ -134,20 +139,14 @@ def build_kiosk(
     demo_parts: dict[str, Any] = {}
     if kiosk_app is not None and services is None:
         if use_face_process:
-            from ui.face_process import FaceProcess
-
             face_process = FaceProcess(config.identity)
         services = PipelineServices.of(kiosk_app, face_process)
         # nothing prints unpaid, not even before the payment service is set up (or without one)
         services.payment_required = config.payment.mode == "vietqr"
-        from ui.visit_parts import attach_visit_parts
-
         visit_services = services
 
         def attach() -> None:  # off the start-up path: the attract screen does not wait for the backend
             try:  # the devices' states for the sync worker's heartbeats (polled on their own thread)
-                from kiosk.runtime.fleet_health import start_device_watch
-
                 parts.callback(start_device_watch(kiosk_app).stop)
             except Exception:
                 log.exception("the device states cannot be watched for the heartbeat")
@@ -171,8 +170,6 @@ def build_kiosk(
         maintenance = MaintenanceServices(kiosk_app, services, logs)
     state_path = temp_root = None
     if kiosk_app is not None:
-        from kiosk.app import private_tmp_dir
-
         state_path = kiosk_app.data_dir / "maintenance-lock.json"
         temp_root = private_tmp_dir(kiosk_app)
     auth = MaintenanceAuth(pin_hash_for(config), audit=audit, state_path=state_path)
@@ -202,7 +199,6 @@ def build_kiosk(
     )
     restore_hooks = install_hooks(window)
     if kiosk_app is not None:
-        from ui.visit_parts import simulated_citizen_pays
 
         def pays(f: VisitFlow) -> None:
             if demo_parts.get("parts") is not None:
@@ -275,12 +271,8 @@ def run(config: Any, *, windowed: bool = False, kiosk_app: Any = None) -> int:
     """`kiosk run`: the fullscreen kiosk (or a development window) until the technician closes it."""
     no_display = not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
     if no_display:
-        from kiosk.errors import UnavailableError
-
         raise UnavailableError("no display: set DISPLAY or WAYLAND_DISPLAY (or QT_QPA_PLATFORM)")
     if kiosk_app is None:
-        from kiosk.app import KioskApp
-
         kiosk_app = KioskApp(config)
     size = SIZES["portrait"] if config.ui.orientation == "portrait" else SIZES["small"]
     kiosk = build_kiosk(config, kiosk_app=kiosk_app, windowed=windowed, size=size)
@@ -294,8 +286,6 @@ def run(config: Any, *, windowed: bool = False, kiosk_app: Any = None) -> int:
     try:
         return int(kiosk.qt.exec())
     finally:
-        from kiosk.runtime import notify
-
         notify.stopping("kiosk closing")
         signal.signal(signal.SIGTERM, previous_term)
         if watchdog is not None:
@@ -307,8 +297,6 @@ def run(config: Any, *, windowed: bool = False, kiosk_app: Any = None) -> int:
 def tell_systemd(kiosk: Kiosk) -> QTimer | None:
     """READY=1 once the attract screen is up; WATCHDOG=1 from the GUI thread's own timer, so a frozen
     event loop stops the pings and systemd restarts the kiosk (Type=notify, WatchdogSec in the unit)."""
-    from kiosk.runtime import notify
-
     QTimer.singleShot(0, lambda: notify.ready(f"attract screen, {kiosk.flow.visit.language}"))
     interval = notify.watchdog_interval()
     if interval is None:

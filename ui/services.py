@@ -12,6 +12,8 @@ import shutil
 from datetime import UTC, datetime
 from typing import Any
 
+from drivers import Receipt
+from kiosk.app import private_tmp_dir
 from kiosk.flow.adapter import PipelineServices
 from kiosk.runtime.logs import RedactingFilter, redact
 from kiosk.runtime.seal_renewal import maintenance_data, maintenance_line
@@ -93,8 +95,6 @@ class MaintenanceServices:
         from reportlab.lib.pagesizes import A4
         from reportlab.pdfgen import canvas
 
-        from kiosk.app import private_tmp_dir
-
         path = private_tmp_dir(self.app) / "test-page.pdf"
         pdf = canvas.Canvas(str(path), pagesize=A4)
         pdf.setFont("Helvetica", 24)
@@ -109,8 +109,6 @@ class MaintenanceServices:
         return f"test page sent: {job}"
 
     def action_test_receipt(self) -> str:
-        from drivers import Receipt
-
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         receipt = Receipt(
             code="TEST", lines=("RECEIPT TEST", f"Kiosk {self.app.config.kiosk.id}", now), qr_data="TEST"

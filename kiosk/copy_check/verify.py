@@ -22,8 +22,12 @@ from typing import Any
 
 import numpy as np
 
+import signing
 from kiosk.copy_check.field_check import check_fields
 from kiosk.errors import BadInputError, UnavailableError
+from ocr import ImageError, OcrUnavailable, load_image
+from ocr.barcodes import decode_qr_codes
+from ocr.perspective import find_page_quad, warp_page
 from signing.paper import best_page
 from signing.seal import is_seal_qr
 from signing.seal_qr import parse_seal_qr
@@ -46,8 +50,6 @@ A4_WIDTH_IN = 8.27
 def upright_page(image: np.ndarray) -> np.ndarray:
     """The sheet in a phone photo, put upright (perspective undone, ``ocr.perspective``); the image itself
     when it is all paper (a flat scan) or no sheet stands out from its surround."""
-    from ocr.perspective import find_page_quad, warp_page
-
     quad = find_page_quad(image)
     return warp_page(image, quad) if quad is not None else image
 
@@ -58,9 +60,6 @@ def page_dpi(image: np.ndarray) -> int:
 
 
 def _seal_texts(image: np.ndarray) -> list[str]:
-    import signing
-    from ocr.barcodes import decode_qr_codes
-
     texts = []
     for payload in decode_qr_codes(image):
         try:
@@ -75,8 +74,6 @@ def _seal_texts(image: np.ndarray) -> list[str]:
 def verify_image(image: np.ndarray, trust: Any, read_words: PageReader | None = None) -> Any:
     """Find the QR seal on a picture of a printed page, verify it offline, and compare the page's text
     with it when ``read_words`` (the OCR) is given."""
-    import signing
-
     upright = upright_page(image)
     texts = _seal_texts(image) or (_seal_texts(upright) if upright is not image else [])
     if not texts:
@@ -120,9 +117,6 @@ def verify_copy(
 
     A forgery is a negative verdict in the result, never an exception; only unusable input raises.
     """
-    import signing
-    from ocr import ImageError, load_image
-
     if isinstance(source, np.ndarray):
         return verify_image(source, trust, read_words)
     if isinstance(source, Path):
@@ -144,8 +138,6 @@ def ocr_words(engine: Callable[[], Any]) -> PageReader:
     def read(image: np.ndarray, dpi: int) -> PageText | None:
         # A page the OCR cannot read gives no words, never None: the verdict is then page_unreadable,
         # not a seal-only check that a deliberately blurred forgery could pass.
-        from ocr import OcrUnavailable
-
         try:
             page = engine().read_page(image, dpi=dpi)
             return PageText([w.text for w in page.words if w.text], page.text)
