@@ -309,7 +309,7 @@ FUNCTION_IMPORTS_REMAINING = {
 
 def function_level_own_imports(source: str) -> list[tuple[int, str]]:
     """(line, module) of every import of the seven packages made inside a function, relative ones too."""
-    found = set()
+    found: set[tuple[int, str]] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for inner in ast.walk(node):
