@@ -29,6 +29,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from backoffice.services.officer_signing import SignJob, TokenSigningWorker, stop_workers, worker_for
+from backoffice.services.sealed_claims import mismatched_record_field
 from offline_sync.protocol.errors import BackendError
 from signing.code import authority_of, is_valid_code
 from signing.countersign import init_dev_officer, officer_config
@@ -82,16 +83,11 @@ class NoTrustRoot(BackendError):
     exit_code = 2
 
 
-# The record's fields that the seal also carries and ingest holds to it (issue 24), by record field name.
-# (The record's ``fields`` are what the kiosk's OCR read: the console shows them as OCR beside the sealed
-# values and marks the words that disagree; they are not claims, so a citizen's correction is no conflict.)
+# The record's fields that the seal also carries and ingest holds to it (issue 24), by record field name;
+# and each of the record's ``fields`` (the subject's), which must be the sealed ones exactly
+# (``sealed_claims``: what OCR read travels apart, in ``ocr_fields``).
 SEALED_RECORD_FIELDS = ("code", "kiosk_id", "doc_type", "pages", "created_at", "holder_name", "holder_id")
 SEAL_MISMATCH = "seal_mismatch"
-
-
-def record_claims(holder_name: str, holder_id: str, created_at: dt.datetime) -> dict[str, str]:
-    """The record's values ingest compares with the seal, beyond code, kiosk, pages and type."""
-    return {"holder_name": holder_name, "holder_id": holder_id, "created_at": created_at.isoformat()}
 
 
 def _same_text(record: str, sealed: str) -> bool:
@@ -153,6 +149,8 @@ def _judge(
     if claims is not None and (field := mismatched_field(verdict, claims)) is not None:
         # Names the field, never its values (they are personal data, and this text is logged).
         return f"{SEAL_MISMATCH}:{field}: the record's {field} is not what the seal carries"
+    if claims is not None and (wrong := mismatched_record_field(verdict.fields, claims)) is not None:
+        return f"{SEAL_MISMATCH}:{wrong.field}: {wrong.why}"
     return None
 
 
@@ -257,7 +255,8 @@ class SealChecker:
         claims: Mapping[str, str] | None = None,
     ) -> str | None:
         """None when ``pdf`` is ``kiosk_id``'s certified copy ``code`` as described (and, with ``claims``,
-        the record's requester and issue time are the sealed ones: record_claims()); else why not."""
+        the record's requester, issue time and fields are the sealed ones: sealed_claims.record_claims());
+        else why not."""
         sent = dict(claims) if claims is not None else None
         if (cheap := self.code_problem(code, kiosk_id)) is not None:
             return cheap

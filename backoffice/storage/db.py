@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from backoffice.services.risk import risk_flags
+from backoffice.services.sealed_claims import record_claims
 from backoffice.storage.at_rest import Sealer, secure_dir, secure_file
 from offline_sync.protocol import Heartbeat, IngestResult, RecordUpload, SyncLogEntry
 from offline_sync.protocol.errors import BackendError
@@ -177,8 +178,8 @@ class SealCheck(Protocol):
         pdf: bytes,
         claims: Mapping[str, str] | None = None,
     ) -> str | None:
-        """``claims``: the record's requester and issue time (seals.record_claims), which must be the sealed
-        values (issue 24); the answer then starts with ``seal_mismatch:<field>:``."""
+        """``claims``: the record's requester, issue time and fields (sealed_claims.record_claims), which
+        must be the sealed values (issue 24); the answer then starts with ``seal_mismatch:<field>:``."""
         ...
 
     def code_problem(self, code: str, kiosk_id: str) -> str | None:
@@ -465,11 +466,7 @@ class BackendDB:
                 pages=rec.pages,
                 doc_type=rec.doc_type,
                 pdf=pdf,
-                claims={
-                    "holder_name": rec.holder_name,
-                    "holder_id": rec.holder_id,
-                    "created_at": rec.created_at.isoformat(),
-                },
+                claims=record_claims(rec),
             )
         except Exception as exc:  # the verifier must never take ingest down, nor let a record through
             log.warning("seal check failed on %s: %s", rec.code, type(exc).__name__)
