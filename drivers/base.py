@@ -35,6 +35,8 @@ class Receipt:
     # page's URL with the secret in its fragment, drawn as a second QR.
     retrieval_secret: str = ""
     retrieval_url: str = ""
+    # Issue 25: the visit's language ("vi" or "en"): receipt_render prints its own labels in it.
+    language: str = "vi"
 
 
 @dataclass(frozen=True)

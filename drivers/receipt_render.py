@@ -76,20 +76,42 @@ def _vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đ"
 
 
+# Issue 25: the receipt's own labels in the visit's language (an English visit gets an English receipt).
+LABELS = {
+    "vi": {
+        "copies": "Số bản sao: {n}",
+        "fee": "Phí chứng thực: {amount}",
+        "reference": "Mã thanh toán: {reference}",
+        "secret": "Mã bí mật tải lại bản sao: {secret}",
+        "where": "Tải lại tại: {url} (quét mã QR thứ hai)",
+        "private": "Giữ kín mã bí mật: không đưa cho người khác.",
+    },
+    "en": {
+        "copies": "Copies: {n}",
+        "fee": "Certification fee: {amount}",
+        "reference": "Payment reference: {reference}",
+        "secret": "Secret to download the copy again: {secret}",
+        "where": "Download at: {url} (scan the second QR code)",
+        "private": "Keep the secret private: do not give it to anyone.",
+    },
+}
+
+
 def receipt_lines(receipt: Receipt) -> tuple[str, ...]:
     """The receipt's text: its own lines, then what was paid (copies, fee, payment reference) when known."""
+    label = LABELS["en" if receipt.language == "en" else "vi"]
     extra = []
     if receipt.copies is not None:
-        extra.append(f"Số bản sao: {receipt.copies}")
+        extra.append(label["copies"].format(n=receipt.copies))
     if receipt.amount_vnd is not None:
-        extra.append(f"Phí chứng thực: {_vnd(receipt.amount_vnd)}")
+        extra.append(label["fee"].format(amount=_vnd(receipt.amount_vnd)))
     if receipt.payment_reference:
-        extra.append(f"Mã thanh toán: {receipt.payment_reference}")
+        extra.append(label["reference"].format(reference=receipt.payment_reference))
     if receipt.retrieval_secret:
-        extra.append(f"Mã bí mật tải lại bản sao: {receipt.retrieval_secret}")
+        extra.append(label["secret"].format(secret=receipt.retrieval_secret))
         if receipt.retrieval_url:
-            extra.append(f"Tải lại tại: {receipt.retrieval_url.split('#', 1)[0]} (quét mã QR thứ hai)")
-        extra.append("Giữ kín mã bí mật / Keep this secret private")
+            extra.append(label["where"].format(url=receipt.retrieval_url.split("#", 1)[0]))
+        extra.append(label["private"])
     return tuple(receipt.lines) + tuple(extra)
 
 

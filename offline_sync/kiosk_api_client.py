@@ -68,6 +68,17 @@ class KioskApiClient:
             )
         return payload
 
+    # -- issue 25: the copy's facts, for the kiosk's "check a copy" screen --------------------------------
+    def copy_facts(self, code: str) -> dict[str, Any] | None:
+        """``GET /v1/copies/{code}/facts`` over the kiosk's mTLS client: status, public revoke reason and
+        the facts a verifier compares (no personal data); None when the city does not know the code."""
+        try:
+            return self._request("GET", f"/copies/{quote(code, safe='')}/facts")
+        except BackendRefused as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     # -- payments ----------------------------------------------------------------------------------------
     def open_payment(self, reference: str, amount_vnd: int) -> dict[str, Any]:
         return self._request("POST", "/payments", {"reference": reference, "amount_vnd": amount_vnd})

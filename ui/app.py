@@ -168,6 +168,8 @@ def build_kiosk(
         )
     if maintenance is None and kiosk_app is not None:
         maintenance = MaintenanceServices(kiosk_app, services, logs)
+        # the training panel's simulated payer: the demo parts' one, once they are set up (issue 25)
+        maintenance.payer_source = lambda: getattr(demo_parts.get("parts"), "payer", None)
     state_path = temp_root = None
     if kiosk_app is not None:
         state_path = kiosk_app.data_dir / "maintenance-lock.json"

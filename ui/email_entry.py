@@ -86,6 +86,7 @@ class EmailOverlay(ModalOverlay):
             self.message.style().polish(self.message)
             self.message.setText(wording(checked.key, self.language))
             fit_height(self.box)
+            self.on_shown(self.message.text())  # the mistake is read out too
             return
         set_delivery_email(self.host.flow.visit, self.typed)
         self.hide()

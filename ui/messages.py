@@ -19,7 +19,7 @@ ERROR_TITLES = {
     "card_unreadable": QT_TRANSLATE_NOOP("Messages", "We could not read your ID card"),
     "no_match": QT_TRANSLATE_NOOP("Messages", "Your face does not match the card"),
     "no_face": QT_TRANSLATE_NOOP("Messages", "We could not see a face"),
-    "liveness_failed": QT_TRANSLATE_NOOP("Messages", "The live check did not succeed"),
+    "liveness_failed": QT_TRANSLATE_NOOP("Messages", "The face check could not be completed"),
     "page_quality": QT_TRANSLATE_NOOP("Messages", "Please place the page again"),
     "no_pages": QT_TRANSLATE_NOOP("Messages", "No page has been scanned yet"),
     "paper_out": QT_TRANSLATE_NOOP("Messages", "The printer is out of paper"),
@@ -47,12 +47,12 @@ ERROR_HELP = {
         "Messages", "Stand in front of the camera so that your whole face is in the frame."
     ),
     "liveness_failed": QT_TRANSLATE_NOOP(
-        "Messages", "Press Try again, look at the camera and do each step when it lights up on the screen."
+        "Messages", "Press “Try again”, look at the camera and do each step when it lights up on the screen."
     ),
     "page_quality": QT_TRANSLATE_NOOP("Messages", "Lay the page flat, face down, and close the cover."),
     "no_pages": QT_TRANSLATE_NOOP("Messages", "Place the first page of your document on the glass."),
     "paper_out": QT_TRANSLATE_NOOP(
-        "Messages", "Your copy is saved. Staff will refill the paper; then press Try again."
+        "Messages", "Your copy is saved. Staff will refill the paper; then press “Try again”."
     ),
     "no_document": QT_TRANSLATE_NOOP(
         "Messages", "Lay the card or the page face down on the glass, then try again."
@@ -66,11 +66,11 @@ ERROR_HELP = {
     ),
     "payment_timeout": QT_TRANSLATE_NOOP(
         "Messages",
-        "If you have paid, press Try again: the kiosk asks again. Nothing has been printed or charged twice.",
+        "If you have paid, press “Try again”: the kiosk asks again. Nothing has been printed or charged twice.",
     ),
     "payment_pending": QT_TRANSLATE_NOOP(
         "Messages",
-        "If you have paid, press Try again: the kiosk asks again. Nothing has been printed or charged twice.",
+        "If you have paid, press “Try again”: the kiosk asks again. Nothing has been printed or charged twice.",
     ),
     "chip_unreadable": QT_TRANSLATE_NOOP(
         "Messages", "Lay the card on the card reader again and keep it still until the kiosk says it is read."
@@ -83,6 +83,88 @@ ERROR_HELP = {
         "Messages", "It may have been scanned twice. Scan the next page instead, or keep this one."
     ),
 }
+
+# Issue 25: what to do, when it depends on why (the reason the check already knows), over ERROR_HELP.
+HELP_BY_REASON = {
+    # the wrong side of the card: the CCCD's QR code is on the side with the photo
+    ("card_unreadable", "no_qr"): QT_TRANSLATE_NOOP(
+        "Messages",
+        "The card may be the wrong way round. Turn it over: the side with your photo and the QR code goes "
+        "face down on the glass, as in the picture.",
+    ),
+    ("page_quality", "blank"): QT_TRANSLATE_NOOP(
+        "Messages",
+        "The page may be the wrong way round. Turn it over: the printed side goes face down on the glass.",
+    ),
+    # a printer fault while printing: the copy is kept, as for paper out
+    ("device", "printing"): QT_TRANSLATE_NOOP(
+        "Messages", "Your copy is saved. Press “Try again”; if it happens again, call staff."
+    ),
+    ("no_document", "card"): QT_TRANSLATE_NOOP(
+        "Messages", "Lay your ID card face down on the glass, photo side down, then press “Scan again”."
+    ),
+    ("no_document", "scan"): QT_TRANSLATE_NOOP(
+        "Messages", "Lay the page face down on the glass, then press “Scan again”."
+    ),
+}
+
+CARD_REASONS = {
+    "no_qr": QT_TRANSLATE_NOOP("Messages", "No QR code was found: this may be the back of the card."),
+    "ocr_mismatch": QT_TRANSLATE_NOOP("Messages", "The printed card and its QR code do not agree."),
+    "bad_image": QT_TRANSLATE_NOOP("Messages", "The picture of the card could not be used."),
+}
+
+# Issue 25: why a face check failed (the machine reason of kiosk.identity: FaceDecision.reason, a
+# FaceError's or a LivenessError's reason), and what to do about it.
+FACE_REASONS = {
+    "no_face": QT_TRANSLATE_NOOP("Messages", "The camera did not see your face."),
+    "two_faces": QT_TRANSLATE_NOOP("Messages", "More than one face was in the picture."),
+    "different_people": QT_TRANSLATE_NOOP("Messages", "Different people were seen during the check."),
+    "face_too_small": QT_TRANSLATE_NOOP("Messages", "Your face was too far from the camera."),
+    "no_frames": QT_TRANSLATE_NOOP("Messages", "The camera gave no picture."),
+    "timeout": QT_TRANSLATE_NOOP("Messages", "A step was not seen in time."),
+    "challenge_not_done": QT_TRANSLATE_NOOP("Messages", "A step was not seen in time."),
+    "static_photo": QT_TRANSLATE_NOOP("Messages", "The camera did not see your head move."),
+    "static_replay": QT_TRANSLATE_NOOP("Messages", "The camera did not see your head move."),
+    "flat_picture": QT_TRANSLATE_NOOP("Messages", "The camera did not see your head move."),
+    "not_same_person": QT_TRANSLATE_NOOP("Messages", "Your face did not match the photo on your card."),
+}
+FACE_HELP = {
+    "no_face": QT_TRANSLATE_NOOP(
+        "Messages", "Stand in front of the camera with your whole face inside the oval, in good light."
+    ),
+    "two_faces": QT_TRANSLATE_NOOP(
+        "Messages", "Only you should be in front of the camera. Ask others to step back, then try again."
+    ),
+    "different_people": QT_TRANSLATE_NOOP(
+        "Messages", "Only you should be in front of the camera. Ask others to step back, then try again."
+    ),
+    "face_too_small": QT_TRANSLATE_NOOP("Messages", "Come closer, so that your face fills the oval."),
+    "no_frames": QT_TRANSLATE_NOOP("Messages", "This is not your mistake. Please call staff."),
+    "timeout": QT_TRANSLATE_NOOP(
+        "Messages", "Do each step slowly as soon as it lights up, then look back at the camera."
+    ),
+    "challenge_not_done": QT_TRANSLATE_NOOP(
+        "Messages", "Do each step slowly as soon as it lights up, then look back at the camera."
+    ),
+    "static_photo": QT_TRANSLATE_NOOP(
+        "Messages",
+        "Turn your whole head slowly when asked, not only your eyes, then look back at the camera.",
+    ),
+    "static_replay": QT_TRANSLATE_NOOP(
+        "Messages",
+        "Turn your whole head slowly when asked, not only your eyes, then look back at the camera.",
+    ),
+    "flat_picture": QT_TRANSLATE_NOOP(
+        "Messages",
+        "Turn your whole head slowly when asked, not only your eyes, then look back at the camera.",
+    ),
+    "not_same_person": QT_TRANSLATE_NOOP(
+        "Messages",
+        "Take off glasses, a hat or a mask, face the light and look straight at the camera, then try again.",
+    ),
+}
+FACE_KINDS = ("no_match", "liveness_failed", "no_face")
 
 QUALITY_REASONS = {
     "blurred": QT_TRANSLATE_NOOP("Messages", "The page is blurred."),
@@ -145,7 +227,9 @@ ONLINE_STATUS = {
     "post_checked": QT_TRANSLATE_NOOP("Messages", "Status: post-checked and approved by the ward office"),
     "revoked": QT_TRANSLATE_NOOP("Messages", "Status: REVOKED by the ward office"),
     "unknown": QT_TRANSLATE_NOOP("Messages", "Status: not yet known to the city's system"),
-    "unchecked": QT_TRANSLATE_NOOP("Messages", "The status could not be checked (no network)"),
+    "unchecked": QT_TRANSLATE_NOOP(
+        "Messages", "The status could not be checked now: the city's system did not answer"
+    ),
 }
 
 # The title of each document type of `ocr.doctypes` (key and English title as there), written out so
@@ -160,6 +244,15 @@ DOC_TYPES = {
     "id_card": QT_TRANSLATE_NOOP("Messages", "Identity card"),
     "other": QT_TRANSLATE_NOOP("Messages", "Other document"),
 }
+
+
+# Issue 25: said on every ending of a visit that put something on the glass (done, ticket, collect, out of
+# service before the payment, and on the start screen after a cancel or a time-out).
+TAKE_THINGS = QT_TRANSLATE_NOOP("Messages", "Please take your ID card and your documents from the glass.")
+
+
+def take_things() -> str:
+    return QCoreApplication.translate(CONTEXT, str(TAKE_THINGS))
 
 
 STEP_LINE = QT_TRANSLATE_NOOP("Messages", "Step {n} of {total}: {what}")
@@ -177,6 +270,52 @@ def step_line(screen: Screen, what: str) -> str:
 def challenge_steps(challenge: str) -> list[str]:
     """The translated steps of a challenge such as "turn_left+blink"."""
     return [text(CHALLENGES, step.strip()) or step for step in challenge.split("+") if step.strip()]
+
+
+def reason_key(reason: str) -> str:
+    """The machine reason in an error's reason: "liveness.timeout" and "error.face.no_face" name
+    timeout and no_face (a route's reason is the exception's message key)."""
+    return reason.rsplit(".", 1)[-1]
+
+
+def error_texts(kind: str, reason: str, back: str = "") -> tuple[str, str, str]:
+    """(title, why, what to do) of an error screen: why from the reason the check knows, what to do from
+    the reason when it matters (the wrong side of the card, a face too far), else the kind's help.
+    `back` is the screen the error came from (card or scan, printing)."""
+    title = text(ERROR_TITLES, kind, "internal")
+    key = reason_key(reason)
+    why = ""
+    help_text = text(ERROR_HELP, kind, "internal")
+    if kind == "page_quality":
+        why = text(QUALITY_REASONS, reason)
+    elif kind == "card_unreadable":
+        why = text(CARD_REASONS, key)
+    elif kind in FACE_KINDS:
+        why = text(FACE_REASONS, key)
+        help_text = text(FACE_HELP, key) or help_text
+    specific = HELP_BY_REASON.get((kind, key)) or HELP_BY_REASON.get((kind, back))
+    if specific:
+        help_text = QCoreApplication.translate(CONTEXT, str(specific))
+    return title, why, help_text
+
+
+def plural(count: int, one: object, many: object) -> str:
+    """ "1 page" / "2 pages": English needs the plural, Vietnamese has one form (both sources are
+    translated alike); `one` and `many` are marked texts with %1 for the number."""
+    source = str(one if count == 1 else many)
+    return QCoreApplication.translate(CONTEXT, source).replace("%1", str(count))
+
+
+PAGES = (QT_TRANSLATE_NOOP("Messages", "%1 page"), QT_TRANSLATE_NOOP("Messages", "%1 pages"))
+COPIES = (QT_TRANSLATE_NOOP("Messages", "%1 copy"), QT_TRANSLATE_NOOP("Messages", "%1 copies"))
+
+
+def pages_text(count: int) -> str:
+    return plural(count, *PAGES)
+
+
+def copies_text(count: int) -> str:
+    return plural(count, *COPIES)
 
 
 def text(table: Mapping[str, Any], key: str, fallback: str = "") -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.widgets import make_button, make_label, mark_primary, pixmap_of_icon
+from ui.widgets import icon_pixmap, make_button, make_label, mark_primary
 
 
 def fit_height(box: QWidget) -> None:
@@ -55,6 +55,10 @@ class ModalOverlay(QWidget):
             button.clicked.connect(lambda _=False, i=index: self._press(i))
             self.buttons_row.addWidget(button)
         inner.addLayout(self.buttons_row)
+        # Called with what the dialog says (title, text, then its choices) when it opens: the window
+        # reads it out when the citizen has voice on.
+        self.on_shown: Callable[[str], None] = lambda text: None
+        self._spoken = ""
         outer.addWidget(self.box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(1)
         self.hide()
@@ -86,8 +90,10 @@ class ModalOverlay(QWidget):
     ) -> None:
         """Show with `buttons` as (text, handler, primary); the last primary one is the main action."""
         side = max(48, self.title.fontMetrics().height() * 2)
-        color = {"problem": "#B3261E", "ok": "#1E7A34"}.get(icon, "#0B5CAD")
-        self.icon.setPixmap(pixmap_of_icon(icon, side, color))
+        strong = bool(getattr(self.parentWidget(), "high_contrast", False))
+        self.icon.setPixmap(
+            icon_pixmap(icon if icon in ("problem", "ok") else "info", side, high_contrast=strong)
+        )
         self.title.setText(title)
         self.text.setText(text)
         self._handlers = [handler for _, handler, _ in buttons]
@@ -103,8 +109,18 @@ class ModalOverlay(QWidget):
         if parent is not None:
             self.setGeometry(parent.rect())
         self._arrange_buttons()
+        was_visible = self.isVisible()
         self.show()
         self.raise_()
+        prompt = self.spoken_prompt()
+        if not was_visible or prompt != self._spoken:  # a key typed in the dialog is not a new dialog
+            self._spoken = prompt
+            self.on_shown(prompt)
+
+    def spoken_prompt(self) -> str:
+        """The title, the text, then each choice, as sentences."""
+        choices = [b.text() for b in self.buttons if not b.isHidden() and b.text()]
+        return " ".join(t for t in (self.title.text(), self.text.text(), *[f"{c}." for c in choices]) if t)
 
     def mousePressEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         event.accept()  # a touch on the backdrop does nothing (and never reaches the screen below)
@@ -113,13 +129,28 @@ class ModalOverlay(QWidget):
 class ConfirmOverlay(ModalOverlay):
     """ "Hủy giao dịch?" / "Xóa trang 3?": nothing is thrown away on one tap."""
 
-    def ask(self, title: str, text: str, yes: str, no: str, on_yes: Callable[[], None]) -> None:
+    def ask(
+        self,
+        title: str,
+        text: str,
+        yes: str,
+        no: str,
+        on_yes: Callable[[], None],
+        *,
+        destructive: bool = False,
+    ) -> None:
+        """`destructive`: "yes" throws the citizen's work away (end the visit, remove a page), so "no",
+        the safe way forward, is the main (blue) button and "yes" is drawn as a danger (issue 25)."""
+
         def accept() -> None:
             self.hide()
             on_yes()
 
-        # "No" sits first (left), "yes" is the main action on the right, as on every screen's footer.
-        self.present("problem", title, text, [(no, self.hide, False), (yes, accept, True)])
+        # "No" sits first (left), "yes" on the right, as on every screen's footer.
+        self.present("problem", title, text, [(no, self.hide, destructive), (yes, accept, not destructive)])
+        self.buttons[1].setProperty("danger", destructive)
+        self.buttons[1].style().unpolish(self.buttons[1])
+        self.buttons[1].style().polish(self.buttons[1])
 
 
 class HelpOverlay(ModalOverlay):

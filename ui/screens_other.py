@@ -17,10 +17,11 @@ from ui.widgets import (
     ImageView,
     Keypad,
     ScreenBase,
+    bgr_to_qimage,
+    icon_pixmap,
     make_button,
     make_card_frame,
     make_label,
-    pixmap_of_icon,
     pixmap_of_printed_page,
     toggle_text,
 )
@@ -97,6 +98,8 @@ def vietnam_time(moment: datetime) -> str:
                 pages=2,
                 doc_type="birth_certificate",
                 issued_at=datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
+                fields={"full_name": "NGUYỄN THỊ MINH ANH"},
+                holder_name="NGUYỄN VĂN AN",
             ),
             "online_status": SimpleNamespace(checked=True, status="post_checked", revoked_reason=None),
         }
@@ -145,7 +148,7 @@ class CheckResultScreen(ScreenBase):
         self.verdict.style().polish(self.verdict)
         side = max(48, self.verdict.fontMetrics().height() * 2)
         self.icon.setPixmap(
-            pixmap_of_icon("ok" if good else "problem", side, "#1E7A34" if good else "#B3261E")
+            icon_pixmap("ok" if good else "problem", side, high_contrast=self.host.high_contrast)
         )
         if revoked:
             self.verdict.setText(self.tr("This copy has been revoked"))
@@ -163,6 +166,14 @@ class CheckResultScreen(ScreenBase):
             lines.append(self.tr("Pages: %d") % int(result.pages))
         if getattr(result, "doc_type", None):
             lines.append(messages.text(messages.DOC_TYPES, str(result.doc_type), "other"))
+        # Issue 25: whose document it is (the seal carries the subject's fields), and who asked for it
+        fields = getattr(result, "fields", None) or {}
+        subject = str(fields.get("full_name") or fields.get("name_1") or "")
+        if valid and subject:
+            lines.append(self.tr("Name on the document: %s") % subject)
+        requester = str(getattr(result, "holder_name", "") or "")
+        if valid and requester and requester.casefold() != subject.casefold():
+            lines.append(self.tr("Copy requested by: %s") % requester)
         if not valid:
             lines.append(self.tr("Ask staff to look at the original record."))
         self.details.setText("\n".join(lines))
@@ -260,6 +271,7 @@ class PinScreen(ScreenBase):
         auth = flow.auth
         if flow.pin_message == "locked" and auth is not None and auth.locked_for() <= 0:
             self.message.setText(self.tr("The pad is open again. Enter the PIN."))
+            self._message_role("ok")  # good news, not an error (issue 25)
         elif flow.pin_message == "locked" and auth is not None:
             self.message.setText(
                 self.tr("Too many wrong PINs. Try again in %d seconds.") % max(1, round(auth.locked_for()))
@@ -272,7 +284,15 @@ class PinScreen(ScreenBase):
             self.message.setText(self.tr("No maintenance PIN is configured on this kiosk."))
         else:
             self.message.setText("")
+        if not (flow.pin_message == "locked" and auth is not None and auth.locked_for() <= 0):
+            self._message_role("error")
         self.cancel.setText(self.tr("Cancel"))
+
+    def _message_role(self, role: str) -> None:
+        if self.message.property("role") != role:
+            self.message.setProperty("role", role)
+            self.message.style().unpolish(self.message)
+            self.message.style().polish(self.message)
 
     def left(self) -> None:
         self.entered_pin = ""
@@ -280,7 +300,13 @@ class PinScreen(ScreenBase):
 
 @screen(Screen.maintenance, shots={"17-maintenance": {}})
 class MaintenanceScreen(ScreenBase):
-    SECTIONS = ("devices", "sync", "certificates", "disk", "logs")
+    """The technician's sections; each shows its state in Vietnamese words and offers its actions. Issue 25:
+    a staff call is cleared here, the paid copies that did not print are listed with a free reprint each,
+    and on the simulated profile a training panel makes devices fail. Switching section clears the last
+    section's output at once, and a late answer of another section is dropped."""
+
+    SECTIONS = ("devices", "sync", "certificates", "disk", "logs", "staff_call", "uncollected", "training")
+    MAX_ACTIONS = 10
 
     def __init__(self, host: Any) -> None:
         super().__init__(host)
@@ -298,7 +324,7 @@ class MaintenanceScreen(ScreenBase):
         right = QVBoxLayout()
         self.setProperty("compact", True)  # a technician's screen: more on it, smaller text
         self.actions_grid = QGridLayout()
-        self.action_buttons = [make_button() for _ in range(4)]
+        self.action_buttons = [make_button() for _ in range(self.MAX_ACTIONS)]
         for index, button in enumerate(self.action_buttons):
             button.clicked.connect(lambda _=False, i=index: self._action(i))
             self.actions_grid.addWidget(button, index // 2, index % 2)
@@ -319,6 +345,8 @@ class MaintenanceScreen(ScreenBase):
         self.footer.addWidget(self.exit)
         self.section = "devices"
         self._actions: list[str] = []
+        self._choices: tuple[tuple[str, str], ...] = ()  # offered by the last result (a reprint each)
+        self._asked = 0  # the last request: an answer to an earlier one (another section) is dropped
 
     def _section_actions(self) -> list[tuple[str, str]]:
         if self.section == "devices":
@@ -330,26 +358,63 @@ class MaintenanceScreen(ScreenBase):
             ]
         if self.section == "sync":
             return [("sync_now", self.tr("Sync now"))]
+        if self.section == "staff_call":
+            return [("clear_call", self.tr("Clear the staff call")), ("refresh", self.tr("Refresh"))]
+        if self.section == "uncollected":
+            return [("refresh", self.tr("Refresh")), *self._choices]
+        if self.section == "training":
+            return [
+                ("fail:fail_a4_paper", self.tr("A4 printer: out of paper")),
+                ("fail:fail_a4_jam", self.tr("A4 printer: paper jam")),
+                ("fail:fail_a4_gone", self.tr("A4 printer: unplugged")),
+                ("fail:fail_receipt_paper", self.tr("Receipt printer: out of paper")),
+                ("fail:fail_camera_gone", self.tr("Camera: unplugged")),
+                ("fail:fail_scanner_cover", self.tr("Scanner: cover open")),
+                ("payer:payer_slow", self.tr("Payer: pays after 60 s")),
+                ("payer:payer_refuses", self.tr("Payer: bank refuses")),
+                ("payer:payer_never", self.tr("Payer: never pays")),
+                ("normal", self.tr("All back to normal")),
+            ]
         return [("refresh", self.tr("Refresh"))]
+
+    def sections(self) -> tuple[str, ...]:
+        """The training panel only where there is one (the simulated profile)."""
+        maintenance = self.host.maintenance
+        training = getattr(maintenance, "training", None) if maintenance is not None else None
+        return tuple(name for name in self.SECTIONS if name != "training" or training is not None)
 
     def show_section(self, name: str) -> None:
         self.section = name
+        self._choices = ()
         self.camera.setVisible(False)
         self.camera.clear()
+        self.output.setPlainText(self.tr("Loading…"))  # the last section's output goes at once
         self.show_state(self.flow)
-        self.host.maintenance_action(name, "show", self._show_result)
+        self._ask("show")
+
+    def _ask(self, action: str) -> None:
+        self._asked += 1
+        asked, section = self._asked, self.section
+
+        def answered(result: Any) -> None:
+            if asked == self._asked and section == self.section:
+                self._show_result(result)
+
+        self.host.maintenance_action(section, action, answered)
 
     def _action(self, index: int) -> None:
         if index < len(self._actions):
             self.output.setPlainText(self.tr("Working…"))
-            self.host.maintenance_action(self.section, self._actions[index], self._show_result)
+            self._ask(self._actions[index])
 
     def _show_result(self, result: Any) -> None:
-        text, image = result if isinstance(result, tuple) else (result, None)
+        text, image = result if isinstance(result, tuple) else (getattr(result, "text", result), None)
+        image = getattr(result, "image", image)
         self.output.setPlainText(str(text))
+        if isinstance(getattr(result, "choices", None), tuple):
+            self._choices = result.choices
+            self.show_state(self.flow)
         if image is not None:
-            from ui.widgets import bgr_to_qimage
-
             self.camera.set_image(bgr_to_qimage(image, 640))
             self.camera.setVisible(True)
 
@@ -363,11 +428,16 @@ class MaintenanceScreen(ScreenBase):
             "certificates": self.tr("Certificates"),
             "disk": self.tr("Disk space"),
             "logs": self.tr("Recent logs"),
+            "staff_call": self.tr("Staff call"),
+            "uncollected": self.tr("Paid, not printed"),
+            "training": self.tr("Training"),
         }
+        offered = self.sections()
         for name, button in self.section_buttons.items():
             button.setText(toggle_text(names[name], name == self.section))
             button.setChecked(name == self.section)
-        actions = self._section_actions()
+            button.setVisible(name in offered)
+        actions = self._section_actions()[: self.MAX_ACTIONS]
         self._actions = [key for key, _ in actions]
         for index, button in enumerate(self.action_buttons):
             if index < len(actions):

@@ -19,7 +19,7 @@ from kiosk.services.payment import PayeeAccount, PaymentRequest, VietQR
 from ui import messages
 from ui.screen_registry import screen
 from ui.screens_visit import format_vnd
-from ui.widgets import QrView, ScreenBase, make_button, make_card_frame, make_label, pixmap_of_icon
+from ui.widgets import QrView, ScreenBase, icon_pixmap, make_button, make_card_frame, make_label
 
 if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
@@ -86,9 +86,9 @@ class PaymentScreen(ScreenBase):
         self.amount.setText(format_vnd(amount))
         if fee is not None:
             self.breakdown.setText(
-                self.tr("%1 pages × %2 copies, Circular 226/2016/TT-BTC")
-                .replace("%1", str(fee.pages))
-                .replace("%2", str(fee.copies))
+                self.tr("%1 × %2, Circular 226/2016/TT-BTC")
+                .replace("%1", messages.pages_text(fee.pages))
+                .replace("%2", messages.copies_text(fee.copies))
             )
         else:
             self.breakdown.setText("")
@@ -139,6 +139,8 @@ class TicketScreen(ScreenBase):
         for widget in (self.number_label, self.number, self.counter, self.reason):
             texts.addWidget(widget)
         self.body.addWidget(frame)
+        self.take = make_label(align=Qt.AlignmentFlag.AlignCenter)  # issue 25: the card and the original
+        self.body.addWidget(self.take)
         self.body.addStretch(1)
         self.countdown = make_label("muted")
         self.footer.addWidget(self.countdown, 1)
@@ -155,12 +157,19 @@ class TicketScreen(ScreenBase):
         self.title.setText(self.tr("Take your queue ticket"))
         self.instruction.setText(self.tr("Wait until your number is called, then go to the counter."))
         side = max(48, self.title.fontMetrics().height() * 2)
-        self.icon.setPixmap(pixmap_of_icon("info", side, "#0B5CAD"))
+        self.icon.setPixmap(icon_pixmap("info", side, high_contrast=self.host.high_contrast))
         self.number_label.setText(self.tr("Your number"))
         self.number.setText(str(getattr(ticket, "number", "") or ""))
         self.counter.setText(str(getattr(ticket, "counter", "") or ""))
         reason = str(getattr(ticket, "reason", "") or "")
         self.reason.setText(messages.text(messages.TICKET_REASONS, reason, "staff_needed") if ticket else "")
+        if reason == "payment_cash" and ticket is not None:  # issue 25: the amount to pay at the counter
+            amount = int(getattr(ticket, "amount_vnd", 0) or getattr(flow, "fee_vnd", 0) or 0)
+            if amount:
+                self.reason.setText(
+                    self.reason.text() + "\n" + self.tr("Amount to pay: %s") % format_vnd(amount)
+                )
+        self.take.setText(messages.take_things())
         if flow.screen != Screen.ticket:
             self.countdown.setText("")
         self.go.setText(self.tr("Finish"))

@@ -19,7 +19,7 @@ from kiosk.flow import Screen
 from ui import messages
 from ui.screen_registry import screen
 from ui.screens_visit import format_vnd
-from ui.widgets import ScreenBase, make_button, make_card_frame, make_label, pixmap_of_icon
+from ui.widgets import ScreenBase, icon_pixmap, make_button, make_card_frame, make_label
 
 if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
@@ -55,6 +55,8 @@ class OutOfServiceScreen(ScreenBase):
         for widget in (self.number_label, self.number, self.counter, self.where):
             texts.addWidget(widget)
         self.body.addWidget(frame)
+        self.take = make_label(align=Qt.AlignmentFlag.AlignCenter)  # issue 25: what is on the glass
+        self.body.addWidget(self.take)
         self.body.addStretch(1)
         self.countdown = make_label("muted")
         self.footer.addWidget(self.countdown, 1)
@@ -73,7 +75,7 @@ class OutOfServiceScreen(ScreenBase):
             self.tr("Nothing has been charged. Staff have been told. A clerk will serve you at the counter.")
         )
         side = max(48, self.title.fontMetrics().height() * 2)
-        self.icon.setPixmap(pixmap_of_icon("info", side, "#0B5CAD"))
+        self.icon.setPixmap(icon_pixmap("info", side, high_contrast=self.host.high_contrast))
         number = str(getattr(ticket, "number", "") or "")
         self.number_label.setText(self.tr("Your number") if number else "")
         self.number.setText(number)
@@ -85,6 +87,9 @@ class OutOfServiceScreen(ScreenBase):
             self.where.setText(self.tr("Take your queue ticket from the printer."))
         else:
             self.where.setText(self.tr("The ticket could not be printed: please remember this number."))
+        holds = flow.visit.card is not None or bool(flow.visit.pages)  # checked again before the payment
+        self.take.setText(messages.take_things() if holds else "")
+        self.take.setVisible(holds)
         if flow.screen != Screen.out_of_service:
             self.countdown.setText("")
         self.go.setText(self.tr("Finish"))
@@ -124,6 +129,8 @@ class CollectScreen(ScreenBase):
         for widget in (self.code_label, self.code, self.slip):
             box.addWidget(widget)
         self.body.addWidget(frame)
+        self.take = make_label(align=Qt.AlignmentFlag.AlignCenter)  # issue 25: the card and the original
+        self.body.addWidget(self.take)
         self.body.addStretch(1)
         self.countdown = make_label("muted")
         self.again = make_button(on_click=self._again)
@@ -176,6 +183,7 @@ class CollectScreen(ScreenBase):
             self.slip.setText(self.tr("No slip could be printed: please write down or photograph this code."))
         reason = str(getattr(state, "error_kind", "") or "")
         self.slip.setToolTip(messages.text(messages.ERROR_TITLES, reason, "device") if reason else "")
+        self.take.setText(messages.take_things())
         if flow.screen != Screen.collect:
             self.countdown.setText("")
         self.again.setText(self.tr("Try printing again (free)"))

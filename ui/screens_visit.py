@@ -31,13 +31,14 @@ from ui.widgets import (
     ImageView,
     PageThumb,
     ScreenBase,
+    arrange_buttons,
     bgr_to_qimage,
+    icon_pixmap,
     make_button,
     make_card_frame,
     make_label,
     mark_primary,
     pixmap_of_card,
-    pixmap_of_icon,
     toggle_text,
 )
 
@@ -66,6 +67,10 @@ class AttractScreen(ScreenBase):
             button.setCheckable(True)
             languages.addWidget(button)
         self.body.addLayout(languages)
+        # Issue 25: after a visit ends (a cancel, a time-out), "take your ID card and documents" first
+        self.reminder = make_label("banner", align=Qt.AlignmentFlag.AlignCenter)
+        self.reminder.setVisible(False)
+        self.body.insertWidget(1, self.reminder)
         self.services_label = make_label("muted")
         self.body.addWidget(self.services_label)
         self.certify = make_button(primary=True, on_click=lambda: self.flow.choose_service(Service.certify))
@@ -114,6 +119,13 @@ class AttractScreen(ScreenBase):
         self.large.setText(toggle_text(self.tr("Large text"), self.host.large_text))
         self.contrast.setChecked(self.host.high_contrast)
         self.contrast.setText(toggle_text(self.tr("High contrast"), self.host.high_contrast))
+        remind = bool(getattr(self.host, "take_things_reminder", lambda: False)())
+        self.reminder.setText(messages.take_things() if remind else "")
+        self.reminder.setVisible(remind)
+
+    def spoken_prompt(self) -> str:
+        reminder = self.reminder.text() if not self.reminder.isHidden() else ""
+        return " ".join(t for t in (reminder, self.title.text(), self.instruction.text()) if t)
 
 
 @screen(
@@ -126,6 +138,8 @@ class CardScreen(ScreenBase):
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.picture, 1)
+        self.side_note = make_label("title", align=Qt.AlignmentFlag.AlignCenter)  # which side goes down
+        self.body.addWidget(self.side_note)
         self.status = make_label(align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.status)
         self.cancel = make_button(on_click=host.confirm_cancel)
@@ -150,8 +164,12 @@ class CardScreen(ScreenBase):
             )
         self.title.setText(self.tr("Place your ID card on the glass"))
         side = max(120, min(self.width() // 2, self.height() // 3) or 240)
-        if self.picture.pixmap().isNull() or self.picture.pixmap().width() != side:
-            self.picture.setPixmap(pixmap_of_card(side, side * 2 // 3))
+        width = min(side * 2, max(240, int(self.width() * 0.8)))
+        if self.picture.pixmap().isNull() or self.picture.pixmap().width() != width:
+            self.picture.setPixmap(pixmap_of_card(width, width * 2 // 5))
+        self.side_note.setText(
+            self.tr("Photo side down: the side with your photo and the QR code faces the glass.")
+        )
         self.status.setText(self.tr("Reading your card…") if flow.busy else "")
         self.cancel.setText(self.tr("Cancel"))
         self.go.setText(self.tr("Continue"))
@@ -186,6 +204,8 @@ class FaceScreen(ScreenBase):
         self.footer.addStretch(1)
         self.footer.addWidget(self.go)
         self.started_at: float | None = None
+        self._spoken_step = -1
+        self._spoken_reason = ""
         self.ticker = QTimer(self)
         self.ticker.setInterval(250)
         self.ticker.timeout.connect(lambda: self.show_state(self.flow))
@@ -223,6 +243,7 @@ class FaceScreen(ScreenBase):
             self.ticker.start()
         elif not (flow.busy and on_screen):
             self.started_at = None
+            self._spoken_step = -1
             self.ticker.stop()
         if flow.visit.service == Service.reprint:
             self.step.setText(self.tr("Reprint a copy: your face"))
@@ -240,6 +261,12 @@ class FaceScreen(ScreenBase):
             self.steps_title.setText(self.tr("Now:"))
         else:
             self.steps_title.setText(self.tr("Comparing your face with the card photo…"))
+        if current != self._spoken_step and on_screen:  # issue 25: each step is said as it lights up
+            self._spoken_step = current
+            if 0 <= current < len(steps):
+                self.host.speak(steps[current])
+            elif current >= len(steps) > 0:
+                self.host.speak(self.steps_title.text())
         for index, label in enumerate(self.step_labels):
             if index < len(steps):
                 role = "current" if index == current else ("passed" if index < current else "pending")
@@ -255,8 +282,13 @@ class FaceScreen(ScreenBase):
         preview = self.host.preview
         seen = preview.face_seen
         no_camera = preview.source is None
+        where = getattr(preview, "face_where", "none")
         if flow.busy:
             self.reason.setText("")
+        elif seen is False and where == "outside":
+            self.reason.setText(self.tr("Move so that your face is inside the oval."))
+        elif seen is False and where == "too_far":
+            self.reason.setText(self.tr("Come closer: your face should fill the oval."))
         elif seen is False:
             self.reason.setText(
                 self.tr(
@@ -268,6 +300,9 @@ class FaceScreen(ScreenBase):
         else:
             self.reason.setText("")
         self.reason.setVisible(bool(self.reason.text()))
+        if seen is False and on_screen and self.reason.text() != self._spoken_reason:
+            self._spoken_reason = self.reason.text()  # said once, not at every preview frame
+            self.host.speak(self._spoken_reason)
         self.cancel.setText(self.tr("Cancel"))
         self.go.setText(self.tr("Checking…") if flow.busy else self.tr("Start"))
         self.go.setEnabled(not flow.busy and (seen is True or no_camera))
@@ -284,6 +319,8 @@ class FaceScreen(ScreenBase):
         self.host.preview.stop()
         self.view.clear()
         self.started_at = None
+        self._spoken_step = -1
+        self._spoken_reason = ""
         self.ticker.stop()
 
 
@@ -329,13 +366,19 @@ class ScanScreen(ScreenBase):
         self.cancel = make_button(on_click=host.confirm_cancel)
         self.add = make_button(primary=True, on_click=self.flow.scan_page)
         self.go = make_button(on_click=self.flow.pages_done)
-        self.footer.addWidget(self.cancel)
-        self.footer.addStretch(1)
-        self.footer.addWidget(self.add)
-        self.footer.addWidget(self.go)
+        # issue 25: "scan the next page" and "done, continue" side by side, equal; on a tall screen on a
+        # row of their own above "cancel"
+        self.buttons_grid = QGridLayout()
+        self.footer.addLayout(self.buttons_grid, 1)
+        arrange_buttons(self.buttons_grid, [self.cancel], [self.add, self.go], 1)  # parented from the start
+        self._portrait = False
         self.thumbs: list[PageThumb] = []
         self._thumb_cache: dict[int, Any] = {}
         self._shown_count = 0
+
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self._portrait = portrait
 
     # -- the pages -------------------------------------------------------------------------------------
     def _columns(self) -> int:
@@ -388,6 +431,7 @@ class ScanScreen(ScreenBase):
             self.tr("Remove the page"),
             self.tr("Keep it"),
             lambda: self.flow.remove_page(index),
+            destructive=True,
         )
 
     def show_state(self, flow: VisitFlow) -> None:
@@ -395,10 +439,10 @@ class ScanScreen(ScreenBase):
         self.step.setText(messages.step_line(Screen.scan, self.tr("your document")))
         self.title.setText(self.tr("Place your document on the glass"))
         self.add.setText(self.tr("Scan the next page") if pages else self.tr("Scan the first page"))
-        self.go.setText(self.tr("Continue"))
+        self.go.setText(self.tr("Done, continue"))
         # The text names the buttons as they read now.
         self.instruction.setText(
-            self.tr('One page at a time, face down. Press "%1" for each page, then "%2".')
+            self.tr("One page at a time, face down. Press “%1” for each page, then “%2”.")
             .replace("%1", self.add.text())
             .replace("%2", self.go.text())
         )
@@ -426,9 +470,13 @@ class ScanScreen(ScreenBase):
         self._shown_count = len(pages)
         self.status.setText(self.tr("Reading the page…") if flow.busy else "")
         self.cancel.setText(self.tr("Cancel"))
-        # The main action: scan while there is no page, continue once there is one.
-        mark_primary(self.add, not pages)
+        # Issue 25: scan while there is no page; once there is one, "scan the next page" and "done,
+        # continue" are two equal choices (one blue button would steer a two-page citizen past page 2).
+        mark_primary(self.add, True)
         mark_primary(self.go, bool(pages))
+        self.go.setVisible(bool(pages))
+        two_rows = self._portrait and bool(pages)
+        arrange_buttons(self.buttons_grid, [self.cancel], [self.add, self.go], 2 if two_rows else 1)
         self.add.setEnabled(not flow.busy)
         self.go.setEnabled(not flow.busy and bool(pages))
 
@@ -502,9 +550,9 @@ class ReviewScreen(ScreenBase):
         if fee.capped:
             lines.append(self.tr("At most %s a copy") % format_vnd(fee.per_copy_vnd))
         lines.append(
-            self.tr("%1 a copy × %2 copies = %3")
+            self.tr("%1 a copy × %2 = %3")
             .replace("%1", format_vnd(fee.per_copy_vnd))
-            .replace("%2", str(fee.copies))
+            .replace("%2", messages.copies_text(fee.copies))
             .replace("%3", format_vnd(fee.total_vnd))
         )
         lines.append(self.tr("Fee under Circular 226/2016/TT-BTC of the Ministry of Finance."))
@@ -592,8 +640,9 @@ class ProgressScreen(ScreenBase):
     },
 )
 class DoneScreen(ScreenBase):
-    """The code (and the retrieval secret, when there is one), what to take, and its own countdown back to
-    the start; the code is cleared when the countdown ends."""
+    """The code, what to take, and its own countdown back to the start; the code is cleared when the
+    countdown ends. The retrieval secret is never shown (issue 25: the next person in the queue can read
+    the screen): it is on the printed receipt only, and the screen says so."""
 
     def __init__(self, host: Any) -> None:
         super().__init__(host)
@@ -602,8 +651,7 @@ class DoneScreen(ScreenBase):
         self.code = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.secret_label = make_label("muted", align=Qt.AlignmentFlag.AlignCenter)
-        self.secret = make_label("title", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
-        for widget in (self.code_label, self.code, self.secret_label, self.secret):
+        for widget in (self.code_label, self.code, self.secret_label):
             box.addWidget(widget)
         self.body.addWidget(frame)
         self.take = make_label(align=Qt.AlignmentFlag.AlignCenter)
@@ -635,13 +683,14 @@ class DoneScreen(ScreenBase):
         )
         self.code_label.setText(self.tr("Code of the copy"))
         self.code.setText(str(getattr(copy, "code", "") or ""))
-        # kiosk.services.delivery.Retrieval: the secret, shown once
-        retrieval = getattr(copy, "retrieval", None)
-        secret = str(getattr(retrieval, "display", "") or "")
-        self.secret_label.setText(self.tr("Download secret (also on the receipt)") if secret else "")
-        self.secret.setText(secret)
-        self.secret_label.setVisible(bool(secret))
-        self.secret.setVisible(bool(secret))
+        # kiosk.services.delivery.Retrieval: the secret is on the receipt only, never on the screen
+        has_secret = bool(getattr(getattr(copy, "retrieval", None), "display", ""))
+        self.secret_label.setText(
+            self.tr("The secret to download the copy again is printed on your receipt. Keep it private.")
+            if has_secret
+            else ""
+        )
+        self.secret_label.setVisible(has_secret)
         self.take.setText(
             self.tr("Please take your ID card and the reprinted copy.")
             if reprint
@@ -673,6 +722,13 @@ def _error_shot(kind: str, reason: str, actions: tuple[Action, ...], back: Scree
         "27-error-duplicate-page": _error_shot(
             "duplicate_page", "1", (Action.rescan, Action.keep_page), Screen.scan
         ),
+        "28-error-face-twice": _error_shot(
+            "liveness_failed",
+            "liveness.face_too_small",
+            (Action.try_again, Action.call_staff, Action.ticket, Action.start_over),
+            Screen.face,
+        ),
+        "29-error-card-back": _error_shot("card_unreadable", "error.card.no_qr", RESCAN_ACTIONS, Screen.card),
     },
 )
 class ErrorScreen(ScreenBase):
@@ -687,6 +743,10 @@ class ErrorScreen(ScreenBase):
         row.addWidget(self.icon)
         row.addStretch(1)
         self.body.addLayout(row)
+        self.picture = QLabel()  # the card error: which side goes down (issue 25)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setVisible(False)
+        self.body.addWidget(self.picture)
         texts = QVBoxLayout()
         self.reason = make_label("error", align=Qt.AlignmentFlag.AlignCenter)
         texts.addWidget(self.reason)
@@ -694,14 +754,15 @@ class ErrorScreen(ScreenBase):
         self.body.addStretch(1)
         self.buttons: list[QPushButton] = []
         self.error_actions: list[Action] = []
-        self.footer.addStretch(1)
-        for index in range(3):
+        for index in range(4):
             button = make_button()
             button.clicked.connect(lambda _=False, i=index: self._act(i))
             self.buttons.append(button)
-        for button in reversed(self.buttons):
-            self.footer.addWidget(button)
-        self._icon_key: tuple[str, int] | None = None
+        self.buttons_grid = QGridLayout()  # one row; two on a tall screen with four ways on (issue 25)
+        self.footer.addLayout(self.buttons_grid, 1)
+        arrange_buttons(self.buttons_grid, [], self.buttons[::-1], 1)  # parented from the start
+        self._portrait = False
+        self._icon_key: tuple[str, int, bool] | None = None
 
     def _act(self, index: int) -> None:
         if index >= len(self.error_actions):
@@ -717,21 +778,27 @@ class ErrorScreen(ScreenBase):
     def show_state(self, flow: VisitFlow) -> None:
         error = flow.visit.error
         kind = error.kind if error else "internal"
+        back = str(flow.visit.error_return or "")
+        title, reason, help_text = messages.error_texts(kind, error.reason if error else "", back)
         self.step.setText(self.tr("There is a problem to resolve"))
-        self.title.setText(messages.text(messages.ERROR_TITLES, kind, "internal"))
+        self.title.setText(title)
         if kind == "duplicate_page" and error is not None:  # issue 25: which earlier page it repeats
             self.title.setText(self.title.text().replace("%1", error.reason))
-        self.instruction.setText(messages.text(messages.ERROR_HELP, kind, "internal"))
+        self.instruction.setText(help_text)
         side = max(64, min(self.width(), self.height()) // 6)
         icon = ERROR_ICONS.get(kind, "problem")
-        if self._icon_key != (icon, side):
-            self._icon_key = (icon, side)
-            self.icon.setPixmap(pixmap_of_icon(icon, side, "#0B5CAD" if icon == "info" else "#B3261E"))
-        reason = ""
-        if error is not None and kind == "page_quality":
-            reason = messages.text(messages.QUALITY_REASONS, error.reason)
+        strong = bool(getattr(self.host, "high_contrast", False))
+        if self._icon_key != (icon, side, strong):
+            self._icon_key = (icon, side, strong)
+            self.icon.setPixmap(icon_pixmap(icon, side, high_contrast=strong))
         self.reason.setText(reason)
         self.reason.setVisible(bool(reason))
+        card = back == Screen.card.value and kind in ("card_unreadable", "no_document")
+        if card:
+            width = min(max(240, self.width() // 3), max(240, int(self.width() * 0.8)))
+            if self.picture.pixmap().isNull() or self.picture.pixmap().width() != width:
+                self.picture.setPixmap(pixmap_of_card(width, width * 2 // 5))
+        self.picture.setVisible(card)
         self.error_actions = list(error.actions if error else (Action.start_over,))
         # The first action is the primary one and sits on the right.
         for index, button in enumerate(self.buttons):
@@ -741,3 +808,18 @@ class ErrorScreen(ScreenBase):
                 button.setVisible(True)
             else:
                 button.setVisible(False)
+        shown = len(self.error_actions)
+        if self._portrait and shown > 3:  # the first action (the main one) stays right, on the top row
+            arrange_buttons(self.buttons_grid, self.buttons[3:1:-1], self.buttons[1::-1], 2)
+        else:
+            arrange_buttons(self.buttons_grid, [], self.buttons[::-1], 1)
+
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self._portrait = portrait
+
+    def spoken_prompt(self) -> str:
+        """The problem, why, what to do, then the choices (an elderly citizen hears every way on)."""
+        choices = [f"{b.text()}." for b in self.buttons if not b.isHidden()]
+        parts = (self.title.text(), self.reason.text(), self.instruction.text(), *choices)
+        return " ".join(p for p in parts if p)

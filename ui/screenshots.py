@@ -118,8 +118,9 @@ def show_overlay(name: str, window: Any) -> None:
             window.tr("End this visit?"),
             window.tr("What you have scanned and entered will be erased. Nothing is printed."),
             window.tr("Yes, end the visit"),
-            window.tr("No, go back"),
+            window.tr("Continue the visit"),
             lambda: None,
+            destructive=True,
         )
 
 

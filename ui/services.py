@@ -9,14 +9,19 @@ from __future__ import annotations
 import collections
 import logging
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from drivers import Receipt
+from drivers.messages import citizen_message
 from kiosk.app import private_tmp_dir
+from kiosk.errors import BadInputError
 from kiosk.flow.adapter import PipelineServices
 from kiosk.runtime.logs import RedactingFilter, redact
 from kiosk.runtime.seal_renewal import maintenance_data, maintenance_line
+from kiosk.services.technician import Training, clear_staff_call, free_reprint, uncollected_text
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +59,56 @@ class RecentLogHandler(logging.Handler):
             self.handleError(record)
 
 
+# Issue 25: what the technician reads is Vietnamese, in words (never a Python repr).
+STATE_VI = {"ok": "hoạt động tốt", "warning": "cần chú ý", "error": "lỗi", "absent": "không có"}
+JOB_STATE_VI = {
+    "pending": "đang chờ in",
+    "processing": "đang in",
+    "completed": "đã in xong",
+    "held": "đang bị giữ",
+    "stopped": "máy in dừng",
+    "cancelled": "đã hủy",
+    "aborted": "bị hủy do lỗi",
+}
+SECTION_VI = {
+    "devices": "thiết bị",
+    "sync": "đồng bộ",
+    "certificates": "chứng thư",
+    "disk": "dung lượng",
+    "logs": "nhật ký",
+    "staff_call": "gọi cán bộ",
+    "uncollected": "bản sao chờ nhận",
+    "training": "tập huấn",
+}
+# The training panel's buttons (issue 25, simulated profile): (action, device role, fault) and the payer's.
+TRAINING_ACTIONS = {
+    "fail_a4_paper": ("document_printer", "paper_out"),
+    "fail_a4_jam": ("document_printer", "paper_jam"),
+    "fail_a4_gone": ("document_printer", "absent"),
+    "fail_receipt_paper": ("receipt_printer", "paper_out"),
+    "fail_camera_gone": ("camera", "absent"),
+    "fail_scanner_cover": ("scanner", "cover_open"),
+}
+PAYER_ACTIONS = {"payer_slow": ("pay", 60.0), "payer_refuses": ("refuse", 1.0), "payer_never": ("never", 1.0)}
+
+
+@dataclass(frozen=True)
+class MaintenanceResult:
+    """What an action shows: its text, maybe a picture, and the choices it offers next (the paid copies'
+    "reprint" buttons), as (action, label)."""
+
+    text: str
+    image: Any = None
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+def readable_error(action: str, exc: BaseException) -> str:
+    """A failed action in words: the device's own message when it has one, never a traceback."""
+    key = str(getattr(exc, "message_key", "") or "")
+    said = citizen_message(key, "vi") if key.startswith("device.") else ""
+    return redact(f"Không thực hiện được ({action}): {said or exc}")
+
+
 class MaintenanceServices:
     """What the technician screens show and do; every method blocks and returns text (and maybe a frame)."""
 
@@ -61,35 +116,42 @@ class MaintenanceServices:
         self.app = app
         self.services = services
         self.logs = logs
+        # The simulated payer of the demo parts (kiosk.services.demo_payment), known once they are set up.
+        self.payer_source: Callable[[], Any] = lambda: None
+        self._training: Training | None = None
 
-    def run(self, section: str, action: str) -> str | tuple[str, Any]:
+    def run(self, section: str, action: str) -> str | tuple[str, Any] | MaintenanceResult:
         if action == "refresh":
             action = "show"
-        method = getattr(self, f"{section}_{action}", None) or getattr(self, f"action_{action}", None)
+        name, _, argument = action.partition(":")
+        method = getattr(self, f"{section}_{name}", None) or getattr(self, f"action_{name}", None)
         if method is None:
-            return f"unknown action {section}/{action}"
+            return f"Không có thao tác {section}/{action}."
         try:
-            return method()  # type: ignore[no-any-return]
+            return method(argument) if argument else method()  # type: ignore[no-any-return]
         except Exception as exc:  # shown to the technician, who is here to diagnose exactly this
             log.warning("maintenance %s/%s failed: %s", section, action, exc)
-            return redact(f"{action} failed: {type(exc).__name__}: {exc}")
+            return readable_error(action, exc)
 
     # -- devices ----------------------------------------------------------------------------------
     def devices_show(self) -> str:
         lines = []
         for status in self.app.devices.statuses():
-            lines.append(f"{status.name:<18} {status.kind:<16} {status.state!s:<8} {status.detail}")
-        return "\n".join(lines) or "no devices"
+            state = STATE_VI.get(str(status.state), str(status.state))
+            detail = f": {status.detail}" if status.detail else ""
+            lines.append(f"• {status.name} ({status.kind}): {state}{detail}")
+        return "\n".join(lines) or "Không có thiết bị nào."
 
     def action_test_scan(self) -> tuple[str, Any]:
         self.app.prompted("document")
         with self.services.scanner_lock:
             image = self.app.devices.scanner.scan()
-        return f"scan ok: {image.shape[1]}x{image.shape[0]} px", image
+        return f"Quét thử được: ảnh {image.shape[1]}×{image.shape[0]} điểm ảnh.", image
 
     def action_camera_preview(self) -> tuple[str, Any]:
         frame, box = self.services.preview_frame()
-        return f"camera ok: {frame.shape[1]}x{frame.shape[0]} px, face box {box}", frame
+        face = "thấy một khuôn mặt" if box is not None else "không thấy khuôn mặt nào"
+        return f"Camera hoạt động: ảnh {frame.shape[1]}×{frame.shape[0]} điểm ảnh, {face}.", frame
 
     def action_test_page(self) -> str:
         from reportlab.lib.pagesizes import A4
@@ -106,15 +168,18 @@ class MaintenanceServices:
             job = self.app.devices.document_printer.print_pdf(path, copies=1, title="test page")
         finally:
             path.unlink(missing_ok=True)
-        return f"test page sent: {job}"
+        state = JOB_STATE_VI.get(str(getattr(job, "state", "")), str(getattr(job, "state", "")))
+        where = f", tệp {job.output.name}" if getattr(job, "output", None) else ""
+        detail = f" ({job.detail})" if getattr(job, "detail", "") else ""
+        return f"Đã gửi trang in thử tới {getattr(job, 'printer', 'máy in A4')}: lệnh in số {getattr(job, 'job_id', '?')}, {state}{detail}{where}."
 
     def action_test_receipt(self) -> str:
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         receipt = Receipt(
-            code="TEST", lines=("RECEIPT TEST", f"Kiosk {self.app.config.kiosk.id}", now), qr_data="TEST"
+            code="TEST", lines=("IN THỬ BIÊN NHẬN", f"Kiosk {self.app.config.kiosk.id}", now), qr_data="TEST"
         )
-        result = self.app.devices.receipt_printer.print_receipt(receipt)
-        return f"receipt test printed: {result}"
+        self.app.devices.receipt_printer.print_receipt(receipt)
+        return "Đã in biên nhận thử: xem tờ biên nhận ở khe ra giấy."
 
     # -- sync -------------------------------------------------------------------------------------
     def _kiosk_cli(self, *args: str, timeout: float = 60) -> str:
@@ -132,13 +197,17 @@ class MaintenanceServices:
             command, capture_output=True, text=True, timeout=timeout, check=False, env=env
         )
         out = (result.stdout.strip() + "\n" + result.stderr.strip()).strip()
-        return redact(f"exit {result.returncode}\n{out[-4000:]}")
+        verdict = "thành công" if result.returncode == 0 else f"lỗi (mã {result.returncode})"
+        return redact(f"Kết quả: {verdict}\n{out[-4000:]}")
 
     def sync_show(self) -> str:
         status = self._kiosk_cli("sync", "status")
         errors = self._kiosk_cli("sync", "log", "--limit", "10", "--outcome", "retry")
         dead = self._kiosk_cli("sync", "log", "--limit", "5", "--outcome", "dead_letter")
-        return f"{status}\n\nlast retries:\n{errors}\n\nlast dead letters:\n{dead}"
+        return (
+            f"Trạng thái đồng bộ:\n{status}\n\nLần gửi lại gần nhất:\n{errors}\n\n"
+            f"Bản ghi không gửi được:\n{dead}"
+        )
 
     def action_sync_now(self) -> str:
         return self._kiosk_cli("sync", "run", "--drain", "--timeout", "60", timeout=90)
@@ -164,11 +233,11 @@ class MaintenanceServices:
             except ValueError:
                 continue
             left = (cert.not_valid_after_utc - now).days
-            warn = "  EXPIRES SOON" if left < 30 else ""
+            warn = "  SẮP HẾT HẠN" if left < 30 else ""
             lines.append(
-                f"{path.name}: {cert.subject.rfc4514_string()}\n  until {cert.not_valid_after_utc:%Y-%m-%d} ({left} days){warn}"
+                f"{path.name}: {cert.subject.rfc4514_string()}\n  hiệu lực đến {cert.not_valid_after_utc:%d/%m/%Y} (còn {left} ngày){warn}"
             )
-        return "\n".join(lines) or "no certificate found in the data folder"
+        return "\n".join(lines) or "Không tìm thấy chứng thư nào trong thư mục dữ liệu."
 
     def disk_show(self) -> str:
         usage = shutil.disk_usage(self.app.data_dir)
@@ -177,12 +246,66 @@ class MaintenanceServices:
         copies = self.app.data_dir / "copies"
         count = sum(1 for _ in copies.glob("*.pdf")) if copies.is_dir() else 0
         return (
-            f"data folder: {self.app.data_dir}\n"
-            f"used {usage.used / gib:.1f} GiB of {usage.total / gib:.1f} GiB ({percent:.0f} %), free {usage.free / gib:.1f} GiB\n"
-            f"certified copies kept: {count}"
+            f"Thư mục dữ liệu: {self.app.data_dir}\n"
+            f"Đã dùng {usage.used / gib:.1f} GiB trên {usage.total / gib:.1f} GiB ({percent:.0f} %), còn trống {usage.free / gib:.1f} GiB\n"
+            f"Số bản sao chứng thực đang lưu: {count}"
         )
 
     def logs_show(self) -> str:
         if self.logs is None or not self.logs.lines:
-            return "no log lines yet"
+            return "Chưa có dòng nhật ký nào."
         return "\n".join(list(self.logs.lines)[-100:])
+
+    # -- issue 25: a staff call, the paid copies not printed, training ---------------------------------
+    def staff_call_show(self) -> str:
+        calls = getattr(self.services, "staff_calls", None)
+        call = calls.state() if calls is not None else None
+        if calls is None:
+            return "Kiosk này không có dịch vụ gọi cán bộ."
+        if call is None:
+            return "Không có yêu cầu hỗ trợ nào đang mở."
+        return f"Có yêu cầu hỗ trợ đang mở (lý do: {call.reason}). Bấm “Tắt yêu cầu hỗ trợ” khi đã giúp xong."
+
+    def staff_call_clear_call(self) -> str:
+        return clear_staff_call(getattr(self.services, "staff_calls", None))
+
+    def uncollected_show(self) -> MaintenanceResult:
+        collect = getattr(self.services, "collect", None)
+        items = collect.open() if collect is not None else []
+        choices = tuple((f"reprint:{item.code}", f"In lại {item.code}") for item in items[:8] if item.code)
+        return MaintenanceResult(uncollected_text(collect), choices=choices)
+
+    def uncollected_reprint(self, code: str) -> MaintenanceResult:
+        done = free_reprint(getattr(self.services, "collect", None), code)
+        after = self.uncollected_show()
+        return MaintenanceResult(f"{done}\n\n{after.text}", choices=after.choices)
+
+    @property
+    def training(self) -> Training | None:
+        """The training panel, on the simulated profile only (a real kiosk's devices are never touched)."""
+        if getattr(self.app.config, "profile", "") != "simulated":
+            return None
+        if self._training is None:
+            self._training = Training(self.app.devices)
+        self._training.payer = self.payer_source()
+        return self._training
+
+    def _trainer(self) -> Training:
+        training = self.training
+        if training is None:
+            raise BadInputError("tập huấn chỉ có trên cấu hình mô phỏng (simulated)")
+        return training
+
+    def training_show(self) -> str:
+        return self._trainer().status()
+
+    def training_fail(self, which: str) -> str:
+        role, fault = TRAINING_ACTIONS[which]
+        return f"{self._trainer().fail(role, fault)}\n\n{self._trainer().status()}"
+
+    def training_payer(self, which: str) -> str:
+        outcome, delay = PAYER_ACTIONS[which]
+        return f"{self._trainer().set_payer(outcome, delay)}\n\n{self._trainer().status()}"
+
+    def training_normal(self) -> str:
+        return f"{self._trainer().clear()}\n\n{self._trainer().status()}"

@@ -133,7 +133,7 @@ QScrollBar::handle {{ background: {p.border}; border-radius: {round(8 * m.scale)
 QProgressBar {{ min-height: {round(36 * m.scale)}px; border: {border_w}px solid {p.border}; border-radius: {round(8 * m.scale)}px;
   background: {p.surface}; text-align: center; color: {p.text}; }}
 QProgressBar::chunk {{ background: {p.primary}; border-radius: {round(6 * m.scale)}px; }}
-QWidget#IdleOverlay {{ background: rgba(0, 0, 0, 170); }}
+QWidget#IdleOverlay {{ background: {p.background}; }}
 QFrame#IdleBox {{ background: {p.surface}; border: {border_w}px solid {p.border}; border-radius: {round(16 * m.scale)}px; }}
 QWidget[compact="true"] QPushButton {{ font-size: {m.small_px}px; padding: 0 {round(12 * m.scale)}px; min-height: {max(MIN_TOUCH_PX, round(56 * m.scale))}px; }}
 QWidget[compact="true"] QPushButton[key="true"] {{ padding: 0; min-width: {MIN_TOUCH_PX}px; }}

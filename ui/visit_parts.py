@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from drivers.signal_light import SimulatedSignalLight
+from kiosk.copy_check.online_status import status_over_api
 from kiosk.services.demo_payment import demo_payments
 from kiosk.services.payment import PaymentService
 from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
@@ -42,6 +43,7 @@ def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStac
             return None
         stack.callback(client.close)
         api = KioskApiClient(client)
+        use_for_status(services, api)
         services.payments = PaymentService(api, kiosk_id=config.kiosk.id)
         services.staff_calls = StaffCallService(None, api)
         services.tickets = QueueTicketService(
@@ -67,7 +69,15 @@ def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStac
     light = stack.enter_context(SimulatedSignalLight())
     parts.staff_calls = StaffCallService(light, parts.staff_calls.channel)
     parts.attach(services)
+    use_for_status(services, parts.staff_calls.channel)  # the loopback backend answers "check a copy" too
     return parts
+
+
+def use_for_status(services: Any, api: Any) -> None:
+    """Issue 25: "check a copy" asks the backend the kiosk is connected to (over its mTLS client) when no
+    public status listener is configured ([sync] public_url), instead of saying "no network"."""
+    if getattr(services, "status_lookup", None) is None and hasattr(api, "copy_facts"):
+        services.status_lookup = lambda code: status_over_api(api, code)
 
 
 def simulated_citizen_pays(parts: Any, flow: Any) -> None:

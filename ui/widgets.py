@@ -138,6 +138,32 @@ class ScreenBase(QWidget):
         """Called when another screen replaces this one."""
 
 
+def arrange_buttons(grid: QGridLayout, left: list[QPushButton], right: list[QPushButton], rows: int) -> None:
+    """A footer's buttons in `grid`: in one row, `left` then free space then `right` (the main action
+    last, on the right); in two rows (a narrow, tall screen), `right` above, sharing the width, and `left`
+    below. Hidden buttons take no place."""
+    for button in (*left, *right):
+        grid.removeWidget(button)
+    # a button not yet in any layout has no parent, and Qt calls a parentless widget hidden: placed all the same
+    shown_left = [b for b in left if b.parentWidget() is None or not b.isHidden()]
+    shown_right = [b for b in right if b.parentWidget() is None or not b.isHidden()]
+    for column in range(grid.columnCount()):
+        grid.setColumnStretch(column, 0)
+    if rows == 1:
+        for column, button in enumerate(shown_left):
+            grid.addWidget(button, 0, column)
+        gap = len(shown_left)
+        grid.setColumnStretch(gap, 1)
+        for offset, button in enumerate(shown_right):
+            grid.addWidget(button, 0, gap + 1 + offset)
+        return
+    for column, button in enumerate(shown_right):
+        grid.addWidget(button, 0, column)
+        grid.setColumnStretch(column, 1)
+    for column, button in enumerate(shown_left):
+        grid.addWidget(button, 1, column)
+
+
 GUIDE_ASPECT = 0.75  # width / height of the face oval
 
 
@@ -205,12 +231,38 @@ class ImageView(QWidget):
         """The face oval: a face's proportions (3 wide to 4 high), 70 % of the picture's height, so it
         looks the same in a wide landscape preview and a tall portrait one."""
         picture = self.image_rect()
-        gh = picture.height() * 0.7
-        gw = gh * GUIDE_ASPECT
-        if gw > picture.width() * 0.8:
-            gw = picture.width() * 0.8
-            gh = gw / GUIDE_ASPECT
+        _, _, gw, gh = oval_in_picture(picture.width(), picture.height())
         return QRectF(picture.center().x() - gw / 2, picture.center().y() - gh / 2, gw, gh)
+
+
+def oval_in_picture(width: float, height: float) -> tuple[float, float, float, float]:
+    """The face oval within a picture of `width` x `height` (centre x, centre y, width, height): a face's
+    proportions (3 wide to 4 high), 70 % of the picture's height, at most 80 % of its width."""
+    gh = height * 0.7
+    gw = gh * GUIDE_ASPECT
+    if gw > width * 0.8:
+        gw = width * 0.8
+        gh = gw / GUIDE_ASPECT
+    return width / 2, height / 2, gw, gh
+
+
+# A face whose box is less than this share of the oval's height is too far from the camera to be compared.
+MIN_FACE_SHARE_OF_OVAL = 0.35
+
+
+def face_position(box: tuple[int, int, int, int] | None, width: int, height: int) -> str:
+    """Where the face is against the oval (issue 25: "Start" waits for a face in the oval): "none" (no
+    face), "outside" (its centre is outside the oval), "too_far" (too small in it) or "ok"."""
+    if box is None or width <= 0 or height <= 0:
+        return "none"
+    left, top, bw, bh = box
+    cx, cy, ow, oh = oval_in_picture(width, height)
+    fx, fy = left + bw / 2, top + bh / 2
+    if ((fx - cx) / (ow / 2)) ** 2 + ((fy - cy) / (oh / 2)) ** 2 > 1.0:
+        return "outside"
+    if bh < oh * MIN_FACE_SHARE_OF_OVAL:
+        return "too_far"
+    return "ok"
 
 
 class PageThumb(QFrame):
@@ -261,22 +313,108 @@ class Keypad(QWidget):
 
 
 def pixmap_of_card(width: int, height: int, color: str = "#0B5CAD") -> QPixmap:
-    """A simple drawing of a card on a scanner glass, for the "place your card" screens."""
+    """Which side of the ID card goes down (issue 25), drawn by the app: on the left the card's front
+    (the photo and the QR code) with an arrow turning it over; on the right the scanner's glass seen from
+    above with the card on it, its plain back up and the photo side, dashed, underneath against the glass."""
     pixmap = QPixmap(width, height)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QPen(QColor("#8A96A8"), 4))
+    unit = max(2.0, min(width, height) / 60)
+    # the card's front, left
+    cw = min(width * 0.36, height * 0.62 * 1.58)
+    ch = cw / 1.58  # an ID-1 card's proportions
+    front = QRectF(width * 0.03, (height - ch) / 2 + height * 0.08, cw, ch)
+    _draw_card_front(painter, front, QColor(color), unit)
+    # the turn-over arrow, from above the front to above the glass
+    pen = QPen(QColor(color), unit * 1.6)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    arc = QRectF(front.center().x(), height * 0.04, width * 0.5, height * 0.5)
+    painter.drawArc(arc, 160 * 16, -140 * 16)
+    tip = QPointF(arc.center().x() + arc.width() / 2 * 0.94, arc.center().y() - arc.height() / 2 * 0.34)
+    painter.drawLine(tip, QPointF(tip.x() - unit * 4, tip.y() - unit * 3))
+    painter.drawLine(tip, QPointF(tip.x() + unit * 1.5, tip.y() - unit * 5))
+    # the scanner from above, right: its frame, the glass, and the card's plain back on it
+    scanner = QRectF(width * 0.52, height * 0.2, width * 0.46, height * 0.76)
+    painter.setPen(QPen(QColor("#8A96A8"), unit))
     painter.setBrush(QColor("#DDE3EC"))
-    painter.drawRoundedRect(QRectF(4, height * 0.2, width - 8, height * 0.75), 16, 16)
-    painter.setPen(QPen(QColor(color), 4))
-    painter.setBrush(QColor("#FFFFFF"))
-    cw, ch = width * 0.46, height * 0.42
-    painter.drawRoundedRect(QRectF((width - cw) / 2, height * 0.36, cw, ch), 10, 10)
-    painter.setBrush(QColor(color))
-    painter.drawRect(QRectF((width - cw) / 2 + cw * 0.08, height * 0.36 + ch * 0.2, cw * 0.25, ch * 0.55))
+    painter.drawRoundedRect(scanner, unit * 4, unit * 4)
+    glass = scanner.adjusted(unit * 4, unit * 4, -unit * 4, -unit * 4)
+    painter.setBrush(QColor("#BFD9F2"))
+    painter.drawRect(glass)
+    back = QRectF(glass.left() + unit * 3, glass.top() + unit * 3, min(cw, glass.width() * 0.7), 0)
+    back.setHeight(back.width() / 1.58)
+    painter.setPen(QPen(QColor("#5A6B85"), unit))
+    painter.setBrush(QColor("#F4F6FA"))
+    painter.drawRoundedRect(back, unit * 2, unit * 2)
+    # the photo and the QR, face down: seen through the card as dashed outlines, mirrored
+    dashed = QPen(QColor(color), unit * 0.8, Qt.PenStyle.DashLine)
+    painter.setPen(dashed)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(
+        QRectF(
+            back.right() - back.width() * 0.34,
+            back.top() + back.height() * 0.22,
+            back.width() * 0.26,
+            back.height() * 0.56,
+        )
+    )
+    painter.drawRect(
+        QRectF(
+            back.left() + back.width() * 0.06,
+            back.top() + back.height() * 0.1,
+            back.height() * 0.3,
+            back.height() * 0.3,
+        )
+    )
     painter.end()
     return pixmap
+
+
+def _draw_card_front(painter: QPainter, rect: QRectF, color: QColor, unit: float) -> None:
+    """A CCCD's front: the photo on the left, the QR code top right, lines of text."""
+    painter.setPen(QPen(color, unit))
+    painter.setBrush(QColor("#FFFFFF"))
+    painter.drawRoundedRect(rect, unit * 2.5, unit * 2.5)
+    photo = QRectF(
+        rect.left() + rect.width() * 0.07,
+        rect.top() + rect.height() * 0.22,
+        rect.width() * 0.26,
+        rect.height() * 0.56,
+    )
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#C9D6E8"))
+    painter.drawRect(photo)
+    painter.setBrush(color)
+    head = photo.width() * 0.42
+    painter.drawEllipse(
+        QRectF(photo.center().x() - head / 2, photo.top() + photo.height() * 0.16, head, head)
+    )
+    painter.drawChord(
+        QRectF(
+            photo.left() + photo.width() * 0.1,
+            photo.top() + photo.height() * 0.62,
+            photo.width() * 0.8,
+            photo.height() * 0.7,
+        ),
+        0,
+        180 * 16,
+    )
+    side = rect.height() * 0.3
+    draw_qr_like(
+        painter,
+        QRectF(rect.right() - side - rect.width() * 0.06, rect.top() + rect.height() * 0.1, side, side),
+        QColor("#1B2430"),
+    )
+    painter.setPen(QPen(QColor("#9AA6B8"), unit * 1.2))
+    for i in range(3):
+        y = rect.top() + rect.height() * (0.55 + i * 0.13)
+        painter.drawLine(
+            QPointF(photo.right() + rect.width() * 0.08, y),
+            QPointF(rect.right() - rect.width() * (0.1 + 0.08 * i), y),
+        )
 
 
 def pixmap_of_printed_page(width: int, height: int) -> QPixmap:
@@ -328,16 +466,35 @@ def draw_qr_like(painter: QPainter, rect: QRectF, color: QColor) -> None:
             painter.drawRect(QRectF(rect.x() + x * cell, rect.y() + y * cell, cell, cell))
 
 
-def pixmap_of_icon(kind: str, side: int, color: str) -> QPixmap:
+ICON_COLORS = {"problem": "#B3261E", "info": "#0B5CAD", "ok": "#1E7A34"}
+# High contrast (issue 25): on black a dark red disc with a white mark is weak; a bright disc with a black
+# mark and a white ring stands out (the palette's own danger, focus and success colours).
+ICON_COLORS_HIGH_CONTRAST = {"problem": "#FF6B6B", "info": "#00E5FF", "ok": "#7CFF7C"}
+
+
+def icon_pixmap(kind: str, side: int, *, high_contrast: bool = False) -> QPixmap:
+    """The message icon of `kind` in the window's palette."""
+    if high_contrast:
+        color = ICON_COLORS_HIGH_CONTRAST.get(kind, ICON_COLORS_HIGH_CONTRAST["problem"])
+        return pixmap_of_icon(kind, side, color, mark="#000000", ring="#FFFFFF")
+    return pixmap_of_icon(kind, side, ICON_COLORS.get(kind, ICON_COLORS["problem"]))
+
+
+def pixmap_of_icon(kind: str, side: int, color: str, *, mark: str = "#FFFFFF", ring: str = "") -> QPixmap:
     """A round icon for a message: "!" (a problem), "i" (information), "✓" (done), "?" (help)."""
     pixmap = QPixmap(side, side)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
+    if ring:
+        width = max(3, side // 16)
+        painter.setPen(QPen(QColor(ring), width))
+    else:
+        painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(color))
-    painter.drawEllipse(QRectF(2, 2, side - 4, side - 4))
-    pen = QPen(QColor("#FFFFFF"), max(3, side // 10))
+    inset = 2 + (max(3, side // 16) // 2 if ring else 0)
+    painter.drawEllipse(QRectF(inset, inset, side - 2 * inset, side - 2 * inset))
+    pen = QPen(QColor(mark), max(3, side // 10))
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     painter.setPen(pen)
     c = side / 2

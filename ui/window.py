@@ -8,6 +8,7 @@ countdown overlay. Escape, Alt+F4, Ctrl+Q/W and closing the window do nothing ou
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -29,11 +30,12 @@ from ui.email_entry import EmailOverlay
 from ui.i18n import Translations
 from ui.overlays import ConfirmOverlay, HelpOverlay, fit_height
 from ui.voice import Voice
-from ui.widgets import ImageView, ScreenBase, bgr_to_qimage, make_button, make_label
+from ui.widgets import ImageView, ScreenBase, bgr_to_qimage, face_position, make_button, make_label
 from ui.workers import QtRunner
 
 log = logging.getLogger(__name__)
 
+REMINDER_S = 20.0  # how long the start screen says "take your ID card and documents" after a visit
 LOCKED_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_F4, Qt.Key.Key_F11, Qt.Key.Key_Q, Qt.Key.Key_W, Qt.Key.Key_Tab}
 SIZES = {"landscape": (1920, 1080), "small": (1280, 800), "portrait": (1080, 1920)}
 
@@ -49,8 +51,10 @@ class FacePreview(QObject):
         self.view: ImageView | None = None
         self.in_flight = False
         self.frames_shown = 0
-        # Whether the last frames showed a face: None before the first frame (or with no camera).
+        # Whether the last frames showed a face in the oval: None before the first frame (or with no
+        # camera); `face_where` says where it was when it was not: none, outside, too_far (widgets).
         self.face_seen: bool | None = None
+        self.face_where = "none"
         self._recent: list[bool] = []
         self.on_face: Callable[[bool | None], None] = lambda seen: None
         self.timer = QTimer(self)
@@ -66,7 +70,7 @@ class FacePreview(QObject):
     def stop(self) -> None:
         self.timer.stop()
         self.view = None
-        self.face_seen, self._recent = None, []
+        self.face_seen, self._recent, self.face_where = None, [], "none"
 
     def _tick(self) -> None:
         if self.in_flight or self.source is None or self.view is None or self.flow.busy:
@@ -89,11 +93,12 @@ class FacePreview(QObject):
             image, box = result
             self.view.set_image(image, box)
             self.frames_shown += 1
+            where = face_position(box, image.width(), image.height())
             # One frame without a face (a blink, a turn) does not disable "Start": the last three decide.
-            self._recent = [*self._recent[-2:], box is not None]
+            self._recent = [*self._recent[-2:], where == "ok"]
             seen = any(self._recent)
-            if seen != self.face_seen:
-                self.face_seen = seen
+            if seen != self.face_seen or (not seen and where != self.face_where):
+                self.face_seen, self.face_where = seen, where
                 self.on_face(seen)
 
     def _failed(self, exc: BaseException) -> None:
@@ -102,7 +107,8 @@ class FacePreview(QObject):
 
 
 class IdleOverlay(QWidget):
-    """ "Are you still there?" with a countdown; any touch keeps the visit."""
+    """ "Are you still there?" with a countdown; any touch keeps the visit. Its backdrop is opaque
+    (issue 25): the visit's pages are not left readable behind a dimmed veil for the countdown."""
 
     def __init__(self, parent: QWidget, on_stay: Callable[[], None]) -> None:
         super().__init__(parent)
@@ -140,6 +146,9 @@ class IdleOverlay(QWidget):
         self.note.setText(self.tr("For your privacy, the kiosk will start over and forget your data."))
         self.stay.setText(self.tr("I am still here"))
         fit_height(self.box)
+
+    def spoken_prompt(self) -> str:
+        return f"{self.title.text()} {self.note.text()} {self.stay.text()}."
 
 
 class SecretCorner(QWidget):
@@ -201,6 +210,10 @@ class KioskWindow(QWidget):
         self._metrics_key: tuple[int, int, bool, bool] | None = None
         self._shown: Screen | None = None
         self._resets_seen = flow.resets
+        # Issue 25: after a visit that put a card or pages on the glass ends (done, ticket, cancel,
+        # time-out), the start screen reminds the citizen to take them, for REMINDER_S seconds.
+        self._visit_holds_things = False
+        self.reminder_until = 0.0
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -215,6 +228,8 @@ class KioskWindow(QWidget):
         self.confirm_overlay = ConfirmOverlay(self)
         self.help_overlay = HelpOverlay(self, self)
         self.email_overlay = EmailOverlay(self, self)
+        for modal in (self.confirm_overlay, self.help_overlay, self.email_overlay):
+            modal.on_shown = self.speak  # a dialog is read out like a screen
         self.help_timer = QTimer(self)  # a call that got no answer in time: "go to the counter"
         self.help_timer.setSingleShot(True)
         self.help_timer.setInterval(15000)
@@ -227,6 +242,7 @@ class KioskWindow(QWidget):
         self.error_reported.connect(self._show_internal_error)
 
         flow.subscribe(self._flow_changed)
+        self.flow.visit.voice = self.flow.visit.voice or self.ui_config.voice
         self.translations.install(flow.visit.language)
         if windowed:
             self.resize(*size)
@@ -258,6 +274,20 @@ class KioskWindow(QWidget):
             self.voice.say(self.current_screen().spoken_prompt(), self.flow.visit.language)
         else:
             self.voice.stop()
+
+    def speak(self, text: str) -> None:
+        """Say `text` when the citizen has voice on (an overlay, a liveness step, a reason that appears)."""
+        self.voice.enabled = self.flow.visit.voice
+        if self.voice.enabled:
+            self.voice.say(text, self.flow.visit.language)
+
+    def restore_defaults(self) -> None:
+        """The kiosk's configured settings for the next citizen (issue 25: voice stays on where configured)."""
+        self.flow.visit.voice = self.ui_config.voice
+        defaults = (self.ui_config.large_text, self.ui_config.high_contrast)
+        if (self.large_text, self.high_contrast) != defaults:
+            self.large_text, self.high_contrast = defaults
+            self.apply_theme(force=True)  # restyling every widget costs ~100 ms: only when it changed
 
     # -- help and confirmations ------------------------------------------------------------------------
 
@@ -311,9 +341,18 @@ class KioskWindow(QWidget):
             self.flow.touch()
             self.email_overlay.open()
 
-    def confirm(self, title: str, text: str, yes: str, no: str, on_yes: Callable[[], None]) -> None:
+    def confirm(
+        self,
+        title: str,
+        text: str,
+        yes: str,
+        no: str,
+        on_yes: Callable[[], None],
+        *,
+        destructive: bool = False,
+    ) -> None:
         self.flow.touch()
-        self.confirm_overlay.ask(title, text, yes, no, on_yes)
+        self.confirm_overlay.ask(title, text, yes, no, on_yes, destructive=destructive)
 
     def confirm_cancel(self) -> None:
         """ "Hủy": asks first when the visit holds anything the citizen would lose."""
@@ -332,12 +371,14 @@ class KioskWindow(QWidget):
         ):
             self.flow.cancel()
             return
+        # Issue 25: the safe way, going on with the visit, is the main button; ending it is not.
         self.confirm(
             self.tr("End this visit?"),
             self.tr("What you have scanned and entered will be erased. Nothing is printed."),
             self.tr("Yes, end the visit"),
-            self.tr("No, go back"),
+            self.tr("Continue the visit"),
             self.flow.cancel,
+            destructive=True,
         )
 
     def maintenance_action(self, section: str, action: str, done: Callable[[Any], None]) -> None:
@@ -369,19 +410,28 @@ class KioskWindow(QWidget):
         return self.screens[self.flow.screen]
 
     def _flow_changed(self, flow: VisitFlow) -> None:
-        self.translations.install(flow.visit.language)
         if flow.resets != self._resets_seen:
             self._resets_seen = flow.resets
+            if self._visit_holds_things:
+                self.reminder_until = time.monotonic() + REMINDER_S
+                QTimer.singleShot(int(REMINDER_S * 1000) + 50, self._reminder_over)
             self.wipe_screens()
+        self._visit_holds_things = flow.visit.card is not None or bool(flow.visit.pages)
+        self.translations.install(flow.visit.language)
         self.refresh()
         self._update_help()
 
+    def take_things_reminder(self) -> bool:
+        """Whether the start screen reminds the last citizen to take their card and documents."""
+        return time.monotonic() < self.reminder_until
+
+    def _reminder_over(self) -> None:
+        if self.flow.screen == Screen.attract and not self.take_things_reminder():
+            self.current_screen().show_state(self.flow)
+
     def wipe_screens(self) -> None:
         """After a reset: the next citizen sees nothing of the last one (texts, thumbnails, preview)."""
-        defaults = (self.ui_config.large_text, self.ui_config.high_contrast)
-        if (self.large_text, self.high_contrast) != defaults:
-            self.large_text, self.high_contrast = defaults
-            self.apply_theme(force=True)  # restyling every widget costs ~100 ms: only when it changed
+        self.restore_defaults()
         self.preview.stop()
         for screen in self.screens.values():
             screen.left()
@@ -455,8 +505,7 @@ class KioskWindow(QWidget):
                 self.overlay.show()
                 self.overlay.raise_()
                 self.corner.raise_()
-                if self.flow.visit.voice:
-                    self.voice.say(self.overlay.title.text(), self.flow.visit.language)
+                self.speak(self.overlay.spoken_prompt())
         elif self.overlay.isVisible():
             self.overlay.hide()
 

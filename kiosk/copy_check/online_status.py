@@ -5,6 +5,7 @@ it never blocks the offline verdict of the signature."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from offline_sync.client import fetch_copy_status
 from offline_sync.config import SyncConfig
@@ -41,3 +42,17 @@ def online_status(config: SyncConfig, code: str, *, url: str = "", timeout: floa
     if found is None:
         return OnlineStatus(True, None, message="the backend does not know this code (not synced yet?)")
     return OnlineStatus(True, str(found["status"]), found.get("revoked_reason") or None)
+
+
+def status_over_api(api: Any, code: str) -> OnlineStatus:
+    """The status of ``code`` asked over the kiosk's own mTLS client (``api.copy_facts``, the configured
+    backend or the simulated profile's loopback one): the check screen's lookup when no public listener
+    is configured (issue 25: it said "no network" while the backend was serving)."""
+    try:
+        found = api.copy_facts(code)
+    except BackendError as exc:
+        return OnlineStatus(False, None, message=f"the status could not be checked: {exc.message}")
+    if found is None:
+        return OnlineStatus(True, None, message="the backend does not know this code (not synced yet?)")
+    status = str(found.get("status") or "") or None
+    return OnlineStatus(True, status, found.get("revoked_reason") or None)

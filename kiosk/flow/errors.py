@@ -80,7 +80,7 @@ def _register_builtins() -> None:
         retry_or_staff = (Action.try_again, Action.call_staff)
         builtins: list[tuple[type[BaseException], Route]] = [
             (PaperOut, Route("paper_out", retry_or_staff)),
-            (NoDocument, Route("no_document", (Action.rescan, Action.call_staff))),
+            (NoDocument, Route("no_document", RESCAN_ACTIONS)),  # issue 25: a way out too
             (CoverOpen, Route("cover_open", retry_or_staff)),
             (DeviceError, Route("device", retry_or_staff)),
             (UnavailableError, Route("device", retry_or_staff)),

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -358,15 +358,20 @@ class VisitFlow(PrintSteps, PaymentSteps):
             self._go(Screen.scan)
             return
         self.audit("visit.face_no_match", {"distance": float(getattr(decision, "distance", 0.0))})
-        if self.visit.face_attempts < MAX_FACE_ATTEMPTS:
-            actions: tuple[Action, ...] = (Action.try_again, Action.call_staff)
-        elif getattr(self.services, "tickets", None) is not None:  # the counter finishes: a queue ticket
-            actions = (Action.ticket, Action.call_staff, Action.start_over)
-        else:
-            actions = (Action.call_staff, Action.start_over)
         self.show_error(
-            ErrorInfo("no_match", str(getattr(decision, "reason", "") or ""), actions), back_to=Screen.face
+            ErrorInfo("no_match", str(getattr(decision, "reason", "") or ""), self._face_actions()),
+            back_to=Screen.face,
         )
+
+    def _face_actions(self) -> tuple[Action, ...]:
+        """Issue 25: the ways on after a failed face check. Try again, with a way out each time; after two
+        failures staff help or a queue ticket for the counter; after MAX_FACE_ATTEMPTS no more tries."""
+        ticket = (Action.ticket,) if getattr(self.services, "tickets", None) is not None else ()
+        if self.visit.face_attempts < 2:
+            return (Action.try_again, Action.call_staff, Action.start_over)
+        if self.visit.face_attempts < MAX_FACE_ATTEMPTS:
+            return (Action.try_again, Action.call_staff, *ticket, Action.start_over)
+        return (*ticket, Action.call_staff, Action.start_over)
 
     def _face_failed(self, exc: BaseException) -> None:
         error = classify_error(exc)
@@ -374,6 +379,8 @@ class VisitFlow(PrintSteps, PaymentSteps):
             note_count(self.visit, "liveness_attempts")
             note_count(self.visit, "liveness_failures")
             self.visit.challenge = self._draw_challenge()  # the next attempt gets a new challenge
+        if error.kind in FACE_KINDS:
+            error = replace(error, actions=self._face_actions())
         self.show_error(error, back_to=Screen.face)
 
     # -- document pages -----------------------------------------------------------------------------------
@@ -531,6 +538,14 @@ class VisitFlow(PrintSteps, PaymentSteps):
                 self.retry_payment_wait()
                 return
             self._go(back)
+            if action == Action.rescan and back == Screen.card:  # issue 25: "Scan again" scans again
+                self.card_placed()
+            elif (
+                action == Action.rescan
+                and back == Screen.scan
+                and (error is None or error.kind != "no_pages")
+            ):
+                self.scan_page()
             return
         if action == Action.ticket:  # the kiosk cannot finish: a queue ticket for the counter
             kind = error.kind if error else ""

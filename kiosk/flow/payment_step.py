@@ -144,7 +144,11 @@ class PaymentSteps:
 
         def work(report: Any) -> Any:
             payments.choose_cash(request.reference)
-            return tickets.issue("payment_cash", request.reference) if tickets is not None else None
+            if tickets is None:
+                return None
+            # issue 25: the ticket in the visit's language, with the fee to pay at the counter
+            language, amount = self.visit.language, int(request.amount_vnd)
+            return tickets.issue("payment_cash", request.reference, language=language, amount_vnd=amount)
 
         def done(ticket: Any) -> None:
             self.visit.queue_ticket = ticket
@@ -199,7 +203,14 @@ class PaymentSteps:
             self.visit.queue_ticket = ticket
             self._go(Screen.ticket)
 
-        self._run("queue_ticket", lambda report: tickets.issue(reason, reference), done)
+        # issue 25: the ticket in the visit's language, with the fee when it is to be paid at the counter
+        language = self.visit.language
+        amount = self.fee_vnd if reason == "payment_cash" and self.visit.pages else None
+        self._run(
+            "queue_ticket",
+            lambda report: tickets.issue(reason, reference, language=language, amount_vnd=amount),
+            done,
+        )
 
     def call_staff(self: VisitFlow, reason: str = "citizen_request") -> None:  # type: ignore[misc]
         """Raise a staff call (light + backend); the visit is kept."""

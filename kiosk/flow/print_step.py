@@ -112,6 +112,7 @@ class PrintSteps:
         tickets = getattr(self.services, "tickets", None)
         print_slip = getattr(self.services, "print_slip", None)
         reference = self.visit.payment_request.reference if self.visit.payment_request else ""
+        language = self.visit.language  # issue 25: the ticket in the visit's language
 
         def shown(ticket: Any) -> None:
             self.visit.queue_ticket = ticket
@@ -122,7 +123,9 @@ class PrintSteps:
             return
         self._run(
             "queue_ticket",
-            lambda report: tickets.issue("out_of_service", reference, print_slip=print_slip),
+            lambda report: tickets.issue(
+                "out_of_service", reference, print_slip=print_slip, language=language
+            ),
             shown,
             lambda exc: shown(None),
         )
@@ -257,7 +260,9 @@ class PrintSteps:
             tickets = getattr(services, "tickets", None)
             if tickets is not None:
                 try:
-                    ticket = tickets.issue("paid_not_printed", paid.reference, print_slip=print_slip)
+                    ticket = tickets.issue(
+                        "paid_not_printed", paid.reference, print_slip=print_slip, language=paid.language
+                    )
                     printed_on = str(getattr(ticket, "printed_on", "receipt_printer"))
                 except Exception as exc:
                     log.warning("paid visit %s: no ticket: %s", paid.reference, exc)

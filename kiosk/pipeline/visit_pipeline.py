@@ -45,6 +45,25 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
+# The receipt in the visit's language (issue 25); it names the kiosk's buttons as the screens do.
+RECEIPT_TEXT = {
+    "vi": {
+        "title": "BIÊN NHẬN CHỨNG THỰC BẢN SAO",
+        "code": "Mã: {code}",
+        "pages": "Số trang: {pages}",
+        "time": "Thời gian: {time}",
+        "check": "Kiểm tra bản sao: bấm “Kiểm tra bản sao chứng thực” tại kiosk",
+        "reprint": "In lại: bấm “In lại bản sao” tại kiosk, mang theo CCCD",
+    },
+    "en": {
+        "title": "RECEIPT: CERTIFIED COPY",
+        "code": "Code: {code}",
+        "pages": "Pages: {pages}",
+        "time": "Time: {time}",
+        "check": "To check the copy: press “Check a certified copy” at the kiosk",
+        "reprint": "To reprint: press “Reprint a copy” at the kiosk, with your ID card",
+    },
+}
 # Vietnam keeps one time zone, UTC+7, with no daylight saving: what the citizen's receipt shows.
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 # A challenge reads at most this many frames (about 6 s at 15 fps) before its time limit decides.
@@ -111,6 +130,7 @@ class CertifiedCopy:
     fields: dict[str, str] = field(default_factory=dict)
     # What the receipt prints so the holder can download the copy again (the record keeps only its hash).
     retrieval: Any = field(default=None, repr=False)
+    language: str = "vi"  # the visit's: the receipt is printed in it (issue 25)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -418,7 +438,9 @@ class VisitPipeline:
             len(pages),
             mask_id(visit.card.id_number),
         )
-        return CertifiedCopy(code, pdf_path, doc_type, len(pages), issued.seal, issued_at, fields, retrieval)
+        return CertifiedCopy(
+            code, pdf_path, doc_type, len(pages), issued.seal, issued_at, fields, retrieval, visit.language
+        )
 
     # -- print ------------------------------------------------------------------------------------
     def print_copy(self, copy: CertifiedCopy, copies: int = 1) -> object:
@@ -450,16 +472,19 @@ class VisitPipeline:
         """What the receipt of `copy` says (issue 25: also laid out as the "paid, copy to collect" slip)."""
         from drivers import Receipt
 
+        language = "en" if getattr(copy, "language", "vi") == "en" else "vi"
+        text = RECEIPT_TEXT[language]
         lines = (
             self.settings.kiosk.authority,
-            "BIÊN NHẬN CHỨNG THỰC BẢN SAO",
-            f"Mã: {copy.code}",
-            f"Số trang: {copy.pages}",
-            f"Thời gian: {copy.issued_at.astimezone(VIETNAM_TIME):%d/%m/%Y %H:%M}",
-            "Kiểm tra bản sao: chọn «Kiểm tra bản sao» tại kiosk",
-            "In lại: chọn «In lại» tại kiosk, mang theo CCCD",
+            text["title"],
+            text["code"].format(code=copy.code),
+            text["pages"].format(pages=copy.pages),
+            text["time"].format(time=f"{copy.issued_at.astimezone(VIETNAM_TIME):%d/%m/%Y %H:%M}"),
+            text["check"],
+            text["reprint"],
         )
         receipt = Receipt(
+            language=language,
             code=copy.code,
             lines=lines,
             qr_data=copy.code,

@@ -98,6 +98,7 @@ def collect_slip(
         copies=copies,
         amount_vnd=amount_vnd,
         payment_reference=reference,
+        language="en" if language == "en" else "vi",  # issue 25: receipt_render's labels too
     )
 
 

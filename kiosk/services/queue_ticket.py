@@ -43,9 +43,46 @@ REASON_TEXT = {
     TicketReason.face_failures: "Chưa xác thực được khuôn mặt",
     TicketReason.payment_cash: "Nộp phí bằng tiền mặt",
     TicketReason.staff_needed: "Cần cán bộ hỗ trợ",
-    TicketReason.out_of_service: "Ki-ốt tạm ngừng phục vụ",
+    TicketReason.out_of_service: "Kiosk tạm ngừng phục vụ",
     TicketReason.paid_not_printed: "Đã nộp phí, nhận bản sao tại quầy",
 }
+# Issue 25: a ticket is printed in the visit's language.
+REASON_TEXT_EN = {
+    TicketReason.unsupported_document: "Document the kiosk cannot certify",
+    TicketReason.face_failures: "Face could not be confirmed",
+    TicketReason.payment_cash: "Pay the fee in cash",
+    TicketReason.staff_needed: "Staff help needed",
+    TicketReason.out_of_service: "Kiosk out of service",
+    TicketReason.paid_not_printed: "Fee paid, collect the copy at the counter",
+}
+TICKET_TEXT = {
+    "vi": {
+        "title": "PHIẾU SỐ THỨ TỰ",
+        "counter": "Mời đến: {counter}",
+        "reason": "Nội dung: {reason}",
+        "amount": "Số tiền cần nộp: {amount}",
+        "time": "Thời gian: {time}",
+        "reference": "Mã giao dịch: {reference}",
+        "take": "Nhớ lấy lại thẻ căn cước và giấy tờ gốc trên mặt kính.",
+        "wait": "Vui lòng chờ gọi số. Số thứ tự của bạn:",
+    },
+    "en": {
+        "title": "QUEUE TICKET",
+        "counter": "Please go to: {counter}",
+        "reason": "For: {reason}",
+        "amount": "Amount to pay: {amount}",
+        "time": "Time: {time}",
+        "reference": "Visit reference: {reference}",
+        "take": "Remember your ID card and your documents on the glass.",
+        "wait": "Please wait until your number is called. Your number:",
+    },
+}
+
+
+def format_amount(amount_vnd: int) -> str:
+    """12.000 đ, as the screens and the receipt print it."""
+    return f"{amount_vnd:,}".replace(",", ".") + " đ"
+
 
 # Where each reason is served; a kiosk's deployment can map them to its own counters.
 DEFAULT_COUNTERS = {
@@ -73,6 +110,9 @@ class QueueTicket:
     # Which printer printed it (issue 25): "receipt_printer", "document_printer" (the receipt printer
     # failed: the ticket on an A4 page), or "" when none could: the screen shows the number to remember.
     printed_on: str = "receipt_printer"
+    # Issue 25: the visit's language, and the fee to pay at the counter (a cash payment) when there is one.
+    language: str = "vi"
+    amount_vnd: int | None = None
 
     @property
     def qr_data(self) -> str:
@@ -80,24 +120,30 @@ class QueueTicket:
 
     def as_receipt(self) -> Receipt:
         """The ticket laid out for the receipt printer: the lines, then the number in large bold, then QR."""
+        language = "en" if self.language == "en" else "vi"
+        text = TICKET_TEXT[language]
+        reason = (REASON_TEXT_EN if language == "en" else REASON_TEXT)[self.reason]
         lines = [
             *([self.authority] if self.authority else []),
-            "PHIẾU SỐ THỨ TỰ",
-            f"Mời đến: {self.counter}",
-            f"Nội dung: {REASON_TEXT[self.reason]}",
-            f"Thời gian: {self.issued_at.astimezone(VIETNAM_TIME):%d/%m/%Y %H:%M}",
-            *([f"Mã giao dịch: {self.visit_ref}"] if self.visit_ref else []),
-            "Vui lòng chờ gọi số. Số thứ tự của bạn:",
+            text["title"],
+            text["counter"].format(counter=self.counter),
+            text["reason"].format(reason=reason),
+            *([text["amount"].format(amount=format_amount(self.amount_vnd))] if self.amount_vnd else []),
+            text["time"].format(time=f"{self.issued_at.astimezone(VIETNAM_TIME):%d/%m/%Y %H:%M}"),
+            *([text["reference"].format(reference=self.visit_ref)] if self.visit_ref else []),
+            text["take"],
+            text["wait"],
         ]
-        return Receipt(code=self.number, lines=tuple(lines), qr_data=self.qr_data)
+        return Receipt(code=self.number, lines=tuple(lines), qr_data=self.qr_data, language=language)
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, str | int | None]:
         return {
             "number": self.number,
             "counter": self.counter,
             "reason": str(self.reason),
             "issued_at": self.issued_at.isoformat(),
             "visit_ref": self.visit_ref,
+            "amount_vnd": self.amount_vnd,
         }
 
 
@@ -153,8 +199,11 @@ class QueueTicketService:
         now: datetime | None = None,
         *,
         print_slip: Callable[[Receipt], str] | None = None,
+        language: str = "vi",
+        amount_vnd: int | None = None,
     ) -> QueueTicket:
-        """Number a ticket and print it. With `print_slip` (kiosk.services.collect.SlipPrinter.print_slip:
+        """Number a ticket and print it, in the visit's `language`, with the fee to pay (`amount_vnd`)
+        for a cash payment. With `print_slip` (kiosk.services.collect.SlipPrinter.print_slip:
         any printer that works) a ticket is issued even when no printer can print it: `printed_on` is then
         "" and the screen shows the number; without it, the receipt printer's DeviceError is raised."""
         why = TicketReason(reason)
@@ -165,6 +214,8 @@ class QueueTicketService:
             issued_at=now or datetime.now(UTC),
             visit_ref=visit_ref,
             authority=self.authority,
+            language="en" if language == "en" else "vi",
+            amount_vnd=amount_vnd,
         )
         if print_slip is None:
             self.printer.print_receipt(ticket.as_receipt())

@@ -363,7 +363,7 @@ def test_8_check_result_shows_vietnam_time_with_the_zone(
     result = kiosk.window.screens[Screen.check_result]
     assert "Thời điểm chứng thực: 22/11/2026 15:11 (GMT+7)" in result.details.text()
     assert "08:11" not in result.details.text()
-    assert result.online.text() == "Chưa tra cứu được tình trạng (không có kết nối mạng)"
+    assert result.online.text() == "Chưa tra cứu được tình trạng lúc này: hệ thống của thành phố chưa trả lời"
     flow.visit.online_status = SimpleNamespace(checked=True, status="revoked", revoked_reason="giả mạo")
     kiosk.window.refresh()
     assert result.verdict.text() == "Bản sao này đã bị thu hồi"
@@ -397,15 +397,19 @@ def test_10_scan_text_names_its_buttons_and_the_main_action_is_primary(
     wait_screen(qtbot, kiosk, Screen.scan)
     scan = w.screens[Screen.scan]
     assert scan.add.text() == "Quét trang đầu tiên"
+    # issue 25: “…” quotes; before the first page, scanning it is the only way on
     assert (
-        f"«{scan.add.text()}»" in scan.instruction.text() and f"«{scan.go.text()}»" in scan.instruction.text()
+        f"“{scan.add.text()}”" in scan.instruction.text() and f"“{scan.go.text()}”" in scan.instruction.text()
     )
-    assert scan.add.property("primary") is True and not scan.go.property("primary")
+    assert scan.add.property("primary") is True and not scan.go.isVisibleTo(w)
     click(qtbot, scan.add)
     qtbot.waitUntil(lambda: len(kiosk.flow.visit.pages) == 1 and not kiosk.flow.busy, timeout=30000)
     assert scan.add.text() == "Quét trang tiếp theo"
-    assert f"«{scan.add.text()}»" in scan.instruction.text()
-    assert scan.go.property("primary") is True and not scan.add.property("primary")
+    assert scan.go.text() == "Xong, tiếp tục"
+    assert f"“{scan.add.text()}”" in scan.instruction.text()
+    # issue 25: after a page the next page and "done" are equal choices (neither steers past page 2)
+    assert scan.go.property("primary") is True and scan.add.property("primary") is True
+    assert scan.go.isVisibleTo(w) and scan.add.isVisibleTo(w)
     sheet = w.styleSheet()
     assert "dashed" not in sheet
     assert ":focus:!disabled" in sheet
@@ -711,7 +715,7 @@ def test_check_a_copy_by_camera_with_its_online_status(
     click(qtbot, w.screens[Screen.attract].check)
     click(qtbot, w.screens[Screen.check_copy].go)
     wait_screen(qtbot, kiosk, Screen.check_result)
-    assert result.online.text() == "Chưa tra cứu được tình trạng (không có kết nối mạng)"
+    assert result.online.text() == "Chưa tra cứu được tình trạng lúc này: hệ thống của thành phố chưa trả lời"
     assert result.verdict.text() == "Đây là bản sao chứng thực hợp lệ"  # offline, the seal still speaks
 
 
@@ -745,7 +749,11 @@ def test_optional_email_on_the_on_screen_keyboard(qtbot: Any, make_kiosk: Any, f
     assert kiosk.flow.visit.delivery_email is None  # forgotten with the visit
 
 
-def test_done_screen_shows_the_retrieval_secret(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+def test_done_screen_never_shows_the_retrieval_secret(
+    qtbot: Any, make_kiosk: Any, fake_services: Any
+) -> None:
+    """Issue 25 (was issue 15's "shown once"): the next person in the queue can read the screen, so the
+    secret is on the receipt only; the screen says where it is."""
     kiosk = make_kiosk(fake_services)
     kiosk.flow.visit.copy = SimpleNamespace(
         code="HN001-000042-U", retrieval=SimpleNamespace(display="K7QM-2X9A-PL4D")
@@ -753,8 +761,9 @@ def test_done_screen_shows_the_retrieval_secret(qtbot: Any, make_kiosk: Any, fak
     kiosk.flow.screen = Screen.done
     kiosk.window.refresh()
     done = kiosk.window.screens[Screen.done]
-    assert done.secret.isVisible() and done.secret.text() == "K7QM-2X9A-PL4D"
-    assert done.secret_label.text() == "Mã bí mật để tải bản sao (có trên phiếu biên nhận)"
+    shown = [label.text() for label in done.findChildren(QLabel)]
+    assert not any("K7QM" in text for text in shown)
+    assert done.secret_label.isVisible() and "biên nhận" in done.secret_label.text()
 
 
 def test_repeated_face_failures_offer_a_queue_ticket(

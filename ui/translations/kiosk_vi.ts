@@ -4,52 +4,52 @@
 <context>
     <name>AttractScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="100"/>
+        <location filename="../screens_visit.py" line="104"/>
         <source>Self-service kiosk</source>
         <translation>Kiosk tự phục vụ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="101"/>
+        <location filename="../screens_visit.py" line="105"/>
         <source>Certified copies of your documents</source>
         <translation>Chứng thực bản sao giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="102"/>
+        <location filename="../screens_visit.py" line="106"/>
         <source>Choose your language, then the service you need.</source>
         <translation>Chọn ngôn ngữ, sau đó chọn dịch vụ cần thực hiện.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="108"/>
+        <location filename="../screens_visit.py" line="112"/>
         <source>Services</source>
         <translation>Dịch vụ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="109"/>
+        <location filename="../screens_visit.py" line="113"/>
         <source>Certify a copy of a document</source>
         <translation>Chứng thực bản sao giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="110"/>
+        <location filename="../screens_visit.py" line="114"/>
         <source>Check a certified copy</source>
         <translation>Kiểm tra bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="111"/>
+        <location filename="../screens_visit.py" line="115"/>
         <source>Reprint a copy</source>
         <translation>In lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="113"/>
+        <location filename="../screens_visit.py" line="117"/>
         <source>Voice</source>
         <translation>Giọng đọc</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="115"/>
+        <location filename="../screens_visit.py" line="119"/>
         <source>Large text</source>
         <translation>Chữ lớn</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="117"/>
+        <location filename="../screens_visit.py" line="121"/>
         <source>High contrast</source>
         <translation>Tương phản cao</translation>
     </message>
@@ -57,42 +57,47 @@
 <context>
     <name>CardScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="148"/>
+        <location filename="../screens_visit.py" line="161"/>
         <source>your ID card</source>
         <translation>thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="152"/>
+        <location filename="../screens_visit.py" line="165"/>
         <source>Place your ID card on the glass</source>
         <translation>Đặt thẻ căn cước lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="150"/>
+        <location filename="../screens_visit.py" line="163"/>
         <source>Lay your citizen ID card (CCCD) face down on the glass, then press Continue.</source>
-        <translation>Úp thẻ căn cước (CCCD) lên mặt kính, rồi bấm Tiếp tục.</translation>
+        <translation>Úp thẻ căn cước (CCCD) lên mặt kính, rồi bấm “Tiếp tục”.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="140"/>
+        <location filename="../screens_visit.py" line="153"/>
         <source>Reprint a copy: your ID card</source>
         <translation>In lại bản sao: thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="143"/>
+        <location filename="../screens_visit.py" line="156"/>
         <source>Only the holder of the copy may reprint it. Lay your citizen ID card (CCCD) face down on the glass, then press Continue.</source>
-        <translation>Chỉ người được chứng thực mới được in lại bản sao. Úp thẻ căn cước (CCCD) lên mặt kính, rồi bấm Tiếp tục.</translation>
+        <translation>Chỉ người được chứng thực mới được in lại bản sao. Úp thẻ căn cước (CCCD) lên mặt kính, rồi bấm “Tiếp tục”.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="156"/>
+        <location filename="../screens_visit.py" line="171"/>
+        <source>Photo side down: the side with your photo and the QR code faces the glass.</source>
+        <translation>Úp mặt có ảnh xuống: mặt có ảnh và mã QR áp vào mặt kính.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="173"/>
         <source>Reading your card…</source>
         <translation>Đang đọc thẻ…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="157"/>
+        <location filename="../screens_visit.py" line="174"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="158"/>
+        <location filename="../screens_visit.py" line="175"/>
         <source>Continue</source>
         <translation>Tiếp tục</translation>
     </message>
@@ -100,37 +105,37 @@
 <context>
     <name>CheckCopyScreen</name>
     <message>
-        <location filename="../screens_other.py" line="60"/>
+        <location filename="../screens_other.py" line="61"/>
         <source>Check a certified copy</source>
         <translation>Kiểm tra bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="61"/>
+        <location filename="../screens_other.py" line="62"/>
         <source>Place the printed copy on the glass</source>
         <translation>Đặt bản sao đã in lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="64"/>
+        <location filename="../screens_other.py" line="65"/>
         <source>Lay a page of the copy face down on the glass, with its QR code, then press Check. Or hold the page up to the camera, QR code towards it.</source>
         <translation>Úp một trang của bản sao (trang có mã QR) lên mặt kính, rồi bấm Kiểm tra. Hoặc giơ trang giấy trước camera, mặt có mã QR hướng vào camera.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="71"/>
+        <location filename="../screens_other.py" line="72"/>
         <source>Checking the QR code…</source>
         <translation>Đang kiểm tra mã QR…</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="72"/>
+        <location filename="../screens_other.py" line="73"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="73"/>
+        <location filename="../screens_other.py" line="74"/>
         <source>Hold it to the camera</source>
         <translation>Kiểm tra bằng camera</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="75"/>
+        <location filename="../screens_other.py" line="76"/>
         <source>Check</source>
         <translation>Kiểm tra</translation>
     </message>
@@ -138,62 +143,72 @@
 <context>
     <name>CheckResultScreen</name>
     <message>
-        <location filename="../screens_other.py" line="135"/>
+        <location filename="../screens_other.py" line="138"/>
         <source>Check a certified copy</source>
         <translation>Kiểm tra bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="136"/>
+        <location filename="../screens_other.py" line="139"/>
         <source>Result of the check</source>
         <translation>Kết quả kiểm tra</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="128"/>
+        <location filename="../screens_other.py" line="131"/>
         <source>This screen closes in %d s.</source>
         <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="139"/>
+        <location filename="../screens_other.py" line="142"/>
         <source>The QR code and the page are checked on this kiosk; the status is asked from the city&apos;s system.</source>
         <translation>Mã QR và nội dung trang được kiểm tra ngay tại kiosk; tình trạng bản sao được tra cứu trên hệ thống của Thành phố.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="151"/>
+        <location filename="../screens_other.py" line="154"/>
         <source>This copy has been revoked</source>
         <translation>Bản sao này đã bị thu hồi</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="153"/>
+        <location filename="../screens_other.py" line="156"/>
         <source>This is a valid certified copy</source>
         <translation>Đây là bản sao chứng thực hợp lệ</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="155"/>
+        <location filename="../screens_other.py" line="158"/>
         <source>This copy could not be confirmed</source>
         <translation>Không xác nhận được bản sao này</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="158"/>
+        <location filename="../screens_other.py" line="161"/>
         <source>Code: %s</source>
         <translation>Mã: %s</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="161"/>
+        <location filename="../screens_other.py" line="164"/>
         <source>Issued: %s</source>
         <translation>Thời điểm chứng thực: %s</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="163"/>
+        <location filename="../screens_other.py" line="166"/>
         <source>Pages: %d</source>
         <translation>Số trang: %d</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="167"/>
+        <location filename="../screens_other.py" line="173"/>
+        <source>Name on the document: %s</source>
+        <translation>Họ tên trên giấy tờ: %s</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="176"/>
+        <source>Copy requested by: %s</source>
+        <translation>Người yêu cầu chứng thực: %s</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="178"/>
         <source>Ask staff to look at the original record.</source>
         <translation>Đề nghị liên hệ cán bộ để đối chiếu hồ sơ gốc.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="171"/>
+        <location filename="../screens_other.py" line="182"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -201,67 +216,67 @@
 <context>
     <name>CollectScreen</name>
     <message>
-        <location filename="../screens_service.py" line="139"/>
+        <location filename="../screens_service.py" line="149"/>
         <source>This screen closes in %d s.</source>
         <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="145"/>
+        <location filename="../screens_service.py" line="155"/>
         <source>Fee received</source>
         <translation>Đã nhận phí</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="146"/>
+        <location filename="../screens_service.py" line="156"/>
         <source>The printer has a problem: your copy is saved</source>
         <translation>Máy in gặp sự cố: bản sao của bạn đã được lưu</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="148"/>
+        <location filename="../screens_service.py" line="158"/>
         <source>Collect your copy at the counter at no extra charge, with your ID card and this code.</source>
         <translation>Mời bạn nhận bản sao tại quầy, không mất thêm phí, mang theo CCCD và mã này.</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="151"/>
+        <location filename="../screens_service.py" line="161"/>
         <source>Fee received: %s</source>
         <translation>Đã nhận phí: %s</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="153"/>
+        <location filename="../screens_service.py" line="163"/>
         <source>Code of the copy</source>
         <translation>Mã số bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="157"/>
+        <location filename="../screens_service.py" line="167"/>
         <source>Your number (payment reference %s)</source>
         <translation>Số thứ tự của bạn (mã thanh toán %s)</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="161"/>
+        <location filename="../screens_service.py" line="171"/>
         <source>Payment reference</source>
         <translation>Mã thanh toán</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="165"/>
+        <location filename="../screens_service.py" line="176"/>
         <source>Take the slip “Fee received – copy to collect” from the receipt printer.</source>
         <translation>Mời bạn lấy phiếu “Đã nhận phí – bản sao chờ nhận” ở máy in biên nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="167"/>
+        <location filename="../screens_service.py" line="180"/>
         <source>Take the slip “Fee received – copy to collect” from the large printer.</source>
         <translation>Mời bạn lấy phiếu “Đã nhận phí – bản sao chờ nhận” ở máy in khổ A4.</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="169"/>
+        <location filename="../screens_service.py" line="183"/>
         <source>No slip could be printed: please write down or photograph this code.</source>
         <translation>Không in được phiếu: vui lòng ghi lại hoặc chụp ảnh mã này.</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="174"/>
+        <location filename="../screens_service.py" line="189"/>
         <source>Try printing again (free)</source>
         <translation>In lại (miễn phí)</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="176"/>
+        <location filename="../screens_service.py" line="191"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -269,57 +284,57 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="621"/>
+        <location filename="../screens_visit.py" line="668"/>
         <source>This screen closes in %d s.</source>
         <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="626"/>
+        <location filename="../screens_visit.py" line="673"/>
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="628"/>
+        <location filename="../screens_visit.py" line="675"/>
         <source>Your copy has been printed again</source>
         <translation>Bản sao đã được in lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="630"/>
+        <location filename="../screens_visit.py" line="677"/>
         <source>Your certified copy is ready</source>
         <translation>Bản sao chứng thực đã in xong</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="633"/>
+        <location filename="../screens_visit.py" line="680"/>
         <source>Anyone can check the copy with its QR code or its code.</source>
         <translation>Bản sao có thể được kiểm tra bằng mã QR hoặc mã số in trên bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="635"/>
+        <location filename="../screens_visit.py" line="682"/>
         <source>Keep the receipt: it has the code that lets anyone check the copy.</source>
         <translation>Vui lòng giữ phiếu biên nhận: mã số trên phiếu dùng để kiểm tra bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="637"/>
+        <location filename="../screens_visit.py" line="684"/>
         <source>Code of the copy</source>
         <translation>Mã số bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="642"/>
-        <source>Download secret (also on the receipt)</source>
-        <translation>Mã bí mật để tải bản sao (có trên phiếu biên nhận)</translation>
+        <location filename="../screens_visit.py" line="689"/>
+        <source>The secret to download the copy again is printed on your receipt. Keep it private.</source>
+        <translation>Mã bí mật để tải lại bản sao được in trên phiếu biên nhận. Hãy giữ kín mã này.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="647"/>
+        <location filename="../screens_visit.py" line="695"/>
         <source>Please take your ID card and the reprinted copy.</source>
         <translation>Vui lòng nhận lại thẻ căn cước và bản sao in lại.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="649"/>
+        <location filename="../screens_visit.py" line="697"/>
         <source>Please take your ID card, your original, the copy and the receipt.</source>
         <translation>Vui lòng nhận lại thẻ căn cước, bản chính, bản sao chứng thực và phiếu biên nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="655"/>
+        <location filename="../screens_visit.py" line="703"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -327,7 +342,7 @@
 <context>
     <name>ErrorScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="721"/>
+        <location filename="../screens_visit.py" line="783"/>
         <source>There is a problem to resolve</source>
         <translation>Có sự cố cần xử lý</translation>
     </message>
@@ -335,62 +350,72 @@
 <context>
     <name>FaceScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="231"/>
+        <location filename="../screens_visit.py" line="251"/>
         <source>your face</source>
         <translation>khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="232"/>
+        <location filename="../screens_visit.py" line="252"/>
         <source>Look at the camera</source>
         <translation>Nhìn vào camera</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="229"/>
+        <location filename="../screens_visit.py" line="249"/>
         <source>Reprint a copy: your face</source>
         <translation>In lại bản sao: khuôn mặt</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="234"/>
+        <location filename="../screens_visit.py" line="254"/>
         <source>Keep your face inside the oval. Press Start, then do each step as it lights up.</source>
         <translation>Giữ khuôn mặt trong khung hình bầu dục. Bấm Bắt đầu, rồi làm theo từng bước khi bước đó sáng lên.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="239"/>
+        <location filename="../screens_visit.py" line="259"/>
         <source>When you press Start:</source>
         <translation>Khi bấm Bắt đầu, hãy:</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="241"/>
+        <location filename="../screens_visit.py" line="261"/>
         <source>Now:</source>
         <translation>Bây giờ:</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="243"/>
+        <location filename="../screens_visit.py" line="263"/>
         <source>Comparing your face with the card photo…</source>
         <translation>Đang so khớp khuôn mặt với ảnh trên thẻ…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="264"/>
+        <location filename="../screens_visit.py" line="289"/>
+        <source>Move so that your face is inside the oval.</source>
+        <translation>Di chuyển để khuôn mặt nằm trong khung hình bầu dục.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="291"/>
+        <source>Come closer: your face should fill the oval.</source>
+        <translation>Lại gần hơn: khuôn mặt cần lấp đầy khung hình bầu dục.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="295"/>
         <source>No face in the picture. Stand in front of the camera with your whole face in the oval.</source>
         <translation>Không thấy khuôn mặt trong khung hình. Vui lòng đứng trước camera để cả khuôn mặt nằm trong khung bầu dục.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="268"/>
+        <location filename="../screens_visit.py" line="299"/>
         <source>Starting the camera…</source>
         <translation>Đang bật camera…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="272"/>
+        <location filename="../screens_visit.py" line="306"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="273"/>
+        <location filename="../screens_visit.py" line="307"/>
         <source>Checking…</source>
         <translation>Đang kiểm tra…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="273"/>
+        <location filename="../screens_visit.py" line="307"/>
         <source>Start</source>
         <translation>Bắt đầu</translation>
     </message>
@@ -398,47 +423,47 @@
 <context>
     <name>HelpOverlay</name>
     <message>
-        <location filename="../overlays.py" line="135"/>
+        <location filename="../overlays.py" line="166"/>
         <source>Continue my visit</source>
         <translation>Tiếp tục giao dịch</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="136"/>
+        <location filename="../overlays.py" line="167"/>
         <source>Cancel the call</source>
         <translation>Hủy yêu cầu hỗ trợ</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="137"/>
+        <location filename="../overlays.py" line="168"/>
         <source>End the visit</source>
         <translation>Kết thúc giao dịch</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="141"/>
+        <location filename="../overlays.py" line="172"/>
         <source>Calling staff…</source>
         <translation>Đang gọi cán bộ…</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="142"/>
+        <location filename="../overlays.py" line="173"/>
         <source>Please wait a moment. Your visit is kept.</source>
         <translation>Vui lòng chờ trong giây lát. Giao dịch vẫn được giữ nguyên.</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="148"/>
+        <location filename="../overlays.py" line="179"/>
         <source>Staff are on their way</source>
         <translation>Cán bộ đang đến</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="150"/>
+        <location filename="../overlays.py" line="181"/>
         <source>The help light is on and the service centre has been told. Stay at the kiosk: your visit is kept until you end it.</source>
         <translation>Đèn báo hỗ trợ đã bật và Trung tâm đã nhận được yêu cầu. Vui lòng chờ tại kiosk; giao dịch được giữ nguyên cho đến khi Ông/Bà kết thúc.</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="158"/>
+        <location filename="../overlays.py" line="189"/>
         <source>Staff could not be called</source>
         <translation>Chưa gọi được cán bộ</translation>
     </message>
     <message>
-        <location filename="../overlays.py" line="159"/>
+        <location filename="../overlays.py" line="190"/>
         <source>Please go to the reception counter. Your visit is kept for a few minutes.</source>
         <translation>Vui lòng đến quầy tiếp nhận. Giao dịch được giữ trong vài phút.</translation>
     </message>
@@ -446,17 +471,17 @@
 <context>
     <name>IdleOverlay</name>
     <message>
-        <location filename="../window.py" line="138"/>
+        <location filename="../window.py" line="144"/>
         <source>Are you still there?</source>
         <translation>Ông/Bà có tiếp tục giao dịch không?</translation>
     </message>
     <message>
-        <location filename="../window.py" line="140"/>
+        <location filename="../window.py" line="146"/>
         <source>For your privacy, the kiosk will start over and forget your data.</source>
         <translation>Để bảo vệ thông tin cá nhân, kiosk sẽ hủy giao dịch và xóa dữ liệu đã nhập.</translation>
     </message>
     <message>
-        <location filename="../window.py" line="141"/>
+        <location filename="../window.py" line="147"/>
         <source>I am still here</source>
         <translation>Tiếp tục giao dịch</translation>
     </message>
@@ -464,110 +489,187 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../window.py" line="336"/>
+        <location filename="../window.py" line="376"/>
         <source>End this visit?</source>
         <translation>Hủy giao dịch này?</translation>
     </message>
     <message>
-        <location filename="../window.py" line="337"/>
+        <location filename="../window.py" line="377"/>
         <source>What you have scanned and entered will be erased. Nothing is printed.</source>
         <translation>Các trang đã quét và thông tin đã nhập sẽ bị xóa. Kiosk không in gì.</translation>
     </message>
     <message>
-        <location filename="../window.py" line="338"/>
+        <location filename="../window.py" line="378"/>
         <source>Yes, end the visit</source>
         <translation>Hủy giao dịch</translation>
     </message>
     <message>
-        <location filename="../window.py" line="339"/>
-        <source>No, go back</source>
-        <translation>Không, quay lại</translation>
+        <location filename="../window.py" line="379"/>
+        <source>Continue the visit</source>
+        <translation>Tiếp tục giao dịch</translation>
     </message>
 </context>
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens_other.py" line="326"/>
+        <location filename="../screens_other.py" line="354"/>
         <source>Test scan</source>
         <translation>Quét thử</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="327"/>
+        <location filename="../screens_other.py" line="355"/>
         <source>Camera preview</source>
         <translation>Xem camera</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="328"/>
+        <location filename="../screens_other.py" line="356"/>
         <source>Test page</source>
         <translation>In trang thử</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="329"/>
+        <location filename="../screens_other.py" line="357"/>
         <source>Receipt test</source>
-        <translation>In thử phiếu biên nhận</translation>
+        <translation>In thử biên nhận</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="332"/>
+        <location filename="../screens_other.py" line="360"/>
         <source>Sync now</source>
         <translation>Đồng bộ ngay</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="333"/>
+        <location filename="../screens_other.py" line="362"/>
+        <location filename="../screens_other.py" line="364"/>
+        <location filename="../screens_other.py" line="378"/>
         <source>Refresh</source>
         <translation>Làm mới</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="344"/>
+        <location filename="../screens_other.py" line="362"/>
+        <source>Clear the staff call</source>
+        <translation>Tắt yêu cầu hỗ trợ</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="367"/>
+        <source>A4 printer: out of paper</source>
+        <translation>Máy in A4: hết giấy</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="368"/>
+        <source>A4 printer: paper jam</source>
+        <translation>Máy in A4: kẹt giấy</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="369"/>
+        <source>A4 printer: unplugged</source>
+        <translation>Máy in A4: mất kết nối</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="370"/>
+        <source>Receipt printer: out of paper</source>
+        <translation>Máy in biên nhận: hết giấy</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="371"/>
+        <source>Camera: unplugged</source>
+        <translation>Camera: mất kết nối</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="372"/>
+        <source>Scanner: cover open</source>
+        <translation>Máy quét: mở nắp</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="373"/>
+        <source>Payer: pays after 60 s</source>
+        <translation>Người nộp phí: trả sau 60 giây</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="374"/>
+        <source>Payer: bank refuses</source>
+        <translation>Người nộp phí: ngân hàng từ chối</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="375"/>
+        <source>Payer: never pays</source>
+        <translation>Người nộp phí: không trả tiền</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="376"/>
+        <source>All back to normal</source>
+        <translation>Trở lại bình thường</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="391"/>
+        <source>Loading…</source>
+        <translation>Đang tải…</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="407"/>
         <source>Working…</source>
         <translation>Đang xử lý…</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="357"/>
+        <location filename="../screens_other.py" line="422"/>
         <source>Maintenance</source>
         <translation>Bảo trì</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="358"/>
+        <location filename="../screens_other.py" line="423"/>
         <source>Kiosk maintenance</source>
         <translation>Bảo trì kiosk</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="359"/>
+        <location filename="../screens_other.py" line="424"/>
         <source>Every action here is written to the audit log.</source>
         <translation>Mọi thao tác tại đây đều được ghi vào nhật ký hệ thống.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="361"/>
+        <location filename="../screens_other.py" line="426"/>
         <source>Devices</source>
         <translation>Thiết bị</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="362"/>
+        <location filename="../screens_other.py" line="427"/>
         <source>Sync</source>
         <translation>Đồng bộ</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="363"/>
+        <location filename="../screens_other.py" line="428"/>
         <source>Certificates</source>
         <translation>Chứng thư số</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="364"/>
+        <location filename="../screens_other.py" line="429"/>
         <source>Disk space</source>
         <translation>Dung lượng đĩa</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="365"/>
+        <location filename="../screens_other.py" line="430"/>
         <source>Recent logs</source>
         <translation>Nhật ký gần đây</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="378"/>
+        <location filename="../screens_other.py" line="431"/>
+        <source>Staff call</source>
+        <translation>Gọi cán bộ</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="432"/>
+        <source>Paid, not printed</source>
+        <translation>Đã thu phí, chưa in</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="433"/>
+        <source>Training</source>
+        <translation>Tập huấn</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="448"/>
         <source>Close the program</source>
         <translation>Đóng chương trình</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="379"/>
+        <location filename="../screens_other.py" line="449"/>
         <source>Leave maintenance</source>
         <translation>Thoát bảo trì</translation>
     </message>
@@ -575,42 +677,47 @@
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../messages.py" line="155"/>
+        <location filename="../messages.py" line="239"/>
         <source>Birth certificate</source>
         <translation>Giấy khai sinh</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="156"/>
+        <location filename="../messages.py" line="240"/>
         <source>Marriage certificate</source>
         <translation>Giấy chứng nhận kết hôn</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="157"/>
+        <location filename="../messages.py" line="241"/>
         <source>Diploma</source>
         <translation>Văn bằng</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="158"/>
+        <location filename="../messages.py" line="242"/>
         <source>Residence confirmation</source>
         <translation>Giấy xác nhận cư trú</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="159"/>
+        <location filename="../messages.py" line="243"/>
         <source>Land use right certificate</source>
         <translation>Giấy chứng nhận quyền sử dụng đất</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="160"/>
+        <location filename="../messages.py" line="244"/>
         <source>Identity card</source>
         <translation>Thẻ căn cước</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="161"/>
+        <location filename="../messages.py" line="245"/>
         <source>Other document</source>
         <translation>Giấy tờ khác</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="165"/>
+        <location filename="../messages.py" line="251"/>
+        <source>Please take your ID card and your documents from the glass.</source>
+        <translation>Vui lòng lấy lại thẻ căn cước và giấy tờ gốc trên mặt kính.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="258"/>
         <source>Step {n} of {total}: {what}</source>
         <translation>Bước {n}/{total}: {what}</translation>
     </message>
@@ -628,6 +735,11 @@
         <location filename="../messages.py" line="34"/>
         <source>Your card&apos;s chip could not be verified</source>
         <translation>Không xác thực được chip của thẻ căn cước</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="54"/>
+        <source>Your copy is saved. Staff will refill the paper; then press “Try again”.</source>
+        <translation>Bản sao đã được lưu. Cán bộ sẽ nạp thêm giấy, sau đó bấm “Thử lại”.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="75"/>
@@ -648,6 +760,11 @@
         <location filename="../messages.py" line="21"/>
         <source>We could not see a face</source>
         <translation>Không thấy khuôn mặt</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="22"/>
+        <source>The face check could not be completed</source>
+        <translation>Chưa kiểm tra xong khuôn mặt</translation>
     </message>
     <message>
         <location filename="../messages.py" line="23"/>
@@ -692,12 +809,17 @@
     <message>
         <location filename="../messages.py" line="43"/>
         <source>Look straight at the camera in good light, without glasses or a mask, and try again.</source>
-        <translation>Nhìn thẳng vào camera, bỏ kính và khẩu trang, rồi bấm Thử lại.</translation>
+        <translation>Nhìn thẳng vào camera, bỏ kính và khẩu trang, rồi bấm “Thử lại”.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="46"/>
         <source>Stand in front of the camera so that your whole face is in the frame.</source>
         <translation>Đứng trước camera sao cho cả khuôn mặt nằm trong khung hình.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="49"/>
+        <source>Press “Try again”, look at the camera and do each step when it lights up on the screen.</source>
+        <translation>Bấm “Thử lại”, nhìn vào camera và làm từng bước khi bước đó sáng lên trên màn hình.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="52"/>
@@ -710,11 +832,6 @@
         <translation>Đặt trang đầu tiên của giấy tờ lên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="54"/>
-        <source>Your copy is saved. Staff will refill the paper; then press Try again.</source>
-        <translation>Bản sao đã được lưu. Vui lòng gọi cán bộ bổ sung giấy, sau đó bấm Thử lại.</translation>
-    </message>
-    <message>
         <location filename="../messages.py" line="57"/>
         <source>Lay the card or the page face down on the glass, then try again.</source>
         <translation>Úp thẻ hoặc trang giấy lên mặt kính, rồi thử lại.</translation>
@@ -722,12 +839,12 @@
     <message>
         <location filename="../messages.py" line="60"/>
         <source>Close the scanner cover gently, then try again.</source>
-        <translation>Đóng nắp máy quét, rồi bấm Thử lại.</translation>
+        <translation>Đóng nắp máy quét, rồi bấm “Thử lại”.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="61"/>
         <source>Please try again. If it happens again, call staff.</source>
-        <translation>Vui lòng bấm Thử lại. Nếu vẫn không được, bấm Gọi cán bộ.</translation>
+        <translation>Vui lòng bấm “Thử lại”. Nếu vẫn không được, bấm “Gọi cán bộ”.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="62"/>
@@ -735,34 +852,35 @@
         <translation>Kiểm tra mã in trên phiếu biên nhận và nhập lại.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="88"/>
+        <location filename="../messages.py" line="67"/>
+        <location filename="../messages.py" line="71"/>
+        <source>If you have paid, press “Try again”: the kiosk asks again. Nothing has been printed or charged twice.</source>
+        <translation>Nếu bạn đã thanh toán, bấm “Thử lại”: kiosk sẽ kiểm tra lại. Không có gì bị in hay bị thu tiền hai lần.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="170"/>
         <source>The page is blurred.</source>
         <translation>Trang giấy bị mờ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="89"/>
+        <location filename="../messages.py" line="171"/>
         <source>The page is too dark.</source>
         <translation>Trang giấy quá tối.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="90"/>
+        <location filename="../messages.py" line="172"/>
         <source>Part of the page is cut off.</source>
         <translation>Một phần trang giấy nằm ngoài mặt kính.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="91"/>
+        <location filename="../messages.py" line="173"/>
         <source>The page is blank.</source>
         <translation>Trang giấy không có nội dung.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="92"/>
+        <location filename="../messages.py" line="174"/>
         <source>No text was found on the page.</source>
         <translation>Không đọc được chữ trên trang giấy.</translation>
-    </message>
-    <message>
-        <location filename="../messages.py" line="22"/>
-        <source>The live check did not succeed</source>
-        <translation>Chưa xác thực được người thật</translation>
     </message>
     <message>
         <location filename="../messages.py" line="30"/>
@@ -786,20 +904,9 @@
         <translation>Trang này giống trang %1</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="49"/>
-        <source>Press Try again, look at the camera and do each step when it lights up on the screen.</source>
-        <translation>Bấm Thử lại, nhìn vào camera và làm theo từng bước khi bước đó sáng lên trên màn hình.</translation>
-    </message>
-    <message>
         <location filename="../messages.py" line="63"/>
         <source>A copy is reprinted only for its holder, with the holder&apos;s ID card and face. Staff can help you.</source>
         <translation>Bản sao chỉ được in lại cho chính người được chứng thực, bằng thẻ căn cước và khuôn mặt của người đó. Cán bộ có thể hỗ trợ.</translation>
-    </message>
-    <message>
-        <location filename="../messages.py" line="67"/>
-        <location filename="../messages.py" line="71"/>
-        <source>If you have paid, press Try again: the kiosk asks again. Nothing has been printed or charged twice.</source>
-        <translation>Nếu đã chuyển khoản, bấm Thử lại để kiosk kiểm tra lại. Kiosk chưa in gì và không thu phí hai lần.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="81"/>
@@ -812,205 +919,347 @@
         <translation>Có thể trang đã được quét hai lần. Hãy quét trang tiếp theo, hoặc giữ lại trang này.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="93"/>
+        <location filename="../messages.py" line="90"/>
+        <source>The card may be the wrong way round. Turn it over: the side with your photo and the QR code goes face down on the glass, as in the picture.</source>
+        <translation>Có thể thẻ đang bị úp ngược. Hãy lật thẻ lại: mặt có ảnh và mã QR úp xuống mặt kính, như trong hình.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="95"/>
+        <source>The page may be the wrong way round. Turn it over: the printed side goes face down on the glass.</source>
+        <translation>Có thể trang giấy đang bị úp ngược. Hãy lật lại: mặt có chữ úp xuống mặt kính.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="100"/>
+        <source>Your copy is saved. Press “Try again”; if it happens again, call staff.</source>
+        <translation>Bản sao đã được lưu. Bấm “Thử lại”; nếu vẫn lỗi, hãy gọi cán bộ.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="103"/>
+        <source>Lay your ID card face down on the glass, photo side down, then press “Scan again”.</source>
+        <translation>Úp thẻ căn cước lên mặt kính, mặt có ảnh xuống dưới, rồi bấm “Quét lại”.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="106"/>
+        <source>Lay the page face down on the glass, then press “Scan again”.</source>
+        <translation>Úp trang giấy lên mặt kính, rồi bấm “Quét lại”.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="112"/>
+        <source>No QR code was found: this may be the back of the card.</source>
+        <translation>Không tìm thấy mã QR: có thể đây là mặt sau của thẻ.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="113"/>
+        <source>The printed card and its QR code do not agree.</source>
+        <translation>Thông tin in trên thẻ và mã QR không khớp nhau.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="114"/>
+        <source>The picture of the card could not be used.</source>
+        <translation>Ảnh quét của thẻ không dùng được.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="120"/>
+        <source>The camera did not see your face.</source>
+        <translation>Camera không thấy khuôn mặt của bạn.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="121"/>
+        <source>More than one face was in the picture.</source>
+        <translation>Có nhiều hơn một khuôn mặt trong khung hình.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="122"/>
+        <source>Different people were seen during the check.</source>
+        <translation>Camera thấy những người khác nhau trong lúc kiểm tra.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="123"/>
+        <source>Your face was too far from the camera.</source>
+        <translation>Khuôn mặt của bạn ở quá xa camera.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="124"/>
+        <source>The camera gave no picture.</source>
+        <translation>Camera không cho hình ảnh.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="125"/>
+        <location filename="../messages.py" line="126"/>
+        <source>A step was not seen in time.</source>
+        <translation>Camera chưa thấy bạn làm xong một bước kịp thời gian.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="127"/>
+        <location filename="../messages.py" line="128"/>
+        <location filename="../messages.py" line="129"/>
+        <source>The camera did not see your head move.</source>
+        <translation>Camera chưa thấy bạn quay đầu.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="130"/>
+        <source>Your face did not match the photo on your card.</source>
+        <translation>Khuôn mặt chưa khớp với ảnh trên thẻ.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="133"/>
+        <source>Stand in front of the camera with your whole face inside the oval, in good light.</source>
+        <translation>Đứng trước camera sao cho cả khuôn mặt nằm trong khung hình bầu dục, ở chỗ đủ sáng.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="136"/>
+        <location filename="../messages.py" line="139"/>
+        <source>Only you should be in front of the camera. Ask others to step back, then try again.</source>
+        <translation>Chỉ một mình bạn đứng trước camera. Nhờ người khác lùi ra, rồi thử lại.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="142"/>
+        <source>Come closer, so that your face fills the oval.</source>
+        <translation>Lại gần hơn để khuôn mặt lấp đầy khung hình bầu dục.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="143"/>
+        <source>This is not your mistake. Please call staff.</source>
+        <translation>Đây không phải lỗi của bạn. Vui lòng gọi cán bộ.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="144"/>
+        <location filename="../messages.py" line="147"/>
+        <source>Do each step slowly as soon as it lights up, then look back at the camera.</source>
+        <translation>Làm từng bước thật chậm ngay khi bước đó sáng lên, rồi nhìn lại vào camera.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="150"/>
+        <location filename="../messages.py" line="154"/>
+        <location filename="../messages.py" line="158"/>
+        <source>Turn your whole head slowly when asked, not only your eyes, then look back at the camera.</source>
+        <translation>Khi được yêu cầu, quay cả đầu thật chậm, không chỉ liếc mắt, rồi nhìn lại vào camera.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="162"/>
+        <source>Take off glasses, a hat or a mask, face the light and look straight at the camera, then try again.</source>
+        <translation>Bỏ kính, mũ hoặc khẩu trang, quay mặt về phía ánh sáng và nhìn thẳng vào camera, rồi thử lại.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="175"/>
         <source>Reading the page took too long.</source>
         <translation>Kiosk đọc trang giấy quá lâu.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="97"/>
+        <location filename="../messages.py" line="179"/>
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="98"/>
+        <location filename="../messages.py" line="180"/>
         <source>Try again</source>
         <translation>Thử lại</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="99"/>
+        <location filename="../messages.py" line="181"/>
         <source>Call staff</source>
         <translation>Gọi cán bộ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="100"/>
+        <location filename="../messages.py" line="182"/>
         <source>Start over</source>
         <translation>Làm lại từ đầu</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="101"/>
+        <location filename="../messages.py" line="183"/>
         <source>Get a queue ticket</source>
         <translation>Lấy số thứ tự</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="102"/>
+        <location filename="../messages.py" line="184"/>
         <source>Keep this page</source>
         <translation>Giữ trang này</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="106"/>
+        <location filename="../messages.py" line="188"/>
         <source>Blink your eyes twice</source>
         <translation>Chớp mắt hai lần</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="107"/>
+        <location filename="../messages.py" line="189"/>
         <source>Turn your head slowly to the left</source>
         <translation>Quay đầu từ từ sang trái</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="108"/>
+        <location filename="../messages.py" line="190"/>
         <source>Turn your head slowly to the right</source>
         <translation>Quay đầu từ từ sang phải</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="109"/>
+        <location filename="../messages.py" line="191"/>
         <source>Move your face closer to the camera</source>
         <translation>Đưa khuôn mặt lại gần camera</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="113"/>
+        <location filename="../messages.py" line="195"/>
         <source>Starting</source>
         <translation>Đang chuẩn bị</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="114"/>
+        <location filename="../messages.py" line="196"/>
         <source>Recognising the document</source>
         <translation>Đang nhận dạng giấy tờ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="115"/>
+        <location filename="../messages.py" line="197"/>
         <source>Giving the copy its code</source>
         <translation>Đang cấp mã cho bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="116"/>
+        <location filename="../messages.py" line="198"/>
         <source>Signing the copy</source>
         <translation>Đang ký số bản sao</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="117"/>
+        <location filename="../messages.py" line="199"/>
         <source>Saving the record</source>
         <translation>Đang lưu hồ sơ</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="118"/>
+        <location filename="../messages.py" line="200"/>
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="119"/>
+        <location filename="../messages.py" line="201"/>
         <source>Printing the certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="120"/>
+        <location filename="../messages.py" line="202"/>
         <source>Printing the receipt</source>
         <translation>Đang in phiếu biên nhận</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="121"/>
+        <location filename="../messages.py" line="203"/>
         <source>Printed</source>
         <translation>Đã in xong</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="125"/>
+        <location filename="../messages.py" line="207"/>
         <source>Pay the fee in cash at the counter. The counter finishes your certified copy.</source>
         <translation>Nộp phí bằng tiền mặt tại quầy. Cán bộ tại quầy sẽ hoàn tất bản sao chứng thực.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="128"/>
+        <location filename="../messages.py" line="210"/>
         <source>The kiosk cannot certify this document. A clerk will help you at the counter.</source>
         <translation>Kiosk chưa chứng thực được loại giấy tờ này. Cán bộ tại quầy sẽ hỗ trợ.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="131"/>
+        <location filename="../messages.py" line="213"/>
         <source>Your face could not be confirmed. A clerk will check your ID card at the counter.</source>
         <translation>Chưa xác thực được khuôn mặt. Cán bộ tại quầy sẽ kiểm tra thẻ căn cước.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="134"/>
+        <location filename="../messages.py" line="216"/>
         <source>A clerk will help you finish at the counter.</source>
         <translation>Cán bộ tại quầy sẽ hỗ trợ hoàn tất.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="135"/>
+        <location filename="../messages.py" line="217"/>
         <source>This kiosk cannot make copies right now. A clerk will serve you at the counter.</source>
         <translation>Ki-ốt tạm thời chưa chứng thực được bản sao. Cán bộ sẽ phục vụ bạn tại quầy.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="138"/>
+        <location filename="../messages.py" line="220"/>
         <source>Your fee was received. Collect your copy at the counter, at no extra charge.</source>
         <translation>Ki-ốt đã nhận phí của bạn. Mời bạn nhận bản sao tại quầy, không mất thêm phí.</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="144"/>
+        <location filename="../messages.py" line="226"/>
         <source>Status: issued, not yet post-checked by the ward office</source>
         <translation>Tình trạng: đã cấp, chưa được cán bộ hậu kiểm</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="145"/>
+        <location filename="../messages.py" line="227"/>
         <source>Status: post-checked and approved by the ward office</source>
         <translation>Tình trạng: đã được cán bộ hậu kiểm và phê duyệt</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="146"/>
+        <location filename="../messages.py" line="228"/>
         <source>Status: REVOKED by the ward office</source>
         <translation>Tình trạng: ĐÃ BỊ THU HỒI</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="147"/>
+        <location filename="../messages.py" line="229"/>
         <source>Status: not yet known to the city&apos;s system</source>
         <translation>Tình trạng: chưa có trên hệ thống của Thành phố</translation>
     </message>
     <message>
-        <location filename="../messages.py" line="148"/>
-        <source>The status could not be checked (no network)</source>
-        <translation>Chưa tra cứu được tình trạng (không có kết nối mạng)</translation>
+        <location filename="../messages.py" line="230"/>
+        <source>The status could not be checked now: the city&apos;s system did not answer</source>
+        <translation>Chưa tra cứu được tình trạng lúc này: hệ thống của thành phố chưa trả lời</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="309"/>
+        <source>%1 page</source>
+        <translation>%1 trang</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="309"/>
+        <source>%1 pages</source>
+        <translation>%1 trang</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="310"/>
+        <source>%1 copy</source>
+        <translation>%1 bản</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="310"/>
+        <source>%1 copies</source>
+        <translation>%1 bản</translation>
     </message>
 </context>
 <context>
     <name>OutOfServiceScreen</name>
     <message>
-        <location filename="../screens_service.py" line="63"/>
+        <location filename="../screens_service.py" line="68"/>
         <source>This screen closes in %d s.</source>
         <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="67"/>
+        <location filename="../screens_service.py" line="72"/>
         <source>Out of service</source>
         <translation>Tạm ngừng phục vụ</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="68"/>
+        <location filename="../screens_service.py" line="73"/>
         <source>This kiosk cannot make copies right now</source>
         <translation>Ki-ốt tạm thời chưa chứng thực được bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="70"/>
+        <location filename="../screens_service.py" line="75"/>
         <source>Nothing has been charged. Staff have been told. A clerk will serve you at the counter.</source>
         <translation>Bạn chưa bị thu phí. Cán bộ đã được báo và sẽ phục vụ bạn tại quầy.</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="75"/>
+        <location filename="../screens_service.py" line="80"/>
         <source>Your number</source>
         <translation>Số thứ tự</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="77"/>
+        <location filename="../screens_service.py" line="82"/>
         <source>Please go to the counter.</source>
         <translation>Mời bạn đến quầy tiếp nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="82"/>
+        <location filename="../screens_service.py" line="87"/>
         <source>Take your queue ticket from the printer.</source>
         <translation>Mời bạn lấy phiếu số thứ tự ở máy in.</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="84"/>
+        <location filename="../screens_service.py" line="89"/>
         <source>The ticket could not be printed: please remember this number.</source>
         <translation>Không in được phiếu: vui lòng ghi nhớ số này.</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="87"/>
+        <location filename="../screens_service.py" line="95"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -1018,62 +1267,62 @@
 <context>
     <name>PaymentScreen</name>
     <message>
-        <location filename="../screens_pay.py" line="74"/>
+        <location filename="../screens_pay.py" line="76"/>
         <source>check and pay</source>
         <translation>kiểm tra và nộp phí</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="75"/>
+        <location filename="../screens_pay.py" line="77"/>
         <source>Pay the fee</source>
         <translation>Nộp phí</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="78"/>
+        <location filename="../screens_pay.py" line="80"/>
         <source>Scan the QR code with your banking app (VietQR). The copy prints once the payment is confirmed.</source>
         <translation>Dùng ứng dụng ngân hàng quét mã VietQR. Bản sao được in sau khi có xác nhận thanh toán.</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="83"/>
+        <location filename="../screens_pay.py" line="85"/>
         <source>Amount</source>
         <translation>Số tiền</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="87"/>
-        <source>%1 pages × %2 copies, Circular 226/2016/TT-BTC</source>
-        <translation>%1 trang × %2 bản, theo Thông tư 226/2016/TT-BTC</translation>
+        <location filename="../screens_pay.py" line="89"/>
+        <source>%1 × %2, Circular 226/2016/TT-BTC</source>
+        <translation>%1 × %2, theo Thông tư 226/2016/TT-BTC</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="93"/>
+        <location filename="../screens_pay.py" line="95"/>
         <source>Payment reference (transfer note)</source>
         <translation>Mã thanh toán (nội dung chuyển khoản)</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="97"/>
+        <location filename="../screens_pay.py" line="99"/>
         <source>Do not change the amount or the transfer note: they tell the kiosk the payment is yours.</source>
         <translation>Không sửa số tiền và nội dung chuyển khoản để hệ thống nhận đúng khoản thanh toán.</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="103"/>
+        <location filename="../screens_pay.py" line="105"/>
         <source>Preparing the payment…</source>
         <translation>Đang tạo mã thanh toán…</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="105"/>
+        <location filename="../screens_pay.py" line="107"/>
         <source>Printing your queue ticket…</source>
         <translation>Đang in phiếu số thứ tự…</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="107"/>
+        <location filename="../screens_pay.py" line="109"/>
         <source>Waiting for the bank&apos;s confirmation…</source>
         <translation>Đang chờ ngân hàng xác nhận…</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="108"/>
+        <location filename="../screens_pay.py" line="110"/>
         <source>Cancel the payment</source>
         <translation>Hủy thanh toán</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="109"/>
+        <location filename="../screens_pay.py" line="111"/>
         <source>Pay cash at the counter</source>
         <translation>Nộp tiền mặt tại quầy</translation>
     </message>
@@ -1081,42 +1330,42 @@
 <context>
     <name>PinScreen</name>
     <message>
-        <location filename="../screens_other.py" line="256"/>
+        <location filename="../screens_other.py" line="267"/>
         <source>Maintenance</source>
         <translation>Bảo trì</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="257"/>
+        <location filename="../screens_other.py" line="268"/>
         <source>Technician PIN</source>
         <translation>Mã PIN kỹ thuật viên</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="258"/>
+        <location filename="../screens_other.py" line="269"/>
         <source>Enter the maintenance PIN and press OK.</source>
         <translation>Nhập mã PIN bảo trì và bấm OK.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="262"/>
+        <location filename="../screens_other.py" line="273"/>
         <source>The pad is open again. Enter the PIN.</source>
         <translation>Đã mở khóa. Vui lòng nhập mã PIN.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="265"/>
+        <location filename="../screens_other.py" line="277"/>
         <source>Too many wrong PINs. Try again in %d seconds.</source>
         <translation>Nhập sai quá nhiều lần. Thử lại sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="269"/>
+        <location filename="../screens_other.py" line="281"/>
         <source>Wrong PIN. %d tries left before the pad locks.</source>
         <translation>Sai mã PIN. Còn %d lần thử trước khi bị khóa.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="272"/>
+        <location filename="../screens_other.py" line="284"/>
         <source>No maintenance PIN is configured on this kiosk.</source>
         <translation>Kiosk này chưa được cài mã PIN bảo trì.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="275"/>
+        <location filename="../screens_other.py" line="289"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
@@ -1124,47 +1373,47 @@
 <context>
     <name>ProgressScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="569"/>
+        <location filename="../screens_visit.py" line="616"/>
         <source>Reprint a copy</source>
         <translation>In lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="570"/>
+        <location filename="../screens_visit.py" line="617"/>
         <source>Printing your copy again</source>
         <translation>Đang in lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="571"/>
+        <location filename="../screens_visit.py" line="618"/>
         <source>Please wait. The copy comes out below.</source>
         <translation>Vui lòng chờ. Bản sao ra ở khay phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="573"/>
+        <location filename="../screens_visit.py" line="620"/>
         <source>printing</source>
         <translation>in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="574"/>
+        <location filename="../screens_visit.py" line="621"/>
         <source>Printing your certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="575"/>
+        <location filename="../screens_visit.py" line="622"/>
         <source>Please wait. Your copy and your receipt come out below.</source>
         <translation>Vui lòng chờ. Bản sao và phiếu biên nhận ra ở khay phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="577"/>
+        <location filename="../screens_visit.py" line="624"/>
         <source>certifying</source>
         <translation>chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="578"/>
+        <location filename="../screens_visit.py" line="625"/>
         <source>Making your certified copy</source>
         <translation>Đang tạo bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="579"/>
+        <location filename="../screens_visit.py" line="626"/>
         <source>Please wait, this takes a few seconds.</source>
         <translation>Vui lòng chờ trong giây lát.</translation>
     </message>
@@ -1172,32 +1421,32 @@
 <context>
     <name>ReprintScreen</name>
     <message>
-        <location filename="../screens_other.py" line="214"/>
+        <location filename="../screens_other.py" line="225"/>
         <source>Reprint a copy</source>
         <translation>In lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="215"/>
+        <location filename="../screens_other.py" line="226"/>
         <source>Type the code on your receipt</source>
         <translation>Nhập mã in trên phiếu biên nhận</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="217"/>
+        <location filename="../screens_other.py" line="228"/>
         <source>Only the holder can reprint: the kiosk then reads your ID card and checks your face.</source>
         <translation>Chỉ người được chứng thực mới được in lại: kiosk sẽ đọc thẻ căn cước và xác thực khuôn mặt.</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="220"/>
+        <location filename="../screens_other.py" line="231"/>
         <source>Checking…</source>
         <translation>Đang kiểm tra…</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="222"/>
+        <location filename="../screens_other.py" line="233"/>
         <source>Continue</source>
         <translation>Tiếp tục</translation>
     </message>
     <message>
-        <location filename="../screens_other.py" line="221"/>
+        <location filename="../screens_other.py" line="232"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
@@ -1205,97 +1454,97 @@
 <context>
     <name>ReviewScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="496"/>
+        <location filename="../screens_visit.py" line="543"/>
         <source>Pages %1: %2 × %3 = %4</source>
         <translation>Trang %1: %2 × %3 = %4</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="504"/>
+        <location filename="../screens_visit.py" line="551"/>
         <source>At most %s a copy</source>
         <translation>Tối đa %s mỗi bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="506"/>
-        <source>%1 a copy × %2 copies = %3</source>
-        <translation>%1 mỗi bản × %2 bản = %3</translation>
+        <location filename="../screens_visit.py" line="553"/>
+        <source>%1 a copy × %2 = %3</source>
+        <translation>%1 mỗi bản × %2 = %3</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="511"/>
+        <location filename="../screens_visit.py" line="558"/>
         <source>Fee under Circular 226/2016/TT-BTC of the Ministry of Finance.</source>
         <translation>Mức phí theo Thông tư 226/2016/TT-BTC của Bộ Tài chính.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="516"/>
+        <location filename="../screens_visit.py" line="563"/>
         <source>check and pay</source>
         <translation>kiểm tra và nộp phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="517"/>
+        <location filename="../screens_visit.py" line="564"/>
         <source>Check your request</source>
         <translation>Kiểm tra thông tin yêu cầu</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="519"/>
+        <location filename="../screens_visit.py" line="566"/>
         <source>Choose how many copies you need and check the fee before you confirm.</source>
         <translation>Chọn số bản sao cần chứng thực và kiểm tra phí trước khi xác nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="523"/>
+        <location filename="../screens_visit.py" line="570"/>
         <source>Document</source>
         <translation>Giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="524"/>
+        <location filename="../screens_visit.py" line="571"/>
         <source>Pages</source>
         <translation>Số trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="525"/>
+        <location filename="../screens_visit.py" line="572"/>
         <source>Copies</source>
         <translation>Số bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="526"/>
+        <location filename="../screens_visit.py" line="573"/>
         <source>Fee</source>
         <translation>Phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="533"/>
+        <location filename="../screens_visit.py" line="580"/>
         <source>E-mail</source>
         <translation>Thư điện tử</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="534"/>
+        <location filename="../screens_visit.py" line="581"/>
         <source>(optional)</source>
         <translation>(không bắt buộc)</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="535"/>
+        <location filename="../screens_visit.py" line="582"/>
         <source>Change</source>
         <translation>Sửa</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="535"/>
+        <location filename="../screens_visit.py" line="582"/>
         <source>Add e-mail</source>
         <translation>Nhập địa chỉ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="540"/>
+        <location filename="../screens_visit.py" line="587"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="541"/>
+        <location filename="../screens_visit.py" line="588"/>
         <source>Back to pages</source>
         <translation>Quay lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="543"/>
+        <location filename="../screens_visit.py" line="590"/>
         <source>Confirm and print</source>
         <translation>Xác nhận và in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="543"/>
+        <location filename="../screens_visit.py" line="590"/>
         <source>Confirm and pay</source>
         <translation>Xác nhận và nộp phí</translation>
     </message>
@@ -1303,94 +1552,94 @@
 <context>
     <name>ScanScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="396"/>
+        <location filename="../screens_visit.py" line="439"/>
         <source>your document</source>
         <translation>giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="397"/>
+        <location filename="../screens_visit.py" line="440"/>
         <source>Place your document on the glass</source>
         <translation>Đặt giấy tờ lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="387"/>
+        <location filename="../screens_visit.py" line="429"/>
         <source>Remove page %d?</source>
         <translation>Xóa trang %d?</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="388"/>
+        <location filename="../screens_visit.py" line="430"/>
         <source>The scanned page will be thrown away. You can scan it again afterwards.</source>
         <translation>Trang đã quét sẽ bị xóa. Có thể quét lại sau.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="389"/>
+        <location filename="../screens_visit.py" line="431"/>
         <source>Remove the page</source>
         <translation>Xóa trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="390"/>
+        <location filename="../screens_visit.py" line="432"/>
         <source>Keep it</source>
         <translation>Giữ lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="398"/>
+        <location filename="../screens_visit.py" line="441"/>
         <source>Scan the next page</source>
         <translation>Quét trang tiếp theo</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="402"/>
-        <source>One page at a time, face down. Press &quot;%1&quot; for each page, then &quot;%2&quot;.</source>
-        <translation>Úp từng trang lên mặt kính. Bấm «%1» cho mỗi trang, rồi bấm «%2».</translation>
+        <location filename="../screens_visit.py" line="442"/>
+        <source>Done, continue</source>
+        <translation>Xong, tiếp tục</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="407"/>
+        <location filename="../screens_visit.py" line="445"/>
+        <source>One page at a time, face down. Press “%1” for each page, then “%2”.</source>
+        <translation>Úp từng trang lên mặt kính. Bấm “%1” cho mỗi trang, rồi bấm “%2”.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="450"/>
         <source>Your face matches your ID card photo.</source>
         <translation>Khuôn mặt khớp với ảnh trên thẻ căn cước.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="409"/>
+        <location filename="../screens_visit.py" line="452"/>
         <source>Pages scanned: %d</source>
         <translation>Số trang đã quét: %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="410"/>
+        <location filename="../screens_visit.py" line="453"/>
         <source>No page yet. Place the first page on the glass.</source>
         <translation>Chưa có trang nào. Úp trang đầu tiên lên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="420"/>
+        <location filename="../screens_visit.py" line="463"/>
         <source>Page %d</source>
         <translation>Trang %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="421"/>
+        <location filename="../screens_visit.py" line="464"/>
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="422"/>
+        <location filename="../screens_visit.py" line="465"/>
         <source>Remove</source>
         <translation>Xóa</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="428"/>
+        <location filename="../screens_visit.py" line="471"/>
         <source>Reading the page…</source>
         <translation>Đang đọc trang…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="429"/>
+        <location filename="../screens_visit.py" line="472"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="398"/>
+        <location filename="../screens_visit.py" line="441"/>
         <source>Scan the first page</source>
         <translation>Quét trang đầu tiên</translation>
-    </message>
-    <message>
-        <location filename="../screens_visit.py" line="399"/>
-        <source>Continue</source>
-        <translation>Tiếp tục</translation>
     </message>
 </context>
 <context>
@@ -1404,32 +1653,37 @@
 <context>
     <name>TicketScreen</name>
     <message>
-        <location filename="../screens_pay.py" line="148"/>
+        <location filename="../screens_pay.py" line="152"/>
         <source>This screen closes in %d s.</source>
         <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="152"/>
+        <location filename="../screens_pay.py" line="156"/>
         <source>Queue ticket</source>
         <translation>Phiếu số thứ tự</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="153"/>
+        <location filename="../screens_pay.py" line="157"/>
         <source>Take your queue ticket</source>
         <translation>Vui lòng nhận phiếu số thứ tự</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="154"/>
+        <location filename="../screens_pay.py" line="158"/>
         <source>Wait until your number is called, then go to the counter.</source>
         <translation>Vui lòng chờ gọi số, rồi đến quầy ghi trên phiếu.</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="157"/>
+        <location filename="../screens_pay.py" line="161"/>
         <source>Your number</source>
         <translation>Số thứ tự</translation>
     </message>
     <message>
-        <location filename="../screens_pay.py" line="164"/>
+        <location filename="../screens_pay.py" line="170"/>
+        <source>Amount to pay: %s</source>
+        <translation>Số tiền cần nộp: %s</translation>
+    </message>
+    <message>
+        <location filename="../screens_pay.py" line="175"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -1453,8 +1707,8 @@
     </message>
     <message>
         <location filename="../screenshots.py" line="121"/>
-        <source>No, go back</source>
-        <translation>Không, quay lại</translation>
+        <source>Continue the visit</source>
+        <translation>Tiếp tục giao dịch</translation>
     </message>
 </context>
 </TS>
