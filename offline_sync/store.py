@@ -121,6 +121,11 @@ class RecordIn:
     identity_source: str | None = None
     # Issue 22: SHA-256 (lowercase hex) of the copy's QR access token; the token itself is only printed.
     access_token_sha256: str | None = None
+    # Issue 24: ``fields`` are the seal's fields exactly; what OCR read (its fields, the seal/signature
+    # marks) and the words it read with low confidence are kept apart, for the officer. None for a record
+    # stored before: its upload then stays byte for byte what it was (the same idempotency fingerprint).
+    ocr_fields: dict[str, str] | None = None
+    ocr_low_words: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,8 @@ class StoredRecord:
     visit_metrics: dict[str, Any] | None = None
     identity_source: str | None = None
     access_token_sha256: str | None = None
+    ocr_fields: dict[str, str] | None = None
+    ocr_low_words: list[str] | None = None
 
     @property
     def purged(self) -> bool:
@@ -319,6 +326,15 @@ def _validate(record: RecordIn) -> None:
         isinstance(k, str) and isinstance(v, str) for k, v in record.fields.items()
     ):
         raise BadRecordError("fields must map strings to strings", subject=record.code)
+    if record.ocr_fields is not None and not (
+        isinstance(record.ocr_fields, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in record.ocr_fields.items())
+    ):
+        raise BadRecordError("ocr_fields must map strings to strings, or be None", subject=record.code)
+    if record.ocr_low_words is not None and not (
+        isinstance(record.ocr_low_words, list) and all(isinstance(w, str) for w in record.ocr_low_words)
+    ):
+        raise BadRecordError("ocr_low_words must be a list of strings, or None", subject=record.code)
 
 
 def _is_disk_full(exc: BaseException) -> bool:
@@ -447,6 +463,10 @@ class LocalStore:
             personal["delivery_email"] = record.delivery_email
         if record.access_token_sha256 is not None:  # kept with the sealed fields: no schema change
             personal["access_token_sha256"] = record.access_token_sha256
+        if record.ocr_fields is not None:  # personal data (names, numbers): sealed too, no schema change
+            personal["ocr_fields"] = dict(record.ocr_fields)
+        if record.ocr_low_words is not None:
+            personal["ocr_low_words"] = list(record.ocr_low_words)
         sealed = _seal(self._aead, record.code, personal)
         now = time.time()
         with self._guard("cannot store the record"), self._write():
@@ -500,6 +520,9 @@ class LocalStore:
             problems.append(exc.message)
             personal = None
         state = row[13] or ("synced" if row[11] else "pending")
+        # Issue 24's OCR reading; absent from a record stored before (its upload leaves them out).
+        ocr_fields = personal.get("ocr_fields") if personal else None
+        low_words = personal.get("ocr_low_words") if personal else None
         return StoredRecord(
             code=code,
             created_at=datetime.fromisoformat(row[1]),
@@ -524,6 +547,8 @@ class LocalStore:
             visit_metrics=json.loads(row[16]) if row[16] else None,
             identity_source=row[17],
             access_token_sha256=personal.get("access_token_sha256") if personal else None,
+            ocr_fields=dict(ocr_fields) if isinstance(ocr_fields, dict) else None,
+            ocr_low_words=list(low_words) if isinstance(low_words, list) else None,
         )
 
     def get_record(self, code: str) -> StoredRecord | None:

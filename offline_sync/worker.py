@@ -108,6 +108,9 @@ def record_json(record: StoredRecord, pdf: bytes) -> bytes:
         delivery_email=record.delivery_email,
         retrieval_hash=record.retrieval_hash,
         access_token_sha256=record.access_token_sha256,
+        # Absent (None) for a record stored before issue 24: its body and fingerprint stay as they were.
+        ocr_fields=record.ocr_fields,
+        ocr_low_words=record.ocr_low_words,
         visit_metrics=VisitMetrics.model_validate(record.visit_metrics) if record.visit_metrics else None,
         identity_source=(
             "chip" if record.identity_source == "chip" else ("qr" if record.identity_source == "qr" else None)

@@ -28,7 +28,7 @@ from kiosk.errors import (
     UnavailableError,
     UnknownCodeError,
 )
-from kiosk.pipeline.copy_fields import copy_fields
+from kiosk.pipeline.copy_fields import copy_fields, low_confidence_words
 from kiosk.runtime.logs import mask_id, register_sensitive
 
 if TYPE_CHECKING:
@@ -347,6 +347,7 @@ class VisitPipeline:
         doc_type = classify(text)
         fields = extract_fields(doc_type, text)
         fields.update(document_marks(visit.pages))  # seal/signature present: for the officer's post-check
+        low_words = low_confidence_words(visit.pages)
 
         report("code", 0.2)
         config = self.settings
@@ -380,6 +381,11 @@ class VisitPipeline:
             )
             for page in visit.pages
         ]
+        # Issue 24: the record's fields are the sealed ones, exactly (the city refuses any other); what OCR
+        # read (its key fields before the citizen's confirmation, the other fields, the seal/signature
+        # marks) and the words it was unsure of travel apart, shown to the officer as OCR.
+        sealed_fields = meta.seal_fields()
+        ocr_fields = {**sealed.read, **fields}
 
         report("sign", 0.35)
         try:
@@ -409,7 +415,9 @@ class VisitPipeline:
             holder_id=visit.card.id_number,
             holder_name=visit.card.full_name,
             ocr_text=text,
-            fields=fields,
+            fields=sealed_fields,
+            ocr_fields=ocr_fields,
+            ocr_low_words=low_words,
             face_match=visit.face.match,
             face_distance=float(visit.face.distance),
             liveness=visit.liveness,
