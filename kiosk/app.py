@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from kiosk.identity.simulated_subject import SimulatedSubject
     from kiosk.pipeline.store import KioskStore
     from kiosk.pipeline.visit_pipeline import VisitPipeline
+    from kiosk.runtime.seal_renewal import ScreenSealRenewal
     from kiosk.samples.glass import SampleGlass
     from ocr import OcrEngine
     from signing import SealSigner, TrustStore
@@ -43,6 +44,8 @@ class KioskApp:
 
         tune_malloc()  # few malloc arenas: worker threads' visits do not each keep a heap (kiosk.runtime.memory)
         self.config = config
+        # Signers a renewed certificate replaced (reload_seal_certificate); closed with the app.
+        self._retired_signers: list[SealSigner] = []
         # A real kiosk refuses to start with a config or key file other users could read or change.
         # The simulated profile (development, demo, tests) only warns through `kiosk keys show`.
         if check_secrets if check_secrets is not None else config.profile == "hardware":
@@ -117,6 +120,47 @@ class KioskApp:
                 f"the kiosk seal key cannot be used: {exc} (run `kiosk keys init-dev` for a development key)",
                 key="error.signing_unavailable",
             ) from None
+
+    @cached_property
+    def seal_renewal(self) -> ScreenSealRenewal:
+        """Issue 22: the screen process holds the seal key, so it renews the seal certificate itself over its
+        own mTLS client, once a day with the sync worker (kiosk.runtime.seal_renewal); `kiosk run` starts it."""
+        import signing
+        from kiosk.pipeline.store import data_key_path
+        from kiosk.runtime.seal_renewal import ScreenSealRenewal, renewal_lock_path
+        from offline_sync.runner import open_client, open_store
+
+        config, sync = self.config, self.config.sync
+        return ScreenSealRenewal(
+            config.signing,
+            self.data_dir,
+            kiosk_id=config.kiosk.id,
+            open_client=(lambda: open_client(sync, config.path)) if sync.backend_url else None,
+            open_store=lambda: open_store(sync, config.path, data_key_path(config)),
+            lock_path=renewal_lock_path(config.path(sync.database)),
+            in_use=lambda: self.__dict__.get("signer"),
+            load_signer=lambda: signing.load_seal_signer(config.signing, self.data_dir),
+        )
+
+    def start_seal_renewal(self) -> None:
+        """Start the screen's daily seal certificate check on its own thread (never the GUI thread)."""
+        self.seal_renewal.start()
+
+    def reload_seal_certificate(self) -> bool:
+        """Seal with a renewed certificate from now on, when one is loaded and waiting. Call it only between
+        visits (the screen does, on the attract screen with no task running): a visit never changes signer
+        midway. Cheap, safe on the GUI thread. The signer it replaces stays open until close(): a task of a
+        visit already reset may still hold it."""
+        renewal = self.__dict__.get("seal_renewal")
+        fresh = renewal.take_pending() if renewal is not None else None
+        if fresh is None:
+            return False
+        previous = self.__dict__.get("signer")
+        self.__dict__["signer"] = fresh
+        if previous is not None:
+            self._retired_signers.append(previous)
+        log.info("sealing with seal certificate serial %x from this visit on", fresh.cert.serial_number)
+        return True
 
     @cached_property
     def trust(self) -> TrustStore:
@@ -270,6 +314,12 @@ class KioskApp:
 
     def close(self) -> None:
         """Close what was opened, explicitly (never in __del__)."""
+        renewal = self.__dict__.pop("seal_renewal", None)
+        if renewal is not None:
+            renewal.stop()
+        for retired in self._retired_signers:
+            retired.close()
+        self._retired_signers.clear()
         for name in ("devices", "store", "audit"):
             service = self.__dict__.pop(name, None)
             closer = getattr(service, "close", None)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.app import KioskApp, private_tmp_dir
 from kiosk.audit import AuditLog
 from kiosk.errors import UnavailableError
-from kiosk.flow import VisitFlow
+from kiosk.flow import Screen, VisitFlow
 from kiosk.flow.adapter import PipelineServices
 from kiosk.runtime import notify
 from kiosk.runtime.fleet_health import start_device_watch
@@ -265,6 +265,10 @@ def warm_up(kiosk: Kiosk, kiosk_app: Any) -> None:
             # The sample card is drawn once (it finds the portrait's face with dlib: a GIL-bound second).
             glass.expect("card")
             glass.next_image()
+        try:  # issue 22: this process holds the seal key, so it renews the certificate (on a thread of its own)
+            kiosk_app.start_seal_renewal()
+        except Exception as exc:
+            log.warning("the seal certificate renewal cannot start: %s", exc)
 
     kiosk.runner.submit("warm_up", work, lambda _: log.info("services warm"), lambda exc: None)
 
@@ -283,6 +287,7 @@ def run(config: Any, *, windowed: bool = False, kiosk_app: Any = None) -> int:
     else:
         kiosk.window.showFullScreen()
     watchdog = tell_systemd(kiosk)
+    renewed_seal = seal_certificate_between_visits(kiosk.flow, kiosk.runner, kiosk_app)
     QTimer.singleShot(0, lambda: warm_up(kiosk, kiosk_app))
     previous_term = signal.signal(signal.SIGTERM, lambda *_: kiosk.qt.exit(0))
     try:
@@ -292,8 +297,26 @@ def run(config: Any, *, windowed: bool = False, kiosk_app: Any = None) -> int:
         signal.signal(signal.SIGTERM, previous_term)
         if watchdog is not None:
             watchdog.stop()
+        renewed_seal.stop()
         kiosk.close()
         kiosk_app.close()
+
+
+def seal_certificate_between_visits(flow: VisitFlow, runner: QtRunner, kiosk_app: Any) -> QTimer:
+    """Issue 22: a renewed seal certificate takes effect between visits, never mid-visit: on the attract
+    screen with no task running, at each return there and every 30 s while it shows (a kiosk idle all night
+    takes it before the morning's first visit). The swap itself is cheap; the signer was loaded elsewhere."""
+
+    def between_visits(*_: object) -> None:
+        if flow.screen == Screen.attract and not flow.busy and runner.pending() == 0:
+            kiosk_app.reload_seal_certificate()
+
+    flow.subscribe(between_visits)
+    timer = QTimer()
+    timer.setInterval(30_000)
+    timer.timeout.connect(between_visits)
+    timer.start()
+    return timer
 
 
 def tell_systemd(kiosk: Kiosk) -> QTimer | None:

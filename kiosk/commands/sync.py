@@ -14,7 +14,7 @@ from kiosk.errors import BadInputError, NegativeVerdict
 from kiosk.pipeline.store import data_key_path
 from kiosk.runtime import notify
 from kiosk.runtime.fleet_health import DEVICES_FILE, heartbeat_health
-from kiosk.runtime.seal_renewal import SealRenewalLoop, renew_if_due
+from kiosk.runtime.seal_renewal import SealRenewalLoop, renew_if_due, renewal_lock_path, seal_key_unreachable
 from offline_sync.protocol.uncollected import HEALTH_KEY as UNCOLLECTED_KEY
 from offline_sync.runner import (
     build_worker,
@@ -103,12 +103,19 @@ def run_worker(args: argparse.Namespace, ctx: CommandContext) -> int:
         )
 
     # Issue 22: the seal certificate is renewed over this link when due, checked at most once a day from the
-    # loop; the attempt runs in its own thread, so uploads never wait for it.
+    # loop; the attempt runs in its own thread, so uploads never wait for it. The day's check is shared with
+    # the screen (the store's record, taken under the lock next to it); a worker without the seal key (the
+    # packaged unit hides keys/) leaves it to the screen, which holds the key.
     def renewal_attempt() -> Any:
         assert parts.client is not None  # build_worker always opens the client
         return renew_if_due(config.signing, data_dir, parts.client, kiosk_id=config.kiosk.id)
 
-    renewal = SealRenewalLoop(renewal_attempt, lambda: parts.store)
+    renewal = SealRenewalLoop(
+        renewal_attempt,
+        lambda: parts.store,
+        lock_path=renewal_lock_path(config.path(config.sync.database)),
+        can_renew=lambda: seal_key_unreachable(config.signing, data_dir),
+    )
     watchdog = notify.watchdog_ticker()
 
     def on_tick() -> None:

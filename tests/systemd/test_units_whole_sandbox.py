@@ -103,8 +103,31 @@ def reachable(path: Path, tmpfs_dirs: tuple[str, ...]) -> list[str]:
     return args
 
 
+def unit_credentials(unit: Path, data: Path, creds: Path) -> None:
+    """Add to ``creds`` what systemd's LoadCredential= reads from the data folder (a file the test did not
+    hand over itself), and SetCredential='s value where that file is missing (systemd's fallback)."""
+    d = _directives(unit)
+    fallback = dict(entry.split(":", 1) for entry in d.get("SetCredential", []))
+    owner = creds.stat()
+    for entry in d.get("LoadCredential", []):
+        name, source = entry.split(":", 1)
+        target = creds / name
+        if target.exists() or not source.startswith(DATA + "/"):
+            continue
+        found = data / Path(source).relative_to(DATA)
+        if found.is_file():
+            target.write_bytes(found.read_bytes())
+        elif name in fallback:
+            target.write_text(fallback[name])
+        else:
+            continue
+        os.chown(target, owner.st_uid, owner.st_gid)
+        os.chmod(target, 0o400)
+
+
 def unit_view(unit: Path, data: Path, creds: Path) -> list[str]:
     """bwrap arguments for the file system a unit's process sees, read from the unit file."""
+    unit_credentials(unit, data, creds)
     d = _directives(unit)
     assert d["ProtectSystem"] == ["strict"] and d["PrivateTmp"] == ["yes"] and d["ProtectHome"] == ["yes"]
     view = ["bwrap", "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--proc", "/proc"]
