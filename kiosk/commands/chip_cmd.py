@@ -4,7 +4,12 @@ The chip's access key (BAC) comes from the card's QR: the card image given with 
 lying on the configured scanner (the simulated glass holds the sample citizen's card); or from
 ``--number``, ``--birth`` and ``--expiry`` (the MRZ on the back). The JSON has the ``kiosk id read``
 keys from the chip (DG13), ``passive_authentication`` (``valid`` or the failure reason),
-``chip_authentication`` (``valid``, ``failed``, ``not_offered``), and ``qr_check`` when a QR gave the key.
+``chip_authentication`` (one verdict over the anti-cloning checks: ``valid``, ``failed``, ``not_supported``,
+``not_offered``), ``active_authentication`` (DG15's: the same verdicts, with ``active_authentication_detail``
+naming the check that failed, e.g. ``digest_mismatch``, and ``active_authentication_algorithm``, e.g.
+``rsa-iso9796-2/sha1``), and ``qr_check`` when a QR gave the key. ``reason`` is ``aa_failed`` for a chip
+whose Active Authentication answer does not verify (a copy), ``aa_unsupported`` for a DG15 key the kiosk
+cannot verify, ``chip_authentication_failed`` for a failed Chip Authentication.
 ``dg13`` says where the fields came from: ``present`` (DG13), ``absent`` (a CCCD chip without DG13: the
 name is the MRZ's, ``name_source`` ``mrz``, and ``issue_date`` and ``address`` are null, not known), or
 ``not_applicable`` (a passport, ``document_type`` ``passport``, or another country's ID card: the MRZ
@@ -31,6 +36,7 @@ from typing import Any
 from kiosk.commands._common import CommandContext, add_common_options, load_image_file
 from kiosk.errors import BadInputError, UnavailableError
 from kiosk.identity import CardData, read_card
+from kiosk.identity.chip import aa
 from kiosk.identity.chip.errors import ChipError, ChipRefused
 from kiosk.identity.chip.holder import DG13_ABSENT, DG13_NOT_APPLICABLE
 from kiosk.identity.chip.identity import ChipIdentity, bac_key_for, cross_check, read_identity
@@ -122,6 +128,18 @@ def _dg13_line(identity: ChipIdentity) -> str:
     return "present"
 
 
+def _active_line(identity: ChipIdentity) -> str:
+    read = identity.read
+    parts = [read.active_authentication]
+    if read.active_authentication_algorithm:
+        parts.append(f"({read.active_authentication_algorithm})")
+    if read.active_authentication_detail:
+        parts.append(
+            f"- {aa.DETAILS.get(read.active_authentication_detail, read.active_authentication_detail)}"
+        )
+    return " ".join(parts)
+
+
 def _human(identity: ChipIdentity, payload: dict[str, Any], mismatches: list[str]) -> str:
     holder = identity.holder
     return "\n".join(
@@ -142,6 +160,7 @@ def _human(identity: ChipIdentity, payload: dict[str, Any], mismatches: list[str
             f"Passive authentication: {identity.passive.status}"
             + (f" ({identity.passive.detail})" if identity.passive.detail else ""),
             f"Chip authentication:    {identity.chip_authentication}",
+            f"Active authentication:  {_active_line(identity)}",
             f"Read:                   {identity.read.apdus} APDUs in {identity.read.seconds:.2f} s",
         ]
         + ([f"QR check:               disagrees on {', '.join(mismatches)}"] if mismatches else [])

@@ -148,7 +148,7 @@ def test_active_authentication_tells_a_copied_chip(citizen: CardData, portrait, 
     assert clone.passive.status == "valid" and clone.chip_authentication == aa.FAILED
     with pytest.raises(ChipRefused) as refused:
         clone.refuse()
-    assert refused.value.reason == "chip_authentication_failed" and refused.value.exit_code == 1
+    assert refused.value.reason == "aa_failed" and refused.value.exit_code == 1
     reader.place(issue_chip(citizen, portrait, pki, active_authentication=False).chip())
     plain = read_identity(reader, bac_key_for(citizen), [pki.csca])
     assert plain.chip_authentication == aa.NOT_OFFERED and plain.trusted

@@ -52,7 +52,8 @@ SW_CLA = 0x6E00
 
 class VirtualChip:
     """One chip: its files (file identifier -> bytes), its BAC key (also PACE's password when ``pace``),
-    and optionally an Active Authentication key (DG15) and a Chip Authentication key (DG14)."""
+    and optionally an Active Authentication key (DG15: ECDSA, or RSA answering with an ISO/IEC 9796-2
+    scheme 1 signature) and a Chip Authentication key (DG14)."""
 
     atr = ATR
 
@@ -61,7 +62,7 @@ class VirtualChip:
         files: Mapping[int, bytes],
         bac_key: BacKey,
         *,
-        aa_key: ec.EllipticCurvePrivateKey | None = None,
+        aa_key: aa.ChipAaKey | ec.EllipticCurvePrivateKey | None = None,
         pace: bool = False,
         ca_key: ec.EllipticCurvePrivateKey | None = None,
     ) -> None:
@@ -73,7 +74,8 @@ class VirtualChip:
         self._pace: pace_protocol.ChipPace | None = pace_protocol.ChipPace(bac_key) if pace else None
         seed = bac_key.seed()
         self._k_enc, self._k_mac = crypto.derive_key(seed, crypto.ENC), crypto.derive_key(seed, crypto.MAC)
-        self._aa_key = aa_key
+        # A bare EC key signs with SHA-256; a ChipAaKey says its hash (an RSA key signs with ISO/IEC 9796-2).
+        self._aa_key = aa.ChipAaKey(aa_key) if isinstance(aa_key, ec.EllipticCurvePrivateKey) else aa_key
         self.apdus = 0
         self.power_on()
 
@@ -234,6 +236,6 @@ class VirtualChip:
     def _internal_authenticate(self, command: Command) -> Response:
         if self._aa_key is None:
             return Response(b"", SW_INS)
-        if len(command.data) != 8:
+        if len(command.data) != aa.CHALLENGE_SIZE:
             return Response(b"", SW_WRONG_DATA)
-        return Response(aa.chip_sign(self._aa_key, command.data), SW_OK)
+        return Response(self._aa_key.sign(command.data), SW_OK)

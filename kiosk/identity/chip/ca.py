@@ -28,14 +28,15 @@ class CaError(Exception):
     """Chip Authentication could not run (not a clone verdict: that is a broken session afterwards)."""
 
 
-def build_dg14(public_key: ec.EllipticCurvePublicKey) -> bytes:
-    """DG14: the chip's Chip Authentication public key and the protocol it speaks."""
+def build_dg14(public_key: ec.EllipticCurvePublicKey, extra_infos: bytes = b"") -> bytes:
+    """DG14: the chip's Chip Authentication public key and the protocol it speaks (and ``extra_infos``,
+    other SecurityInfos such as Active Authentication's)."""
     spki = public_key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     key_info = tlv(0x30, tlv(0x06, OID_PK_ECDH) + spki)
     ca_info = tlv(0x30, tlv(0x06, OID_CA_ECDH_AES_128) + tlv(0x02, b"\x01"))
-    return tlv(DG14_TAG, tlv(0x31, key_info + ca_info))
+    return tlv(DG14_TAG, tlv(0x31, key_info + ca_info + extra_infos))
 
 
 def offered_key(dg14: bytes) -> ec.EllipticCurvePublicKey | None:

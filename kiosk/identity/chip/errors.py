@@ -30,6 +30,16 @@ REASONS = {
 }
 
 
+# Why a chip that passed passive authentication is still refused: the anti-cloning checks (ChipRefused).
+ANTI_CLONING_REFUSALS = {
+    "chip_authentication_failed": "the chip failed Chip Authentication: it may be a copy",
+    "aa_failed": "the chip failed Active Authentication: its answer is not signed by the key in DG15, so it may "
+    "be a copy",
+    "aa_unsupported": "the chip's Active Authentication key (DG15) is of a kind the kiosk cannot verify, so "
+    "the chip cannot be told from a copy",
+}
+
+
 class ChipError(IdentityError):
     """The chip could not be read, or what it holds cannot be used."""
 
@@ -43,7 +53,8 @@ def chip_error(reason: str, detail: str = "") -> ChipError:
 
 class ChipRefused(NegativeVerdict):
     """The chip was read but is not to be believed: passive or active authentication failed. ``reason``
-    is the failure (``dg_hash_mismatch``, ``ds_not_trusted``, ``chip_authentication_failed``...)."""
+    is the failure (``dg_hash_mismatch``, ``ds_not_trusted``, ``chip_authentication_failed``, ``aa_failed``,
+    ``aa_unsupported``...)."""
 
     default_key = "error.chip.refused"
 

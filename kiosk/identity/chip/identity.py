@@ -23,7 +23,7 @@ from drivers.chip_reader import ChipReader
 from drivers.errors import DeviceError
 from kiosk.identity.cccd import SEX_FEMALE, SEX_MALE, CardData, validate_id_number
 from kiosk.identity.chip import aa
-from kiosk.identity.chip.errors import ChipError, ChipRefused, chip_error
+from kiosk.identity.chip.errors import ANTI_CLONING_REFUSALS, ChipError, ChipRefused, chip_error
 from kiosk.identity.chip.holder import (
     DG13_ABSENT,
     DG13_NOT_APPLICABLE,
@@ -83,8 +83,11 @@ class ChipIdentity:
 
     @property
     def trusted(self) -> bool:
-        """Passive authentication passed, and neither Chip nor Active Authentication failed."""
-        return self.passive.valid and self.chip_authentication in (aa.VALID, aa.NOT_OFFERED, aa.NOT_SUPPORTED)
+        """Passive authentication passed, and no anti-cloning check the chip offers failed or could not
+        be run: Chip Authentication (DG14) and Active Authentication (DG15) each ``valid`` or
+        ``not_offered``. A DG15 key the kiosk cannot verify (``not_supported``) is not trusted: a copy of
+        such a chip would pass otherwise."""
+        return self.passive.valid and not self.refusal
 
     @property
     def chip_authentication_methods(self) -> list[str]:
@@ -95,19 +98,27 @@ class ChipIdentity:
 
     def refuse(self) -> None:
         """Raise ChipRefused unless the chip is trusted."""
-        if self.refusal:
-            message = PASSIVE_REASONS.get(
-                self.refusal, "the chip failed Active Authentication: it may be a copy"
-            )
-            raise ChipRefused(message, reason=self.refusal, detail=self.passive.detail)
+        reason = self.refusal
+        if not reason:
+            return
+        if reason in ANTI_CLONING_REFUSALS:
+            detail = self.read.active_authentication_detail if reason.startswith("aa_") else ""
+            message = ANTI_CLONING_REFUSALS[reason]
+            raise ChipRefused(message, reason=reason, detail=aa.DETAILS.get(detail, detail) or message)
+        raise ChipRefused(PASSIVE_REASONS.get(reason, reason), reason=reason, detail=self.passive.detail)
 
     @property
     def refusal(self) -> str:
-        """The machine reason the chip is refused ("" when trusted)."""
+        """The machine reason the chip is refused ("" when trusted): passive authentication's reason first,
+        then ``chip_authentication_failed``, ``aa_failed`` or ``aa_unsupported``."""
         if not self.passive.valid:
             return self.passive.status
-        if not self.trusted:
+        if self.read.chip_authentication not in (aa.VALID, aa.NOT_OFFERED):
             return "chip_authentication_failed"
+        if self.read.active_authentication == aa.NOT_SUPPORTED:
+            return "aa_unsupported"
+        if self.read.active_authentication not in (aa.VALID, aa.NOT_OFFERED):
+            return "aa_failed"
         return ""
 
     @property
@@ -144,6 +155,9 @@ class ChipIdentity:
                 "passive_authentication_detail": self.passive.detail,
                 "signature_algorithm": self.passive.signature_algorithm or None,
                 "chip_authentication": self.chip_authentication,
+                "active_authentication": self.read.active_authentication,
+                "active_authentication_detail": self.read.active_authentication_detail or None,
+                "active_authentication_algorithm": self.read.active_authentication_algorithm or None,
                 "access_control": self.read.access_control,
                 "chip_authentication_method": "+".join(self.chip_authentication_methods) or None,
                 "portrait": self.portrait.mime if self.portrait else None,
@@ -300,10 +314,10 @@ def _identity_of(read: ChipRead, passive: PassiveAuthentication) -> ChipIdentity
 
 
 def _anti_cloning(read: ChipRead) -> str:
-    """One verdict over Chip and Active Authentication: failed if either failed, valid if one passed."""
+    """One verdict over Chip and Active Authentication: failed if either failed, not_supported if one
+    could not be verified, valid if one passed (and none of the above), else not_offered."""
     verdicts = (read.chip_authentication, read.active_authentication)
-    if aa.FAILED in verdicts:
-        return aa.FAILED
-    if aa.VALID in verdicts:
-        return aa.VALID
-    return aa.NOT_SUPPORTED if aa.NOT_SUPPORTED in verdicts else aa.NOT_OFFERED
+    for verdict in (aa.FAILED, aa.NOT_SUPPORTED, aa.VALID):
+        if verdict in verdicts:
+            return verdict
+    return aa.NOT_OFFERED

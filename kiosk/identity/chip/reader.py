@@ -1,7 +1,7 @@
 """The reader's side of ICAO 9303 over any :class:`drivers.chip_reader.ChipReader`: PACE when EF.CardAccess
 offers it, else BAC after selecting the eMRTD application; then READ BINARY of EF.COM, the data groups
-and EF.SOD under secure messaging; Active Authentication when the chip lists DG15 and Chip Authentication
-when DG14 offers it.
+and EF.SOD under secure messaging; Active Authentication (:mod:`kiosk.identity.chip.aa`: RSA with ISO/IEC
+9796-2 or ECDSA) when the chip lists DG15, and Chip Authentication when DG14 offers it.
 
 A read is bounded in time (``time_limit_s`` over the whole exchange, each APDU bounded by the reader's
 own timeout). Reading a file costs one READ BINARY for its first bytes (the TLV header gives its
@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from drivers.chip_reader import CardRemoved, ChipReader, NoCard
 from drivers.errors import DeviceTimeout
 from kiosk.identity.chip import aa, crypto
+from kiosk.identity.chip.ca import CaError, authenticate, offered_key
 from kiosk.identity.chip.errors import ChipError, chip_error
-from kiosk.identity.chip.lds import AID_MRTD, DG_FIDS, FID_COM, FID_SOD, LdsError, parse_com
+from kiosk.identity.chip.lds import AID_MRTD, DG_FIDS, FID_COM, FID_SOD, LdsError, parse_com, parse_dg15
 from kiosk.identity.chip.mrz import BacKey
+from kiosk.identity.chip.pace import FID_CARD_ACCESS, PaceError, establish, offers_pace
 from kiosk.identity.chip.sm import SW_OK, Command, Response, SecureChannel, SecureMessagingError
 from kiosk.identity.chip.tlv import TlvError, header_size
 
@@ -40,12 +42,14 @@ class ChipRead:
     listed: list[int]
     groups: dict[int, bytes]
     sod: bytes
-    active_authentication: str
+    active_authentication: str  # Active Authentication (DG15): valid, failed, not_supported, not_offered
     access_control: str = "BAC"  # or "PACE"
     chip_authentication: str = "not_offered"  # Chip Authentication (DG14): valid, failed, not_offered
     apdus: int = 0
     seconds: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
+    active_authentication_detail: str = ""  # which check failed (aa.DETAILS), "" when valid or not offered
+    active_authentication_algorithm: str = ""  # "rsa-iso9796-2/sha1", "ecdsa/sha256"
 
     def __repr__(self) -> str:
         return f"ChipRead(groups={sorted(self.groups)}, apdus={self.apdus}, {self.seconds:.2f}s)"
@@ -122,8 +126,6 @@ class ChipSession:
     def read_card_access(self) -> bytes | None:
         """EF.CardAccess of the master file, read in the clear before any key (None: the chip has none,
         so it offers no PACE)."""
-        from kiosk.identity.chip.pace import FID_CARD_ACCESS
-
         selected = self.send(Command(0x00, 0xA4, 0x02, 0x0C, FID_CARD_ACCESS.to_bytes(2, "big")))
         if selected.sw != SW_OK:
             return None
@@ -144,8 +146,6 @@ class ChipSession:
 
     def pace(self, key: BacKey) -> None:
         """PACE with the MRZ as the password; its AES secure messaging protects the rest of the session."""
-        from kiosk.identity.chip.pace import PaceError, establish
-
         try:
             self.channel = establish(self.send, key)
         except PaceError as exc:
@@ -189,8 +189,6 @@ class ChipSession:
     def chip_authentication(self, dg14: bytes) -> str:
         """Chip Authentication with DG14's key, proved by one more protected exchange under the new keys.
         ``valid``, ``failed`` (the chip cannot use the key: a copy), or ``not_offered``."""
-        from kiosk.identity.chip.ca import CaError, authenticate, offered_key
-
         key = offered_key(dg14)
         if key is None:
             return aa.NOT_OFFERED
@@ -207,9 +205,24 @@ class ChipSession:
             return aa.FAILED
         return aa.VALID
 
-    def internal_authenticate(self, challenge: bytes) -> bytes:
-        response = self.send(Command(0x00, aa.INS_INTERNAL_AUTHENTICATE, 0x00, 0x00, challenge, le=256))
-        return response.data if response.sw == SW_OK else b""
+    def internal_authenticate(self, challenge: bytes, *, le: int = 256) -> bytes:
+        """The chip's answer to INTERNAL AUTHENTICATE (b"" when it refuses the command)."""
+        response = self.send(Command(0x00, aa.INS_INTERNAL_AUTHENTICATE, 0x00, 0x00, challenge, le=le))
+        if response.sw != SW_OK:
+            log.warning("active authentication: INTERNAL AUTHENTICATE answered %04X", response.sw)
+            return b""
+        return response.data
+
+    def active_authentication(self, dg15: bytes, dg14: bytes | None) -> aa.AaResult:
+        """Active Authentication with DG15's key: a fresh 8-byte challenge, the chip's signature checked
+        (:func:`kiosk.identity.chip.aa.verify`; DG14 names the hash of an ECDSA key)."""
+        try:
+            key_info = parse_dg15(dg15)
+        except LdsError:
+            return aa.AaResult(aa.NOT_SUPPORTED, "key_unreadable")
+        challenge = os.urandom(aa.CHALLENGE_SIZE)
+        signature = self.internal_authenticate(challenge, le=max(256, aa.answer_size(key_info)))
+        return aa.verify(key_info, challenge, signature, ecdsa_hash=aa.ecdsa_hash_in_dg14(dg14))
 
 
 def read_chip(
@@ -233,8 +246,6 @@ def read_chip(
         raise chip_error("no_chip", exc.detail) from None
     session = ChipSession(reader, deadline=started + wait_s + time_limit_s, chunk=chunk)
     try:
-        from kiosk.identity.chip.pace import offers_pace
-
         card_access = session.read_card_access()
         access = "PACE" if card_access is not None and offers_pace(card_access) else "BAC"
         if access == "PACE":
@@ -263,19 +274,24 @@ def read_chip(
         sod = session.read_file(FID_SOD)
         if sod is None:
             raise chip_error("sod_malformed", "the chip has no EF.SOD")
-        verdict = aa.NOT_OFFERED
+        active = aa.AaResult(aa.NOT_OFFERED)
         if 15 in groups:
-            from kiosk.identity.chip.lds import parse_dg15
-
-            challenge = os.urandom(8)
-            signature = session.internal_authenticate(challenge)
-            try:
-                verdict = aa.verify(parse_dg15(groups[15]), challenge, signature) if signature else aa.FAILED
-            except LdsError:
-                verdict = aa.FAILED
+            active = session.active_authentication(groups[15], groups.get(14))
+            if active.verdict != aa.VALID:
+                log.warning("active authentication %s: %s", active.verdict, active.message)
         ca_verdict = session.chip_authentication(groups[14]) if 14 in groups else aa.NOT_OFFERED
         return ChipRead(
-            atr, listed, groups, sod, verdict, access, ca_verdict, session.apdus, time.monotonic() - started
+            atr,
+            listed,
+            groups,
+            sod,
+            active.verdict,
+            access,
+            ca_verdict,
+            session.apdus,
+            time.monotonic() - started,
+            active_authentication_detail=active.detail,
+            active_authentication_algorithm=active.algorithm,
         )
     finally:
         try:
