@@ -565,6 +565,10 @@ class ScreenSealRenewal:
         self._thread = threading.Thread(target=self._loop, name="seal-renewal-screen", daemon=True)
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def _loop(self) -> None:
         wait = self.first_look_s
         while not self._stop.wait(wait):
@@ -610,7 +614,7 @@ class ScreenSealRenewal:
 
     def refresh(self) -> bool:
         """Load a signer with the certificate on disk when it is newer than the one in use (or waiting):
-        same key, valid now, later expiry. True when one now waits for ``take_pending``."""
+        same key, valid now, issued no earlier. True when one now waits for ``take_pending``."""
         current = self.in_use()
         if current is None:  # nothing loaded yet: the first visit loads what is on disk
             return False
@@ -632,8 +636,8 @@ class ScreenSealRenewal:
             problem = "it is for another key: restart the screen to use it"
         elif not on_disk.not_valid_before_utc <= now <= on_disk.not_valid_after_utc:
             problem = "it is not valid now"
-        elif on_disk.not_valid_after_utc <= newest.not_valid_after_utc:
-            problem = "it expires before the one in use"
+        elif on_disk.not_valid_before_utc < newest.not_valid_before_utc:
+            problem = "it was issued before the one in use (an old copy put back?)"
         if problem is not None:
             self._refused.add(fingerprint)
             log.warning(
