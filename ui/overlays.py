@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.widgets import icon_pixmap, make_button, make_label, mark_primary
+from ui.widgets import ImageView, icon_pixmap, make_button, make_label, mark_primary
 
 
 def fit_height(box: QWidget) -> None:
@@ -190,3 +190,39 @@ class HelpOverlay(ModalOverlay):
                 self.tr("Please go to the reception counter. Your visit is kept for a few minutes."),
                 [end_visit, keep],
             )
+
+
+class PageOverlay(QWidget):
+    """A scanned page full size (issue 25: a 120 px thumbnail is too small to notice a page scanned twice),
+    over the screen, with one big "Close" button. Touching the page closes it too."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("IdleOverlay")  # the opaque backdrop of the countdown
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        layout = QVBoxLayout(self)
+        self.title = make_label("title", align=Qt.AlignmentFlag.AlignCenter)
+        self.view = ImageView(background="#E3EAF4")
+        self.view.clicked.connect(self.close_page)
+        self.close_button = make_button(primary=True, on_click=self.close_page)
+        layout.addWidget(self.title)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.hide()
+
+    def open_page(self, title: str, image: Any) -> None:
+        self.title.setText(title)
+        self.close_button.setText(self.tr("Close"))
+        self.view.set_image(image)
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+        self.show()
+        self.raise_()
+
+    def close_page(self) -> None:
+        self.view.clear()
+        self.hide()
+
+    def mousePressEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        event.accept()

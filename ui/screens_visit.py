@@ -401,6 +401,7 @@ class ScanScreen(ScreenBase):
             index = len(self.thumbs)
             thumb.rescan.clicked.connect(lambda _=False, i=index: self.flow.scan_page(replace=i))
             thumb.remove.clicked.connect(lambda _=False, i=index: self._ask_remove(i))
+            thumb.view.clicked.connect(lambda i=index: self.host.open_page(i))  # full size (issue 25)
             self.thumbs.append(thumb)
         while len(self.thumbs) > count:  # deleted, not hidden: a long visit does not keep old widgets
             thumb = self.thumbs.pop()
@@ -719,9 +720,11 @@ def _error_shot(kind: str, reason: str, actions: tuple[Action, ...], back: Scree
             "paper_out", "", (Action.try_again, Action.call_staff), Screen.printing
         ),
         "12-error-card": _error_shot("card_unreadable", "", RESCAN_ACTIONS, Screen.card),
-        "27-error-duplicate-page": _error_shot(
-            "duplicate_page", "1", (Action.rescan, Action.keep_page), Screen.scan
-        ),
+        "27-error-duplicate-page": lambda s: {
+            **_error_shot("duplicate_page", "1", (Action.rescan, Action.keep_page), Screen.scan),
+            "pages": s.pages[:1],
+            "pending_duplicate": (s.pages[0], "", 0) if s.pages else None,
+        },
         "28-error-face-twice": _error_shot(
             "liveness_failed",
             "liveness.face_too_small",
@@ -747,6 +750,26 @@ class ErrorScreen(ScreenBase):
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setVisible(False)
         self.body.addWidget(self.picture)
+        # A page scanned twice (issue 25): the earlier page and the new scan side by side, large enough to
+        # see that they are the same; touching one opens it full size.
+        self.compare = QWidget()
+        pair = QHBoxLayout(self.compare)
+        pair.setContentsMargins(0, 0, 0, 0)
+        self.compare_views: list[ImageView] = []
+        self.compare_labels: list[QLabel] = []
+        for _ in range(2):
+            column = QVBoxLayout()
+            view = ImageView(background="#E3EAF4")
+            view.setMinimumSize(160, 200)
+            label = make_label(wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+            column.addWidget(view, 1)
+            column.addWidget(label)
+            pair.addLayout(column)
+            self.compare_views.append(view)
+            self.compare_labels.append(label)
+        self.compare_views[0].clicked.connect(self._open_earlier)
+        self.compare.setVisible(False)
+        self.body.addWidget(self.compare, 2)
         texts = QVBoxLayout()
         self.reason = make_label("error", align=Qt.AlignmentFlag.AlignCenter)
         texts.addWidget(self.reason)
@@ -799,6 +822,7 @@ class ErrorScreen(ScreenBase):
             if self.picture.pixmap().isNull() or self.picture.pixmap().width() != width:
                 self.picture.setPixmap(pixmap_of_card(width, width * 2 // 5))
         self.picture.setVisible(card)
+        self._show_duplicate(flow if kind == "duplicate_page" else None)
         self.error_actions = list(error.actions if error else (Action.start_over,))
         # The first action is the primary one and sits on the right.
         for index, button in enumerate(self.buttons):
@@ -813,6 +837,33 @@ class ErrorScreen(ScreenBase):
             arrange_buttons(self.buttons_grid, self.buttons[3:1:-1], self.buttons[1::-1], 2)
         else:
             arrange_buttons(self.buttons_grid, [], self.buttons[::-1], 1)
+
+    def _show_duplicate(self, flow: VisitFlow | None) -> None:
+        pending = flow.visit.pending_duplicate if flow is not None else None
+        error = flow.visit.error if flow is not None else None
+        earlier = int(error.reason) - 1 if error is not None and error.reason.isdigit() else -1
+        pages = flow.visit.pages if flow is not None else []
+        shown = pending is not None and 0 <= earlier < len(pages)
+        self.compare.setVisible(shown)
+        if pending is None or not shown:
+            for view in self.compare_views:
+                view.clear()
+            return
+        self._earlier = earlier
+        images = (getattr(pages[earlier], "image", None), getattr(pending[0], "image", None))
+        texts = (self.tr("Page %d") % (earlier + 1), self.tr("The page just scanned"))
+        for view, label, image, text in zip(
+            self.compare_views, self.compare_labels, images, texts, strict=True
+        ):
+            view.set_image(bgr_to_qimage(image, 900) if image is not None else None)
+            label.setText(text)
+
+    def _open_earlier(self) -> None:
+        self.host.open_page(getattr(self, "_earlier", -1))
+
+    def left(self) -> None:
+        for view in self.compare_views:  # no page of the visit lingers in a hidden widget
+            view.clear()
 
     def set_portrait(self, portrait: bool) -> None:
         super().set_portrait(portrait)

@@ -181,7 +181,10 @@ def mark_primary(button: QPushButton, primary: bool) -> None:
 
 
 class ImageView(QWidget):
-    """Paints an image scaled to fit, with an optional box (face) and an oval guide."""
+    """Paints an image scaled to fit, with an optional box (face) and an oval guide; `clicked` when
+    touched (a page's thumbnail opens it full size)."""
+
+    clicked = Signal()
 
     def __init__(self, *, guide: bool = False, background: str = "#20262E") -> None:
         super().__init__()
@@ -199,6 +202,10 @@ class ImageView(QWidget):
 
     def clear(self) -> None:
         self.set_image(None)
+
+    def mousePressEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        self.clicked.emit()
+        super().mousePressEvent(event)
 
     def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)

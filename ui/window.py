@@ -28,7 +28,7 @@ from kiosk.flow.record import wipe_array
 from ui import screen_registry, theme
 from ui.email_entry import EmailOverlay
 from ui.i18n import Translations
-from ui.overlays import ConfirmOverlay, HelpOverlay, fit_height
+from ui.overlays import ConfirmOverlay, HelpOverlay, PageOverlay, fit_height
 from ui.voice import Voice
 from ui.widgets import ImageView, ScreenBase, bgr_to_qimage, face_position, make_button, make_label
 from ui.workers import QtRunner
@@ -228,6 +228,7 @@ class KioskWindow(QWidget):
         self.confirm_overlay = ConfirmOverlay(self)
         self.help_overlay = HelpOverlay(self, self)
         self.email_overlay = EmailOverlay(self, self)
+        self.page_overlay = PageOverlay(self)
         for modal in (self.confirm_overlay, self.help_overlay, self.email_overlay):
             modal.on_shown = self.speak  # a dialog is read out like a screen
         self.help_timer = QTimer(self)  # a call that got no answer in time: "go to the counter"
@@ -335,6 +336,14 @@ class KioskWindow(QWidget):
             self.help_timer.stop()
             overlay.show_state("coming")
 
+    def open_page(self, index: int) -> None:
+        """A page's thumbnail touched: the page full size (issue 25)."""
+        pages = self.flow.visit.pages
+        if 0 <= index < len(pages) and getattr(pages[index], "image", None) is not None:
+            self.flow.touch()
+            title = self.screens[Screen.scan].tr("Page %d") % (index + 1)
+            self.page_overlay.open_page(title, bgr_to_qimage(pages[index].image, 1600))
+
     def open_email(self) -> None:
         """The review screen's optional e-mail, on the on-screen keyboard."""
         if self.flow.screen == Screen.review:
@@ -439,6 +448,7 @@ class KioskWindow(QWidget):
         self.overlay.hide()
         self.confirm_overlay.hide()
         self.email_overlay.hide()
+        self.page_overlay.close_page()
         self.help_timer.stop()
         self.help_overlay.hide()
 
@@ -456,6 +466,7 @@ class KioskWindow(QWidget):
         if previous != screen:
             self.confirm_overlay.hide()  # a question about the last screen does not apply to this one
             self.email_overlay.hide()
+            self.page_overlay.close_page()
             self._shown = screen
             widget.entered()
             self.speak_current()
@@ -477,13 +488,25 @@ class KioskWindow(QWidget):
         corner = max(theme.MIN_TOUCH_PX, round(96 * m.scale))
         self.corner.setGeometry(0, 0, corner, corner)
         self.corner.raise_()
-        for overlay in (self.overlay, self.confirm_overlay, self.help_overlay, self.email_overlay):
+        for overlay in (
+            self.overlay,
+            self.confirm_overlay,
+            self.help_overlay,
+            self.email_overlay,
+            self.page_overlay,
+        ):
             overlay.setGeometry(self.rect())
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         self.apply_theme()
-        for overlay in (self.overlay, self.confirm_overlay, self.help_overlay, self.email_overlay):
+        for overlay in (
+            self.overlay,
+            self.confirm_overlay,
+            self.help_overlay,
+            self.email_overlay,
+            self.page_overlay,
+        ):
             overlay.setGeometry(self.rect())
         self.corner.raise_()
 

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
@@ -510,3 +511,47 @@ def test_the_check_result_names_the_documents_subject(
     assert "Name on the document: ĐỖ THỊ MINH NHUNG" in screen.details.text()
     assert "Copy requested by: NGUYỄN THỊ MINH ANH" in screen.details.text()
     assert "no network" not in screen.online.text()
+
+
+# -- 8. pages full size, a page scanned twice ---------------------------------------------------------------
+
+
+def test_a_thumbnail_opens_the_page_full_size(qtbot: Any, make_kiosk: Any, fake_services: Any) -> None:
+
+    kiosk = make_kiosk(fake_services, language="en")
+    window = kiosk.window
+    run_to_review(qtbot, kiosk, pages=2)
+    click(qtbot, window.screens[Screen.review].back)
+    wait_screen(qtbot, kiosk, Screen.scan)
+    thumb = window.screens[Screen.scan].thumbs[1]
+    qtbot.mouseClick(thumb.view, Qt.MouseButton.LeftButton)
+    page = window.page_overlay
+    assert page.isVisible() and page.title.text() == "Page 2"
+    assert page.view.height() > 3 * thumb.view.height() // 2  # far bigger than the thumbnail
+    assert page.view.image is not None and page.view.image.height() > thumb.view.image.height()
+    click(qtbot, page.close_button)
+    assert not page.isVisible() and page.view.image is None  # the page does not linger
+
+
+def test_a_page_scanned_twice_shows_both_pages_before_review(
+    qtbot: Any, make_kiosk: Any, fake_services: Any
+) -> None:
+    fake_services.find_duplicate = lambda page, earlier: 0  # the detector (kiosk.services) says: page 1
+    kiosk = make_kiosk(fake_services, language="en")
+    window = kiosk.window
+    run_to_review(qtbot, kiosk, pages=1)
+    click(qtbot, window.screens[Screen.review].back)
+    wait_screen(qtbot, kiosk, Screen.scan)
+    click(qtbot, window.screens[Screen.scan].add)
+    wait_screen(qtbot, kiosk, Screen.error)
+    error = window.screens[Screen.error]
+    assert error.title.text() == "This page looks the same as page 1"
+    assert error.compare.isVisibleTo(window)
+    assert [label.text() for label in error.compare_labels] == ["Page 1", "The page just scanned"]
+    assert all(view.image is not None for view in error.compare_views)
+    qtbot.mouseClick(error.compare_views[0], Qt.MouseButton.LeftButton)
+    assert window.page_overlay.isVisible() and window.page_overlay.title.text() == "Page 1"
+    window.page_overlay.close_page()
+    click(qtbot, error.buttons[0])  # "Scan again": the duplicate is dropped
+    wait_screen(qtbot, kiosk, Screen.scan)
+    assert all(view.image is None for view in error.compare_views)

@@ -284,57 +284,57 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="668"/>
+        <location filename="../screens_visit.py" line="669"/>
         <source>This screen closes in %d s.</source>
         <translation>Màn hình sẽ trở về trang đầu sau %d giây.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="673"/>
+        <location filename="../screens_visit.py" line="674"/>
         <source>Finished</source>
         <translation>Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="675"/>
+        <location filename="../screens_visit.py" line="676"/>
         <source>Your copy has been printed again</source>
         <translation>Bản sao đã được in lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="677"/>
+        <location filename="../screens_visit.py" line="678"/>
         <source>Your certified copy is ready</source>
         <translation>Bản sao chứng thực đã in xong</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="680"/>
+        <location filename="../screens_visit.py" line="681"/>
         <source>Anyone can check the copy with its QR code or its code.</source>
         <translation>Bản sao có thể được kiểm tra bằng mã QR hoặc mã số in trên bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="682"/>
+        <location filename="../screens_visit.py" line="683"/>
         <source>Keep the receipt: it has the code that lets anyone check the copy.</source>
         <translation>Vui lòng giữ phiếu biên nhận: mã số trên phiếu dùng để kiểm tra bản sao.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="684"/>
+        <location filename="../screens_visit.py" line="685"/>
         <source>Code of the copy</source>
         <translation>Mã số bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="689"/>
+        <location filename="../screens_visit.py" line="690"/>
         <source>The secret to download the copy again is printed on your receipt. Keep it private.</source>
         <translation>Mã bí mật để tải lại bản sao được in trên phiếu biên nhận. Hãy giữ kín mã này.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="695"/>
+        <location filename="../screens_visit.py" line="696"/>
         <source>Please take your ID card and the reprinted copy.</source>
         <translation>Vui lòng nhận lại thẻ căn cước và bản sao in lại.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="697"/>
+        <location filename="../screens_visit.py" line="698"/>
         <source>Please take your ID card, your original, the copy and the receipt.</source>
         <translation>Vui lòng nhận lại thẻ căn cước, bản chính, bản sao chứng thực và phiếu biên nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="703"/>
+        <location filename="../screens_visit.py" line="704"/>
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
@@ -342,9 +342,19 @@
 <context>
     <name>ErrorScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="783"/>
+        <location filename="../screens_visit.py" line="806"/>
         <source>There is a problem to resolve</source>
         <translation>Có sự cố cần xử lý</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="854"/>
+        <source>Page %d</source>
+        <translation>Trang %d</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="854"/>
+        <source>The page just scanned</source>
+        <translation>Trang vừa quét</translation>
     </message>
 </context>
 <context>
@@ -489,22 +499,22 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../window.py" line="376"/>
+        <location filename="../window.py" line="385"/>
         <source>End this visit?</source>
         <translation>Hủy giao dịch này?</translation>
     </message>
     <message>
-        <location filename="../window.py" line="377"/>
+        <location filename="../window.py" line="386"/>
         <source>What you have scanned and entered will be erased. Nothing is printed.</source>
         <translation>Các trang đã quét và thông tin đã nhập sẽ bị xóa. Kiosk không in gì.</translation>
     </message>
     <message>
-        <location filename="../window.py" line="378"/>
+        <location filename="../window.py" line="387"/>
         <source>Yes, end the visit</source>
         <translation>Hủy giao dịch</translation>
     </message>
     <message>
-        <location filename="../window.py" line="379"/>
+        <location filename="../window.py" line="388"/>
         <source>Continue the visit</source>
         <translation>Tiếp tục giao dịch</translation>
     </message>
@@ -1265,6 +1275,14 @@
     </message>
 </context>
 <context>
+    <name>PageOverlay</name>
+    <message>
+        <location filename="../overlays.py" line="215"/>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+</context>
+<context>
     <name>PaymentScreen</name>
     <message>
         <location filename="../screens_pay.py" line="76"/>
@@ -1373,47 +1391,47 @@
 <context>
     <name>ProgressScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="616"/>
+        <location filename="../screens_visit.py" line="617"/>
         <source>Reprint a copy</source>
         <translation>In lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="617"/>
+        <location filename="../screens_visit.py" line="618"/>
         <source>Printing your copy again</source>
         <translation>Đang in lại bản sao</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="618"/>
+        <location filename="../screens_visit.py" line="619"/>
         <source>Please wait. The copy comes out below.</source>
         <translation>Vui lòng chờ. Bản sao ra ở khay phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="620"/>
+        <location filename="../screens_visit.py" line="621"/>
         <source>printing</source>
         <translation>in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="621"/>
+        <location filename="../screens_visit.py" line="622"/>
         <source>Printing your certified copy</source>
         <translation>Đang in bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="622"/>
+        <location filename="../screens_visit.py" line="623"/>
         <source>Please wait. Your copy and your receipt come out below.</source>
         <translation>Vui lòng chờ. Bản sao và phiếu biên nhận ra ở khay phía dưới.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="624"/>
+        <location filename="../screens_visit.py" line="625"/>
         <source>certifying</source>
         <translation>chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="625"/>
+        <location filename="../screens_visit.py" line="626"/>
         <source>Making your certified copy</source>
         <translation>Đang tạo bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="626"/>
+        <location filename="../screens_visit.py" line="627"/>
         <source>Please wait, this takes a few seconds.</source>
         <translation>Vui lòng chờ trong giây lát.</translation>
     </message>
@@ -1454,97 +1472,97 @@
 <context>
     <name>ReviewScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="543"/>
+        <location filename="../screens_visit.py" line="544"/>
         <source>Pages %1: %2 × %3 = %4</source>
         <translation>Trang %1: %2 × %3 = %4</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="551"/>
+        <location filename="../screens_visit.py" line="552"/>
         <source>At most %s a copy</source>
         <translation>Tối đa %s mỗi bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="553"/>
+        <location filename="../screens_visit.py" line="554"/>
         <source>%1 a copy × %2 = %3</source>
         <translation>%1 mỗi bản × %2 = %3</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="558"/>
+        <location filename="../screens_visit.py" line="559"/>
         <source>Fee under Circular 226/2016/TT-BTC of the Ministry of Finance.</source>
         <translation>Mức phí theo Thông tư 226/2016/TT-BTC của Bộ Tài chính.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="563"/>
+        <location filename="../screens_visit.py" line="564"/>
         <source>check and pay</source>
         <translation>kiểm tra và nộp phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="564"/>
+        <location filename="../screens_visit.py" line="565"/>
         <source>Check your request</source>
         <translation>Kiểm tra thông tin yêu cầu</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="566"/>
+        <location filename="../screens_visit.py" line="567"/>
         <source>Choose how many copies you need and check the fee before you confirm.</source>
         <translation>Chọn số bản sao cần chứng thực và kiểm tra phí trước khi xác nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="570"/>
+        <location filename="../screens_visit.py" line="571"/>
         <source>Document</source>
         <translation>Giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="571"/>
+        <location filename="../screens_visit.py" line="572"/>
         <source>Pages</source>
         <translation>Số trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="572"/>
+        <location filename="../screens_visit.py" line="573"/>
         <source>Copies</source>
         <translation>Số bản</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="573"/>
+        <location filename="../screens_visit.py" line="574"/>
         <source>Fee</source>
         <translation>Phí</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="580"/>
+        <location filename="../screens_visit.py" line="581"/>
         <source>E-mail</source>
         <translation>Thư điện tử</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="581"/>
+        <location filename="../screens_visit.py" line="582"/>
         <source>(optional)</source>
         <translation>(không bắt buộc)</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="582"/>
+        <location filename="../screens_visit.py" line="583"/>
         <source>Change</source>
         <translation>Sửa</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="582"/>
+        <location filename="../screens_visit.py" line="583"/>
         <source>Add e-mail</source>
         <translation>Nhập địa chỉ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="587"/>
+        <location filename="../screens_visit.py" line="588"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="588"/>
+        <location filename="../screens_visit.py" line="589"/>
         <source>Back to pages</source>
         <translation>Quay lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="590"/>
+        <location filename="../screens_visit.py" line="591"/>
         <source>Confirm and print</source>
         <translation>Xác nhận và in</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="590"/>
+        <location filename="../screens_visit.py" line="591"/>
         <source>Confirm and pay</source>
         <translation>Xác nhận và nộp phí</translation>
     </message>
@@ -1552,94 +1570,102 @@
 <context>
     <name>ScanScreen</name>
     <message>
-        <location filename="../screens_visit.py" line="439"/>
+        <location filename="../screens_visit.py" line="440"/>
         <source>your document</source>
         <translation>giấy tờ</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="440"/>
+        <location filename="../screens_visit.py" line="441"/>
         <source>Place your document on the glass</source>
         <translation>Đặt giấy tờ lên mặt kính</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="429"/>
+        <location filename="../screens_visit.py" line="430"/>
         <source>Remove page %d?</source>
         <translation>Xóa trang %d?</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="430"/>
+        <location filename="../screens_visit.py" line="431"/>
         <source>The scanned page will be thrown away. You can scan it again afterwards.</source>
         <translation>Trang đã quét sẽ bị xóa. Có thể quét lại sau.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="431"/>
+        <location filename="../screens_visit.py" line="432"/>
         <source>Remove the page</source>
         <translation>Xóa trang</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="432"/>
+        <location filename="../screens_visit.py" line="433"/>
         <source>Keep it</source>
         <translation>Giữ lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="441"/>
+        <location filename="../screens_visit.py" line="442"/>
         <source>Scan the next page</source>
         <translation>Quét trang tiếp theo</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="442"/>
+        <location filename="../screens_visit.py" line="443"/>
         <source>Done, continue</source>
         <translation>Xong, tiếp tục</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="445"/>
+        <location filename="../screens_visit.py" line="446"/>
         <source>One page at a time, face down. Press “%1” for each page, then “%2”.</source>
         <translation>Úp từng trang lên mặt kính. Bấm “%1” cho mỗi trang, rồi bấm “%2”.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="450"/>
+        <location filename="../screens_visit.py" line="451"/>
         <source>Your face matches your ID card photo.</source>
         <translation>Khuôn mặt khớp với ảnh trên thẻ căn cước.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="452"/>
+        <location filename="../screens_visit.py" line="453"/>
         <source>Pages scanned: %d</source>
         <translation>Số trang đã quét: %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="453"/>
+        <location filename="../screens_visit.py" line="454"/>
         <source>No page yet. Place the first page on the glass.</source>
         <translation>Chưa có trang nào. Úp trang đầu tiên lên mặt kính.</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="463"/>
+        <location filename="../screens_visit.py" line="464"/>
         <source>Page %d</source>
         <translation>Trang %d</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="464"/>
+        <location filename="../screens_visit.py" line="465"/>
         <source>Scan again</source>
         <translation>Quét lại</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="465"/>
+        <location filename="../screens_visit.py" line="466"/>
         <source>Remove</source>
         <translation>Xóa</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="471"/>
+        <location filename="../screens_visit.py" line="472"/>
         <source>Reading the page…</source>
         <translation>Đang đọc trang…</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="472"/>
+        <location filename="../screens_visit.py" line="473"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="441"/>
+        <location filename="../screens_visit.py" line="442"/>
         <source>Scan the first page</source>
         <translation>Quét trang đầu tiên</translation>
+    </message>
+</context>
+<context>
+    <name>Screen.scan</name>
+    <message>
+        <location filename="../window.py" line="344"/>
+        <source>Page %d</source>
+        <translation>Trang %d</translation>
     </message>
 </context>
 <context>
