@@ -84,7 +84,18 @@ def revoke_reason_code(reason: str, reason_code: str | None) -> str:
 QUEUE_PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 50
 MAX_BATCH = 100  # copies one batch approval may sign
-_QUEUE_KEYS = ("code", "kiosk_id", "ward", "doc_type", "pages", "issued_at", "status", "flags", "due_at")
+# A copy's ward as the city sees it: its kiosk's ward when the copy arrived (copies.kiosk_ward, what scopes
+# it), else the ward the city now assigns to its kiosk (`kiosk-backend kiosk set-ward`), else what the
+# record itself says.
+CITY_WARD = (
+    "COALESCE(kiosk_ward, (SELECT kw.ward FROM kiosk_wards kw WHERE kw.kiosk_id = copies.kiosk_id), ward)"
+)
+_QUEUE_KEYS = (
+    "code", "kiosk_id", "ward", "doc_type", "pages", "issued_at", "status", "flags", "due_at", "record_ward"
+)  # fmt: skip
+_QUEUE_COLUMNS = (
+    f"code, kiosk_id, {CITY_WARD}, doc_type, pages, issued_at, status, flags, postcheck_due_at, ward"
+)
 # Oldest first: by the post-check deadline when the copy has one, else by its issue time (the copy issued
 # first is due first); the code breaks ties so that the order is total and paging is stable.
 _QUEUE_ORDER = " ORDER BY COALESCE(postcheck_due_at, issued_at), issued_at, code"
@@ -120,7 +131,7 @@ def _queue_where(f: QueueFilter) -> tuple[str, list[Any]]:
         sql += " AND kiosk_id = ?"
         params.append(f.kiosk)
     if f.ward:
-        sql += " AND ward = ?"
+        sql += f" AND {CITY_WARD} = ?"
         params.append(f.ward)
     if f.doc_type:
         sql += " AND doc_type = ?"
@@ -154,7 +165,7 @@ def _rows(db: BackendDB, sql: str, params: list[Any]) -> list[dict[str, Any]]:
 def queue(db: BackendDB, f: QueueFilter) -> list[dict[str, Any]]:
     """Copies in ``f.status`` (awaiting post-check by default), oldest first, at most ``f.limit``."""
     where, params = _queue_where(f)
-    sql = "SELECT " + ", ".join(_QUEUE_KEYS[:-1]) + ", postcheck_due_at" + where + _QUEUE_ORDER + " LIMIT ?"
+    sql = "SELECT " + _QUEUE_COLUMNS + where + _QUEUE_ORDER + " LIMIT ?"
     return _rows(db, sql, [*params, max(1, min(f.limit, 1000))])
 
 
@@ -181,14 +192,7 @@ def queue_page(db: BackendDB, f: QueueFilter) -> QueuePage:
     total = int(row[0]) if row else 0
     last = max(1, -(-total // per_page))
     page = min(max(1, f.page), last)
-    sql = (
-        "SELECT "
-        + ", ".join(_QUEUE_KEYS[:-1])
-        + ", postcheck_due_at"
-        + where
-        + _QUEUE_ORDER
-        + " LIMIT ? OFFSET ?"
-    )
+    sql = "SELECT " + _QUEUE_COLUMNS + where + _QUEUE_ORDER + " LIMIT ? OFFSET ?"
     items = _rows(db, sql, [*params, per_page, (page - 1) * per_page])
     return QueuePage(items=items, total=total, page=page, per_page=per_page)
 
@@ -241,13 +245,20 @@ def neighbours(db: BackendDB, f: QueueFilter, code: str) -> Neighbours:
     )
 
 
-def filter_choices(db: BackendDB) -> dict[str, list[str]]:
-    """The kiosks, wards and document types present, for the queue's filter menus."""
+def filter_choices(db: BackendDB, scope: User | None) -> dict[str, list[str]]:
+    """The kiosks, wards (as the city sees them: CITY_WARD) and document types of the copies ``scope`` may
+    see, for the queue's filter menus: an officer's menus hold their ward's values only, a city-wide role's
+    every value in the city. ``scope`` None: every value (callers that are not a staff member's page)."""
+    scoped, params = scope_sql(scope) if scope is not None else ("", [])
+    where = " WHERE 1 = 1" + scoped
     out: dict[str, list[str]] = {}
     with db._tx() as cur:
-        for key, column in (("kiosks", "kiosk_id"), ("wards", "ward"), ("doc_types", "doc_type")):
-            cur.execute(f"SELECT DISTINCT {column} FROM copies WHERE {column} IS NOT NULL ORDER BY 1")  # noqa: S608 - fixed names
-            out[key] = [str(r[0]) for r in cur.fetchall()]
+        for key, column in (("kiosks", "kiosk_id"), ("wards", CITY_WARD), ("doc_types", "doc_type")):
+            cur.execute(
+                f"SELECT DISTINCT {column} FROM copies{where} AND {column} IS NOT NULL ORDER BY 1",  # noqa: S608 - fixed names
+                params,
+            )
+            out[key] = [str(r[0]) for r in cur.fetchall() if r[0] != ""]
     return out
 
 
@@ -257,9 +268,9 @@ def copy_state(db: BackendDB, code: str, user: User | None = None) -> dict[str, 
         return None
     with db._tx() as cur:
         cur.execute(
-            "SELECT code, kiosk_id, ward, doc_type, pages, issued_at, received_at, status, flags,"
+            "SELECT code, kiosk_id, ward, doc_type, pages, issued_at, received_at, status, flags,"  # noqa: S608 - fixed SQL
             " post_checked_by, post_checked_at, revoked_by, revoked_at, revoked_reason, approved_sha256,"
-            " revoked_reason_code FROM copies WHERE code = ?",
+            f" revoked_reason_code, postcheck_due_at, {CITY_WARD} FROM copies WHERE code = ?",
             (code,),
         )
         row = cur.fetchone()
@@ -282,6 +293,8 @@ def copy_state(db: BackendDB, code: str, user: User | None = None) -> dict[str, 
         "revoked_reason",
         "approved_sha256",
         "revoked_reason_code",
+        "postcheck_due_at",  # the post-check deadline (ISO UTC; None for a copy stored before deadlines)
+        "city_ward",  # CITY_WARD: the ward the city gives the copy (``ward`` is what the record says)
     )
     state = dict(zip(keys, row, strict=True))
     state["flags"] = [x for x in str(state["flags"]).split(",") if x]
@@ -329,10 +342,7 @@ def approve_many(
     """Batch approve: every copy queued at once on the token's one unlocked session, one result per code
     (``outcome``, ``state``, ``text(lang)``), in the order given."""
     results = approve_batch(db, codes, user=user, approver=approver)
-    return [
-        ApprovalResult(r.code, r.outcome, copy_state(db, r.code, user), r.refusal)
-        for r in results
-    ]
+    return [ApprovalResult(r.code, r.outcome, copy_state(db, r.code, user), r.refusal) for r in results]
 
 
 def revoke(

@@ -53,9 +53,11 @@ from backoffice.services.risk import FLAGS
 from backoffice.services.sealed_view import SealedCache
 from backoffice.web.common import MAX_FORM_BYTES, SECURITY_HEADERS, TEMPLATES, Forbidden, NeedLogin, Web
 from backoffice.web.console_views import (
+    deadline_view,
     filter_from,
     filter_query,
     identity_view,
+    is_overdue,
     mask_id,
     ocr_rows,
     requester_differs,
@@ -209,7 +211,10 @@ def console_routes(web: Web, approver: Approver | None) -> list[Route]:
         t = web_t(request)
         f = replace(filter_from(request.query_params), scope=user)  # an officer's queue: their ward
         page = await run_in_threadpool(queue_page, db, f)
-        choices = await run_in_threadpool(filter_choices, db)
+        choices = await run_in_threadpool(filter_choices, db, user)  # menus of what this user may see
+        now = datetime.now(UTC)
+        for item in page.items:
+            item["overdue"] = is_overdue(item["due_at"], item["status"], now)
         f_now = replace(f, page=page.page)  # a page past the end showed the last one
         note = await decided_note(request, user, t)
         return render(
@@ -270,6 +275,7 @@ def console_routes(web: Web, approver: Approver | None) -> list[Route]:
             "copy.html",
             status,
             copy=state,
+            deadline=deadline_view(state, datetime.now(UTC)),
             sealed=sealed,
             rows=rows,
             marks=marks,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -70,6 +71,36 @@ def filter_query(f: QueueFilter, **change: Any) -> str:
 
 def with_query(path: str, query: str) -> str:
     return f"{path}?{query}" if query else path
+
+
+def _instant(iso: object) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(str(iso)) if iso else None
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
+def is_overdue(due_at: object, status: object, now: datetime) -> bool:
+    """Is a copy still awaiting post-check past its deadline? (No deadline: never overdue.)"""
+    due = _instant(due_at)
+    return status == "issued" and due is not None and due < now
+
+
+def deadline_view(state: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The copy's post-check deadline as its page shows it: ``due_at`` (ISO, shown in GMT+7 by ``t.time``)
+    and ``standing``: ``overdue`` (awaiting past it), ``due`` (awaiting, in time), ``on_time`` / ``late``
+    (post-checked before / after it), ``none`` (no deadline, or revoked)."""
+    due = _instant(state.get("postcheck_due_at"))
+    status = state.get("status")
+    if due is None or status == "revoked":
+        standing = "none"
+    elif status == "post_checked":
+        done = _instant(state.get("post_checked_at"))
+        standing = "late" if done is not None and done > due else "on_time"
+    else:
+        standing = "overdue" if due < now else "due"
+    return {"due_at": state.get("postcheck_due_at") if due is not None else None, "standing": standing}
 
 
 def identity_view(body: dict[str, Any]) -> dict[str, Any]:
