@@ -60,11 +60,22 @@ def logs_url(kiosk: str) -> str:
     return "/ops/logs?" + urlencode({"kiosk": kiosk})
 
 
-def _alert(kind: str, kiosk: str, detail: str, *, subject: str = "", fingerprint: str = "") -> dict[str, Any]:
+def _alert(
+    kind: str,
+    kiosk: str,
+    detail: str,
+    *,
+    subject: str = "",
+    fingerprint: str = "",
+    params: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``detail``: the technical text (what a kiosk or ingest said, as it said it); ``params``: the same
+    facts as data, from which /ops writes the alert in the reader's language (i18n.Words.alert)."""
     return {
         "kind": kind,
         "kiosk_id": kiosk,
         "detail": detail[:300],
+        "params": params or {},
         "key": "|".join((kind, kiosk, subject))[:300],
         "fingerprint": fingerprint[:200],
         "code": subject if kind == "overdue" else None,
@@ -170,25 +181,45 @@ class FleetView:
                             f"{device['name']}: {device['state']} {device['detail']}",
                             subject=device["name"],
                             fingerprint=device["state"],
+                            params={"device": device["name"], "state": device["state"]},
                         )
                     )
             if growing:
-                alerts.append(_alert("backlog", kid, " → ".join(str(b) for b in backlogs)))
+                alerts.append(
+                    _alert("backlog", kid, " → ".join(str(b) for b in backlogs), params={"backlogs": backlogs})
+                )
             if age is None or age > options.silent_minutes:
                 silent = "—" if age is None else f"{age:.0f} min"  # — : no heartbeat ever
-                alerts.append(_alert("silent", kid, silent, fingerprint=str(item.get("last_heartbeat_at"))))
+                alerts.append(
+                    _alert(
+                        "silent",
+                        kid,
+                        silent,
+                        fingerprint=str(item.get("last_heartbeat_at")),
+                        params={"minutes": None if age is None else round(age)},
+                    )
+                )
             worst = max(truth.dead_letters, truth.reported_dead_letters or 0)
             if worst:
                 codes = ", ".join(f"{c} ({s} {e[:60]})" for c, s, e in truth.dead_codes)
                 detail = f"{truth.dead_letters}" + (f": {codes}" if codes else "")
-                alert = _alert("dead_letters", kid, detail, fingerprint=str(worst))
+                refused = [{"code": c, "status": s, "error": e} for c, s, e in truth.dead_codes]
+                alert = _alert(
+                    "dead_letters",
+                    kid,
+                    detail,
+                    fingerprint=str(worst),
+                    params={"count": truth.dead_letters, "refused": refused},
+                )
                 if (truth.reported_dead_letters or 0) != truth.dead_letters:
                     alert["kiosk_says"] = truth.reported_dead_letters or 0  # shown beside, in words
                 alerts.append(alert)
             offset = truth.clock_offset_s
             if offset is not None and abs(offset) > options.clock_alert_s:
                 way = "fast" if offset > 0 else "slow"  # the sign says it: + ahead of the city, - behind
-                alerts.append(_alert("clock", kid, f"{offset:+.0f} s", fingerprint=way))
+                alerts.append(
+                    _alert("clock", kid, f"{offset:+.0f} s", fingerprint=way, params={"offset_s": offset})
+                )
         for call in StaffCallBook(self.db).list_calls("open", limit=100):
             alerts.append(
                 _alert(
@@ -196,6 +227,7 @@ class FleetView:
                     call["kiosk_id"],
                     f"{call.get('reason', '')} {vn_time(call.get('raised_at'))}",
                     subject=str(call.get("call_id", "")),
+                    params={"reason": call.get("reason", ""), "raised_at": call.get("raised_at")},
                 )
             )
         alerts.extend(self.overdue_alerts(now))
@@ -224,11 +256,20 @@ class FleetView:
                 f"{code} · {ward or '—'} · {vn_time(str(due))}",
                 subject=str(code),
                 fingerprint=str(due),
+                params={"code": str(code), "ward": str(ward or ""), "due_at": str(due)},
             )
             for code, kiosk, ward, due in rows
         ]
         if total > len(rows):
-            alerts.append(_alert("overdue_more", "", f"+{total - len(rows)}", fingerprint=str(total)))
+            alerts.append(
+                _alert(
+                    "overdue_more",
+                    "",
+                    f"+{total - len(rows)}",
+                    fingerprint=str(total),
+                    params={"more": total - len(rows)},
+                )
+            )
         return alerts
 
     # ------------------------------------------------------------------------------------------- acks

@@ -11,6 +11,7 @@ and ``t.time(iso)`` (Vietnam time, labelled GMT+7). A key with no word is shown 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 LANGS = ("vi", "en")
 VIETNAM = timezone(timedelta(hours=7), "GMT+7")  # no daylight saving in Vietnam
@@ -166,6 +167,12 @@ _T: dict[str, tuple[str, str]] = {
     "authority": ("Cơ quan chứng thực", "Certifying authority"),
     "tz_note": ("Giờ Việt Nam (GMT+7)", "Vietnam time (GMT+7)"),
     "decision": ("Quyết định", "Decision"),
+    # The post-check deadline on a copy and in the queue (issue 24).
+    "due_overdue": ("Quá hạn", "Overdue"),
+    "due_late": ("Hậu kiểm trễ hạn", "Post-checked late"),
+    "due_on_time": ("Hậu kiểm đúng hạn", "Post-checked on time"),
+    "no_deadline": ("chưa có hạn", "none set"),
+    "record_says": ("hồ sơ ki-ốt ghi", "the record says"),
 }
 
 
@@ -268,6 +275,90 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "batch_approve": ("phê duyệt theo lô", "batch approval"),
 }
 
+# /ops alerts (issue 24): each kind's sentence; the facts come from the alert's ``params`` (fleet.py).
+ALERTS: dict[str, tuple[str, str]] = {
+    "device": ("{device}: {state}", "{device}: {state}"),
+    "backlog": (
+        "Số hồ sơ chờ đồng bộ tăng liên tục: {series}",
+        "The records waiting to sync keep growing: {series}",
+    ),
+    "silent": ("Không nhận được tín hiệu từ ki-ốt trong {minutes} phút", "No heartbeat for {minutes} min"),
+    "silent_never": ("Ki-ốt chưa gửi tín hiệu lần nào", "The kiosk has never sent a heartbeat"),
+    "dead_letters": (
+        "{n} hồ sơ bị máy chủ thành phố từ chối vĩnh viễn (ki-ốt không gửi lại)",
+        "{n} records refused for good by the city (the kiosk will not resend them)",
+    ),
+    "clock_slow": (
+        "Đồng hồ ki-ốt chậm {seconds} giây so với máy chủ thành phố",
+        "The kiosk's clock is {seconds} s behind the city's",
+    ),
+    "clock_fast": (
+        "Đồng hồ ki-ốt nhanh {seconds} giây so với máy chủ thành phố",
+        "The kiosk's clock is {seconds} s ahead of the city's",
+    ),
+    "staff_call": ("Ki-ốt gọi cán bộ: {reason}, lúc {at}", "The kiosk called for staff: {reason}, at {at}"),
+    "overdue": (
+        "Bản sao {code} ({ward}) quá hạn hậu kiểm từ {due}",
+        "Copy {code} ({ward}) is overdue for post-check since {due}",
+    ),
+    "overdue_more": ("Còn {n} bản sao quá hạn khác", "{n} more overdue copies"),
+    "no_ward": ("chưa gán phường/xã", "no ward"),
+}
+DEVICES: dict[str, tuple[str, str]] = {
+    "scanner": ("Máy quét", "Scanner"),
+    "camera": ("Camera", "Camera"),
+    "document_printer": ("Máy in giấy tờ", "Document printer"),
+    "printer": ("Máy in", "Printer"),
+    "receipt_printer": ("Máy in biên nhận", "Receipt printer"),
+    "card_reader": ("Đầu đọc thẻ", "Card reader"),
+    "staff_signal": ("Đèn gọi cán bộ", "Staff signal"),
+}
+DEVICE_STATES: dict[str, tuple[str, str]] = {
+    "ok": ("hoạt động bình thường", "working"),
+    "warning": ("cần chú ý", "needs attention"),
+    "error": ("lỗi", "in error"),
+    "absent": ("không kết nối", "not connected"),
+}
+STAFF_CALL_REASONS: dict[str, tuple[str, str]] = {
+    "citizen_request": ("người dân yêu cầu", "the citizen asked"),
+    "unsupported_document": ("giấy tờ không hỗ trợ", "a document the kiosk does not take"),
+    "face_failures": ("xác thực khuôn mặt không đạt nhiều lần", "repeated face check failures"),
+    "payment_cash": ("thanh toán tiền mặt", "cash payment"),
+    "device_fault": ("thiết bị hỏng", "a device fault"),
+    "other": ("lý do khác", "another reason"),
+}
+# Why ingest refused a record for good, read from the start of its (English, technical) answer: the first
+# prefix that matches. ``{field}`` is the field the seal contradicts (seal_mismatch:<field>:...).
+REFUSALS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("seal_mismatch:", ("khác dấu niêm phong ở trường “{field}”", "differs from the seal in “{field}”")),
+    (
+        "the PDF is not a valid certified copy",
+        ("không phải bản sao chứng thực hợp lệ", "not a valid certified copy"),
+    ),
+    (
+        "the PDF's seal is for code",
+        ("dấu niêm phong thuộc mã bản sao khác", "the seal belongs to another code"),
+    ),
+    ("the PDF was not sealed by", ("không do ki-ốt này niêm phong", "not sealed by this kiosk")),
+    ("the PDF could not be verified", ("không kiểm tra được tệp PDF", "the PDF could not be verified")),
+    (
+        "the record says document type",
+        ("loại giấy tờ khác dấu niêm phong", "document type differs from the seal"),
+    ),
+    ("the record says", ("số trang khác dấu niêm phong", "page count differs from the seal")),
+    ("code ", ("mã bản sao không thuộc ki-ốt này", "the code is not this kiosk's")),
+    (
+        "this code was already used",
+        ("mã đã dùng cho một hồ sơ khác", "the code was used with another record"),
+    ),
+)
+REFUSED_BY_STATUS: dict[int, tuple[str, str]] = {
+    400: ("hồ sơ không đọc được", "the record could not be read"),
+    403: ("bị từ chối (không đúng ki-ốt)", "refused (not this kiosk's)"),
+    413: ("hồ sơ quá lớn", "the record is too large"),
+}
+REFUSED_OTHER = ("bị từ chối (mã {status})", "refused (HTTP {status})")
+
 
 def plain_words(key: str) -> str:
     """A key with no translation as plain words: ``parcel_area`` -> "Parcel area"."""
@@ -348,6 +439,63 @@ class Words(dict[str, str]):
 
     def time(self, iso: object) -> str:
         return vietnam_time(iso)
+
+    # --- /ops alerts (named unlike any _T key: Jinja's t.X finds a method first) ---------------------
+
+    def device_name(self, key: object) -> str:
+        return self._pick(DEVICES, key)
+
+    def device_state(self, key: object) -> str:
+        return self._pick(DEVICE_STATES, key)
+
+    def refusal(self, error: object, status: object = 0) -> str:
+        """Why ingest refused a record, in words: from its technical answer, else from its HTTP status."""
+        text = str(error or "")
+        for prefix, pair in REFUSALS:
+            if text.startswith(prefix):
+                field = text[len(prefix) :].split(":", 1)[0].strip() if prefix.endswith(":") else ""
+                return pair[self.index].format(field=self.field(field) if field else "")
+        code = int(str(status)) if str(status).isdigit() else 0
+        pair = REFUSED_BY_STATUS.get(code, REFUSED_OTHER)
+        return pair[self.index].format(status=code or "?")
+
+    def alert(self, alert: dict[str, Any]) -> str:
+        """An /ops alert as a sentence in this language, from its ``params`` (its technical ``detail``
+        stays apart, for IT). An alert of a kind with no words reads as its kind, in words."""
+        kind, p = str(alert.get("kind", "")), alert.get("params") or {}
+        say = self._pick_alert
+        if kind == "device":
+            return say(
+                kind, device=self.device_name(p.get("device")), state=self.device_state(p.get("state"))
+            )
+        if kind == "backlog":
+            return say(kind, series=" → ".join(str(n) for n in p.get("backlogs", [])))
+        if kind == "silent":
+            minutes = p.get("minutes")
+            return say("silent_never") if minutes is None else say(kind, minutes=minutes)
+        if kind == "dead_letters":
+            head = say(kind, n=p.get("count", 0))
+            refused = [
+                f"{r.get('code', '')} ({self.refusal(r.get('error'), r.get('status'))})"
+                for r in p.get("refused", [])
+            ]
+            return f"{head}: {'; '.join(refused)}" if refused else head
+        if kind == "clock":
+            offset = float(p.get("offset_s") or 0)
+            return say("clock_fast" if offset > 0 else "clock_slow", seconds=f"{abs(offset):.0f}")
+        if kind == "staff_call":
+            return say(
+                kind, reason=self._pick(STAFF_CALL_REASONS, p.get("reason")), at=self.time(p.get("raised_at"))
+            )
+        if kind == "overdue":
+            ward = p.get("ward") or say("no_ward")
+            return say(kind, code=p.get("code", ""), ward=ward, due=self.time(p.get("due_at")))
+        if kind == "overdue_more":
+            return say(kind, n=p.get("more", 0))
+        return plain_words(kind)
+
+    def _pick_alert(self, key: str, **facts: object) -> str:
+        return ALERTS[key][self.index].format(**facts)
 
 
 def translator(lang: str) -> Words:

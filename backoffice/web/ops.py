@@ -109,6 +109,8 @@ TEXT = {
         "now": "Lúc",
         "alert_gone": "Cảnh báo này không còn (đã hết hoặc đã thay đổi). Xem lại bảng điều hành.",
         "bad_csrf": "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Tải lại trang rồi thử lại.",
+        "tech_detail": "Chi tiết kỹ thuật",
+        "minutes": "{n} phút",
     },
     "en": {
         "title": "Kiosk fleet operations (city IT)",
@@ -177,6 +179,8 @@ TEXT = {
         "now": "At",
         "alert_gone": "This alert is no longer raised (it cleared or changed). See the dashboard again.",
         "bad_csrf": "The session expired or the form is not valid. Reload the page and try again.",
+        "tech_detail": "Technical detail",
+        "minutes": "{n} min",
     },
 }
 
