@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -226,7 +227,15 @@ def build_app(
         Route("/healthz", guarded(healthz), methods=["GET"]),
         Route("/openapi.json", guarded(openapi), methods=["GET"]),
     ]
-    return Starlette(routes=routes)
+    # An unknown path or method is answered like every other refusal: JSON {"error"}, not Starlette's text.
+    return Starlette(routes=routes, exception_handlers={HTTPException: _http_exception})
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, HTTPException):  # registered for HTTPException only
+        return _problem(503, "temporarily unavailable, retry later", {"Retry-After": "1"})
+    error = "no such endpoint (see /openapi.json)" if exc.status_code == 404 else str(exc.detail)
+    return _problem(exc.status_code, error, dict(exc.headers or {}))
 
 
 def _schema(model: type[BaseModel]) -> dict[str, Any]:

@@ -10,18 +10,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 
 from cryptography.hazmat.primitives.serialization import Encoding
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from backoffice.api.kiosk_app import Endpoint, HttpProblem, client_kiosk, read_body
+from backoffice.api.kiosk_key_models import MAX_RENEWAL_BODY, SealCertificateRequest
 from backoffice.services.access_tokens import TokenBook, copy_facts
-from backoffice.services.kiosk_keys import MAX_CSR_BYTES, KioskKeyError, KioskKeys, SealIssuer
+from backoffice.services.kiosk_keys import KioskKeyError, KioskKeys, SealIssuer
 from offline_sync.protocol import API_PREFIX
 
 
@@ -34,14 +35,11 @@ def kiosk_key_routes(
         kiosk = client_kiosk(request)
         if issuer is None:
             raise HttpProblem(503, "this backend does not issue seal certificates (--seal-issuer-cert)")
-        body = await read_body(request, MAX_CSR_BYTES * 2)
-        try:
-            data = json.loads(body or b"{}")
-        except ValueError:
+        body = await read_body(request, MAX_RENEWAL_BODY)
+        try:  # the model the OpenAPI document shows (backoffice.api.kiosk_key_models)
+            csr = SealCertificateRequest.model_validate_json(body or b"{}").csr
+        except ValidationError:
             raise HttpProblem(400, 'expected a JSON object {"csr": PEM}') from None
-        csr = data.get("csr") if isinstance(data, dict) else None
-        if not isinstance(csr, str) or not csr.strip():
-            raise HttpProblem(400, 'expected a JSON object {"csr": PEM}')
         try:
             cert = await run_in_threadpool(issuer.issue, csr.encode("utf-8", "replace"), kiosk, keys)
         except KioskKeyError as exc:
