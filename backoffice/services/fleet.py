@@ -186,7 +186,9 @@ class FleetView:
                     )
             if growing:
                 alerts.append(
-                    _alert("backlog", kid, " → ".join(str(b) for b in backlogs), params={"backlogs": backlogs})
+                    _alert(
+                        "backlog", kid, " → ".join(str(b) for b in backlogs), params={"backlogs": backlogs}
+                    )
                 )
             if age is None or age > options.silent_minutes:
                 silent = "—" if age is None else f"{age:.0f} min"  # — : no heartbeat ever
