@@ -139,7 +139,7 @@ def renew_keys(args: argparse.Namespace, ctx: CommandContext) -> int:
         f"seal certificate renewed: serial {cert.serial_number:x}\n"
         f"  valid until {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC ({status.days_left} days left;"
         f" was {before.not_after:%Y-%m-%d})\n"
-        "  restart the screen (kiosk-ui) so it seals with the new certificate at once"
+        "  the screen (kiosk run) takes it up between visits within 10 minutes, without a restart"
     )
     ctx.emit(payload, human)
     return 0
