@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from backoffice.web.i18n import ALERTS, translator
-from tests.backoffice.city import CityOffice, staff_login
+from tests.backoffice.browser import chromium
+from tests.backoffice.city import IT_USER, CityOffice, staff_login
 from tests.backoffice.console_helpers import raw_keys, visible_text
-from tests.backoffice.helpers import Kiosks
+from tests.backoffice.helpers import PASSWORD, Kiosks
 from tests.backoffice.test_ops_truth import at, beat, issue, last_friday_a_week_ago, refused_upload
 from tests.sync.helpers import Pki
 
@@ -141,3 +142,26 @@ def test_refusals_in_words_from_ingests_technical_answer() -> None:
     assert vi.refusal("something new", 400) == "hồ sơ không đọc được"
     assert vi.refusal("", 418) == "bị từ chối (mã 418)"
     assert translator("en").refusal("", "x") == "refused (HTTP ?)"
+
+
+def test_it_reads_the_alert_first_and_the_technical_line_smaller_in_chromium(city: CityOffice) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    refused_upload(city, "HN-002")
+    with chromium(1400, 1000, lang="vi") as browser:
+        driver: Any = browser
+        driver.get(city.public_url + "/login")
+        driver.find_element(By.ID, "username").send_keys(IT_USER)
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        driver.find_element(By.ID, "login").click()
+        WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.ID, "alerts"))
+        row = driver.find_element(By.CSS_SELECTOR, "tr.alert-dead_letters")
+        sentence = row.find_element(By.CSS_SELECTOR, ".alert-text")
+        tech = row.find_element(By.CSS_SELECTOR, ".tech-detail")
+        assert sentence.text.startswith("1 hồ sơ bị máy chủ thành phố từ chối vĩnh viễn")
+        assert "seal_mismatch" not in sentence.text and "seal_mismatch" in tech.text
+        assert tech.text.startswith("Chi tiết kỹ thuật: ")
+        size = lambda el: float(el.value_of_css_property("font-size").removesuffix("px"))  # noqa: E731
+        assert size(tech) < size(sentence)
+        assert tech.location["y"] > sentence.location["y"]  # a line of its own, below the sentence
