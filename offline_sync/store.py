@@ -126,6 +126,8 @@ class RecordIn:
     # stored before: its upload then stays byte for byte what it was (the same idempotency fingerprint).
     ocr_fields: dict[str, str] | None = None
     ocr_low_words: list[str] | None = None
+    # The chip's flagged outcomes (e.g. "dg13_absent"), for the officer; None when it raised none.
+    identity_flags: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ class StoredRecord:
     access_token_sha256: str | None = None
     ocr_fields: dict[str, str] | None = None
     ocr_low_words: list[str] | None = None
+    # The chip's flagged outcomes (e.g. "dg13_absent"), for the officer; None when it raised none.
+    identity_flags: list[str] | None = None
 
     @property
     def purged(self) -> bool:
@@ -335,6 +339,10 @@ def _validate(record: RecordIn) -> None:
         isinstance(record.ocr_low_words, list) and all(isinstance(w, str) for w in record.ocr_low_words)
     ):
         raise BadRecordError("ocr_low_words must be a list of strings, or None", subject=record.code)
+    if record.identity_flags is not None and not (
+        isinstance(record.identity_flags, list) and all(isinstance(f, str) for f in record.identity_flags)
+    ):
+        raise BadRecordError("identity_flags must be a list of strings, or None", subject=record.code)
 
 
 def _is_disk_full(exc: BaseException) -> bool:
@@ -467,6 +475,8 @@ class LocalStore:
             personal["ocr_fields"] = dict(record.ocr_fields)
         if record.ocr_low_words is not None:
             personal["ocr_low_words"] = list(record.ocr_low_words)
+        if record.identity_flags:  # kept with the sealed fields: no schema change
+            personal["identity_flags"] = list(record.identity_flags)
         sealed = _seal(self._aead, record.code, personal)
         now = time.time()
         with self._guard("cannot store the record"), self._write():
@@ -523,6 +533,7 @@ class LocalStore:
         # Issue 24's OCR reading; absent from a record stored before (its upload leaves them out).
         ocr_fields = personal.get("ocr_fields") if personal else None
         low_words = personal.get("ocr_low_words") if personal else None
+        identity_flags = personal.get("identity_flags") if personal else None
         return StoredRecord(
             code=code,
             created_at=datetime.fromisoformat(row[1]),
@@ -549,6 +560,7 @@ class LocalStore:
             access_token_sha256=personal.get("access_token_sha256") if personal else None,
             ocr_fields=dict(ocr_fields) if isinstance(ocr_fields, dict) else None,
             ocr_low_words=list(low_words) if isinstance(low_words, list) else None,
+            identity_flags=list(identity_flags) if isinstance(identity_flags, list) else None,
         )
 
     def get_record(self, code: str) -> StoredRecord | None:

@@ -111,6 +111,7 @@ def record_json(record: StoredRecord, pdf: bytes) -> bytes:
         # Absent (None) for a record stored before issue 24: its body and fingerprint stay as they were.
         ocr_fields=record.ocr_fields,
         ocr_low_words=record.ocr_low_words,
+        identity_flags=record.identity_flags or None,  # absent when none: the old fingerprint stays
         visit_metrics=VisitMetrics.model_validate(record.visit_metrics) if record.visit_metrics else None,
         identity_source=(
             "chip" if record.identity_source == "chip" else ("qr" if record.identity_source == "qr" else None)

@@ -10,6 +10,7 @@ seal, so a scan that shows no seal is a risk, while a scanned ID card carries no
 | `face_near_threshold` | the face distance is within 0.05 of the kiosk's threshold | `face_distance`, `face_threshold` (default 0.55) |
 | `liveness_retries` | more than one liveness challenge, or a failed one | `visit_metrics.liveness_attempts` / `liveness_failures` |
 | `qr_identity` | the identity came from the card's printed QR only (no chip) | `identity_source: "qr"` |
+| `dg13_absent` | the CCCD chip had no DG13: the card's name was checked only against the MRZ's (no accents, maybe cut) and its issue date not at all | `identity_flags: ["dg13_absent"]` |
 | `rescanned` | a page was refused and scanned again | `visit_metrics.rescans` |
 | `seal_absent` | the type's original must bear a seal and the scan shows none | `fields.seal: "absent"` |
 | `signature_absent` | the type's original must be signed and the scan shows no pen signature | `fields.signature: "absent"` |
@@ -29,6 +30,7 @@ FLAGS = (
     "face_near_threshold",
     "liveness_retries",
     "qr_identity",
+    "dg13_absent",
     "rescanned",
     "seal_absent",
     "signature_absent",
@@ -82,6 +84,12 @@ def qr_identity(body: dict[str, Any]) -> str | None:
     return "qr_identity" if body.get("identity_source") == "qr" else None
 
 
+def dg13_absent(body: dict[str, Any]) -> str | None:
+    """The chip said so (kiosk.identity.chip: ChipIdentity.flags), and the kiosk carried it in the record."""
+    flags = body.get("identity_flags")
+    return "dg13_absent" if isinstance(flags, list) and "dg13_absent" in flags else None
+
+
 def rescanned(body: dict[str, Any]) -> str | None:
     return "rescanned" if (_number(_metrics(body).get("rescans")) or 0) > 0 else None
 
@@ -108,7 +116,14 @@ def fields_missing(*keys: str) -> Rule:
     return rule
 
 
-COMMON_RULES: tuple[Rule, ...] = (low_ocr, face_near_threshold, liveness_retries, qr_identity, rescanned)
+COMMON_RULES: tuple[Rule, ...] = (
+    low_ocr,
+    face_near_threshold,
+    liveness_retries,
+    qr_identity,
+    dg13_absent,
+    rescanned,
+)
 # Document type -> the rules its copies add to the common ones. A type not listed gets only the common
 # rules (the "other" papers: nothing is known about what they must bear).
 RULES_BY_TYPE: Mapping[str, tuple[Rule, ...]] = {

@@ -72,6 +72,10 @@ _T: dict[str, tuple[str, str]] = {
     "fl_face_near_threshold": ("Khuôn mặt sát ngưỡng", "Face distance near the threshold"),
     "fl_liveness_retries": ("Kiểm tra người thật phải làm lại", "Liveness retried"),
     "fl_qr_identity": ("Danh tính chỉ từ mã QR thẻ", "Identity from the card's QR only"),
+    "fl_dg13_absent": (
+        "Chip CCCD không có DG13: họ tên chỉ đối chiếu với MRZ",
+        "CCCD chip without DG13: name checked against the MRZ only",
+    ),
     "fl_rescanned": ("Có trang bị từ chối và quét lại", "A page refused and rescanned"),
     "fl_seal_absent": ("Bản gốc không thấy con dấu", "No seal seen on the original"),
     "fl_signature_absent": ("Bản gốc không thấy chữ ký", "No signature seen on the original"),

@@ -180,6 +180,7 @@ class PipelineServices:
             delivery_email=visit.delivery_email,
             metrics=visit.metrics,
             identity_source=visit.identity_source,
+            identity_flags=visit.identity_flags,
         )
         return self.pipeline.certify(data, progress)
 

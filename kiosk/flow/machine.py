@@ -304,6 +304,9 @@ class VisitFlow(PrintSteps, PaymentSteps):
         # The face is checked against the chip's portrait (DG2) when the chip was read, else the printed one.
         self.visit.card_image = chip.portrait if chip.portrait is not None else image
         self.visit.identity_source = chip.identity_source
+        # The chip's flagged outcomes (ChipCheck.flags), carried into the record for the officer; a
+        # services double that reads no chip may leave them out.
+        self.visit.identity_flags = tuple(getattr(chip, "flags", ()))
         with contextlib.suppress(Exception):
             card = self.visit.card
             register_sensitive(str(getattr(card, "full_name", "")), str(getattr(card, "id_number", "")))

@@ -84,6 +84,7 @@ class VisitRecord:
     card: CardData | None = None
     card_image: np.ndarray | None = None  # the chip's portrait (DG2) if the chip was read, else the card
     identity_source: str = "qr"  # "chip" or "qr" (kiosk.identity.chip.kiosk_chip.check_chip)
+    identity_flags: tuple[str, ...] = ()  # the chip's flagged outcomes (ChipCheck.flags), e.g. dg13_absent
     challenge: str = ""
     liveness: str = ""
     face: FaceDecision | None = None

@@ -114,6 +114,9 @@ class VisitData:
     # Issue 18: "chip" when the chip was read and authenticated (the face was checked against DG2), "qr"
     # when the visit went on from the card's QR (no reader, no chip): the post-check queue flags it.
     identity_source: str = "qr"
+    # The chip's flagged outcomes (kiosk.identity.chip.kiosk_chip.ChipCheck.flags), e.g. "dg13_absent"
+    # (a CCCD chip without DG13: the card's name checked against its MRZ only); the record carries them.
+    identity_flags: tuple[str, ...] = ()
     # Issue 22: key fields the citizen confirmed or corrected on the review screen (ocr.doctypes names);
     # they win over the OCR reading in the copy's seal.
     confirmed_fields: dict[str, str] | None = None
@@ -428,6 +431,7 @@ class VisitPipeline:
                 visit.metrics.metrics(ward=config.sync.ward, pages=len(pages)) if visit.metrics else None
             ),
             identity_source=visit.identity_source,
+            identity_flags=list(visit.identity_flags) or None,
             access_token_sha256=sealed.access_token_sha256,
         )
         try:

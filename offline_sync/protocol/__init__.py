@@ -37,6 +37,7 @@ KioskId = Annotated[
 ]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
+IdentityFlag = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
 def _reject_nul(value: Any, where: str = "") -> None:
@@ -133,6 +134,15 @@ class RecordUpload(_NoNul):
     ocr_low_words: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None = Field(
         default=None, max_length=500
     )
+    # Chip outcomes the officer should see (kiosk.identity.chip.identity.ChipIdentity.flags), e.g.
+    # "dg13_absent": a CCCD chip without DG13, the name from its MRZ. Absent (None) when the chip raised
+    # none: an empty list is read as None, so a record without flags keeps its fingerprint.
+    identity_flags: list[IdentityFlag] | None = Field(default=None, max_length=16)
+
+    @field_validator("identity_flags")
+    @classmethod
+    def _no_empty_flags(cls, value: list[str] | None) -> list[str] | None:
+        return value or None
 
     @field_validator("delivery_email")
     @classmethod
