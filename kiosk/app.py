@@ -315,8 +315,8 @@ class KioskApp:
     def close(self) -> None:
         """Close what was opened, explicitly (never in __del__)."""
         renewal = self.__dict__.pop("seal_renewal", None)
-        if renewal is not None:
-            renewal.stop()
+        if renewal is not None:  # briefly: systemd stops the screen within 15 s; a cut attempt is the day's
+            renewal.stop(timeout=5.0)
         for retired in self._retired_signers:
             retired.close()
         self._retired_signers.clear()
