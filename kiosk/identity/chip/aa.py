@@ -354,8 +354,3 @@ class ChipAaKey:
         r, s = decode_dss_signature(self.key.sign(challenge, ec.ECDSA(_HASHES[self.hash_name]())))
         size = (self.key.curve.key_size + 7) // 8
         return r.to_bytes(size, "big") + s.to_bytes(size, "big")
-
-
-def chip_sign(key: ec.EllipticCurvePrivateKey, challenge: bytes) -> bytes:
-    """The chip's side with an EC key and SHA-256 (kept for callers that hold a bare key)."""
-    return ChipAaKey(key).sign(challenge)
