@@ -191,14 +191,15 @@ def make_copy(tree: Tree) -> Path:
     return Path(json.loads(proc.stdout)["pdf"])
 
 
-def still_verifies(after: Tree, old_copy: Path) -> str:
-    """Whether the after side still accepts a copy printed by the before side (not timed)."""
+def still_verifies(after: Tree, before: Tree, old_copy: Path) -> str:
+    """Whether the after side's code still accepts a copy printed by the before side, with the before side's
+    keys (not timed; run last, as it opens the before side's data folder)."""
     proc = subprocess.run(
         [KIOSK, "verify", str(old_copy)],
         check=False,
         capture_output=True,
         text=True,
-        env=after.env,
+        env=dict(after.env, KIOSK_DATA_DIR=str(before.data)),
         timeout=300,
     )
     first = proc.stdout.strip().splitlines()[0] if proc.stdout.strip() else proc.stderr.strip()[-300:]
@@ -243,7 +244,6 @@ def main() -> int:
             Tree("after", args.after_tree, Path(folder, "after")),
         ]
         copies = {tree.name: make_copy(tree) for tree in trees}
-        compatible = still_verifies(trees[1], copies["before"])
         times: dict[tuple[str, str], list[Sample]] = {(c, t.name): [] for c in chosen for t in trees}
         for command in chosen:
             for tree in trees:
@@ -252,6 +252,7 @@ def main() -> int:
             for command in chosen:
                 for tree in trees:
                     times[command, tree.name].append(COMMANDS[command][1](tree, copies[tree.name]))
+        compatible = still_verifies(trees[1], trees[0], copies["before"])
     after_path = args.after_tree or ROOT
     print(f"start-up, median of {args.runs} runs, interleaved")
     print(f"  before = {args.baseline} at {before_path}\n  after  = {after_path}")
