@@ -47,6 +47,7 @@ class Issued:
     token: str
     kiosk: str
     issued_at: dt.datetime
+    fields: dict[str, str] = dataclasses.field(default_factory=dict)  # the subject's fields, as sealed
 
 
 class OnlineCity(BackOffice):
@@ -134,7 +135,7 @@ class OnlineCity(BackOffice):
         page_list = [copy_page(seq * 10 + i, size=(1240, 1754), lines=12) for i in range(pages)]
         with load_seal_signer(self.kiosks.config, data_dir or self.kiosks.data(kiosk)) as signer:
             copy = issue_certified_copy(page_list, meta, signer)
-        return Issued(meta.code, copy.pdf, copy.seal, token_text(raw), kiosk, moment)
+        return Issued(meta.code, copy.pdf, copy.seal, token_text(raw), kiosk, moment, dict(meta.fields))
 
     def upload_issued(self, issued: Issued, **over: Any) -> Any:
         body = record_body(
@@ -145,7 +146,8 @@ class OnlineCity(BackOffice):
             created_at=issued.issued_at.isoformat(),
             access_token_sha256=access_token_sha256(issued.token),
             holder_id=REQUESTER_ID,  # what the seal's masked requester ID shows (copy_meta's)
-            **over,
+            # the record's fields are the sealed ones, as a kiosk sends them (ingest holds them to the seal)
+            **{"fields": issued.fields, **over},
         )
         return self.upload(body, issued.kiosk)
 
