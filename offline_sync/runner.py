@@ -21,9 +21,10 @@ from pydantic import ValidationError
 
 from offline_sync.client import BackendClient, make_ssl_context
 from offline_sync.config import SyncConfig
+from offline_sync.personal_data import load_or_create_data_key
 from offline_sync.protocol.backoff import Backoff
 from offline_sync.protocol.errors import BackendError, SyncError
-from offline_sync.store import LocalStore, load_or_create_data_key
+from offline_sync.store import LocalStore
 from offline_sync.synclog import SyncLog
 from offline_sync.worker import SyncWorker, WorkerOptions, system_health
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import errno
 import json
 import logging
-import os
-import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,16 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import apsw
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from offline_sync.personal_data import DATA_KEY_BYTES, open_sealed, seal_personal
 from offline_sync.protocol.errors import BadRecordError, DataKeyError, StoreError, StoreFullError
 
 log = logging.getLogger(__name__)
 
-DATA_KEY_BYTES = 32
-_SEAL_VERSION = b"\x01"
-_NONCE_BYTES = 12
 BUSY_TIMEOUT_MS = 15_000
 SCHEMA_VERSION = 1
 
@@ -215,83 +210,6 @@ class SyncStatus:
             "records_total": self.records_total,
             **self.extra,
         }
-
-
-# --------------------------------------------------------------------------------------------- keys
-
-
-def load_or_create_data_key(path: Path) -> bytes:
-    """The 32-byte data key at `path`, created (mode 0600) on first use.
-
-    Creation is atomic: the key is written to a temporary file, fsynced, then hard-linked into place, so
-    two processes racing to create it end up with the same key and a crash never leaves a short key.
-    """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        data = b""
-    except OSError as exc:
-        raise DataKeyError(f"cannot read data key: {exc.strerror or exc}", subject=str(path)) from None
-    if data:
-        if len(data) != DATA_KEY_BYTES:
-            raise DataKeyError(
-                f"data key must be {DATA_KEY_BYTES} bytes, found {len(data)}", subject=str(path)
-            )
-        return data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    key = AESGCM.generate_key(bit_length=256)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, key)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return load_or_create_data_key(path)
-        _fsync_dir(path.parent)
-    except OSError as exc:
-        raise DataKeyError(f"cannot create data key: {exc.strerror or exc}", subject=str(path)) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    log.info("created a new data key at %s", path)
-    return key
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _seal(aead: AESGCM, code: str, personal: dict[str, Any]) -> bytes:
-    nonce = secrets.token_bytes(_NONCE_BYTES)
-    plain = json.dumps(personal, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return _SEAL_VERSION + nonce + aead.encrypt(nonce, plain, code.encode("utf-8"))
-
-
-def _open_sealed(aead: AESGCM, code: str, blob: Any) -> dict[str, Any]:
-    if not isinstance(blob, bytes):
-        raise DataKeyError("personal fields of this record are not a sealed blob", subject=code)
-    if blob[:1] != _SEAL_VERSION or len(blob) < 1 + _NONCE_BYTES + 16:
-        raise DataKeyError("personal fields of this record are not in a known sealed format", subject=code)
-    nonce, sealed = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
-    try:
-        plain = aead.decrypt(nonce, sealed, code.encode("utf-8"))
-    except InvalidTag:
-        raise DataKeyError(
-            "personal fields do not decrypt: wrong data key or tampered record", subject=code
-        ) from None
-    value = json.loads(plain)
-    if not isinstance(value, dict):
-        raise DataKeyError("personal fields are malformed", subject=code)
-    return value
 
 
 # --------------------------------------------------------------------------------------------- store
@@ -477,7 +395,7 @@ class LocalStore:
             personal["ocr_low_words"] = list(record.ocr_low_words)
         if record.identity_flags:  # kept with the sealed fields: no schema change
             personal["identity_flags"] = list(record.identity_flags)
-        sealed = _seal(self._aead, record.code, personal)
+        sealed = seal_personal(self._aead, record.code, personal)
         now = time.time()
         with self._guard("cannot store the record"), self._write():
             exists = self._exec("SELECT 1 FROM records WHERE code = ?", (record.code,)).fetchone()
@@ -523,7 +441,7 @@ class LocalStore:
         without them (and the reason is appended) instead of failing the whole read."""
         code = row[0]
         try:
-            personal = _open_sealed(self._aead, code, row[10]) if row[10] is not None else None
+            personal = open_sealed(self._aead, code, row[10]) if row[10] is not None else None
         except DataKeyError as exc:
             if problems is None:
                 raise

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.errors import UnavailableError
-from offline_sync.store import LocalStore, load_or_create_data_key
+from offline_sync.personal_data import load_or_create_data_key
+from offline_sync.store import LocalStore
 from signing.code import make_code
 
 if TYPE_CHECKING:

@@ -20,9 +20,10 @@ from backoffice.services.delivery import (
     parse_smtp_url,
     send_message,
 )
+from offline_sync.personal_data import load_or_create_data_key
 from offline_sync.protocol.backoff import Backoff
 from offline_sync.protocol.errors import BackendError
-from offline_sync.store import RecordIn, load_or_create_data_key
+from offline_sync.store import RecordIn
 from tests.backoffice.smtp_server import SmtpCert, SmtpServer
 from tests.sync.helpers import KIOSK, Backend, Pki, free_port, make_pki, make_worker, open_store
 

@@ -26,9 +26,10 @@ from kiosk.services.delivery import (
     set_delivery_email,
     wording,
 )
+from offline_sync.personal_data import load_or_create_data_key
 from offline_sync.protocol import RecordUpload
 from offline_sync.protocol.citizen import CROCKFORD, normalize_secret, verify_retrieval_secret
-from offline_sync.store import LocalStore, RecordIn, load_or_create_data_key
+from offline_sync.store import LocalStore, RecordIn
 from offline_sync.worker import record_json
 
 GOOD = [

@@ -120,7 +120,8 @@ def test_after_retention_the_copy_comes_from_the_backend(
 ) -> None:
     import shutil
 
-    from offline_sync.store import LocalStore, load_or_create_data_key
+    from offline_sync.personal_data import load_or_create_data_key
+    from offline_sync.store import LocalStore
     from tests.sync.helpers import Backend, make_pki
 
     # a kiosk of its own (copied data folder), so the other tests keep their local copy

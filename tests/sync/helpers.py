@@ -26,8 +26,9 @@ from backoffice import (
 )
 from backoffice.pki import DevPki
 from offline_sync.client import BackendClient, make_ssl_context
+from offline_sync.personal_data import load_or_create_data_key
 from offline_sync.protocol.backoff import Backoff
-from offline_sync.store import LocalStore, RecordIn, load_or_create_data_key
+from offline_sync.store import LocalStore, RecordIn
 from offline_sync.synclog import SyncLog
 from offline_sync.worker import SyncWorker, WorkerOptions
 

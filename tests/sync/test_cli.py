@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
-from offline_sync.store import LocalStore, load_or_create_data_key
+from offline_sync.personal_data import load_or_create_data_key
+from offline_sync.store import LocalStore
 from tests.sync.helpers import KIOSK, Backend, write_records
 
 

@@ -13,7 +13,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from offline_sync.store import LocalStore, load_or_create_data_key
+from offline_sync.personal_data import load_or_create_data_key
+from offline_sync.store import LocalStore
 from tests.sync.test_store import make_record
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from offline_sync.personal_data import load_or_create_data_key
 from offline_sync.protocol import RecordUpload
 from offline_sync.protocol.errors import BadRecordError
-from offline_sync.store import LocalStore, RecordIn, load_or_create_data_key
+from offline_sync.store import LocalStore, RecordIn
 from offline_sync.worker import record_json
 from tests.sync.test_record_fingerprint import OLD_BODY, OLD_FINGERPRINT
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import apsw
 import pytest
 
+from offline_sync.personal_data import load_or_create_data_key
 from offline_sync.protocol.errors import BadRecordError, DataKeyError
-from offline_sync.store import LocalStore, RecordIn, load_or_create_data_key
+from offline_sync.store import LocalStore, RecordIn
 
 
 def make_record(
