@@ -845,6 +845,7 @@ class ErrorScreen(ScreenBase):
         pages = flow.visit.pages if flow is not None else []
         shown = pending is not None and 0 <= earlier < len(pages)
         self.compare.setVisible(shown)
+        self.icon.setVisible(not shown)  # the two pages need the height
         if pending is None or not shown:
             for view in self.compare_views:
                 view.clear()

@@ -18,7 +18,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 # Screens also rendered in large text + high contrast ("a11y-" files).
-ACCESSIBLE_SAMPLES = ("01", "04", "05", "09", "19")
+ACCESSIBLE_SAMPLES = ("01", "04", "05", "09", "19", "28")
 ORIENTATIONS = {"landscape": (1920, 1080), "small": (1280, 800), "portrait": (1080, 1920)}
 
 # States drawn over a screen by the window's overlays (`show_overlay`), not by a screen class: name, the
@@ -179,8 +179,9 @@ def render_all(
                 if flow.screen == Screen.maintenance:
                     maintenance = window.screens[Screen.maintenance]
                     maintenance.output.setPlainText(  # type: ignore[attr-defined]
-                        "scanner   simulated   ok   ready\ncamera    simulated   ok   ready\n"
-                        "a4        pdf_folder  ok   12 jobs\nreceipt   simulated   warning   paper low"
+                        "• scanner (simulated): hoạt động tốt\n• camera (simulated): hoạt động tốt\n"
+                        "• a4 (pdf_folder): hoạt động tốt: 12 lệnh in\n"
+                        "• receipt (simulated): cần chú ý: sắp hết giấy"
                     )
                 if flow.screen == Screen.face:
                     window.preview.face_seen = True  # the sample frame has a face: "Start" is enabled
