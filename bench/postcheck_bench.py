@@ -12,8 +12,16 @@ loaded after the decision; the officer's own reading time is not in it (the scri
                Approve and click it (plus today's confirm), as an officer did before (no next-in-queue);
   * pair     - two officers (two browsers, two accounts, one token) approving their own filtered queues at
                the same moment; a failure is an error shown or a copy not post-checked at the end.
+  * same     - issue 24's testers' walk: two officers of the same ward approving from the SAME queue at
+               the same moment, so they keep meeting on one copy (tests/backoffice/console_walk.py). A copy
+               the other got first must read "already done" (or show no Approve button) and is skipped;
+               anything else shown is a failure. At the end each copy must be signed exactly once (one
+               approval in the audit trail, one officer signature more than the sealed PDF). The split
+               between the two and copies/min beside the pair's (two separate queues) show whether they
+               share the queue (the next copy skips one the other officer has open: console.OpenCopies).
 
-    .venv/bin/python bench/postcheck_bench.py [--copies 50] [--baseline 20] [--pair 10] [--screenshots]
+    .venv/bin/python bench/postcheck_bench.py [--copies 50] [--baseline 20] [--pair 10] [--same 20]
+                                              [--screenshots]
 
 ``--screenshots`` writes the queue, a copy (desktop and phone) and a batch approval's results into
 docs/screenshots/ (PNG) for the README.
@@ -43,18 +51,20 @@ from tests.backoffice.console_helpers import (  # noqa: E402
     issue_sealed,
     phone_viewport,
 )
+from tests.backoffice.console_walk import Walk, at_once, browser_walk, signed_once  # noqa: E402
 from tests.backoffice.helpers import OFFICER, PASSWORD, BackOffice, SoftHsm, make_kiosks  # noqa: E402
 from tests.sync.helpers import make_pki  # noqa: E402
 
 WAIT_S = 120
 SHOTS = ROOT / "docs" / "screenshots"
 # Each run works its own queue, told apart by document type (the console's filter).
-MAIN, BASELINE, PAIR_A, PAIR_B, BATCH = (
+MAIN, BASELINE, PAIR_A, PAIR_B, BATCH, SAME = (
     "birth_certificate",
     "diploma",
     "marriage_certificate",
     "residence_confirmation",
     "land_use_certificate",
+    "id_card",
 )
 
 
@@ -196,6 +206,7 @@ def main() -> int:
     parser.add_argument("--copies", type=int, default=50)
     parser.add_argument("--baseline", type=int, default=20)
     parser.add_argument("--pair", type=int, default=10, help="copies each of the two officers approves")
+    parser.add_argument("--same", type=int, default=20, help="copies in the one queue both officers work")
     parser.add_argument("--screenshots", action="store_true")
     args = parser.parse_args()
 
@@ -219,7 +230,8 @@ def main() -> int:
             for kind in (PAIR_A, PAIR_B)
         }
         batch = [issue_sealed(office, "HN-001", doc_type=BATCH) for _ in range(5)] if args.screenshots else []
-        print(f"made {sum(map(len, (main_codes, *pair.values()))) + args.baseline + len(batch)} sealed copies "
+        same = [issue_sealed(office, ("HN-001", "HN-002")[i % 2], doc_type=SAME) for i in range(args.same)]
+        print(f"made {sum(map(len, (main_codes, *pair.values(), same))) + args.baseline + len(batch)} sealed copies "
               f"in {time.perf_counter() - made:.0f} s")  # fmt: skip
         shots = screenshots(office, main_codes[0], batch) if args.screenshots else []
 
@@ -264,6 +276,18 @@ def main() -> int:
             if copy_state(office.db, c)["status"] != "post_checked"
         ]  # type: ignore[index]
         pair_errors += [f"{c}: not post-checked" for c in not_done]
+
+        same_walks = [Walk(OFFICER), Walk(OFFICER_2)]
+        same_wall, same_problems = 0.0, []
+        if same:
+            with chromium(1440, 900, lang="vi") as one, chromium(1440, 900, lang="vi") as two:
+                login(one, office.public_url, OFFICER)
+                login(two, office.public_url, OFFICER_2)
+                same_wall = at_once([
+                    lambda: browser_walk(one, office.public_url, f"doc_type={SAME}&per_page=100", same_walks[0]),
+                    lambda: browser_walk(two, office.public_url, f"doc_type={SAME}&per_page=100", same_walks[1]),
+                ])  # fmt: skip
+            same_problems = signed_once(office.db, same, [OFFICER, OFFICER_2])
     finally:
         office.stop()
         hsm.close()
@@ -288,11 +312,31 @@ def main() -> int:
         f"two officers at once ({OFFICER}: {PAIR_A}, {OFFICER_2}: {PAIR_B}): {both} of {2 * args.pair} copies "
         f"approved in {pair_wall:.1f} s wall, failures: {len(pair_errors)}"
     )
-    for problem in (errors + pair_errors)[:10]:
+    same_failures = [f for w in same_walks for f in w.failures] + same_problems
+    if same:
+        approved = {w.officer: len(w.approved) for w in same_walks}
+        told = sum(len(w.told_already) for w in same_walks)
+        times = [t for w in same_walks for t in w.seconds]
+        pair_rate = both / pair_wall * 60 if pair_wall else 0.0
+        same_rate = sum(approved.values()) / same_wall * 60 if same_wall else 0.0
+        print(
+            f"two officers, SAME queue at once ({SAME}): {len(same)} copies, approved "
+            f"{', '.join(f'{k}: {v}' for k, v in approved.items())}; told 'already done' / found decided: "
+            f"{told}; signed exactly once: {len(same) - len(same_problems)}/{len(same)}; "
+            f"failures: {len(same_failures)}"
+        )
+        if times:
+            median_same, p90_same = _stats(times)
+            print(f"  approval (a + Enter to the next page) median {median_same:.2f} s, p90 {p90_same:.2f} s")
+        print(
+            f"  {same_wall:.1f} s wall: {same_rate:.1f} copies/min on one queue vs {pair_rate:.1f} copies/min "
+            f"on two separate queues (pair); same/pair: {same_rate / pair_rate if pair_rate else 0:.2f}x"
+        )
+    for problem in (errors + pair_errors + same_failures)[:10]:
         print("  ", problem)
     for path in shots:
         print("screenshot:", path.relative_to(ROOT))
-    return 0 if median_new <= 10 and not pair_errors and not errors else 1
+    return 0 if median_new <= 10 and not pair_errors and not errors and not same_failures else 1
 
 
 if __name__ == "__main__":
