@@ -176,19 +176,21 @@ COMMANDS: dict[str, tuple[str, Callable[[Tree, Path], Sample]]] = {
 
 def make_copy(tree: Tree) -> Path:
     """One certified copy PDF, made by this side's own `kiosk demo` into its data folder (whose keys sign
-    it), so that each side's `kiosk verify` does the whole check of a valid copy."""
-    proc = subprocess.run(
-        [KIOSK, "demo", "--json", "--out", str(tree.data / "out")],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=tree.env,
-        cwd=tree.cwd,
-        timeout=600,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"{tree.name}: kiosk demo failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return Path(json.loads(proc.stdout)["pdf"])
+    it), so that each side's `kiosk verify` does the whole check of a valid copy. Up to three tries: on a
+    loaded machine the baseline's simulated liveness can miss its frame pace (fixed after 385dc7b)."""
+    for _ in range(3):
+        proc = subprocess.run(
+            [KIOSK, "demo", "--json", "--out", str(tree.data / "out")],
+            check=False,
+            capture_output=True,
+            text=True,
+            env=tree.env,
+            cwd=tree.cwd,
+            timeout=600,
+        )
+        if proc.returncode == 0:
+            return Path(json.loads(proc.stdout)["pdf"])
+    raise SystemExit(f"{tree.name}: kiosk demo failed ({proc.returncode}): {proc.stderr[-2000:]}")
 
 
 def still_verifies(after: Tree, before: Tree, old_copy: Path) -> str:
@@ -243,7 +245,8 @@ def main() -> int:
             Tree("before", before_path, Path(folder, "before")),
             Tree("after", args.after_tree, Path(folder, "after")),
         ]
-        copies = {tree.name: make_copy(tree) for tree in trees}
+        # A copy for `kiosk verify` (the other commands need none).
+        copies = {tree.name: make_copy(tree) if "verify" in chosen else Path() for tree in trees}
         times: dict[tuple[str, str], list[Sample]] = {(c, t.name): [] for c in chosen for t in trees}
         for command in chosen:
             for tree in trees:
@@ -252,7 +255,9 @@ def main() -> int:
             for command in chosen:
                 for tree in trees:
                     times[command, tree.name].append(COMMANDS[command][1](tree, copies[tree.name]))
-        compatible = still_verifies(trees[1], trees[0], copies["before"])
+        compatible = (
+            still_verifies(trees[1], trees[0], copies["before"]) if "verify" in chosen else "not checked"
+        )
     after_path = args.after_tree or ROOT
     print(f"start-up, median of {args.runs} runs, interleaved")
     print(f"  before = {args.baseline} at {before_path}\n  after  = {after_path}")
