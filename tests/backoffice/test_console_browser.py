@@ -122,6 +122,6 @@ def test_officer_post_checks_in_headless_chromium(office: BackOffice, browser, t
     driver.save_screenshot(str(shots / "public-status-revoked.png"))
     driver.get(f"{office.public_url}/v/{approved}")
     wait.until(ec.presence_of_element_located((By.ID, "status")))
-    assert driver.find_element(By.ID, "status").text.casefold() == "Đã hậu kiểm".casefold()
+    assert driver.find_element(By.ID, "status").text.casefold() == "Hợp lệ · Đã hậu kiểm".casefold()
     driver.save_screenshot(str(shots / "public-status-post-checked.png"))
     assert httpx.get(f"{office.public_url}/api/public/copies/{approved}").json()["status"] == "post_checked"
