@@ -1,11 +1,11 @@
-"""The screens of a certify visit: attract, card, face, pages, review, processing, printing, done, error.
+"""The screens of a certify visit: attract, card, pages, review, processing, printing, done, error.
 
-The payment and the queue ticket are in `screens_pay`, the other services in `screens_other`.
+The face step is in `screens_face`, the payment and the queue ticket in `screens_pay`, the other services in
+`screens_other`.
 """
 
 from __future__ import annotations
 
-import time
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -44,10 +44,6 @@ from ui.widgets import (
 
 if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
-
-# The UI's capture window of a liveness step (kiosk.pipeline.visit_pipeline.VisitPipeline.capture_challenge gives about
-# 2.5 s a step when the face process judges the frames): the screen highlights the step being captured.
-FACE_STEP_S = 2.5
 
 
 def format_vnd(amount: int) -> str:
@@ -174,154 +170,6 @@ class CardScreen(ScreenBase):
         self.cancel.setText(self.tr("Cancel"))
         self.go.setText(self.tr("Continue"))
         self.go.setEnabled(not flow.busy)
-
-
-@screen(Screen.face, shots={"03-face": {"challenge": "turn_left+blink"}})
-class FaceScreen(ScreenBase):
-    """The live preview with a face-shaped oval, the liveness steps (the current one highlighted), and a
-    "Start" that stays disabled, with the reason shown, while no face is in the picture.
-
-    In portrait the preview is as tall as the camera's 4:3 picture at the screen's width (no black bands),
-    and the preview with its steps sits in the middle of the screen."""
-
-    def __init__(self, host: Any) -> None:
-        super().__init__(host)
-        self.view = ImageView(guide=True)
-        self.body.addWidget(self.view, 1)
-        self.reason = make_label("error", align=Qt.AlignmentFlag.AlignCenter)
-        self.body.addWidget(self.reason)
-        self.steps_title = make_label(align=Qt.AlignmentFlag.AlignCenter)
-        self.body.addWidget(self.steps_title)
-        self.step_labels = [
-            make_label("pending", wrap=False, align=Qt.AlignmentFlag.AlignCenter) for _ in range(3)
-        ]
-        for label in self.step_labels:
-            self.body.addWidget(label)
-        self.body.addStretch(0)  # grows only in portrait, with the top space (see set_portrait)
-        self.cancel = make_button(on_click=host.confirm_cancel)
-        self.go = make_button(primary=True, on_click=self.flow.start_face_check)
-        self.footer.addWidget(self.cancel)
-        self.footer.addStretch(1)
-        self.footer.addWidget(self.go)
-        self.started_at: float | None = None
-        self._spoken_step = -1
-        self._spoken_reason = ""
-        self.ticker = QTimer(self)
-        self.ticker.setInterval(250)
-        self.ticker.timeout.connect(lambda: self.show_state(self.flow))
-        host.preview.on_face = lambda seen: self.show_state(self.flow) if self.isVisible() else None
-
-    def set_portrait(self, portrait: bool) -> None:
-        super().set_portrait(portrait)
-        self.body.setStretch(self.body.count() - 1, 1 if portrait else 0)
-        self._portrait = portrait
-        self._fit_view()
-
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self._fit_view()
-
-    def _fit_view(self) -> None:
-        if getattr(self, "_portrait", False):
-            margins = self.outer.contentsMargins()
-            height = max(160, int((self.width() - margins.left() - margins.right()) * 0.75))
-            self.view.setFixedHeight(height)
-        else:
-            self.view.setMinimumHeight(120)
-            self.view.setMaximumHeight(16777215)  # QWIDGETSIZE_MAX
-
-    def current_step(self, count: int) -> int:
-        """Which liveness step is being captured: -1 before Start, `count` once all are captured."""
-        if self.started_at is None:
-            return -1
-        return min(count, int((time.monotonic() - self.started_at) / FACE_STEP_S))
-
-    def show_state(self, flow: VisitFlow) -> None:
-        on_screen = flow.screen == Screen.face
-        if flow.busy and on_screen and self.started_at is None:
-            self.started_at = time.monotonic()
-            self.ticker.start()
-        elif not (flow.busy and on_screen):
-            self.started_at = None
-            self._spoken_step = -1
-            self.ticker.stop()
-        if flow.visit.service == Service.reprint:
-            self.step.setText(self.tr("Reprint a copy: your face"))
-        else:
-            self.step.setText(messages.step_line(Screen.face, self.tr("your face")))
-        self.title.setText(self.tr("Look at the camera"))
-        self.instruction.setText(
-            self.tr("Keep your face inside the oval. Press Start, then do each step as it lights up.")
-        )
-        steps = messages.challenge_steps(flow.visit.challenge or "blink")[: len(self.step_labels)]
-        current = self.current_step(len(steps))
-        if current < 0:
-            self.steps_title.setText(self.tr("When you press Start:"))
-        elif current < len(steps):
-            self.steps_title.setText(self.tr("Now:"))
-        else:
-            self.steps_title.setText(self.tr("Comparing your face with the card photo…"))
-        if current != self._spoken_step and on_screen:  # issue 25: each step is said as it lights up
-            self._spoken_step = current
-            if 0 <= current < len(steps):
-                self.host.speak(steps[current])
-            elif current >= len(steps) > 0:
-                self.host.speak(self.steps_title.text())
-        for index, label in enumerate(self.step_labels):
-            if index < len(steps):
-                role = "current" if index == current else ("passed" if index < current else "pending")
-                mark = "✓ " if role == "passed" else ("▶ " if role == "current" else "")
-                label.setText(f"{mark}{index + 1}. {steps[index]}")
-                if label.property("role") != role:
-                    label.setProperty("role", role)
-                    label.style().unpolish(label)
-                    label.style().polish(label)
-                label.setVisible(True)
-            else:
-                label.setVisible(False)
-        preview = self.host.preview
-        seen = preview.face_seen
-        no_camera = preview.source is None
-        where = getattr(preview, "face_where", "none")
-        if flow.busy:
-            self.reason.setText("")
-        elif seen is False and where == "outside":
-            self.reason.setText(self.tr("Move so that your face is inside the oval."))
-        elif seen is False and where == "too_far":
-            self.reason.setText(self.tr("Come closer: your face should fill the oval."))
-        elif seen is False:
-            self.reason.setText(
-                self.tr(
-                    "No face in the picture. Stand in front of the camera with your whole face in the oval."
-                )
-            )
-        elif seen is None and not no_camera:
-            self.reason.setText(self.tr("Starting the camera…"))
-        else:
-            self.reason.setText("")
-        self.reason.setVisible(bool(self.reason.text()))
-        if seen is False and on_screen and self.reason.text() != self._spoken_reason:
-            self._spoken_reason = self.reason.text()  # said once, not at every preview frame
-            self.host.speak(self._spoken_reason)
-        self.cancel.setText(self.tr("Cancel"))
-        self.go.setText(self.tr("Checking…") if flow.busy else self.tr("Start"))
-        self.go.setEnabled(not flow.busy and (seen is True or no_camera))
-
-    def spoken_prompt(self) -> str:
-        steps = " ".join(label.text() for label in self.step_labels if label.isVisibleTo(self))
-        return f"{self.title.text()}. {self.instruction.text()} {steps}"
-
-    def entered(self) -> None:
-        self.host.preview.start(self.view)
-        self.show_state(self.flow)
-
-    def left(self) -> None:
-        self.host.preview.stop()
-        self.view.clear()
-        self.started_at = None
-        self._spoken_step = -1
-        self._spoken_reason = ""
-        self.ticker.stop()
 
 
 class PagesArea(QScrollArea):

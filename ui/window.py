@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QStackedWidget, QVBoxLayout,
 
 # Importing the screen modules registers their classes (`@screen`, ui/screen_registry.py); the window
 # builds one page per registered screen, so a new screen class in one of these modules needs nothing here.
+import ui.screens_face
 import ui.screens_other
 import ui.screens_pay
 import ui.screens_service

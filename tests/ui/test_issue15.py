@@ -30,7 +30,7 @@ from tests.ui.test_visit import (
     visible_texts,
     wait_screen,
 )
-from ui import screens_visit, theme
+from ui import screens_face, theme
 from ui.widgets import PageThumb, pixmap_of_card, pixmap_of_printed_page
 
 pytestmark = pytest.mark.timeout(180)
@@ -440,7 +440,7 @@ def test_11_current_liveness_step_is_highlighted_and_the_match_confirmed(
 ) -> None:
     import threading
 
-    monkeypatch.setattr(screens_visit, "FACE_STEP_S", 0.3)
+    monkeypatch.setattr(screens_face, "FACE_STEP_S", 0.3)
     kiosk = make_kiosk(fake_services)
     w = kiosk.window
     click(qtbot, w.screens[Screen.attract].certify)
