@@ -47,6 +47,7 @@ TEXT = {
         "camera": "Dùng camera",
         "upload": "Chọn ảnh",
         "scanning": "Đang tìm mã QR…",
+        "open_view": "Mở trang bản sao đã cấp",
         "no_qr": "Không tìm thấy mã QR trong ảnh. Hãy chụp gần và rõ hơn.",
         "no_camera": "Không mở được camera. Hãy chọn ảnh chụp trang giấy.",
         "VALID": "HỢP LỆ",
@@ -67,6 +68,7 @@ TEXT = {
         "camera": "Use the camera",
         "upload": "Choose a photo",
         "scanning": "Looking for the QR…",
+        "open_view": "Open the issued copy's page",
         "no_qr": "No QR found in the picture. Take it closer and sharper.",
         "no_camera": "The camera could not be opened. Choose a photo of the page instead.",
         "VALID": "VALID",
@@ -223,6 +225,7 @@ CHECK_JS = r"""// /check: decode the printed QR in the browser (jsQR), ask the c
   }
 
   function show(answer) {
+    say("");
     var line = document.getElementById("verdict");
     line.textContent = T[answer.verdict] || answer.verdict;
     line.className = "verdict v-" + answer.verdict.replace(" ", "-").toLowerCase();
@@ -242,7 +245,7 @@ CHECK_JS = r"""// /check: decode the printed QR in the browser (jsQR), ask the c
     });
     if (answer.view) {
       var link = document.getElementById("view");
-      link.href = answer.view; link.hidden = false;
+      link.href = answer.view; link.textContent = T.open_view; link.hidden = false;
     }
   }
 

@@ -2,12 +2,15 @@
 300 dpi, as a phone photographs it) is decoded in the browser by jsQR (the npm package the setup
 installs, served by the backend) from a fake camera (a y4m video of the page) and from an uploaded photo;
 the verdict is one large line, then the issued page. A revoked copy reads REVOKED, a genuine code under
-another document's seal NOT VALID."""
+another document's seal NOT VALID. The copy view a phone opens from the QR (/v/{code}?t=) shows the status,
+the sealed fields and the issued page. Screenshots go to the test's folder, or to docs/screenshots when
+KIOSK_SCREENSHOTS=1."""
 
 from __future__ import annotations
 
 import base64
 import io
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -28,6 +31,13 @@ from tests.sync.helpers import Pki
 pytestmark = pytest.mark.skipif(
     not (VENDOR_DIR / JSQR).is_file(), reason="jsQR is not installed: run `bash systemd/kiosk-dev.sh setup`"
 )
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _shots(tmp_path: Path) -> Path:
+    return REPO / "docs" / "screenshots" if os.environ.get("KIOSK_SCREENSHOTS") == "1" else tmp_path
 
 
 @pytest.fixture
@@ -107,6 +117,24 @@ def test_check_with_a_fake_camera_showing_the_printed_page(city: OnlineCity, tmp
         assert (verdict, reason) == ("VALID", "valid")
         assert driver.find_element("id", "verdict").text == "HỢP LỆ"  # type: ignore[attr-defined]
         assert page_shown(driver)  # the issued page, from the city
+        driver.save_screenshot(str(_shots(tmp_path) / "check-phone-valid.png"))  # type: ignore[attr-defined]
+
+
+def test_the_copy_view_a_phone_opens_from_the_qr(city: OnlineCity, tmp_path: Path) -> None:
+    """/v/{code}?t=TOKEN on a phone-sized screen: the status, every sealed field and the issued page image."""
+    copy = city.stored_copy()
+    with chromium(420, 900) as driver:
+        driver.get(f"{city.public_url}/v/{copy.code}?t={copy.token}")  # type: ignore[attr-defined]
+        text = driver.find_element("tag name", "body").text  # type: ignore[attr-defined]
+        for value in ("Trần Thị Bình", "Lê Thị Hoa", "Trần Văn Nam", "337/KS", copy.code):
+            assert value in text, value
+        assert page_shown(driver)
+        driver.save_screenshot(str(_shots(tmp_path) / "copy-view-phone.png"))  # type: ignore[attr-defined]
+        # the same address without the token: the status alone, no field, no page
+        driver.get(f"{city.public_url}/v/{copy.code}")  # type: ignore[attr-defined]
+        bare = driver.find_element("tag name", "body").text  # type: ignore[attr-defined]
+        assert "Trần Thị Bình" not in bare and "337/KS" not in bare
+        assert not driver.find_elements("id", "page-1")  # type: ignore[attr-defined]
 
 
 def test_check_with_an_uploaded_photo_genuine_revoked_and_forged(city: OnlineCity, tmp_path: Path) -> None:
