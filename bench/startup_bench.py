@@ -68,6 +68,7 @@ class Tree:
     def __init__(self, name: str, pythonpath: Path | None, data_dir: Path) -> None:
         self.name = name
         self.data = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
         self.env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KIOSK_DATA_DIR=str(data_dir))
         self.env.pop("KIOSK_CONFIG", None)
         self.env.pop("NOTIFY_SOCKET", None)
