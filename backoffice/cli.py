@@ -337,6 +337,7 @@ def _serve(args: argparse.Namespace) -> int:
             log_level=args.log_level,
             after_ingest=[*services.ingest_hooks(), *issue22.ingest_hooks()],
             route_factories=issue22.route_factories(),
+            hold_email_secrets=services.delivery.hold_email_secrets,
         )
         if args.public_port:
             app = build_public_app(

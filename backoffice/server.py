@@ -23,7 +23,7 @@ import uvicorn
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from backoffice.api.kiosk_app import TLS_EXTENSION, IngestHook, RouteFactory, build_app
+from backoffice.api.kiosk_app import TLS_EXTENSION, EmailSecretSink, IngestHook, RouteFactory, build_app
 from backoffice.storage.db import BackendDB
 from offline_sync.protocol.errors import BackendError
 
@@ -152,12 +152,18 @@ def make_server(
     log_level: str = "warning",
     after_ingest: Sequence[IngestHook] = (),
     route_factories: Sequence[RouteFactory] = (),
+    hold_email_secrets: EmailSecretSink | None = None,
 ) -> uvicorn.Server:
     for path in (tls.cert, tls.key, tls.client_ca, *([tls.crl] if tls.crl else [])):
         if not Path(path).is_file():
             raise BackendError("TLS file not found", subject=str(path))
     config = uvicorn.Config(
-        build_app(db, after_ingest=after_ingest, route_factories=route_factories),
+        build_app(
+            db,
+            after_ingest=after_ingest,
+            route_factories=route_factories,
+            hold_email_secrets=hold_email_secrets,
+        ),
         host=host,
         port=port,
         http=ClientCertH11Protocol,

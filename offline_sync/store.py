@@ -123,6 +123,9 @@ class RecordIn:
     ocr_low_words: list[str] | None = None
     # The chip's flagged outcomes (e.g. "dg13_absent"), for the officer; None when it raised none.
     identity_flags: list[str] | None = None
+    # Issue 25: the receipt's retrieval secret, only when the citizen gave a delivery e-mail (the backend
+    # writes it into the message). Kept only inside the sealed personal fields, dropped once uploaded.
+    retrieval_secret_for_email: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,8 @@ class StoredRecord:
     ocr_low_words: list[str] | None = None
     # The chip's flagged outcomes (e.g. "dg13_absent"), for the officer; None when it raised none.
     identity_flags: list[str] | None = None
+    # Issue 25: see RecordIn; None once the record was uploaded.
+    retrieval_secret_for_email: str | None = field(default=None, repr=False)
 
     @property
     def purged(self) -> bool:
@@ -240,6 +245,12 @@ def _validate(record: RecordIn) -> None:
     for name in ("language", "delivery_email", "retrieval_hash"):
         if getattr(record, name) is not None and not isinstance(getattr(record, name), str):
             raise BadRecordError(f"{name} must be a string or None", subject=record.code)
+    if record.retrieval_secret_for_email is not None and (
+        record.delivery_email is None or record.retrieval_hash is None
+    ):
+        raise BadRecordError(
+            "the e-mail's retrieval secret goes only with a delivery e-mail", subject=record.code
+        )
     if record.visit_metrics is not None and not isinstance(record.visit_metrics, dict):
         raise BadRecordError("visit_metrics must be a dict or None", subject=record.code)
     if record.identity_source not in (None, "chip", "qr"):
@@ -395,6 +406,8 @@ class LocalStore:
             personal["ocr_low_words"] = list(record.ocr_low_words)
         if record.identity_flags:  # kept with the sealed fields: no schema change
             personal["identity_flags"] = list(record.identity_flags)
+        if record.retrieval_secret_for_email is not None:  # sealed until uploaded, then dropped
+            personal["retrieval_secret_for_email"] = record.retrieval_secret_for_email
         sealed = seal_personal(self._aead, record.code, personal)
         now = time.time()
         with self._guard("cannot store the record"), self._write():
@@ -476,6 +489,7 @@ class LocalStore:
             visit_metrics=json.loads(row[16]) if row[16] else None,
             identity_source=row[17],
             access_token_sha256=personal.get("access_token_sha256") if personal else None,
+            retrieval_secret_for_email=personal.get("retrieval_secret_for_email") if personal else None,
             ocr_fields=dict(ocr_fields) if isinstance(ocr_fields, dict) else None,
             ocr_low_words=list(low_words) if isinstance(low_words, list) else None,
             identity_flags=list(identity_flags) if isinstance(identity_flags, list) else None,
@@ -605,7 +619,25 @@ class LocalStore:
             for code in codes:
                 self._exec("DELETE FROM outbox WHERE code = ?", (code,))
                 self._exec("UPDATE records SET synced_at = ? WHERE code = ?", (stamp, code))
+                self._drop_email_secret(code)
             self._set_meta("last_success_at", stamp)
+
+    def _drop_email_secret(self, code: str) -> None:
+        """Issue 25: once the backend has the record, the e-mail's copy of the retrieval secret goes (the
+        personal fields are sealed again without it). A record without it is left untouched."""
+        row = self._exec("SELECT personal FROM records WHERE code = ?", (code,)).fetchone()
+        if row is None or row[0] is None:
+            return
+        try:
+            personal = open_sealed(self._aead, code, row[0])
+        except DataKeyError:
+            return  # it could not have been uploaded from this key either; nothing readable to drop
+        if personal.pop("retrieval_secret_for_email", None) is None:
+            return
+        self._exec(
+            "UPDATE records SET personal = ? WHERE code = ?",
+            (seal_personal(self._aead, code, personal), code),
+        )
 
     def mark_retry(
         self, retries: list[tuple[str, float, int | None, str]], *, now: float | None = None

@@ -101,15 +101,30 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 IngestHook = Callable[[Sequence[RecordUpload], Sequence[IngestResult]], Any]
+# Issue 25: receives {code: retrieval secret} of the e-mails to send, before the records (stripped of the
+# secret) are stored; the delivery service keeps them in memory only.
+EmailSecretSink = Callable[[dict[str, str]], None]
 # More kiosk API routes, built with the app's error guard (issue 22: seal certificate renewal, copy facts).
 RouteFactory = Callable[[Callable[[Endpoint], Endpoint]], Sequence[Route]]
 
 
 def build_app(
-    db: BackendDB, *, after_ingest: Sequence[IngestHook] = (), route_factories: Sequence[RouteFactory] = ()
+    db: BackendDB,
+    *,
+    after_ingest: Sequence[IngestHook] = (),
+    route_factories: Sequence[RouteFactory] = (),
+    hold_email_secrets: EmailSecretSink | None = None,
 ) -> Starlette:
     async def ingested(records: Sequence[RecordUpload], kiosk: str) -> list[IngestResult]:
-        """db.ingest, then the hooks (delivery queue, KPI rows); a failing hook never fails the upload."""
+        """db.ingest, then the hooks (delivery queue, KPI rows); a failing hook never fails the upload.
+        A record's e-mail retrieval secret is taken out first: neither the database nor a hook sees it."""
+        email_secrets = {
+            rec.code: rec.retrieval_secret_for_email for rec in records if rec.retrieval_secret_for_email
+        }
+        if email_secrets:
+            records = [rec.model_copy(update={"retrieval_secret_for_email": None}) for rec in records]
+            if hold_email_secrets is not None:
+                hold_email_secrets(email_secrets)
         results = await run_in_threadpool(db.ingest, records, kiosk)
         for hook in after_ingest:
             try:

@@ -9,6 +9,13 @@ and retries transient failures with full-jitter exponential backoff. A 5xx answe
 `max_attempts` failures, ends the row as `failed`. Every attempt's outcome (attempt count, last error,
 sent_at) stays in the table for the operations dashboard. The Message-ID is derived from the code, so a
 duplicate that at-least-once delivery could cause is recognisable by the mail system.
+
+Issue 25: the message is in Vietnamese and English, the visit's language first. When the citizen gave an
+address, the kiosk's upload also carries the receipt's retrieval secret (`retrieval_secret_for_email`).
+The kiosk API takes it out of the record before anything is stored (`hold_email_secrets`); it is kept
+here in memory only, checked against the record's hash, written into the message, and forgotten when the
+row is sent or given up. The database and the blobs never hold it. A backend restarted before sending
+sends the message without it (the secret is on the printed receipt).
 """
 
 from __future__ import annotations
@@ -36,7 +43,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from backoffice.storage.db import BackendDB
 from offline_sync.protocol import IngestResult, RecordUpload
 from offline_sync.protocol.backoff import Backoff
-from offline_sync.protocol.citizen import check_email, display_secret, retrieval_url, status_url
+from offline_sync.protocol.citizen import (
+    check_email,
+    display_secret,
+    retrieval_url,
+    status_url,
+    verify_retrieval_secret,
+)
 from offline_sync.protocol.errors import BackendError
 
 log = logging.getLogger(__name__)
@@ -154,11 +167,20 @@ _TEXT = {
             "Mã bản sao: {code}\n"
             "Tra cứu trạng thái: {status}\n\n"
             "Tải lại bản sao:\n"
+            "{steps}"
+            "{attached}\n"
+            "Đây là thư tự động, vui lòng không trả lời.\n"
+        ),
+        "steps": (
             "1. Mở {retrieve}\n"
             "2. Nhập mã bí mật in trên biên nhận (dạng XXXXX-XXXXX), hoặc quét mã QR thứ hai trên biên nhận.\n"
             "Mã bí mật không được gửi qua thư này. Không chia sẻ mã bí mật cho người khác.\n"
-            "{attached}\n"
-            "Đây là thư tự động, vui lòng không trả lời.\n"
+        ),
+        "steps_secret": (
+            "1. Mở {retrieve}\n"
+            "2. Nhập mã bí mật: {secret} (cũng in trên biên nhận).\n"
+            "Hoặc mở thẳng: {retrieve_secret}\n"
+            "Không chia sẻ mã bí mật hay thư này cho người khác.\n"
         ),
         "attached": "Bản sao (PDF đã ký số) được đính kèm thư này.\n",
     },
@@ -170,15 +192,25 @@ _TEXT = {
             "Copy code: {code}\n"
             "Check its status: {status}\n\n"
             "To download the copy again:\n"
+            "{steps}"
+            "{attached}\n"
+            "This message was sent automatically; please do not reply.\n"
+        ),
+        "steps": (
             "1. Open {retrieve}\n"
             "2. Type the secret printed on your receipt (like XXXXX-XXXXX), or scan the receipt's second QR.\n"
             "The secret is not in this message. Do not share it with anyone.\n"
-            "{attached}\n"
-            "This message was sent automatically; please do not reply.\n"
+        ),
+        "steps_secret": (
+            "1. Open {retrieve}\n"
+            "2. Type the secret: {secret} (also printed on your receipt).\n"
+            "Or open directly: {retrieve_secret}\n"
+            "Do not share the secret or this message with anyone.\n"
         ),
         "attached": "The copy (the digitally signed PDF) is attached to this message.\n",
     },
 }
+_SEPARATOR = "\n" + "-" * 60 + "\n\n"
 # The example on the receipt, so the instructions show the shape without a real secret.
 EXAMPLE_SECRET = display_secret("0" * 10)
 
@@ -192,24 +224,33 @@ def build_message(
     sender: str,
     public_base_url: str,
     pdf: bytes | None = None,
+    secret: str | None = None,
 ) -> EmailMessage:
-    """The citizen's message, in Vietnamese unless the visit was in English."""
-    text = _TEXT["en" if language == "en" else "vi"]
+    """The citizen's message in Vietnamese and English, the visit's language first. With `secret` (the
+    canonical retrieval secret), the retrieval steps give it and a link that opens the copy."""
+    languages = ("en", "vi") if language == "en" else ("vi", "en")
     values = {
         "code": code,
         "kiosk": kiosk_id,
         "status": status_url(public_base_url, code),
         "retrieve": retrieval_url(public_base_url, code),
-        "attached": text["attached"] if pdf is not None else "",
+        "secret": display_secret(secret) if secret else "",
+        "retrieve_secret": retrieval_url(public_base_url, code, secret) if secret else "",
     }
+    bodies = []
+    for lang in languages:
+        text = _TEXT[lang]
+        steps = text["steps_secret" if secret else "steps"].format(**values)
+        attached = text["attached"] if pdf is not None else ""
+        bodies.append(text["body"].format(**values, steps=steps, attached=attached))
     message = EmailMessage()
-    message["Subject"] = text["subject"].format(**values)
+    message["Subject"] = " / ".join(_TEXT[lang]["subject"].format(**values) for lang in languages)
     message["From"] = sender
     message["To"] = to
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = f"<{code}.delivery@{sender.split('@', 1)[1]}>"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text["body"].format(**values))
+    message.set_content(_SEPARATOR.join(bodies))
     if pdf is not None:
         message.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{code}.pdf")
     return message
@@ -304,6 +345,11 @@ class DeliveryService:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Issue 25, memory only: secrets handed over by the kiosk API ahead of ingest, and those of rows
+        # still to send (checked against the record's hash), by code.
+        self._secrets_lock = threading.Lock()
+        self._held_secrets: dict[str, str] = {}
+        self._email_secrets: dict[str, str] = {}
         with db._tx() as cur:
             for statement in _SCHEMA:
                 cur.execute(statement if db.is_postgres else statement.replace("DOUBLE PRECISION", "REAL"))
@@ -323,6 +369,27 @@ class DeliveryService:
         except InvalidTag:
             raise ValueError("the address does not decrypt (wrong data key or tampered row)") from None
 
+    # -- the e-mail's retrieval secret (memory only)
+    def hold_email_secrets(self, secrets_by_code: dict[str, str]) -> None:
+        """The kiosk API's hand-over, before ingest; `enqueue` keeps those of the rows it queues."""
+        with self._secrets_lock:
+            self._held_secrets.update(secrets_by_code)
+
+    def _keep_email_secrets(self, records: Sequence[RecordUpload], pending: set[str]) -> None:
+        with self._secrets_lock:
+            held = {rec.code: self._held_secrets.pop(rec.code, None) for rec in records}
+        for rec in records:
+            secret = held[rec.code]
+            if secret is None or rec.code not in pending:
+                continue
+            if not verify_retrieval_secret(secret, rec.code, rec.retrieval_hash or ""):
+                log.warning(
+                    "the e-mail secret of %s does not match its hash; the message goes without it", rec.code
+                )
+                continue
+            with self._secrets_lock:
+                self._email_secrets[rec.code] = secret
+
     # -- queue
     def enqueue(self, records: Sequence[RecordUpload], results: Sequence[IngestResult]) -> int:
         """Queue a message for each stored (or replayed) record that asks for one. Returns how many rows
@@ -333,7 +400,9 @@ class DeliveryService:
             rec for rec, res in zip(records, results, strict=True) if res.status == 201 and rec.delivery_email
         ]
         if not wanted:
+            self._keep_email_secrets(records, set())
             return 0
+        pending: set[str] = set()
         with self.db._tx() as cur:
             for rec in wanted:
                 assert rec.delivery_email is not None
@@ -350,6 +419,11 @@ class DeliveryService:
                     ),
                 )
                 added += cur.fetchone() is not None
+                cur.execute("SELECT state FROM deliveries WHERE code = ?", (rec.code,))
+                row = cur.fetchone()
+                if row is not None and row[0] == "pending":
+                    pending.add(rec.code)
+        self._keep_email_secrets(records, pending)
         if added:
             self._wake.set()
         return added
@@ -376,6 +450,9 @@ class DeliveryService:
 
     def _finish(self, code: str, attempts: int, error: str | None, *, permanent: bool = False) -> None:
         stamp = datetime.now(UTC).isoformat()
+        if error is None or permanent or attempts >= self.options.max_attempts:
+            with self._secrets_lock:
+                self._email_secrets.pop(code, None)  # the row is done: forget the secret
         with self.db._tx() as cur:
             if error is None:
                 cur.execute(
@@ -410,6 +487,7 @@ class DeliveryService:
                     sender=self.settings.sender,
                     public_base_url=self.options.public_base_url,
                     pdf=pdf,
+                    secret=self._email_secrets.get(code),
                 )
                 send_message(self.settings, message)
             except PermanentFailure as exc:

@@ -351,7 +351,7 @@ class BackendDB:
                 response = IngestResult(
                     code=rec.code, status=201, received_at=received, pdf_sha256=rec.pdf_sha256
                 )
-                body = rec.model_dump(mode="json", exclude={"pdf"})
+                body = rec.model_dump(mode="json", exclude={"pdf", "retrieval_secret_for_email"})
                 sealed_body = self.sealer.seal_text(json.dumps(body, ensure_ascii=False), rec.code)
                 cur.execute(
                     "INSERT INTO records(code, kiosk_id, fingerprint, created_at, received_at, doc_type, pages,"

@@ -433,6 +433,8 @@ class VisitPipeline:
             identity_source=visit.identity_source,
             identity_flags=list(visit.identity_flags) or None,
             access_token_sha256=sealed.access_token_sha256,
+            # Issue 25: the e-mail carries the secret too, so it travels (sealed) only when one was given.
+            retrieval_secret_for_email=retrieval.secret if visit.delivery_email else None,
         )
         try:
             self.store.add_record(record)

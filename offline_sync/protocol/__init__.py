@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from offline_sync.protocol.citizen import SECRET_HASH_PATTERN, check_email
+from offline_sync.protocol.citizen import RETRIEVAL_SECRET_PATTERN, SECRET_HASH_PATTERN, check_email
 
 API_PREFIX = "/v1"
 MAX_BATCH = 500
@@ -138,6 +138,13 @@ class RecordUpload(_NoNul):
     # "dg13_absent": a CCCD chip without DG13, the name from its MRZ. Absent (None) when the chip raised
     # none: an empty list is read as None, so a record without flags keeps its fingerprint.
     identity_flags: list[IdentityFlag] | None = Field(default=None, max_length=16)
+    # Issue 25: the receipt's retrieval secret (canonical, no hyphen), sent only when the citizen gave a
+    # delivery e-mail, so the backend can write it into that message. The backend strips it before the
+    # record is stored or hooked, and it never enters the fingerprint (a replay without it is the same
+    # body; a stored fingerprint must not become a fast hash of the secret). Absent otherwise.
+    retrieval_secret_for_email: Annotated[str, StringConstraints(pattern=RETRIEVAL_SECRET_PATTERN)] | None = (
+        Field(default=None, repr=False)
+    )
 
     @field_validator("identity_flags")
     @classmethod
@@ -148,6 +155,14 @@ class RecordUpload(_NoNul):
     @classmethod
     def _email_form(cls, value: str | None) -> str | None:
         return None if value is None else check_email(value)
+
+    @model_validator(mode="after")
+    def _secret_only_for_email(self) -> RecordUpload:
+        if self.retrieval_secret_for_email is not None and (
+            self.delivery_email is None or self.retrieval_hash is None
+        ):
+            raise ValueError("retrieval_secret_for_email is sent only with delivery_email and retrieval_hash")
+        return self
 
     @field_validator("created_at")
     @classmethod
@@ -172,7 +187,7 @@ class RecordUpload(_NoNul):
         The PDF enters through `pdf_sha256` (which `pdf_bytes` checks against the content), so megabytes
         of base64 are not serialised a second time.
         """
-        content = self.model_dump(mode="json", exclude={"pdf"})
+        content = self.model_dump(mode="json", exclude={"pdf", "retrieval_secret_for_email"})
         # Optional fields added later (every field whose default is None) are left out when absent, so an
         # older record keeps its fingerprint and its replay after an upgrade is still "the same body".
         for name, spec in type(self).model_fields.items():

@@ -26,6 +26,8 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SECRET_LENGTH = 10
 # Typed by a person: the letters Crockford folds onto digits, and the separators people add.
 _FOLD = str.maketrans({"I": "1", "L": "1", "O": "0"})
+# The canonical secret (normalize_secret's output): 10 Crockford base32 characters.
+RETRIEVAL_SECRET_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{10}$"  # noqa: S105
 SECRET_HASH_PATTERN = r"^scrypt\$1[0-9]\$[0-9]{1,2}\$[0-9]\$[A-Za-z0-9_-]{16,64}\$[A-Za-z0-9_-]{32,64}$"  # noqa: S105
 _SCRYPT_LOG_N = 14
 _SCRYPT_R = 8
