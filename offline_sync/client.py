@@ -14,10 +14,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 from offline_sync.protocol import API_PREFIX
 from offline_sync.protocol.backoff import parse_retry_after
@@ -28,6 +30,14 @@ log = logging.getLogger(__name__)
 OK, RETRY, DEAD = "ok", "retry", "dead"
 # Longest a heartbeat or log-shipping request may block the worker's loop.
 CONTROL_TIMEOUT_S = 10.0
+
+
+def load_httpx() -> ModuleType:
+    """httpx, loaded on the first request: with its command-line extras (click, rich, pygments) it costs
+    ~160 ms of CPU, which `kiosk --help` and the attract screen, which make no request, should not pay."""
+    import httpx  # heavy third-party library, loaded on first use (see above)
+
+    return httpx
 
 
 def classify(status: int | None) -> str:
@@ -83,6 +93,7 @@ class BackendClient:
         timeout: float = 30.0,
         max_connections: int = 8,
     ) -> None:
+        httpx = load_httpx()
         if not base_url.startswith("https://"):
             raise BackendError("the backend URL must start with https://", subject=base_url or "(empty)")
         self.base_url = base_url.rstrip("/")
@@ -109,6 +120,7 @@ class BackendClient:
     def _post(
         self, path: str, body: bytes, headers: dict[str, str] | None = None, *, timeout: float | None = None
     ) -> Reply:
+        httpx = load_httpx()
         started = time.monotonic()
         try:
             response = self._http.post(
@@ -157,6 +169,7 @@ class BackendClient:
         return None if response is None else response.content
 
     def _get_checked(self, path: str) -> httpx.Response | None:
+        httpx = load_httpx()
         try:
             response = self._http.get(f"{API_PREFIX}{path}", timeout=httpx.Timeout(self.control_timeout))
         except httpx.HTTPError as exc:
@@ -234,6 +247,7 @@ def fetch_copy_status(public_url: str, code: str, *, timeout: float = 5.0) -> di
     """``{code, status, issued_at, doc_type, pages, revoked_reason}`` from the backend's public listener
     (``GET /api/public/copies/{code}``), None when the backend does not know the code. BackendError when it
     cannot be reached or answers something else (rate limited included)."""
+    httpx = load_httpx()
     url = f"{public_url.rstrip('/')}/api/public/copies/{quote(code, safe='')}"
     try:
         response = httpx.get(url, timeout=timeout, follow_redirects=False)
@@ -271,6 +285,7 @@ class PublicAnswer:
 
 
 def _public_get(url: str, *, headers: dict[str, str] | None = None, timeout: float = 5.0) -> PublicAnswer:
+    httpx = load_httpx()
     try:
         response = httpx.get(url, headers=headers or {}, timeout=timeout, follow_redirects=False)
     except httpx.HTTPError as exc:
@@ -291,6 +306,7 @@ def fetch_copy_facts(public_url: str, code: str, token: str, *, timeout: float =
 
 def fetch_kiosk_revocations(public_url: str, *, timeout: float = 5.0) -> PublicAnswer:
     """``GET /api/public/kiosk-revocations``: the city's current signed list (bytes, checked by the caller)."""
+    httpx = load_httpx()
     try:
         response = httpx.get(f"{public_url.rstrip('/')}/api/public/kiosk-revocations", timeout=timeout)
     except httpx.HTTPError as exc:

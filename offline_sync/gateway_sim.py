@@ -13,8 +13,7 @@ import ssl
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
+from offline_sync.client import load_httpx
 from offline_sync.protocol import API_PREFIX
 from offline_sync.protocol.errors import BackendError
 from offline_sync.protocol.payment_notice import SIGNATURE_HEADER, notice_body, sign_notice
@@ -43,7 +42,7 @@ class SimulatedGateway:
         self.secret = secret
         self.bank_bin = bank_bin
         self.account = account
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), verify=ssl_context, timeout=timeout)
+        self._http = load_httpx().Client(base_url=base_url.rstrip("/"), verify=ssl_context, timeout=timeout)
 
     def close(self) -> None:
         self._http.close()
@@ -73,6 +72,7 @@ class SimulatedGateway:
         return GatewayReceipt(txn, qr.purpose, amount, str(answer.get("outcome", "")))
 
     def _notify(self, body: bytes) -> dict[str, Any]:
+        httpx = load_httpx()
         try:
             response = self._http.post(
                 f"{API_PREFIX}/payments/gateway/notify",

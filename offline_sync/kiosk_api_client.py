@@ -13,9 +13,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from offline_sync.client import BackendClient
+from offline_sync.client import BackendClient, load_httpx
 from offline_sync.protocol import API_PREFIX
 from offline_sync.protocol.errors import BackendError
 
@@ -37,6 +35,7 @@ class KioskApiClient:
         self.client = client
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        httpx = load_httpx()
         http = self.client._http
         try:
             response = http.request(
