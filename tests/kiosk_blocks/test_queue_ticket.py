@@ -23,7 +23,7 @@ WHEN = datetime(2026, 12, 1, 8, 11, tzinfo=UTC)  # 15:11 in Hanoi
 TICKET = QueueTicket("A017", "Quầy 2 - Thu phí", TicketReason.payment_cash, WHEN, "HN001PABCDEFGH")
 
 # The ticket in CP1258 text mode, byte for byte: ESC @, ESC t 52, the lines (tone marks as CP1258's
-# combining characters), centre + bold + double size, the number, back to normal, the native QR
+# combining characters; the take-your-things reminder of issue 25 before the call line), centre + bold + double size, the number, back to normal, the native QR
 # (model 2, module size 6, error level L, store, print), feed, full cut.
 GOLDEN = (
     b"\x1b@"
@@ -33,6 +33,7 @@ GOLDEN = (
     b"N\xf4\xf2i dung: N\xf4\xf2p ph\xed b\xe3\xccng ti\xea\xccn m\xe3\xf2t\n"
     b"Th\xf5\xcci gian: 01/12/2026 15:11\n"
     b"Ma\xde giao di\xf2ch: HN001PABCDEFGH\n"
+    b"Nh\xf5\xec l\xe2\xecy la\xf2i the\xd2 c\xe3n c\xfd\xf5\xecc v\xe0 gi\xe2\xecy t\xf5\xcc g\xf4\xecc tr\xean m\xe3\xf2t k\xednh.\n"
     b"Vui lo\xccng ch\xf5\xcc go\xf2i s\xf4\xec. S\xf4\xec th\xfd\xec t\xfd\xf2 cu\xd2a ba\xf2n:\n"
     b"\x1ba\x01\x1bE\x01\x1d!\x11"
     b"A017\n"
@@ -129,9 +130,9 @@ def test_each_reason_has_a_counter(tmp_path: Path) -> None:
         recorder, QueueNumbers(tmp_path / "q.json"), counters={TicketReason.payment_cash: "Quầy 5"}
     )
     tickets = [service.issue(reason, now=WHEN) for reason in TicketReason]
-    assert [t.number for t in tickets] == ["A001", "A002", "A003", "A004"]
-    assert tickets[2].counter == "Quầy 5"
-    assert len(recorder.receipts) == 4
+    assert [t.number for t in tickets] == [f"A{n:03d}" for n in range(1, len(TicketReason) + 1)]
+    assert tickets[list(TicketReason).index(TicketReason.payment_cash)].counter == "Quầy 5"
+    assert len(recorder.receipts) == len(TicketReason) == 6
     with pytest.raises(ValueError):
         service.issue("lost_cat", now=WHEN)
 
