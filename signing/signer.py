@@ -12,14 +12,19 @@ import abc
 import datetime as dt
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from pyhanko.sign import signers
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing.errors import CertificateValidityError, KeyUnavailableError
+
+if (
+    TYPE_CHECKING
+):  # pyHanko (about 0.5 s to import) loads when a PDF is signed, not with a certificate's dates
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 ROOT_CERT = "city-root-ca.pem"
 ROOT_KEY = "city-root-ca.key.pem"
@@ -90,6 +95,10 @@ class SealSigner(abc.ABC):
         self.close()
 
     def _cert_registry(self) -> SimpleCertificateStore:
+        from pyhanko_certvalidator.registry import (
+            SimpleCertificateStore,  # heavy: loaded on first PDF signature
+        )
+
         return SimpleCertificateStore.from_certs([to_asn1_cert(c) for c in self.chain])
 
 

@@ -20,7 +20,7 @@ from kiosk.app import private_tmp_dir
 from kiosk.errors import BadInputError
 from kiosk.flow.adapter import PipelineServices
 from kiosk.runtime.logs import RedactingFilter, redact
-from kiosk.runtime.seal_renewal import maintenance_data, maintenance_line
+from kiosk.runtime.seal_status import maintenance_data, maintenance_line
 from kiosk.services.technician import Training, clear_staff_call, free_reprint, uncollected_text
 
 log = logging.getLogger(__name__)

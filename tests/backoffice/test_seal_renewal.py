@@ -25,11 +25,10 @@ from kiosk.runtime.seal_renewal import (
     SealRenewalLoop,
     certificate_request,
     last_outcome,
-    maintenance_data,
-    maintenance_line,
     renew,
     renewal_status,
 )
+from kiosk.runtime.seal_status import maintenance_data, maintenance_line
 from offline_sync.client import BackendClient
 from offline_sync.runner import open_store
 from signing import load_seal_signer, verify_pdf

@@ -13,14 +13,12 @@ from pathlib import Path
 import pytest
 
 from kiosk.runtime.seal_renewal import (
-    RENEWAL_META_KEY,
     RenewalOutcome,
     SealRenewalLoop,
     last_outcome,
-    maintenance_data,
-    maintenance_line,
     renew_if_due,
 )
+from kiosk.runtime.seal_status import RENEWAL_META_KEY, maintenance_data, maintenance_line
 from offline_sync.client import BackendClient
 from signing import init_dev_keys
 from signing.config import SigningConfig

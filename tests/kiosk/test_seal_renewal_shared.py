@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from kiosk.runtime.seal_renewal import (
-    RENEWAL_META_KEY,
     DailyCheck,
     RenewalOutcome,
     ScreenSealRenewal,
@@ -28,6 +27,7 @@ from kiosk.runtime.seal_renewal import (
     renewal_lock_path,
     seal_key_unreachable,
 )
+from kiosk.runtime.seal_status import RENEWAL_META_KEY
 from signing import init_dev_keys, load_seal_signer
 from signing.config import SigningConfig
 from signing.keys import load_private_key, make_seal_cert, read_passphrase

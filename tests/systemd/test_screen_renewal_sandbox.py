@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.runtime.seal_renewal import RENEWAL_META_KEY
+from kiosk.runtime.seal_status import RENEWAL_META_KEY
 from offline_sync.store import LocalStore
 from signing.trust import load_certs
 from tests.backoffice.helpers import make_kiosks
