@@ -78,7 +78,8 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     if not getattr(args, "online", False):
         # Offline, only the paper and its seal were checked: say so, so nobody reads VALID as "not revoked".
         payload["status"], payload["status_checked"] = None, False
-        details.append("  STATUS: not checked (offline); run with --online to ask the city")
+        if result.valid:  # a refused copy stays one line: its status changes nothing
+            details.append("  STATUS: not checked (offline); run with --online to ask the city")
     if online:
         # Issue 22: the city's record must match the QR, and the check fails closed (online_compare.py).
         if not result.valid:

@@ -49,10 +49,26 @@ def test_the_genuine_copy_is_valid_with_the_facts_a_checker_compares(in_demo_dat
     code, out, err = run(["verify", str(in_demo_data["pdf"])], capsys)
     assert code == 0, out + err
     assert "VALID" in out and in_demo_data["code"] in out
-    assert "HOLDER" in out and "DOCUMENT   birth_certificate" in out
+    # every sealed field in its own line, then who asked for the copy, the pages, the code, the issue time,
+    # and the plain word that the status was not asked (issue 22)
+    for label in (
+        "DOCUMENT         BIRTH CERTIFICATE",
+        "NAME ",
+        "DATE OF BIRTH ",
+        "MOTHER ",
+        "FATHER ",
+        "NUMBER ",
+    ):
+        assert label in out, label
+    order = [
+        out.index(word)
+        for word in ("NAME ", "REQUESTED BY", "PAGES", "CODE", "ISSUED", "STATUS: not checked")
+    ]
+    assert order == sorted(order), out
     code, out, _err = run(["verify", str(in_demo_data["pdf"]), "--json"], capsys)
     payload = json.loads(out)
-    assert payload["valid"] is True and payload["holder_name"]
+    assert payload["valid"] is True and payload["fields"]["full_name"]
+    assert payload["requester"]["name"] and "*" in payload["requester"]["masked_id"]
 
 
 @pytest.mark.parametrize(
