@@ -12,6 +12,7 @@ import importlib
 import logging
 import pkgutil
 import sys
+import warnings
 from collections.abc import Callable, Collection, Sequence
 from importlib.metadata import entry_points
 
@@ -98,6 +99,9 @@ def _error_line(command: str, exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A library's deprecation notice (pyHanko importing cryptography's DSA) is for developers: it never
+    # reaches a technician's screen or a script's stderr.
+    warnings.filterwarnings("ignore", message="DSA is deprecated", category=UserWarning)
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(load=chosen_command(words))
     args = parser.parse_args(words)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage
 
 from kiosk.config import parse_config
 from kiosk.flow import Screen
+from ui.screenshots import ACCESSIBLE_SAMPLES
 
 pytestmark = pytest.mark.timeout(240)
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +72,11 @@ def test_screenshots_command_renders_every_screen(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     files = [Path(f) for f in payload["files"]]
-    assert payload["count"] == len(files) == 2 * (24 + 5)  # 24 states, 5 of them also large + contrast
+    # every state once per language, and those ACCESSIBLE_SAMPLES name again in large text + high contrast
+    per_language = {f.name.split("-", 2)[2] for f in files if f.name.startswith("small-vi-")}
+    plain = {n for n in per_language if not n.startswith("a11y-")}
+    assert {n.removeprefix("a11y-")[:2] for n in per_language - plain} == set(ACCESSIBLE_SAMPLES)
+    assert payload["count"] == len(files) == 2 * len(per_language) and len(plain) >= 29
     names = {f.name for f in files}
     for language in ("vi", "en"):
         for screen in ("01-attract", "03-face", "04-scan", "08-done", "11-error-paper-out", "17-maintenance"):
@@ -123,10 +128,10 @@ def test_maintenance_services_on_a_real_app(tmp_path: Path) -> None:
         assert "scanner" in devices
         assert "receipt" in devices
         text, image = maintenance.run("devices", "test_scan")
-        assert text.startswith("scan ok:")
+        assert text.startswith("Quét thử được:")  # Vietnamese words for the technician (issue 25)
         assert image.ndim == 3
-        assert maintenance.run("devices", "test_receipt").startswith("receipt test printed")
-        assert maintenance.run("devices", "test_page").startswith("test page sent")
+        assert maintenance.run("devices", "test_receipt").startswith("Đã in biên nhận thử")
+        assert maintenance.run("devices", "test_page").startswith("Đã gửi trang in thử")
         assert list((app.data_dir / "printed").glob("*.pdf"))
         assert "GiB" in maintenance.run("disk", "show")
         app.signer  # noqa: B018 - makes the development keys, whose expiry the screen shows
@@ -136,7 +141,7 @@ def test_maintenance_services_on_a_real_app(tmp_path: Path) -> None:
         assert "[redacted]" in log_text
         assert "TRẦN VĂN BÌNH" not in log_text
         assert "079201001234" not in log_text
-        assert maintenance.run("nowhere", "nothing") == "unknown action nowhere/nothing"
+        assert maintenance.run("nowhere", "nothing") == "Không có thao tác nowhere/nothing."
     finally:
         logger.removeHandler(logs)
         app.close()
@@ -228,7 +233,8 @@ def test_maintenance_sync_status_runs_the_sync_command(tmp_path: Path) -> None:
     app = KioskApp(parse_config({"kiosk": {"data_dir": str(tmp_path / "data")}}))
     try:
         text = MaintenanceServices(app, PipelineServices.of(app)).run("sync", "show")
-        assert text.startswith("exit 0")
+        assert text.startswith("Trạng thái đồng bộ:\nKết quả: thành công")
         assert "backlog" in text
+        assert "Warning" not in text and "Traceback" not in text  # no Python noise for the technician
     finally:
         app.close()
