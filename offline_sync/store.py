@@ -123,6 +123,9 @@ class RecordIn:
     ocr_low_words: list[str] | None = None
     # The chip's flagged outcomes (e.g. "dg13_absent"), for the officer; None when it raised none.
     identity_flags: list[str] | None = None
+    # The threshold the face distance was decided against, in the face model's own scale (issue 23: the
+    # model is configurable); None = not recorded (the back office then assumes dlib's 0.55).
+    face_threshold: float | None = None
     # Issue 25: the receipt's retrieval secret, only when the citizen gave a delivery e-mail (the backend
     # writes it into the message). Kept only inside the sealed personal fields, dropped once uploaded.
     retrieval_secret_for_email: str | None = field(default=None, repr=False)
@@ -159,6 +162,7 @@ class StoredRecord:
     ocr_low_words: list[str] | None = None
     # The chip's flagged outcomes (e.g. "dg13_absent"), for the officer; None when it raised none.
     identity_flags: list[str] | None = None
+    face_threshold: float | None = None
     # Issue 25: see RecordIn; None once the record was uploaded.
     retrieval_secret_for_email: str | None = field(default=None, repr=False)
 
@@ -272,6 +276,11 @@ def _validate(record: RecordIn) -> None:
         isinstance(record.identity_flags, list) and all(isinstance(f, str) for f in record.identity_flags)
     ):
         raise BadRecordError("identity_flags must be a list of strings, or None", subject=record.code)
+    threshold = record.face_threshold
+    if threshold is not None and not (
+        isinstance(threshold, int | float) and not isinstance(threshold, bool) and 0 < threshold <= 100
+    ):
+        raise BadRecordError("face_threshold must be a number in (0, 100], or None", subject=record.code)
 
 
 def _is_disk_full(exc: BaseException) -> bool:
@@ -390,7 +399,7 @@ class LocalStore:
     def add_record(self, record: RecordIn) -> None:
         """Store a record and queue it for upload, in one transaction. A duplicate code is an error."""
         _validate(record)
-        personal = {
+        personal: dict[str, Any] = {
             "holder_id": record.holder_id,
             "holder_name": record.holder_name,
             "ocr_text": record.ocr_text,
@@ -406,6 +415,8 @@ class LocalStore:
             personal["ocr_low_words"] = list(record.ocr_low_words)
         if record.identity_flags:  # kept with the sealed fields: no schema change
             personal["identity_flags"] = list(record.identity_flags)
+        if record.face_threshold is not None:  # kept with the sealed fields: no schema change
+            personal["face_threshold"] = float(record.face_threshold)
         if record.retrieval_secret_for_email is not None:  # sealed until uploaded, then dropped
             personal["retrieval_secret_for_email"] = record.retrieval_secret_for_email
         sealed = seal_personal(self._aead, record.code, personal)
@@ -465,6 +476,7 @@ class LocalStore:
         ocr_fields = personal.get("ocr_fields") if personal else None
         low_words = personal.get("ocr_low_words") if personal else None
         identity_flags = personal.get("identity_flags") if personal else None
+        face_threshold = personal.get("face_threshold") if personal else None
         return StoredRecord(
             code=code,
             created_at=datetime.fromisoformat(row[1]),
@@ -493,6 +505,7 @@ class LocalStore:
             ocr_fields=dict(ocr_fields) if isinstance(ocr_fields, dict) else None,
             ocr_low_words=list(low_words) if isinstance(low_words, list) else None,
             identity_flags=list(identity_flags) if isinstance(identity_flags, list) else None,
+            face_threshold=float(face_threshold) if isinstance(face_threshold, int | float) else None,
         )
 
     def get_record(self, code: str) -> StoredRecord | None:

@@ -112,6 +112,7 @@ def record_json(record: StoredRecord, pdf: bytes) -> bytes:
         ocr_fields=record.ocr_fields,
         ocr_low_words=record.ocr_low_words,
         identity_flags=record.identity_flags or None,  # absent when none: the old fingerprint stays
+        face_threshold=record.face_threshold,  # None for a record stored before: the fingerprint stays
         retrieval_secret_for_email=record.retrieval_secret_for_email,  # issue 25: only with delivery_email
         visit_metrics=VisitMetrics.model_validate(record.visit_metrics) if record.visit_metrics else None,
         identity_source=(

@@ -7,7 +7,7 @@ seal, so a scan that shows no seal is a risk, while a scanned ID card carries no
 | flag | raised when | record field |
 | --- | --- | --- |
 | `low_ocr` | the mean OCR confidence is under 0.80 | `ocr_confidence` (0-1) |
-| `face_near_threshold` | the face distance is within 0.05 of the kiosk's threshold | `face_distance`, `face_threshold` (default 0.55) |
+| `face_near_threshold` | the face distance is within 9 % of the threshold it was decided against (0.05 at dlib's 0.55), in that model's own scale | `face_distance`, `face_threshold` (default 0.55, dlib's) |
 | `liveness_retries` | more than one liveness challenge, or a failed one | `visit_metrics.liveness_attempts` / `liveness_failures` |
 | `qr_identity` | the identity came from the card's printed QR only (no chip) | `identity_source: "qr"` |
 | `dg13_absent` | the CCCD chip had no DG13: the card's name was checked only against the MRZ's (no accents, maybe cut) and its issue date not at all | `identity_flags: ["dg13_absent"]` |
@@ -37,7 +37,9 @@ FLAGS = (
     "fields_missing",
 )
 LOW_OCR_CONFIDENCE = 0.80
-FACE_MARGIN = 0.05
+# Relative, so that it means the same for every face model (issue 23): dlib's Euclidean 0.55 +- 0.05, an
+# ONNX model's cosine threshold +- the same share of it.
+FACE_MARGIN_RATIO = 0.05 / 0.55
 DEFAULT_FACE_THRESHOLD = 0.55
 
 Rule = Callable[[dict[str, Any]], str | None]
@@ -69,7 +71,7 @@ def low_ocr(body: dict[str, Any]) -> str | None:
 def face_near_threshold(body: dict[str, Any]) -> str | None:
     distance = _number(body.get("face_distance"))
     threshold = _number(body.get("face_threshold")) or DEFAULT_FACE_THRESHOLD
-    near = distance is not None and abs(distance - threshold) <= FACE_MARGIN
+    near = distance is not None and abs(distance - threshold) <= FACE_MARGIN_RATIO * threshold + 1e-9
     return "face_near_threshold" if near else None
 
 

@@ -43,7 +43,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -118,6 +118,9 @@ class FaceDecision:
     frames_used: int
     reason: str | None
     frames_matched: int = 0
+    # The threshold the distance was decided against, in the model's own scale (dlib's Euclidean 0.55, an
+    # ONNX model's cosine distance): the back office's near-threshold flag reads the two together.
+    threshold: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -342,6 +345,7 @@ class FaceVerifier:
             # Too few frames had a usable face: the most common reason is the one to tell the citizen.
             reason = Counter(skipped).most_common(1)[0][0].value if skipped else "no_face"
             decision = FaceDecision(False, median, used, reason, matched)
+        decision = replace(decision, threshold=self.threshold)
         log.info(
             "face check: match=%s distance=%.3f frames_used=%d matched=%d reason=%s",
             decision.match,

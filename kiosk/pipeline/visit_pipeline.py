@@ -423,6 +423,7 @@ class VisitPipeline:
             ocr_low_words=low_words,
             face_match=visit.face.match,
             face_distance=float(visit.face.distance),
+            face_threshold=visit.face.threshold,
             liveness=visit.liveness,
             language="en" if visit.language == "en" else "vi",
             delivery_email=visit.delivery_email,

@@ -79,6 +79,8 @@ def test_the_visit_and_its_record_carry_dg13_absent(visits: dict[bool, Any]) -> 
     assert flags == ("dg13_absent",)
     assert body["identity_source"] == "chip" and body["identity_flags"] == ["dg13_absent"]
     assert "dg13_absent" in risk_flags(body)
+    # The threshold the face was decided against travels with the distance (dlib's, the default model).
+    assert body["face_threshold"] == 0.55 and body["face_distance"] <= 0.55
     # The usual chip raises no flag: nothing in the record, so its fingerprint has no trace of the field.
     usual_flags, usual = visits[True]
     assert usual_flags == () and usual.get("identity_flags") is None
