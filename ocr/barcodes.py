@@ -22,7 +22,6 @@ from collections.abc import Iterator
 
 import cv2
 import numpy as np
-from pyzbar import pyzbar
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +51,9 @@ def _to_grey(image: np.ndarray) -> np.ndarray:
 
 
 def _decode(grey: np.ndarray) -> list[bytes]:
+    # heavy: loading libzbar runs ldconfig in a child process, so only when a code is first read
+    from pyzbar import pyzbar
+
     symbols = pyzbar.decode(grey, symbols=[pyzbar.ZBarSymbol.QRCODE])
     return [s.data for s in symbols if s.data]
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from kiosk.identity.errors import CardError
 from kiosk.runtime.logs import mask_id
+from ocr.barcodes import decode_qr_codes
 
 log = logging.getLogger(__name__)
 
@@ -303,8 +304,6 @@ def read_card(image: np.ndarray, *, ocr_text: str | None = None, today: date | N
 
     With `ocr_text` (OCR of the same card front), the QR's ID number and name must also agree with it.
     """
-    from ocr.barcodes import decode_qr_codes
-
     try:
         payloads = decode_qr_codes(image)
     except ValueError as exc:

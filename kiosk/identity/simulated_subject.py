@@ -27,6 +27,7 @@ import numpy as np
 
 from kiosk.identity.head_motion import head_pose_landmarks, warp_to_landmarks
 from kiosk.identity.liveness import Action, Challenge, FaceLandmarks, landmarks_of
+from kiosk.identity.sample_landmarks import SAMPLE_PORTRAIT_LANDMARKS
 from kiosk.samples.card import compose_frame, sample_portrait
 
 # A camera gives 10-15 frames a second: a turn spans several frames, as the parallax test needs.
@@ -36,8 +37,6 @@ FRAMES_PER_STEP = 6
 @cache
 def _portrait_landmarks() -> np.ndarray:
     # dlib's landmarks of the bundled portrait, precomputed: the screen's process never loads dlib for them
-    from kiosk.identity.sample_landmarks import SAMPLE_PORTRAIT_LANDMARKS
-
     return np.array(SAMPLE_PORTRAIT_LANDMARKS, dtype=np.float64)
 
 

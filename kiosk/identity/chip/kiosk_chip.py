@@ -23,13 +23,15 @@ from drivers.errors import DeviceAbsent, DeviceError
 from kiosk.errors import ConfigError
 from kiosk.identity.cccd import CardData
 from kiosk.identity.chip.errors import ChipError, ChipRefused, chip_error
+from kiosk.identity.chip.identity import ChipIdentity, bac_key_for, cross_check, read_identity
+from kiosk.identity.chip.issue import issue_chip
 from kiosk.identity.chip.pki import ChipPki
+from kiosk.identity.chip.sod import load_csca
 
 if TYPE_CHECKING:
     from cryptography import x509
 
     from kiosk.identity.chip.applet import VirtualChip
-    from kiosk.identity.chip.identity import ChipIdentity
     from kiosk.identity.config import IdentityConfig
 
 log = logging.getLogger(__name__)
@@ -42,8 +44,6 @@ QR_ONLY_REASONS = ("no_reader", "reader_absent", "reader_error", "no_chip", "bac
 def load_trust(identity: IdentityConfig, data_dir: Path, simulated: ChipPki | None) -> list[x509.Certificate]:
     """The configured CSCA certificates; the simulated chip's test CSCA when none is configured and the
     reader is the simulated one (``simulated``)."""
-    from kiosk.identity.chip.sod import load_csca
-
     paths = [p if Path(p).expanduser().is_absolute() else data_dir / p for p in identity.chip_csca]
     try:
         cscas = load_csca(paths)
@@ -60,8 +60,6 @@ def simulated_chip_factory(
     """Makes the sample citizen's chip on first use (issuing it encodes the portrait and signs the SOD)."""
 
     def make() -> VirtualChip:
-        from kiosk.identity.chip.issue import issue_chip
-
         return issue_chip(card, portrait(), pki).chip()
 
     return make
@@ -96,8 +94,6 @@ def check_chip(
     active authentication fails or the QR does not match the chip (``qr_mismatch``), and ChipError when
     the read must be tried again (card moved away, wrong access key, time out).
     """
-    from kiosk.identity.chip.identity import bac_key_for, cross_check, read_identity
-
     if reader is None:
         return ChipCheck(SOURCE_QR, qr_only_reason="no_reader")
     try:

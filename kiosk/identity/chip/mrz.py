@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+from kiosk.identity.cccd import strip_accents
+
 _WEIGHTS = (7, 3, 1)
 
 
@@ -81,8 +83,6 @@ def _birthday(day: date, years: int) -> date:
 
 def mrz_name(full_name: str) -> str:
     """`NGUYỄN VĂN AN` -> `NGUYEN<<VAN<AN`: surname, two fillers, the given names."""
-    from kiosk.identity.cccd import strip_accents
-
     words = strip_accents(full_name).upper().split()
     if not words:
         return ""
