@@ -135,18 +135,20 @@ class PaymentBook:
                 403, f"a kiosk opens payments only under its own prefix {reference_prefix(kiosk)}"
             )
         now = _now()
+        opened = {
+            "reference": request.reference,
+            "kiosk_id": kiosk,
+            "amount_vnd": request.amount_vnd,
+            "method": request.method,
+            "status": "pending",
+            "created_at": now,
+            "updated_at": now,
+            "paid_at": None,
+            "gateway_txn": None,
+        }
         with self.db._tx() as cur:
-            cur.execute(
-                "INSERT INTO payments(reference, kiosk_id, amount_vnd, method, status, created_at, updated_at, paid_at, gateway_txn) VALUES (?, ?, ?, ?, 'pending', ?, ?, NULL, NULL)"
-                " ON CONFLICT (reference) DO NOTHING RETURNING reference",
-                (request.reference, kiosk, request.amount_vnd, request.method, now, now),
-            )
-            created = cur.fetchone() is not None
-            cur.execute(
-                "SELECT reference, kiosk_id, amount_vnd, method, status, created_at, updated_at, paid_at, gateway_txn FROM payments WHERE reference = ?",
-                (request.reference,),
-            )
-            payment = self._row(cur.fetchone())
+            created, stored = cur.insert_once("payments", "reference", opened)
+        payment = self._row(stored)
         if not created and (payment["kiosk_id"] != kiosk or payment["amount_vnd"] != request.amount_vnd):
             raise ApiProblem(409, "this reference is already used for another payment")
         return (201 if created else 200), payment

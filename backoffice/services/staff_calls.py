@@ -86,18 +86,18 @@ class StaffCallBook:
 
     def raise_call(self, kiosk: str, call: StaffCallOpen) -> tuple[int, dict[str, Any]]:
         now = _now()
+        raised = {
+            "call_id": call.call_id,
+            "kiosk_id": kiosk,
+            "reason": call.reason,
+            "visit_ref": call.visit_ref,
+            "status": "open",
+            "raised_at": now,
+            "updated_at": now,
+        }
         with self.db._tx() as cur:
-            cur.execute(
-                "INSERT INTO staff_calls(call_id, kiosk_id, reason, visit_ref, status, raised_at, updated_at) VALUES (?, ?, ?, ?, 'open', ?, ?)"
-                " ON CONFLICT (call_id) DO NOTHING RETURNING call_id",
-                (call.call_id, kiosk, call.reason, call.visit_ref, now, now),
-            )
-            created = cur.fetchone() is not None
-            cur.execute(
-                "SELECT call_id, kiosk_id, reason, visit_ref, status, raised_at, updated_at FROM staff_calls WHERE call_id = ?",
-                (call.call_id,),
-            )
-            found = _row(cur.fetchone())
+            created, stored = cur.insert_once("staff_calls", "call_id", raised)
+        found = _row(stored)
         if found["kiosk_id"] != kiosk:
             raise ApiProblem(409, "this call_id belongs to another kiosk")
         return (201 if created else 200), found

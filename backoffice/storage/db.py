@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 import uuid
@@ -621,6 +622,9 @@ class BackendDB:
         return out
 
 
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
 class _Cursor:
     """A DB-API cursor that translates `?` placeholders for psycopg."""
 
@@ -636,6 +640,23 @@ class _Cursor:
 
     def fetchall(self) -> list[Any]:
         return list(self._cur.fetchall())
+
+    def insert_once(self, table: str, key: str, row: dict[str, Any]) -> tuple[bool, Any]:
+        """Insert ``row`` unless a row with its ``key`` exists; (inserted, the row as stored, its columns in
+        ``row``'s order). The kiosk API's idempotent create: a replayed request gets what the first one
+        stored, and the caller compares it with what the replay asked for. ``table``, ``key`` and the column
+        names are the caller's constants, never request data."""
+        if not all(_IDENTIFIER.fullmatch(name) for name in (table, key, *row)):
+            raise ValueError(f"not a plain SQL identifier among {table!r}, {key!r}, {list(row)!r}")
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        insert = (
+            f"INSERT INTO {table}({columns}) VALUES ({marks}) ON CONFLICT ({key}) DO NOTHING RETURNING {key}"  # noqa: S608 -- identifiers checked above, values bound
+        )
+        self.execute(insert, tuple(row.values()))
+        inserted = self.fetchone() is not None
+        self.execute(f"SELECT {columns} FROM {table} WHERE {key} = ?", (row[key],))  # noqa: S608 -- as above
+        return inserted, self.fetchone()
 
 
 def _safe_url(url: str) -> str:
