@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +35,9 @@ class SigningConfig(BaseModel):
     # The city's signed list of revoked kiosk seal certificates (a CRL file, PEM or DER, made by
     # `kiosk-backend revoke-kiosk`): `kiosk verify` uses it offline and fetches the current one online.
     revocation_list: str = ""
+    # When the fleet stopped issuing older (VNC1) seals (signing.seal_v1): a VNC1 seal that says it was
+    # issued at or after this time is refused. Unset: the VNC2 cutover (2026-12-06 19:57:31 UTC).
+    vnc1_seals_until: dt.datetime | None = None
     # PKCS#11: the module, the token, the key and certificate label; the PIN comes from the variable,
     # else the file, never from config text.
     pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"

@@ -138,6 +138,10 @@ class Verification:
     field_pages: dict[str, int] = field(default_factory=dict)
     verify_url: str | None = None
     mismatched_fields: list[str] = field(default_factory=list)
+    # The seal's format (VNC2, or VNC1 for an older copy), and for an older one what its seal checks and
+    # what the checker must compare by eye (``signing.seal_v1.OLDER_SEAL_NOTE``).
+    seal_format: str | None = None
+    older_seal: str | None = None
 
     @property
     def reason_vi(self) -> str:
@@ -170,4 +174,6 @@ class Verification:
             "fields": dict(self.fields),
             "requester": {"name": self.holder_name, "masked_id": self.holder} if self.holder else None,
             "mismatched_fields": list(self.mismatched_fields),
+            "seal_format": self.seal_format,
+            "older_seal": self.older_seal,
         }

@@ -37,6 +37,12 @@ which one differs.
 
 Why the authority's code and not its name: the name (60+ bytes of UTF-8) would cost a QR version; the
 certificate that the kid names already carries it, vouched for by the root CA.
+
+Older copies: until the VNC2 cutover (2026-12-06 19:57:31 UTC) kiosks sealed ``VNC1:``, a bare seal with
+fewer claims (the holder's name, the document's number and date; no other field, no verify address, no
+token). ``decode_seal`` still reads one (``signing.seal_v1``: ``seal_format`` "VNC1", ``fields`` empty,
+the number and date in ``sealed_number``/``sealed_date``); the verifier judges it with the same key and
+trust checks, refuses one dated at or after the cutover, and says what it checks. Nothing makes one.
 """
 
 from __future__ import annotations
@@ -55,12 +61,12 @@ from segno import consts
 
 from signing.access_token import ACCESS_TOKEN_BYTES, token_text
 from signing.errors import SealFormatError
+from signing.seal_envelope import ALG_ES256, COSE_SIGN1_TAG, open_envelope
 from signing.seal_fields import field_id, field_name
+from signing.seal_v1 import FORMAT_V1, FORMAT_V2, MAX_V1_SEAL_CHARS, PREFIX_V1, parse_v1_claims
 
 PREFIX = "VNC2:"
 CONTENT_DIGEST_BYTES = 16
-ALG_ES256 = -7
-COSE_SIGN1_TAG = 18
 CLAIM_ISS, CLAIM_IAT, CLAIM_COPY = 1, 6, -65537
 MAX_SEAL_CHARS = 6000
 MAX_FIELDS = 40
@@ -85,6 +91,16 @@ class SealClaims:
     verify_base_url: str = ""
     access_token_bytes: bytes = b""
     fingerprints: tuple[bytes, ...] = ()
+    # The format the seal was read in: VNC2 (what kiosks issue), or VNC1 for an older copy
+    # (``signing.seal_v1``: read and judged, never issued), whose document number and date were claims
+    # of their own and whose ``holder_name`` is the document's holder; ``fields`` is then empty.
+    seal_format: str = FORMAT_V2
+    sealed_number: str = ""
+    sealed_date: str = ""
+
+    @property
+    def is_older_format(self) -> bool:
+        return self.seal_format == FORMAT_V1
 
     @property
     def requester_name(self) -> str:
@@ -96,11 +112,11 @@ class SealClaims:
 
     @property
     def doc_number(self) -> str:
-        return self.fields.get("document_number", "")
+        return self.fields.get("document_number", "") or self.sealed_number
 
     @property
     def doc_date(self) -> str:
-        return self.fields.get("issue_date", "")
+        return self.fields.get("issue_date", "") or self.sealed_date
 
     @property
     def access_token(self) -> str:
@@ -118,6 +134,8 @@ class SealClaims:
         return f"{url}?t={self.access_token}" if self.access_token else url
 
     def to_cbor_map(self) -> dict[int, Any]:
+        if self.is_older_format:
+            raise ValueError("kiosks issue only VNC2 seals: a VNC1 seal is read, never made")
         return {
             CLAIM_ISS: self.authority,
             CLAIM_IAT: int(self.issued_at.timestamp()),
@@ -252,9 +270,10 @@ def split_qr_text(text: str) -> tuple[str, str]:
 
 
 def is_seal_qr(text: str) -> bool:
-    """Whether a decoded QR's text looks like a certified-copy seal (bare, or after a verify address)."""
+    """Whether a decoded QR's text looks like a certified-copy seal (bare, or after a verify address), or
+    an older copy's bare VNC1 seal."""
     text = text.strip()
-    return text.startswith(PREFIX) or ("#" + PREFIX) in text
+    return text.startswith((PREFIX, PREFIX_V1)) or ("#" + PREFIX) in text
 
 
 def qr_segments(text: str) -> str | list[tuple[str, int]]:
@@ -277,6 +296,10 @@ def decode_seal(text: str) -> DecodedSeal:
     if len(text) > MAX_SEAL_CHARS:
         raise SealFormatError("the seal text is too long")
     address, text = split_qr_text(text)
+    if not address and text.startswith(PREFIX_V1):
+        return _decode_v1_seal(text)  # an older copy's QR: the bare VNC1 seal
+    if "#" + PREFIX_V1 in text:
+        raise SealFormatError("an older (VNC1) seal never follows a web address: the QR was edited")
     decoded = _decode_bare_seal(text)
     if not address:
         return decoded
@@ -293,36 +316,31 @@ def _decode_bare_seal(text: str) -> DecodedSeal:
         raise SealFormatError(f"not a certified-copy seal (it does not start with {PREFIX})")
     if len(text) > MAX_SEAL_CHARS:
         raise SealFormatError("the seal text is too long")
-    try:
-        compressed = base45.b45decode(text[len(PREFIX) :])
-    except (ValueError, KeyError, IndexError):
-        raise SealFormatError("the seal text is damaged (not base45)") from None
-    try:
-        decompressor = zlib.decompressobj()
-        cose = decompressor.decompress(compressed, 64 * 1024)
-        if decompressor.unconsumed_tail or not decompressor.eof:
-            raise zlib.error("truncated or oversized")
-    except zlib.error:
-        raise SealFormatError("the seal text is damaged (bad compression)") from None
-    try:
-        message = cbor2.loads(cose)
-        if isinstance(message, cbor2.CBORTag):
-            if message.tag != COSE_SIGN1_TAG:
-                raise ValueError("wrong tag")
-            message = message.value
-        if not (isinstance(message, list | tuple) and len(message) == 4):
-            raise ValueError("not a COSE_Sign1")
-        protected, _unprotected, payload, signature = message
-        if not all(isinstance(p, bytes) for p in (protected, payload, signature)):
-            raise ValueError("COSE fields are not byte strings")
-        header = cbor2.loads(protected)
-        if (
-            not isinstance(header, Mapping)
-            or header.get(1) != ALG_ES256
-            or not isinstance(header.get(4), bytes)
-        ):
-            raise ValueError("not an ES256 seal with a key id")
-        claims = cbor2.loads(payload)
-    except (cbor2.CBORDecodeError, ValueError, TypeError, EOFError):
-        raise SealFormatError("the seal text is damaged (not a signed COSE message)") from None
-    return DecodedSeal(header[4], protected, payload, signature, SealClaims.from_cbor_map(claims))
+    envelope = open_envelope(text[len(PREFIX) :])
+    claims = SealClaims.from_cbor_map(envelope.claims)
+    return DecodedSeal(envelope.kid, envelope.protected, envelope.payload, envelope.signature, claims)
+
+
+def _decode_v1_seal(text: str) -> DecodedSeal:
+    """An older copy's VNC1 seal (``signing.seal_v1``): the same envelope, its own claims; the verifier
+    judges it with the same key and trust checks, and refuses one issued after the VNC2 cutover."""
+    if len(text) > MAX_V1_SEAL_CHARS:
+        raise SealFormatError("the older (VNC1) seal text is too long")
+    envelope = open_envelope(text[len(PREFIX_V1) :])
+    old = parse_v1_claims(envelope.claims)
+    claims = SealClaims(
+        code=old.code,
+        issued_at=old.issued_at,
+        authority=old.authority,
+        kiosk_id=old.kiosk_id,
+        doc_type=old.doc_type,
+        pages=old.pages,
+        content_digest=old.content_digest,
+        holder=old.holder,
+        holder_name=old.holder_name,
+        fingerprints=old.fingerprints,
+        seal_format=FORMAT_V1,
+        sealed_number=old.doc_number,
+        sealed_date=old.doc_date,
+    )
+    return DecodedSeal(envelope.kid, envelope.protected, envelope.payload, envelope.signature, claims)

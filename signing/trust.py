@@ -19,6 +19,7 @@ from signing.config import SigningConfig
 from signing.errors import SigningError
 from signing.keys import ROOT_CERT, SEAL_CERT, cert_kid, resolve
 from signing.kiosk_revocation import KioskRevocations, load_revocation_list
+from signing.seal_v1 import VNC1_LAST_ISSUE
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,9 @@ class TrustStore:
     known: dict[bytes, x509.Certificate] = field(default_factory=dict)
     # The city's list of revoked kiosk seal certificates (signing.kiosk_revocation), when one is loaded.
     revocations: KioskRevocations | None = None
+    # Older (VNC1) seals issued at or after this moment are refused (signing.seal_v1): the VNC2 cutover,
+    # or ``signing.vnc1_seals_until``.
+    vnc1_until: dt.datetime = VNC1_LAST_ISSUE
 
     def add(self, cert: x509.Certificate) -> None:
         if _is_self_signed_ca(cert):
@@ -144,6 +148,9 @@ def load_certs(path: Path) -> list[x509.Certificate]:
 def load_trust_store(config: SigningConfig, data_dir: Path) -> TrustStore:
     """The roots (and known seal certificates) from keys_dir and every ``trust_paths`` entry."""
     store = TrustStore()
+    if config.vnc1_seals_until is not None:
+        until = config.vnc1_seals_until
+        store.vnc1_until = until if until.tzinfo is not None else until.replace(tzinfo=dt.UTC)
     keys_dir = resolve(config.keys_dir, data_dir)
     for name in (ROOT_CERT, SEAL_CERT):
         if (keys_dir / name).is_file():

@@ -55,7 +55,14 @@ from signing.keys import cert_kid, es256_verify
 from signing.model import Verification
 from signing.pades import FIELD_NAME, SEAL_KEY
 from signing.revisions import PRODUCT_DIFF_POLICY, Refusal, describe_update, judge_later_revisions
-from signing.seal import PREFIX, DecodedSeal, decode_seal
+from signing.seal import PREFIX, PREFIX_V1, DecodedSeal, decode_seal
+from signing.seal_v1 import (
+    OLDER_SEAL_NOTE,
+    OLDER_SEAL_NOTE_PDF,
+    OLDER_SEAL_SHORT,
+    VNC1_LAST_ISSUE,
+    older_seal_problem,
+)
 from signing.structure import (
     check_signature_dict,
     signature_fields,
@@ -99,7 +106,14 @@ def _seal_facts(seal: DecodedSeal, cert: x509.Certificate | None = None) -> dict
         # The full name from the certificate the root CA vouches for; else the seal's short code.
         "authority": (_organisation(cert) if cert is not None else None) or c.authority,
         "kiosk_id": c.kiosk_id,
+        "seal_format": c.seal_format,
+        "older_seal": OLDER_SEAL_NOTE if c.is_older_format else None,
     }
+
+
+def _older_seal_refusal(seal: DecodedSeal, last_issue: dt.datetime) -> str | None:
+    """Why an older (VNC1) seal cannot be genuine (issued after the VNC2 cutover), or None."""
+    return older_seal_problem(seal.claims.issued_at, last_issue) if seal.claims.is_older_format else None
 
 
 def _wrong_kiosk(seal: DecodedSeal, cert: x509.Certificate) -> str | None:
@@ -265,7 +279,13 @@ def _verify_signed(
     if revoked is not None:
         return _fail("seal_revoked", revoked, signer=signer_name)
     return _verify_seal_in_pdf(
-        reader, signer_cert, signer_name, signed_at, timestamped, approved=bool(others)
+        reader,
+        signer_cert,
+        signer_name,
+        signed_at,
+        timestamped,
+        approved=bool(others),
+        vnc1_until=trust.vnc1_until,
     )
 
 
@@ -277,6 +297,7 @@ def _verify_seal_in_pdf(
     timestamped: bool,
     *,
     approved: bool,
+    vnc1_until: dt.datetime = VNC1_LAST_ISSUE,
 ) -> Verification:
     seal_text = _seal_text(reader)
     if not seal_text:
@@ -299,7 +320,7 @@ def _verify_seal_in_pdf(
     ):
         return _fail("seal_edited", "the QR seal's signature is not valid: its text was changed", **facts)
     facts = _seal_facts(seal, signer_cert)
-    wrong = _wrong_kiosk(seal, signer_cert)
+    wrong = _wrong_kiosk(seal, signer_cert) or _older_seal_refusal(seal, vnc1_until)
     if wrong is not None:
         return _fail("seal_untrusted", wrong, signer=signer_name, **facts)
 
@@ -339,7 +360,8 @@ def _verify_seal_in_pdf(
     return Verification(
         valid=True,
         reason=f"valid certified copy {claims.code}, {when} by {signer_name} at {signed_at:%Y-%m-%d %H:%M} UTC"
-        + ("; approved by an officer" if approved else ""),
+        + ("; approved by an officer" if approved else "")
+        + (f"; {OLDER_SEAL_SHORT}" if claims.is_older_format else ""),
         reason_key="valid",
         signer=signer_name,
         signed_at=signed_at,
@@ -352,7 +374,7 @@ def _verify_seal_in_pdf(
             "content": True,
             "code": True,
         },
-        **facts,
+        **{**facts, "older_seal": OLDER_SEAL_NOTE_PDF if claims.is_older_format else None},
     )
 
 
@@ -385,7 +407,7 @@ def verify_seal_text(text: str, trust: TrustStore) -> Verification:
     try:
         seal = decode_seal(text)
     except SealFormatError as exc:
-        return _fail("seal_edited" if PREFIX in text else "not_seal", str(exc))
+        return _fail("seal_edited" if PREFIX in text or PREFIX_V1 in text else "not_seal", str(exc))
     return seal_verdict(seal, trust)[0]
 
 
@@ -404,7 +426,7 @@ def seal_verdict(seal: DecodedSeal, trust: TrustStore) -> tuple[Verification, x5
     ):
         return _fail("seal_edited", "the seal's signature is not valid: its text was changed", **facts), cert
     facts = _seal_facts(seal, cert)
-    wrong = _wrong_kiosk(seal, cert)
+    wrong = _wrong_kiosk(seal, cert) or _older_seal_refusal(seal, trust.vnc1_until)
     if wrong is not None:
         return _fail("seal_untrusted", wrong, **facts), cert
     problem = trust.chain_problem(cert, seal.claims.issued_at)
@@ -422,6 +444,7 @@ def seal_verdict(seal: DecodedSeal, trust: TrustStore) -> tuple[Verification, x5
         reason=(
             f"valid seal of certified copy {seal.claims.code} ({seal.claims.pages} page(s), issued "
             f"{seal.claims.issued_at:%Y-%m-%d %H:%M} UTC); compare the printed pages with the copy on record"
+            + (f"; {OLDER_SEAL_SHORT}" if seal.claims.is_older_format else "")
         ),
         reason_key="valid",
         signer=signer,

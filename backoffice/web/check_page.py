@@ -10,6 +10,14 @@ like ``/v``), and the QR must be the one the city stored for that copy (the SHA-
 with a leaked key for a code the city does not hold, is NOT VALID with its reason. So is a copy whose
 kiosk's seal key the city revoked from a time at or before the copy's (``seal_revoked``), even one the city
 stored before the revocation: the current list is applied at every check.
+
+An older copy's QR is a bare VNC1 seal (``signing.seal_v1``: sealed before the VNC2 cutover, no address,
+no token). Its verdict (``older_seal_verdict``) holds the QR to the seal the city stored for its code (the
+same SHA-256), applies the kiosk revocation list, and refuses a VNC1 seal dated after the cutover; a
+VALID one says that it is an older seal and lists what that seal holds (read from the QR the checker
+holds, nothing from the record), for the checker to compare with the paper by eye. Without a token the
+issued pages are not shown, and a code the city does not hold reads the same as a seal that is not the
+one it stored (``older_seal_unknown``): the answer tells nothing that the QR does not.
 """
 
 from __future__ import annotations
@@ -27,13 +35,16 @@ from starlette.routing import BaseRoute, Route
 
 from backoffice.api.kiosk_app import HttpProblem, read_body
 from backoffice.services.access_tokens import TOKEN_FORM, TokenBook, copy_facts, seal_revocation
+from backoffice.services.auth import audit
 from backoffice.services.kiosk_keys import current_revocations
 from backoffice.services.postcheck import REVOKE_REASONS
 from backoffice.web.common import SECURITY_HEADERS, Web
 from backoffice.web.copy_view import client_ip
 from signing.errors import SealFormatError
 from signing.kiosk_revocation import KioskRevocations
+from signing.seal import PREFIX_V1, SealClaims
 from signing.seal_qr import parse_seal_qr, seal_digest
+from signing.seal_v1 import older_seal_problem
 
 VENDOR_DIR = Path(__file__).resolve().parents[2] / "var" / "web-vendor"
 JSQR = Path("node_modules") / "jsqr" / "dist" / "jsQR.js"
@@ -60,6 +71,25 @@ TEXT = {
         "locked": "Thử sai quá nhiều lần; vui lòng thử lại sau.",
         "valid": "Đây là bản sao do cơ quan cấp. So nội dung trang giấy với trang đã cấp dưới đây.",
         "revoked": "Bản sao này đã bị thu hồi: {reason}.",
+        "valid_older_seal": (
+            "Bản sao cấp trước ngày 06/12/2026, mang dấu kiểu cũ (VNC1): cơ quan xác nhận mã QR này đúng là "
+            "mã đã cấp cho bản sao. Dấu kiểu cũ chỉ ghi mã, loại giấy tờ, số trang, thời điểm cấp, họ tên và số "
+            "định danh (che) của người đứng tên, số và ngày của giấy tờ (liệt kê dưới đây): hãy so các thông "
+            "tin đó, và phần còn lại của trang giấy, bằng mắt với bản sao."
+        ),
+        "older_seal_unknown": "Cơ quan không có bản sao nào mang dấu (mã QR) này.",
+        "older_seal_late": (
+            "Dấu kiểu cũ (VNC1) này ghi thời điểm cấp sau khi các ki-ốt đã ngừng dùng kiểu dấu đó: dấu không "
+            "hợp lệ."
+        ),
+        "f_code": "Mã bản sao",
+        "f_doc_type": "Loại giấy tờ",
+        "f_pages": "Số trang",
+        "f_issued_at": "Thời điểm cấp (UTC)",
+        "f_holder_name": "Người đứng tên",
+        "f_holder": "Số định danh (che)",
+        "f_doc_number": "Số giấy tờ",
+        "f_doc_date": "Ngày giấy tờ",
         "language": "English",
     },
     "en": {
@@ -81,6 +111,25 @@ TEXT = {
         "locked": "Too many wrong attempts; please try again later.",
         "valid": "This copy was issued by the city. Compare the paper with the issued page below.",
         "revoked": "This copy was revoked: {reason}.",
+        "valid_older_seal": (
+            "Older seal (VNC1), issued before 6 Dec 2026: the city confirms this QR is the one it issued for "
+            "this copy. An older seal holds only the code, document type, page count, issue time, the "
+            "holder's name and masked ID, and the document's number and date (listed below): compare them, "
+            "and the rest of the paper by eye, with the copy."
+        ),
+        "older_seal_unknown": "The city holds no copy with this seal.",
+        "older_seal_late": (
+            "This older-format seal (VNC1) says it was issued after kiosks stopped using that format: it is "
+            "not valid."
+        ),
+        "f_code": "Copy code",
+        "f_doc_type": "Document type",
+        "f_pages": "Pages",
+        "f_issued_at": "Issued (UTC)",
+        "f_holder_name": "Holder",
+        "f_holder": "Holder's ID (masked)",
+        "f_doc_number": "Document number",
+        "f_doc_date": "Document date",
         "language": "Tiếng Việt",
     },
 }
@@ -116,6 +165,8 @@ def city_verdict(
     """The city's verdict on a decoded QR: VALID, REVOKED or NOT VALID, with a reason key. ``revocations``:
     the current kiosk revocation list; a copy it voids is NOT VALID (``seal_revoked``), even one the city
     stored before the revocation."""
+    if text.strip().startswith(PREFIX_V1):
+        return older_seal_verdict(book, text, ip, revocations)
     found = qr_code_and_token(text)
     if found is None:
         return {"verdict": "NOT VALID", "reason_key": "not_seal"}
@@ -147,6 +198,62 @@ def city_verdict(
             "pages": pages,
         }
     return {"verdict": "VALID", "reason_key": "valid", "code": code, "view": view, "pages": pages}
+
+
+def older_sealed_facts(claims: SealClaims) -> list[tuple[str, str]]:
+    """What an older (VNC1) seal holds, as (key, value) for the page: all of it read from the QR itself."""
+    facts = [
+        ("code", claims.code),
+        ("doc_type", claims.doc_type.replace("_", " ")),
+        ("pages", str(claims.pages)),
+        ("issued_at", f"{claims.issued_at:%Y-%m-%d %H:%M}"),
+        ("holder_name", claims.holder_name),
+        ("holder", claims.holder),
+        ("doc_number", claims.doc_number),
+        ("doc_date", claims.doc_date),
+    ]
+    return [(key, value) for key, value in facts if value]
+
+
+def older_seal_verdict(
+    book: TokenBook, text: str, ip: str, revocations: KioskRevocations | None = None
+) -> dict[str, Any]:
+    """The city's verdict on an older copy's QR (a bare VNC1 seal, no token): VALID only when it is the
+    very seal the city stored for its code (verified at upload), dated before the VNC2 cutover, and its
+    kiosk's key is not revoked from before it; REVOKED when the copy was revoked. Audited."""
+    text = text.strip()
+    try:
+        claims = parse_seal_qr(text)
+    except SealFormatError:
+        return {"verdict": "NOT VALID", "reason_key": "not_seal"}
+    code = claims.code
+    answer: dict[str, Any]
+    if not _CODE.fullmatch(code):
+        return {"verdict": "NOT VALID", "reason_key": "not_seal"}
+    if older_seal_problem(claims.issued_at) is not None:
+        answer = {"verdict": "NOT VALID", "reason_key": "older_seal_late"}
+    else:
+        facts = copy_facts(book, code)
+        if facts is None or facts.get("seal_digest") != seal_digest(text):
+            answer = {"verdict": "NOT VALID", "reason_key": "older_seal_unknown"}
+        elif seal_revocation(book, code, revocations) is not None:
+            answer = {"verdict": "NOT VALID", "reason_key": "seal_revoked"}
+        elif facts["status"] == "revoked":
+            reason = facts.get("revoked_reason") or "other_reason"
+            answer = {
+                "verdict": "REVOKED",
+                "reason_key": "revoked",
+                "revoked_reason": reason,
+                "revoked_reason_label": REVOKE_REASONS.get(reason),
+            }
+        else:
+            answer = {
+                "verdict": "VALID",
+                "reason_key": "valid_older_seal",
+                "sealed": older_sealed_facts(claims),
+            }
+    audit(book.db, f"public:{ip}", "copy.older_seal_check", code, answer["reason_key"])
+    return {**answer, "code": code, "seal_format": claims.seal_format}
 
 
 def check_routes(web: Web, book: TokenBook, *, vendor_dir: Path | None = None) -> list[BaseRoute]:
@@ -236,6 +343,19 @@ CHECK_JS = r"""// /check: decode the printed QR in the browser (jsQR), ask the c
       detail = T.revoked.replace("{reason}", answer.revoked_reason_label[document.documentElement.lang] || "");
     }
     document.getElementById("detail").textContent = detail;
+    // An older copy (VNC1 seal): what its seal holds, for the checker to compare with the paper by eye.
+    var sealed = document.getElementById("sealed");
+    sealed.textContent = "";
+    (answer.sealed || []).forEach(function (item) {
+      var term = document.createElement("dt");
+      term.textContent = T["f_" + item[0]] || item[0];
+      var value = document.createElement("dd");
+      value.textContent = item[1];
+      value.setAttribute("data-key", item[0]);
+      sealed.appendChild(term);
+      sealed.appendChild(value);
+    });
+    sealed.hidden = !(answer.sealed && answer.sealed.length);
     var pages = document.getElementById("pages");
     pages.textContent = "";
     (answer.pages || []).forEach(function (src, i) {

@@ -9,6 +9,7 @@ from kiosk.commands._common import MAX_PDF_BYTES, CommandContext, add_common_opt
 from kiosk.copy_check.online_compare import copy_seal_text, online_verdict, refresh_revocations
 from kiosk.copy_check.verify import ocr_words, quiet_libraries, verify_copy
 from signing.seal_fields import field_kind, field_label
+from signing.seal_v1 import FORMAT_V1
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,7 +42,9 @@ def checker_lines(result: Any) -> list[str]:
             for p in ((result.holder_name or "").upper(), f"(ID {result.holder})" if result.holder else "")
             if p
         )
-        lines.append(f"  REQUESTED BY     {who}")
+        # An older (VNC1) seal names the document's holder; a VNC2 seal, who asked for the copy.
+        older = getattr(result, "seal_format", None) == FORMAT_V1
+        lines.append(f"  {'HOLDER' if older else 'REQUESTED BY':<16} {who}")
     if result.pages:
         lines.append(
             f"  PAGE             {result.page} of {result.pages}"
@@ -53,6 +56,9 @@ def checker_lines(result: Any) -> list[str]:
     if result.issued_at:
         lines.append(f"  ISSUED           {result.issued_at:%Y-%m-%d %H:%M} UTC")
     lines.append(rule)
+    note = getattr(result, "older_seal", None)
+    if note:  # what an older copy's seal checks, and what is left to the eye (signing.seal_v1)
+        lines.append(f"  {note[0].upper()}{note[1:]}")
     return lines
 
 
