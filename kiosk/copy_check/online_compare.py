@@ -14,6 +14,9 @@ closed.
 4. A revoked copy's first line is REVOKED, with the public reason; exit 1.
 5. A city that cannot be asked (unreachable, rate limited, no address configured) is "status not
    checked", exit 3: never 0.
+6. An older copy (a VNC1 seal, ``signing.seal_v1``) has no access token: the city's ``/check/verdict``
+   is asked whether the QR is the very seal it stored for the code (``older_seal_verdict``); VALID only
+   then, NOT VALID (``record_mismatch``, ``seal_revoked``) otherwise.
 """
 
 from __future__ import annotations
@@ -25,13 +28,14 @@ from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from offline_sync.client import fetch_copy_facts, fetch_copy_status, fetch_kiosk_revocations
+from offline_sync.client import fetch_copy_facts, fetch_copy_status, fetch_kiosk_revocations, load_httpx
 from offline_sync.config import SyncConfig
 from offline_sync.protocol.errors import BackendError
 from signing.errors import SealFormatError, SigningError
 from signing.pades import SEAL_KEY
 from signing.seal import SealClaims
 from signing.seal_qr import parse_seal_qr, seal_digest
+from signing.seal_v1 import OLDER_SEAL_SHORT
 from signing.trust import TrustStore
 
 EXIT_VALID, EXIT_REFUSED, EXIT_UNREACHABLE = 0, 1, 3
@@ -175,6 +179,8 @@ def online_verdict(
         return OnlineVerdict(
             "REVOKED", "revoked", f"copy {code} was revoked by the city", EXIT_REFUSED, status="revoked"
         )
+    if claims.is_older_format:
+        return older_online_verdict(base, code, seal_text, str(known["status"]), timeout=timeout)
     if not claims.access_token:
         return OnlineVerdict(
             "UNCONFIRMED",
@@ -223,4 +229,57 @@ def online_verdict(
         EXIT_VALID,
         status,
         facts,
+    )
+
+
+def older_online_verdict(
+    base: str, code: str, seal_text: str, status: str, *, timeout: float = 5.0
+) -> OnlineVerdict:
+    """An older copy (VNC1 seal, no token) that the city knows: is the QR the very seal the city stored for
+    ``code``? Asked of the city's public ``/check/verdict`` (``backoffice.web.check_page``)."""
+    httpx = load_httpx()
+    try:
+        response = httpx.post(
+            f"{base.rstrip('/')}/check/verdict",
+            json={"qr": seal_text},
+            timeout=timeout,
+            follow_redirects=False,
+        )
+    except httpx.HTTPError as exc:
+        return _not_checked(f"the city cannot be reached ({type(exc).__name__})")
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code != 200 or not isinstance(body, dict):
+        return _not_checked(f"the city's check answered HTTP {response.status_code}")
+    key = body.get("reason_key")
+    if body.get("verdict") == "VALID" and key == "valid_older_seal":
+        shown = "post-checked by an officer" if status == "post_checked" else "issued, awaiting post-check"
+        return OnlineVerdict(
+            "VALID",
+            "valid",
+            f"the city holds this copy ({shown}) with this very seal; {OLDER_SEAL_SHORT}",
+            EXIT_VALID,
+            status,
+        )
+    if body.get("verdict") == "REVOKED":
+        return OnlineVerdict(
+            "REVOKED", "revoked", f"copy {code} was revoked by the city", EXIT_REFUSED, status="revoked"
+        )
+    if key == "seal_revoked":
+        return OnlineVerdict(
+            "NOT VALID",
+            "seal_revoked",
+            f"the city voids copy {code}'s seal: its kiosk's seal key was revoked",
+            EXIT_REFUSED,
+            status,
+        )
+    return OnlineVerdict(
+        "NOT VALID",
+        "record_mismatch",
+        f"the city's copy {code} is not sealed with this QR (the city answered {key or 'no reason'})",
+        EXIT_REFUSED,
+        status,
+        mismatched=["seal digest"],
     )

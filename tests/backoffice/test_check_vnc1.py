@@ -25,6 +25,9 @@ from backoffice.services.seals import SealChecker, load_trust
 from backoffice.storage.at_rest import load_or_create_key
 from backoffice.web.check_page import JSQR, TEXT, VENDOR_DIR, city_verdict
 from backoffice.web.public import build_public_app
+from kiosk.cli import main
+from kiosk.copy_check.online_compare import online_verdict
+from offline_sync.config import SyncConfig
 from offline_sync.protocol import RecordUpload
 from signing import make_code
 from signing.kiosk_revocation import load_revocation_list
@@ -173,6 +176,34 @@ def test_check_verdict_over_http(public_city):
         assert answer.json()["reason_key"] == "valid_older_seal"
         html = client.get("/check?lang=en").text
         assert 'id="sealed"' in html and "valid_older_seal" in html
+
+
+def test_kiosk_verify_online_asks_the_city_about_an_older_copy(
+    public_city, city, tmp_path, monkeypatch, capsys
+):
+    """`kiosk verify --online` of an older copy: no token, so the city is asked whether the QR is the very
+    seal it stored (its /check verdict); a forged VNC1 seal for the same code is NOT VALID, a revoked copy
+    REVOKED."""
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[signing]\ntrust_paths = ["{FIXTURE / "trust"}"]\n', encoding="utf-8")
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "kiosk-data"))
+    monkeypatch.setenv("KIOSK_CONFIG", str(config))
+    pdf = tmp_path / "older.pdf"
+    pdf.write_bytes(golden_pdf())
+    code = main(["verify", str(pdf), "--online", "--status-url", public_city])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.startswith(f"{pdf}: VALID: the city holds this copy") and "older seal (VNC1)" in out
+    assert "Older seal (VNC1):" in out and golden_facts()["doc_number"] in out
+
+    forged = ThrowAwayKiosk.make().v1_seal()  # a VNC1 seal for the same code, made with another key
+    said = online_verdict(SyncConfig(), forged, url=public_city)
+    assert (said.verdict, said.reason_key, said.exit_code) == ("NOT VALID", "record_mismatch", 1)
+    add_user(city, "hoa.nt", PASSWORD, "admin", "Nguyễn Thị Hoa")
+    revoke(city, golden_facts()["code"], username="hoa.nt", reason="x", reason_code="identity_doubt")
+    code = main(["verify", str(pdf), "--online", "--status-url", public_city])
+    out = capsys.readouterr().out
+    assert code == 1 and out.startswith(f"{pdf}: REVOKED: "), out
 
 
 @pytest.mark.skipif(
