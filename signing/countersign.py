@@ -29,7 +29,8 @@ from pyhanko.sign import fields, signers, timestamps
 
 from signing.config import SigningConfig
 from signing.errors import SigningError
-from signing.keys import SealSigner
+from signing.keys import ROOT_CERT, SealSigner, resolve
+from signing.pkcs11_keys import ensure_token_key, open_token_signer, store_token_cert
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +176,6 @@ def init_dev_officer(
 ) -> x509.Certificate:
     """Generate the officer's key on the token (if absent), issue a dev certificate for it, and store the
     certificate on the token and in the officer's keys folder (with the issuer, for the chain)."""
-    from signing.keys import ROOT_CERT, resolve
-    from signing.pkcs11_keys import ensure_token_key, store_token_cert
-
     public = ensure_token_key(config, data_dir)
     cert = make_officer_cert(public, issuer_key, issuer_cert, officer=officer)
     store_token_cert(config, data_dir, cert)
@@ -189,8 +187,6 @@ def init_dev_officer(
 
 def open_officer_signer(config: SigningConfig, data_dir: Path) -> SealSigner:
     """The signer of the officer's token key (close it, or use it as a context manager)."""
-    from signing.pkcs11_keys import open_token_signer
-
     try:
         return open_token_signer(config, data_dir)
     except SigningError:

@@ -18,6 +18,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import keys as asn1_keys
 from cryptography import x509
@@ -26,10 +27,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.x509.oid import NameOID
-from pyhanko.sign import signers
 
+from signing._pyhanko import simple_signer_class
 from signing.config import SigningConfig
 from signing.errors import KeyUnavailableError, SigningError
+from signing.pkcs11_keys import ensure_token_key, open_token_signer, store_token_cert
 from signing.signer import (
     ROOT_CERT,
     ROOT_KEY,
@@ -42,6 +44,9 @@ from signing.signer import (
     resolve,
     to_asn1_cert,
 )
+
+if TYPE_CHECKING:
+    from pyhanko.sign import signers
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +89,7 @@ class FileSealSigner(SealSigner):
             der = self._key.private_bytes(
                 serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
-            self._pdf_signer = signers.SimpleSigner(
+            self._pdf_signer = simple_signer_class()(
                 signing_cert=to_asn1_cert(self.cert),
                 signing_key=asn1_keys.PrivateKeyInfo.load(der),
                 cert_registry=self._cert_registry(),
@@ -301,8 +306,6 @@ def init_dev_keys(config: SigningConfig, data_dir: Path, *, authority: str, kios
     seal_cert_path, seal_key_path = keys_dir / SEAL_CERT, keys_dir / SEAL_KEY
     validity = (now - dt.timedelta(minutes=5), now + dt.timedelta(days=config.dev_seal_days))
     if config.key_backend == "pkcs11":
-        from signing.pkcs11_keys import ensure_token_key, store_token_cert
-
         if not seal_cert_path.exists():
             public = ensure_token_key(config, data_dir)
             cert = make_seal_cert(
@@ -345,8 +348,6 @@ def load_seal_signer(config: SigningConfig, data_dir: Path) -> SealSigner:
     """The kiosk's seal signer: an encrypted PKCS#8 file key, or a key on a PKCS#11 token."""
     keys_dir = resolve(config.keys_dir, data_dir)
     if config.key_backend == "pkcs11":
-        from signing.pkcs11_keys import open_token_signer
-
         signer: SealSigner = open_token_signer(config, data_dir)
     else:
         cert = load_cert(keys_dir / SEAL_CERT)

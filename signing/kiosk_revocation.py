@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from pyhanko.pdf_utils.reader import PdfFileReader
 
+from signing._pyhanko import pdf_reader_class
 from signing.errors import SealFormatError, SigningError
-from signing.pades import SEAL_KEY
+from signing.pdf_names import SEAL_KEY
 from signing.seal import decode_seal
 
 DEFAULT_NEXT_UPDATE = dt.timedelta(days=7)
@@ -180,7 +180,7 @@ def pdf_seal_signer(pdf: bytes) -> tuple[x509.Certificate, dt.datetime | None] |
     (the signature's signing time, the seal's issue time); None when the PDF has no readable signature.
     For the backend's upload check, which needs the serial number."""
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = pdf_reader_class()(io.BytesIO(pdf), strict=False)
         signatures = sorted(reader.embedded_signatures, key=lambda s: s.signed_revision)
         if not signatures:
             return None

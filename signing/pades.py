@@ -22,12 +22,10 @@ from pyhanko.stamp import StaticStampStyle
 from signing.content import QR_RESOURCE, make_qr, qr_form_content
 from signing.errors import SigningError
 from signing.keys import SealSigner
+from signing.pdf_names import FIELD_NAME, SEAL_KEY
 from signing.render import RenderedCopy
 
 log = logging.getLogger(__name__)
-
-FIELD_NAME = "KioskSeal"
-SEAL_KEY = "/VNCopySeal"  # the seal text, kept in the catalogue so verification can read it without a QR
 
 
 class _ExistingForm(PdfContent):

@@ -13,21 +13,22 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import pkcs11
 from asn1crypto import core as asn1_core
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from pkcs11 import Attribute, CertificateType, KeyType, Mechanism, ObjectClass
-from pkcs11.util.ec import encode_named_curve_parameters
-from pyhanko.sign import signers
-from pyhanko.sign.pkcs11 import PKCS11Signer
 
+from signing._pyhanko import pkcs11_signer_class
 from signing.config import SigningConfig
 from signing.errors import KeyUnavailableError
 from signing.signer import SEAL_CERT, SealSigner, issuer_chain, load_cert, resolve, to_asn1_cert
+
+if TYPE_CHECKING:
+    from pyhanko.sign import signers
+    from pyhanko.sign.pkcs11 import PKCS11Signer
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,16 @@ _libs: dict[str, Any] = {}
 _libs_lock = threading.Lock()
 
 
+def load_pkcs11() -> ModuleType:
+    """python-pkcs11, loaded when a token is first opened: the file-key kiosk, `kiosk verify` and the attract
+    screen never open one."""
+    import pkcs11.util.ec  # heavy third-party library (~60 ms with its native module), loaded on first use
+
+    return pkcs11
+
+
 def _lib(module: str) -> Any:
+    pkcs11 = load_pkcs11()
     with _libs_lock:
         if module not in _libs:
             if not Path(module).is_file():
@@ -67,6 +77,7 @@ def read_pin(config: SigningConfig, data_dir: Path) -> str:
 def _find_token(lib: Any, label: str) -> Any:
     """The token labelled ``label``. A module lists its tokens as they were when it was initialised (SoftHSM2
     does), so a token plugged in or created since is looked for once more after re-initialising it."""
+    pkcs11 = load_pkcs11()
     try:
         return lib.get_token(token_label=label)
     except pkcs11.NoSuchToken:
@@ -77,6 +88,7 @@ def _find_token(lib: Any, label: str) -> Any:
 
 def open_session(config: SigningConfig, data_dir: Path) -> Any:
     """A read-write user session on the configured token; KeyUnavailableError says what is wrong."""
+    pkcs11 = load_pkcs11()
     lib = _lib(config.pkcs11_module)
     pin = read_pin(config, data_dir)
     try:
@@ -102,28 +114,32 @@ def open_session(config: SigningConfig, data_dir: Path) -> Any:
 
 
 def _public_key(pkcs11_public: Any) -> ec.EllipticCurvePublicKey:
-    point = asn1_core.OctetString.load(pkcs11_public[Attribute.EC_POINT]).native
+    pkcs11 = load_pkcs11()
+    point = asn1_core.OctetString.load(pkcs11_public[pkcs11.Attribute.EC_POINT]).native
     return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
 
 
 def ensure_token_key(config: SigningConfig, data_dir: Path) -> ec.EllipticCurvePublicKey:
     """The public half of the seal key on the token, generating the pair (P-256) on the token if absent."""
+    pkcs11 = load_pkcs11()
     session = open_session(config, data_dir)
     label = config.pkcs11_key_label
     try:
         try:
-            return _public_key(session.get_key(object_class=ObjectClass.PUBLIC_KEY, label=label))
+            return _public_key(session.get_key(object_class=pkcs11.ObjectClass.PUBLIC_KEY, label=label))
         except pkcs11.NoSuchKey:
             pass
         key_id = _key_id(label)
         params = session.create_domain_parameters(
-            KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True
+            pkcs11.KeyType.EC,
+            {pkcs11.Attribute.EC_PARAMS: pkcs11.util.ec.encode_named_curve_parameters("secp256r1")},
+            local=True,
         )
         public, _private = params.generate_keypair(
             store=True,
             label=label,
             id=key_id,
-            private_template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False},
+            private_template={pkcs11.Attribute.SENSITIVE: True, pkcs11.Attribute.EXTRACTABLE: False},
         )
         log.info("generated the seal key pair on PKCS#11 token %s", config.pkcs11_token_label)
         return _public_key(public)
@@ -139,23 +155,26 @@ def _key_id(label: str) -> bytes:
 
 def store_token_cert(config: SigningConfig, data_dir: Path, cert: x509.Certificate) -> None:
     """Put the seal certificate on the token beside its key, replacing an older one with the same label."""
+    pkcs11 = load_pkcs11()
     session = open_session(config, data_dir)
     label = config.pkcs11_key_label
     try:
-        for old in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: label}):
+        for old in session.get_objects(
+            {pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE, pkcs11.Attribute.LABEL: label}
+        ):
             old.destroy()
         session.create_object(
             {
-                Attribute.CLASS: ObjectClass.CERTIFICATE,
-                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
-                Attribute.TOKEN: True,
-                Attribute.PRIVATE: False,
-                Attribute.LABEL: label,
-                Attribute.ID: _key_id(label),
-                Attribute.SUBJECT: cert.subject.public_bytes(),
-                Attribute.ISSUER: cert.issuer.public_bytes(),
-                Attribute.SERIAL_NUMBER: asn1_core.Integer(cert.serial_number).dump(),
-                Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
+                pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE,
+                pkcs11.Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
+                pkcs11.Attribute.TOKEN: True,
+                pkcs11.Attribute.PRIVATE: False,
+                pkcs11.Attribute.LABEL: label,
+                pkcs11.Attribute.ID: _key_id(label),
+                pkcs11.Attribute.SUBJECT: cert.subject.public_bytes(),
+                pkcs11.Attribute.ISSUER: cert.issuer.public_bytes(),
+                pkcs11.Attribute.SERIAL_NUMBER: asn1_core.Integer(cert.serial_number).dump(),
+                pkcs11.Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
             }
         )
     except pkcs11.PKCS11Error as exc:
@@ -165,8 +184,11 @@ def store_token_cert(config: SigningConfig, data_dir: Path, cert: x509.Certifica
 
 
 def _token_cert(session: Any, label: str) -> x509.Certificate | None:
-    for obj in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: label}):
-        return x509.load_der_x509_certificate(bytes(obj[Attribute.VALUE]))
+    pkcs11 = load_pkcs11()
+    for obj in session.get_objects(
+        {pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE, pkcs11.Attribute.LABEL: label}
+    ):
+        return x509.load_der_x509_certificate(bytes(obj[pkcs11.Attribute.VALUE]))
     return None
 
 
@@ -192,17 +214,18 @@ class Pkcs11SealSigner(SealSigner):
         self._pdf_signer: PKCS11Signer | None = None
 
     def sign_es256(self, message: bytes) -> bytes:
+        pkcs11 = load_pkcs11()
         digest = hashlib.sha256(message).digest()
         with self._lock:
             try:
                 # CKM_ECDSA over the digest returns r||s, the COSE form.
-                return bytes(self._key.sign(digest, mechanism=Mechanism.ECDSA))
+                return bytes(self._key.sign(digest, mechanism=pkcs11.Mechanism.ECDSA))
             except pkcs11.PKCS11Error as exc:
                 raise KeyUnavailableError(f"the token refused to sign: {exc!r}") from None
 
     def pdf_signer(self) -> signers.Signer:
         if self._pdf_signer is None:
-            self._pdf_signer = PKCS11Signer(
+            self._pdf_signer = pkcs11_signer_class()(
                 self._session,
                 key_label=self._key_label,
                 signing_cert=to_asn1_cert(self.cert),
@@ -213,6 +236,7 @@ class Pkcs11SealSigner(SealSigner):
         return self._pdf_signer
 
     def close(self) -> None:
+        pkcs11 = load_pkcs11()
         with self._lock:
             if self._session is not None:
                 try:
@@ -223,7 +247,8 @@ class Pkcs11SealSigner(SealSigner):
 
 
 def _public_for(session: Any, label: str) -> Any:
-    return session.get_key(object_class=ObjectClass.PUBLIC_KEY, label=label)
+    pkcs11 = load_pkcs11()
+    return session.get_key(object_class=pkcs11.ObjectClass.PUBLIC_KEY, label=label)
 
 
 def _public_key_of_cert(cert: x509.Certificate) -> ec.EllipticCurvePublicNumbers:
@@ -234,10 +259,11 @@ def _public_key_of_cert(cert: x509.Certificate) -> ec.EllipticCurvePublicNumbers
 
 
 def open_token_signer(config: SigningConfig, data_dir: Path) -> SealSigner:
+    pkcs11 = load_pkcs11()
     keys_dir = resolve(config.keys_dir, data_dir)
     session = open_session(config, data_dir)
     try:
-        key = session.get_key(object_class=ObjectClass.PRIVATE_KEY, label=config.pkcs11_key_label)
+        key = session.get_key(object_class=pkcs11.ObjectClass.PRIVATE_KEY, label=config.pkcs11_key_label)
         cert = (
             load_cert(keys_dir / SEAL_CERT)
             if (keys_dir / SEAL_CERT).is_file()
