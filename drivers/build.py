@@ -15,10 +15,18 @@ import numpy as np
 
 from drivers import config as cfg
 from drivers.base import Camera, DocumentPrinter, ReceiptPrinter, Scanner, StaffSignal
-from drivers.chip_reader import ChipReader, SimulatedCard
+from drivers.camera import OpenCVCamera
+from drivers.chip_reader import ChipReader, PcscChipReader, SimulatedCard, SimulatedChipReader
 from drivers.config import DevicesConfig
+from drivers.cups import CupsPrinter
 from drivers.errors import DeviceConfigError
+from drivers.escpos import EscposPrinter
+from drivers.escpos_transports import NetworkTransport, SerialTransport, Transport, UsbTransport
 from drivers.health import DeviceState, DeviceStatus, HealthMonitor
+from drivers.scanners import FolderScanner, SaneScanner
+from drivers.signal_light import SerialTowerLight, SimulatedSignalLight
+from drivers.sim_printers import PdfFolderPrinter, SimulatedReceiptPrinter
+from drivers.simulated import SimulatedCamera, SimulatedScanner
 
 log = logging.getLogger(__name__)
 
@@ -130,35 +138,25 @@ class BuildContext:
 
 # -- one builder per back-end, registered under its `type` key ---------------------------------------
 def _simulated_scanner(c: cfg.SimulatedScannerConfig, ctx: BuildContext) -> Scanner:
-    from drivers.simulated import SimulatedScanner
-
     return SimulatedScanner("scanner", ctx.sample_pages, timeout=c.timeout_s)
 
 
 def _folder_scanner(c: cfg.FolderScannerConfig, ctx: BuildContext) -> Scanner:
-    from drivers.scanners import FolderScanner
-
     return FolderScanner(_folder(c.folder, ctx.data_dir), "scanner", timeout=c.timeout_s)
 
 
 def _sane_scanner(c: cfg.SaneScannerConfig, ctx: BuildContext) -> Scanner:
-    from drivers.scanners import SaneScanner
-
     return SaneScanner(
         c.device, "scanner", mode=c.mode, page=c.page, source=c.source, options=c.options, timeout=c.timeout_s
     )
 
 
 def _simulated_camera(c: cfg.SimulatedCameraConfig, ctx: BuildContext) -> Camera:
-    from drivers.simulated import SimulatedCamera
-
     frames = _folder(c.frames, ctx.data_dir) if c.frames else ctx.sample_frames
     return SimulatedCamera("camera", frames, fps=c.fps, timeout=c.timeout_s)
 
 
 def _opencv_camera(c: cfg.OpenCVCameraConfig, ctx: BuildContext) -> Camera:
-    from drivers.camera import OpenCVCamera
-
     return OpenCVCamera(
         c.source,
         "camera",
@@ -171,31 +169,22 @@ def _opencv_camera(c: cfg.OpenCVCameraConfig, ctx: BuildContext) -> Camera:
 
 
 def _pdf_folder_printer(c: cfg.PdfFolderPrinterConfig, ctx: BuildContext) -> DocumentPrinter:
-    from drivers.sim_printers import PdfFolderPrinter
-
     return PdfFolderPrinter(_folder(c.folder, ctx.data_dir), "document_printer", timeout=c.timeout_s)
 
 
 def _cups_printer(c: cfg.CupsPrinterConfig, ctx: BuildContext) -> DocumentPrinter:
-    from drivers.cups import CupsPrinter
-
     return CupsPrinter(
         c.queue, "document_printer", server=c.server, job_timeout=c.job_timeout_s, timeout=c.timeout_s
     )
 
 
 def _simulated_receipts(c: cfg.SimulatedReceiptPrinterConfig, ctx: BuildContext) -> ReceiptPrinter:
-    from drivers.sim_printers import SimulatedReceiptPrinter
-
     return SimulatedReceiptPrinter(
         _folder(c.folder, ctx.data_dir), "receipt_printer", paper_mm=c.paper_mm, timeout=c.timeout_s
     )
 
 
 def _escpos(c: cfg.EscposSerialConfig | cfg.EscposNetworkConfig | cfg.EscposUsbConfig) -> ReceiptPrinter:
-    from drivers.escpos import EscposPrinter
-    from drivers.escpos_transports import NetworkTransport, SerialTransport, Transport, UsbTransport
-
     transport: Transport
     if isinstance(c, cfg.EscposSerialConfig):
         transport = SerialTransport(
@@ -220,26 +209,18 @@ def _escpos(c: cfg.EscposSerialConfig | cfg.EscposNetworkConfig | cfg.EscposUsbC
 
 
 def _simulated_chip_reader(c: cfg.SimulatedChipReaderConfig, ctx: BuildContext) -> ChipReader:
-    from drivers.chip_reader import SimulatedChipReader
-
     return SimulatedChipReader("chip_reader", ctx.sample_chip, timeout=c.timeout_s)
 
 
 def _pcsc_chip_reader(c: cfg.PcscChipReaderConfig, ctx: BuildContext) -> ChipReader:
-    from drivers.chip_reader import PcscChipReader
-
     return PcscChipReader(c.reader, "chip_reader", timeout=c.timeout_s)
 
 
 def _simulated_light(c: cfg.SimulatedSignalLightConfig, ctx: BuildContext) -> StaffSignal:
-    from drivers.signal_light import SimulatedSignalLight
-
     return SimulatedSignalLight("signal_light", timeout=c.timeout_s)
 
 
 def _tower_light(c: cfg.SerialTowerLightConfig, ctx: BuildContext) -> StaffSignal:
-    from drivers.signal_light import SerialTowerLight
-
     return SerialTowerLight(c.port, "signal_light", baudrate=c.baudrate, buzz_s=c.buzz_s, timeout=c.timeout_s)
 
 

@@ -19,11 +19,11 @@ Status uses the real-time ``DLE EOT n`` queries, answered even while the printer
 
 from __future__ import annotations
 
+import functools
 import logging
 import unicodedata
 from dataclasses import dataclass
-
-from escpos.escpos import Escpos
+from typing import Any
 
 from drivers.base import DeviceBase, Receipt
 from drivers.errors import (
@@ -100,21 +100,29 @@ _REASON_ERRORS: dict[str, type[DeviceError]] = {
 DEFAULT_PROFILE = "TM-T20II"
 
 
-class _ByteBuilder(Escpos):
-    """python-escpos commands collected into bytes (the transport is one method, ``_raw``)."""
+@functools.cache
+def byte_builder_class() -> type[Any]:
+    """python-escpos's commands collected into bytes (the transport is one method, ``_raw``).
 
-    def __init__(self, profile: str = DEFAULT_PROFILE) -> None:
-        super().__init__(profile=profile)
-        self.buffer = bytearray()
+    Made on first use: python-escpos with its printers' capability data costs ~225 ms to import, which
+    `kiosk --help`, the attract screen and a kiosk without an ESC/POS printer should not pay."""
+    from escpos.escpos import Escpos  # heavy third-party library, loaded when the first receipt is built
 
-    def _raw(self, msg: bytes) -> None:
-        self.buffer += msg
+    class ByteBuilder(Escpos):
+        def __init__(self, profile: str = DEFAULT_PROFILE) -> None:
+            super().__init__(profile=profile)
+            self.buffer = bytearray()
 
-    def open(self) -> None:
-        """Nothing to open: bytes are collected."""
+        def _raw(self, msg: bytes) -> None:
+            self.buffer += msg
 
-    def close(self) -> None:
-        """Nothing to close."""
+        def open(self) -> None:
+            """Nothing to open: bytes are collected."""
+
+        def close(self) -> None:
+            """Nothing to close."""
+
+    return ByteBuilder
 
 
 def encode_cp1258(text: str) -> bytes:
@@ -151,7 +159,7 @@ def receipt_bytes(
     width = DOTS_PER_LINE.get(paper_mm)
     if width is None:
         raise ValueError(f"paper width must be one of {sorted(DOTS_PER_LINE)} mm")
-    job = _ByteBuilder(profile)
+    job = byte_builder_class()(profile)
     # The model's print head may be narrower than the roll (a TM-T88V prints 512 dots on 80 mm paper).
     head = job.profile.profile_data.get("media", {}).get("width", {}).get("pixels")
     if isinstance(head, int) and head > 0:
@@ -205,7 +213,7 @@ class EscposPrinter(DeviceBase):
                 detail=f"paper_mm={paper_mm} (58 or 80), text_mode={text_mode!r} (image or cp1258)",
             )
         try:
-            _ByteBuilder(profile)
+            byte_builder_class()(profile)
         except Exception as exc:  # python-escpos raises its own error for an unknown profile name
             raise DeviceConfigError(
                 f"{name}: unknown printer profile {profile!r}",
