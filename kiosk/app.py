@@ -14,24 +14,38 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from drivers.build import Devices, build_devices
+from kiosk.audit import AuditLog
 from kiosk.config import KioskConfig
 from kiosk.errors import UnavailableError
+from kiosk.identity import FaceVerifier
+from kiosk.identity.cccd import CardData
+from kiosk.identity.chip.kiosk_chip import load_trust, simulated_chip_factory
+from kiosk.identity.chip.pki import ChipPki, make_chip_pki
+from kiosk.identity.liveness import Challenge
+from kiosk.identity.simulated_subject import FRAMES_PER_STEP, SimulatedSubject
+from kiosk.pipeline.store import KioskStore, data_key_path
+from kiosk.pipeline.visit_pipeline import VisitPipeline
+from kiosk.runtime.fleet_health import DEVICES_FILE, watch_devices
+from kiosk.runtime.memory import tune_malloc
+from kiosk.runtime.seal_renewal import ScreenSealRenewal, renewal_lock_path
+from kiosk.runtime.security import check_private_dir, check_private_file
+from kiosk.samples.card import sample_portrait
+from kiosk.samples.glass import DEMO_CITIZEN, SampleGlass
+from kiosk.samples.held_copy import held_copy_photo
+from ocr import OcrEngine
+from offline_sync.runner import open_client, open_store
+from signing.errors import SigningError
+from signing.keys import init_dev_keys, load_seal_signer
+from signing.signer import SealSigner
+from signing.trust import TrustStore, load_trust_store
 
 if TYPE_CHECKING:
     from cryptography import x509
 
-    from drivers import Devices
-    from kiosk.audit import AuditLog
-    from kiosk.identity import FaceVerifier
     from kiosk.identity.chip.applet import VirtualChip
-    from kiosk.identity.chip.pki import ChipPki
-    from kiosk.identity.simulated_subject import SimulatedSubject
-    from kiosk.pipeline.store import KioskStore
-    from kiosk.pipeline.visit_pipeline import VisitPipeline
-    from kiosk.runtime.seal_renewal import ScreenSealRenewal
-    from kiosk.samples.glass import SampleGlass
-    from ocr import OcrEngine
-    from signing import SealSigner, TrustStore
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +54,6 @@ class KioskApp:
     """The services of one kiosk process, composed from one config."""
 
     def __init__(self, config: KioskConfig, *, check_secrets: bool | None = None) -> None:
-        from kiosk.runtime.memory import tune_malloc
-
         tune_malloc()  # few malloc arenas: worker threads' visits do not each keep a heap (kiosk.runtime.memory)
         self.config = config
         # Signers a renewed certificate replaced (reload_seal_certificate); closed with the app.
@@ -53,9 +65,6 @@ class KioskApp:
 
     def check_secrets(self) -> None:
         """Raise InsecureFileError naming the file and the fix for a loose config, key folder or key."""
-        from kiosk.pipeline.store import data_key_path
-        from kiosk.runtime.security import check_private_dir, check_private_file
-
         if self.config.source not in ("", "<defaults>"):
             check_private_file(self.config.source)
         keys_dir = self.config.path(self.config.signing.keys_dir)
@@ -85,23 +94,17 @@ class KioskApp:
     # -- services --------------------------------------------------------------------------------
     @cached_property
     def ocr(self) -> OcrEngine:
-        from ocr import OcrEngine
-
         return OcrEngine(self.config.ocr)
 
     @cached_property
     def face(self) -> FaceVerifier:
-        from kiosk.identity import FaceVerifier
-
         return FaceVerifier(self.config.identity)
 
     def _ensure_dev_keys(self) -> None:
         """The simulated profile makes its own development keys on first use; a real kiosk never does."""
-        import signing
-
         if self.config.profile != "simulated" or self.config.signing.key_backend != "file":
             return
-        signing.init_dev_keys(
+        init_dev_keys(
             self.config.signing,
             self.data_dir,
             authority=self.config.kiosk.authority,
@@ -110,12 +113,10 @@ class KioskApp:
 
     @cached_property
     def signer(self) -> SealSigner:
-        import signing
-
         self._ensure_dev_keys()
         try:
-            return signing.load_seal_signer(self.config.signing, self.data_dir)
-        except signing.SigningError as exc:
+            return load_seal_signer(self.config.signing, self.data_dir)
+        except SigningError as exc:
             raise UnavailableError(
                 f"the kiosk seal key cannot be used: {exc} (run `kiosk keys init-dev` for a development key)",
                 key="error.signing_unavailable",
@@ -125,11 +126,6 @@ class KioskApp:
     def seal_renewal(self) -> ScreenSealRenewal:
         """Issue 22: the screen process holds the seal key, so it renews the seal certificate itself over its
         own mTLS client, once a day with the sync worker (kiosk.runtime.seal_renewal); `kiosk run` starts it."""
-        import signing
-        from kiosk.pipeline.store import data_key_path
-        from kiosk.runtime.seal_renewal import ScreenSealRenewal, renewal_lock_path
-        from offline_sync.runner import open_client, open_store
-
         config, sync = self.config, self.config.sync
         return ScreenSealRenewal(
             config.signing,
@@ -139,7 +135,7 @@ class KioskApp:
             open_store=lambda: open_store(sync, config.path, data_key_path(config)),
             lock_path=renewal_lock_path(config.path(sync.database)),
             in_use=lambda: self.__dict__.get("signer"),
-            load_signer=lambda: signing.load_seal_signer(config.signing, self.data_dir),
+            load_signer=lambda: load_seal_signer(config.signing, self.data_dir),
         )
 
     def start_seal_renewal(self) -> None:
@@ -164,16 +160,12 @@ class KioskApp:
 
     @cached_property
     def trust(self) -> TrustStore:
-        import signing
-
         self._ensure_dev_keys()
-        return signing.load_trust_store(self.config.signing, self.data_dir)
+        return load_trust_store(self.config.signing, self.data_dir)
 
     @cached_property
     def audit(self) -> AuditLog:
         """The tamper-evident audit log; its checkpoints are signed with the kiosk seal key when it loads."""
-        from kiosk.audit import AuditLog
-
         audit_config = self.config.audit
         path = self.config.path(audit_config.log_file)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -183,8 +175,6 @@ class KioskApp:
             log.warning("audit checkpoints are not signed: the kiosk key is unavailable")
             audit = AuditLog(path, checkpoint_every=audit_config.checkpoint_every, actor="kiosk")
         else:
-            from cryptography.hazmat.primitives.asymmetric import ec
-
             seal_key = signer.cert.public_key()
             audit = AuditLog(
                 path,
@@ -199,8 +189,6 @@ class KioskApp:
 
     @cached_property
     def store(self) -> KioskStore:
-        from kiosk.pipeline.store import KioskStore
-
         return KioskStore.open(self.config)
 
     @cached_property
@@ -208,15 +196,10 @@ class KioskApp:
         """What lies on the simulated scanner's glass; None when the scanner is real."""
         if self.config.devices.scanner.type != "simulated":
             return None
-        from kiosk.samples.glass import SampleGlass
-
         return SampleGlass(copies_dir=self.data_dir / "copies")
 
     @cached_property
     def devices(self) -> Devices:
-        from drivers import build_devices
-        from kiosk.runtime.fleet_health import DEVICES_FILE, watch_devices
-
         glass, subject = self.glass, self.simulated_subject
         devices = build_devices(
             self.config.devices,
@@ -233,14 +216,10 @@ class KioskApp:
         """The person in front of the simulated camera; None when the camera is real."""
         if self.config.devices.camera.type != "simulated":
             return None
-        from kiosk.identity.simulated_subject import SimulatedSubject
-
         return SimulatedSubject()
 
     @cached_property
     def pipeline(self) -> VisitPipeline:
-        from kiosk.pipeline.visit_pipeline import VisitPipeline
-
         return VisitPipeline(
             settings=self.config,
             devices=self.devices,
@@ -261,26 +240,17 @@ class KioskApp:
         """The simulated chip's test CSCA and Document Signer, made at run time; None with a real reader."""
         if self.config.devices.chip_reader.type != "simulated":
             return None
-        from kiosk.identity.chip.pki import make_chip_pki
-
         return make_chip_pki()
 
     @cached_property
     def chip_trust(self) -> list[x509.Certificate]:
         """The CSCA certificates a chip's Document Signer must chain to (identity.chip_csca)."""
-        from kiosk.identity.chip.kiosk_chip import load_trust
-
         return load_trust(self.config.identity, self.data_dir, self.chip_pki)
 
     def _simulated_chip(self) -> Callable[[], VirtualChip] | None:
         """The simulated reader's card: the chip of the citizen whose card lies on the simulated glass."""
         if self.chip_pki is None:
             return None
-        from kiosk.identity.cccd import CardData
-        from kiosk.identity.chip.kiosk_chip import simulated_chip_factory
-        from kiosk.samples.card import sample_portrait
-        from kiosk.samples.glass import DEMO_CITIZEN
-
         return simulated_chip_factory(self.chip_pki, CardData(**DEMO_CITIZEN), sample_portrait)
 
     def prompted(self, item: str) -> None:
@@ -291,8 +261,6 @@ class KioskApp:
         """
         if item == "copy_photo":
             if self.glass is not None and self.simulated_subject is not None:
-                from kiosk.samples.held_copy import held_copy_photo
-
                 self.glass.expect("copy")
                 self.simulated_subject.hold(held_copy_photo(self.glass.next_image()))
             return
@@ -306,9 +274,6 @@ class KioskApp:
         """
         if self.simulated_subject is None:
             return None
-        from kiosk.identity.liveness import Challenge
-        from kiosk.identity.simulated_subject import FRAMES_PER_STEP
-
         self.simulated_subject.perform(challenge)
         return len(Challenge.parse(challenge).steps) * FRAMES_PER_STEP
 

@@ -8,33 +8,36 @@ process), so dlib never holds the GIL of the process that draws the screens.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.app import KioskApp, private_tmp_dir
+from kiosk.copy_check.online_status import online_status
+from kiosk.errors import BadInputError
 from kiosk.flow.contracts import FaceBox, FaceWorker, Report
+from kiosk.pipeline.visit_pipeline import CertifiedCopy, ReprintedCopy, VisitData, VisitPipeline
 from kiosk.services import duplicate_page
 from kiosk.services.collect import Collect, SlipPrinter, collect_slip
 from kiosk.services.readiness import Readiness, check_devices
-from kiosk.services.reprint import code_from_qr
+from kiosk.services.reprint import BackendCopies, CopySource, HolderReprint, code_from_qr
+from ocr import classify
 from ocr.barcodes import decode_qr_codes
+from offline_sync.runner import open_client
 from offline_sync.uncollected import UncollectedBook
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import numpy as np
 
     from drivers.base import Receipt
-    from kiosk.app import KioskApp
     from kiosk.copy_check.online_status import OnlineStatus
     from kiosk.flow.record import VisitRecord
     from kiosk.identity import CardData, FaceDecision, FaceVerifier
     from kiosk.identity.chip.kiosk_chip import ChipCheck
-    from kiosk.pipeline.visit_pipeline import CertifiedCopy, ReprintedCopy, VisitPipeline
     from kiosk.services.payment import PaymentService
     from kiosk.services.queue_ticket import QueueTicketService
-    from kiosk.services.reprint import CopySource
     from kiosk.services.staff_call import StaffCallService
     from ocr import PageResult
     from signing import Verification
@@ -89,18 +92,11 @@ class PipelineServices:
         if config.sync.backend_url:
 
             def backend_copies() -> CopySource:
-                from kiosk.services.reprint import BackendCopies
-                from offline_sync.runner import open_client
-
                 return BackendCopies(open_client(config.sync, config.path))
 
             services.backend_copies = backend_copies
-        from kiosk.app import private_tmp_dir
-
         services.work_dir = private_tmp_dir(app)
         if config.sync.public_url:
-            from kiosk.copy_check.online_status import online_status
-
             services.status_lookup = lambda code: online_status(config.sync, code)
         services.authority = config.kiosk.authority
         services.collect = Collect(
@@ -159,14 +155,9 @@ class PipelineServices:
         return self.pipeline.read_page(image, dpi=self.scanner_dpi)
 
     def classify_document(self, texts: list[str]) -> str:
-        from ocr import classify
-
         return str(classify("\f".join(texts)))
 
     def certify(self, visit: VisitRecord, progress: Report) -> CertifiedCopy:
-        from kiosk.errors import BadInputError
-        from kiosk.pipeline.visit_pipeline import VisitData
-
         if visit.card is None or visit.face is None:
             raise BadInputError("the visit has no identified citizen yet", key="error.no_identity")
         data = VisitData(
@@ -200,12 +191,9 @@ class PipelineServices:
     ) -> ReprintedCopy:
         """Print a kept (or, after retention, the backend's) copy again for its holder only: the card's ID
         is the record's and the live face matches the card (kiosk.services.reprint.HolderReprint)."""
-        import tempfile
-        from pathlib import Path
-
+        # Here, not at the top: kiosk.copy_check.verify reaches signing.verify, whose pyHanko (~0.7 s) would
+        # load with the attract screen; signing.verify has no first-use provider for it yet (issue 21).
         from kiosk.copy_check.verify import verify_copy
-        from kiosk.pipeline.visit_pipeline import ReprintedCopy
-        from kiosk.services.reprint import HolderReprint
 
         pipeline = self.pipeline
         checker = HolderReprint(

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
+import signing  # the package: its certified-copy PDF code (pyHanko, reportlab) loads on the first copy
+from drivers.base import Receipt
 from kiosk.errors import (
     BadInputError,
     KioskError,
@@ -28,11 +30,25 @@ from kiosk.errors import (
     UnavailableError,
     UnknownCodeError,
 )
+from kiosk.identity import read_card
+from kiosk.identity.chip.kiosk_chip import check_chip
+from kiosk.identity.liveness import (
+    Challenge,
+    LivenessChecker,
+    LivenessError,
+    LivenessState,
+    check_challenge,
+    draw_challenge,
+)
 from kiosk.pipeline.copy_fields import copy_fields, low_confidence_words
 from kiosk.runtime.logs import mask_id, register_sensitive
+from kiosk.services.delivery import new_retrieval
+from ocr import classify, document_marks, extract_fields
+from offline_sync.store import RecordIn
+from signing.code import is_valid_code, normalize_code
 
 if TYPE_CHECKING:
-    from drivers import Devices, Receipt
+    from drivers import Devices
     from kiosk.audit import AuditLog
     from kiosk.config import KioskConfig
     from kiosk.identity import CardData, FaceDecision, FaceVerifier
@@ -219,8 +235,6 @@ class VisitPipeline:
         return image, self.read_card(image)
 
     def read_card(self, image: np.ndarray) -> CardData:
-        from kiosk.identity import read_card
-
         card = read_card(image)
         register_sensitive(card.full_name, card.id_number, *([card.old_id] if card.old_id else []))
         log.info("card read: holder %s", card.masked_id())
@@ -231,8 +245,6 @@ class VisitPipeline:
         DG2 portrait is then what the face is checked against. Goes on from the QR, flagged, without a
         reader or a chip; refuses (ChipRefused, NegativeVerdict) a chip that fails authentication or
         disagrees with the QR."""
-        from kiosk.identity.chip.kiosk_chip import check_chip
-
         check = check_chip(
             getattr(self.devices, "chip_reader", None), card, self.chip_trust, self.settings.identity
         )
@@ -242,8 +254,6 @@ class VisitPipeline:
     # -- face -------------------------------------------------------------------------------------
     def draw_challenge(self) -> str:
         """A random liveness challenge, e.g. ``turn_left+blink``."""
-        from kiosk.identity.liveness import draw_challenge
-
         return draw_challenge(steps=int(self.settings.identity.liveness_steps)).name
 
     def capture_challenge(
@@ -256,8 +266,6 @@ class VisitPipeline:
         limit, or about 2.5 s a step when the frames are judged elsewhere (the UI's face process). A
         simulated citizen is asked to perform the challenge and its performance bounds the frames read.
         """
-        from kiosk.identity.liveness import Challenge, LivenessChecker, LivenessState
-
         camera = self.devices.camera
         identity = self.settings.identity
         frames: list[np.ndarray] = []
@@ -282,14 +290,10 @@ class VisitPipeline:
 
     def check_liveness(self, challenge: str, frames: Sequence[np.ndarray]) -> str:
         """``passed:<challenge>`` for the record, or LivenessError (a NegativeVerdict) with the reason."""
-        from kiosk.identity.liveness import check_challenge
-
         return self.liveness_verdict(challenge, check_challenge(challenge, frames, self.settings.identity))
 
     def liveness_verdict(self, challenge: str, result: LivenessResult) -> str:
         """What the record keeps for a checked challenge, wherever it was checked; LivenessError if failed."""
-        from kiosk.identity.liveness import LivenessError
-
         if not result.passed:
             raise LivenessError(
                 f"liveness challenge {challenge} not passed: {result.reason}",
@@ -324,10 +328,6 @@ class VisitPipeline:
     # -- certify ----------------------------------------------------------------------------------
     def certify(self, visit: VisitData, progress: Progress | None = None) -> CertifiedCopy:
         """Classify, code, render, seal, sign, save and record one certified copy."""
-        import signing
-        from ocr import classify, document_marks, extract_fields
-        from offline_sync.store import RecordIn
-
         report = progress or (lambda _step, _fraction: None)
         if not visit.face.match:
             raise NegativeVerdict(
@@ -403,8 +403,6 @@ class VisitPipeline:
         self.copies_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         pdf_path = self.copies_dir / f"{code}.pdf"
         _write_atomically(pdf_path, issued.pdf)
-        from kiosk.services.delivery import new_retrieval
-
         # The retrieval secret is printed on the receipt; only its hash is kept.
         retrieval = new_retrieval(code, config.sync.public_url)
         record = RecordIn(
@@ -485,8 +483,6 @@ class VisitPipeline:
         payment_reference: str = "",
     ) -> Receipt:
         """What the receipt of `copy` says (issue 25: also laid out as the "paid, copy to collect" slip)."""
-        from drivers import Receipt
-
         language = "en" if getattr(copy, "language", "vi") == "en" else "vi"
         text = RECEIPT_TEXT[language]
         lines = (
@@ -512,8 +508,6 @@ class VisitPipeline:
         return receipt
 
     def reprint(self, code: str, copies: int = 1) -> ReprintedCopy:
-        from signing.code import is_valid_code, normalize_code
-
         wanted = normalize_code(code)
         if not is_valid_code(wanted):
             raise UnknownCodeError(
@@ -534,6 +528,8 @@ class VisitPipeline:
         return self.devices.scanner.scan()
 
     def check_copy(self, source: Path | bytes | np.ndarray) -> Verification:
+        # Here, not at the top: kiosk.copy_check.verify reaches signing.verify, whose pyHanko (~0.7 s) would
+        # load with the attract screen; signing.verify has no first-use provider for it yet (issue 21).
         from kiosk.copy_check.verify import ocr_words, verify_copy
 
         return verify_copy(source, self.trust(), read_words=ocr_words(lambda: self.ocr))
