@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from kiosk.flow import Screen, Service
 from ui import messages
@@ -190,48 +190,154 @@ class CheckResultScreen(ScreenBase):
         return f"{text}: {reason}" if status == "revoked" and reason else text
 
 
-@screen(Screen.reprint, shots={"15-reprint": {"service": Service.reprint, "reprint_code": "HN001-0000"}})
+@screen(
+    Screen.reprint,
+    shots={
+        "15-reprint": {"service": Service.reprint, "reprint_code": "HN001-0000"},
+        "15b-reprint-qr-unread": {"service": Service.reprint, "reprint_qr_unread": "glass"},
+    },
+)
 class ReprintScreen(ScreenBase):
-    """The code from the receipt, typed on a keyboard placed low, near the hands; the card and the face of
-    the holder come next (kiosk.flow: submit_reprint)."""
+    """The code from the receipt: its QR read on the glass or at the camera (issue 25), or the code typed on
+    a keyboard placed low, near the hands; the card and the face of the holder come next (kiosk.flow:
+    reprint_by_glass, reprint_by_camera, submit_reprint). The reading runs on the flow's worker."""
 
     def __init__(self, host: Any) -> None:
         super().__init__(host)
-        # The code and its keys sit in the lower part, within reach; on a tall screen the free space goes
-        # above them, twice as much as between them.
+        # The code and its keys in the lower part, within reach; on a tall screen the free space goes above
+        # them. The two QR buttons stand beside the keys on a wide screen (no height taken from them), above
+        # the code on a tall one (set_portrait moves them).
+        self.qr_box = QWidget()
+        qr_column = QVBoxLayout(self.qr_box)
+        qr_column.setContentsMargins(0, 0, 0, 0)
+        self.by_glass = make_button(on_click=self._by_glass)
+        self.by_camera = make_button(on_click=self._by_camera)
+        qr_column.addWidget(self.by_glass)
+        qr_column.addWidget(self.by_camera)
+        qr_column.addStretch(1)
         self.body.addStretch(2)
+        self.qr_above = QVBoxLayout()  # holds the QR buttons on a tall screen
+        self.body.addLayout(self.qr_above)
+        self.body.addStretch(1)
+        # One line above the keys: the code as typed, or, while there is one, what the QR reading says
+        # (reading, or could not read: then typing the code clears it and shows the code again).
         self.code = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.code)
         self.status = make_label(align=Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.status)
-        self.body.addStretch(1)
+        self.keys_row = QHBoxLayout()  # the QR buttons, then the keys, on a wide screen
+        self.keys_row.addWidget(self.qr_box)
         self.keypad = Keypad(CODE_KEYS, columns=10)
         self.keypad.pressed.connect(self._key)
-        self.body.addWidget(self.keypad)
+        self.keys_row.addWidget(self.keypad, 1)
+        self.body.addLayout(self.keys_row)
         self.cancel = make_button(on_click=host.confirm_cancel)
         self.go = make_button(primary=True, on_click=self.flow.submit_reprint)
         self.footer.addWidget(self.cancel)
         self.footer.addStretch(1)
         self.footer.addWidget(self.go)
+        self._reading = ""  # "glass" / "camera": the button the citizen pressed, while the flow reads
+        self._spoken_status = ""
 
     def set_portrait(self, portrait: bool) -> None:
-        pass  # the keypad stays at the bottom, near the hands, in both orientations
+        # the keypad stays at the bottom, near the hands, in both orientations
+        target, other = (self.qr_above, self.keys_row) if portrait else (self.keys_row, self.qr_above)
+        if target.indexOf(self.qr_box) < 0:
+            other.removeWidget(self.qr_box)
+            target.insertWidget(0, self.qr_box)
+        for button in (self.by_glass, self.by_camera):  # a tall screen has room for taller buttons
+            if bool(button.property("big")) != portrait:
+                button.setProperty("big", portrait)
+                button.style().unpolish(button)
+                button.style().polish(button)
+
+    def _by_glass(self) -> None:
+        self._reading = "glass"
+        self.flow.reprint_by_glass()
+
+    def _by_camera(self) -> None:
+        self._reading = "camera"
+        self.flow.reprint_by_camera()
 
     def _key(self, key: str) -> None:
         code = self.flow.visit.reprint_code
         self.flow.set_reprint_code(code[:-1] if key == Keypad.BACKSPACE else code + key)
 
+    def _status_text(self, flow: VisitFlow) -> tuple[str, str]:
+        """The status line and its role: reading, the QR that could not be read, or nothing."""
+        unread = str(getattr(flow.visit, "reprint_qr_unread", "") or "")
+        if flow.busy and self._reading == "glass":
+            return self.tr("Reading the QR code on the glass…"), ""
+        if flow.busy and self._reading == "camera":
+            return self.tr("Reading the QR code at the camera…"), ""
+        if flow.busy:
+            return self.tr("Checking…"), ""
+        if unread == "camera":
+            return (
+                self.tr(
+                    "The QR code could not be read. Hold the receipt still, QR code towards the camera, "
+                    "and press again. Or type the code below."
+                ),
+                "error",
+            )
+        if unread:
+            return (
+                self.tr(
+                    "The QR code could not be read. Lay the receipt flat, QR code face down on the glass, "
+                    "and press again. Or type the code below."
+                ),
+                "error",
+            )
+        return "", ""
+
     def show_state(self, flow: VisitFlow) -> None:
+        services = flow.services
+        reads = hasattr(services, "receipt_code")
+        glass = reads and hasattr(services, "scan_receipt")
+        camera = reads and hasattr(services, "photo_receipt")
         self.step.setText(self.tr("Reprint a copy"))
-        self.title.setText(self.tr("Type the code on your receipt"))
-        self.instruction.setText(
-            self.tr("Only the holder can reprint: the kiosk then reads your ID card and checks your face.")
+        self.by_glass.setText(self.tr("Read the QR on the glass"))
+        self.by_camera.setText(self.tr("Read the QR at the camera"))
+        holder = self.tr(
+            "Only the holder can reprint: the kiosk then reads your ID card and checks your face."
         )
+        if glass or camera:
+            self.title.setText(self.tr("Read the QR code on your receipt, or type its code"))
+            self.instruction.setText(
+                self.tr("Lay the receipt on the glass, QR code face down, or hold it up to the camera.")
+                + " "
+                + holder
+            )
+        else:
+            self.title.setText(self.tr("Type the code on your receipt"))
+            self.instruction.setText(holder)
+        self.by_glass.setVisible(glass)
+        self.by_camera.setVisible(camera)
+        self.qr_box.setVisible(glass or camera)
+        for button in (self.by_glass, self.by_camera):
+            button.setEnabled(not flow.busy)
         self.code.setText(flow.visit.reprint_code or "—")
-        self.status.setText(self.tr("Checking…") if flow.busy else "")
+        text, role = self._status_text(flow)
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+        self.code.setVisible(not text)
+        if (self.status.property("role") or "") != role:
+            self.status.setProperty("role", role)
+            self.status.style().unpolish(self.status)
+            self.status.style().polish(self.status)
+        if not flow.busy:
+            self._reading = ""
+        on_screen = flow.screen == Screen.reprint
+        if on_screen and text and text != self._spoken_status:  # issue 25: what appears is said, once
+            self.host.speak(text)
+        self._spoken_status = text if on_screen else ""
         self.cancel.setText(self.tr("Cancel"))
         self.go.setText(self.tr("Continue"))
         self.go.setEnabled(bool(flow.visit.reprint_code) and not flow.busy)
+
+    def left(self) -> None:
+        self._reading = ""
+        self._spoken_status = ""
 
 
 @screen(Screen.maintenance_pin, shots={"16-maintenance-pin": {}})

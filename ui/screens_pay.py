@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QBoxLayout, QLabel
+from PySide6.QtWidgets import QBoxLayout
 
 from kiosk.flow import Screen
 from kiosk.services.fee import compute_fee
@@ -19,7 +19,7 @@ from kiosk.services.payment import PayeeAccount, PaymentRequest, VietQR
 from ui import messages
 from ui.screen_registry import screen
 from ui.screens_visit import format_vnd
-from ui.widgets import QrView, ScreenBase, icon_pixmap, make_button, make_card_frame, make_label
+from ui.widgets import QrView, ScreenBase, TicketCard, make_button, make_card_frame, make_label
 
 if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
@@ -128,17 +128,8 @@ class TicketScreen(ScreenBase):
 
     def __init__(self, host: Any) -> None:
         super().__init__(host)
-        self.icon = QLabel()
-        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.addWidget(self.icon)
-        frame, texts = make_card_frame()
-        self.number_label = make_label("muted", align=Qt.AlignmentFlag.AlignCenter)
-        self.number = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
-        self.counter = make_label("title", align=Qt.AlignmentFlag.AlignCenter)
-        self.reason = make_label(align=Qt.AlignmentFlag.AlignCenter)
-        for widget in (self.number_label, self.number, self.counter, self.reason):
-            texts.addWidget(widget)
-        self.body.addWidget(frame)
+        self.card = TicketCard(self.body)
+        self.number, self.counter, self.reason = self.card.number, self.card.counter, self.card.detail
         self.take = make_label(align=Qt.AlignmentFlag.AlignCenter)  # issue 25: the card and the original
         self.body.addWidget(self.take)
         self.body.addStretch(1)
@@ -156,19 +147,20 @@ class TicketScreen(ScreenBase):
         self.step.setText(self.tr("Queue ticket"))
         self.title.setText(self.tr("Take your queue ticket"))
         self.instruction.setText(self.tr("Wait until your number is called, then go to the counter."))
-        side = max(48, self.title.fontMetrics().height() * 2)
-        self.icon.setPixmap(icon_pixmap("info", side, high_contrast=self.host.high_contrast))
-        self.number_label.setText(self.tr("Your number"))
-        self.number.setText(str(getattr(ticket, "number", "") or ""))
-        self.counter.setText(str(getattr(ticket, "counter", "") or ""))
         reason = str(getattr(ticket, "reason", "") or "")
-        self.reason.setText(messages.text(messages.TICKET_REASONS, reason, "staff_needed") if ticket else "")
+        why = messages.text(messages.TICKET_REASONS, reason, "staff_needed") if ticket else ""
         if reason == "payment_cash" and ticket is not None:  # issue 25: the amount to pay at the counter
             amount = int(getattr(ticket, "amount_vnd", 0) or getattr(flow, "fee_vnd", 0) or 0)
             if amount:
-                self.reason.setText(
-                    self.reason.text() + "\n" + self.tr("Amount to pay: %s") % format_vnd(amount)
-                )
+                why += "\n" + self.tr("Amount to pay: %s") % format_vnd(amount)
+        self.card.show(
+            self.title,
+            high_contrast=self.host.high_contrast,
+            number_label=self.tr("Your number"),
+            number=str(getattr(ticket, "number", "") or ""),
+            counter=str(getattr(ticket, "counter", "") or ""),
+            detail=why,
+        )
         self.take.setText(messages.take_things())
         if flow.screen != Screen.ticket:
             self.countdown.setText("")

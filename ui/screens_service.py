@@ -13,13 +13,12 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
 
 from kiosk.flow import Screen
 from ui import messages
 from ui.screen_registry import screen
 from ui.screens_visit import format_vnd
-from ui.widgets import ScreenBase, icon_pixmap, make_button, make_card_frame, make_label
+from ui.widgets import ScreenBase, TicketCard, make_button, make_card_frame, make_label
 
 if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
@@ -44,17 +43,8 @@ class OutOfServiceScreen(ScreenBase):
 
     def __init__(self, host: Any) -> None:
         super().__init__(host)
-        self.icon = QLabel()
-        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.addWidget(self.icon)
-        frame, texts = make_card_frame()
-        self.number_label = make_label("muted", align=Qt.AlignmentFlag.AlignCenter)
-        self.number = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
-        self.counter = make_label("title", align=Qt.AlignmentFlag.AlignCenter)
-        self.where = make_label(align=Qt.AlignmentFlag.AlignCenter)
-        for widget in (self.number_label, self.number, self.counter, self.where):
-            texts.addWidget(widget)
-        self.body.addWidget(frame)
+        self.card = TicketCard(self.body)
+        self.number, self.counter, self.where = self.card.number, self.card.counter, self.card.detail
         self.take = make_label(align=Qt.AlignmentFlag.AlignCenter)  # issue 25: what is on the glass
         self.body.addWidget(self.take)
         self.body.addStretch(1)
@@ -64,33 +54,45 @@ class OutOfServiceScreen(ScreenBase):
         self.footer.addWidget(self.go)
 
     def tick(self, seconds_left: float) -> None:
-        if self.flow.screen == Screen.out_of_service:
+        if self.flow.screen == Screen.out_of_service and not self.flow.visit.idle_out_of_service:
             self.countdown.setText(self.tr("This screen closes in %d s.") % max(0, int(seconds_left + 0.999)))
 
     def show_state(self, flow: VisitFlow) -> None:
         ticket = flow.visit.queue_ticket if flow.screen == Screen.out_of_service else None
         self.step.setText(self.tr("Out of service"))
         self.title.setText(self.tr("This kiosk cannot make copies right now"))
-        self.instruction.setText(
-            self.tr("Nothing has been charged. Staff have been told. A clerk will serve you at the counter.")
-        )
-        side = max(48, self.title.fontMetrics().height() * 2)
-        self.icon.setPixmap(icon_pixmap("info", side, high_contrast=self.host.high_contrast))
+        if flow.visit.idle_out_of_service:  # found while no one used the kiosk: no visit, nothing charged
+            self.instruction.setText(
+                self.tr("Staff have been told. A clerk will serve you at the counter.")
+                + " "
+                + self.tr("The kiosk comes back by itself once it works again.")
+            )
+        else:
+            self.instruction.setText(
+                self.tr(
+                    "Nothing has been charged. Staff have been told. A clerk will serve you at the counter."
+                )
+            )
         number = str(getattr(ticket, "number", "") or "")
-        self.number_label.setText(self.tr("Your number") if number else "")
-        self.number.setText(number)
-        self.counter.setText(str(getattr(ticket, "counter", "") or self.tr("Please go to the counter.")))
         printed_on = str(getattr(ticket, "printed_on", "") or "")
         if not number:
-            self.where.setText("")
+            where = ""
         elif printed_on:
-            self.where.setText(self.tr("Take your queue ticket from the printer."))
+            where = self.tr("Take your queue ticket from the printer.")
         else:
-            self.where.setText(self.tr("The ticket could not be printed: please remember this number."))
+            where = self.tr("The ticket could not be printed: please remember this number.")
+        self.card.show(
+            self.title,
+            high_contrast=self.host.high_contrast,
+            number_label=self.tr("Your number") if number else "",
+            number=number,
+            counter=str(getattr(ticket, "counter", "") or self.tr("Please go to the counter.")),
+            detail=where,
+        )
         holds = flow.visit.card is not None or bool(flow.visit.pages)  # checked again before the payment
         self.take.setText(messages.take_things() if holds else "")
         self.take.setVisible(holds)
-        if flow.screen != Screen.out_of_service:
+        if flow.screen != Screen.out_of_service or flow.visit.idle_out_of_service:  # the latter stays up
             self.countdown.setText("")
         self.go.setText(self.tr("Finish"))
 

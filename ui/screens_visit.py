@@ -172,6 +172,18 @@ class CardScreen(ScreenBase):
         self.go.setEnabled(not flow.busy)
 
 
+def repeated_page(visit: Any, page: Any) -> int:
+    """The number (from 1) of the earlier page that `page` repeats, when the citizen chose to keep it
+    (kiosk.flow: keep_duplicate) and that page is still there; else 0."""
+    pages = list(visit.pages)
+    for kept, earlier in getattr(visit, "kept_duplicates", ()):
+        if kept is page:
+            for index, other in enumerate(pages):
+                if other is earlier:
+                    return index + 1
+    return 0
+
+
 class PagesArea(QScrollArea):
     """A scroll area that tells its screen when its viewport changes size (the thumbnails follow it)."""
 
@@ -184,7 +196,16 @@ class PagesArea(QScrollArea):
         self.on_resize()
 
 
-@screen(Screen.scan, shots={"04-scan": lambda s: {"pages": s.pages}})
+@screen(
+    Screen.scan,
+    shots={
+        "04-scan": lambda s: {"pages": s.pages},
+        "04b-scan-kept-duplicate": lambda s: {
+            "pages": s.pages,
+            "kept_duplicates": [(s.pages[1], s.pages[0])] if len(s.pages) > 1 else [],
+        },
+    },
+)
 class ScanScreen(ScreenBase):
     """Every scanned page, in a scrolling grid (one row in landscape, three columns in portrait), with the
     number of pages; rescan and remove on each page (remove asks first)."""
@@ -310,6 +331,8 @@ class ScanScreen(ScreenBase):
                 self._thumb_cache[id(page)] = bgr_to_qimage(page.image, 360)
             thumb.view.set_image(self._thumb_cache[id(page)])
             thumb.number.setText(self.tr("Page %d") % (index + 1))
+            repeats = repeated_page(flow.visit, page)
+            thumb.set_duplicate(self.tr("Same as page %d") % repeats if repeats else "")
             thumb.rescan.setText(self.tr("Scan again"))
             thumb.remove.setText(self.tr("Remove"))
             for button in (thumb.rescan, thumb.remove):

@@ -15,6 +15,17 @@ from typing import Any
 
 import numpy as np
 
+import ui.window  # noqa: F401 (loads every screen module, so every screen class is registered)
+from kiosk.config import parse_config
+from kiosk.flow import Screen
+from kiosk.identity.config import IdentityConfig
+from kiosk.identity.face import FaceVerifier
+from kiosk.identity.simulated_subject import SimulatedSubject
+from kiosk.samples.documents import make_document
+from ui.app import build_kiosk
+from ui.screen_registry import Samples, registrations
+from ui.widgets import bgr_to_qimage
+
 log = logging.getLogger(__name__)
 
 # Screens also rendered in large text + high contrast ("a11y-" files).
@@ -40,13 +51,14 @@ class SampleServices:
     def photo_copy(self) -> Any:  # the check screen offers the camera; screenshots never run it
         raise RuntimeError("the screenshots run no task")
 
+    # the reprint screen offers to read the receipt's QR on the glass and at the camera
+    scan_receipt = photo_receipt = receipt_code = photo_copy
+
 
 def _sample_page(seed: int) -> np.ndarray:
     try:
-        from kiosk.samples.documents import make_document
-
         return make_document("birth_certificate", seed=seed).image
-    except Exception:  # the generator may be absent in a trimmed build: draw a plain page
+    except Exception:  # the generator's fonts or templates may be absent in a trimmed build: a plain page
         page = np.full((1100, 780, 3), 250, np.uint8)
         for row in range(120, 1000, 40):
             page[row : row + 8, 80 : 700 - (row * 7) % 200] = 60
@@ -56,10 +68,6 @@ def _sample_page(seed: int) -> np.ndarray:
 def _sample_frame() -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
     """A frame of the simulated citizen with the face box the preview would draw."""
     try:
-        from kiosk.identity.config import IdentityConfig
-        from kiosk.identity.face import FaceVerifier
-        from kiosk.identity.simulated_subject import SimulatedSubject
-
         frame = SimulatedSubject().next_frame()
         face = FaceVerifier(IdentityConfig()).analyse_frame(frame, encode=False)
         box = face.box
@@ -73,9 +81,6 @@ def _sample_frame() -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
 def _states(pages: list[Any]) -> list[tuple[str, Callable[[Any], None]]]:
     """Every screenshot state, by name: the shots each screen class declares (ui/screen_registry.py) and
     the overlays drawn over a screen (`OVERLAY_STATES`)."""
-    import ui.window  # noqa: F401 (loads every screen module, so every screen class is registered)
-    from kiosk.flow import Screen
-    from ui.screen_registry import Samples, registrations
 
     def at(screen: Screen, visit: Mapping[str, Any]) -> Callable[[Any], None]:
         def apply(flow: Any) -> None:
@@ -136,11 +141,7 @@ def render_all(
     orientations: tuple[str, ...] = ("landscape", "portrait", "small"),
 ) -> list[Path]:
     """Render every screen; returns the PNG files written."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from kiosk.config import parse_config
-    from kiosk.flow import Screen
-    from ui.app import build_kiosk
-
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before build_kiosk makes the QApplication
     out.mkdir(parents=True, exist_ok=True)
     pages = [
         SimpleNamespace(
@@ -159,6 +160,7 @@ def render_all(
             )
             window, flow = kiosk.window, kiosk.flow
             window.idle_timer.stop()
+            window.device_timer.stop()
             window.setFixedSize(*size)
             window.show()
             kiosk.qt.processEvents()
@@ -173,8 +175,6 @@ def render_all(
                 window.refresh()
                 if flow.screen == Screen.face:
                     window.preview.stop()
-                    from ui.widgets import bgr_to_qimage
-
                     window.screens[Screen.face].view.set_image(bgr_to_qimage(frame), box)  # type: ignore[attr-defined]
                 if flow.screen == Screen.maintenance:
                     maintenance = window.screens[Screen.maintenance]

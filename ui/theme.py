@@ -118,6 +118,7 @@ QPushButton[primary="true"]:disabled {{ background: {p.background}; color: {p.mu
 QPushButton:focus:!disabled {{ border-color: {p.focus}; }}
 QPushButton[big="true"] {{ min-height: {round(m.button_h * 1.5)}px; }}
 QPushButton[help="true"] {{ min-height: {max(MIN_TOUCH_PX, round(56 * m.scale))}px; font-size: {m.small_px}px; font-weight: bold; }}
+QLabel[role="badge"] {{ background: {p.focus}; color: #000000; font-size: {m.small_px}px; font-weight: bold; border-radius: {round(8 * m.scale)}px; padding: {round(4 * m.scale)}px; }}
 QLabel[role="banner"] {{ background: {p.surface}; border: {border_w}px solid {p.success}; border-radius: {round(10 * m.scale)}px; padding: {round(8 * m.scale)}px; color: {p.success}; font-weight: bold; }}
 QLabel[role="current"] {{ font-size: {m.title_px}px; font-weight: bold; color: {p.primary_text}; background: {p.primary}; border-radius: {round(10 * m.scale)}px; }}
 QLabel[role="pending"] {{ font-size: {m.body_px}px; color: {p.muted}; }}

@@ -68,6 +68,36 @@ def make_card_frame() -> tuple[QFrame, QVBoxLayout]:
     return frame, layout
 
 
+class TicketCard:
+    """A queue ticket as the screens show it (the ticket screen, the out-of-service screen): an icon, then in
+    a card the number, the counter and one line more (why, or where the ticket came out). Built into
+    `body`; the screen fills it with `show`, in its own translated words."""
+
+    def __init__(self, body: QVBoxLayout) -> None:
+        self.icon = QLabel()
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        body.addWidget(self.icon)
+        frame, texts = make_card_frame()
+        self.number_label = make_label("muted", align=Qt.AlignmentFlag.AlignCenter)
+        self.number = make_label("huge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.counter = make_label("title", align=Qt.AlignmentFlag.AlignCenter)
+        self.detail = make_label(align=Qt.AlignmentFlag.AlignCenter)
+        for widget in (self.number_label, self.number, self.counter, self.detail):
+            texts.addWidget(widget)
+        body.addWidget(frame)
+
+    def show(
+        self, title: QLabel, *, high_contrast: bool, number_label: str, number: str, counter: str, detail: str
+    ) -> None:
+        """Fill the card; the icon is twice the height of the screen's `title` line."""
+        side = max(48, title.fontMetrics().height() * 2)
+        self.icon.setPixmap(icon_pixmap("info", side, high_contrast=high_contrast))
+        self.number_label.setText(number_label)
+        self.number.setText(number)
+        self.counter.setText(counter)
+        self.detail.setText(detail)
+
+
 class ScreenBase(QWidget):
     """Step line, title, instruction, a body, and a footer with secondary actions left and the one primary
     action right. Subclasses fill the body and implement `show_state(flow)` and `spoken_prompt()`."""
@@ -273,7 +303,8 @@ def face_position(box: tuple[int, int, int, int] | None, width: int, height: int
 
 
 class PageThumb(QFrame):
-    """One scanned page: its picture, its number, and the rescan / remove buttons."""
+    """One scanned page: its picture, a badge when it repeats an earlier page, its number, and the rescan /
+    remove buttons."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -282,6 +313,11 @@ class PageThumb(QFrame):
         self.view = ImageView(background="#E3EAF4")
         self.view.setMinimumSize(100, 120)
         self.number = make_label(wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        # Issue 25: a page the citizen kept though it repeats an earlier one says so ("Trùng trang 1"), on
+        # the top of its picture (out of the layout: the buttons keep their room)
+        self.duplicate = make_label("badge", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.duplicate.setParent(self.view)
+        self.duplicate.setVisible(False)
         self.rescan = make_button()
         self.remove = make_button()
         self.remove.setProperty("danger", True)
@@ -289,6 +325,26 @@ class PageThumb(QFrame):
         layout.addWidget(self.number)
         layout.addWidget(self.rescan)
         layout.addWidget(self.remove)
+
+    def set_duplicate(self, text: str) -> None:
+        """Show `text` as the badge over the picture ("" hides it)."""
+        if text != self.duplicate.text():
+            self.duplicate.setText(text)
+        self.duplicate.setVisible(bool(text))
+        self._place_badge()
+
+    def _place_badge(self) -> None:
+        if not self.duplicate.text():
+            return
+        self.duplicate.ensurePolished()
+        hint = self.duplicate.sizeHint()
+        width = min(self.view.width(), hint.width())
+        self.duplicate.setGeometry((self.view.width() - width) // 2, 0, width, hint.height())
+        self.duplicate.raise_()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._place_badge()
 
 
 class Keypad(QWidget):

@@ -37,6 +37,10 @@ from ui.workers import QtRunner
 log = logging.getLogger(__name__)
 
 REMINDER_S = 20.0  # how long the start screen says "take your ID card and documents" after a visit
+# Issue 25: while the kiosk waits on the start screen, the devices a visit needs are asked again this often
+# (on the worker, kiosk.flow: check_devices_while_idle): a printer that died puts up the out-of-service
+# screen before a citizen starts, and the kiosk comes back once it works again.
+DEVICE_RECHECK_MS = 30_000
 LOCKED_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_F4, Qt.Key.Key_F11, Qt.Key.Key_Q, Qt.Key.Key_W, Qt.Key.Key_Tab}
 SIZES = {"landscape": (1920, 1080), "small": (1280, 800), "portrait": (1080, 1920)}
 
@@ -241,6 +245,10 @@ class KioskWindow(QWidget):
         self.idle_timer.setInterval(250)
         self.idle_timer.timeout.connect(self.check_idle)
         self.idle_timer.start()
+        self.device_timer = QTimer(self)
+        self.device_timer.setInterval(DEVICE_RECHECK_MS)
+        self.device_timer.timeout.connect(flow.check_devices_while_idle)
+        self.device_timer.start()
         self.error_reported.connect(self._show_internal_error)
 
         flow.subscribe(self._flow_changed)

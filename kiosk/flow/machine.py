@@ -115,6 +115,7 @@ class VisitFlow(PrintSteps, PaymentSteps):
         self.visit = VisitRecord(language=default_language)
         self.generation = 0
         self.busy = False
+        self._idle_check_running = False  # check_devices_while_idle: one at a time
         self.pin_message = ""  # "wrong", "locked" for the PIN screen
         self.resets = 0
         self._last_activity = clock()
@@ -202,6 +203,8 @@ class VisitFlow(PrintSteps, PaymentSteps):
                 self.audit("maintenance.timeout", {"screen": str(self.screen)})
                 self.reset(reason="maintenance_timeout")
             return IdleStatus(False, self.countdown_s)
+        if self.screen == Screen.out_of_service and self.visit.idle_out_of_service:
+            return IdleStatus(False, self.countdown_s)  # no visit to end: back once the devices work
         if self.screen in FINAL_SCREENS:
             left = self.done_timeout_s - (self.clock() - self._last_activity)
             if left <= 0:
@@ -284,6 +287,49 @@ class VisitFlow(PrintSteps, PaymentSteps):
     def cancel(self) -> None:
         """The citizen pressed "cancel" / "start over"."""
         self.reset(reason="cancelled")
+
+    # -- issue 25: the devices, asked again while the kiosk waits ------------------------------------------
+
+    def check_devices_while_idle(self) -> None:
+        """Called every re-check period by the window. On the attract screen, a device a visit needs that went
+        down puts the kiosk out of service (no ticket printed: no one asked); on the out-of-service screen
+        this check put up, the kiosk comes back once they all work. The check runs on the worker and never
+        makes the flow busy, so a citizen's tap is not lost to it."""
+        check = getattr(self.services, "check_devices", None)
+        idle_out = self.screen == Screen.out_of_service and self.visit.idle_out_of_service
+        if (
+            check is None
+            or self.busy
+            or self._idle_check_running
+            or not (self.screen == Screen.attract or idle_out)
+        ):
+            return
+        generation = self.generation
+        self._idle_check_running = True
+
+        def done(readiness: Any) -> None:
+            self._idle_check_running = False
+            if generation == self.generation and not self.busy:
+                self._idle_checked(readiness)
+
+        def failed(exc: BaseException) -> None:
+            self._idle_check_running = False
+            log.warning("the idle device check failed: %s", exc, exc_info=exc)
+
+        self.runner.submit("check_devices_idle", lambda report: check(VISIT_DEVICES), done, failed)
+
+    def _idle_checked(self, readiness: Any) -> None:
+        ok = bool(getattr(readiness, "ok", True))
+        if self.screen == Screen.attract and not ok:
+            self.visit.readiness = readiness
+            self.visit.idle_out_of_service = True
+            self.audit(
+                "kiosk.out_of_service", {"missing": list(getattr(readiness, "missing", ())), "idle": True}
+            )
+            self._go(Screen.out_of_service)
+        elif self.screen == Screen.out_of_service and self.visit.idle_out_of_service and ok:
+            self.audit("kiosk.back_in_service", {})
+            self.reset(reason="back_in_service")
 
     # -- card ----------------------------------------------------------------------------------------
 
@@ -424,6 +470,7 @@ class VisitFlow(PrintSteps, PaymentSteps):
         """The page has the content of page `duplicate_of`: held, and the citizen asked to drop or keep it."""
         note_count(self.visit, "pages_scanned")
         self.visit.pending_duplicate = (page, guess, duplicate_of if replace is None else -1 - replace)
+        self.visit.pending_duplicate_of = self.visit.pages[duplicate_of]
         self.show_error(
             ErrorInfo("duplicate_page", str(duplicate_of + 1), (Action.rescan, Action.keep_page)),
             back_to=Screen.scan,
@@ -432,6 +479,7 @@ class VisitFlow(PrintSteps, PaymentSteps):
     def keep_duplicate(self, keep: bool) -> None:
         """The citizen's answer about a page scanned twice: keep it as a page, or drop it."""
         pending, self.visit.pending_duplicate = self.visit.pending_duplicate, None
+        earlier, self.visit.pending_duplicate_of = self.visit.pending_duplicate_of, None
         self.visit.error = None
         if pending is None:
             self._go(Screen.scan)
@@ -442,6 +490,8 @@ class VisitFlow(PrintSteps, PaymentSteps):
             self._go(Screen.scan)
             return
         self.screen = Screen.scan
+        if earlier is not None:  # issue 25: its thumbnail says which page it repeats
+            self.visit.kept_duplicates.append((page, earlier))
         self._page_read(page, guess, -1 - where if where < 0 else None)
         self._go(Screen.scan)
 
@@ -616,6 +666,7 @@ class VisitFlow(PrintSteps, PaymentSteps):
         self._go(Screen.check_result)
 
     def set_reprint_code(self, text: str) -> None:
+        self.visit.reprint_qr_unread = ""
         self.visit.reprint_code = "".join(ch for ch in text.upper() if ch.isalnum() or ch == "-")[:32]
         self.touch()
         self._changed()
@@ -657,7 +708,15 @@ class VisitFlow(PrintSteps, PaymentSteps):
             self.visit.reprint_code = code
             self.submit_reprint()
 
-        self._run("receipt_code", work, done, lambda exc: self._fail(exc, back_to=Screen.reprint))
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, UnknownCodeError):  # no code in the picture: said on the screen, typing stays
+                self.visit.reprint_qr_unread = "glass" if source == "scan_receipt" else "camera"
+                self._changed()
+                return
+            self._fail(exc, back_to=Screen.reprint)  # the scanner or the camera failed: the error screen
+
+        self.visit.reprint_qr_unread = ""
+        self._run("receipt_code", work, done, failed)
         self._changed()
 
     def _reprint_for_holder(self) -> None:

@@ -101,16 +101,21 @@ class VisitRecord:
     receipt_printed: bool = False  # the receipt is out too: the visit delivered everything it was paid for
     # Issue 25: kiosk.services.readiness.Readiness of the last device check that failed (out of service)
     readiness: Any = None
+    idle_out_of_service: bool = False  # found by the check while the kiosk waited: no ticket, no visit
     collect: Any = None  # kiosk.flow.print_step.CollectState: a paid copy that did not print
     # Issue 25: a page scanned again by mistake, held until the citizen says keep or drop it:
     # (the page, the document-type guess, the index of the earlier page with the same content)
     pending_duplicate: tuple[Any, str, int] | None = None
+    pending_duplicate_of: Any = None  # the earlier page the pending one repeats
+    # (kept page, earlier page) for each repeated page the citizen chose to keep: its thumbnail says so
+    kept_duplicates: list[tuple[Any, Any]] = field(default_factory=list)
     progress_stage: str = ""
     progress: float = 0.0
     verification: Verification | None = None
     # kiosk.copy_check.online_status.OnlineStatus of the checked copy (None: not asked)
     online_status: Any = None
     reprint_code: str = ""
+    reprint_qr_unread: str = ""  # "glass" / "camera": the receipt's QR held no code (typing stays)
     error: ErrorInfo | None = None
     error_return: Screen | None = None  # where "rescan"/"try again" leads
     temp_dir: Path | None = None

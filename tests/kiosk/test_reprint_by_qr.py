@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from drivers.base import Receipt
+from drivers.errors import ScanFailed
 from drivers.receipt_render import render_receipt
 from kiosk.errors import UnknownCodeError
 from kiosk.flow import ImmediateRunner, Screen, Service, VisitFlow
@@ -94,15 +95,28 @@ def test_the_flow_takes_the_code_from_the_receipt_then_asks_for_the_holder(how: 
     assert flow.screen == Screen.done and flow.visit.copy.code == CODE
 
 
-def test_a_receipt_without_a_readable_qr_leaves_typing() -> None:
+def test_a_receipt_without_a_readable_qr_stays_on_the_reprint_screen_with_typing() -> None:
     services = ReceiptServices(np.full((300, 300, 3), 255, np.uint8))
     flow = VisitFlow(services, ImmediateRunner())
     flow.choose_service(Service.reprint)
-    flow.reprint_by_glass()
-    assert flow.screen == Screen.error and flow.visit.error.kind == "code_not_found"
-    assert flow.visit.error_return == Screen.reprint
-    flow.error_action("try_again")
-    assert flow.screen == Screen.reprint  # type the code instead
-    flow.set_reprint_code(CODE)
+    flow.reprint_by_camera()
+    assert flow.screen == Screen.reprint and flow.visit.reprint_qr_unread == "camera"
+    assert flow.visit.reprint_code == "" and not flow.busy
+    flow.reprint_by_glass()  # tried again on the glass: still nothing, said again
+    assert flow.screen == Screen.reprint and flow.visit.reprint_qr_unread == "glass"
+    flow.set_reprint_code(CODE)  # type the code instead: the message goes
+    assert flow.visit.reprint_qr_unread == ""
     flow.submit_reprint()
     assert flow.screen == Screen.card
+
+
+def test_a_scanner_fault_while_reading_the_receipt_is_the_error_screen() -> None:
+    class BrokenGlass(ReceiptServices):
+        def scan_receipt(self) -> np.ndarray:
+            raise ScanFailed("lamp failed", category="scanner")
+
+    flow = VisitFlow(BrokenGlass(receipt_scan()), ImmediateRunner())
+    flow.choose_service(Service.reprint)
+    flow.reprint_by_glass()
+    assert flow.screen == Screen.error and flow.visit.error_return == Screen.reprint
+    assert flow.visit.reprint_qr_unread == ""

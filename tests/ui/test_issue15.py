@@ -642,7 +642,7 @@ def test_16_portrait_is_laid_out_for_a_tall_screen(qtbot: Any) -> None:
             box, stay = window.overlay.box, window.overlay.stay
             assert box.rect().contains(stay.geometry())
             assert stay.height() >= theme.MIN_TOUCH_PX
-    assert len(checked) == 6
+    assert {name[:2] for name in checked} == {"01", "05", "08", "13", "14", "15"}
 
 
 # -- 18. the technicians' log view -------------------------------------------------------------------------

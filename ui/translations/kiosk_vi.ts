@@ -1273,6 +1273,16 @@
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
+    <message>
+        <location filename="../screens_service.py" line="1"/>
+        <source>Staff have been told. A clerk will serve you at the counter.</source>
+        <translation>Cán bộ đã được báo và sẽ phục vụ bạn tại quầy.</translation>
+    </message>
+    <message>
+        <location filename="../screens_service.py" line="1"/>
+        <source>The kiosk comes back by itself once it works again.</source>
+        <translation>Kiosk sẽ tự hoạt động lại khi thiết bị được khắc phục.</translation>
+    </message>
 </context>
 <context>
     <name>PageOverlay</name>
@@ -1468,6 +1478,46 @@
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>Read the QR on the glass</source>
+        <translation>Đọc mã QR trên mặt kính</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>Read the QR at the camera</source>
+        <translation>Đọc mã QR bằng camera</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>Read the QR code on your receipt, or type its code</source>
+        <translation>Đọc mã QR trên phiếu biên nhận, hoặc nhập mã</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>Lay the receipt on the glass, QR code face down, or hold it up to the camera.</source>
+        <translation>Đặt phiếu biên nhận lên mặt kính, mã QR úp xuống, hoặc đưa mã QR vào camera.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>Reading the QR code on the glass…</source>
+        <translation>Đang đọc mã QR trên mặt kính…</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>Reading the QR code at the camera…</source>
+        <translation>Đang đọc mã QR qua camera…</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The QR code could not be read. Hold the receipt still, QR code towards the camera, and press again. Or type the code below.</source>
+        <translation>Chưa đọc được mã QR. Giữ yên phiếu biên nhận, mã QR hướng vào camera, rồi bấm lại. Hoặc nhập mã ở bàn phím bên dưới.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The QR code could not be read. Lay the receipt flat, QR code face down on the glass, and press again. Or type the code below.</source>
+        <translation>Chưa đọc được mã QR. Đặt phẳng phiếu biên nhận, mã QR úp xuống mặt kính, rồi bấm lại. Hoặc nhập mã ở bàn phím bên dưới.</translation>
+    </message>
 </context>
 <context>
     <name>ReviewScreen</name>
@@ -1658,6 +1708,11 @@
         <location filename="../screens_visit.py" line="442"/>
         <source>Scan the first page</source>
         <translation>Quét trang đầu tiên</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="1"/>
+        <source>Same as page %d</source>
+        <translation>Trùng trang %d</translation>
     </message>
 </context>
 <context>
