@@ -138,7 +138,9 @@ class FaceScreen(ScreenBase):
         elif seen is False and where == "outside":
             self.reason.setText(self.tr("Move so that your face is inside the oval."))
         elif seen is False and where == "too_far":
-            self.reason.setText(self.tr("Come closer: your face should fill the oval."))
+            self.reason.setText(
+                self.tr("Come a little closer to the camera, with your face inside the oval.")
+            )
         elif seen is False:
             self.reason.setText(
                 self.tr(

@@ -189,7 +189,7 @@ def test_start_waits_for_a_face_in_the_oval_and_says_why_not(
     for _ in range(3):
         preview.in_flight = True
         preview._show((face.view.image, (300, 220, 40, 50)))
-    assert face.reason.text() == "Come closer: your face should fill the oval."
+    assert face.reason.text() == "Come a little closer to the camera, with your face inside the oval."
     assert not face.go.isEnabled()
 
 

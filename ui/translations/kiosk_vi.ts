@@ -401,8 +401,8 @@
     </message>
     <message>
         <location filename="../screens_visit.py" line="291"/>
-        <source>Come closer: your face should fill the oval.</source>
-        <translation>Lại gần hơn: khuôn mặt cần lấp đầy khung hình bầu dục.</translation>
+        <source>Come a little closer to the camera, with your face inside the oval.</source>
+        <translation>Vui lòng lại gần camera thêm một chút, giữ khuôn mặt trong khung hình bầu dục.</translation>
     </message>
     <message>
         <location filename="../screens_visit.py" line="295"/>
