@@ -23,6 +23,7 @@ and a per-frame gain), not a photograph of a real screen.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -45,7 +46,7 @@ def _nose_ratio(points: np.ndarray) -> float:
     return float((points[30, 0] - points[0, 0]) / max(1e-6, points[16, 0] - points[0, 0]))
 
 
-def _poses(challenge: Challenge, per_step: int) -> list[dict[str, float]]:
+def _poses(challenge: Challenge, per_step: int, growth: float = 0.35) -> list[dict[str, float]]:
     """Per frame: the sheet's turn (-1..1 of the maximum, signed by the asked direction), how much closer,
     and whether the eyes (behind cut-out holes) are closed."""
     poses = []
@@ -57,18 +58,18 @@ def _poses(challenge: Challenge, per_step: int) -> list[dict[str, float]]:
             if step in (Action.turn_left, Action.turn_right):
                 turn = (1.0 if step is Action.turn_left else -1.0) * progress
             # Perspective exaggerates a tilt the closer the sheet is: the attacker brings it closer as it turns.
-            growth = 0.45 if step is Action.move_closer else 0.35 if turn else 0.0
+            grows = 0.45 if step is Action.move_closer else growth if turn else 0.0
             poses.append(
                 {
                     "turn": turn,
-                    "closer": closer * (1 + growth * progress),
+                    "closer": closer * (1 + grows * progress),
                     "closed": float(step is Action.blink and i == 2),
                 }
             )
         if step is Action.move_closer:
             closer *= 1.45
         elif step in (Action.turn_left, Action.turn_right):
-            closer *= 1.35
+            closer *= 1 + growth
     return poses
 
 
@@ -84,13 +85,21 @@ def _sheet_frames(
     per_step: int = ATTACK_FRAMES_PER_STEP,
     rng: np.random.Generator,
     look: Callable[[np.ndarray, int], np.ndarray] | None = None,
+    distance: float = SHEET_DISTANCE,
+    growth: float = 0.35,
+    background: tuple[int, int, int] = BACKGROUND,
+    gain: float = 1.0,
+    bend_offset: float = 0.0,
 ) -> list[np.ndarray]:
     height, width = still.shape[:2]
     grid = _grid(width, height)
+    centre: np.ndarray | None = None
     if bend_radius is not None:
         # The sheet ends before it curls away from the camera: 1.3 radians either side of the face.
         centre, half = face.mean(axis=0), (face[16, 0] - face[0, 0]) / 2
         along = 0 if bend_axis == "vertical" else 1
+        # The fold's axis need not pass through the face's centre: `bend_offset` half face widths off it.
+        centre = centre + bend_offset * half * np.eye(2)[along]
         reach = 1.3 * bend_radius * half
         low, high = centre[along] - reach, centre[along] + reach
         span = grid[:, along]
@@ -100,14 +109,15 @@ def _sheet_frames(
     probe = picture_pose_landmarks(
         face,
         yaw=np.radians(max_yaw_deg),
-        distance=SHEET_DISTANCE,
+        distance=distance,
         bend_radius=bend_radius,
         bend_axis=bend_axis,
+        bend_centre=centre,
     )
     sign = 1.0 if _nose_ratio(probe) >= _nose_ratio(face) else -1.0
     closed_still = close_eyes(still, face) if cut_out_eyes else still
     frames = []
-    for index, pose in enumerate(_poses(challenge, per_step)):
+    for index, pose in enumerate(_poses(challenge, per_step, growth)):
         source = closed_still if pose["closed"] else still
         if look is not None:
             source = look(source, index)
@@ -116,12 +126,13 @@ def _sheet_frames(
             face=face,
             yaw=sign * np.radians(max_yaw_deg) * pose["turn"],
             closer=pose["closer"],
-            distance=SHEET_DISTANCE,
+            distance=distance,
             bend_radius=bend_radius,
             bend_axis=bend_axis,
+            bend_centre=centre,
         )
-        frame = piecewise_warp(source, grid, target, triangles, outside=BACKGROUND)
-        noisy = frame.astype(np.float32) + rng.normal(0, 2.0, frame.shape)
+        frame = piecewise_warp(source, grid, target, triangles, outside=background)
+        noisy = frame.astype(np.float32) * gain + rng.normal(0, 2.0, frame.shape)
         frames.append(np.clip(noisy, 0, 255).astype(np.uint8))
     return frames
 
@@ -161,20 +172,29 @@ def print_cut_out_eyes(
     )
 
 
-def screen_look(seed: int = 0) -> Callable[[np.ndarray, int], np.ndarray]:
-    """A screen's look: a moire grating (the display's pixel grid beating against the camera's) and a
-    per-frame backlight flicker with a rolling band."""
+def screen_look(
+    seed: int = 0,
+    *,
+    period_px: float | None = None,
+    moire: float = 0.12,
+    band: float = 0.10,
+    flicker: float = 0.12,
+) -> Callable[[np.ndarray, int], np.ndarray]:
+    """A screen's look: a moire grating of `period_px` pixels (the display's pixel grid beating against the
+    camera's; drawn at random 2.2-3.4 when None) and contrast `moire`, a per-frame backlight `flicker` and a
+    rolling `band`."""
     rng = np.random.default_rng(seed)
     period, angle = rng.uniform(2.2, 3.4), rng.uniform(0.2, 1.2)
+    period = period if period_px is None else period_px
 
     def look(image: np.ndarray, index: int) -> np.ndarray:
         height, width = image.shape[:2]
         ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
         phase = (xs * np.cos(angle) + ys * np.sin(angle)) * 2 * np.pi / period
-        grating = 1 + 0.12 * np.cos(phase)
-        band = 1 + 0.10 * np.sin((ys / height + index * 0.37) * 2 * np.pi)
-        gain = 1 + 0.12 * np.sin(index * 2.1)
-        out = image.astype(np.float32) * (grating * band * gain)[..., None]
+        grating = 1 + moire * np.cos(phase)
+        rolling = 1 + band * np.sin((ys / height + index * 0.37) * 2 * np.pi)
+        gain = 1 + flicker * np.sin(index * 2.1)
+        out = image.astype(np.float32) * (grating * rolling * gain)[..., None]
         return np.clip(out, 0, 255).astype(np.uint8)
 
     return look
@@ -201,3 +221,141 @@ def screen_video(recording: list[np.ndarray], *, seed: int = 0) -> list[np.ndarr
 
 def repeated_still(still: np.ndarray, n: int) -> list[np.ndarray]:
     return [still.copy() for _ in range(n)]
+
+
+@dataclass(frozen=True)
+class SheetAttack:
+    """One attacker's print or screen (see the module doc); `kind` is one of `ATTACK_KINDS`."""
+
+    kind: str
+    max_yaw_deg: float = 55.0
+    distance: float = SHEET_DISTANCE
+    growth: float = 0.35
+    bend_radius: float = 1.6
+    bend_offset: float = 0.0
+    gain: float = 1.0
+    background: tuple[int, int, int] = BACKGROUND
+    period_px: float = 2.8
+    moire: float = 0.12
+    flicker: float = 0.12
+    band: float = 0.10
+
+    def describe(self) -> str:
+        shape = f"yaw {self.max_yaw_deg:.0f} at {self.distance:.1f}, closer x{1 + self.growth:.2f}"
+        if "bent" in self.kind:
+            shape += f", radius {self.bend_radius:.2f} offset {self.bend_offset:+.2f}"
+        if "screen" in self.kind:
+            shape += f", moire {self.moire:.2f} at {self.period_px:.1f} px, flicker {self.flicker:.2f}"
+        return shape
+
+    def look(self, seed: int) -> Callable[[np.ndarray, int], np.ndarray]:
+        return screen_look(
+            seed, period_px=self.period_px, moire=self.moire, band=self.band, flicker=self.flicker
+        )
+
+
+ATTACK_KINDS = (
+    "print_tilted",
+    "print_bent_vertical",
+    "print_bent_horizontal",
+    "print_cut_out_eyes",
+    "screen_tilted",
+    "screen_video",
+    "repeated_still",
+)
+
+
+def sheet_attack(
+    attack: SheetAttack,
+    still: np.ndarray,
+    face: np.ndarray,
+    challenge: Challenge,
+    *,
+    seed: int = 0,
+    genuine: list[np.ndarray] | None = None,
+) -> list[np.ndarray]:
+    """The frames of `attack` on the still frame `still` (landmarks `face`); `screen_video` replays
+    `genuine` (a genuine performance of the challenge)."""
+    rng = np.random.default_rng(seed)
+    common = {
+        "max_yaw_deg": attack.max_yaw_deg,
+        "distance": attack.distance,
+        "growth": attack.growth,
+        "background": attack.background,
+        "gain": attack.gain,
+        "rng": rng,
+    }
+    if attack.kind == "print_tilted":
+        return _sheet_frames(still, face, challenge, **common)  # type: ignore[arg-type]
+    if attack.kind in ("print_bent_vertical", "print_bent_horizontal"):
+        return _sheet_frames(
+            still,
+            face,
+            challenge,
+            bend_radius=attack.bend_radius,
+            bend_axis="vertical" if attack.kind.endswith("vertical") else "horizontal",
+            bend_offset=attack.bend_offset,
+            **common,  # type: ignore[arg-type]
+        )
+    if attack.kind == "print_cut_out_eyes":
+        return _sheet_frames(still, face, challenge, cut_out_eyes=True, **common)  # type: ignore[arg-type]
+    if attack.kind == "screen_tilted":
+        return _sheet_frames(still, face, challenge, look=attack.look(seed), **common)  # type: ignore[arg-type]
+    if attack.kind == "screen_video":
+        if genuine is None:
+            raise ValueError("screen_video replays a genuine performance: pass `genuine`")
+        look = attack.look(seed)
+        return [
+            np.clip(look(cv2.GaussianBlur(f, (3, 3), 0), i).astype(np.float32) * attack.gain, 0, 255).astype(
+                np.uint8
+            )
+            for i, f in enumerate(genuine)
+        ]
+    if attack.kind == "repeated_still":
+        return repeated_still(still, 8)
+    raise ValueError(f"unknown attack kind {attack.kind!r} (known: {', '.join(ATTACK_KINDS)})")
+
+
+def varied_attacks(kind: str, count: int, *, held_out: bool, seed: int = 0) -> list[SheetAttack]:
+    """`count` attackers of one kind drawn at random. The held-out set draws from ranges the tuned set
+    never covers (shallower and steeper tilts, sheets further and nearer, tighter and looser bends with the
+    fold off the face's centre, finer and coarser screen pixels, fainter moire, other light and
+    backgrounds), so that thresholds set on one are checked on attacks they never saw."""
+    rng = np.random.default_rng(seed + 7919 * (1 + ATTACK_KINDS.index(kind)) + (1000 if held_out else 0))
+    out = []
+    for _ in range(count):
+        if held_out:
+            out.append(
+                SheetAttack(
+                    kind,
+                    max_yaw_deg=float(rng.choice([rng.uniform(28, 35), rng.uniform(58, 65)])),
+                    distance=float(rng.choice([rng.uniform(2.5, 3.0), rng.uniform(5.5, 7.0)])),
+                    growth=float(rng.uniform(0.1, 0.25)),
+                    bend_radius=float(rng.choice([rng.uniform(1.1, 1.3), rng.uniform(2.4, 3.2)])),
+                    bend_offset=float(rng.uniform(-0.6, 0.6)),
+                    gain=float(rng.choice([rng.uniform(0.6, 0.75), rng.uniform(1.15, 1.3)])),
+                    background=tuple(int(v) for v in rng.integers(20, 235, 3)),  # type: ignore[arg-type]
+                    period_px=float(rng.choice([rng.uniform(1.8, 2.1), rng.uniform(3.6, 5.0)])),
+                    moire=float(rng.uniform(0.04, 0.08)),
+                    flicker=float(rng.uniform(0.02, 0.08)),
+                    band=float(rng.uniform(0.02, 0.08)),
+                )
+            )
+        else:
+            out.append(
+                SheetAttack(
+                    kind,
+                    max_yaw_deg=float(rng.uniform(38, 55)),
+                    distance=float(rng.uniform(3.2, 5.0)),
+                    growth=float(rng.uniform(0.25, 0.45)),
+                    bend_radius=float(rng.uniform(1.4, 2.2)),
+                    bend_offset=float(rng.uniform(-0.2, 0.2)),
+                    gain=float(rng.uniform(0.8, 1.1)),
+                    background=tuple(int(v) for v in rng.integers(60, 160, 3)),  # type: ignore[arg-type]
+                    period_px=float(rng.uniform(2.2, 3.4)),
+                    moire=float(rng.uniform(0.09, 0.15)),
+                    flicker=float(rng.uniform(0.08, 0.14)),
+                    band=float(rng.uniform(0.06, 0.12)),
+                )
+            )
+    return out

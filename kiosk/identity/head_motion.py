@@ -125,11 +125,13 @@ def picture_pose_landmarks(
     bend_radius: float | None = None,
     bend_axis: str = "vertical",
     face: np.ndarray | None = None,
+    bend_centre: np.ndarray | None = None,
 ) -> np.ndarray:
     """The landmarks of a face printed on a sheet held `distance` half face widths from the camera, turned
     by `yaw` (and `pitch`) about the sheet's own axis and brought `closer`. `bend_radius` (half face widths)
     bends the sheet into a cylinder (bulging toward the camera) about a vertical or horizontal axis.
-    `points` may be any points of the sheet when `face` gives the printed face's 68 landmarks."""
+    `points` may be any points of the sheet when `face` gives the printed face's 68 landmarks; the
+    cylinder's axis passes through `bend_centre` (default: the face's centre)."""
     face = points if face is None else face
     half = _half_width(face)
     centre = face.mean(axis=0)
@@ -139,8 +141,9 @@ def picture_pose_landmarks(
     if bend_radius is not None:
         radius = bend_radius * half
         along = 0 if bend_axis == "vertical" else 1
-        angle = flat[:, along] / radius
-        on_sheet[:, along] = radius * np.sin(angle)
+        axis_at = 0.0 if bend_centre is None else float(bend_centre[along] - centre[along])
+        angle = (flat[:, along] - axis_at) / radius
+        on_sheet[:, along] = axis_at + radius * np.sin(angle)
         toward_camera = radius * np.cos(angle) - radius
     return _project(
         on_sheet + centre,

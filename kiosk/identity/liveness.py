@@ -13,9 +13,9 @@ Measures (dlib's 68-point landmarks, iBUG numbering):
   affine) moves it too, and dlib places a foreshortened print's landmarks as a turned head's. So a turn
   counts only when it also has a head's depth (kiosk/identity/liveness_planarity.py): the baseline's
   landmarks are followed by texture (optical flow after the landmarks' homography) over at least 3
-  frames, and the nose tip must move further than both its midline (nasion, chin) and its cheeks, by
-  shares of the turn calibrated on a generic 3-D head against flat and bent prints. A picture fails
-  with ``flat_picture``.
+  frames, and the nose tip must stand out of the best sheet bent about one axis (a print is flat or
+  a cylinder; a head is curved both ways) and move further than its cheeks, by shares of the turn
+  calibrated on a generic 3-D head against flat and bent prints. A picture fails with ``flat_picture``.
 * move closer: the face (jaw width) grows by 30 % over the step's first frame.
 
 A challenge is ``liveness_steps`` (default 2) random steps, exactly one of them a head turn, e.g. "turn
@@ -24,6 +24,10 @@ closer, only a head can turn with depth. A challenge without a turn is not passe
 (``no_turn_in_challenge``) unless ``liveness_require_turn`` is off. Each step must be done within
 ``liveness_time_limit_s`` of the start; after ``liveness_max_attempts`` failed challenges the citizen
 is sent to staff (``LivenessError``).
+
+Screens: a phone or tablet replaying a video of the citizen has a real head's depth; its display's
+pixel grid beats against the camera's into a moire across the face (kiosk/identity/screen_replay.py).
+A challenge whose face frames mostly show one fails with ``screen_replay`` when it would have passed.
 
 Replays: the same frame repeated (a frozen or looped still fed to the camera) is caught exactly; a still
 image moved, scaled or jittered cannot blink or turn, so its challenge times out; the failure reason
@@ -55,7 +59,15 @@ import numpy as np
 from kiosk.identity.config import IdentityConfig
 from kiosk.identity.dlib_models import FaceLandmarks, landmarks_of
 from kiosk.identity.errors import LivenessError
-from kiosk.identity.liveness_planarity import MIN_TURN_FRAMES, TurnShape, track_points, turn_parallax
+from kiosk.identity.liveness_planarity import (
+    MIN_TURN_FRAMES,
+    TurnShape,
+    moving_frames,
+    track_points,
+    turn_parallax,
+    with_cheeks,
+)
+from kiosk.identity.screen_replay import moire_score, shows_a_screen
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +220,7 @@ class LivenessChecker:
         self._previous_grey: np.ndarray | None = None
         self._current_grey: np.ndarray | None = None
         self._same_run = 0
+        self._moire_scores: list[float] = []
         log.info("liveness attempt %d: challenge %s", self.attempt, self.challenge.name)
         if self.config.liveness_require_turn and not self.challenge.has_turn:
             # Not a challenge the kiosk draws: a picture with cut-out eyes could pass it.
@@ -244,6 +257,7 @@ class LivenessChecker:
         self._previous_grey = None
         self._first_points = None
         self._current_grey = None
+        self._moire_scores = []
         self._drop_turn(self._progress)
 
     @staticmethod
@@ -281,6 +295,8 @@ class LivenessChecker:
         faces = landmarks_of(frame, self.config.detection_width_px)
         if len(faces) > 1:
             return self.feed_landmarks(None, reason_if_absent="two_faces")
+        if len(faces) == 1:
+            self._moire_scores.append(moire_score(grey, faces[0].points))
         # A turn step follows the face's texture in this frame (liveness_planarity.track_points).
         self._current_grey = self._previous_grey
         try:
@@ -314,6 +330,8 @@ class LivenessChecker:
             self._drop_turn(self._progress)
             self._progress = _StepProgress()
             if self._step >= len(self.challenge.steps):
+                if self._shows_a_screen():
+                    return self._fail("screen_replay")
                 self._state = LivenessState.passed
                 self._forget()
                 log.info("liveness attempt %d passed: %s", self.attempt, self.challenge.name)
@@ -343,15 +361,17 @@ class LivenessChecker:
             ratio = face.nose_ratio()
             if p.baseline_ratio is None:
                 p.baseline_ratio = ratio
-                p.baseline_points = face.points.copy()
+                p.baseline_points = with_cheeks(face.points)
                 p.baseline_grey = None if self._current_grey is None else self._current_grey.copy()
                 return False
             if p.baseline_points is not None:
                 if p.baseline_grey is not None and self._current_grey is not None:
                     # Where the baseline's landmarks went by texture, not where dlib's face prior puts them.
-                    later = track_points(p.baseline_grey, self._current_grey, p.baseline_points, face.points)
+                    later = track_points(
+                        p.baseline_grey, self._current_grey, p.baseline_points, with_cheeks(face.points)
+                    )
                 else:
-                    later = face.points.copy()
+                    later = with_cheeks(face.points)
                 p.turn_points.append(later)
                 p.turn_ratio_changes.append(ratio - p.baseline_ratio)
             # The citizen's left is the image's right in a raw camera frame: the nose ratio grows.
@@ -366,13 +386,22 @@ class LivenessChecker:
             return False
         return width >= CLOSER_GROWTH * p.baseline_width
 
+    def _shows_a_screen(self) -> bool:
+        """The challenge was done, but on a display (screen_replay): most face frames showed a moire."""
+        if shows_a_screen(self._moire_scores):
+            log.info("liveness attempt %d: the face was shown on a screen (moire)", self.attempt)
+            return True
+        return False
+
     def _turned_in_3d(self, face: FaceLandmarks) -> bool:
         """The nose ratio says the head turned: did it move as a head (liveness_planarity)? A flat or bent
         picture sets `flat_turn`; too few frames yet, or an undecided one, waits for the next frame."""
         p = self._progress
-        if p.baseline_points is None or len(p.turn_points) < MIN_TURN_FRAMES:
+        if p.baseline_points is None or moving_frames(p.turn_ratio_changes) < MIN_TURN_FRAMES:
             return False
         evidence = turn_parallax(p.baseline_points, p.turn_points, p.turn_ratio_changes)
+        if evidence.frames < MIN_TURN_FRAMES:
+            return False  # the texture was lost in too many frames to judge yet
         shape = evidence.shape
         if shape is TurnShape.undecided:
             p.undecided_turns += 1

@@ -20,7 +20,7 @@ from kiosk.cli import main
 from kiosk.identity.config import IdentityConfig
 from kiosk.identity.dlib_models import FaceLandmarks
 from kiosk.identity.head_motion import head_pose_landmarks, picture_pose_landmarks
-from kiosk.identity.liveness import Challenge, LivenessChecker, LivenessState
+from kiosk.identity.liveness import TURN_RATIO_CHANGE, Challenge, LivenessChecker, LivenessState
 from kiosk.identity.liveness_planarity import TurnShape, turn_parallax
 from kiosk.identity.sample_landmarks import SAMPLE_PORTRAIT_LANDMARKS
 
@@ -47,13 +47,24 @@ def _shape(frames: list[np.ndarray], rng: np.random.Generator, sigma: float) -> 
     return turn_parallax(seen[0], seen[1:]).shape
 
 
-# A sheet bent about a vertical axis is left out here: on exact landmarks its cheeks' parallax can reach
-# a head's, and only the midline's tells them apart, which the visit cannot measure reliably from the
-# chin's edge (docs/LIVENESS.md, "gaps"). The frame tests below do include it (bent to 1.6 half face
-# widths, where dlib still finds the face).
+# Every way a sheet can be held: flat, or bent (a cylinder) about a vertical or a horizontal fold, tight or
+# loose, the fold through the face's centre or off it. A bent sheet is a developable surface: the nose tip
+# never stands out of the best parabola across the fold (liveness_planarity.nose_bulge).
+CENTRE = FACE.mean(axis=0)
 SHEETS = {
     "flat": {},
+    "bent about a vertical axis, tight": {"bend_radius": 1.0},
+    "bent about a vertical axis, loose": {"bend_radius": 2.5},
+    "bent about a vertical axis off the centre": {
+        "bend_radius": 1.2,
+        "bend_centre": CENTRE + np.array([45.0, 0.0]),
+    },
     "bent about a horizontal axis": {"bend_radius": 1.0, "bend_axis": "horizontal"},
+    "bent about a horizontal axis off the centre": {
+        "bend_radius": 1.2,
+        "bend_axis": "horizontal",
+        "bend_centre": CENTRE + np.array([0.0, 40.0]),
+    },
 }
 
 
@@ -63,7 +74,11 @@ SHEETS = {
 def test_a_turned_sheet_has_no_head_depth_even_when_its_nose_ratio_turns(
     sheet: str, degrees: float, distance: float
 ) -> None:
-    """The attack of issue 23: perspective (and bending) moves the printed nose within the outline."""
+    """The attack of issue 23: perspective (and bending) moves the printed nose within the outline.
+
+    A sheet bent about a horizontal fold fits the parabola least well (its profile is a circle): its
+    nose can stand a little out of it, but its cheeks move with the nose, so it is never a head; the
+    checker waits one frame on an undecided turn, then refuses it (test_the_known_attack_...)."""
     rng = np.random.default_rng(degrees)
 
     def pose(t: float) -> np.ndarray:
@@ -72,8 +87,17 @@ def test_a_turned_sheet_has_no_head_depth_even_when_its_nose_ratio_turns(
         )
 
     frames = _sequence(pose)
-    assert _shape(frames, rng, sigma=0.0) is TurnShape.flat
-    assert _shape(frames, rng, sigma=0.8) is not TurnShape.head
+    exact = turn_parallax(frames[0], frames[1:])
+    assert abs(exact.ratio_change) >= 0.05  # the sheet's turn does move the printed nose
+    assert exact.shape is not TurnShape.head, exact.describe()
+    if "horizontal" not in sheet:
+        assert exact.shape is TurnShape.flat, exact.describe()
+        assert abs(exact.bulge_share) < 0.03
+    if abs(exact.ratio_change) >= TURN_RATIO_CHANGE:
+        # Under 0.8 px of landmark noise (the face is ~200 px wide) a sheet whose turn just reaches the
+        # checker's ratio change can come out as a head now and then: a bounded rate, not never.
+        heads = sum(_shape(frames, rng, sigma=0.8) is TurnShape.head for _ in range(30))
+        assert heads <= 3, f"{heads} of 30 noisy draws taken for a head"
 
 
 @pytest.mark.parametrize("depth", [0.7, 1.0, 1.3])
