@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ui.voice import sentences
 from ui.widgets import ImageView, icon_pixmap, make_button, make_label, mark_primary
 
 
@@ -120,7 +121,7 @@ class ModalOverlay(QWidget):
     def spoken_prompt(self) -> str:
         """The title, the text, then each choice, as sentences."""
         choices = [b.text() for b in self.buttons if not b.isHidden() and b.text()]
-        return " ".join(t for t in (self.title.text(), self.text.text(), *[f"{c}." for c in choices]) if t)
+        return sentences((self.title.text(), self.text.text(), *choices))
 
     def mousePressEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         event.accept()  # a touch on the backdrop does nothing (and never reaches the screen below)

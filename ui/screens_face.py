@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from kiosk.flow import Screen, Service
 from ui import messages
 from ui.screen_registry import screen
+from ui.voice import sentences
 from ui.widgets import (
     ImageView,
     ScreenBase,
@@ -111,11 +112,14 @@ class FaceScreen(ScreenBase):
             self.steps_title.setText(self.tr("Now:"))
         else:
             self.steps_title.setText(self.tr("Comparing your face with the card photo…"))
-        if current != self._spoken_step and on_screen:  # issue 25: each step is said as it lights up
-            self._spoken_step = current
-            if 0 <= current < len(steps):
-                self.host.speak(steps[current])
-            elif current >= len(steps) > 0:
+        # Issue 25: each step is said as it lights up, none skipped (a late tick says the ones it passed)
+        while on_screen and self._spoken_step < current:
+            self._spoken_step += 1
+            if self._spoken_step == 0 and steps:
+                self.host.announce(steps[0])  # Start pressed: the first step now, not the rest of the help
+            elif 0 < self._spoken_step < len(steps):
+                self.host.speak(steps[self._spoken_step])  # after the step before it has been said whole
+            elif self._spoken_step >= len(steps) > 0:
                 self.host.speak(self.steps_title.text())
         for index, label in enumerate(self.step_labels):
             if index < len(steps):
@@ -160,8 +164,11 @@ class FaceScreen(ScreenBase):
         self.go.setEnabled(not flow.busy and (seen is True or no_camera))
 
     def spoken_prompt(self) -> str:
-        steps = " ".join(label.text() for label in self.step_labels if label.isVisibleTo(self))
-        return f"{self.title.text()}. {self.instruction.text()} {steps}"
+        """The title, the instruction and the steps (without their marks: the same words whichever step
+        lights up, so the window says nothing twice); the reason "Start" waits is said when it appears."""
+        steps = [label.text() for label in self.step_labels if label.isVisibleTo(self)]
+        before = self.tr("When you press Start:") if steps else ""
+        return sentences((self.step.text(), self.title.text(), self.instruction.text(), before, *steps))
 
     def entered(self) -> None:
         self.host.preview.start(self.view)

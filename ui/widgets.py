@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.voice import screen_text
+
 if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
 
@@ -158,8 +160,9 @@ class ScreenBase(QWidget):
         raise NotImplementedError
 
     def spoken_prompt(self) -> str:
-        """What the voice says when this screen appears: the title and the instruction."""
-        return " ".join(t for t in (self.title.text(), self.instruction.text()) if t)
+        """What the voice says for this screen: all its visible text in reading order, as sentences (issue
+        25: everything shown is spoken), but a countdown that changes every second."""
+        return screen_text(self, skip=(getattr(self, "countdown", None),))
 
     def entered(self) -> None:
         """Called when the screen becomes the current one."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QStackedWidget, QVBoxLayout,
 
 # Importing the screen modules registers their classes (`@screen`, ui/screen_registry.py); the window
 # builds one page per registered screen, so a new screen class in one of these modules needs nothing here.
+import ui.screens_error
 import ui.screens_face
 import ui.screens_other
 import ui.screens_pay
@@ -30,7 +31,7 @@ from ui import screen_registry, theme
 from ui.email_entry import EmailOverlay
 from ui.i18n import Translations
 from ui.overlays import ConfirmOverlay, HelpOverlay, PageOverlay, fit_height
-from ui.voice import Voice
+from ui.voice import Voice, sentences, split_sentences
 from ui.widgets import ImageView, ScreenBase, bgr_to_qimage, face_position, make_button, make_label
 from ui.workers import QtRunner
 
@@ -153,7 +154,7 @@ class IdleOverlay(QWidget):
         fit_height(self.box)
 
     def spoken_prompt(self) -> str:
-        return f"{self.title.text()} {self.note.text()} {self.stay.text()}."
+        return sentences((self.title.text(), self.note.text(), self.stay.text()))
 
 
 class SecretCorner(QWidget):
@@ -214,10 +215,13 @@ class KioskWindow(QWidget):
         self.preview = FacePreview(runner, preview_source, flow)
         self._metrics_key: tuple[int, int, bool, bool] | None = None
         self._shown: Screen | None = None
+        # what was said of the screen on show (screen, language, sentences): only what is new is said next
+        self._said_here: tuple[Screen | None, str, set[str]] = (None, "", set())
         self._resets_seen = flow.resets
         # Issue 25: after a visit that put a card or pages on the glass ends (done, ticket, cancel,
         # time-out), the start screen reminds the citizen to take them, for REMINDER_S seconds.
-        self._visit_holds_things = False
+        self._visit_laid: frozenset[str] = frozenset()  # what the visit on show laid on the glass
+        self.reminder_laid: frozenset[str] = frozenset()  # what the reminder names (a copy is not a card)
         self.reminder_until = 0.0
 
         layout = QVBoxLayout(self)
@@ -235,7 +239,7 @@ class KioskWindow(QWidget):
         self.email_overlay = EmailOverlay(self, self)
         self.page_overlay = PageOverlay(self)
         for modal in (self.confirm_overlay, self.help_overlay, self.email_overlay):
-            modal.on_shown = self.speak  # a dialog is read out like a screen
+            modal.on_shown = self.announce  # a dialog is read out like a screen
         self.help_timer = QTimer(self)  # a call that got no answer in time: "go to the counter"
         self.help_timer.setSingleShot(True)
         self.help_timer.setInterval(15000)
@@ -279,14 +283,37 @@ class KioskWindow(QWidget):
         self.refresh()
 
     def speak_current(self) -> None:
+        """Say the current screen, cutting what was being said (a new screen, a new language)."""
         self.voice.enabled = self.flow.visit.voice
+        prompt = self.current_screen().spoken_prompt()
+        self._said_here = (self.flow.screen, self.flow.visit.language, set(split_sentences(prompt)))
         if self.voice.enabled:
-            self.voice.say(self.current_screen().spoken_prompt(), self.flow.visit.language)
+            self.voice.say(prompt, self.flow.visit.language)
         else:
             self.voice.stop()
 
+    def speak_changes(self) -> None:
+        """The same screen shows something new ("page 2 scanned", "payment received", a verdict): say the
+        new sentences after what is being said. A new language is said whole, cutting."""
+        screen, language, said = self._said_here
+        if screen != self.flow.screen or language != self.flow.visit.language:
+            self.speak_current()
+            return
+        sentences_now = split_sentences(self.current_screen().spoken_prompt())
+        new = [s for s in sentences_now if s not in said]
+        self._said_here = (screen, language, set(sentences_now))
+        if new:
+            self.speak(" ".join(new))
+
     def speak(self, text: str) -> None:
-        """Say `text` when the citizen has voice on (an overlay, a liveness step, a reason that appears)."""
+        """Say `text`, after what is being said, when the citizen has voice on (a liveness step, a reason
+        that appears): a hint never cuts an instruction."""
+        self.voice.enabled = self.flow.visit.voice
+        if self.voice.enabled:
+            self.voice.queue(text, self.flow.visit.language)
+
+    def announce(self, text: str) -> None:
+        """Say `text` now, cutting what was being said: a dialog or the idle countdown covers the screen."""
         self.voice.enabled = self.flow.visit.voice
         if self.voice.enabled:
             self.voice.say(text, self.flow.visit.language)
@@ -430,11 +457,15 @@ class KioskWindow(QWidget):
     def _flow_changed(self, flow: VisitFlow) -> None:
         if flow.resets != self._resets_seen:
             self._resets_seen = flow.resets
-            if self._visit_holds_things:
+            if self._visit_laid:
+                self.reminder_laid = self._visit_laid
                 self.reminder_until = time.monotonic() + REMINDER_S
                 QTimer.singleShot(int(REMINDER_S * 1000) + 50, self._reminder_over)
             self.wipe_screens()
-        self._visit_holds_things = flow.visit.card is not None or bool(flow.visit.pages)
+        visit = flow.visit
+        laid = set(getattr(visit, "laid_on_glass", ()))
+        laid |= {"card"} if visit.card is not None else set()
+        self._visit_laid = frozenset(laid | ({"pages"} if visit.pages else set()))
         self.translations.install(flow.visit.language)
         self.refresh()
         self._update_help()
@@ -479,6 +510,8 @@ class KioskWindow(QWidget):
             self._shown = screen
             widget.entered()
             self.speak_current()
+        elif not self.in_maintenance():
+            self.speak_changes()
         if screen == Screen.attract:
             self.overlay.hide()
 
@@ -537,7 +570,7 @@ class KioskWindow(QWidget):
                 self.overlay.show()
                 self.overlay.raise_()
                 self.corner.raise_()
-                self.speak(self.overlay.spoken_prompt())
+                self.announce(self.overlay.spoken_prompt())
         elif self.overlay.isVisible():
             self.overlay.hide()
 
