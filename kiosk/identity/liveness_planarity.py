@@ -181,9 +181,13 @@ def track_points(
     face_width = max(1.0, float(np.linalg.norm(later_points[16] - later_points[0])))
     warped = _matched_exposure(warped, later_grey, later_points)
     window = int(np.clip(face_width * 0.12, 9, 41)) | 1
-    flow = {"winSize": (window, window), "maxLevel": 2}
-    tracked, status, _ = cv2.calcOpticalFlowPyrLK(warped, later_grey, start[:, None, :], None, **flow)
-    back, back_status, _ = cv2.calcOpticalFlowPyrLK(later_grey, warped, tracked, None, **flow)
+    size = (window, window)
+    tracked, status, _ = cv2.calcOpticalFlowPyrLK(
+        warped, later_grey, start[:, None, :], None, winSize=size, maxLevel=2
+    )
+    back, back_status, _ = cv2.calcOpticalFlowPyrLK(
+        later_grey, warped, tracked, None, winSize=size, maxLevel=2
+    )
     found = tracked.reshape(-1, 2).astype(np.float64)
     returned = np.linalg.norm(back.reshape(-1, 2) - start, axis=1)
     off = np.linalg.norm(found - later_points, axis=1) / face_width
