@@ -189,6 +189,7 @@ def build_kiosk(
         temp_root=temp_root,
     )
     flow.visit.voice = config.ui.voice
+    flow.payment_timeout_s = config.payment.timeout_s  # issue 25 W5/W6: the payment's own time-out
     preview = getattr(services, "preview_frame", None)
     window = KioskWindow(
         flow,

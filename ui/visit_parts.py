@@ -17,7 +17,7 @@ from typing import Any
 from drivers.signal_light import SimulatedSignalLight
 from kiosk.copy_check.online_status import status_over_api
 from kiosk.services.demo_payment import demo_payments
-from kiosk.services.payment import PaymentService
+from kiosk.services.payment import configured_payments
 from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
 from kiosk.services.staff_call import StaffCallService
 from offline_sync.kiosk_api_client import KioskApiClient
@@ -44,7 +44,7 @@ def attach_visit_parts(services: Any, kiosk_app: Any, stack: contextlib.ExitStac
         stack.callback(client.close)
         api = KioskApiClient(client)
         use_for_status(services, api)
-        services.payments = PaymentService(api, kiosk_id=config.kiosk.id)
+        services.payments = configured_payments(api, config)  # [payment]: the centre's account (W5)
         services.staff_calls = StaffCallService(None, api)
         services.tickets = QueueTicketService(
             kiosk_app.devices.receipt_printer,

@@ -281,3 +281,18 @@ class PaymentService:
             self._requests.pop(reference, None)
             self._results.pop(reference, None)
             self._permits.pop(reference, None)
+
+
+def configured_payments(
+    api: Any, config: Any, *, poll_interval: float | None = None
+) -> PaymentService | None:
+    """The visit's payment service over the backend channel `api`, as ``[payment]`` says: the centre's
+    collection account in the VietQR (bank_bin, account, payee_name) and the poll interval; None with
+    ``mode = "off"``. The one place `kiosk run` (ui/visit_parts.py), VisitExtras and the demo build it
+    (issue 25 W5: a second copy of this wiring once put the sample account in every real kiosk's QR)."""
+    settings = config.payment
+    if settings.mode != "vietqr":
+        return None
+    payee = PayeeAccount(settings.bank_bin, settings.account, settings.payee_name)
+    interval = settings.poll_interval_s if poll_interval is None else poll_interval
+    return PaymentService(api, kiosk_id=config.kiosk.id, payee=payee, poll_interval=interval)

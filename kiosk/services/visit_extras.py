@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.services.demo_payment import demo_payments
-from kiosk.services.payment import PayeeAccount, PaymentService
+from kiosk.services.payment import PaymentService, configured_payments
 from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
 from kiosk.services.staff_call import StaffCallService
 from offline_sync.kiosk_api_client import KioskApiClient
@@ -59,16 +59,8 @@ class VisitExtras:
         if config.sync.backend_url:
             client = stack.enter_context(open_client(config.sync, config.path))
             api = KioskApiClient(client)
-            payee = PayeeAccount(config.payment.bank_bin, config.payment.account, config.payment.payee_name)
-            payments = (
-                PaymentService(
-                    api, kiosk_id=config.kiosk.id, payee=payee, poll_interval=config.payment.poll_interval_s
-                )
-                if wants_payment
-                else None
-            )
             return cls(
-                payments,
+                configured_payments(api, config),
                 tickets,
                 StaffCallService(light, api),
                 config.payment.timeout_s,
