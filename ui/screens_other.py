@@ -8,10 +8,19 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.flow import Screen, Service
-from ui import messages
+from ui import messages, theme
 from ui.screen_registry import screen
 from ui.widgets import (
     ImageView,
@@ -416,7 +425,12 @@ class MaintenanceScreen(ScreenBase):
 
     def __init__(self, host: Any) -> None:
         super().__init__(host)
-        row = QHBoxLayout()
+        # Issue 25 walk W11: the sections, actions and output scroll (by wheel, bar or finger) inside the
+        # screen, while "Leave maintenance" and "Close the program" stay in the footer, always on screen;
+        # the text keeps the normal size in large-text mode (see apply_metrics).
+        content = QWidget()
+        row = QHBoxLayout(content)
+        row.setContentsMargins(0, 0, 0, 0)
         menu = QVBoxLayout()
         self.section_buttons = {}
         for name in self.SECTIONS:
@@ -433,16 +447,23 @@ class MaintenanceScreen(ScreenBase):
         self.action_buttons = [make_button() for _ in range(self.MAX_ACTIONS)]
         for index, button in enumerate(self.action_buttons):
             button.clicked.connect(lambda _=False, i=index: self._action(i))
-            self.actions_grid.addWidget(button, index // 2, index % 2)
+        self._action_columns = 0
+        self._arrange_actions(2)
         right.addLayout(self.actions_grid)
         self.output = QPlainTextEdit()
         self.output.setReadOnly(True)
+        self.output.setMinimumHeight(240)
         right.addWidget(self.output, 2)
         self.camera = ImageView()
         self.camera.setVisible(False)
         right.addWidget(self.camera, 2)
         row.addLayout(right, 3)
-        self.body.addLayout(row, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
+        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.body.addWidget(self.scroll, 1)
         self.close_app = make_button(on_click=host.quit_kiosk)
         self.close_app.setProperty("danger", True)
         self.exit = make_button(primary=True, on_click=self.flow.exit_maintenance)
@@ -453,6 +474,41 @@ class MaintenanceScreen(ScreenBase):
         self._actions: list[str] = []
         self._choices: tuple[tuple[str, str], ...] = ()  # offered by the last result (a reprint each)
         self._asked = 0  # the last request: an answer to an earlier one (another section) is dropped
+        self._style_key: tuple[Any, ...] | None = None
+
+    center_in_portrait = False  # the scrolling body takes the free height
+
+    def _arrange_actions(self, columns: int) -> None:
+        """The action buttons in `columns` columns (one on a narrow, tall screen)."""
+        if columns == self._action_columns:
+            return
+        self._action_columns = columns
+        for button in self.action_buttons:
+            self.actions_grid.removeWidget(button)
+        for index, button in enumerate(self.action_buttons):
+            self.actions_grid.addWidget(button, index // columns, index % columns)
+
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self._arrange_actions(1 if portrait else 2)
+
+    def apply_metrics(self, margin: int, spacing: int) -> None:
+        """W11: a technician's screen keeps the normal text size when the citizen's large text is on (the
+        window's own style sheet is replaced by one at the normal size, for this screen only)."""
+        super().apply_metrics(margin, spacing)
+        host = self.host
+        large = bool(getattr(host, "large_text", False))
+        width, height = (host.width(), host.height()) if host.width() > 200 else (1280, 800)
+        high_contrast = bool(getattr(host, "high_contrast", False))
+        key = (large, width, height, high_contrast)
+        if key == self._style_key:
+            return
+        self._style_key = key
+        if not large:
+            self.setStyleSheet("")  # the window's style applies as it is
+            return
+        metrics = theme.metrics_for(width, height, large_text=False)
+        self.setStyleSheet(theme.style_sheet(metrics, theme.HIGH_CONTRAST if high_contrast else theme.NORMAL))
 
     def _section_actions(self) -> list[tuple[str, str]]:
         if self.section == "devices":
