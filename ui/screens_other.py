@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -97,6 +97,56 @@ def vietnam_time(moment: datetime) -> str:
     return moment.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M") + " (GMT+7)"
 
 
+def day_month_year(text: str) -> str:
+    """An ISO date (an older seal's document date) as the paper prints it, dd/mm/yyyy; else as it is."""
+    try:
+        return date.fromisoformat(text).strftime("%d/%m/%Y")
+    except ValueError:
+        return text
+
+
+# Issue 25 walk (W4): why a copy could not be confirmed, in plain words, by the verdict's reason_key
+# (signing.Verification.reason_key; the CLI's English sentence is its `reason`).
+CHECK_REASONS = {
+    "no_seal": QT_TRANSLATE_NOOP(
+        "CheckResultScreen",
+        "No QR code of a certified copy was found. Lay the page flat, QR code on the glass, and try again.",
+    ),
+    "not_seal": QT_TRANSLATE_NOOP("CheckResultScreen", "This QR code is not the seal of a certified copy."),
+    "seal_edited": QT_TRANSLATE_NOOP("CheckResultScreen", "The QR code has been changed or is damaged."),
+    "seal_untrusted": QT_TRANSLATE_NOOP(
+        "CheckResultScreen", "The QR code was not made by a kiosk that this system knows and trusts."
+    ),
+    "untrusted": QT_TRANSLATE_NOOP(
+        "CheckResultScreen", "The copy was not signed by an office that this system trusts."
+    ),
+    "cert_expired": QT_TRANSLATE_NOOP(
+        "CheckResultScreen", "The kiosk's certificate was not valid when the copy was signed."
+    ),
+    "seal_revoked": QT_TRANSLATE_NOOP(
+        "CheckResultScreen", "The kiosk's signing key has been withdrawn: its seals from then on are void."
+    ),
+    "seal_mismatch": QT_TRANSLATE_NOOP("CheckResultScreen", "The QR code belongs to another copy."),
+    "qr_mismatch": QT_TRANSLATE_NOOP("CheckResultScreen", "The QR code on the page is not this copy's."),
+    "page_mismatch": QT_TRANSLATE_NOOP(
+        "CheckResultScreen",
+        "The page does not match its QR code: the text on the paper differs from what was certified.",
+    ),
+    "page_unreadable": QT_TRANSLATE_NOOP(
+        "CheckResultScreen",
+        "The text on the page could not be read to compare it with the QR code. Lay it flat and try again.",
+    ),
+    "revoked": QT_TRANSLATE_NOOP("CheckResultScreen", "This copy has been revoked."),
+    "other": QT_TRANSLATE_NOOP("CheckResultScreen", "The copy could not be confirmed as genuine."),
+}
+# An older copy (a VNC1 seal, docs/SEAL_FORMATS.md): valid, but its QR holds fewer of the document's fields.
+OLDER_SEAL = QT_TRANSLATE_NOOP(
+    "CheckResultScreen",
+    "Copy issued in the older form (VNC1 seal): its QR code holds only the code, the document type, the "
+    "pages, the dates, the holder's name and the document's number. Compare the rest of the copy by eye.",
+)
+
+
 @screen(
     Screen.check_result,
     shots={
@@ -111,7 +161,26 @@ def vietnam_time(moment: datetime) -> str:
                 holder_name="NGUYỄN VĂN AN",
             ),
             "online_status": SimpleNamespace(checked=True, status="post_checked", revoked_reason=None),
-        }
+        },
+        "14b-check-result-older-seal": lambda s: {
+            "verification": SimpleNamespace(
+                valid=True,
+                code="HN001-000007-K",
+                pages=1,
+                doc_type="birth_certificate",
+                issued_at=datetime(2026, 3, 2, 8, 15, tzinfo=UTC),
+                fields={},
+                holder_name="TRẦN THỊ BÌNH",
+                doc_number="123/2019",
+                doc_date="2019-05-14",
+                seal_format="VNC1",
+                older_seal="older seal (VNC1): ...",
+            ),
+            "online_status": SimpleNamespace(checked=True, status="post_checked", revoked_reason=None),
+        },
+        "14c-check-result-refused": lambda s: {
+            "verification": SimpleNamespace(valid=False, code=None, reason_key="seal_untrusted"),
+        },
     },
 )
 class CheckResultScreen(ScreenBase):
@@ -125,8 +194,10 @@ class CheckResultScreen(ScreenBase):
         top.addWidget(self.verdict, 1)
         box.addLayout(top)
         self.details = make_label()
+        self.note = make_label()  # an older copy (VNC1): what its seal holds, what to compare by eye
         self.online = make_label()
         box.addWidget(self.details)
+        box.addWidget(self.note)
         box.addWidget(self.online)
         self.body.addWidget(frame)
         self.body.addStretch(1)
@@ -175,20 +246,50 @@ class CheckResultScreen(ScreenBase):
             lines.append(self.tr("Pages: %d") % int(result.pages))
         if getattr(result, "doc_type", None):
             lines.append(messages.text(messages.DOC_TYPES, str(result.doc_type), "other"))
-        # Issue 25: whose document it is (the seal carries the subject's fields), and who asked for it
+        # Issue 25: whose document it is (the seal carries the subject's fields), and who asked for it. An
+        # older copy's seal (VNC1) names its holder, the document's subject, with the document's number and
+        # date, and says what to compare by eye (docs/SEAL_FORMATS.md).
+        older = str(getattr(result, "seal_format", "") or "") == "VNC1"
         fields = getattr(result, "fields", None) or {}
-        subject = str(fields.get("full_name") or fields.get("name_1") or "")
+        requester = str(getattr(result, "holder_name", "") or "")
+        subject = str(fields.get("full_name") or fields.get("name_1") or (requester if older else ""))
         if valid and subject:
             lines.append(self.tr("Name on the document: %s") % subject)
-        requester = str(getattr(result, "holder_name", "") or "")
         if valid and requester and requester.casefold() != subject.casefold():
             lines.append(self.tr("Copy requested by: %s") % requester)
+        if valid and older:
+            for label, value in (
+                (self.tr("Document number: %s"), getattr(result, "doc_number", None)),
+                (self.tr("Document date: %s"), getattr(result, "doc_date", None)),
+            ):
+                if value:
+                    lines.append(label % day_month_year(str(value)))
         if not valid:
+            key = str(getattr(result, "reason_key", "") or "")
+            lines.append(
+                QCoreApplication.translate(
+                    "CheckResultScreen", str(CHECK_REASONS.get(key, CHECK_REASONS["other"]))
+                )
+            )
             lines.append(self.tr("Ask staff to look at the original record."))
         self.details.setText("\n".join(lines))
+        note = QCoreApplication.translate("CheckResultScreen", str(OLDER_SEAL)) if valid and older else ""
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        self._fit_texts()
         self.online.setText(self.online_text(online) if valid else "")
         self.online.setVisible(valid)
         self.go.setText(self.tr("Finish"))
+
+    def _fit_texts(self) -> None:
+        """A wrapped paragraph gets the height its width needs (the stack does not ask heightForWidth)."""
+        for label in (self.details, self.note, self.online):
+            width = label.contentsRect().width()
+            label.setMinimumHeight(label.heightForWidth(width) if label.text() and width > 0 else 0)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_texts()
 
     def online_text(self, online: Any) -> str:
         if online is None or not getattr(online, "checked", False):

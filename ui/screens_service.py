@@ -18,7 +18,7 @@ from kiosk.flow import Screen
 from ui import messages
 from ui.screen_registry import screen
 from ui.screens_visit import format_vnd
-from ui.widgets import ScreenBase, TicketCard, make_button, make_card_frame, make_label
+from ui.widgets import ScreenBase, TicketCard, make_button, make_card_frame, make_label, mark_primary
 
 if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
@@ -50,11 +50,21 @@ class OutOfServiceScreen(ScreenBase):
         self.body.addStretch(1)
         self.countdown = make_label("muted")
         self.footer.addWidget(self.countdown, 1)
+        # issue 25 walk: the screen the idle re-check put up offers a ticket, as a visit's does
+        self.ticket = make_button(primary=True, on_click=self._take_ticket)
+        self.footer.addWidget(self.ticket)
         self.go = make_button(primary=True, on_click=self.flow.finish)
         self.footer.addWidget(self.go)
 
+    def _take_ticket(self) -> None:
+        take = getattr(self.flow, "take_idle_ticket", None)
+        if take is not None:
+            take()
+
     def tick(self, seconds_left: float) -> None:
-        if self.flow.screen == Screen.out_of_service and not self.flow.visit.idle_out_of_service:
+        if self.flow.screen != Screen.out_of_service:
+            return
+        if not self.flow.visit.idle_out_of_service:  # an idle one stays (its ticket's number goes quietly)
             self.countdown.setText(self.tr("This screen closes in %d s.") % max(0, int(seconds_left + 0.999)))
 
     def show_state(self, flow: VisitFlow) -> None:
@@ -92,9 +102,21 @@ class OutOfServiceScreen(ScreenBase):
         holds = flow.visit.card is not None or bool(flow.visit.pages)  # checked again before the payment
         self.take.setText(messages.take_things() if holds else "")
         self.take.setVisible(holds)
-        if flow.screen != Screen.out_of_service or flow.visit.idle_out_of_service:  # the latter stays up
+        idle = flow.visit.idle_out_of_service
+        if flow.screen != Screen.out_of_service or idle:  # the latter stays up
             self.countdown.setText("")
+        offered = bool(getattr(flow, "idle_ticket_offered", lambda: False)())
+        self.ticket.setText(self.tr("Get a queue number"))
+        self.ticket.setVisible(offered)
+        self.ticket.setEnabled(offered and not flow.busy)
+        if idle and offered:
+            self.instruction.setText(
+                self.instruction.text()
+                + " "
+                + self.tr("Press “%1” for your turn at the counter.").replace("%1", self.ticket.text())
+            )
         self.go.setText(self.tr("Finish"))
+        mark_primary(self.go, not offered)  # the ticket, when offered, is the way forward
 
 
 @screen(

@@ -15,25 +15,20 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
-    QPushButton,
     QScrollArea,
     QScroller,
-    QVBoxLayout,
     QWidget,
 )
 
-from kiosk.flow import Action, ErrorInfo, Screen, Service
-from kiosk.flow.errors import RESCAN_ACTIONS
+from kiosk.flow import Screen, Service
 from kiosk.services.fee import format_vnd as vnd
 from ui import messages
 from ui.screen_registry import screen
 from ui.widgets import (
-    ImageView,
     PageThumb,
     ScreenBase,
     arrange_buttons,
     bgr_to_qimage,
-    icon_pixmap,
     make_button,
     make_card_frame,
     make_label,
@@ -63,8 +58,12 @@ class AttractScreen(ScreenBase):
             button.setCheckable(True)
             languages.addWidget(button)
         self.body.addLayout(languages)
-        # Issue 25: after a visit ends (a cancel, a time-out), "take your ID card and documents" first
+        # Issue 25: after a visit ends (a cancel, a time-out), "take your ID card and documents" first. Its
+        # room is kept while it is hidden (walk W4): the service buttons never move under a finger.
         self.reminder = make_label("banner", align=Qt.AlignmentFlag.AlignCenter)
+        keep_room = self.reminder.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)
+        self.reminder.setSizePolicy(keep_room)
         self.reminder.setVisible(False)
         self.body.insertWidget(1, self.reminder)
         self.services_label = make_label("muted")
@@ -116,8 +115,22 @@ class AttractScreen(ScreenBase):
         self.contrast.setChecked(self.host.high_contrast)
         self.contrast.setText(toggle_text(self.tr("High contrast"), self.host.high_contrast))
         remind = bool(getattr(self.host, "take_things_reminder", lambda: False)())
-        self.reminder.setText(messages.take_things() if remind else "")
+        # the text stays set while hidden: the room kept for it is the banner's own height
+        self.reminder.setText(self.reminder_text(set(getattr(self.host, "reminder_laid", ())) or {"pages"}))
         self.reminder.setVisible(remind)
+
+    def reminder_text(self, laid: set[str]) -> str:
+        """What to take from the glass, by what the last visit laid there (walk W4: a copy checked is not an
+        ID card): "card", "pages", "copy", "receipt" (kiosk.flow: VisitRecord.laid_on_glass)."""
+        if "pages" in laid:
+            return messages.take_things()  # the ID card and the documents
+        if {"card", "receipt"} <= laid:
+            return self.tr("Please take your ID card and your receipt from the glass.")
+        if "card" in laid:
+            return self.tr("Please take your ID card from the glass.")
+        if "copy" in laid:
+            return self.tr("Please take your copy from the glass.")
+        return self.tr("Please take your receipt from the glass.")
 
     def spoken_prompt(self) -> str:
         reminder = self.reminder.text() if not self.reminder.isHidden() else ""
@@ -262,6 +275,9 @@ class ScanScreen(ScreenBase):
         if cols == 5:  # landscape: one row fills the height; further rows scroll
             height = max(220, min(height, viewport.height() - 4))
             width = min(width, int(height / 1.3))
+        if self.thumbs:  # walk W4: large text never squeezes the number onto the picture or clips a button
+            need = self.thumbs[0].minimumSizeHint()
+            width, height = max(width, need.width()), max(height, need.height())
         return width, height
 
     def _sync_thumbs(self, count: int) -> None:
@@ -310,12 +326,19 @@ class ScanScreen(ScreenBase):
         self.title.setText(self.tr("Place your document on the glass"))
         self.add.setText(self.tr("Scan the next page") if pages else self.tr("Scan the first page"))
         self.go.setText(self.tr("Done, continue"))
-        # The text names the buttons as they read now.
-        self.instruction.setText(
-            self.tr("One page at a time, face down. Press “%1” for each page, then “%2”.")
-            .replace("%1", self.add.text())
-            .replace("%2", self.go.text())
-        )
+        # The text names the buttons as they read now (issue 25 walk W4: per state, not "for each page").
+        if pages:
+            self.instruction.setText(
+                self.tr("Lay the next page face down and press “%1”. When every page is scanned, press “%2”.")
+                .replace("%1", self.add.text())
+                .replace("%2", self.go.text())
+            )
+        else:
+            self.instruction.setText(
+                self.tr(
+                    "One page at a time. Lay the first page face down on the glass and press “%1”."
+                ).replace("%1", self.add.text())
+            )
         matched = bool(getattr(flow.visit.face, "match", False))
         self.face_ok.setText("✓ " + self.tr("Your face matches your ID card photo.") if matched else "")
         self.face_ok.setVisible(matched)
@@ -337,6 +360,7 @@ class ScanScreen(ScreenBase):
             thumb.remove.setText(self.tr("Remove"))
             for button in (thumb.rescan, thumb.remove):
                 button.setEnabled(not flow.busy)
+        self._sync_thumbs(len(pages))  # sized again now that the texts are in (large text needs more room)
         if len(pages) > self._shown_count and self.thumbs:
             QTimer.singleShot(0, self._show_newest)
         self._shown_count = len(pages)
@@ -573,176 +597,3 @@ class DoneScreen(ScreenBase):
         elif not self.countdown.text():
             self.tick(getattr(flow, "done_timeout_s", 25.0))
         self.go.setText(self.tr("Finish"))
-
-
-ERROR_ICONS = {"page_quality": "problem", "no_pages": "info", "code_not_found": "problem"}
-
-
-def _error_shot(kind: str, reason: str, actions: tuple[Action, ...], back: Screen) -> dict[str, Any]:
-    return {"error": ErrorInfo(kind, reason, actions), "error_return": back}
-
-
-@screen(
-    Screen.error,
-    shots={
-        "09-error-no-match": _error_shot("no_match", "", (Action.try_again, Action.call_staff), Screen.face),
-        "10-error-rescan": _error_shot("page_quality", "blurred", RESCAN_ACTIONS, Screen.scan),
-        "11-error-paper-out": _error_shot(
-            "paper_out", "", (Action.try_again, Action.call_staff), Screen.printing
-        ),
-        "12-error-card": _error_shot("card_unreadable", "", RESCAN_ACTIONS, Screen.card),
-        "27-error-duplicate-page": lambda s: {
-            **_error_shot("duplicate_page", "1", (Action.rescan, Action.keep_page), Screen.scan),
-            "pages": s.pages[:1],
-            "pending_duplicate": (s.pages[0], "", 0) if s.pages else None,
-        },
-        "28-error-face-twice": _error_shot(
-            "liveness_failed",
-            "liveness.face_too_small",
-            (Action.try_again, Action.call_staff, Action.ticket, Action.start_over),
-            Screen.face,
-        ),
-        "29-error-card-back": _error_shot("card_unreadable", "error.card.no_qr", RESCAN_ACTIONS, Screen.card),
-    },
-)
-class ErrorScreen(ScreenBase):
-    """An icon, what happened, what to do, and the ways forward (the first one is the main action)."""
-
-    def __init__(self, host: Any) -> None:
-        super().__init__(host)
-        row = QHBoxLayout()
-        self.icon = QLabel()
-        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        row.addStretch(1)
-        row.addWidget(self.icon)
-        row.addStretch(1)
-        self.body.addLayout(row)
-        self.picture = QLabel()  # the card error: which side goes down (issue 25)
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setVisible(False)
-        self.body.addWidget(self.picture)
-        # A page scanned twice (issue 25): the earlier page and the new scan side by side, large enough to
-        # see that they are the same; touching one opens it full size.
-        self.compare = QWidget()
-        pair = QHBoxLayout(self.compare)
-        pair.setContentsMargins(0, 0, 0, 0)
-        self.compare_views: list[ImageView] = []
-        self.compare_labels: list[QLabel] = []
-        for _ in range(2):
-            column = QVBoxLayout()
-            view = ImageView(background="#E3EAF4")
-            view.setMinimumSize(160, 200)
-            label = make_label(wrap=False, align=Qt.AlignmentFlag.AlignCenter)
-            column.addWidget(view, 1)
-            column.addWidget(label)
-            pair.addLayout(column)
-            self.compare_views.append(view)
-            self.compare_labels.append(label)
-        self.compare_views[0].clicked.connect(self._open_earlier)
-        self.compare.setVisible(False)
-        self.body.addWidget(self.compare, 2)
-        texts = QVBoxLayout()
-        self.reason = make_label("error", align=Qt.AlignmentFlag.AlignCenter)
-        texts.addWidget(self.reason)
-        self.body.addLayout(texts)
-        self.body.addStretch(1)
-        self.buttons: list[QPushButton] = []
-        self.error_actions: list[Action] = []
-        for index in range(4):
-            button = make_button()
-            button.clicked.connect(lambda _=False, i=index: self._act(i))
-            self.buttons.append(button)
-        self.buttons_grid = QGridLayout()  # one row; two on a tall screen with four ways on (issue 25)
-        self.footer.addLayout(self.buttons_grid, 1)
-        arrange_buttons(self.buttons_grid, [], self.buttons[::-1], 1)  # parented from the start
-        self._portrait = False
-        self._icon_key: tuple[str, int, bool] | None = None
-
-    def _act(self, index: int) -> None:
-        if index >= len(self.error_actions):
-            return
-        action = self.error_actions[index]
-        if action == Action.call_staff:
-            self.host.call_staff(from_error=True)  # the staff call; the visit stays on this screen
-        elif action == Action.start_over:
-            self.host.confirm_cancel()
-        else:
-            self.flow.error_action(action)
-
-    def show_state(self, flow: VisitFlow) -> None:
-        error = flow.visit.error
-        kind = error.kind if error else "internal"
-        back = str(flow.visit.error_return or "")
-        title, reason, help_text = messages.error_texts(kind, error.reason if error else "", back)
-        self.step.setText(self.tr("There is a problem to resolve"))
-        self.title.setText(title)
-        if kind == "duplicate_page" and error is not None:  # issue 25: which earlier page it repeats
-            self.title.setText(self.title.text().replace("%1", error.reason))
-        self.instruction.setText(help_text)
-        side = max(64, min(self.width(), self.height()) // 6)
-        icon = ERROR_ICONS.get(kind, "problem")
-        strong = bool(getattr(self.host, "high_contrast", False))
-        if self._icon_key != (icon, side, strong):
-            self._icon_key = (icon, side, strong)
-            self.icon.setPixmap(icon_pixmap(icon, side, high_contrast=strong))
-        self.reason.setText(reason)
-        self.reason.setVisible(bool(reason))
-        card = back == Screen.card.value and kind in ("card_unreadable", "no_document")
-        if card:
-            width = min(max(240, self.width() // 3), max(240, int(self.width() * 0.8)))
-            if self.picture.pixmap().isNull() or self.picture.pixmap().width() != width:
-                self.picture.setPixmap(pixmap_of_card(width, width * 2 // 5))
-        self.picture.setVisible(card)
-        self._show_duplicate(flow if kind == "duplicate_page" else None)
-        self.error_actions = list(error.actions if error else (Action.start_over,))
-        # The first action is the primary one and sits on the right.
-        for index, button in enumerate(self.buttons):
-            if index < len(self.error_actions):
-                button.setText(messages.text(messages.ACTIONS, self.error_actions[index]))
-                mark_primary(button, index == 0)
-                button.setVisible(True)
-            else:
-                button.setVisible(False)
-        shown = len(self.error_actions)
-        if self._portrait and shown > 3:  # the first action (the main one) stays right, on the top row
-            arrange_buttons(self.buttons_grid, self.buttons[3:1:-1], self.buttons[1::-1], 2)
-        else:
-            arrange_buttons(self.buttons_grid, [], self.buttons[::-1], 1)
-
-    def _show_duplicate(self, flow: VisitFlow | None) -> None:
-        pending = flow.visit.pending_duplicate if flow is not None else None
-        error = flow.visit.error if flow is not None else None
-        earlier = int(error.reason) - 1 if error is not None and error.reason.isdigit() else -1
-        pages = flow.visit.pages if flow is not None else []
-        shown = pending is not None and 0 <= earlier < len(pages)
-        self.compare.setVisible(shown)
-        self.icon.setVisible(not shown)  # the two pages need the height
-        if pending is None or not shown:
-            for view in self.compare_views:
-                view.clear()
-            return
-        self._earlier = earlier
-        images = (getattr(pages[earlier], "image", None), getattr(pending[0], "image", None))
-        texts = (self.tr("Page %d") % (earlier + 1), self.tr("The page just scanned"))
-        for view, label, image, text in zip(
-            self.compare_views, self.compare_labels, images, texts, strict=True
-        ):
-            view.set_image(bgr_to_qimage(image, 900) if image is not None else None)
-            label.setText(text)
-
-    def _open_earlier(self) -> None:
-        self.host.open_page(getattr(self, "_earlier", -1))
-
-    def left(self) -> None:
-        for view in self.compare_views:  # no page of the visit lingers in a hidden widget
-            view.clear()
-
-    def set_portrait(self, portrait: bool) -> None:
-        super().set_portrait(portrait)
-        self._portrait = portrait
-
-    def spoken_prompt(self) -> str:
-        """The problem, why, what to do, then the choices (an elderly citizen hears every way on)."""
-        choices = [f"{b.text()}." for b in self.buttons if not b.isHidden()]
-        parts = (self.title.text(), self.reason.text(), self.instruction.text(), *choices)
-        return " ".join(p for p in parts if p)

@@ -30,6 +30,11 @@ class Action(StrEnum):
     start_over = "start_over"
     ticket = "ticket"  # print a queue ticket: the counter finishes the visit
     keep_page = "keep_page"  # issue 25: a page that looks scanned twice is kept all the same
+    # Issue 25 (walk W2): a page error after page 1 never traps the citizen: go on with the pages kept, or
+    # back to the scan screen with them; "cancel" ends the visit (the screen asks first), like start_over.
+    finish_pages = "finish_pages"
+    back_to_pages = "back_to_pages"
+    cancel = "cancel"
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.errors import UnknownCodeError
 from kiosk.flow.contracts import ImmediateRunner, Report, TaskRunner, VisitServices
-from kiosk.flow.errors import INTERNAL, RESCAN_ACTIONS, Action, ErrorInfo, classify_error, route_for
+from kiosk.flow.errors import INTERNAL, Action, ErrorInfo, classify_error, route_for
+from kiosk.flow.page_steps import MAX_PAGE_REJECTS, MAX_PAGES, PageSteps  # noqa: F401 (the limits, as before)
 from kiosk.flow.payment_step import PaymentSteps
 from kiosk.flow.print_step import PrintSteps
 from kiosk.flow.record import BUSY_SCREENS, Screen, Service, VisitRecord, wipe_array, wipe_result
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
     from kiosk.identity import CardData, FaceDecision
     from kiosk.identity.chip.kiosk_chip import ChipCheck
     from kiosk.pipeline.visit_pipeline import ReprintedCopy
-    from ocr import PageResult
     from signing import Verification
 
 log = logging.getLogger(__name__)
@@ -56,10 +56,6 @@ log = logging.getLogger(__name__)
 # Each has a head turn: the liveness check refuses a challenge without one (a print with cut-out eyes).
 LIVENESS_CHALLENGES = ("turn_left+blink", "turn_right+blink", "blink+turn_left", "move_closer+turn_right")
 MAX_FACE_ATTEMPTS = 3
-# A document the kiosk keeps refusing (handwritten, oversized, faded) is one it cannot certify: after this
-# many refused pages the error offers a queue ticket ("unsupported_document") for the counter.
-MAX_PAGE_REJECTS = 3
-MAX_PAGES = 20
 MAX_COPIES = 5
 SECRET_TAPS = 5
 SECRET_WINDOW_S = 3.0
@@ -77,9 +73,10 @@ class IdleStatus:
     seconds_left: float
 
 
-class VisitFlow(PrintSteps, PaymentSteps):
+class VisitFlow(PageSteps, PrintSteps, PaymentSteps):
     """The states, events and data of a visit. Listeners are called after every change."""
 
+    visit: VisitRecord  # declared for the mixins (page_steps, print_step, payment_step) that use it
     maintenance_timeout_s = 120.0  # maintenance mode untouched this long: back to the attract screen
     done_timeout_s = 25.0  # a final screen's own countdown back to the start (20-30 s)
 
@@ -204,7 +201,14 @@ class VisitFlow(PrintSteps, PaymentSteps):
                 self.reset(reason="maintenance_timeout")
             return IdleStatus(False, self.countdown_s)
         if self.screen == Screen.out_of_service and self.visit.idle_out_of_service:
-            return IdleStatus(False, self.countdown_s)  # no visit to end: back once the devices work
+            # no visit to end: back once the devices work; a ticket taken there goes after done_timeout_s
+            left = self.done_timeout_s - (self.clock() - self._last_activity)
+            if self.visit.queue_ticket is not None and left <= 0:
+                self.visit.queue_ticket = None
+                self._changed()
+            return IdleStatus(
+                False, max(0.0, left) if self.visit.queue_ticket is not None else self.countdown_s
+            )
         if self.screen in FINAL_SCREENS:
             left = self.done_timeout_s - (self.clock() - self._last_activity)
             if left <= 0:
@@ -326,16 +330,23 @@ class VisitFlow(PrintSteps, PaymentSteps):
             self.audit(
                 "kiosk.out_of_service", {"missing": list(getattr(readiness, "missing", ())), "idle": True}
             )
+            self.call_staff("out_of_service")  # the screen says staff have been told: the light and /ops know
             self._go(Screen.out_of_service)
         elif self.screen == Screen.out_of_service and self.visit.idle_out_of_service and ok:
             self.audit("kiosk.back_in_service", {})
             self.reset(reason="back_in_service")
+        elif self.screen == Screen.out_of_service and self.visit.idle_out_of_service:
+            before = getattr(self.visit.readiness, "missing", None)
+            self.visit.readiness = readiness  # which printer still works decides the ticket's offer
+            if getattr(readiness, "missing", None) != before:
+                self._changed()
 
     # -- card ----------------------------------------------------------------------------------------
 
     def card_placed(self) -> None:
         if self.screen != Screen.card or self.busy:
             return
+        self.visit.laid_on_glass.add("card")  # the start screen reminds the citizen to take it (ui.window)
         self._changed()
         self._run("read_card", lambda report: self._read_card(), self._card_read, self._card_failed)
         self._changed()
@@ -432,113 +443,6 @@ class VisitFlow(PrintSteps, PaymentSteps):
             error = replace(error, actions=self._face_actions())
         self.show_error(error, back_to=Screen.face)
 
-    # -- document pages -----------------------------------------------------------------------------------
-
-    def scan_page(self, replace: int | None = None) -> None:
-        """Scan a new page (add), or scan again over page `replace` (rescan)."""
-        if self.screen != Screen.scan or self.busy:
-            return
-        if replace is None and len(self.visit.pages) >= MAX_PAGES:
-            return
-
-        texts = [str(getattr(p, "text", "")) for i, p in enumerate(self.visit.pages) if i != replace]
-        # Issue 25: the same page scanned twice is flagged (services.find_duplicate, when it has one)
-        earlier = [(i, p) for i, p in enumerate(self.visit.pages) if i != replace]
-        find_duplicate = getattr(self.services, "find_duplicate", None)
-
-        def work(report: Report) -> tuple[PageResult, str, int | None]:
-            page = self.services.read_page(self.services.scan_page())
-            guess, duplicate_of = "", None
-            if getattr(getattr(page, "quality", None), "ok", True):
-                guess = str(self.services.classify_document([*texts, str(getattr(page, "text", ""))]))
-                if find_duplicate is not None and earlier:
-                    found = find_duplicate(page, [p for _, p in earlier])
-                    duplicate_of = earlier[found][0] if found is not None else None
-            return page, guess, duplicate_of
-
-        def read(result: tuple[PageResult, str, int | None]) -> None:
-            page, guess, duplicate_of = result
-            if duplicate_of is not None:
-                self._duplicate_read(page, guess, duplicate_of, replace)
-                return
-            self._page_read(page, guess, replace)
-
-        self._run("read_page", work, read, self._page_failed)
-        self._changed()
-
-    def _duplicate_read(self, page: PageResult, guess: str, duplicate_of: int, replace: int | None) -> None:
-        """The page has the content of page `duplicate_of`: held, and the citizen asked to drop or keep it."""
-        note_count(self.visit, "pages_scanned")
-        self.visit.pending_duplicate = (page, guess, duplicate_of if replace is None else -1 - replace)
-        self.visit.pending_duplicate_of = self.visit.pages[duplicate_of]
-        self.show_error(
-            ErrorInfo("duplicate_page", str(duplicate_of + 1), (Action.rescan, Action.keep_page)),
-            back_to=Screen.scan,
-        )
-
-    def keep_duplicate(self, keep: bool) -> None:
-        """The citizen's answer about a page scanned twice: keep it as a page, or drop it."""
-        pending, self.visit.pending_duplicate = self.visit.pending_duplicate, None
-        earlier, self.visit.pending_duplicate_of = self.visit.pending_duplicate_of, None
-        self.visit.error = None
-        if pending is None:
-            self._go(Screen.scan)
-            return
-        page, guess, where = pending
-        if not keep:
-            wipe_array(getattr(page, "image", None))
-            self._go(Screen.scan)
-            return
-        self.screen = Screen.scan
-        if earlier is not None:  # issue 25: its thumbnail says which page it repeats
-            self.visit.kept_duplicates.append((page, earlier))
-        self._page_read(page, guess, -1 - where if where < 0 else None)
-        self._go(Screen.scan)
-
-    def _page_read(self, page: PageResult, guess: str, replace: int | None) -> None:
-        quality = getattr(page, "quality", None)
-        note_count(self.visit, "pages_scanned")
-        if replace is not None or (quality is not None and not getattr(quality, "ok", True)):
-            note_count(self.visit, "rescans")  # refused (it must be scanned again) or scanned over
-        if quality is not None and not getattr(quality, "ok", True):
-            self.visit.page_quality = quality
-            self.visit.page_rejects += 1
-            wipe_array(getattr(page, "image", None))
-            actions: tuple[Action, ...] = RESCAN_ACTIONS
-            if self.visit.page_rejects >= MAX_PAGE_REJECTS and getattr(self.services, "tickets", None):
-                actions = (Action.rescan, Action.ticket, Action.call_staff, Action.start_over)
-            self.show_error(
-                ErrorInfo("page_quality", str(getattr(quality, "reason", "") or ""), actions),
-                back_to=Screen.scan,
-            )
-            return
-        if replace is not None and 0 <= replace < len(self.visit.pages):
-            wipe_array(getattr(self.visit.pages[replace], "image", None))
-            self.visit.pages[replace] = page
-        else:
-            self.visit.pages.append(page)
-        if guess:
-            self.visit.doc_type_guess = guess
-        self.touch()
-        self._changed()
-
-    def _page_failed(self, exc: BaseException) -> None:
-        self._fail(exc, back_to=Screen.scan)
-
-    def remove_page(self, index: int) -> None:
-        if self.screen == Screen.scan and 0 <= index < len(self.visit.pages):
-            wipe_array(getattr(self.visit.pages.pop(index), "image", None))
-            self.touch()
-            self._changed()
-
-    def pages_done(self) -> None:
-        if self.screen != Screen.scan or self.busy:
-            return
-        if not self.visit.pages:
-            self.show_error(ErrorInfo("no_pages", "", RESCAN_ACTIONS), back_to=Screen.scan)
-            return
-        self._go(Screen.review)
-
     # -- review, certify, print ---------------------------------------------------------------------------
 
     @property
@@ -579,8 +483,7 @@ class VisitFlow(PrintSteps, PaymentSteps):
         action = Action(action)
         back = self.visit.error_return
         error = self.visit.error
-        if error is not None and error.kind == "duplicate_page":  # drop (scan again) or keep the page
-            self.keep_duplicate(action == Action.keep_page)
+        if back == Screen.scan and self.page_error_action(action):  # the pages' own ways on (page_steps)
             return
         if action in (Action.rescan, Action.try_again) and back is not None:
             self.visit.error = None
@@ -634,6 +537,8 @@ class VisitFlow(PrintSteps, PaymentSteps):
         if self.screen != Screen.check_copy or self.busy:
             return
         status_of = getattr(self.services, "copy_status", None)
+        if source == "scan_copy":
+            self.visit.laid_on_glass.add("copy")
 
         def work(report: Report) -> tuple[Verification, Any]:
             image = getattr(self.services, source)()
@@ -716,6 +621,8 @@ class VisitFlow(PrintSteps, PaymentSteps):
             self._fail(exc, back_to=Screen.reprint)  # the scanner or the camera failed: the error screen
 
         self.visit.reprint_qr_unread = ""
+        if source == "scan_receipt":
+            self.visit.laid_on_glass.add("receipt")
         self._run("receipt_code", work, done, failed)
         self._changed()
 

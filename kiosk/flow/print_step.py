@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.flow.contracts import Report
 from kiosk.flow.errors import classify_error
 from kiosk.flow.record import Screen, VisitRecord
-from kiosk.services.readiness import PAYMENT_DEVICES, Readiness
+from kiosk.services.readiness import DOCUMENT_PRINTER, PAYMENT_DEVICES, RECEIPT_PRINTER, Readiness
 
 if TYPE_CHECKING:
     from kiosk.flow.machine import VisitFlow
@@ -109,6 +109,7 @@ class PrintSteps:
         """A device the visit needs is down: a queue ticket (on any printer that works) for the counter."""
         self.visit.readiness = readiness
         self.audit("kiosk.out_of_service", readiness.to_json())
+        self.call_staff("out_of_service")  # the screen says staff have been told: the light and /ops know
         tickets = getattr(self.services, "tickets", None)
         print_slip = getattr(self.services, "print_slip", None)
         reference = self.visit.payment_request.reference if self.visit.payment_request else ""
@@ -129,6 +130,46 @@ class PrintSteps:
             shown,
             lambda exc: shown(None),
         )
+
+    def idle_ticket_offered(self: VisitFlow) -> bool:  # type: ignore[misc]
+        """Issue 25 walk: the out-of-service screen the idle re-check put up offers a queue ticket for the
+        counter, as a visit's does, when a printer can print it (any printer through ``print_slip``, else the
+        receipt printer) and none has been taken on this screen yet."""
+        if not (self.screen == Screen.out_of_service and self.visit.idle_out_of_service):
+            return False
+        if getattr(self.services, "tickets", None) is None or self.visit.queue_ticket is not None:
+            return False
+        missing = set(getattr(self.visit.readiness, "missing", ()) or ())
+        if getattr(self.services, "print_slip", None) is not None:
+            return not {DOCUMENT_PRINTER, RECEIPT_PRINTER} <= missing
+        return RECEIPT_PRINTER not in missing
+
+    def take_idle_ticket(self: VisitFlow) -> None:  # type: ignore[misc]
+        """ "Lấy số thứ tự" on the idle out-of-service screen: a ticket for the counter; the screen shows
+        its number until `done_timeout_s` passes, and the kiosk stays out of service."""
+        if self.busy or not self.idle_ticket_offered():
+            return
+        tickets = self.services.tickets  # type: ignore[attr-defined]  # idle_ticket_offered: it has one
+        print_slip = getattr(self.services, "print_slip", None)
+        language = self.visit.language
+
+        def shown(ticket: Any) -> None:
+            self.visit.queue_ticket = ticket
+            self.touch()
+            self._changed()
+
+        def failed(exc: BaseException) -> None:  # the printer failed after all: the screen stays as it was
+            log.warning("the idle out-of-service ticket failed: %s", exc)
+            self._changed()
+
+        self.audit("kiosk.out_of_service_ticket", {})
+        self._run(
+            "queue_ticket",
+            lambda report: tickets.issue("out_of_service", "", print_slip=print_slip, language=language),
+            shown,
+            failed,
+        )
+        self._changed()
 
     def check_payment_devices_then(self: VisitFlow, then: Callable[[], None]) -> None:  # type: ignore[misc]
         """Before the money: the printers that deliver what is paid for must work."""

@@ -115,6 +115,9 @@ class VisitRecord:
     # kiosk.copy_check.online_status.OnlineStatus of the checked copy (None: not asked)
     online_status: Any = None
     reprint_code: str = ""
+    # What the citizen laid on the glass ("card", "pages", "copy", "receipt"): the start screen's reminder
+    # after the visit names those things (issue 25 walk W4: a copy checked is not an ID card)
+    laid_on_glass: set[str] = field(default_factory=set)
     reprint_qr_unread: str = ""  # "glass" / "camera": the receipt's QR held no code (typing stays)
     error: ErrorInfo | None = None
     error_return: Screen | None = None  # where "rescan"/"try again" leads

@@ -94,9 +94,10 @@ def test_the_flow_flags_a_page_scanned_twice_before_review() -> None:
     flow.scan_page()  # the same sheet again
     assert flow.screen == Screen.error
     assert flow.visit.error.kind == "duplicate_page" and flow.visit.error.reason == "1"
-    assert flow.visit.error.actions == (Action.rescan, Action.keep_page)
+    # issue 25 walk (W4): scan again (at once), keep it, back to the pages, or cancel
+    assert flow.visit.error.actions == (Action.rescan, Action.keep_page, Action.back_to_pages, Action.cancel)
     assert len(flow.visit.pages) == 1  # held, not added
-    flow.error_action(Action.rescan)  # drop it and scan the next page
+    flow.error_action(Action.back_to_pages)  # drop it, back to the scan screen
     assert flow.screen == Screen.scan and len(flow.visit.pages) == 1
     assert flow.visit.pending_duplicate is None
     flow.scan_page()  # a different certificate of the same type: not flagged

@@ -91,7 +91,7 @@ def test_a_dropped_duplicate_leaves_no_badge(qtbot: Any, make_kiosk: Any) -> Non
     click(qtbot, w.screens[Screen.scan].add)
     wait_screen(qtbot, kiosk, Screen.error)
     error = w.screens[Screen.error]
-    click(qtbot, error.buttons[error.error_actions.index(Action.rescan)])  # drop it
+    click(qtbot, error.buttons[error.error_actions.index(Action.back_to_pages)])  # drop it
     wait_screen(qtbot, kiosk, Screen.scan)
     assert len(flow.visit.pages) == 1 and flow.visit.kept_duplicates == []
     keep_the_repeat(qtbot, kiosk)

@@ -233,7 +233,7 @@ def test_a_liveness_failure_says_why_and_what_to_do(qtbot: Any, make_kiosk: Any,
     wait_screen(qtbot, kiosk, Screen.error)
     error = window.screens[Screen.error]
     assert error.title.text() == "Chưa kiểm tra xong khuôn mặt"  # no longer "…người thật"
-    assert error.reason.text() == "Camera chưa thấy bạn làm xong một bước kịp thời gian."
+    assert error.reason.text() == "Camera chưa thấy Ông/Bà làm xong một bước kịp thời gian."
     assert "từng bước thật chậm" in error.instruction.text()
     assert "Làm lại từ đầu" in [b.text() for b in error.buttons if b.isVisibleTo(window)]
 
@@ -304,7 +304,7 @@ def test_the_start_screen_reminds_after_a_cancel_or_a_time_out(
     kiosk.flow.cancel()  # the card was read: it is on the glass
     wait_screen(qtbot, kiosk, Screen.attract)
     assert attract.reminder.isVisibleTo(window)
-    assert attract.reminder.text() == "Please take your ID card and your documents from the glass."
+    assert attract.reminder.text() == "Please take your ID card from the glass."  # only the card was laid
     assert said(kiosk)[-1].startswith("Please take your ID card")
     window.reminder_until = 0.0  # the reminder's time is over
     window._reminder_over()
@@ -552,6 +552,6 @@ def test_a_page_scanned_twice_shows_both_pages_before_review(
     qtbot.mouseClick(error.compare_views[0], Qt.MouseButton.LeftButton)
     assert window.page_overlay.isVisible() and window.page_overlay.title.text() == "Page 1"
     window.page_overlay.close_page()
-    click(qtbot, error.buttons[0])  # "Scan again": the duplicate is dropped
+    click(qtbot, error.buttons[error.error_actions.index(Action.back_to_pages)])  # "Back": dropped
     wait_screen(qtbot, kiosk, Screen.scan)
     assert all(view.image is None for view in error.compare_views)

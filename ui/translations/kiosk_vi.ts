@@ -53,6 +53,26 @@
         <source>High contrast</source>
         <translation>Tương phản cao</translation>
     </message>
+    <message>
+        <location filename="../screens_visit.py" line="1"/>
+        <source>Please take your ID card and your receipt from the glass.</source>
+        <translation>Vui lòng lấy lại thẻ căn cước và biên nhận trên mặt kính.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="1"/>
+        <source>Please take your ID card from the glass.</source>
+        <translation>Vui lòng lấy lại thẻ căn cước trên mặt kính.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="1"/>
+        <source>Please take your copy from the glass.</source>
+        <translation>Vui lòng lấy lại bản sao trên mặt kính.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="1"/>
+        <source>Please take your receipt from the glass.</source>
+        <translation>Vui lòng lấy lại biên nhận trên mặt kính.</translation>
+    </message>
 </context>
 <context>
     <name>CardScreen</name>
@@ -212,6 +232,86 @@
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>No QR code of a certified copy was found. Lay the page flat, QR code on the glass, and try again.</source>
+        <translation>Không tìm thấy mã QR của bản sao chứng thực. Ông/Bà đặt trang giấy phẳng, mã QR áp vào mặt kính, rồi thử lại.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>This QR code is not the seal of a certified copy.</source>
+        <translation>Mã QR này không phải là dấu của bản sao chứng thực.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The QR code has been changed or is damaged.</source>
+        <translation>Mã QR đã bị sửa hoặc bị hỏng.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The QR code was not made by a kiosk that this system knows and trusts.</source>
+        <translation>Mã QR không do một ki-ốt mà hệ thống này biết và tin cậy tạo ra.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The copy was not signed by an office that this system trusts.</source>
+        <translation>Bản sao không được ký bởi cơ quan mà hệ thống này tin cậy.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The kiosk's certificate was not valid when the copy was signed.</source>
+        <translation>Chứng thư số của ki-ốt không còn hiệu lực vào lúc ký bản sao.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The kiosk's signing key has been withdrawn: its seals from then on are void.</source>
+        <translation>Khóa ký của ki-ốt đã bị thu hồi: các dấu tạo từ thời điểm đó trở đi đều vô hiệu.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The QR code belongs to another copy.</source>
+        <translation>Mã QR thuộc về một bản sao khác.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The QR code on the page is not this copy's.</source>
+        <translation>Mã QR in trên trang không phải là mã của bản sao này.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The page does not match its QR code: the text on the paper differs from what was certified.</source>
+        <translation>Trang giấy không khớp với mã QR: nội dung trên giấy khác với nội dung đã được chứng thực.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The text on the page could not be read to compare it with the QR code. Lay it flat and try again.</source>
+        <translation>Không đọc được chữ trên trang để so với mã QR. Ông/Bà đặt trang giấy phẳng rồi thử lại.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>This copy has been revoked.</source>
+        <translation>Bản sao này đã bị thu hồi.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>The copy could not be confirmed as genuine.</source>
+        <translation>Không xác nhận được đây là bản sao thật.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>Copy issued in the older form (VNC1 seal): its QR code holds only the code, the document type, the pages, the dates, the holder's name and the document's number. Compare the rest of the copy by eye.</source>
+        <translation>Bản sao cấp theo mẫu cũ (dấu VNC1): mã QR chỉ chứa mã bản sao, loại giấy tờ, số trang, các ngày, họ tên người đứng tên và số giấy tờ. Ông/Bà hãy so sánh phần còn lại bằng mắt.</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>Document number: %s</source>
+        <translation>Số giấy tờ: %s</translation>
+    </message>
+    <message>
+        <location filename="../screens_other.py" line="1"/>
+        <source>Document date: %s</source>
+        <translation>Ngày của giấy tờ: %s</translation>
+    </message>
 </context>
 <context>
     <name>CollectScreen</name>
@@ -228,12 +328,12 @@
     <message>
         <location filename="../screens_service.py" line="156"/>
         <source>The printer has a problem: your copy is saved</source>
-        <translation>Máy in gặp sự cố: bản sao của bạn đã được lưu</translation>
+        <translation>Máy in gặp sự cố: bản sao của Ông/Bà đã được lưu</translation>
     </message>
     <message>
         <location filename="../screens_service.py" line="158"/>
         <source>Collect your copy at the counter at no extra charge, with your ID card and this code.</source>
-        <translation>Mời bạn nhận bản sao tại quầy, không mất thêm phí, mang theo CCCD và mã này.</translation>
+        <translation>Mời Ông/Bà nhận bản sao tại quầy, không mất thêm phí, mang theo CCCD và mã này.</translation>
     </message>
     <message>
         <location filename="../screens_service.py" line="161"/>
@@ -248,7 +348,7 @@
     <message>
         <location filename="../screens_service.py" line="167"/>
         <source>Your number (payment reference %s)</source>
-        <translation>Số thứ tự của bạn (mã thanh toán %s)</translation>
+        <translation>Số thứ tự của Ông/Bà (mã thanh toán %s)</translation>
     </message>
     <message>
         <location filename="../screens_service.py" line="171"/>
@@ -258,12 +358,12 @@
     <message>
         <location filename="../screens_service.py" line="176"/>
         <source>Take the slip “Fee received – copy to collect” from the receipt printer.</source>
-        <translation>Mời bạn lấy phiếu “Đã nhận phí – bản sao chờ nhận” ở máy in biên nhận.</translation>
+        <translation>Mời Ông/Bà lấy phiếu “Đã nhận phí – bản sao chờ nhận” ở máy in biên nhận.</translation>
     </message>
     <message>
         <location filename="../screens_service.py" line="180"/>
         <source>Take the slip “Fee received – copy to collect” from the large printer.</source>
-        <translation>Mời bạn lấy phiếu “Đã nhận phí – bản sao chờ nhận” ở máy in khổ A4.</translation>
+        <translation>Mời Ông/Bà lấy phiếu “Đã nhận phí – bản sao chờ nhận” ở máy in khổ A4.</translation>
     </message>
     <message>
         <location filename="../screens_service.py" line="183"/>
@@ -355,6 +455,31 @@
         <location filename="../screens_visit.py" line="854"/>
         <source>The page just scanned</source>
         <translation>Trang vừa quét</translation>
+    </message>
+    <message>
+        <location filename="../screens_error.py" line="1"/>
+        <source>Done, continue with %1</source>
+        <translation>Xong, tiếp tục với %1</translation>
+    </message>
+    <message>
+        <location filename="../screens_error.py" line="1"/>
+        <source>Back</source>
+        <translation>Quay lại</translation>
+    </message>
+    <message>
+        <location filename="../screens_error.py" line="1"/>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <location filename="../screens_error.py" line="1"/>
+        <source>It may have been scanned twice. Lay the next page on the glass and press “%1”, or press “%2”.</source>
+        <translation>Có thể trang này đã được quét hai lần. Ông/Bà úp trang tiếp theo lên mặt kính rồi bấm “%1”, hoặc bấm “%2”.</translation>
+    </message>
+    <message>
+        <location filename="../screens_error.py" line="1"/>
+        <source>If there is no other page, press “%1”.</source>
+        <translation>Nếu không còn trang nào khác, Ông/Bà bấm “%1”.</translation>
     </message>
 </context>
 <context>
@@ -865,7 +990,7 @@
         <location filename="../messages.py" line="67"/>
         <location filename="../messages.py" line="71"/>
         <source>If you have paid, press “Try again”: the kiosk asks again. Nothing has been printed or charged twice.</source>
-        <translation>Nếu bạn đã thanh toán, bấm “Thử lại”: kiosk sẽ kiểm tra lại. Không có gì bị in hay bị thu tiền hai lần.</translation>
+        <translation>Nếu Ông/Bà đã thanh toán, bấm “Thử lại”: kiosk sẽ kiểm tra lại. Không có gì bị in hay bị thu tiền hai lần.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="170"/>
@@ -971,7 +1096,7 @@
     <message>
         <location filename="../messages.py" line="120"/>
         <source>The camera did not see your face.</source>
-        <translation>Camera không thấy khuôn mặt của bạn.</translation>
+        <translation>Camera không thấy khuôn mặt của Ông/Bà.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="121"/>
@@ -986,7 +1111,7 @@
     <message>
         <location filename="../messages.py" line="123"/>
         <source>Your face was too far from the camera.</source>
-        <translation>Khuôn mặt của bạn ở quá xa camera.</translation>
+        <translation>Khuôn mặt của Ông/Bà ở quá xa camera.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="124"/>
@@ -997,14 +1122,14 @@
         <location filename="../messages.py" line="125"/>
         <location filename="../messages.py" line="126"/>
         <source>A step was not seen in time.</source>
-        <translation>Camera chưa thấy bạn làm xong một bước kịp thời gian.</translation>
+        <translation>Camera chưa thấy Ông/Bà làm xong một bước kịp thời gian.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="127"/>
         <location filename="../messages.py" line="128"/>
         <location filename="../messages.py" line="129"/>
         <source>The camera did not see your head move.</source>
-        <translation>Camera chưa thấy bạn quay đầu.</translation>
+        <translation>Camera chưa thấy Ông/Bà quay đầu.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="130"/>
@@ -1020,7 +1145,7 @@
         <location filename="../messages.py" line="136"/>
         <location filename="../messages.py" line="139"/>
         <source>Only you should be in front of the camera. Ask others to step back, then try again.</source>
-        <translation>Chỉ một mình bạn đứng trước camera. Nhờ người khác lùi ra, rồi thử lại.</translation>
+        <translation>Chỉ một mình Ông/Bà đứng trước camera. Nhờ người khác lùi ra, rồi thử lại.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="142"/>
@@ -1030,7 +1155,7 @@
     <message>
         <location filename="../messages.py" line="143"/>
         <source>This is not your mistake. Please call staff.</source>
-        <translation>Đây không phải lỗi của bạn. Vui lòng gọi cán bộ.</translation>
+        <translation>Đây không phải lỗi của Ông/Bà. Vui lòng gọi cán bộ.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="144"/>
@@ -1173,12 +1298,12 @@
     <message>
         <location filename="../messages.py" line="217"/>
         <source>This kiosk cannot make copies right now. A clerk will serve you at the counter.</source>
-        <translation>Ki-ốt tạm thời chưa chứng thực được bản sao. Cán bộ sẽ phục vụ bạn tại quầy.</translation>
+        <translation>Ki-ốt tạm thời chưa chứng thực được bản sao. Cán bộ sẽ phục vụ Ông/Bà tại quầy.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="220"/>
         <source>Your fee was received. Collect your copy at the counter, at no extra charge.</source>
-        <translation>Ki-ốt đã nhận phí của bạn. Mời bạn nhận bản sao tại quầy, không mất thêm phí.</translation>
+        <translation>Ki-ốt đã nhận phí của Ông/Bà. Mời Ông/Bà nhận bản sao tại quầy, không mất thêm phí.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="226"/>
@@ -1246,7 +1371,7 @@
     <message>
         <location filename="../screens_service.py" line="75"/>
         <source>Nothing has been charged. Staff have been told. A clerk will serve you at the counter.</source>
-        <translation>Bạn chưa bị thu phí. Cán bộ đã được báo và sẽ phục vụ bạn tại quầy.</translation>
+        <translation>Ông/Bà chưa bị thu phí. Cán bộ đã được báo và sẽ phục vụ Ông/Bà tại quầy.</translation>
     </message>
     <message>
         <location filename="../screens_service.py" line="80"/>
@@ -1256,12 +1381,12 @@
     <message>
         <location filename="../screens_service.py" line="82"/>
         <source>Please go to the counter.</source>
-        <translation>Mời bạn đến quầy tiếp nhận.</translation>
+        <translation>Mời Ông/Bà đến quầy tiếp nhận.</translation>
     </message>
     <message>
         <location filename="../screens_service.py" line="87"/>
         <source>Take your queue ticket from the printer.</source>
-        <translation>Mời bạn lấy phiếu số thứ tự ở máy in.</translation>
+        <translation>Mời Ông/Bà lấy phiếu số thứ tự ở máy in.</translation>
     </message>
     <message>
         <location filename="../screens_service.py" line="89"/>
@@ -1276,12 +1401,22 @@
     <message>
         <location filename="../screens_service.py" line="1"/>
         <source>Staff have been told. A clerk will serve you at the counter.</source>
-        <translation>Cán bộ đã được báo và sẽ phục vụ bạn tại quầy.</translation>
+        <translation>Cán bộ đã được báo và sẽ phục vụ Ông/Bà tại quầy.</translation>
     </message>
     <message>
         <location filename="../screens_service.py" line="1"/>
         <source>The kiosk comes back by itself once it works again.</source>
         <translation>Kiosk sẽ tự hoạt động lại khi thiết bị được khắc phục.</translation>
+    </message>
+    <message>
+        <location filename="../screens_service.py" line="1"/>
+        <source>Get a queue number</source>
+        <translation>Lấy số thứ tự</translation>
+    </message>
+    <message>
+        <location filename="../screens_service.py" line="1"/>
+        <source>Press “%1” for your turn at the counter.</source>
+        <translation>Bấm “%1” để được phục vụ tại quầy.</translation>
     </message>
 </context>
 <context>
@@ -1400,6 +1535,10 @@
 </context>
 <context>
     <name>ProgressScreen</name>
+    <message>
+        <source>Fee received: %s</source>
+        <translation>Đã nhận phí: %s</translation>
+    </message>
     <message>
         <location filename="../screens_visit.py" line="617"/>
         <source>Reprint a copy</source>
@@ -1660,11 +1799,6 @@
         <translation>Xong, tiếp tục</translation>
     </message>
     <message>
-        <location filename="../screens_visit.py" line="446"/>
-        <source>One page at a time, face down. Press “%1” for each page, then “%2”.</source>
-        <translation>Úp từng trang lên mặt kính. Bấm “%1” cho mỗi trang, rồi bấm “%2”.</translation>
-    </message>
-    <message>
         <location filename="../screens_visit.py" line="451"/>
         <source>Your face matches your ID card photo.</source>
         <translation>Khuôn mặt khớp với ảnh trên thẻ căn cước.</translation>
@@ -1713,6 +1847,16 @@
         <location filename="../screens_visit.py" line="1"/>
         <source>Same as page %d</source>
         <translation>Trùng trang %d</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="1"/>
+        <source>Lay the next page face down and press “%1”. When every page is scanned, press “%2”.</source>
+        <translation>Úp trang tiếp theo lên mặt kính rồi bấm “%1”. Khi đã quét hết các trang, bấm “%2”.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="1"/>
+        <source>One page at a time. Lay the first page face down on the glass and press “%1”.</source>
+        <translation>Quét từng trang một. Úp trang đầu tiên lên mặt kính rồi bấm “%1”.</translation>
     </message>
 </context>
 <context>
