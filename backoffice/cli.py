@@ -23,6 +23,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=os.cpu_count() or 1,
         help="processes that check uploads' seals (default: one per core; 0: in the server threads)",
+    )
+    serve.add_argument(
+        "--parent-pid",
+        type=int,
+        default=0,
+        help="stop (gracefully) once process PID is gone: a kiosk demo's child backend, which must not "
+        "outlive a kiosk that was killed or ended without its clean-up",
     )
     _officer_token_options(serve)
     key_commands.add_serve_arguments(serve)  # issue 22: seal certificate renewal, the QR decoder's folder
@@ -357,6 +365,8 @@ def _serve(args: argparse.Namespace) -> int:
                 )
             ).start()
         with _graceful_signals():
+            if args.parent_pid:
+                _stop_when_orphaned(server, args.parent_pid)
             server.run()  # SIGTERM/SIGINT: stop accepting, finish the requests in flight, return
     finally:
         if public is not None:
@@ -368,6 +378,21 @@ def _serve(args: argparse.Namespace) -> int:
         if checker is not None:
             checker.close()  # the seal-check processes exit with the server (no orphans)
     return 0
+
+
+def _stop_when_orphaned(server: Any, parent_pid: int, period_s: float = 1.0) -> threading.Thread:
+    """A daemon thread that asks ``server`` to stop as SIGTERM would once ``parent_pid`` is no longer this
+    process's parent (it exited, even by SIGKILL or ``os._exit``, and the child was re-parented)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(period_s)
+        log.warning("stopping: the parent process %d is gone", parent_pid)
+        server.should_exit = True
+
+    watcher = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    watcher.start()
+    return watcher
 
 
 @contextlib.contextmanager

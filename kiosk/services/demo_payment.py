@@ -10,6 +10,7 @@ screen shows. The backend confirms; the kiosk's poll sees it; only then does the
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -222,6 +223,8 @@ def city_backend_process(
             "--port",
             str(port),
             "--dev-no-seal-check",
+            "--parent-pid",  # it stops by itself if this kiosk dies without the clean-up below
+            str(os.getpid()),
         ],
         stdout=log_file,
         stderr=subprocess.STDOUT,
