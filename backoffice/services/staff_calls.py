@@ -37,6 +37,7 @@ REASONS = (
     "face_failures",
     "payment_cash",
     "device_fault",
+    "out_of_service",
     "other",
 )
 
@@ -58,7 +59,13 @@ _COLUMNS = "call_id, kiosk_id, reason, visit_ref, status, raised_at, updated_at"
 class StaffCallOpen(StrictBody):
     call_id: str = Field(pattern=r"^[A-Za-z0-9-]{8,64}$")
     reason: Literal[
-        "citizen_request", "unsupported_document", "face_failures", "payment_cash", "device_fault", "other"
+        "citizen_request",
+        "unsupported_document",
+        "face_failures",
+        "payment_cash",
+        "device_fault",
+        "out_of_service",
+        "other",
     ]
     visit_ref: str = Field(default="", pattern=r"^[A-Z0-9]{0,25}$")
 

@@ -329,6 +329,7 @@ STAFF_CALL_REASONS: dict[str, tuple[str, str]] = {
     "face_failures": ("xác thực khuôn mặt không đạt nhiều lần", "repeated face check failures"),
     "payment_cash": ("thanh toán tiền mặt", "cash payment"),
     "device_fault": ("thiết bị hỏng", "a device fault"),
+    "out_of_service": ("ki-ốt tạm ngừng phục vụ", "the kiosk is out of service"),
     "other": ("lý do khác", "another reason"),
 }
 # Why ingest refused a record for good, read from the start of its (English, technical) answer: the first

@@ -110,6 +110,7 @@ class PrintSteps:
         self.visit.readiness = readiness
         self.audit("kiosk.out_of_service", readiness.to_json())
         self.call_staff("out_of_service")  # the screen says staff have been told: the light and /ops know
+        self.call_staff("out_of_service")  # the screen says staff have been told: the light and /ops know
         tickets = getattr(self.services, "tickets", None)
         print_slip = getattr(self.services, "print_slip", None)
         reference = self.visit.payment_request.reference if self.visit.payment_request else ""

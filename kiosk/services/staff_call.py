@@ -31,6 +31,7 @@ REASONS = (
     "face_failures",
     "payment_cash",
     "device_fault",
+    "out_of_service",  # a device the visit needs is down: the kiosk sent the citizen to the counter
     "other",
 )
 
