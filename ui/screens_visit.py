@@ -24,6 +24,7 @@ from kiosk.flow import Screen, Service
 from kiosk.services.fee import format_vnd as vnd
 from ui import messages
 from ui.screen_registry import screen
+from ui.voice import sentences
 from ui.widgets import (
     PageThumb,
     ScreenBase,
@@ -134,7 +135,7 @@ class AttractScreen(ScreenBase):
 
     def spoken_prompt(self) -> str:
         reminder = self.reminder.text() if not self.reminder.isHidden() else ""
-        return " ".join(t for t in (reminder, self.title.text(), self.instruction.text()) if t)
+        return sentences((reminder, self.title.text(), self.instruction.text()))
 
 
 @screen(
@@ -277,7 +278,10 @@ class ScanScreen(ScreenBase):
             width = min(width, int(height / 1.3))
         if self.thumbs:  # walk W4: large text never squeezes the number onto the picture or clips a button
             need = self.thumbs[0].minimumSizeHint()
-            width, height = max(width, need.width()), max(height, need.height())
+            margins = self.thumbs[0].contentsMargins() + self.thumbs[0].layout().contentsMargins()
+            badges = [t.duplicate.sizeHint().width() for t in self.thumbs if t.duplicate.text()]
+            badge = max(badges, default=0) + margins.left() + margins.right()  # "Same as page 1" whole
+            width, height = max(width, need.width(), badge), max(height, need.height())
         return width, height
 
     def _sync_thumbs(self, count: int) -> None:
@@ -499,6 +503,10 @@ class ProgressScreen(ScreenBase):
         super().__init__(host)
         self.printing = printing
         self.body.addStretch(1)
+        # Issue 25 (walk W3): after a VietQR payment, the citizen sees and hears that the fee was received
+        self.paid = make_label("title", align=Qt.AlignmentFlag.AlignCenter)
+        self.paid.setVisible(False)
+        self.body.addWidget(self.paid)
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
         self.bar.setTextVisible(True)
@@ -522,9 +530,16 @@ class ProgressScreen(ScreenBase):
             self.instruction.setText(self.tr("Please wait, this takes a few seconds."))
         self.bar.setValue(round(100 * flow.visit.progress))
         self.stage.setText(messages.text(messages.STAGES, flow.visit.progress_stage, "start"))
+        permit = flow.visit.print_permit
+        paid = int(getattr(permit, "amount_vnd", 0) or 0) if permit is not None else 0
+        self.paid.setText(self.tr("Fee received: %s") % format_vnd(paid) if paid else "")
+        self.paid.setVisible(bool(paid))
 
     def spoken_prompt(self) -> str:
-        return self.title.text()
+        """The fee received (after a payment), the title and the instruction; not the stage, which changes
+        every second."""
+        paid = self.paid.text() if not self.paid.isHidden() else ""
+        return sentences((paid, self.title.text(), self.instruction.text()))
 
 
 @screen(

@@ -119,8 +119,8 @@ class Voice(QObject):
         self.enabled = False
         self.spoken: list[tuple[str, str]] = []  # (language, text) as asked, for tests and diagnostics
         self._process: QProcess | None = None
-        self._current: tuple[str, str] | None = None
-        self._waiting: list[tuple[str, str]] = []
+        self._current: tuple[str, str, str] | None = None  # (language, text, kind)
+        self._waiting: list[tuple[str, str, str]] = []
         if self.command is None:
             log.warning("voice prompts unavailable: %s not found", command)
 
@@ -141,14 +141,17 @@ class Voice(QObject):
         self.stop()
         self._start(language, text)
 
-    def queue(self, text: str, language: str) -> None:
+    def queue(self, text: str, language: str, *, replaces: str = "") -> None:
         """Say `text` once what is being said has been said (a hint, a step, a result on the same screen).
-        A sentence already being said or waiting is not said twice."""
+        A sentence already being said or waiting is not said twice; a prompt queued with `replaces` takes
+        the place of the one of the same kind still waiting (what a screen shows now, not each keystroke)."""
         if not self.enabled or not text.strip():
             return
+        if replaces:
+            self._waiting = [item for item in self._waiting if item[2] != replaces]
         pending = [
             s
-            for _lang, t in ([self._current] if self._current else []) + self._waiting
+            for _lang, t, _kind in ([self._current] if self._current else []) + self._waiting
             for s in split_sentences(t)
         ]
         new = [s for s in split_sentences(text) if s not in pending]
@@ -159,7 +162,7 @@ class Voice(QObject):
         if self._current is None:
             self._start(language, text)
         else:
-            self._waiting.append((language, text))
+            self._waiting.append((language, text, replaces))
 
     @staticmethod
     def arguments(text: str, language: str) -> list[str]:
@@ -167,12 +170,15 @@ class Voice(QObject):
         voice = VOICES.get(language, language)
         return ["-v", voice, "-s", str(WORDS_PER_MINUTE), "-g", str(WORD_GAP_10MS), "--", text]
 
-    def _start(self, language: str, text: str) -> None:
-        self._current = (language, text)
+    def _start(self, language: str, text: str, kind: str = "") -> None:
+        self._current = (language, text, kind)
         if self.command is None:
             self._current = None  # nothing to wait for: what waits is "said" at once
             self._next()
             return
+        done = self._process
+        if done is not None and shiboken6.isValid(done) and done.state() == QProcess.ProcessState.NotRunning:
+            done.deleteLater()
         process = QProcess(self)
         process.setProgram(self.command)
         process.setArguments(self.arguments(text, language))
@@ -190,15 +196,14 @@ class Voice(QObject):
 
     def _finished(self, process: QProcess) -> None:
         if process is self._process:
-            self._process, self._current = None, None
+            self._current = None  # the last process is kept (for diagnostics) until the next one starts
             self._next()
-        if shiboken6.isValid(process):
+        elif shiboken6.isValid(process):
             process.deleteLater()
 
     def _next(self) -> None:
         if self._waiting and self.enabled:
-            language, text = self._waiting.pop(0)
-            self._start(language, text)
+            self._start(*self._waiting.pop(0))
 
     def stop(self) -> None:
         """Cut what is being said and drop what waits (never waits for the child process)."""

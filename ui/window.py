@@ -296,14 +296,15 @@ class KioskWindow(QWidget):
         """The same screen shows something new ("page 2 scanned", "payment received", a verdict): say the
         new sentences after what is being said. A new language is said whole, cutting."""
         screen, language, said = self._said_here
+        self.voice.enabled = self.flow.visit.voice
         if screen != self.flow.screen or language != self.flow.visit.language:
             self.speak_current()
             return
         sentences_now = split_sentences(self.current_screen().spoken_prompt())
         new = [s for s in sentences_now if s not in said]
         self._said_here = (screen, language, set(sentences_now))
-        if new:
-            self.speak(" ".join(new))
+        if new and self.voice.enabled:  # what waits to be said is what the screen shows now
+            self.voice.queue(" ".join(new), language, replaces="screen changes")
 
     def speak(self, text: str) -> None:
         """Say `text`, after what is being said, when the citizen has voice on (a liveness step, a reason

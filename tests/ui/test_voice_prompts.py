@@ -16,8 +16,10 @@ import numpy as np
 import pytest
 
 from kiosk.flow import Screen
+from kiosk.services.payment import PaymentService
+from tests.payment.conftest import api, backend, gateway, pki  # noqa: F401 (fixtures)
 from tests.ui.conftest import SlowFakeServices
-from tests.ui.test_visit import click, wait_screen
+from tests.ui.test_visit import click, run_to_review, wait_screen
 from ui import screens_face
 from ui.voice import Voice, clean, sentences, split_sentences, visible_texts
 
@@ -134,6 +136,20 @@ def test_a_hint_waits_for_the_prompt_and_a_new_screen_cuts_it(
     assert speaker.cut() == ["Một màn hình dài, đang đọc."]
     assert "Một gợi ý chờ sau." not in speaker.started()
     assert not [r for r in caplog.records if "failed" in r.getMessage()]  # a cut on purpose is no failure
+
+
+def test_what_a_screen_shows_now_replaces_what_it_showed_before_it_was_said(
+    qtbot: Any, speaker: Speaker
+) -> None:
+    """A code typed key by key: while the screen's prompt is said, only the code as it stands waits."""
+    voice = Voice(str(speaker.command))
+    voice.enabled = True
+    voice.say("Nhập mã số bản sao.", "vi")
+    for typed in ("H", "HN", "HN0"):
+        voice.queue(typed, "vi", replaces="screen changes")
+    voice.queue("Gợi ý.", "vi")  # a hint of another kind keeps its place
+    qtbot.waitUntil(lambda: len(speaker.heard_whole()) == 3, timeout=10000)
+    assert speaker.started() == ["Nhập mã số bản sao.", "HN0", "Gợi ý."]
 
 
 def test_the_face_instruction_is_heard_whole_before_the_hint(
@@ -258,3 +274,35 @@ def test_a_result_that_appears_on_the_same_screen_is_said(
     qtbot.wait(50)
     assert result.verdict.text() and clean(result.verdict.text()) in said(kiosk)
     assert_everything_shown_is_said(kiosk, Screen.check_result, 0)
+
+
+def test_the_payment_says_the_amount_and_the_reference_then_that_the_fee_was_received(
+    qtbot: Any,
+    make_kiosk: Any,
+    fake_services: Any,
+    api: Any,  # noqa: F811 (fixture)
+    gateway: Any,  # noqa: F811 (fixture)
+) -> None:
+    fake_services.payments = PaymentService(api, kiosk_id="HN-001", poll_interval=0.05)
+    kiosk = make_kiosk(fake_services, voice=True, espeak_command="no-such-espeak")
+    w = kiosk.window
+    run_to_review(qtbot, kiosk, pages=2)
+    click(qtbot, w.screens[Screen.review].go)
+    qtbot.waitUntil(lambda: kiosk.flow.visit.payment_request is not None, timeout=30000)
+    request = kiosk.flow.visit.payment_request
+    pay = w.screens[Screen.payment]
+    assert pay.amount.text() == "4.000 đ" and pay.reference.text() == request.reference
+    assert_everything_shown_is_said(kiosk, Screen.payment, 0)
+    assert "4.000 đ." in said(kiosk) and f"{request.reference}." in said(kiosk)  # said when it appears
+    processing: list[str] = []
+    kiosk.flow.subscribe(
+        lambda flow: (
+            processing.append(w.screens[Screen.processing].spoken_prompt())
+            if flow.screen == Screen.processing
+            else None
+        )
+    )
+    gateway.pay(request.qr_payload)
+    wait_screen(qtbot, kiosk, Screen.done)
+    assert any(prompt.startswith("Đã nhận phí: 4.000 đ.") for prompt in processing)
+    assert "Đã nhận phí: 4.000 đ." in said(kiosk)  # the citizen hears the money arrived
