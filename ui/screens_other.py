@@ -194,10 +194,8 @@ class CheckResultScreen(ScreenBase):
         top.addWidget(self.verdict, 1)
         box.addLayout(top)
         self.details = make_label()
-        self.note = make_label()  # an older copy (VNC1): what its seal holds, what to compare by eye
         self.online = make_label()
         box.addWidget(self.details)
-        box.addWidget(self.note)
         box.addWidget(self.online)
         self.body.addWidget(frame)
         self.body.addStretch(1)
@@ -273,9 +271,9 @@ class CheckResultScreen(ScreenBase):
             )
             lines.append(self.tr("Ask staff to look at the original record."))
         self.details.setText("\n".join(lines))
-        note = QCoreApplication.translate("CheckResultScreen", str(OLDER_SEAL)) if valid and older else ""
-        self.note.setText(note)
-        self.note.setVisible(bool(note))
+        # what the older seal holds takes the instruction's place (room on a small screen in large text)
+        if valid and older:
+            self.instruction.setText(QCoreApplication.translate("CheckResultScreen", str(OLDER_SEAL)))
         self._fit_texts()
         self.online.setText(self.online_text(online) if valid else "")
         self.online.setVisible(valid)
@@ -283,7 +281,7 @@ class CheckResultScreen(ScreenBase):
 
     def _fit_texts(self) -> None:
         """A wrapped paragraph gets the height its width needs (the stack does not ask heightForWidth)."""
-        for label in (self.details, self.note, self.online):
+        for label in (self.details, self.online):
             width = label.contentsRect().width()
             label.setMinimumHeight(label.heightForWidth(width) if label.text() and width > 0 else 0)
 
