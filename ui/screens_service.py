@@ -87,8 +87,10 @@ class OutOfServiceScreen(ScreenBase):
         printed_on = str(getattr(ticket, "printed_on", "") or "")
         if not number:
             where = ""
+        elif printed_on == "document_printer":  # walk W9: say which printer (the receipt one is broken)
+            where = self.tr("Take your queue ticket from the large printer.")
         elif printed_on:
-            where = self.tr("Take your queue ticket from the printer.")
+            where = self.tr("Take your queue ticket from the receipt printer.")
         else:
             where = self.tr("The ticket could not be printed: please remember this number.")
         self.card.show(

@@ -602,11 +602,23 @@ class DoneScreen(ScreenBase):
             else ""
         )
         self.secret_label.setVisible(has_secret)
-        self.take.setText(
+        take = (
             self.tr("Please take your ID card and the reprinted copy.")
             if reprint
             else self.tr("Please take your ID card, your original, the copy and the receipt.")
         )
+        # Issue 25 walk W9: where the receipt came out when the receipt printer failed, and a "collect at the
+        # counter" slip made needless by a later print (kiosk.flow.print_step)
+        visit = flow.visit
+        if str(getattr(visit, "receipt_printed_on", "") or "") == "document_printer":
+            take += " " + self.tr(
+                "The receipt printer is not working: your receipt came out of the large printer, with the copy."
+            )
+        if getattr(visit, "void_slip", False):
+            take += " " + self.tr(
+                "Your copy has been printed: the slip “Fee received – copy to collect” is no longer needed."
+            )
+        self.take.setText(take)
         if flow.screen != Screen.done:
             self.countdown.setText("")
         elif not self.countdown.text():

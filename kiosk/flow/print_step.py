@@ -110,7 +110,6 @@ class PrintSteps:
         self.visit.readiness = readiness
         self.audit("kiosk.out_of_service", readiness.to_json())
         self.call_staff("out_of_service")  # the screen says staff have been told: the light and /ops know
-        self.call_staff("out_of_service")  # the screen says staff have been told: the light and /ops know
         tickets = getattr(self.services, "tickets", None)
         print_slip = getattr(self.services, "print_slip", None)
         reference = self.visit.payment_request.reference if self.visit.payment_request else ""
@@ -241,6 +240,8 @@ class PrintSteps:
             self.runner.submit(
                 "collected", lambda report: collect.collected(code, "printed"), lambda _: None, log.warning
             )
+        if state is not None and state.printed_on and state.missing:  # its slip is void now (walk W9)
+            self.visit.void_slip = True
         self.visit.collect = None
         self._go(Screen.done)
 
@@ -269,8 +270,11 @@ class PrintSteps:
         self.visit.progress_stage = "print_receipt"
         self._changed()
 
+        slip_out = self.visit.collect.printed_on if self.visit.collect is not None else ""
+
         def done(state: CollectState) -> None:
             if not state.missing:  # the receipt printed on A4 after the copy: nothing is owed
+                self.visit.receipt_printed_on = state.printed_on  # the done screen says where it came out
                 self._all_printed()
                 return
             self.visit.collect = state
@@ -286,10 +290,19 @@ class PrintSteps:
             )
             self._go(Screen.collect)
 
-        self._run("collect_slip", lambda report: self._deliver_collect(paid, kind), done, self._fail)
+        self._run(
+            "collect_slip",
+            lambda report: self._deliver_collect(paid, kind, slip_out=slip_out),
+            done,
+            self._fail,
+        )
 
-    def _deliver_collect(self: VisitFlow, paid: _PaidVisit, kind: str = "") -> CollectState:  # type: ignore[misc]
-        """On the runner: what a paid visit that did not print leaves the citizen with. Never raises."""
+    def _deliver_collect(  # type: ignore[misc]
+        self: VisitFlow, paid: _PaidVisit, kind: str = "", *, slip_out: str = ""
+    ) -> CollectState:
+        """On the runner: what a paid visit that did not print leaves the citizen with. Never raises.
+        `slip_out` names the printer its collect slip already came out of ("try again" with the printer
+        still down): the citizen holds it, so no second one prints (walk W9)."""
         services = self.services
         print_slip = getattr(services, "print_slip", None)
         missing = tuple(
@@ -314,9 +327,9 @@ class PrintSteps:
         receipt = self._paid_receipt(paid)
         if missing == ("receipt",) and receipt is not None and print_slip is not None:
             try:  # the copy is out: the receipt itself on any printer that works, and the visit is whole
-                print_slip(receipt)
+                where = str(print_slip(receipt) or "")
                 return CollectState(
-                    paid.code, paid.reference, paid.amount_vnd, paid.copies, "", (), None, kind
+                    paid.code, paid.reference, paid.amount_vnd, paid.copies, where, (), None, kind
                 )
             except Exception as exc:
                 log.warning("copy %s: the receipt did not print on any printer: %s", paid.code, exc)
@@ -332,9 +345,9 @@ class PrintSteps:
                 )
             except Exception as exc:  # the screen and the slip still carry the code
                 log.error("copy %s: cannot mark it paid, not printed: %s", paid.code, exc)
-        printed_on = ""
+        printed_on = slip_out
         slip_of = getattr(services, "collect_slip", None)
-        if print_slip is not None and slip_of is not None:
+        if print_slip is not None and slip_of is not None and not slip_out:
             try:
                 printed_on = str(
                     print_slip(slip_of(receipt, paid.reference, paid.amount_vnd, paid.copies, paid.language))

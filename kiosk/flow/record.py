@@ -99,6 +99,11 @@ class VisitRecord:
     copy: CertifiedCopy | ReprintedCopy | None = None
     copy_printed: bool = False  # the A4 copy is out; a retry after a receipt fault prints the receipt only
     receipt_printed: bool = False  # the receipt is out too: the visit delivered everything it was paid for
+    # Issue 25 walk W9: the receipt came out of another printer ("document_printer": the receipt printer
+    # failed), and a "collect at the counter" slip printed that a later print made needless: the done screen
+    # says both, so the citizen does not wait at the receipt slot nor queue with a void slip
+    receipt_printed_on: str = ""
+    void_slip: bool = False
     # Issue 25: kiosk.services.readiness.Readiness of the last device check that failed (out of service)
     readiness: Any = None
     idle_out_of_service: bool = False  # found by the check while the kiosk waited: no ticket, no visit

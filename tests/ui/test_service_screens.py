@@ -43,7 +43,7 @@ def test_out_of_service_screen_with_the_ticket_number(
     assert shown.number.text() == number and printer.receipts[-1].code == number
     assert shown.title.text() == "This kiosk cannot make copies right now"
     assert "Nothing has been charged" in shown.instruction.text()
-    assert shown.where.text() == "Take your queue ticket from the printer."
+    assert shown.where.text() == "Take your queue ticket from the receipt printer."  # which one (walk W9)
     click(qtbot, shown.go)
     wait_screen(qtbot, kiosk, Screen.attract)
 

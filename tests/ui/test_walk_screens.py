@@ -353,3 +353,45 @@ def test_no_ticket_button_without_a_working_printer(qtbot: Any, make_kiosk: Any,
     screen = w.screens[Screen.out_of_service]
     assert not screen.ticket.isVisibleTo(w)
     assert "Get a queue number" not in screen.instruction.text()
+
+
+# -- W9: where the receipt and the ticket came out -------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_the_done_screen_says_where_the_receipt_came_out_and_that_the_slip_is_void(
+    qtbot: Any, make_kiosk: Any, language: str
+) -> None:
+    kiosk = make_kiosk(GlassServices(), language=language)
+    w, flow = kiosk.window, kiosk.flow
+    flow.visit.copy = SimpleNamespace(code="HN001-000042-U", doc_type="birth_certificate", pages=1)
+    flow.visit.receipt_printed_on = "document_printer"  # kiosk.flow.print_step: the receipt printer failed
+    flow.visit.void_slip = True  # a collect slip printed, then "try again" printed the copy
+    flow._go(Screen.done)
+    take = w.screens[Screen.done].take.text()
+    if language == "en":
+        assert "your receipt came out of the large printer, with the copy." in take
+        assert "the slip “Fee received – copy to collect” is no longer needed." in take
+    else:
+        assert "biên nhận của Ông/Bà đã in ra ở máy in khổ A4" in take
+        assert "không còn cần dùng nữa" in take
+    flow.visit.receipt_printed_on, flow.visit.void_slip = "", False
+    w.refresh()
+    assert w.screens[Screen.done].take.text() in (
+        "Please take your ID card, your original, the copy and the receipt.",
+        "Vui lòng nhận lại thẻ căn cước, bản chính, bản sao chứng thực và phiếu biên nhận.",
+    )
+
+
+def test_the_ticket_says_which_printer_it_came_out_of(qtbot: Any, make_kiosk: Any, tmp_path: Path) -> None:
+    services = IdleServices(tmp_path)
+    services.print_slip = lambda receipt: "document_printer"  # type: ignore[method-assign]  # receipt one down
+    kiosk = make_kiosk(services, language="en")
+    w, flow = kiosk.window, kiosk.flow
+    w.device_timer.stop()
+    services.missing = ("receipt_printer",)
+    flow.check_devices_while_idle()
+    qtbot.waitUntil(lambda: flow.screen == Screen.out_of_service, timeout=5000)
+    click(qtbot, w.screens[Screen.out_of_service].ticket)
+    qtbot.waitUntil(lambda: flow.visit.queue_ticket is not None, timeout=5000)
+    assert w.screens[Screen.out_of_service].where.text() == "Take your queue ticket from the large printer."

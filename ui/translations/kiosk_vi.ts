@@ -438,6 +438,16 @@
         <source>Finish</source>
         <translation>Hoàn tất</translation>
     </message>
+    <message>
+        <location filename="../screens_visit.py" line="1"/>
+        <source>The receipt printer is not working: your receipt came out of the large printer, with the copy.</source>
+        <translation>Máy in biên nhận đang gặp sự cố: biên nhận của Ông/Bà đã in ra ở máy in khổ A4, cùng với bản sao.</translation>
+    </message>
+    <message>
+        <location filename="../screens_visit.py" line="1"/>
+        <source>Your copy has been printed: the slip “Fee received – copy to collect” is no longer needed.</source>
+        <translation>Bản sao đã được in: phiếu “Đã nhận phí – bản sao chờ nhận” không còn cần dùng nữa.</translation>
+    </message>
 </context>
 <context>
     <name>ErrorScreen</name>
@@ -557,6 +567,26 @@
 </context>
 <context>
     <name>HelpOverlay</name>
+    <message>
+        <location filename="../overlays.py" line="170"/>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <location filename="../overlays.py" line="170"/>
+        <source>Please wait a moment.</source>
+        <translation>Vui lòng chờ trong giây lát.</translation>
+    </message>
+    <message>
+        <location filename="../overlays.py" line="170"/>
+        <source>The help light is on and the service centre has been told. Please wait at the kiosk.</source>
+        <translation>Đèn báo hỗ trợ đã bật và Trung tâm đã nhận được yêu cầu. Vui lòng chờ tại kiosk.</translation>
+    </message>
+    <message>
+        <location filename="../overlays.py" line="170"/>
+        <source>Please go to the reception counter.</source>
+        <translation>Vui lòng đến quầy tiếp nhận.</translation>
+    </message>
     <message>
         <location filename="../overlays.py" line="166"/>
         <source>Continue my visit</source>
@@ -1384,11 +1414,6 @@
         <translation>Mời Ông/Bà đến quầy tiếp nhận.</translation>
     </message>
     <message>
-        <location filename="../screens_service.py" line="87"/>
-        <source>Take your queue ticket from the printer.</source>
-        <translation>Mời Ông/Bà lấy phiếu số thứ tự ở máy in.</translation>
-    </message>
-    <message>
         <location filename="../screens_service.py" line="89"/>
         <source>The ticket could not be printed: please remember this number.</source>
         <translation>Không in được phiếu: vui lòng ghi nhớ số này.</translation>
@@ -1417,6 +1442,16 @@
         <location filename="../screens_service.py" line="1"/>
         <source>Press “%1” for your turn at the counter.</source>
         <translation>Bấm “%1” để được phục vụ tại quầy.</translation>
+    </message>
+    <message>
+        <location filename="../screens_service.py" line="1"/>
+        <source>Take your queue ticket from the large printer.</source>
+        <translation>Mời Ông/Bà lấy phiếu số thứ tự ở máy in khổ A4.</translation>
+    </message>
+    <message>
+        <location filename="../screens_service.py" line="1"/>
+        <source>Take your queue ticket from the receipt printer.</source>
+        <translation>Mời Ông/Bà lấy phiếu số thứ tự ở máy in biên nhận.</translation>
     </message>
 </context>
 <context>
