@@ -9,7 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QMargins, Qt, QTimer
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -278,7 +278,8 @@ class ScanScreen(ScreenBase):
             width = min(width, int(height / 1.3))
         if self.thumbs:  # walk W4: large text never squeezes the number onto the picture or clips a button
             need = self.thumbs[0].minimumSizeHint()
-            margins = self.thumbs[0].contentsMargins() + self.thumbs[0].layout().contentsMargins()
+            inner = self.thumbs[0].layout()
+            margins = self.thumbs[0].contentsMargins() + (inner.contentsMargins() if inner else QMargins())
             badges = [t.duplicate.sizeHint().width() for t in self.thumbs if t.duplicate.text()]
             badge = max(badges, default=0) + margins.left() + margins.right()  # "Same as page 1" whole
             width, height = max(width, need.width(), badge), max(height, need.height())
