@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 # The UI's capture window of a liveness step (kiosk.pipeline.visit_pipeline.VisitPipeline.capture_challenge gives about
 # 2.5 s a step when the face process judges the frames): the screen highlights the step being captured.
 FACE_STEP_S = 2.5
+# Issue 25 (walk W3): with voice on, the capture starts once the first step has been said whole (the camera's
+# step window no longer runs while the citizen is still hearing what to do); never later than this.
+FIRST_STEP_PROMPT_MAX_S = 8.0
 
 
 @screen(Screen.face, shots={"03-face": {"challenge": "turn_left+blink"}})
@@ -50,11 +53,12 @@ class FaceScreen(ScreenBase):
             self.body.addWidget(label)
         self.body.addStretch(0)  # grows only in portrait, with the top space (see set_portrait)
         self.cancel = make_button(on_click=host.confirm_cancel)
-        self.go = make_button(primary=True, on_click=self.flow.start_face_check)
+        self.go = make_button(primary=True, on_click=self.press_start)
         self.footer.addWidget(self.cancel)
         self.footer.addStretch(1)
         self.footer.addWidget(self.go)
         self.started_at: float | None = None
+        self.first_said_at: float | None = None  # Start pressed with voice on: the first step is being said
         self._spoken_step = -1
         self._spoken_reason = ""
         self.ticker = QTimer(self)
@@ -84,15 +88,44 @@ class FaceScreen(ScreenBase):
     def current_step(self, count: int) -> int:
         """Which liveness step is being captured: -1 before Start, `count` once all are captured."""
         if self.started_at is None:
-            return -1
+            return 0 if self.first_said_at is not None else -1
         return min(count, int((time.monotonic() - self.started_at) / FACE_STEP_S))
+
+    def press_start(self) -> None:
+        """Start the check; with voice on, once the first step has been said (it lights up meanwhile)."""
+        flow = self.flow
+        if flow.busy or self.first_said_at is not None:
+            return
+        steps = messages.challenge_steps(flow.visit.challenge or "blink")[: len(self.step_labels)]
+        if not (flow.visit.voice and self.host.voice.available and steps):
+            flow.start_face_check()
+            return
+        self.first_said_at = time.monotonic()
+        self._spoken_step = 0
+        self.host.announce(steps[0])
+        self.ticker.start()
+        self.show_state(flow)
+
+    def _first_step_said(self, flow: VisitFlow) -> bool:
+        """Whether the check was started now that the first step's prompt is over (or took too long)."""
+        if self.first_said_at is None or flow.busy or flow.screen != Screen.face:
+            self.first_said_at = None
+            return False
+        waited = time.monotonic() - self.first_said_at
+        if self.host.voice.speaking and waited < FIRST_STEP_PROMPT_MAX_S:
+            return False
+        self.first_said_at = None
+        flow.start_face_check()  # its change shows the screen again (a busy check, step 1 lit)
+        return True
 
     def show_state(self, flow: VisitFlow) -> None:
         on_screen = flow.screen == Screen.face
+        if self.first_said_at is not None and self._first_step_said(flow):
+            return
         if flow.busy and on_screen and self.started_at is None:
             self.started_at = time.monotonic()
             self.ticker.start()
-        elif not (flow.busy and on_screen):
+        elif not (flow.busy and on_screen) and self.first_said_at is None:
             self.started_at = None
             self._spoken_step = -1
             self.ticker.stop()
@@ -137,7 +170,7 @@ class FaceScreen(ScreenBase):
         seen = preview.face_seen
         no_camera = preview.source is None
         where = getattr(preview, "face_where", "none")
-        if flow.busy:
+        if flow.busy or self.first_said_at is not None:
             self.reason.setText("")
         elif seen is False and where == "outside":
             self.reason.setText(self.tr("Move so that your face is inside the oval."))
@@ -160,8 +193,9 @@ class FaceScreen(ScreenBase):
             self._spoken_reason = self.reason.text()  # said once, not at every preview frame
             self.host.speak(self._spoken_reason)
         self.cancel.setText(self.tr("Cancel"))
-        self.go.setText(self.tr("Checking…") if flow.busy else self.tr("Start"))
-        self.go.setEnabled(not flow.busy and (seen is True or no_camera))
+        waiting = flow.busy or self.first_said_at is not None
+        self.go.setText(self.tr("Checking…") if waiting else self.tr("Start"))
+        self.go.setEnabled(not waiting and (seen is True or no_camera))
 
     def spoken_prompt(self) -> str:
         """The title, the instruction and the steps (without their marks: the same words whichever step
@@ -178,6 +212,7 @@ class FaceScreen(ScreenBase):
         self.host.preview.stop()
         self.view.clear()
         self.started_at = None
+        self.first_said_at = None
         self._spoken_step = -1
         self._spoken_reason = ""
         self.ticker.stop()

@@ -180,7 +180,12 @@ class CapturingUntilReleased(SlowFakeServices):
         super().__init__()
         self.release = threading.Event()
 
+        self.log: Path | None = None  # the speaker's log, where the capture's start is marked
+
     def capture_frames(self, count: int, challenge: str = "") -> list[np.ndarray]:
+        if self.log is not None:
+            with self.log.open("a") as log:
+                log.write("CAPTURE 0 the camera starts the challenge\n")
         self.release.wait(30)
         return super().capture_frames(count, challenge)
 
@@ -190,6 +195,7 @@ def test_each_liveness_step_waits_for_the_one_before(
 ) -> None:
     monkeypatch.setattr(screens_face, "FACE_STEP_S", 0.05)  # the steps light up faster than they are said
     services = CapturingUntilReleased()
+    services.log = speaker.log
     kiosk = make_kiosk(services, voice=True, espeak_command=str(speaker.command))
     w = kiosk.window
     click(qtbot, w.screens[Screen.attract].certify)
@@ -202,6 +208,9 @@ def test_each_liveness_step_waits_for_the_one_before(
     steps = ["Quay đầu từ từ sang trái", "Chớp mắt hai lần"]  # the fake's challenge, turn_left+blink
     qtbot.waitUntil(lambda: all(s in speaker.heard_whole() for s in steps), timeout=15000)
     assert speaker.index_of("DONE", steps[0]) < speaker.index_of("START", steps[1])
+    # the camera's step window opened once the first step had been said whole, not at the press
+    capture = [kind for kind, _run, _text in speaker.events()].index("CAPTURE")
+    assert speaker.index_of("DONE", steps[0]) < capture
     services.release.set()  # the check ends: the next screen is said
     wait_screen(qtbot, kiosk, Screen.scan)
     scan_title = w.screens[Screen.scan].title.text()
