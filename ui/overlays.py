@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from kiosk.flow import Screen
 from ui.voice import sentences
 from ui.widgets import ImageView, icon_pixmap, make_button, make_label, mark_primary
 
@@ -164,14 +165,18 @@ class HelpOverlay(ModalOverlay):
 
     def show_state(self, state: str) -> None:
         self.state = state
-        keep = (self.tr("Continue my visit"), self.host.close_help, True)
+        # Issue 25 walk W12: on the start screen there is no visit to keep or to end
+        no_visit = getattr(getattr(self.host, "flow", None), "screen", None) == Screen.attract
+        keep = (self.tr("Close") if no_visit else self.tr("Continue my visit"), self.host.close_help, True)
         cancel_call = (self.tr("Cancel the call"), self.host.cancel_staff_call, False)
-        end_visit = (self.tr("End the visit"), self.host.end_visit_from_help, False)
+        end_visit = [] if no_visit else [(self.tr("End the visit"), self.host.end_visit_from_help, False)]
         if state == "calling":
             self.present(
                 "info",
                 self.tr("Calling staff…"),
-                self.tr("Please wait a moment. Your visit is kept."),
+                self.tr("Please wait a moment.")
+                if no_visit
+                else self.tr("Please wait a moment. Your visit is kept."),
                 [cancel_call, keep],
             )
         elif state == "coming":
@@ -179,17 +184,23 @@ class HelpOverlay(ModalOverlay):
                 "ok",
                 self.tr("Staff are on their way"),
                 self.tr(
+                    "The help light is on and the service centre has been told. Please wait at the kiosk."
+                )
+                if no_visit
+                else self.tr(
                     "The help light is on and the service centre has been told. Stay at the kiosk: your "
                     "visit is kept until you end it."
                 ),
-                [cancel_call, end_visit, keep],
+                [cancel_call, *end_visit, keep],
             )
         else:
             self.present(
                 "problem",
                 self.tr("Staff could not be called"),
-                self.tr("Please go to the reception counter. Your visit is kept for a few minutes."),
-                [end_visit, keep],
+                self.tr("Please go to the reception counter.")
+                if no_visit
+                else self.tr("Please go to the reception counter. Your visit is kept for a few minutes."),
+                [*end_visit, keep],
             )
 
 

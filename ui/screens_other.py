@@ -557,12 +557,12 @@ class MaintenanceScreen(ScreenBase):
         self.camera.setVisible(False)
         right.addWidget(self.camera, 2)
         row.addLayout(right, 3)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
-        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-        self.body.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
+        QScroller.grabGesture(self.scroll_area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.body.addWidget(self.scroll_area, 1)
         self.close_app = make_button(on_click=host.quit_kiosk)
         self.close_app.setProperty("danger", True)
         self.exit = make_button(primary=True, on_click=self.flow.exit_maintenance)
@@ -656,6 +656,9 @@ class MaintenanceScreen(ScreenBase):
     def _ask(self, action: str) -> None:
         self._asked += 1
         asked, section = self._asked, self.section
+        maintenance = self.host.maintenance
+        if maintenance is not None and hasattr(maintenance, "language"):
+            maintenance.language = self.flow.visit.language  # W12: the results in the kiosk's language
 
         def answered(result: Any) -> None:
             if asked == self._asked and section == self.section:

@@ -67,6 +67,11 @@ class AttractScreen(ScreenBase):
         self.reminder.setSizePolicy(keep_room)
         self.reminder.setVisible(False)
         self.body.insertWidget(1, self.reminder)
+        # Issue 25 walk W12: while a training fault is on, a band at the top says so (no kiosk is left "out
+        # of paper" by a trainer who forgot); the maintenance services word it (ui.services.training_banner).
+        self.training = make_label("error", align=Qt.AlignmentFlag.AlignCenter)
+        self.training.setVisible(False)
+        self.outer.insertWidget(0, self.training)
         self.services_label = make_label("muted")
         self.body.addWidget(self.services_label)
         self.certify = make_button(primary=True, on_click=lambda: self.flow.choose_service(Service.certify))
@@ -119,6 +124,10 @@ class AttractScreen(ScreenBase):
         # the text stays set while hidden: the room kept for it is the banner's own height
         self.reminder.setText(self.reminder_text(set(getattr(self.host, "reminder_laid", ())) or {"pages"}))
         self.reminder.setVisible(remind)
+        training_banner = getattr(getattr(self.host, "maintenance", None), "training_banner", None)
+        band = str(training_banner()) if callable(training_banner) else ""
+        self.training.setText(band)
+        self.training.setVisible(bool(band))
 
     def reminder_text(self, laid: set[str]) -> str:
         """What to take from the glass, by what the last visit laid there (walk W4: a copy checked is not an

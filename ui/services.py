@@ -20,8 +20,23 @@ from kiosk.app import private_tmp_dir
 from kiosk.errors import BadInputError
 from kiosk.flow.adapter import PipelineServices
 from kiosk.runtime.logs import RedactingFilter, redact
-from kiosk.runtime.seal_status import maintenance_data, maintenance_line
-from kiosk.services.technician import Training, clear_staff_call, free_reprint, uncollected_text
+from kiosk.runtime.seal_status import maintenance_data
+from kiosk.services.technician import (
+    Training,
+    clear_staff_call,
+    free_reprint,
+    staff_call_text,
+    uncollected_text,
+)
+from kiosk.services.technician_text import (
+    devices_text,
+    pick,
+    seal_certificate_text,
+    sync_log_lines,
+    sync_run_text,
+    sync_status_text,
+    verdict_line,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,11 +117,11 @@ class MaintenanceResult:
     choices: tuple[tuple[str, str], ...] = ()
 
 
-def readable_error(action: str, exc: BaseException) -> str:
+def readable_error(action: str, exc: BaseException, language: str = "vi") -> str:
     """A failed action in words: the device's own message when it has one, never a traceback."""
     key = str(getattr(exc, "message_key", "") or "")
-    said = citizen_message(key, "vi") if key.startswith("device.") else ""
-    return redact(f"Không thực hiện được ({action}): {said or exc}")
+    said = citizen_message(key, "en" if language == "en" else "vi") if key.startswith("device.") else ""
+    return redact(pick(language, "Không thực hiện được", "Could not do it") + f" ({action}): {said or exc}")
 
 
 class MaintenanceServices:
@@ -119,6 +134,8 @@ class MaintenanceServices:
         # The simulated payer of the demo parts (kiosk.services.demo_payment), known once they are set up.
         self.payer_source: Callable[[], Any] = lambda: None
         self._training: Training | None = None
+        # The kiosk's language (the screen sets it before each action): what the technician reads is in it.
+        self.language = "vi"
 
     def run(self, section: str, action: str) -> str | tuple[str, Any] | MaintenanceResult:
         if action == "refresh":
@@ -126,21 +143,16 @@ class MaintenanceServices:
         name, _, argument = action.partition(":")
         method = getattr(self, f"{section}_{name}", None) or getattr(self, f"action_{name}", None)
         if method is None:
-            return f"Không có thao tác {section}/{action}."
+            return pick(self.language, "Không có thao tác", "No such action") + f" {section}/{action}."
         try:
             return method(argument) if argument else method()  # type: ignore[no-any-return]
         except Exception as exc:  # shown to the technician, who is here to diagnose exactly this
             log.warning("maintenance %s/%s failed: %s", section, action, exc)
-            return readable_error(action, exc)
+            return readable_error(action, exc, self.language)
 
     # -- devices ----------------------------------------------------------------------------------
     def devices_show(self) -> str:
-        lines = []
-        for status in self.app.devices.statuses():
-            state = STATE_VI.get(str(status.state), str(status.state))
-            detail = f": {status.detail}" if status.detail else ""
-            lines.append(f"• {status.name} ({status.kind}): {state}{detail}")
-        return "\n".join(lines) or "Không có thiết bị nào."
+        return devices_text(list(self.app.devices.statuses()), self.language)
 
     def action_test_scan(self) -> tuple[str, Any]:
         self.app.prompted("document")
@@ -182,6 +194,30 @@ class MaintenanceServices:
         return "Đã in biên nhận thử: xem tờ biên nhận ở khe ra giấy."
 
     # -- sync -------------------------------------------------------------------------------------
+    def _kiosk_cli_json(self, *args: str, timeout: float = 60) -> Any:
+        """A `kiosk` subcommand's `--json` answer (None when it gave none): the screen words it itself, while
+        the command's own text stays the English that scripts read."""
+        import json
+        import os
+        import subprocess
+        import sys
+
+        config = self.app.config
+        command = [sys.executable, "-m", "kiosk.cli", *args, "--json"]
+        if config.source and not config.source.startswith("<"):
+            command += ["--config", config.source]
+        env = {**os.environ, "KIOSK_DATA_DIR": str(self.app.data_dir)}
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, check=False, env=env
+        )
+        for line in reversed(result.stdout.strip().splitlines()):
+            try:
+                return json.loads(line)
+            except ValueError:
+                continue
+        log.warning("maintenance: kiosk %s gave no JSON: %s", " ".join(args), redact(result.stderr[-500:]))
+        return None
+
     def _kiosk_cli(self, *args: str, timeout: float = 60) -> str:
         """Run a `kiosk` subcommand on this kiosk's config and data (the sync worker is its own process)."""
         import os
@@ -201,16 +237,40 @@ class MaintenanceServices:
         return redact(f"Kết quả: {verdict}\n{out[-4000:]}")
 
     def sync_show(self) -> str:
-        status = self._kiosk_cli("sync", "status")
-        errors = self._kiosk_cli("sync", "log", "--limit", "10", "--outcome", "retry")
-        dead = self._kiosk_cli("sync", "log", "--limit", "5", "--outcome", "dead_letter")
-        return (
-            f"Trạng thái đồng bộ:\n{status}\n\nLần gửi lại gần nhất:\n{errors}\n\n"
-            f"Bản ghi không gửi được:\n{dead}"
+        language = self.language
+        level, lines = sync_status_text(self._kiosk_cli_json("sync", "status"), language)
+        retries = self._kiosk_cli_json("sync", "log", "--limit", "10", "--outcome", "retry")
+        dead = self._kiosk_cli_json("sync", "log", "--limit", "5", "--outcome", "dead_letter")
+        return redact(
+            "\n".join(
+                [
+                    pick(language, "Trạng thái đồng bộ:", "Sync state:"),
+                    verdict_line(level, language),
+                    *lines,
+                    "",
+                    pick(language, "Lần gửi lại gần nhất:", "Latest retries:"),
+                    *sync_log_lines((retries or {}).get("entries"), language),
+                    "",
+                    pick(language, "Bản ghi không gửi được:", "Records that could not be sent:"),
+                    *sync_log_lines((dead or {}).get("entries"), language),
+                ]
+            )
         )
 
     def action_sync_now(self) -> str:
-        return self._kiosk_cli("sync", "run", "--drain", "--timeout", "60", timeout=90)
+        if not getattr(self.app.config.sync, "backend_url", ""):
+            return "\n".join(
+                [
+                    verdict_line("warning", self.language),
+                    pick(
+                        self.language,
+                        "Chưa cấu hình máy chủ thành phố ([sync] backend_url): không có nơi để gửi.",
+                        "No city backend is configured ([sync] backend_url): there is nowhere to send to.",
+                    ),
+                ]
+            )
+        payload = self._kiosk_cli_json("sync", "run", "--drain", "--timeout", "60", timeout=90)
+        return redact(sync_run_text(payload, self.language))
 
     # -- certificates, disk, logs -----------------------------------------------------------------
     def seal_certificate_data(self) -> dict[str, Any]:
@@ -225,7 +285,8 @@ class MaintenanceServices:
     def certificates_show(self) -> str:
         from cryptography import x509
 
-        lines = [maintenance_line(self.seal_certificate_data())]
+        language = self.language
+        lines = [seal_certificate_text(self.seal_certificate_data(), language)]
         now = datetime.now(UTC)
         for path in sorted(self.app.data_dir.rglob("*.pem")) + sorted(self.app.data_dir.rglob("*.crt")):
             try:
@@ -233,11 +294,18 @@ class MaintenanceServices:
             except ValueError:
                 continue
             left = (cert.not_valid_after_utc - now).days
-            warn = "  SẮP HẾT HẠN" if left < 30 else ""
+            warn = pick(language, "  SẮP HẾT HẠN", "  EXPIRES SOON") if left < 30 else ""
+            until = f"{cert.not_valid_after_utc:%d/%m/%Y}"
             lines.append(
-                f"{path.name}: {cert.subject.rfc4514_string()}\n  hiệu lực đến {cert.not_valid_after_utc:%d/%m/%Y} (còn {left} ngày){warn}"
+                f"{path.name}: {cert.subject.rfc4514_string()}\n  "
+                + pick(
+                    language,
+                    f"hiệu lực đến {until} (còn {left} ngày)",
+                    f"valid until {until} ({left} days left)",
+                )
+                + warn
             )
-        return "\n".join(lines) or "Không tìm thấy chứng thư nào trong thư mục dữ liệu."
+        return "\n".join(lines)
 
     def disk_show(self) -> str:
         usage = shutil.disk_usage(self.app.data_dir)
@@ -245,15 +313,20 @@ class MaintenanceServices:
         percent = 100 * usage.used / usage.total
         copies = self.app.data_dir / "copies"
         count = sum(1 for _ in copies.glob("*.pdf")) if copies.is_dir() else 0
-        return (
+        used, total, free = usage.used / gib, usage.total / gib, usage.free / gib
+        return pick(
+            self.language,
             f"Thư mục dữ liệu: {self.app.data_dir}\n"
-            f"Đã dùng {usage.used / gib:.1f} GiB trên {usage.total / gib:.1f} GiB ({percent:.0f} %), còn trống {usage.free / gib:.1f} GiB\n"
-            f"Số bản sao chứng thực đang lưu: {count}"
+            f"Đã dùng {used:.1f} GiB trên {total:.1f} GiB ({percent:.0f} %), còn trống {free:.1f} GiB\n"
+            f"Số bản sao chứng thực đang lưu: {count}",
+            f"Data folder: {self.app.data_dir}\n"
+            f"{used:.1f} GiB used of {total:.1f} GiB ({percent:.0f} %), {free:.1f} GiB free\n"
+            f"Certified copies kept: {count}",
         )
 
     def logs_show(self) -> str:
         if self.logs is None or not self.logs.lines:
-            return "Chưa có dòng nhật ký nào."
+            return pick(self.language, "Chưa có dòng nhật ký nào.", "No log lines yet.")
         return "\n".join(list(self.logs.lines)[-100:])
 
     # -- issue 25: a staff call, the paid copies not printed, training ---------------------------------
@@ -261,22 +334,23 @@ class MaintenanceServices:
         calls = getattr(self.services, "staff_calls", None)
         call = calls.state() if calls is not None else None
         if calls is None:
-            return "Kiosk này không có dịch vụ gọi cán bộ."
-        if call is None:
-            return "Không có yêu cầu hỗ trợ nào đang mở."
-        return f"Có yêu cầu hỗ trợ đang mở (lý do: {call.reason}). Bấm “Tắt yêu cầu hỗ trợ” khi đã giúp xong."
+            return pick(
+                self.language, "Kiosk này không có dịch vụ gọi cán bộ.", "This kiosk has no staff call."
+            )
+        return staff_call_text(call, self.language)
 
     def staff_call_clear_call(self) -> str:
-        return clear_staff_call(getattr(self.services, "staff_calls", None))
+        return clear_staff_call(getattr(self.services, "staff_calls", None), self.language)
 
     def uncollected_show(self) -> MaintenanceResult:
         collect = getattr(self.services, "collect", None)
         items = collect.open() if collect is not None else []
-        choices = tuple((f"reprint:{item.code}", f"In lại {item.code}") for item in items[:8] if item.code)
-        return MaintenanceResult(uncollected_text(collect), choices=choices)
+        reprint = pick(self.language, "In lại", "Reprint")
+        choices = tuple((f"reprint:{item.code}", f"{reprint} {item.code}") for item in items[:8] if item.code)
+        return MaintenanceResult(uncollected_text(collect, self.language), choices=choices)
 
     def uncollected_reprint(self, code: str) -> MaintenanceResult:
-        done = free_reprint(getattr(self.services, "collect", None), code)
+        done = free_reprint(getattr(self.services, "collect", None), code, self.language)
         after = self.uncollected_show()
         return MaintenanceResult(f"{done}\n\n{after.text}", choices=after.choices)
 
@@ -287,13 +361,26 @@ class MaintenanceServices:
             return None
         if self._training is None:
             self._training = Training(self.app.devices)
-        self._training.payer = self.payer_source()
+        self._training.attach_payer(self.payer_source())
+        self._training.language = self.language
         return self._training
+
+    def training_banner(self) -> str:
+        """The start screen's "ĐANG TẬP HUẤN: …" line while a training fault is on ("" otherwise); memory
+        only, safe from the GUI thread."""
+        training = self._training
+        return training.banner() if training is not None else ""
 
     def _trainer(self) -> Training:
         training = self.training
         if training is None:
-            raise BadInputError("tập huấn chỉ có trên cấu hình mô phỏng (simulated)")
+            raise BadInputError(
+                pick(
+                    self.language,
+                    "tập huấn chỉ có trên cấu hình mô phỏng (simulated)",
+                    "training is on the simulated profile only",
+                )
+            )
         return training
 
     def training_show(self) -> str:

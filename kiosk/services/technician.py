@@ -19,62 +19,112 @@ from datetime import timedelta, timezone
 from typing import Any
 
 from kiosk.errors import BadInputError
+from kiosk.services.technician_text import pick, staff_call_reason
 
 log = logging.getLogger(__name__)
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 
-# The faults a trainer can give each device, and what the panel calls them.
-TRAINING_FAULTS: dict[str, dict[str, str]] = {
-    "document_printer": {
-        "paper_out": "Máy in A4 hết giấy",
-        "paper_jam": "Máy in A4 kẹt giấy",
-        "absent": "Mất máy in A4",
-    },
-    "receipt_printer": {"paper_out": "Máy in biên nhận hết giấy", "absent": "Mất máy in biên nhận"},
-    "scanner": {"cover_open": "Nắp máy quét mở", "absent": "Mất máy quét"},
-    "camera": {"absent": "Mất camera"},
+# The faults a trainer can give each device, and what the panel calls them (Vietnamese, English).
+FAULT_WORDS = {
+    "paper_out": ("hết giấy", "out of paper"),
+    "paper_jam": ("kẹt giấy", "paper jam"),
+    "absent": ("bị rút điện, mất kết nối", "unplugged"),
+    "cover_open": ("nắp mở", "cover open"),
 }
-DEVICE_NAMES = {
-    "document_printer": "Máy in A4",
-    "receipt_printer": "Máy in biên nhận",
-    "scanner": "Máy quét",
-    "camera": "Camera",
+TRAINING_FAULTS: dict[str, tuple[str, ...]] = {
+    "document_printer": ("paper_out", "paper_jam", "absent"),
+    "receipt_printer": ("paper_out", "absent"),
+    "scanner": ("cover_open", "absent"),
+    "camera": ("absent",),
 }
-PAYER_TEXT = {"pay": "trả tiền", "refuse": "bị ngân hàng từ chối", "never": "không trả tiền"}
+DEVICE_WORDS = {
+    "document_printer": ("Máy in A4", "A4 printer"),
+    "receipt_printer": ("Máy in biên nhận", "Receipt printer"),
+    "scanner": ("Máy quét", "Scanner"),
+    "camera": ("Camera", "Camera"),
+}
+PAYER_WORDS = {
+    "pay": ("trả tiền", "pays"),
+    "refuse": ("bị ngân hàng từ chối", "is refused by the bank"),
+    "never": ("không trả tiền", "never pays"),
+}
 
 
-def clear_staff_call(staff_calls: Any) -> str:
-    """Close the open staff call (the light back to ready, the city told)."""
-    call = staff_calls.state() if staff_calls is not None else None
+def fault_text(role: str, fault: str, language: str = "vi") -> str:
+    """ "Máy in A4: hết giấy": the device, then what is wrong with it."""
+    device = pick(language, *DEVICE_WORDS.get(role, (role, role)))
+    return f"{device}: {pick(language, *FAULT_WORDS.get(fault, (fault, fault)))}"
+
+
+def staff_call_text(call: Any, language: str = "vi") -> str:
+    """An open staff call in words: why, and since when (Vietnam's time)."""
     if call is None:
-        return "Không có yêu cầu hỗ trợ nào đang mở."
-    staff_calls.cancel()
-    return (
-        f"Đã tắt yêu cầu hỗ trợ (lý do: {call.reason}, lúc {call.raised_at.astimezone(VIETNAM_TIME):%H:%M})."
+        return pick(language, "Không có yêu cầu hỗ trợ nào đang mở.", "No staff call is open.")
+    at = call.raised_at.astimezone(VIETNAM_TIME)
+    reason = staff_call_reason(call.reason, language)
+    return pick(
+        language,
+        f"Có yêu cầu hỗ trợ đang mở: {reason}, từ {at:%H:%M} ngày {at:%d/%m}."
+        " Bấm “Tắt yêu cầu hỗ trợ” khi đã giúp xong.",
+        f"A staff call is open: {reason}, since {at:%H:%M} on {at:%d/%m}. Press “Clear the staff call”"
+        " once the citizen has been helped.",
     )
 
 
-def uncollected_text(collect: Any) -> str:
+def clear_staff_call(staff_calls: Any, language: str = "vi") -> str:
+    """Close the open staff call (the light back to ready, the city told)."""
+    call = staff_calls.state() if staff_calls is not None else None
+    if call is None:
+        return pick(language, "Không có yêu cầu hỗ trợ nào đang mở.", "No staff call is open.")
+    staff_calls.cancel()
+    at = call.raised_at.astimezone(VIETNAM_TIME)
+    reason = staff_call_reason(call.reason, language)
+    return pick(
+        language,
+        f"Đã tắt yêu cầu hỗ trợ ({reason}, lúc {at:%H:%M}).",
+        f"The staff call is cleared ({reason}, at {at:%H:%M}).",
+    )
+
+
+def uncollected_text(collect: Any, language: str = "vi") -> str:
     """The paid copies still owed, one line each (code, fee, what did not print, since)."""
     items = collect.open() if collect is not None else []
     if not items:
-        return "Không có bản sao nào đã thu phí mà chưa in."
-    missing = {"copy": "bản sao", "receipt": "biên nhận"}
-    lines = [f"{len(items)} bản sao đã thu phí, chưa giao cho công dân:"]
+        return pick(
+            language, "Không có bản sao nào đã thu phí mà chưa in.", "No paid copy is waiting to print."
+        )
+    missing = {"copy": ("bản sao", "the copy"), "receipt": ("biên nhận", "the receipt")}
+    lines = [
+        pick(
+            language,
+            f"{len(items)} bản sao đã thu phí, chưa giao cho công dân:",
+            f"{len(items)} paid cop{'y' if len(items) == 1 else 'ies'} not yet given to the citizen:",
+        )
+    ]
     for item in items:
-        what = ", ".join(missing.get(m, m) for m in item.missing)
+        what = ", ".join(pick(language, *missing.get(m, (m, m))) for m in item.missing)
         amount = f"{item.amount_vnd:,}".replace(",", ".")
         since = item.marked_at.astimezone(VIETNAM_TIME)
-        lines.append(f"• {item.code}  {amount} đ  chưa in: {what}  từ {since:%d/%m %H:%M}")
+        lines.append(
+            pick(
+                language,
+                f"• {item.code}  {amount} đ  chưa in: {what}  từ {since:%d/%m %H:%M}",
+                f"• {item.code}  {amount} VND  not printed: {what}  since {since:%d/%m %H:%M}",
+            )
+        )
     return "\n".join(lines)
 
 
-def free_reprint(collect: Any, code: str) -> str:
+def free_reprint(collect: Any, code: str, language: str = "vi") -> str:
     """Print an uncollected copy again, at no charge; it leaves the list."""
     if collect is None:
         raise BadInputError("this kiosk keeps no list of paid copies")
     collect.free_reprint(code)
-    return f"Đã in lại miễn phí bản sao {code}; bản sao đã ra khỏi danh sách chờ nhận."
+    return pick(
+        language,
+        f"Đã in lại miễn phí bản sao {code}; bản sao đã ra khỏi danh sách chờ nhận.",
+        f"The copy {code} was printed again at no charge; it has left the list.",
+    )
 
 
 @dataclass
@@ -84,6 +134,19 @@ class Training:
     devices: Any  # drivers.Devices
     payer: Any = None  # kiosk.services.demo_payment.SimulatedPayer (None: no simulated payer here)
     active: dict[str, str] = field(default_factory=dict)
+    language: str = "vi"  # what the panel's texts are written in (the kiosk's language)
+    # The payer's configured (outcome, delay) from before the first training change: "back to normal"
+    # restores it ([payment] simulated_payer, simulated_payer_delay_s), not a fixed "pays after 1 s".
+    payer_configured: tuple[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        self.attach_payer(self.payer)
+
+    def attach_payer(self, payer: Any) -> None:
+        """The simulated payer (known once the demo parts are up); its settings now are the configured ones."""
+        self.payer = payer
+        if payer is not None and self.payer_configured is None:
+            self.payer_configured = (str(payer.outcome), float(payer.delay_s))
 
     def _device(self, role: str) -> Any:
         if role not in TRAINING_FAULTS:
@@ -102,22 +165,38 @@ class Training:
 
     def fail(self, role: str, fault: str) -> str:
         """Make `role` fail as a real device with `fault` would (its status, then its next work)."""
-        if fault not in TRAINING_FAULTS.get(role, {}):
+        if fault not in TRAINING_FAULTS.get(role, ()):
             raise BadInputError(f"{role} cannot be given the fault {fault!r}", subject=role)
         self._device(role).set_fault(fault)
         self.active[role] = fault
         log.warning("training: %s now has the fault %s", role, fault)
-        return f"Tập huấn: {TRAINING_FAULTS[role][fault]}."
+        return pick(self.language, "Tập huấn: ", "Training: ") + fault_text(role, fault, self.language) + "."
 
     def clear(self) -> str:
-        """Every training fault cleared, the payer back to paying promptly."""
+        """Every training fault cleared, the payer back to its configured outcome and delay."""
         for role in list(self.active):
             self._device(role).set_fault(None)
         self.active.clear()
         if self.payer is not None:
-            self.payer.set(outcome="pay", delay_s=1.0)
+            outcome, delay = self.payer_configured or ("pay", 1.0)
+            self.payer.set(outcome=outcome, delay_s=delay)
         log.info("training: every device back to normal")
-        return "Tập huấn: mọi thiết bị đã trở lại bình thường."
+        return pick(
+            self.language,
+            "Tập huấn: mọi thiết bị đã trở lại bình thường.",
+            "Training: every device is back to normal.",
+        )
+
+    def banner(self) -> str:
+        """One line for the start screen while a training fault is on (empty when none): "ĐANG TẬP HUẤN: máy
+        in A4 hết giấy". Reads memory only: safe from the GUI thread."""
+        if not self.active:
+            return ""
+        faults = []
+        for role, fault in sorted(self.active.items()):
+            device = pick(self.language, *DEVICE_WORDS.get(role, (role, role)))
+            faults.append(f"{device[0].lower()}{device[1:]} {pick(self.language, *FAULT_WORDS[fault])}")
+        return pick(self.language, "ĐANG TẬP HUẤN: ", "TRAINING: ") + "; ".join(faults)
 
     def set_payer(self, outcome: str, delay_s: float | None = None) -> str:
         """The simulated citizen pays (after `delay_s`), has the transfer refused, or never pays."""
@@ -127,16 +206,35 @@ class Training:
             self.payer.set(outcome=outcome, delay_s=delay_s)
         except ValueError as exc:
             raise BadInputError(str(exc)) from None
-        return f"Tập huấn: người nộp phí {PAYER_TEXT[outcome]}, sau {self.payer.delay_s:g} giây."
+        return pick(self.language, "Tập huấn: ", "Training: ") + self._payer_line() + "."
+
+    def _payer_line(self) -> str:
+        outcome, delay = str(self.payer.outcome), float(self.payer.delay_s)
+        said = pick(self.language, *PAYER_WORDS.get(outcome, (outcome, outcome)))
+        if outcome == "never":
+            return pick(self.language, f"người nộp phí {said}", f"the payer {said}")
+        return pick(
+            self.language, f"người nộp phí {said} sau {delay:g} giây", f"the payer {said} after {delay:g} s"
+        )
 
     def status(self) -> str:
-        lines = [f"• {DEVICE_NAMES[r]}: {TRAINING_FAULTS[r][f]}" for r, f in sorted(self.active.items())]
+        lines = [f"• {fault_text(r, f, self.language)}" for r, f in sorted(self.active.items())]
         if self.payer is not None:
-            lines.append(
-                f"• Người nộp phí: {PAYER_TEXT.get(self.payer.outcome, self.payer.outcome)}, sau {self.payer.delay_s:g} giây"
-            )
-        return (
-            "\n".join(["Tập huấn đang bật:", *lines])
+            line = self._payer_line()
+            lines.append(f"• {line[0].upper()}{line[1:]}")
+            if self.payer_configured is not None:
+                outcome, delay = self.payer_configured
+                said = pick(self.language, *PAYER_WORDS.get(outcome, (outcome, outcome)))
+                lines.append(
+                    pick(
+                        self.language,
+                        f"  (cấu hình: {said} sau {delay:g} giây; “Trở lại bình thường” khôi phục)",
+                        f"  (configured: {said} after {delay:g} s; “All back to normal” restores it)",
+                    )
+                )
+        head = (
+            pick(self.language, "Tập huấn đang bật:", "Training faults on:")
             if self.active
-            else "\n".join(["Không có lỗi tập huấn.", *lines])
+            else pick(self.language, "Không có lỗi tập huấn.", "No training fault.")
         )
+        return "\n".join([head, *lines])

@@ -61,7 +61,9 @@ def test_training_faults_behave_like_the_real_ones_and_clear(
         devices.scanner.scan()
     training.fail("receipt_printer", "absent")  # printer gone
     assert check_devices(devices).missing == ("scanner", "document_printer", "receipt_printer")
-    assert "Máy in A4: Máy in A4 kẹt giấy" in training.status()
+    assert "• Máy in A4: kẹt giấy" in training.status()  # the device named once (walk W12)
+    banner = training.banner()  # the start screen shows it while a fault is on
+    assert banner.startswith("ĐANG TẬP HUẤN: ") and "máy in A4 kẹt giấy" in banner
     assert "bình thường" in training.clear()
     assert check_devices(devices).ok
     assert devices.document_printer.print_pdf(pdf).state == "completed"
@@ -86,8 +88,14 @@ def test_training_makes_the_payer_slow_or_refuse(devices: SimpleNamespace) -> No
     assert (payer.outcome, payer.delay_s) == ("pay", 45)
     with pytest.raises(BadInputError):
         training.set_payer("maybe")
-    training.clear()
+    training.clear()  # back to the configured payer (walk W12), not a fixed "pays after 1 s"
     assert (payer.outcome, payer.delay_s) == ("pay", 1.0)
+    configured = SimulatedPayer(gateway=None, delay_s=8.0)
+    training = Training(devices, configured)
+    training.set_payer("never")
+    assert "cấu hình: trả tiền sau 8 giây" in training.status()
+    training.clear()
+    assert (configured.outcome, configured.delay_s) == ("pay", 8.0)
     with pytest.raises(BadInputError):
         Training(devices).set_payer("never")
 

@@ -166,7 +166,7 @@ def test_results_are_vietnamese_words_not_a_python_repr(tmp_path: Path) -> None:
 
     services = SimpleNamespace(preview_frame=lambda: (np.zeros((480, 640, 3), np.uint8), None))
     maintenance = MaintenanceServices(fake_app(tmp_path), services)  # type: ignore[arg-type]
-    assert maintenance.run("devices", "show") == "• printer_a4 (simulated): lỗi: hết giấy"
+    assert maintenance.run("devices", "show") == "Kết quả: LỖI\n• printer_a4 (mô phỏng): LỖI\n    hết giấy"
     camera = maintenance.run("devices", "camera_preview")
     assert (
         isinstance(camera, tuple)

@@ -48,13 +48,13 @@ def off_screen_buttons(window: Any, screen: Any) -> list[str]:
     for button in screen.findChildren(QPushButton):
         if not button.isVisibleTo(window) or button is screen.help:
             continue
-        if screen.scroll.isAncestorOf(button):
-            screen.scroll.ensureWidgetVisible(button)
+        if screen.scroll_area.isAncestorOf(button):
+            screen.scroll_area.ensureWidgetVisible(button)
         top_left = button.mapTo(window, button.rect().topLeft())
         bottom_right = button.mapTo(window, button.rect().bottomRight())
         visible = window.rect().contains(top_left) and window.rect().contains(bottom_right)
-        if screen.scroll.isAncestorOf(button):  # inside the scroll area: inside its viewport too
-            viewport = screen.scroll.viewport()
+        if screen.scroll_area.isAncestorOf(button):  # inside the scroll area: inside its viewport too
+            viewport = screen.scroll_area.viewport()
             corner = button.mapTo(viewport, button.rect().topLeft())
             end = button.mapTo(viewport, button.rect().bottomRight())
             visible = visible and viewport.rect().contains(corner) and viewport.rect().contains(end)
@@ -81,7 +81,7 @@ def test_maintenance_in_large_text_fits_every_screen(
             assert hint.width() <= size[0] and hint.height() <= size[1], (name, hint)
             assert off_screen_buttons(window, screen) == [], name
             for button in (screen.exit, screen.close_app):  # the exits never scroll away
-                assert not screen.scroll.isAncestorOf(button)
+                assert not screen.scroll_area.isAncestorOf(button)
                 corner = button.mapTo(window, button.rect().bottomRight())
                 assert window.rect().contains(corner), (name, button.text())
     finally:

@@ -233,8 +233,10 @@ def test_maintenance_sync_status_runs_the_sync_command(tmp_path: Path) -> None:
     app = KioskApp(parse_config({"kiosk": {"data_dir": str(tmp_path / "data")}}))
     try:
         text = MaintenanceServices(app, PipelineServices.of(app)).run("sync", "show")
-        assert text.startswith("Trạng thái đồng bộ:\nKết quả: thành công")
-        assert "backlog" in text
+        # walk W12: in Vietnamese words, and a warning (never "success") with no backend and no worker
+        assert text.startswith("Trạng thái đồng bộ:\nKết quả: CẦN CHÚ Ý\n"), text
+        assert "CHƯA CẤU HÌNH" in text and "KHÔNG CHẠY" in text and "Bản ghi chờ gửi: 0" in text
+        assert "backlog" not in text and "NOT running" not in text
         assert "Warning" not in text and "Traceback" not in text  # no Python noise for the technician
     finally:
         app.close()
