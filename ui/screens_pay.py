@@ -3,6 +3,10 @@
 The flow (kiosk.flow.payment_step) opens the payment, waits for the backend's confirmation on a worker, and
 prints nothing before it comes. This screen shows the QR with the amount and the reference, says that it
 waits, and offers cash at the counter, which prints a queue ticket.
+
+Issue 25 (walk W6): while the payment is pending the idle reset does not run (a citizen in the bank app,
+logging in or typing an OTP, is not reset); the payment's own time-out (``[payment] timeout_s``) is shown as
+a countdown, and when it runs out the screen offers "try again", cash at the counter, or cancel.
 """
 
 from __future__ import annotations
@@ -23,6 +27,32 @@ from ui.widgets import QrView, ScreenBase, TicketCard, make_button, make_card_fr
 
 if TYPE_CHECKING:
     from kiosk.flow import VisitFlow
+
+
+# The countdown and the time-out's lines, in the visit's language (issue 25 W6).
+PAY_TEXT = {
+    "vi": {
+        "left": "Thời gian thanh toán còn {time}.",
+        "expired": "Đã hết thời gian chờ thanh toán. Nếu Ông/Bà đã chuyển khoản, bấm “{again}”.",
+        "again": "Thử lại",
+        "cancelling": "Đang hủy thanh toán…",
+    },
+    "en": {
+        "left": "Time left to pay: {time}.",
+        "expired": "The time to pay has run out. If you have already paid, press “{again}”.",
+        "again": "Try again",
+        "cancelling": "Cancelling the payment…",
+    },
+}
+
+
+def pay_text(flow: VisitFlow, key: str) -> str:
+    return PAY_TEXT["en" if flow.visit.language == "en" else "vi"][key]
+
+
+def minutes_seconds(seconds: float) -> str:
+    whole = max(0, int(seconds + 0.999))
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 @screen(
@@ -58,11 +88,15 @@ class PaymentScreen(ScreenBase):
         box.addStretch(1)
         self.row.addWidget(frame, 1)
         self.body.addLayout(self.row, 1)
+        self.countdown = make_label("muted")  # the payment's time left (not spoken: it changes each second)
+        box.addWidget(self.countdown)
         self.cancel = make_button(on_click=self.flow.cancel_payment)
         self.cash = make_button(on_click=self.flow.pay_cash)
+        self.again = make_button(primary=True, on_click=self.flow.retry_payment_wait)
         self.footer.addWidget(self.cancel)
         self.footer.addStretch(1)
         self.footer.addWidget(self.cash)
+        self.footer.addWidget(self.again)
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -70,6 +104,19 @@ class PaymentScreen(ScreenBase):
         self.row.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
+
+    def tick(self, seconds_left: float) -> None:
+        """Each idle-timer tick (ui.window.check_idle): while the bank is awaited, the payment's own time
+        left is shown."""
+        flow = self.flow
+        if flow.screen != Screen.payment:
+            return
+        if flow.payment_pending:  # the flow keeps the visit alive meanwhile (no idle overlay, no reset)
+            self.countdown.setText(
+                pay_text(flow, "left").format(time=minutes_seconds(flow.payment_seconds_left()))
+            )
+        else:
+            self.countdown.setText("")
 
     def show_state(self, flow: VisitFlow) -> None:
         request = flow.visit.payment_request
@@ -101,15 +148,25 @@ class PaymentScreen(ScreenBase):
         )
         payload = str(getattr(request, "qr_payload", "") or "")
         self.qr.set_payload(payload)
+        expired, cancelling = flow.payment_expired, flow.payment_cancelling
         if request is None:
             self.waiting.setText(self.tr("Preparing the payment…"))
         elif flow.visit.payment_cash:
             self.waiting.setText(self.tr("Printing your queue ticket…"))
+        elif cancelling:
+            self.waiting.setText(pay_text(flow, "cancelling"))
+        elif expired:
+            self.waiting.setText(pay_text(flow, "expired").format(again=pay_text(flow, "again")))
         else:
             self.waiting.setText("⏳ " + self.tr("Waiting for the bank's confirmation…"))
+        if not flow.payment_pending:
+            self.countdown.setText("")
         self.cancel.setText(self.tr("Cancel the payment"))
         self.cash.setText(self.tr("Pay cash at the counter"))
-        self.cash.setEnabled(request is not None and not flow.visit.payment_cash)
+        self.cash.setEnabled(request is not None and not flow.visit.payment_cash and not cancelling)
+        self.cancel.setEnabled(not cancelling)
+        self.again.setText(pay_text(flow, "again"))
+        self.again.setVisible(expired and not cancelling and not flow.visit.payment_cash)
 
     def left(self) -> None:
         self.qr.set_payload("")

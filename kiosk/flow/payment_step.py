@@ -8,7 +8,13 @@ as before; with it:
     review --confirm--> payment (the VietQR of the fee; the backend is polled on the runner)
       paid      -> processing -> printing (each print goes through PaymentService.print_with)
       pay_cash  -> ticket (the backend records "cash at the counter", a queue ticket prints)
-      cancel    -> review;  timeout -> error "payment_timeout" (try again: a new wait on the same payment)
+      cancel    -> review (the backend is told first; a payment it already holds as paid goes on to print)
+      timeout   -> the payment screen says the time ran out: try again (a new wait on the same payment),
+                   cash at the counter, or cancel
+
+Issue 25 (walk W6): while the kiosk waits for the bank, the idle reset does not run (the citizen is busy
+in the bank app: login, OTP); the payment's own time-out (``[payment] timeout_s``) rules instead, shown as
+a countdown on the payment screen (``payment_pending``, ``payment_seconds_left``).
 
 A print that failed after payment is retried under the same permit, so it is free; a part that printed
 is never printed twice on one payment.
@@ -37,6 +43,26 @@ class PaymentSteps:
     """Mixed into VisitFlow; uses its _go, _run, _fail, show_error, visit and services."""
 
     payment_timeout_s: float = PAYMENT_TIMEOUT_S
+    # The wait now running (None when none): its deadline on the flow's clock; the time-out; a cancel asked
+    payment_deadline: float | None = None
+    payment_expired: bool = False
+    payment_cancelling: bool = False
+
+    @property
+    def payment_pending(self: VisitFlow) -> bool:  # type: ignore[misc]
+        """The payment screen waits for the bank: no idle reset now (the payment's time-out rules)."""
+        return (
+            self.screen == Screen.payment
+            and not self.payment_expired
+            and not self.visit.payment_cash
+            and self.payment_deadline is not None
+        )
+
+    def payment_seconds_left(self: VisitFlow) -> float:  # type: ignore[misc]
+        """Seconds left before the payment's time-out (0 when no wait is running)."""
+        if self.payment_deadline is None:
+            return 0.0
+        return max(0.0, self.payment_deadline - self.clock())
 
     # -- what is on offer ------------------------------------------------------------------------------
     @property
@@ -60,6 +86,8 @@ class PaymentSteps:
         fee = self.fee
         self.visit.payment_stop = threading.Event()
         self.visit.payment_cash = False
+        self.payment_expired = self.payment_cancelling = False
+        self.payment_deadline = None
         self._go(Screen.payment)
         reference = self.visit.payment_request.reference if self.visit.payment_request else None
         self._run(
@@ -80,6 +108,8 @@ class PaymentSteps:
         assert request is not None
         assert stop is not None
         timeout = self.payment_timeout_s
+        self.payment_expired = False
+        self.payment_deadline = self.clock() + timeout
         self._run(
             "wait_payment",
             lambda report: payments.wait_confirmed(request.reference, timeout=timeout, cancelled=stop),
@@ -88,15 +118,26 @@ class PaymentSteps:
         )
 
     def _payment_result(self: VisitFlow, result: PaymentResult) -> None:  # type: ignore[misc]
+        self.payment_deadline = None
+        if result.status == "cancelled" and self.payment_cancelling:
+            self._cancel_on_backend()  # the citizen cancelled during the wait: tell the backend now
+            return
         self.visit.payment = result
         self.audit("visit.payment", result.to_json())
         if result.paid:
+            self.payment_cancelling = False
             self.visit.print_permit = self.payments.permit(result.reference)
             self._certify()
         elif self.visit.payment_cash or result.status == "cash_at_counter":
             self._pay_at_counter()
         elif result.status == "cancelled":
             self._go(Screen.review)
+        elif result.status == "timeout":
+            # W6: the screen says the time ran out, with try again / cash at the counter / cancel
+            self.payment_expired = True
+            self.touch()  # the idle timer counts from now: a citizen who left is reset later
+            self._go(Screen.payment)
+            self._changed()
         else:
             self.show_error(
                 ErrorInfo(f"payment_{result.status}", "", (Action.try_again, Action.call_staff)),
@@ -105,11 +146,12 @@ class PaymentSteps:
 
     def retry_payment_wait(self: VisitFlow) -> None:  # type: ignore[misc]
         """After a timeout: wait again for the same payment (the citizen may have paid late)."""
-        if self.visit.payment_request is None:
+        if self.visit.payment_request is None or self.busy:
             return
         self.visit.payment_stop = threading.Event()
         self._go(Screen.payment)
         self._wait_payment()
+        self._changed()
 
     def pay_cash(self: VisitFlow) -> None:  # type: ignore[misc]
         """The citizen pays at the counter instead: stop waiting, record it, print a queue ticket."""
@@ -122,20 +164,43 @@ class PaymentSteps:
             self._pay_at_counter()
 
     def cancel_payment(self: VisitFlow) -> None:  # type: ignore[misc]
-        """Back to the review screen; the backend is told the payment is cancelled."""
-        if self.screen != Screen.payment:
+        """Back to the review screen once the backend has recorded the cancel (on the runner, never on the
+        GUI thread). A payment the bank confirmed meanwhile is not lost: the backend refuses to cancel a
+        paid payment, and the visit goes on to print it (issue 25 W10: the cancel and the notice at once)."""
+        if self.screen != Screen.payment or self.payment_cancelling:
             return
+        self.payment_cancelling = True
         if self.visit.payment_stop is not None:
             self.visit.payment_stop.set()
+        self._changed()
+        if not self.busy:  # no wait running (timed out, or the payment not opened yet)
+            self._cancel_on_backend()
+
+    def _cancel_on_backend(self: VisitFlow) -> None:  # type: ignore[misc]
         request, payments = self.visit.payment_request, self.payments
+        if request is None or payments is None:
+            self._payment_cancelled(None)
+            return
+        reference = request.reference
+        self._run(
+            "cancel_payment",
+            lambda report: payments.cancel(reference),
+            self._payment_cancelled,
+            lambda exc: self._payment_cancelled(None),
+        )
+
+    def _payment_cancelled(self: VisitFlow, result: PaymentResult | None) -> None:  # type: ignore[misc]
+        if result is not None and result.paid:  # paid while the citizen cancelled: the copy is theirs
+            log.warning("payment %s: paid while being cancelled; the visit prints it", result.reference)
+            self.audit("visit.payment_paid_during_cancel", {"reference": result.reference})
+            self.payment_cancelling = False
+            self._payment_result(result)
+            return
+        self.payment_cancelling = False
+        self.payment_expired = False
+        self.payment_deadline = None
         self.visit.payment_request = None
-        if request is not None and payments is not None:
-            try:
-                payments.cancel(request.reference)
-            except Exception:
-                log.warning("payment %s: cancel failed", request.reference, exc_info=True)
-        if not self.busy:
-            self._go(Screen.review)
+        self._go(Screen.review)
 
     def _pay_at_counter(self: VisitFlow) -> None:  # type: ignore[misc]
         payments, request = self.payments, self.visit.payment_request
@@ -242,6 +307,8 @@ class PaymentSteps:
         stop = getattr(old, "payment_stop", None)
         if stop is not None:
             stop.set()
+        self.payment_deadline = None
+        self.payment_expired = self.payment_cancelling = False
         payments, request, result = self.payments, old.payment_request, old.payment
         if payments is not None and request is not None:
             if result is None or not result.paid:

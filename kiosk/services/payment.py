@@ -214,15 +214,30 @@ class PaymentService:
             self._results[reference] = result
         return result
 
-    def cancel(self, reference: str) -> None:
-        """The citizen left or cancelled before paying. A paid payment stays paid (the backend refuses)."""
+    def cancel(self, reference: str) -> PaymentResult:
+        """The citizen left or cancelled before paying. A paid payment stays paid (the backend refuses):
+        then the backend's word is asked and returned, so a payment confirmed while the citizen cancelled
+        is not lost (the caller prints it); otherwise the result is ``cancelled``."""
         with self._lock:
             request = self._requests.get(reference)
-        if request is not None and request.amount_vnd > 0:
+        cancelled = PaymentResult("vietqr", "cancelled", reference)
+        if request is None or request.amount_vnd <= 0:
+            return cancelled
+        try:
+            self.channel.cancel_payment(reference)
+        except BackendError as exc:
+            log.warning("payment %s: cancel not recorded: %s", reference, exc)
             try:
-                self.channel.cancel_payment(reference)
-            except BackendError as exc:
-                log.warning("payment %s: cancel not recorded: %s", reference, exc)
+                now = self.status(reference)
+            except (UnavailableError, PaymentRequired):
+                return cancelled
+            if now.paid:
+                log.warning("payment %s: the bank confirmed it while it was being cancelled", reference)
+                return now
+            return cancelled
+        with self._lock:
+            self._results[reference] = cancelled
+        return cancelled
 
     def permit(self, reference: str) -> PrintPermit:
         """The print permit of a paid visit (the same one on every call); PaymentRequired otherwise."""

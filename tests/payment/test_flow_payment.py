@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from drivers.base import Receipt
-from kiosk.flow import Action, ImmediateRunner, Screen, Service, VisitFlow
+from kiosk.flow import ImmediateRunner, Screen, Service, VisitFlow
 from kiosk.services.payment import PaymentService
 from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
 from offline_sync.gateway_sim import SimulatedGateway
@@ -122,13 +122,13 @@ def test_timeout_prints_nothing_and_waits_again(services: PaidServices, gateway:
     flow.payment_timeout_s = 0.3
     to_review(flow, pages=2, copies=1)
     flow.confirm()
-    assert flow.screen == Screen.error
-    assert flow.visit.error.kind == "payment_timeout"
+    # issue 25 W6: the payment screen itself says the time ran out (try again / cash / cancel)
+    assert flow.screen == Screen.payment and flow.payment_expired and not flow.payment_pending
     assert services.events == []
     # the citizen pays late; "try again" waits again on the same payment
     gateway.pay(flow.visit.payment_request.qr_payload)
     flow.payment_timeout_s = 10
-    flow.error_action(Action.try_again)
+    flow.retry_payment_wait()
     assert flow.screen == Screen.done
     assert services.events == ["print_copy", "print_receipt"]
 
