@@ -214,7 +214,8 @@ class VisitFlow(PageSteps, PrintSteps, PaymentSteps):
             if left <= 0:
                 self.reset(reason="done_timeout")
             return IdleStatus(False, max(0.0, left))
-        if self.screen == Screen.attract or self.screen in BUSY_SCREENS:
+        # issue 25 W6: no idle reset while the bank is awaited: the payment's own time-out rules then
+        if self.screen == Screen.attract or self.screen in BUSY_SCREENS or self.payment_pending:
             self.touch()
             return IdleStatus(False, self.countdown_s)
         idle = self.clock() - self._last_activity
