@@ -50,8 +50,8 @@ from kiosk.identity import liveness as liveness_module
 from kiosk.identity.config import IdentityConfig
 from kiosk.identity.dlib_models import FaceLandmarks, landmarks_of
 from kiosk.identity.generated_performances import performance, varied_performances
-from kiosk.identity.liveness import Challenge, LivenessChecker, LivenessState, check_challenge
-from kiosk.identity.liveness_planarity import MIN_TURN_FRAMES, sideways_residuals
+from kiosk.identity.liveness import Action, Challenge, LivenessChecker, LivenessState, check_challenge
+from kiosk.identity.liveness_planarity import MIN_TURN_FRAMES, STABLE_POINTS, sideways_residuals
 from kiosk.identity.presentation_attack import FAS_FT_THRESHOLD, PadModel
 from kiosk.identity.simulated_subject import _portrait_landmarks
 from kiosk.samples.card import compose_frame, sample_portrait
@@ -85,12 +85,49 @@ class RatioAloneChecker(LivenessChecker):
         return False
 
 
+def previous_track_points(
+    first_grey: np.ndarray,
+    later_grey: np.ndarray,
+    first_points: np.ndarray,
+    later_points: np.ndarray,
+    previous: object = None,
+) -> np.ndarray:
+    """The texture tracking of commit 663eb6b: homography warp, one Lucas-Kanade pass, a lost point keeps
+    the homography's guess (no exposure matching, no forward-backward or landmark check)."""
+    homography, _ = cv2.findHomography(
+        first_points[STABLE_POINTS].astype(np.float64), later_points[STABLE_POINTS].astype(np.float64), 0
+    )
+    if homography is None:
+        return later_points.copy()
+    height, width = later_grey.shape[:2]
+    warped = cv2.warpPerspective(first_grey, homography, (width, height), borderMode=cv2.BORDER_REPLICATE)
+    start = cv2.perspectiveTransform(first_points[None].astype(np.float64), homography)[0].astype(np.float32)
+    face_width = max(1.0, float(np.linalg.norm(later_points[16] - later_points[0])))
+    window = int(np.clip(face_width * 0.12, 9, 41)) | 1
+    tracked, status, _ = cv2.calcOpticalFlowPyrLK(
+        warped, later_grey, start[:, None, :], None, winSize=(window, window), maxLevel=2
+    )
+    found = tracked.reshape(-1, 2).astype(np.float64)
+    lost = status.reshape(-1) == 0
+    found[lost] = start[lost]
+    return np.asarray(found)
+
+
 class PreviousChecker(LivenessChecker):
-    """The rule of commit 663eb6b: the nose tip's parallax against its midline (nasion, chin) and its
-    cheeks, as shares of the nose ratio change; a head when cheeks >= 0.40 and -0.15 <= midline <= cheeks."""
+    """The rule of commit 663eb6b: its tracking (`previous_track_points`), then the nose tip's parallax
+    against its midline (nasion, chin) and its cheeks, as shares of the nose ratio change over at least 3
+    turn frames; a head when cheeks >= 0.40 and -0.15 <= midline <= cheeks; no screen check."""
 
     def _shows_a_screen(self) -> bool:
         return False
+
+    def _step_done(self, action: Action, face: FaceLandmarks) -> bool:
+        today = liveness_module.track_points
+        liveness_module.track_points = previous_track_points  # type: ignore[assignment]
+        try:
+            return super()._step_done(action, face)
+        finally:
+            liveness_module.track_points = today
 
     def _turned_in_3d(self, face: FaceLandmarks) -> bool:
         p = self._progress

@@ -172,6 +172,7 @@ class _StepProgress:
     # A turn: the step's first landmarks, the later ones, and the frames the parallax left undecided.
     baseline_points: np.ndarray | None = None
     baseline_grey: np.ndarray | None = None
+    previous_grey: np.ndarray | None = None  # the turn's last frame, to follow a quick turn step by step
     turn_points: list[np.ndarray] = field(default_factory=list)
     turn_ratio_changes: list[float] = field(default_factory=list)
     undecided_turns: int = 0
@@ -262,9 +263,11 @@ class LivenessChecker:
 
     @staticmethod
     def _drop_turn(progress: _StepProgress) -> None:
-        if progress.baseline_grey is not None:
-            progress.baseline_grey.fill(0)
+        for grey in (progress.baseline_grey, progress.previous_grey):
+            if grey is not None:
+                grey.fill(0)
         progress.baseline_grey = None
+        progress.previous_grey = None
         progress.baseline_points = None
         progress.turn_points.clear()
         progress.turn_ratio_changes.clear()
@@ -367,9 +370,17 @@ class LivenessChecker:
             if p.baseline_points is not None:
                 if p.baseline_grey is not None and self._current_grey is not None:
                     # Where the baseline's landmarks went by texture, not where dlib's face prior puts them.
+                    previous = None
+                    if p.previous_grey is not None and p.turn_points:
+                        previous = (p.previous_grey, p.turn_points[-1])
                     later = track_points(
-                        p.baseline_grey, self._current_grey, p.baseline_points, with_cheeks(face.points)
+                        p.baseline_grey,
+                        self._current_grey,
+                        p.baseline_points,
+                        with_cheeks(face.points),
+                        previous,
                     )
+                    p.previous_grey = self._current_grey.copy()
                 else:
                     later = with_cheeks(face.points)
                 p.turn_points.append(later)

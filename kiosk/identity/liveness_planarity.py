@@ -156,8 +156,52 @@ def _matched_exposure(image: np.ndarray, reference: np.ndarray, points: np.ndarr
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
+def _flow(
+    from_grey: np.ndarray, to_grey: np.ndarray, from_points: np.ndarray, to_landmarks: np.ndarray
+) -> np.ndarray:
+    """`from_points` (NaN: unknown) followed into `to_grey` by texture; NaN where lost (see track_points)."""
+    found = np.full(to_landmarks.shape, np.nan)
+    stable = [i for i in STABLE_POINTS if np.isfinite(from_points[i]).all()]
+    if len(stable) < MIN_STABLE_TRACKED:
+        return found
+    homography, _ = cv2.findHomography(
+        from_points[stable].astype(np.float64), to_landmarks[stable].astype(np.float64), 0
+    )
+    if homography is None:
+        return found
+    known = np.flatnonzero(np.isfinite(from_points).all(axis=1))
+    height, width = to_grey.shape[:2]
+    warped = cv2.warpPerspective(from_grey, homography, (width, height), borderMode=cv2.BORDER_REPLICATE)
+    start = cv2.perspectiveTransform(from_points[known][None].astype(np.float64), homography)[0]
+    start = start.astype(np.float32)
+    face_width = max(1.0, float(np.linalg.norm(to_landmarks[16] - to_landmarks[0])))
+    warped = _matched_exposure(warped, to_grey, to_landmarks)
+    window = int(np.clip(face_width * 0.12, 9, 41)) | 1
+    size = (window, window)
+    tracked, status, _ = cv2.calcOpticalFlowPyrLK(
+        warped, to_grey, start[:, None, :], None, winSize=size, maxLevel=2
+    )
+    back, back_status, _ = cv2.calcOpticalFlowPyrLK(to_grey, warped, tracked, None, winSize=size, maxLevel=2)
+    moved = tracked.reshape(-1, 2).astype(np.float64)
+    returned = np.linalg.norm(back.reshape(-1, 2) - start, axis=1)
+    off = np.linalg.norm(moved - to_landmarks[known], axis=1) / face_width
+    lost = (
+        (status.reshape(-1) == 0)
+        | (back_status.reshape(-1) == 0)
+        | (returned > TRACK_BACK_PX)
+        | (off > TRACK_OFF_LANDMARK)
+    )
+    moved[lost] = np.nan
+    found[known] = moved
+    return found
+
+
 def track_points(
-    first_grey: np.ndarray, later_grey: np.ndarray, first_points: np.ndarray, later_points: np.ndarray
+    first_grey: np.ndarray,
+    later_grey: np.ndarray,
+    first_points: np.ndarray,
+    later_points: np.ndarray,
+    previous: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Where the skin (or paper) under `first_points` went in `later_grey`, followed by its texture; NaN
     for a point the tracking lost.
@@ -169,35 +213,14 @@ def track_points(
     it back does not return within `TRACK_BACK_PX` of where it started (forward-backward check), or when
     it lands further than `TRACK_OFF_LANDMARK` face widths from dlib's own landmark (a jump to other
     texture, e.g. the outline's edge in dim light: dlib's prior shifts a print's points by a few pixels,
-    not by a tenth of the face)."""
-    homography, _ = cv2.findHomography(
-        first_points[STABLE_POINTS].astype(np.float64), later_points[STABLE_POINTS].astype(np.float64), 0
-    )
-    if homography is None:
-        return np.full(later_points.shape, np.nan)
-    height, width = later_grey.shape[:2]
-    warped = cv2.warpPerspective(first_grey, homography, (width, height), borderMode=cv2.BORDER_REPLICATE)
-    start = cv2.perspectiveTransform(first_points[None].astype(np.float64), homography)[0].astype(np.float32)
-    face_width = max(1.0, float(np.linalg.norm(later_points[16] - later_points[0])))
-    warped = _matched_exposure(warped, later_grey, later_points)
-    window = int(np.clip(face_width * 0.12, 9, 41)) | 1
-    size = (window, window)
-    tracked, status, _ = cv2.calcOpticalFlowPyrLK(
-        warped, later_grey, start[:, None, :], None, winSize=size, maxLevel=2
-    )
-    back, back_status, _ = cv2.calcOpticalFlowPyrLK(
-        later_grey, warped, tracked, None, winSize=size, maxLevel=2
-    )
-    found = tracked.reshape(-1, 2).astype(np.float64)
-    returned = np.linalg.norm(back.reshape(-1, 2) - start, axis=1)
-    off = np.linalg.norm(found - later_points, axis=1) / face_width
-    lost = (
-        (status.reshape(-1) == 0)
-        | (back_status.reshape(-1) == 0)
-        | (returned > TRACK_BACK_PX)
-        | (off > TRACK_OFF_LANDMARK)
-    )
-    found[lost] = np.nan
+    not by a tenth of the face). A quick, wide turn changes the skin's look too much between the first
+    frame and a later one: the points lost that way are followed from `previous` (the frame before and
+    where its points were tracked), a smaller step."""
+    found = _flow(first_grey, later_grey, first_points, later_points)
+    if previous is not None and np.isnan(found).any():
+        chained = _flow(previous[0], later_grey, previous[1], later_points)
+        lost = np.isnan(found).any(axis=1)
+        found[lost] = chained[lost]
     return np.asarray(found)
 
 
