@@ -179,15 +179,19 @@ class PaymentBook:
                 raise ApiProblem(409, "the payment is already paid")
             if current == "cancelled" and status != "cancelled":
                 raise ApiProblem(409, "the payment was cancelled")
+            # never off "paid", even if the bank's notice landed since the SELECT (another process)
             cur.execute(
-                "UPDATE payments SET status = ?, updated_at = ? WHERE reference = ?",
+                "UPDATE payments SET status = ?, updated_at = ? WHERE reference = ? AND status <> 'paid'",
                 (status, _now(), reference),
             )
             cur.execute(
                 "SELECT reference, kiosk_id, amount_vnd, method, status, created_at, updated_at, paid_at, gateway_txn FROM payments WHERE reference = ?",
                 (reference,),
             )
-            return self._row(cur.fetchone())
+            payment = self._row(cur.fetchone())
+        if payment["status"] == "paid":  # the cancel and the notice at once: the payment stays paid
+            raise ApiProblem(409, "the payment is already paid")
+        return payment
 
     def notify(self, body: bytes, signature: str) -> dict[str, Any]:
         """A gateway notice: checked, recorded once by txn_id, and applied to the payment."""
@@ -217,11 +221,19 @@ class PaymentBook:
                 outcome = "cancelled"
             else:
                 outcome = "paid"
+                # only a payment still open: a cancel that landed since the SELECT (another process) wins,
+                # and the notice is then recorded as "cancelled" for the back office's refund list
                 cur.execute(
                     "UPDATE payments SET status = 'paid', paid_at = ?, gateway_txn = ?, updated_at = ?"
-                    " WHERE reference = ?",
+                    " WHERE reference = ? AND status IN ('pending', 'cash_at_counter')",
                     (notice.paid_at.isoformat(), notice.txn_id, _now(), notice.reference),
                 )
+                cur.execute(
+                    "SELECT status, gateway_txn FROM payments WHERE reference = ?", (notice.reference,)
+                )
+                applied = cur.fetchone()
+                if applied is None or applied[0] != "paid" or applied[1] != notice.txn_id:
+                    outcome = "cancelled"
             cur.execute(
                 "INSERT INTO gateway_events(txn_id, reference, amount_vnd, received_at, outcome, body)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -231,6 +243,42 @@ class PaymentBook:
             # recorded for reconciliation, but the gateway must know the payment was not applied
             raise ApiProblem(422, f"payment not applied: {outcome}")
         return {"txn_id": notice.txn_id, "outcome": outcome, "replayed": False}
+
+
+# What a gateway notice that was not applied means for the citizen: the bank moved the money, the kiosk
+# gave nothing for it (issue 25 walk W10). The back office lists these for a refund or the copy.
+NOT_APPLIED = ("cancelled", "amount_mismatch", "unknown_reference")
+
+
+def money_not_applied(db: BackendDB) -> list[dict[str, Any]]:
+    """Every transfer the gateway confirmed that paid for nothing: a payment cancelled (the citizen left,
+    or the kiosk reset) before the bank's notice, a wrong amount, or an unknown reference. Oldest first,
+    with the payment's kiosk (None for an unknown reference) and when the kiosk gave it up."""
+    with db._tx() as cur:
+        for statement in _SCHEMA:
+            cur.execute(statement)
+        cur.execute(
+            "SELECT g.txn_id, g.reference, g.amount_vnd, g.received_at, g.outcome,"
+            " p.kiosk_id, p.amount_vnd, p.status, p.updated_at"
+            " FROM gateway_events g LEFT JOIN payments p ON p.reference = g.reference"
+            " WHERE g.outcome IN (?, ?, ?) ORDER BY g.received_at",
+            NOT_APPLIED,
+        )
+        rows = cur.fetchall()
+    return [
+        {
+            "txn_id": txn,
+            "reference": reference,
+            "amount_vnd": int(amount),
+            "received_at": received,
+            "outcome": outcome,
+            "kiosk_id": kiosk,
+            "opened_amount_vnd": int(opened) if opened is not None else None,
+            "payment_status": status,
+            "given_up_at": updated,
+        }
+        for txn, reference, amount, received, outcome, kiosk, opened, status, updated in rows
+    ]
 
 
 def payment_routes(db: BackendDB, guarded: Guard, kiosk_of: KioskOf) -> list[Route]:

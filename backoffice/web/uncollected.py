@@ -8,12 +8,17 @@ technician can also print it there (maintenance), which takes it off the list.
 
 ``GET /ops/uncollected`` (HTML) and ``GET /api/ops/uncollected`` (JSON), behind the staff login: roles it,
 admin and supervisor see every kiosk; an officer sees the kiosks the city assigned to their ward.
+
+The same page lists the money the bank moved for nothing (issue 25 walk W10): a gateway notice for a payment
+the kiosk had already cancelled (the citizen left, or the visit was reset, before the bank confirmed), a
+wrong amount, or an unknown reference. The backend refuses to apply it (422), and it is shown here with the
+reference, kiosk, amount and time, for a refund or the copy at the counter (``GET /api/ops/late-payments``).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from backoffice.services.payments import money_not_applied
 from backoffice.storage.db import BackendDB
 from backoffice.web.common import SECURITY_HEADERS, Forbidden, NeedLogin, Web
 from offline_sync.protocol.uncollected import parse_uncollected
@@ -46,6 +52,16 @@ TEXT = {
         "none": "Không có bản sao nào chờ nhận.",
         "copy": "bản sao",
         "receipt": "biên nhận",
+        "late_title": "Đã nhận tiền sau khi hủy: hoàn tiền hoặc cấp bản sao",
+        "late_intro": "Ngân hàng đã chuyển tiền cho các giao dịch dưới đây nhưng ki-ốt đã hủy giao dịch (hoặc số tiền, mã không khớp). Công dân chưa nhận được gì: liên hệ để hoàn tiền hoặc cấp bản sao tại quầy.",
+        "late_none": "Không có khoản tiền nào chờ hoàn hoặc cấp.",
+        "received": "Ngân hàng báo lúc",
+        "amount": "Số tiền",
+        "why": "Lý do",
+        "txn": "Mã giao dịch ngân hàng",
+        "cancelled": "giao dịch đã hủy",
+        "amount_mismatch": "sai số tiền",
+        "unknown_reference": "không rõ mã thanh toán",
     },
     "en": {
         "title": "Paid copies not yet printed",
@@ -63,6 +79,16 @@ TEXT = {
         "none": "No copy is waiting to be collected.",
         "copy": "copy",
         "receipt": "receipt",
+        "late_title": "Paid after cancel: refund or issue",
+        "late_intro": "The bank moved the money for these payments, but the kiosk had cancelled them (or the amount or reference did not match). The citizen received nothing: refund them, or issue the copy at the counter.",
+        "late_none": "No payment is waiting for a refund or the copy.",
+        "received": "Bank notice at",
+        "amount": "Amount",
+        "why": "Why",
+        "txn": "Bank transaction",
+        "cancelled": "payment cancelled",
+        "amount_mismatch": "wrong amount",
+        "unknown_reference": "unknown reference",
     },
 }
 
@@ -99,6 +125,25 @@ def uncollected_rows(db: BackendDB, *, ward: str | None = None) -> list[dict[str
     return sorted(rows, key=lambda row: row["since"])
 
 
+def late_payment_rows(db: BackendDB, *, ward: str | None = None) -> list[dict[str, Any]]:
+    """The money the bank moved for nothing (`ward`: only that ward's kiosks; an unknown reference names
+    no kiosk and is shown only to the roles that see every kiosk)."""
+    rows = money_not_applied(db)
+    if ward is None:
+        return rows
+    wards = db.kiosk_wards()
+    return [row for row in rows if row["kiosk_id"] is not None and wards.get(row["kiosk_id"]) == ward]
+
+
+def _local_time(text: str | None) -> str:
+    if not text:
+        return "—"
+    try:
+        return datetime.fromisoformat(text).astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return text[:16]
+
+
 def uncollected_routes(web: Web) -> list[Route]:
     async def allowed(request: Request) -> tuple[Any, str | None]:
         _session, user = await web.user(request, ROLES)
@@ -116,6 +161,15 @@ def uncollected_routes(web: Web) -> list[Route]:
         lang = web.lang(request)
         text = TEXT["en" if lang == "en" else "vi"]
         rows = await run_in_threadpool(uncollected_rows, web.db, ward=ward)
+        late = [
+            {
+                **row,
+                "amount": f"{row['amount_vnd']:,}".replace(",", "."),
+                "why": text.get(row["outcome"], row["outcome"]),
+                "received": _local_time(row["received_at"]),
+            }
+            for row in await run_in_threadpool(late_payment_rows, web.db, ward=ward)
+        ]
         shown = [
             {
                 **row,
@@ -125,7 +179,7 @@ def uncollected_routes(web: Web) -> list[Route]:
             }
             for row in rows
         ]
-        return web.render(request, "uncollected.html", rows=shown, text=text)
+        return web.render(request, "uncollected.html", rows=shown, late=late, text=text)
 
     async def api(request: Request) -> Response:
         try:
@@ -137,7 +191,18 @@ def uncollected_routes(web: Web) -> list[Route]:
         rows = await run_in_threadpool(uncollected_rows, web.db, ward=ward)
         return JSONResponse({"uncollected": rows}, headers=SECURITY_HEADERS)
 
+    async def late_api(request: Request) -> Response:
+        try:
+            _user, ward = await allowed(request)
+        except NeedLogin:
+            return JSONResponse({"error": "log in first"}, status_code=401, headers=SECURITY_HEADERS)
+        except Forbidden:
+            return JSONResponse({"error": "a staff role is required"}, 403, headers=SECURITY_HEADERS)
+        rows = await run_in_threadpool(late_payment_rows, web.db, ward=ward)
+        return JSONResponse({"late_payments": rows}, headers=SECURITY_HEADERS)
+
     return [
         Route("/ops/uncollected", page, methods=["GET"]),
         Route("/api/ops/uncollected", api, methods=["GET"]),
+        Route("/api/ops/late-payments", late_api, methods=["GET"]),
     ]
