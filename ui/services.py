@@ -158,12 +158,25 @@ class MaintenanceServices:
         self.app.prompted("document")
         with self.services.scanner_lock:
             image = self.app.devices.scanner.scan()
-        return f"Quét thử được: ảnh {image.shape[1]}×{image.shape[0]} điểm ảnh.", image
+        width, height = image.shape[1], image.shape[0]
+        return pick(
+            self.language,
+            f"Quét thử được: ảnh {width}×{height} điểm ảnh.",
+            f"Test scan done: a {width}×{height} pixel image.",
+        ), image
 
     def action_camera_preview(self) -> tuple[str, Any]:
         frame, box = self.services.preview_frame()
-        face = "thấy một khuôn mặt" if box is not None else "không thấy khuôn mặt nào"
-        return f"Camera hoạt động: ảnh {frame.shape[1]}×{frame.shape[0]} điểm ảnh, {face}.", frame
+        width, height = frame.shape[1], frame.shape[0]
+        if box is not None:
+            face = pick(self.language, "thấy một khuôn mặt", "a face is seen")
+        else:
+            face = pick(self.language, "không thấy khuôn mặt nào", "no face is seen")
+        return pick(
+            self.language,
+            f"Camera hoạt động: ảnh {width}×{height} điểm ảnh, {face}.",
+            f"The camera works: a {width}×{height} pixel image, {face}.",
+        ), frame
 
     def action_test_page(self) -> str:
         from reportlab.lib.pagesizes import A4
@@ -180,10 +193,18 @@ class MaintenanceServices:
             job = self.app.devices.document_printer.print_pdf(path, copies=1, title="test page")
         finally:
             path.unlink(missing_ok=True)
-        state = JOB_STATE_VI.get(str(getattr(job, "state", "")), str(getattr(job, "state", "")))
-        where = f", tệp {job.output.name}" if getattr(job, "output", None) else ""
+        raw_state = str(getattr(job, "state", ""))
+        state = raw_state if self.language == "en" else JOB_STATE_VI.get(raw_state, raw_state)
+        output = getattr(job, "output", None)
+        where = pick(self.language, f", tệp {output.name}", f", file {output.name}") if output else ""
         detail = f" ({job.detail})" if getattr(job, "detail", "") else ""
-        return f"Đã gửi trang in thử tới {getattr(job, 'printer', 'máy in A4')}: lệnh in số {getattr(job, 'job_id', '?')}, {state}{detail}{where}."
+        printer = getattr(job, "printer", "") or pick(self.language, "máy in A4", "the A4 printer")
+        number = getattr(job, "job_id", "?")
+        return pick(
+            self.language,
+            f"Đã gửi trang in thử tới {printer}: lệnh in số {number}, {state}{detail}{where}.",
+            f"Test page sent to {printer}: print job {number}, {state}{detail}{where}.",
+        )
 
     def action_test_receipt(self) -> str:
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -191,7 +212,11 @@ class MaintenanceServices:
             code="TEST", lines=("IN THỬ BIÊN NHẬN", f"Kiosk {self.app.config.kiosk.id}", now), qr_data="TEST"
         )
         self.app.devices.receipt_printer.print_receipt(receipt)
-        return "Đã in biên nhận thử: xem tờ biên nhận ở khe ra giấy."
+        return pick(
+            self.language,
+            "Đã in biên nhận thử: xem tờ biên nhận ở khe ra giấy.",
+            "Test receipt printed: look at the receipt slot.",
+        )
 
     # -- sync -------------------------------------------------------------------------------------
     def _kiosk_cli_json(self, *args: str, timeout: float = 60) -> Any:
