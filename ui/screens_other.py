@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -195,6 +195,8 @@ class CheckResultScreen(ScreenBase):
         box.addLayout(top)
         self.details = make_label()
         self.online = make_label()
+        for label in (self.details, self.online):  # extra height (a fit made at another width) goes below
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         box.addWidget(self.details)
         box.addWidget(self.online)
         self.body.addWidget(frame)
@@ -275,6 +277,7 @@ class CheckResultScreen(ScreenBase):
         if valid and older:
             self.instruction.setText(QCoreApplication.translate("CheckResultScreen", str(OLDER_SEAL)))
         self._fit_texts()
+        QTimer.singleShot(0, self._fit_texts)  # again once the layout gave the new texts their width
         self.online.setText(self.online_text(online) if valid else "")
         self.online.setVisible(valid)
         self.go.setText(self.tr("Finish"))
