@@ -17,12 +17,13 @@ import unicodedata
 from collections.abc import Iterable
 
 import shiboken6
-from PySide6.QtCore import QObject, QProcess
+from PySide6.QtCore import QObject, QProcess, Qt
 from PySide6.QtWidgets import QLabel, QLayout, QWidget
 
 log = logging.getLogger(__name__)
 
 VOICES = {"vi": "vi", "en": "en-gb"}
+SPOKEN_KEPT = 400  # prompts kept in `Voice.spoken` (a kiosk runs for weeks)
 # A pace an elderly citizen can follow (issue 25): espeak-ng's default is 175 words a minute with no pause
 # between words; the kiosk speaks at 125 with a 60 ms gap, and a sentence's end gets espeak's full stop.
 WORDS_PER_MINUTE = 125
@@ -58,7 +59,7 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in SENTENCE_SPLIT.split(clean(text)) if s]
 
 
-def _labels_in_layout(layout: QLayout, seen: list[QWidget]) -> None:
+def _labels_in_layout(layout: QLayout, seen: dict[int, QWidget]) -> None:
     for index in range(layout.count()):
         item = layout.itemAt(index)
         if item is None:
@@ -69,25 +70,25 @@ def _labels_in_layout(layout: QLayout, seen: list[QWidget]) -> None:
             _labels_in_layout(inner, seen)
 
 
-def _labels_in(widget: QWidget, seen: list[QWidget]) -> None:
-    if widget in seen:
+def _labels_in(widget: QWidget, seen: dict[int, QWidget]) -> None:
+    if id(widget) in seen:
         return
-    seen.append(widget)
+    seen[id(widget)] = widget  # (a dict keeps the order the widgets were met in)
     if (layout := widget.layout()) is not None:
         _labels_in_layout(layout, seen)
-    for child in widget.findChildren(QWidget):  # a widget outside any layout (a scroll area's page, a badge)
-        if child.parentWidget() is widget:
-            _labels_in(child, seen)
+    # then its children outside any layout (a scroll area's page, a badge over a picture)
+    for child in widget.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        _labels_in(child, seen)
 
 
 def visible_texts(root: QWidget, skip: Iterable[QWidget | None] = ()) -> list[str]:
     """The texts of `root`'s visible labels in reading order (the order of its layouts: top to bottom,
     left to right), without the widgets in `skip` (a countdown that changes every second)."""
-    order: list[QWidget] = []
+    order: dict[int, QWidget] = {}
     _labels_in(root, order)
     skipped = {id(w) for w in skip if w is not None}
     texts = []
-    for widget in order:
+    for widget in order.values():
         if not isinstance(widget, QLabel) or not widget.isVisibleTo(root) or id(widget) in skipped:
             continue
         if any(id(parent) in skipped for parent in _parents(widget, root)):
@@ -133,11 +134,16 @@ class Voice(QObject):
         """Whether a prompt is being said or waits to be."""
         return self._current is not None or bool(self._waiting)
 
+    def _asked(self, language: str, text: str) -> None:
+        self.spoken.append((language, text))
+        if len(self.spoken) > SPOKEN_KEPT:
+            del self.spoken[: SPOKEN_KEPT // 2]
+
     def say(self, text: str, language: str) -> None:
         """Say `text` now, cutting what was being said and dropping what waited (a new screen)."""
         if not self.enabled or not text.strip():
             return
-        self.spoken.append((language, text))
+        self._asked(language, text)
         self.stop()
         self._start(language, text)
 
@@ -158,7 +164,7 @@ class Voice(QObject):
         if not new:
             return
         text = " ".join(new)
-        self.spoken.append((language, text))
+        self._asked(language, text)
         if self._current is None:
             self._start(language, text)
         else:

@@ -297,6 +297,8 @@ class KioskWindow(QWidget):
         new sentences after what is being said. A new language is said whole, cutting."""
         screen, language, said = self._said_here
         self.voice.enabled = self.flow.visit.voice
+        if not self.voice.enabled:
+            return  # nothing to say: the screen's text is not even gathered
         if screen != self.flow.screen or language != self.flow.visit.language:
             self.speak_current()
             return
