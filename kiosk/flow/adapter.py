@@ -103,6 +103,8 @@ class PipelineServices:
             book=lambda: UncollectedBook(app.store.local),
             copy_pdf=services.kept_pdf,
             document_printer=lambda: app.devices.document_printer,
+            print_slip=services.print_slip,  # the missing receipt, on whatever printer works (walk W12)
+            authority=config.kiosk.authority,
         )
         return services
 

@@ -333,18 +333,6 @@ class PrintSteps:
                 )
             except Exception as exc:
                 log.warning("copy %s: the receipt did not print on any printer: %s", paid.code, exc)
-        collect = getattr(services, "collect", None)
-        if collect is not None:
-            try:
-                collect.mark(
-                    paid.code,
-                    reference=paid.reference,
-                    amount_vnd=paid.amount_vnd,
-                    copies=paid.copies,
-                    missing=missing,
-                )
-            except Exception as exc:  # the screen and the slip still carry the code
-                log.error("copy %s: cannot mark it paid, not printed: %s", paid.code, exc)
         printed_on = slip_out
         slip_of = getattr(services, "collect_slip", None)
         if print_slip is not None and slip_of is not None and not slip_out:
@@ -354,6 +342,21 @@ class PrintSteps:
                 )
             except Exception as exc:
                 log.warning("copy %s: the collect slip did not print on any printer: %s", paid.code, exc)
+        # The slip is the receipt (code, fee, reference, secret) under its heading: once it is out, only the
+        # copy is owed, and the list (maintenance, the back office) says so (walk W9/W12).
+        owed = tuple(p for p in missing if p != "receipt") if printed_on and receipt is not None else missing
+        collect = getattr(services, "collect", None)
+        if collect is not None and owed:
+            try:
+                collect.mark(
+                    paid.code,
+                    reference=paid.reference,
+                    amount_vnd=paid.amount_vnd,
+                    copies=paid.copies,
+                    missing=owed,
+                )
+            except Exception as exc:  # the screen and the slip still carry the code
+                log.error("copy %s: cannot mark it paid, not printed: %s", paid.code, exc)
         return CollectState(
             paid.code, paid.reference, paid.amount_vnd, paid.copies, printed_on, missing, None, kind
         )

@@ -10,7 +10,9 @@ When a paid visit's copy or receipt cannot be printed, the kiosk
 * and the screen says the fee was received and shows the code (kiosk.flow.print_step).
 
 A technician (maintenance) or the counter prints the copy again at no charge (`Collect.free_reprint`),
-which closes the row.
+which closes the row. It prints what the row lists as missing (walk W12): the copy, and the receipt when no
+slip carried it (then a receipt of the code, fee and payment reference; the retrieval secret is not kept on
+the kiosk, so it cannot be printed again).
 """
 
 from __future__ import annotations
@@ -52,6 +54,12 @@ SLIP_TEXT = {
         "reference": "Payment reference: {reference}",
         "amount": "Fee paid: {amount} VND",
     },
+}
+REPRINT_RECEIPT_TEXT = {
+    "heading": "BIÊN NHẬN - ĐÃ NHẬN PHÍ (IN LẠI MIỄN PHÍ)",
+    "code": "Mã bản sao: {code}",
+    "reference": "Mã thanh toán: {reference}",
+    "note": "Tra cứu bản sao bằng mã QR trên phiếu này.",
 }
 COLLECT_COUNTER = {"vi": "Quầy 1 - Tiếp nhận hồ sơ", "en": "counter 1 (reception)"}
 
@@ -99,6 +107,26 @@ def collect_slip(
         amount_vnd=amount_vnd,
         payment_reference=reference,
         language="en" if language == "en" else "vi",  # issue 25: receipt_render's labels too
+    )
+
+
+def reprint_receipt(item: Uncollected, *, authority: str = "") -> Receipt:
+    """The receipt of a paid copy printed again at no charge (its original receipt never printed)."""
+    text = REPRINT_RECEIPT_TEXT
+    lines = (
+        *([authority] if authority else []),
+        text["heading"],
+        text["code"].format(code=item.code),
+        text["reference"].format(reference=item.payment_reference),
+        text["note"],
+    )
+    return Receipt(
+        code=item.code,
+        lines=lines,
+        qr_data=item.code,
+        copies=item.copies,
+        amount_vnd=item.amount_vnd,
+        payment_reference=item.payment_reference,
     )
 
 
@@ -152,6 +180,9 @@ class Collect:
     book: Callable[[], UncollectedBook]
     copy_pdf: Callable[[str], Path | None]  # the kept PDF of a code (None: not kept here)
     document_printer: Callable[[], Any]
+    # a receipt on whatever printer works (PipelineServices.print_slip): the free reprint's missing receipt
+    print_slip: Callable[[Receipt], str] | None = None
+    authority: str = ""
 
     def mark(
         self, code: str, *, reference: str, amount_vnd: int, copies: int, missing: tuple[str, ...]
@@ -172,10 +203,21 @@ class Collect:
         item = self.book().get(code)
         if item is None or item.collected_at is not None:
             raise UnknownCodeError(f"{code} is not a paid copy waiting to be collected", subject=code)
-        pdf = self.copy_pdf(code)
-        if pdf is None or not pdf.is_file():
-            raise UnknownCodeError(f"the copy {code} is not kept on this kiosk", subject=code)
-        job = self.document_printer().print_pdf(pdf, copies=item.copies, title=code)
+        job = None
+        if "copy" in item.missing or not item.missing:
+            pdf = self.copy_pdf(code)
+            if pdf is None or not pdf.is_file():
+                raise UnknownCodeError(f"the copy {code} is not kept on this kiosk", subject=code)
+            job = self.document_printer().print_pdf(pdf, copies=item.copies, title=code)
+        if "receipt" in item.missing and self.print_slip is not None:
+            try:  # what the list said was missing, all of it (walk W12)
+                where = self.print_slip(reprint_receipt(item, authority=self.authority))
+                log.info("copy %s: its receipt printed at no charge (%s)", code, where)
+            except DeviceError as exc:
+                if job is None:  # only the receipt was owed, and it did not print: the row stays
+                    raise
+                # the copy is out, which is what the citizen came for
+                log.warning("copy %s: the copy printed again, its receipt did not (%s)", code, exc.reason)
         self.book().collected(code, "free_reprint")
         log.info("copy %s printed again at no charge (%d copies)", code, item.copies)
         return job

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 
 from drivers.base import Receipt
@@ -76,8 +77,14 @@ class KioskServices(FakeServices):
         self.scanner = SimpleNamespace(
             name="scanner", status=lambda: DeviceStatus("scanner", "fake", DeviceState.ok, "ready")
         )
+        self.camera = SimpleNamespace(  # the face step's camera: there, and it gives a picture
+            name="camera",
+            status=lambda: DeviceStatus("camera", "fake", DeviceState.ok, "ready"),
+            read=lambda: np.zeros((4, 4, 3), np.uint8),
+        )
         self.devices = SimpleNamespace(
             scanner=self.scanner,
+            camera=self.camera,
             document_printer=self.a4,
             receipt_printer=self.receipt_printer,
             health=HealthMonitor(),
@@ -91,6 +98,7 @@ class KioskServices(FakeServices):
             book=lambda: UncollectedBook(self.store),
             copy_pdf=lambda code: self.pdf if code == CODE else None,
             document_printer=lambda: self.a4,
+            print_slip=self.slips.print_slip,
         )
         self.certify_fails: Exception | None = None
         self.events: list[str] = []
@@ -237,11 +245,14 @@ def test_printer_gone_after_payment_before_the_copy(kiosk: KioskServices, gatewa
     assert state.printed_on == "receipt_printer"
     assert slip.code == CODE and "ĐÃ NHẬN PHÍ - BẢN SAO CHỜ NHẬN" in slip.lines
     assert slip.amount_vnd == state.amount_vnd and slip.payment_reference == state.reference
-    assert owed(kiosk) == [(CODE, ("copy", "receipt"))]
-    # maintenance reprints it at no charge, and the copy is no longer owed
+    # the slip is the receipt (code, fee, reference) under its heading: only the copy is owed (walk W9/W12)
+    assert owed(kiosk) == [(CODE, ("copy",))]
+    # maintenance reprints it at no charge: what is owed, the copy, and no second receipt
     kiosk.a4.fault = None
+    receipts = len(kiosk.receipt_printer.receipts)
     kiosk.collect.free_reprint(CODE)
     assert kiosk.a4.pdfs[-1] == (CODE, b"%PDF-1.7 the signed copy")
+    assert len(kiosk.receipt_printer.receipts) == receipts
     assert owed(kiosk) == []
 
 
@@ -313,6 +324,30 @@ def test_receipt_fails_on_every_printer_after_the_copy(
     state = _paid_and_failed(flow, kiosk, gateway)
     assert state.code == CODE and state.missing == ("receipt",) and state.printed_on == ""
     assert owed(kiosk) == [(CODE, ("receipt",))]
+    # the free reprint prints what is listed as missing: the receipt, not a second copy (walk W12)
+    kiosk.a4.fail_next = kiosk.receipt_printer.fail_next = 0
+    copies_before = list(kiosk.a4.pdfs)
+    kiosk.collect.free_reprint(CODE)
+    reprinted = kiosk.receipt_printer.receipts[-1]
+    assert reprinted.code == CODE and reprinted.amount_vnd == state.amount_vnd
+    assert reprinted.payment_reference == state.reference
+    assert kiosk.a4.pdfs == copies_before
+    assert owed(kiosk) == []
+
+
+def test_both_missing_and_no_slip_the_free_reprint_prints_copy_and_receipt(
+    kiosk: KioskServices, gateway: SimulatedGateway
+) -> None:
+    flow = VisitFlow(kiosk, ImmediateRunner())
+    to_review(flow)
+    kiosk.a4.fail_next = kiosk.receipt_printer.fail_next = 5  # no printer works: no slip either
+    state = _paid_and_failed(flow, kiosk, gateway)
+    assert state.printed_on == "" and owed(kiosk) == [(CODE, ("copy", "receipt"))]
+    kiosk.a4.fail_next = kiosk.receipt_printer.fail_next = 0
+    kiosk.collect.free_reprint(CODE)
+    assert kiosk.a4.pdfs[-1] == (CODE, b"%PDF-1.7 the signed copy")
+    assert kiosk.receipt_printer.receipts[-1].code == CODE
+    assert owed(kiosk) == []
 
 
 # -- the citizen walks away --------------------------------------------------------------------------
@@ -344,7 +379,7 @@ def test_a_paid_visit_reset_before_it_delivered_prints_the_slip_first(
     assert "collect_slip" in runner.names
     assert kiosk.receipt_printer.receipts[-1].code == CODE
     assert "ĐÃ NHẬN PHÍ - BẢN SAO CHỜ NHẬN" in kiosk.receipt_printer.receipts[-1].lines
-    assert owed(kiosk) == [(CODE, ("copy", "receipt"))]
+    assert owed(kiosk) == [(CODE, ("copy",))]  # the slip carried the receipt
 
 
 def test_the_collect_screen_times_out_without_a_second_slip(
