@@ -159,10 +159,19 @@ from ui.window import KioskWindow
 qt_application()  # the timer below needs the application that run() will use
 app = KioskApp(parse_config({"kiosk": {"data_dir": sys.argv[1]}}))
 
+fullscreen = sys.argv[2] != "windowed"
+tries = [0]
+
 def look():
-    for w in QApplication.topLevelWidgets():
-        if isinstance(w, KioskWindow) and w.isVisible():
-            print("screen", w.flow.screen, w.isFullScreen(), flush=True)
+    # Until the window is shown as asked (a loaded machine may take seconds), at most ~60 s.
+    tries[0] += 1
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, KioskWindow) and w.isVisible()]
+    settled = shown and all(w.isFullScreen() == fullscreen and w.flow.screen == "attract" for w in shown)
+    if not settled and tries[0] < 600:
+        QTimer.singleShot(100, look)
+        return
+    for w in shown:
+        print("screen", w.flow.screen, w.isFullScreen(), flush=True)
     QApplication.exit(0)  # quit() would ask the locked window to close, which it refuses
 
 QTimer.singleShot(1500, look)
