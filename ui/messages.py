@@ -34,6 +34,7 @@ ERROR_TITLES = {
     "chip_refused": QT_TRANSLATE_NOOP("Messages", "Your card's chip could not be verified"),
     "internal": QT_TRANSLATE_NOOP("Messages", "The kiosk has a problem"),
     "duplicate_page": QT_TRANSLATE_NOOP("Messages", "This page looks the same as page %1"),
+    "camera": QT_TRANSLATE_NOOP("Messages", "The camera is not working"),
 }
 
 ERROR_HELP = {
@@ -82,6 +83,11 @@ ERROR_HELP = {
     "duplicate_page": QT_TRANSLATE_NOOP(
         "Messages", "It may have been scanned twice. Scan the next page instead, or keep this one."
     ),
+    "camera": QT_TRANSLATE_NOOP(
+        "Messages",
+        "This is not your mistake. Press “Call staff”: staff will come to help you, "
+        "or press “Get a queue ticket” to be served at the counter.",
+    ),
 }
 
 # Issue 25: what to do, when it depends on why (the reason the check already knows), over ERROR_HELP.
@@ -128,8 +134,14 @@ FACE_REASONS = {
     "static_replay": QT_TRANSLATE_NOOP("Messages", "The camera did not see your head move."),
     "flat_picture": QT_TRANSLATE_NOOP("Messages", "The camera did not see your head move."),
     "not_same_person": QT_TRANSLATE_NOOP("Messages", "Your face did not match the photo on your card."),
+    "not_seen": QT_TRANSLATE_NOOP("Messages", "No face has been seen yet."),
 }
 FACE_HELP = {
+    "not_seen": QT_TRANSLATE_NOOP(
+        "Messages",
+        "Stand (or sit) in front of the camera with your face inside the oval, then press “Try again”. "
+        "If you cannot, press “Call staff” or “Get a queue ticket”.",
+    ),
     "no_face": QT_TRANSLATE_NOOP(
         "Messages", "Stand in front of the camera with your whole face inside the oval, in good light."
     ),

@@ -28,6 +28,10 @@ FACE_STEP_S = 2.5
 # Issue 25 (walk W3): with voice on, the capture starts once the first step has been said whole (the camera's
 # step window no longer runs while the citizen is still hearing what to do); never later than this.
 FIRST_STEP_PROMPT_MAX_S = 8.0
+# Issue 25 walk W13/W7: a camera that fails this long at the face step, or no usable face in the oval this
+# long, is a failure with its own reason and offers staff help or a queue ticket (VisitFlow.face_unavailable).
+CAMERA_FAILED_S = 5.0
+NO_FACE_S = 20.0
 
 
 @screen(Screen.face, shots={"03-face": {"challenge": "turn_left+blink"}})
@@ -64,6 +68,10 @@ class FaceScreen(ScreenBase):
         self.ticker = QTimer(self)
         self.ticker.setInterval(250)
         self.ticker.timeout.connect(lambda: self.show_state(self.flow))
+        self.camera_failed_s, self.no_face_s = CAMERA_FAILED_S, NO_FACE_S
+        self.watch = QTimer(self)  # the camera and the face, watched while the screen shows
+        self.watch.setInterval(500)
+        self.watch.timeout.connect(self._watch_camera)
         host.preview.on_face = lambda seen: self.show_state(self.flow) if self.isVisible() else None
 
     def set_portrait(self, portrait: bool) -> None:
@@ -184,6 +192,8 @@ class FaceScreen(ScreenBase):
                     "No face in the picture. Stand in front of the camera with your whole face in the oval."
                 )
             )
+        elif seen is None and getattr(preview, "failing_since", None) is not None:
+            self.reason.setText(self.tr("The camera is not working."))
         elif seen is None and not no_camera:
             self.reason.setText(self.tr("Starting the camera…"))
         else:
@@ -197,6 +207,26 @@ class FaceScreen(ScreenBase):
         self.go.setText(self.tr("Checking…") if waiting else self.tr("Start"))
         self.go.setEnabled(not waiting and (seen is True or no_camera))
 
+    def _watch_camera(self) -> None:
+        """Walk W13/W7: a camera that keeps failing, or no face seen for long, ends the wait with a failure
+        that offers staff help or a ticket; never while a check runs or its first step is being said."""
+        flow, preview = self.flow, self.host.preview
+        if (
+            flow.screen != Screen.face
+            or flow.busy
+            or self.first_said_at is not None
+            or preview.source is None
+        ):
+            return
+        now = time.monotonic()
+        failing_since = preview.failing_since
+        if failing_since is not None and now - failing_since >= self.camera_failed_s:
+            flow.face_unavailable("camera")
+        elif preview.face_seen is not True and now - preview.last_face_at >= self.no_face_s:
+            flow.face_unavailable("not_seen")
+        elif failing_since is not None:
+            self.show_state(flow)  # "the camera is not working" instead of "starting the camera"
+
     def spoken_prompt(self) -> str:
         """The title, the instruction and the steps (without their marks: the same words whichever step
         lights up, so the window says nothing twice); the reason "Start" waits is said when it appears."""
@@ -206,10 +236,12 @@ class FaceScreen(ScreenBase):
 
     def entered(self) -> None:
         self.host.preview.start(self.view)
+        self.watch.start()
         self.show_state(self.flow)
 
     def left(self) -> None:
         self.host.preview.stop()
+        self.watch.stop()
         self.view.clear()
         self.started_at = None
         self.first_said_at = None

@@ -62,6 +62,11 @@ class FacePreview(QObject):
         self.face_seen: bool | None = None
         self.face_where = "none"
         self._recent: list[bool] = []
+        # Walk W7/W13: since when the camera has failed (None: it works) and when a face was last in the oval
+        # (or the preview started); the face screen escalates from them. `failed` is logged once per change.
+        self.failing_since: float | None = None
+        self.last_face_at = time.monotonic()
+        self.failed = False
         self.on_face: Callable[[bool | None], None] = lambda seen: None
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / fps))
@@ -70,6 +75,7 @@ class FacePreview(QObject):
     def start(self, view: ImageView) -> None:
         self.view = view
         self.face_seen, self._recent = None, []
+        self.failing_since, self.last_face_at = None, time.monotonic()
         if self.source is not None:
             self.timer.start()
 
@@ -99,17 +105,27 @@ class FacePreview(QObject):
             image, box = result
             self.view.set_image(image, box)
             self.frames_shown += 1
+            self.failing_since = None
+            if self.failed:
+                self.failed = False
+                log.info("camera preview works again")
             where = face_position(box, image.width(), image.height())
             # One frame without a face (a blink, a turn) does not disable "Start": the last three decide.
             self._recent = [*self._recent[-2:], where == "ok"]
             seen = any(self._recent)
+            if seen:
+                self.last_face_at = time.monotonic()
             if seen != self.face_seen or (not seen and where != self.face_where):
                 self.face_seen, self.face_where = seen, where
                 self.on_face(seen)
 
     def _failed(self, exc: BaseException) -> None:
         self.in_flight = False
-        log.warning("camera preview failed: %s", exc)
+        if self.failing_since is None:
+            self.failing_since = time.monotonic()
+        if not self.failed:  # once per change (W13: 8 lines a second filled the journal), not every frame
+            self.failed = True
+            log.warning("camera preview failed: %s", exc)
 
 
 class IdleOverlay(QWidget):

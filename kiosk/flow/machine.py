@@ -59,7 +59,7 @@ MAX_FACE_ATTEMPTS = 3
 MAX_COPIES = 5
 SECRET_TAPS = 5
 SECRET_WINDOW_S = 3.0
-DEVICE_KINDS = frozenset({"paper_out", "cover_open", "device", "internal"})
+DEVICE_KINDS = frozenset({"paper_out", "cover_open", "device", "internal", "camera"})
 FACE_KINDS = frozenset({"no_match", "liveness_failed", "no_face"})
 # Screens that end a visit: they show a code or a ticket, then go back to the start on their own.
 FINAL_SCREENS = frozenset(
@@ -434,6 +434,21 @@ class VisitFlow(PageSteps, PrintSteps, PaymentSteps):
         if self.visit.face_attempts < MAX_FACE_ATTEMPTS:
             return (Action.try_again, Action.call_staff, *ticket, Action.start_over)
         return (*ticket, Action.call_staff, Action.start_over)
+
+    def face_unavailable(self, reason: str) -> None:
+        """Issue 25 walk W7/W13: the face step's camera fails (`reason` "camera") or shows no usable face
+        for a while ("not_seen": a covered lens, a wheelchair user below the frame). Counted as a failure
+        with its own reason, and staff help or a queue ticket are offered at once, as after two failures."""
+        if self.screen != Screen.face or self.busy:
+            return
+        camera = reason == "camera"
+        note_count(self.visit, "face_failures")
+        self.audit("visit.face_unavailable", {"reason": reason})
+        ticket = (Action.ticket,) if getattr(self.services, "tickets", None) is not None else ()
+        actions = (Action.call_staff, *ticket, Action.start_over)
+        if not camera:
+            actions = (Action.try_again, *actions)
+        self.show_error(ErrorInfo("camera" if camera else "no_face", reason, actions), back_to=Screen.face)
 
     def _face_failed(self, exc: BaseException) -> None:
         error = classify_error(exc)

@@ -1,8 +1,10 @@
 """Can this kiosk finish a visit? The devices a visit needs, checked before the citizen starts and again
 before the payment (issue 25: a printer absent from the card step on, yet the visit took the payment).
 
-A certification visit needs the scanner (card and pages), the A4 printer (the copy) and the receipt printer
-(the receipt with the code and the retrieval secret). A device in ``error`` or ``absent`` state makes the
+A certification visit needs the scanner (card and pages), the camera (the face step), the A4 printer (the
+copy) and the receipt printer (the receipt with the code and the retrieval secret). The camera is asked for
+its state and then for one frame (walk W13: an unplugged camera left the citizen at the face step after the
+card was laid); the frame is wiped at once. A device in ``error`` or ``absent`` state makes the
 kiosk unable to finish; ``warning`` (paper near its end) does not.
 
 Each check is recorded in the devices' health monitor, both the devices' own states and one summary line,
@@ -17,15 +19,18 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from drivers.health import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
 
 SCANNER, DOCUMENT_PRINTER, RECEIPT_PRINTER = "scanner", "document_printer", "receipt_printer"
+CAMERA = "camera"
 # What each kind of visit needs before it starts, and what a paid visit needs before it takes the money.
-VISIT_DEVICES = (SCANNER, DOCUMENT_PRINTER, RECEIPT_PRINTER)
+VISIT_DEVICES = (SCANNER, CAMERA, DOCUMENT_PRINTER, RECEIPT_PRINTER)
 PAYMENT_DEVICES = (DOCUMENT_PRINTER, RECEIPT_PRINTER)
-REPRINT_DEVICES = (SCANNER, DOCUMENT_PRINTER)
+REPRINT_DEVICES = (SCANNER, CAMERA, DOCUMENT_PRINTER)
 SERVICE_NAME = "visit_service"  # the summary line in the heartbeat's device list
 BAD_STATES = frozenset({DeviceState.error, DeviceState.absent})
 
@@ -54,7 +59,22 @@ def _status_of(device: Any, role: str) -> DeviceStatus:
         return DeviceStatus(role, str(getattr(device, "kind", "?")), DeviceState.error, str(exc), "failed")
     if not isinstance(status, DeviceStatus):
         return DeviceStatus(role, str(getattr(device, "kind", "?")), DeviceState.error, "no status", "failed")
+    if role == CAMERA and status.state not in BAD_STATES:
+        return _camera_frame(device, status)
     return status
+
+
+def _camera_frame(camera: Any, status: DeviceStatus) -> DeviceStatus:
+    """A camera that says it is there must also give one picture (a device node that opens but sends
+    nothing is as useless at the face step). The frame is wiped at once: no face lingers in memory."""
+    try:
+        frame = camera.read()
+    except Exception as exc:
+        return DeviceStatus(CAMERA, status.kind, DeviceState.error, f"no picture: {exc}", "no_frame")
+    if isinstance(frame, np.ndarray):
+        frame.fill(0)
+        return status
+    return DeviceStatus(CAMERA, status.kind, DeviceState.error, "no picture", "no_frame")
 
 
 def check_devices(devices: Any, roles: tuple[str, ...] = VISIT_DEVICES, *, health: Any = None) -> Readiness:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from drivers.build import Devices
 from drivers.health import DeviceState
 from drivers.sim_printers import PdfFolderPrinter, SimulatedReceiptPrinter
-from drivers.simulated import SimulatedScanner
+from drivers.simulated import SimulatedCamera, SimulatedScanner
 from kiosk.flow import Action, Screen
 from kiosk.services.readiness import check_devices
 from tests.ui.conftest import SlowFakeServices
@@ -108,7 +109,7 @@ class DeviceServices(SlowFakeServices):
         super().__init__()
         self.devices = Devices(
             scanner=SimulatedScanner(),
-            camera=None,
+            camera=SimulatedCamera(frames=lambda: np.full((48, 64, 3), 120, np.uint8), fps=0),
             document_printer=PdfFolderPrinter(tmp_path / "a4"),
             receipt_printer=SimulatedReceiptPrinter(tmp_path / "receipts"),
         )

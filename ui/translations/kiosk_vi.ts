@@ -495,6 +495,11 @@
 <context>
     <name>FaceScreen</name>
     <message>
+        <location filename="../screens_face.py" line="1"/>
+        <source>The camera is not working.</source>
+        <translation>Camera không hoạt động.</translation>
+    </message>
+    <message>
         <location filename="../screens_visit.py" line="251"/>
         <source>your face</source>
         <translation>khuôn mặt</translation>
@@ -841,6 +846,26 @@
 </context>
 <context>
     <name>Messages</name>
+    <message>
+        <location filename="../messages.py" line="1"/>
+        <source>The camera is not working</source>
+        <translation>Camera không hoạt động</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="1"/>
+        <source>This is not your mistake. Press “Call staff”: staff will come to help you, or press “Get a queue ticket” to be served at the counter.</source>
+        <translation>Đây không phải lỗi của Ông/Bà. Ông/Bà hãy bấm “Gọi cán bộ”: cán bộ sẽ đến hỗ trợ, hoặc bấm “Lấy số thứ tự” để được phục vụ tại quầy.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="1"/>
+        <source>No face has been seen yet.</source>
+        <translation>Chưa thấy khuôn mặt.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="1"/>
+        <source>Stand (or sit) in front of the camera with your face inside the oval, then press “Try again”. If you cannot, press “Call staff” or “Get a queue ticket”.</source>
+        <translation>Ông/Bà hãy đứng (hoặc ngồi) trước camera, để khuôn mặt nằm trong khung bầu dục, rồi bấm “Thử lại”. Nếu không được, hãy bấm “Gọi cán bộ” hoặc “Lấy số thứ tự”.</translation>
+    </message>
     <message>
         <location filename="../messages.py" line="239"/>
         <source>Birth certificate</source>
