@@ -311,14 +311,31 @@ class PaymentSteps:
         self.payment_expired = self.payment_cancelling = False
         payments, request, result = self.payments, old.payment_request, old.payment
         if payments is not None and request is not None:
-            if result is None or not result.paid:
-                self.runner.submit(
-                    "cancel_payment",
-                    lambda report: payments.cancel(request.reference),
-                    lambda _: None,
-                    log.warning,
-                )
-            forget = request.reference
-            self.runner.submit(
-                "forget_payment", lambda report: payments.forget(forget), lambda _: None, log.warning
-            )
+            unpaid = result is None or not result.paid
+            services, language, copies = self.services, old.language, old.copies
+
+            def cancel_then_forget(report: Any) -> None:  # one task: forget never runs before the cancel
+                try:
+                    if unpaid:
+                        answer = payments.cancel(request.reference)
+                        if answer.paid:  # the bank confirmed as the visit ended: the citizen gets proof
+                            paid_after_reset(services, request, copies, language)
+                finally:
+                    payments.forget(request.reference)
+
+            self.runner.submit("cancel_payment", cancel_then_forget, lambda _: None, log.warning)
+
+
+def paid_after_reset(services: Any, request: PaymentRequest, copies: int, language: str) -> None:
+    """A payment the bank confirmed while the visit was being ended (the cancel and the notice at once,
+    issue 25 W10): nothing was certified, so the "fee received" slip with the payment reference prints on
+    any printer that works; the counter finds the payment by it (refund or the copy)."""
+    log.error("payment %s was paid as the visit ended: printing the fee-received slip", request.reference)
+    print_slip = getattr(services, "print_slip", None)
+    slip_of = getattr(services, "collect_slip", None)
+    if print_slip is None or slip_of is None:
+        return
+    try:
+        print_slip(slip_of(None, request.reference, int(request.amount_vnd), max(1, copies), language))
+    except Exception as exc:  # no printer works: the back office still has the payment as paid
+        log.error("payment %s: the fee-received slip did not print: %s", request.reference, exc)

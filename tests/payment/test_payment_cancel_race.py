@@ -14,6 +14,8 @@ from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
 from offline_sync.gateway_sim import SimulatedGateway
 from offline_sync.kiosk_api_client import KioskApiClient
 from tests.payment.test_flow_payment import PaidServices, Tickets, to_review
+from tests.payment.test_paid_not_printed import KioskServices
+from tests.payment.test_paid_not_printed import to_review as paid_to_review
 
 
 @pytest.fixture
@@ -61,3 +63,25 @@ def test_cash_after_the_time_out(services: PaidServices, api: KioskApiClient) ->
     flow.pay_cash()
     assert flow.screen == Screen.ticket
     assert api.payment(flow.visit.payment_request.reference)["status"] == "cash_at_counter"
+
+
+def test_paid_as_the_visit_is_ended_prints_the_fee_received_slip(
+    api: KioskApiClient, gateway: SimulatedGateway, tmp_path: Path
+) -> None:
+    """The citizen ends the whole visit (the cancel dialog) just as the bank confirms: the kiosk's cancel
+    is refused, and the citizen gets a "fee received" slip with the payment reference, not nothing."""
+    kiosk = KioskServices(PaymentService(api, kiosk_id="HN-001", poll_interval=0.05), tmp_path)
+    flow = VisitFlow(kiosk, ImmediateRunner())
+    flow.payment_timeout_s = 0.2
+    paid_to_review(flow)
+    flow.confirm()
+    assert flow.screen == Screen.payment and flow.payment_expired
+    request = flow.visit.payment_request
+    gateway.pay(request.qr_payload)
+    flow.cancel()
+    assert flow.screen == Screen.attract
+    assert api.payment(request.reference)["status"] == "paid"
+    slip = kiosk.receipt_printer.receipts[-1]
+    assert slip.payment_reference == request.reference and slip.amount_vnd == request.amount_vnd
+    assert "ĐÃ NHẬN PHÍ - BẢN SAO CHỜ NHẬN" in slip.lines
+    assert kiosk.a4.pdfs == []  # nothing was certified: no copy
