@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kiosk.errors import BadInputError, KioskError, NegativeVerdict
-from kiosk.flow.errors import ErrorInfo
+from kiosk.flow.errors import Action, ErrorInfo
 from kiosk.flow.machine import VisitFlow
 from kiosk.flow.record import Screen, Service
 from kiosk.pipeline.visit_pipeline import CertifiedCopy
@@ -76,6 +76,11 @@ def certify_visit(
     press(flow.pages_done, Screen.scan)
     flow.set_copies(copies)
     press(flow.confirm, Screen.review)
+    if flow.screen == Screen.payment and flow.payment_expired:  # the payment screen's own time-out (W6)
+        raise VisitStopped(
+            "the visit stopped: payment_timeout (the payment was not confirmed in time)",
+            ErrorInfo("payment_timeout", "", (Action.try_again, Action.call_staff)),
+        )
     if flow.screen != Screen.done or not isinstance(flow.visit.copy, CertifiedCopy):
         raise VisitStopped(f"the visit ended on {flow.screen}", ErrorInfo("internal"))
     return flow.visit.copy

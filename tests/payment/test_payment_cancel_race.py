@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.flow import ImmediateRunner, Screen, VisitFlow
+from kiosk.flow.headless import VisitStopped, certify_visit
 from kiosk.services.payment import PaymentService
 from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
 from offline_sync.gateway_sim import SimulatedGateway
@@ -85,3 +86,13 @@ def test_paid_as_the_visit_is_ended_prints_the_fee_received_slip(
     assert slip.payment_reference == request.reference and slip.amount_vnd == request.amount_vnd
     assert "ĐÃ NHẬN PHÍ - BẢN SAO CHỜ NHẬN" in slip.lines
     assert kiosk.a4.pdfs == []  # nothing was certified: no copy
+
+
+def test_headless_visit_says_the_payment_timed_out(services: PaidServices) -> None:
+    """`kiosk certify` (kiosk.flow.headless) names the payment's time-out, now shown on the payment screen."""
+    flow = VisitFlow(services, ImmediateRunner())
+    flow.payment_timeout_s = 0.2
+    with pytest.raises(VisitStopped, match="payment_timeout") as stopped:
+        certify_visit(flow, pages=1)
+    assert stopped.value.error.kind == "payment_timeout"
+    assert services.events == []
