@@ -332,7 +332,6 @@ class VisitFlow(PageSteps, PrintSteps, PaymentSteps):
                 "kiosk.out_of_service", {"missing": list(getattr(readiness, "missing", ())), "idle": True}
             )
             self.call_staff("out_of_service")  # the screen says staff have been told: the light and /ops know
-            self.call_staff("out_of_service")  # the screen says staff have been told: the light and /ops know
             self._go(Screen.out_of_service)
         elif self.screen == Screen.out_of_service and self.visit.idle_out_of_service and ok:
             self.audit("kiosk.back_in_service", {})
