@@ -88,12 +88,14 @@ class PaymentScreen(ScreenBase):
         box.addStretch(1)
         self.row.addWidget(frame, 1)
         self.body.addLayout(self.row, 1)
-        self.countdown = make_label("muted")  # the payment's time left (not spoken: it changes each second)
-        box.addWidget(self.countdown)
+        # the payment's time left, in the footer as on the ticket screen (not spoken: it changes each second)
+        self.countdown = make_label("muted")
+        self.countdown.setVisible(False)
         self.cancel = make_button(on_click=self.flow.cancel_payment)
         self.cash = make_button(on_click=self.flow.pay_cash)
         self.again = make_button(primary=True, on_click=self.flow.retry_payment_wait)
         self.footer.addWidget(self.cancel)
+        self.footer.addWidget(self.countdown)
         self.footer.addStretch(1)
         self.footer.addWidget(self.cash)
         self.footer.addWidget(self.again)
@@ -117,6 +119,7 @@ class PaymentScreen(ScreenBase):
             )
         else:
             self.countdown.setText("")
+        self.countdown.setVisible(bool(self.countdown.text()))  # no room taken when there is nothing to count
 
     def show_state(self, flow: VisitFlow) -> None:
         request = flow.visit.payment_request
@@ -161,6 +164,7 @@ class PaymentScreen(ScreenBase):
             self.waiting.setText("⏳ " + self.tr("Waiting for the bank's confirmation…"))
         if not flow.payment_pending:
             self.countdown.setText("")
+        self.countdown.setVisible(bool(self.countdown.text()))
         self.cancel.setText(self.tr("Cancel the payment"))
         self.cash.setText(self.tr("Pay cash at the counter"))
         self.cash.setEnabled(request is not None and not flow.visit.payment_cash and not cancelling)
