@@ -15,14 +15,18 @@ form's content from the seal text (``qr_form_content``) and requires it byte for
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
-from pyhanko.pdf_utils import generic
 
+from signing._pyhanko import pdf_objects
 from signing.seal import CONTENT_DIGEST_BYTES, qr_segments
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils import generic
 
 QR_FORM = "KioskSealQR"  # reportlab's form name
 QR_RESOURCE = "/FormXob." + QR_FORM  # the name under which pages draw it (reportlab's xObjectName)
@@ -80,6 +84,7 @@ class _Canon:
     def __init__(self) -> None:
         self.h = hashlib.sha256()
         self.objects = 0
+        self.pdf = pdf_objects()
 
     def put(self, tag: bytes, data: bytes = b"") -> None:
         self.h.update(tag + len(data).to_bytes(8, "big") + data)
@@ -90,36 +95,37 @@ class _Canon:
         self.objects += 1
         if self.objects > MAX_OBJECTS:
             raise ContentError("the page has too many objects")
-        if isinstance(obj, generic.IndirectObject):
+        pdf = self.pdf
+        if isinstance(obj, pdf.IndirectObject):
             ref = (obj.idnum, obj.generation)
             if ref in stack:
                 self.put(b"cycle")
                 return
             stack = (*stack, ref)
             obj = obj.get_object()
-        if isinstance(obj, generic.StreamObject):
+        if isinstance(obj, pdf.StreamObject):
             self.put(b"stream")
             self._dict(obj, stack, depth, skip=_SKIP_KEYS | ({"/Filter", "/DecodeParms"} if qr else set()))
             if qr:
                 self.put(b"seal-qr")
             else:
                 self.put(b"data", hashlib.sha256(obj.encoded_data).digest())
-        elif isinstance(obj, generic.DictionaryObject):
+        elif isinstance(obj, pdf.DictionaryObject):
             self.put(b"dict")
             self._dict(obj, stack, depth, skip=_SKIP_KEYS)
-        elif isinstance(obj, generic.ArrayObject):
+        elif isinstance(obj, pdf.ArrayObject):
             self.put(b"array", str(len(obj)).encode())
             for item in obj:
                 self.value(item, stack, depth + 1)
-        elif isinstance(obj, generic.NameObject):
+        elif isinstance(obj, pdf.NameObject):
             self.put(b"name", str(obj).encode("utf-8", "surrogateescape"))
-        elif isinstance(obj, generic.TextStringObject | generic.ByteStringObject):
+        elif isinstance(obj, pdf.TextStringObject | pdf.ByteStringObject):
             self.put(b"string", obj.original_bytes)
-        elif isinstance(obj, generic.BooleanObject):
+        elif isinstance(obj, pdf.BooleanObject):
             self.put(b"bool", b"1" if obj else b"0")
-        elif isinstance(obj, generic.NullObject) or obj is None:
+        elif isinstance(obj, pdf.NullObject) or obj is None:
             self.put(b"null")
-        elif isinstance(obj, generic.NumberObject | generic.FloatObject | int | float):
+        elif isinstance(obj, pdf.NumberObject | pdf.FloatObject | int | float):
             self.put(b"number", repr(float(obj)).encode())
         else:
             self.put(b"other", type(obj).__name__.encode())
@@ -171,11 +177,12 @@ def page_digest(page: dict[str, Any]) -> bytes:
         else:
             canon.value(value)
     annots = page.get("/Annots")
+    pdf = canon.pdf
     drawn = []
     if annots is not None:
         for ref in annots.get_object():
             annot = ref.get_object()
-            if not (isinstance(annot, generic.DictionaryObject) and is_signature_widget(annot)):
+            if not (isinstance(annot, pdf.DictionaryObject) and is_signature_widget(annot)):
                 drawn.append(ref)
     canon.put(b"annots", str(len(drawn)).encode())
     for ref in drawn:
@@ -185,7 +192,7 @@ def page_digest(page: dict[str, Any]) -> bytes:
 
 def _resources(canon: _Canon, value: Any) -> None:
     resources = value.get_object()
-    if not isinstance(resources, generic.DictionaryObject):
+    if not isinstance(resources, canon.pdf.DictionaryObject):
         canon.value(resources)
         return
     keys = sorted(resources)
@@ -256,11 +263,9 @@ def qr_form_content(qr: segno.QRCode) -> bytes:
 def bounded_data(stream: generic.StreamObject, limit: int = 1 << 20) -> bytes:
     """A stream's decoded bytes, refusing more than ``limit`` (a decompression bomb); only no filter or a
     single /FlateDecode are read, as the kiosk writes them."""
-    import zlib
-
     encoded = stream.encoded_data
     filters = stream.get("/Filter")
-    if isinstance(filters, generic.ArrayObject):
+    if isinstance(filters, pdf_objects().ArrayObject):
         filters = filters[0] if len(filters) == 1 else None
         if filters is None:
             raise ContentError("a stream with several filters")

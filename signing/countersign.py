@@ -30,12 +30,12 @@ from pyhanko.sign import fields, signers, timestamps
 from signing.config import SigningConfig
 from signing.errors import SigningError
 from signing.keys import ROOT_CERT, SealSigner, resolve
+from signing.pdf_names import OFFICER_UNIT
 from signing.pkcs11_keys import ensure_token_key, open_token_signer, store_token_cert
 
 log = logging.getLogger(__name__)
 
 OFFICER_FIELD_PREFIX = "OfficerApproval"
-OFFICER_UNIT = "Judicial officer"
 
 
 def _field_name(writer: IncrementalPdfFileWriter) -> str:

@@ -6,3 +6,4 @@ the kiosk revocation list's date check, stays cheap to import.
 
 FIELD_NAME = "KioskSeal"  # the kiosk's certification signature field
 SEAL_KEY = "/VNCopySeal"  # the seal text, kept in the catalogue so verification can read it without a QR
+OFFICER_UNIT = "Judicial officer"  # the organisational unit of an officer's certificate (countersignature)

@@ -26,33 +26,27 @@ import io
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import (
-    CatalogModificationRule,
-    DocInfoRule,
-    DSSCompareRule,
-    FormUpdatingRule,
-    MetadataUpdateRule,
-    ModificationLevel,
-    ObjectStreamRule,
-    SigFieldCreationRule,
-    SigFieldModificationRule,
-    StandardDiffPolicy,
-    SuspiciousModification,
-    XrefStreamRule,
+from signing._pyhanko import (
+    coverage_level_class,
+    diff_analysis,
+    mdp_perm_class,
+    pdf_objects,
+    pdf_reader_class,
+    signature_validation,
+    validation_context_class,
 )
-from pyhanko.sign.diff_analysis.rules.form_field_rules import GenericFieldModificationRule
-from pyhanko.sign.fields import MDPPerm
-from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
-
 from signing.content import bounded_data, page_digests, pages_with_inheritance
-from signing.countersign import OFFICER_UNIT
 from signing.images import page_image_digest
+from signing.pdf_names import OFFICER_UNIT
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import StandardDiffPolicy
+    from pyhanko_certvalidator import ValidationContext
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +59,31 @@ XMP_ALLOWED = {
 }  # fmt: skip
 _XMP_NAME = re.compile(rb"</?([A-Za-z][\w.-]*:[A-Za-z][\w.-]*)|\s([A-Za-z][\w.-]*:[A-Za-z][\w.-]*)\s*=")
 
-PRODUCT_DIFF_POLICY = StandardDiffPolicy(
-    global_rules=[
-        CatalogModificationRule(),
-        DocInfoRule().as_qualified(ModificationLevel.LTA_UPDATES),
-        XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
-        ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
-        DSSCompareRule().as_qualified(ModificationLevel.LTA_UPDATES),
-        MetadataUpdateRule().as_qualified(ModificationLevel.LTA_UPDATES),
-    ],
-    form_rule=FormUpdatingRule(
-        field_rules=[SigFieldCreationRule(), SigFieldModificationRule(), GenericFieldModificationRule()]
-    ),
-)
+
+@lru_cache(maxsize=1)
+def product_diff_policy() -> StandardDiffPolicy:
+    """pyHanko's standard difference policy, with document info, xref and object streams, DSS and XMP
+    counted as LTA updates (judged again below); built on first use, as it needs pyHanko."""
+    rules = diff_analysis()
+    lta = rules.ModificationLevel.LTA_UPDATES
+    policy: StandardDiffPolicy = rules.StandardDiffPolicy(
+        global_rules=[
+            rules.CatalogModificationRule(),
+            rules.DocInfoRule().as_qualified(lta),
+            rules.XrefStreamRule().as_qualified(lta),
+            rules.ObjectStreamRule().as_qualified(lta),
+            rules.DSSCompareRule().as_qualified(lta),
+            rules.MetadataUpdateRule().as_qualified(lta),
+        ],
+        form_rule=rules.FormUpdatingRule(
+            field_rules=[
+                rules.SigFieldCreationRule(),
+                rules.SigFieldModificationRule(),
+                rules.GenericFieldModificationRule(),
+            ]
+        ),
+    )
+    return policy
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class Refusal:
 
 
 def _context(trust: Any, moment: dt.datetime | None) -> ValidationContext:
-    return ValidationContext(
+    return validation_context_class()(
         trust_roots=trust.asn1_roots(),
         moment=moment or dt.datetime.now(dt.UTC),
         allow_fetching=False,
@@ -106,8 +112,9 @@ def _info(resolver: Any) -> dict[str, str]:
     """The kiosk's document info entries as ``resolver`` (a reader or a historical revision) sees them."""
     try:
         ref = resolver.trailer_view.raw_get("/Info")
-        info = resolver(ref.reference) if isinstance(ref, generic.IndirectObject) else ref
-        if not isinstance(info, generic.DictionaryObject):
+        pdf = pdf_objects()
+        info = resolver(ref.reference) if isinstance(ref, pdf.IndirectObject) else ref
+        if not isinstance(info, pdf.DictionaryObject):
             return {}
         return {key: str(info.raw_get(key)) for key in KIOSK_INFO_KEYS if key in info}
     except Exception:
@@ -141,6 +148,7 @@ def judge_later_revisions(reader: PdfFileReader, kiosk: Any, others: list[Any], 
         )
     by_revision = {sig.signed_revision: sig for sig in others}
     kiosk_info = _info(reader.get_historical_resolver(signed_at))
+    rules = diff_analysis()
     for revision in range(signed_at + 1, total):
         sig = by_revision.get(revision)
         if sig is not None:
@@ -149,16 +157,16 @@ def judge_later_revisions(reader: PdfFileReader, kiosk: Any, others: list[Any], 
                 return refusal
         else:
             try:
-                result = PRODUCT_DIFF_POLICY.apply(
+                result = product_diff_policy().apply(
                     reader.get_historical_resolver(revision - 1),
                     reader.get_historical_resolver(revision),
                     None,
-                    MDPPerm.FILL_FORMS,
+                    mdp_perm_class().FILL_FORMS,
                 )
-            except SuspiciousModification as exc:
+            except rules.SuspiciousModification as exc:
                 log.debug("revision %d refused: %s", revision, exc)
                 return Refusal("updated_after_signing", "the file was changed after it was signed")
-            if result.modification_level > ModificationLevel.LTA_UPDATES:
+            if result.modification_level > rules.ModificationLevel.LTA_UPDATES:
                 return Refusal(
                     "updated_after_signing",
                     f"revision {revision + 1} of the file changes it without a signature "
@@ -176,7 +184,9 @@ def _judge_signature(sig: Any, trust: Any) -> Refusal | None:
     name = sig.field_name
     try:
         if sig.sig_object_type == "/DocTimeStamp":
-            stamp = validate_pdf_timestamp(sig, validation_context=_context(trust, None), skip_diff=True)
+            stamp = signature_validation().validate_pdf_timestamp(
+                sig, validation_context=_context(trust, None), skip_diff=True
+            )
             if not (stamp.intact and stamp.valid):
                 return Refusal("later_signature_invalid", f"the document timestamp '{name}' is not valid")
             if not stamp.trusted:
@@ -189,7 +199,7 @@ def _judge_signature(sig: Any, trust: Any) -> Refusal | None:
             return Refusal(
                 "duplicate_signature", f"a second certification signature ('{name}') was added to the copy"
             )
-        status = validate_pdf_signature(
+        status = signature_validation().validate_pdf_signature(
             sig, signer_validation_context=_context(trust, _claimed(sig)), skip_diff=True
         )
     except Exception as exc:
@@ -200,7 +210,7 @@ def _judge_signature(sig: Any, trust: Any) -> Refusal | None:
         )
     if not (status.intact and status.valid):
         return Refusal("later_signature_invalid", f"the later signature '{name}' does not match the file")
-    if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+    if status.coverage is None or status.coverage < coverage_level_class().ENTIRE_REVISION:
         return Refusal(
             "later_signature_invalid", f"the later signature '{name}' does not cover its whole revision"
         )
@@ -249,7 +259,7 @@ def image_digests(root: generic.DictionaryObject) -> list[list[bytes]]:
                 if stream.get("/Subtype") != "/Image":
                     continue
                 filters = stream.get("/Filter")
-                if isinstance(filters, generic.ArrayObject):
+                if isinstance(filters, pdf_objects().ArrayObject):
                     filters = filters[0] if len(filters) == 1 else "/" + "+".join(str(f)[1:] for f in filters)
                 digests.append(
                     page_image_digest(
@@ -268,7 +278,7 @@ def image_digests(root: generic.DictionaryObject) -> list[list[bytes]]:
 def describe_update(data: bytes, signed_length: int, current: PdfFileReader, seal_key: str) -> Refusal:
     """What an update appended after the signature changed, as a refusal with its own key."""
     try:
-        signed = PdfFileReader(io.BytesIO(data[:signed_length]), strict=False)
+        signed = pdf_reader_class()(io.BytesIO(data[:signed_length]), strict=False)
         before, after = image_digests(signed.root), image_digests(current.root)
         if len(before) != len(after):
             return Refusal(

@@ -29,9 +29,12 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyhanko.pdf_utils import generic
+from signing._pyhanko import pdf_objects, pdf_read_error_class, pdf_reader_class
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils import generic
 
 _RAW_BYTERANGE = re.compile(rb"/ByteRange\s*\[([^\]]{0,200})\]")
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
@@ -59,35 +62,37 @@ def signature_fields(root: generic.DictionaryObject) -> list[SignatureDict]:
     if fields is None:
         return []
     found: list[SignatureDict] = []
+    pdf = pdf_objects()
 
     def walk(nodes: Any, prefix: str, depth: int) -> None:
         if depth > 16:
             return
         for ref in nodes.get_object():
             node = ref.get_object()
-            if not isinstance(node, generic.DictionaryObject) or len(found) > MAX_FIELDS:
+            if not isinstance(node, pdf.DictionaryObject) or len(found) > MAX_FIELDS:
                 continue
             name = f"{prefix}.{node.get('/T', '')}" if prefix else str(node.get("/T", ""))
             if "/Kids" in node and node.get("/FT") is None:
                 walk(node["/Kids"], name, depth + 1)
             elif node.get("/FT") == "/Sig" and "/V" in node:
                 value = node["/V"]
-                if isinstance(value, generic.DictionaryObject):
+                if isinstance(value, pdf.DictionaryObject):
                     found.append(SignatureDict(name, value))
-                elif not isinstance(value, generic.NullObject):
-                    found.append(SignatureDict(name, generic.DictionaryObject()))
+                elif not isinstance(value, pdf.NullObject):
+                    found.append(SignatureDict(name, pdf.DictionaryObject()))
 
     walk(fields, "", 0)
     return found
 
 
 def _ints(value: Any) -> list[int] | None:
-    if not isinstance(value, generic.ArrayObject) or len(value) != 4:
+    pdf = pdf_objects()
+    if not isinstance(value, pdf.ArrayObject) or len(value) != 4:
         return None
     numbers = []
     for entry in value:
-        item = entry.get_object() if isinstance(entry, generic.IndirectObject) else entry
-        if not isinstance(item, generic.NumberObject) or int(item) < 0:
+        item = entry.get_object() if isinstance(entry, pdf.IndirectObject) else entry
+        if not isinstance(item, pdf.NumberObject) or int(item) < 0:
             return None
         numbers.append(int(item))
     return numbers
@@ -97,8 +102,9 @@ def check_signature_dict(data: bytes, sig: SignatureDict) -> Problem | None:
     """None when the signature dictionary's byte ranges and /Contents sit where they must."""
     label = f"signature field {sig.field_name}"
     value = sig.value
+    pdf = pdf_objects()
     byte_range = value.get("/ByteRange")
-    if byte_range is None or isinstance(byte_range, generic.NullObject):
+    if byte_range is None or isinstance(byte_range, pdf.NullObject):
         return Problem(
             "byterange_missing", f"the {label} has no /ByteRange: it says nothing about what it signs"
         )
@@ -122,7 +128,7 @@ def check_signature_dict(data: bytes, sig: SignatureDict) -> Problem | None:
             f"the {label}'s /ByteRange ends at byte {second + length}, past the end of the file ({len(data)})",
         )
     contents = value.get("/Contents")
-    if not isinstance(contents, generic.ByteStringObject | generic.TextStringObject):
+    if not isinstance(contents, pdf.ByteStringObject | pdf.TextStringObject):
         return Problem("contents_empty", f"the {label} has no /Contents (no signature value)")
     raw_contents = contents.original_bytes
     if not raw_contents.strip(b"\x00"):
@@ -255,11 +261,9 @@ def strict_read_problem(data: bytes, first_later_revision: int) -> Problem | Non
     a syntax error that readers settle differently: a key given twice in one dictionary (pyHanko keeps the
     first value, poppler the last, so a second ``/Root`` in a trailer or a second ``/Contents`` in a page
     shows one viewer a page that the verifier never read), a damaged object header, a wrong length."""
-    from pyhanko.pdf_utils.misc import PdfReadError
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
+    PdfReadError = pdf_read_error_class()  # noqa: N806 (a class)
     try:
-        strict = PdfFileReader(io.BytesIO(data), strict=True)
+        strict = pdf_reader_class()(io.BytesIO(data), strict=True)
         for revision in range(first_later_revision, strict.xrefs.total_revisions):
             for ref in sorted(strict.xrefs.explicit_refs_in_revision(revision), key=lambda r: r.idnum):
                 strict.get_object(ref)

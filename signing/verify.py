@@ -28,17 +28,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.fields import MDPPerm
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 
+from signing._pyhanko import (
+    coverage_level_class,
+    mdp_perm_class,
+    pdf_objects,
+    pdf_reader_class,
+    signature_validation,
+    validation_context_class,
+)
 from signing.code import is_valid_code, kiosk_part
 from signing.content import (
     QR_QUIET,
@@ -53,8 +55,8 @@ from signing.content import (
 from signing.errors import SealFormatError
 from signing.keys import cert_kid, es256_verify
 from signing.model import Verification
-from signing.pades import FIELD_NAME, SEAL_KEY
-from signing.revisions import PRODUCT_DIFF_POLICY, Refusal, describe_update, judge_later_revisions
+from signing.pdf_names import FIELD_NAME, SEAL_KEY
+from signing.revisions import Refusal, describe_update, judge_later_revisions, product_diff_policy
 from signing.seal import PREFIX, PREFIX_V1, DecodedSeal, decode_seal
 from signing.seal_v1 import (
     OLDER_SEAL_NOTE,
@@ -72,6 +74,9 @@ from signing.structure import (
     xref_problem,
 )
 from signing.trust import TrustStore
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +159,7 @@ def verify_pdf(data: bytes, trust: TrustStore) -> Verification:
     if not data.lstrip()[:5].startswith(b"%PDF-"):
         return _fail("not_pdf", "the file is not a PDF")
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = pdf_reader_class()(io.BytesIO(data), strict=False)
         fields = signature_fields(reader.root)
     except Exception as exc:
         log.debug("cannot read PDF", exc_info=True)
@@ -203,7 +208,7 @@ def _kiosk_signature(signatures: list[Any]) -> tuple[Any, list[Any]] | Refusal:
     kiosk, others = signatures[0], signatures[1:]
     if kiosk.field_name != FIELD_NAME or kiosk.sig_object_type != "/Sig":
         return Refusal("unsigned", "the PDF's first signature is not a kiosk's certification signature")
-    if kiosk.docmdp_level != MDPPerm.FILL_FORMS:
+    if kiosk.docmdp_level != mdp_perm_class().FILL_FORMS:
         return Refusal(
             "not_certified",
             "the kiosk's signature is not a certification signature that allows only form filling (DocMDP P=2)",
@@ -229,19 +234,22 @@ def _verify_signed(
     signer_cert = x509.load_der_x509_certificate(sig.signer_cert.dump())
     signer_name = signer_cert.subject.rfc4514_string()
     claimed = _signing_time(sig) or dt.datetime.now(dt.UTC)
-    context = ValidationContext(
+    context = validation_context_class()(
         trust_roots=trust.asn1_roots(), moment=claimed, allow_fetching=False, revocation_mode="soft-fail"
     )
-    status = validate_pdf_signature(sig, signer_validation_context=context, diff_policy=PRODUCT_DIFF_POLICY)
+    status = signature_validation().validate_pdf_signature(
+        sig, signer_validation_context=context, diff_policy=product_diff_policy()
+    )
     if not (status.intact and status.valid):
         return _fail(
             "modified",
             "the file was changed after it was signed: its signature no longer matches its content",
             signer=signer_name,
         )
-    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+    coverage = coverage_level_class()
+    if status.coverage != coverage.ENTIRE_FILE:
         refusal = None
-        if status.coverage != SignatureCoverageLevel.ENTIRE_REVISION:
+        if status.coverage != coverage.ENTIRE_REVISION:
             refusal = Refusal("modified", "the kiosk's signature does not cover the whole of its revision")
         elif not status.docmdp_ok:
             refusal = describe_update(data, sig.byte_range[2] + sig.byte_range[3], reader, SEAL_KEY)
@@ -384,7 +392,7 @@ def _page_without_its_qr(reader: PdfFileReader, seal_text: str) -> int | None:
     for number, page in enumerate(pages_with_inheritance(reader.root), start=1):
         ref = qr_form_ref(page)
         form = ref.get_object() if ref is not None else None
-        if not isinstance(form, generic.StreamObject):
+        if not isinstance(form, pdf_objects().StreamObject):
             return number
         box: Any = form.get("/BBox")
         try:

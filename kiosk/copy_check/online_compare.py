@@ -26,13 +26,12 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyhanko.pdf_utils.reader import PdfFileReader
-
 from offline_sync.client import fetch_copy_facts, fetch_copy_status, fetch_kiosk_revocations, load_httpx
 from offline_sync.config import SyncConfig
 from offline_sync.protocol.errors import BackendError
+from signing._pyhanko import pdf_reader_class
 from signing.errors import SealFormatError, SigningError
-from signing.pades import SEAL_KEY
+from signing.pdf_names import SEAL_KEY
 from signing.seal import SealClaims
 from signing.seal_qr import parse_seal_qr, seal_digest
 from signing.seal_v1 import OLDER_SEAL_SHORT
@@ -104,7 +103,7 @@ def copy_seal_text(data: bytes, result: Any) -> str | None:
         return str(text)
     if data.lstrip()[:5] == b"%PDF-":
         try:
-            value = PdfFileReader(io.BytesIO(data), strict=False).root.get(SEAL_KEY)
+            value = pdf_reader_class()(io.BytesIO(data), strict=False).root.get(SEAL_KEY)
         except Exception:
             return None
         return str(value) if value is not None else None

@@ -22,6 +22,7 @@ import numpy as np
 
 import signing  # the package: its certified-copy PDF code (pyHanko, reportlab) loads on the first copy
 from drivers.base import Receipt
+from kiosk.copy_check.verify import ocr_words, verify_copy
 from kiosk.errors import (
     BadInputError,
     KioskError,
@@ -528,8 +529,4 @@ class VisitPipeline:
         return self.devices.scanner.scan()
 
     def check_copy(self, source: Path | bytes | np.ndarray) -> Verification:
-        # Here, not at the top: kiosk.copy_check.verify reaches signing.verify, whose pyHanko (~0.7 s) would
-        # load with the attract screen; signing.verify has no first-use provider for it yet (issue 21).
-        from kiosk.copy_check.verify import ocr_words, verify_copy
-
         return verify_copy(source, self.trust(), read_words=ocr_words(lambda: self.ocr))
