@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.app import KioskApp, private_tmp_dir
 from kiosk.copy_check.online_status import online_status
+from kiosk.copy_check.verify import verify_copy
 from kiosk.errors import BadInputError
 from kiosk.flow.contracts import FaceBox, FaceWorker, Report
 from kiosk.pipeline.visit_pipeline import CertifiedCopy, ReprintedCopy, VisitData, VisitPipeline
@@ -193,10 +194,6 @@ class PipelineServices:
     ) -> ReprintedCopy:
         """Print a kept (or, after retention, the backend's) copy again for its holder only: the card's ID
         is the record's and the live face matches the card (kiosk.services.reprint.HolderReprint)."""
-        # Here, not at the top: kiosk.copy_check.verify reaches signing.verify, whose pyHanko (~0.7 s) would
-        # load with the attract screen; signing.verify has no first-use provider for it yet (issue 21).
-        from kiosk.copy_check.verify import verify_copy
-
         pipeline = self.pipeline
         checker = HolderReprint(
             pipeline.store,

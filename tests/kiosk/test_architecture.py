@@ -294,8 +294,6 @@ FUNCTION_IMPORTS_PENDING_FOLDERS: set[str] = set()
 FUNCTION_IMPORTS_REMAINING = {
     "kiosk/commands/_common.py": "CommandContext.app: `kiosk --help` loads this module and must not load "
     "the composition root (kiosk.app imports the whole kiosk at its top)",
-    "kiosk/flow/adapter.py": "kiosk.copy_check.verify (the held-copy reprint) reaches signing.verify, whose "
-    "pyHanko (~0.7 s) has no first-use provider yet and would load with the attract screen",
 }
 
 
