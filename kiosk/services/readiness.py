@@ -3,9 +3,11 @@ before the payment (issue 25: a printer absent from the card step on, yet the vi
 
 A certification visit needs the scanner (card and pages), the camera (the face step), the A4 printer (the
 copy) and the receipt printer (the receipt with the code and the retrieval secret). The camera is asked for
-its state and then for one frame (walk W13: an unplugged camera left the citizen at the face step after the
-card was laid); the frame is wiped at once. A device in ``error`` or ``absent`` state makes the
-kiosk unable to finish; ``warning`` (paper near its end) does not.
+its state (walk W13: an unplugged camera left the citizen at the face step after the card was laid): the
+OpenCV camera opens its device for that, the simulated one reports its fault. No frame is taken: a picture
+of whoever stands there is not needed, and a simulated camera's scene would be moved on by it; a camera that
+opens but gives no picture is caught at the face step (ui.screens_face: CAMERA_FAILED_S).
+A device in ``error`` or ``absent`` state makes the kiosk unable to finish; ``warning`` (paper near its end) does not.
 
 Each check is recorded in the devices' health monitor, both the devices' own states and one summary line,
 ``visit_service`` (``ok``, or ``error`` with reason ``out_of_service``): the monitor's listener writes them
@@ -18,8 +20,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from drivers.health import DeviceState, DeviceStatus
 
@@ -59,22 +59,7 @@ def _status_of(device: Any, role: str) -> DeviceStatus:
         return DeviceStatus(role, str(getattr(device, "kind", "?")), DeviceState.error, str(exc), "failed")
     if not isinstance(status, DeviceStatus):
         return DeviceStatus(role, str(getattr(device, "kind", "?")), DeviceState.error, "no status", "failed")
-    if role == CAMERA and status.state not in BAD_STATES:
-        return _camera_frame(device, status)
     return status
-
-
-def _camera_frame(camera: Any, status: DeviceStatus) -> DeviceStatus:
-    """A camera that says it is there must also give one picture (a device node that opens but sends
-    nothing is as useless at the face step). The frame is wiped at once: no face lingers in memory."""
-    try:
-        frame = camera.read()
-    except Exception as exc:
-        return DeviceStatus(CAMERA, status.kind, DeviceState.error, f"no picture: {exc}", "no_frame")
-    if isinstance(frame, np.ndarray):
-        frame.fill(0)
-        return status
-    return DeviceStatus(CAMERA, status.kind, DeviceState.error, "no picture", "no_frame")
 
 
 def check_devices(devices: Any, roles: tuple[str, ...] = VISIT_DEVICES, *, health: Any = None) -> Readiness:
