@@ -40,7 +40,7 @@ RECEIPT_PRINTER, DOCUMENT_PRINTER = "receipt_printer", "document_printer"
 SLIP_TEXT = {
     "vi": {
         "heading": "ĐÃ NHẬN PHÍ - BẢN SAO CHỜ NHẬN",
-        "why": "Máy in gặp sự cố: bản sao của bạn đã được lưu.",
+        "why": "Máy in gặp sự cố: bản sao của Ông/Bà đã được lưu.",
         "collect": "Mang phiếu này và CCCD đến {counter} để nhận bản sao, không mất thêm phí.",
         "no_code": "Bản sao chưa được cấp mã. Cán bộ tra cứu theo mã thanh toán.",
         "reference": "Mã thanh toán: {reference}",

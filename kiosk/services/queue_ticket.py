@@ -64,7 +64,7 @@ TICKET_TEXT = {
         "time": "Thời gian: {time}",
         "reference": "Mã giao dịch: {reference}",
         "take": "Nhớ lấy lại thẻ căn cước và giấy tờ gốc trên mặt kính.",
-        "wait": "Vui lòng chờ gọi số. Số thứ tự của bạn:",
+        "wait": "Vui lòng chờ gọi số. Số thứ tự của Ông/Bà:",
     },
     "en": {
         "title": "QUEUE TICKET",
