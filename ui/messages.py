@@ -133,6 +133,7 @@ FACE_REASONS = {
     "static_photo": QT_TRANSLATE_NOOP("Messages", "The camera did not see your head move."),
     "static_replay": QT_TRANSLATE_NOOP("Messages", "The camera did not see your head move."),
     "flat_picture": QT_TRANSLATE_NOOP("Messages", "The camera did not see your head move."),
+    "screen_replay": QT_TRANSLATE_NOOP("Messages", "The camera could not see you directly."),
     "not_same_person": QT_TRANSLATE_NOOP("Messages", "Your face did not match the photo on your card."),
     "not_seen": QT_TRANSLATE_NOOP("Messages", "No face has been seen yet."),
 }
@@ -151,7 +152,7 @@ FACE_HELP = {
     "different_people": QT_TRANSLATE_NOOP(
         "Messages", "Only you should be in front of the camera. Ask others to step back, then try again."
     ),
-    "face_too_small": QT_TRANSLATE_NOOP("Messages", "Come closer, so that your face fills the oval."),
+    "face_too_small": QT_TRANSLATE_NOOP("Messages", "Come a little closer, with your face inside the oval."),
     "no_frames": QT_TRANSLATE_NOOP("Messages", "This is not your mistake. Please call staff."),
     "timeout": QT_TRANSLATE_NOOP(
         "Messages", "Do each step slowly as soon as it lights up, then look back at the camera."
@@ -170,6 +171,11 @@ FACE_HELP = {
     "flat_picture": QT_TRANSLATE_NOOP(
         "Messages",
         "Turn your whole head slowly when asked, not only your eyes, then look back at the camera.",
+    ),
+    "screen_replay": QT_TRANSLATE_NOOP(
+        "Messages",
+        "Stand in front of the camera yourself, without holding up a phone, a screen or a picture, "
+        "then try again.",
     ),
     "not_same_person": QT_TRANSLATE_NOOP(
         "Messages",

@@ -135,7 +135,7 @@ def test_an_error_screen_says_the_problem_why_what_to_do_and_every_choice(
     )
     spoken = said(kiosk)[-1]
     assert "Your face was too far from the camera." in spoken
-    assert "Come closer, so that your face fills the oval." in spoken
+    assert "Come a little closer, with your face inside the oval." in spoken
     assert spoken.endswith("Try again. Call staff. Start over.")
 
 

@@ -1204,8 +1204,18 @@
     </message>
     <message>
         <location filename="../messages.py" line="142"/>
-        <source>Come closer, so that your face fills the oval.</source>
-        <translation>Lại gần hơn để khuôn mặt lấp đầy khung hình bầu dục.</translation>
+        <source>Come a little closer, with your face inside the oval.</source>
+        <translation>Vui lòng lại gần camera thêm một chút, giữ khuôn mặt trong khung hình bầu dục.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="136"/>
+        <source>The camera could not see you directly.</source>
+        <translation>Camera chưa nhìn thấy trực tiếp Ông/Bà.</translation>
+    </message>
+    <message>
+        <location filename="../messages.py" line="170"/>
+        <source>Stand in front of the camera yourself, without holding up a phone, a screen or a picture, then try again.</source>
+        <translation>Ông/Bà hãy tự đứng trước camera, không giơ điện thoại, màn hình hay ảnh lên, rồi thử lại.</translation>
     </message>
     <message>
         <location filename="../messages.py" line="143"/>
