@@ -402,6 +402,9 @@ class DeliveryService:
         if not wanted:
             self._keep_email_secrets(records, set())
             return 0
+        # The secrets are in place before their rows are: the sender's thread may claim a row the moment the
+        # transaction below commits, and a message sent then went without its secret (seen under load).
+        self._keep_email_secrets(records, {rec.code for rec in wanted})
         pending: set[str] = set()
         with self.db._tx() as cur:
             for rec in wanted:
@@ -423,7 +426,10 @@ class DeliveryService:
                 row = cur.fetchone()
                 if row is not None and row[0] == "pending":
                     pending.add(rec.code)
-        self._keep_email_secrets(records, pending)
+        with self._secrets_lock:  # a replay of a row already sent (or given up) keeps no secret
+            for rec in wanted:
+                if rec.code not in pending:
+                    self._email_secrets.pop(rec.code, None)
         if added:
             self._wake.set()
         return added
