@@ -214,9 +214,16 @@ def make_copy(tree: Tree) -> Path:
 
 def still_verifies(after: Tree, before: Tree, old_copy: Path) -> str:
     """Whether the after side's code still accepts a copy printed by the before side, with the before side's
-    keys (not timed; run last, as it opens the before side's data folder)."""
+    keys (not timed; run last, as it opens the before side's data folder). The before side makes older
+    (VNC1) seals, which kiosks stopped issuing at the VNC2 cutover: one it makes today is refused as it must
+    be, so the after side is told that this fleet issued them until tomorrow (``vnc1_seals_until``)."""
+    tomorrow = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400))
+    config = before.data.parent / "verify-old-copies.toml"
+    config.write_text(
+        f'[kiosk]\ndata_dir = "{before.data}"\n[signing]\nvnc1_seals_until = {tomorrow}\n', encoding="utf-8"
+    )
     proc = subprocess.run(
-        [KIOSK, "verify", str(old_copy)],
+        [KIOSK, "verify", "--config", str(config), str(old_copy)],
         check=False,
         capture_output=True,
         text=True,
