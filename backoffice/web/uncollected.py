@@ -18,6 +18,7 @@ reference, kiosk, amount and time, for a refund or the copy at the counter (``GE
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -135,6 +136,11 @@ def late_payment_rows(db: BackendDB, *, ward: str | None = None) -> list[dict[st
     return [row for row in rows if row["kiosk_id"] is not None and wards.get(row["kiosk_id"]) == ward]
 
 
+def _vnd(amount: int) -> str:
+    """An amount in dong as the page writes it: 12.000."""
+    return f"{amount:,}".replace(",", ".")
+
+
 def _local_time(text: str | None) -> str:
     if not text:
         return "—"
@@ -164,7 +170,7 @@ def uncollected_routes(web: Web) -> list[Route]:
         late = [
             {
                 **row,
-                "amount": f"{row['amount_vnd']:,}".replace(",", "."),
+                "amount": _vnd(row["amount_vnd"]),
                 "why": text.get(row["outcome"], row["outcome"]),
                 "received": _local_time(row["received_at"]),
             }
@@ -173,7 +179,7 @@ def uncollected_routes(web: Web) -> list[Route]:
         shown = [
             {
                 **row,
-                "amount": f"{row['amount_vnd']:,}".replace(",", "."),
+                "amount": _vnd(row["amount_vnd"]),
                 "missing": ", ".join(text.get(m, m) for m in row["missing"]),
                 "since": row["since"][:16].replace("T", " "),
             }
@@ -181,28 +187,23 @@ def uncollected_routes(web: Web) -> list[Route]:
         ]
         return web.render(request, "uncollected.html", rows=shown, late=late, text=text)
 
-    async def api(request: Request) -> Response:
-        try:
-            _user, ward = await allowed(request)
-        except NeedLogin:
-            return JSONResponse({"error": "log in first"}, status_code=401, headers=SECURITY_HEADERS)
-        except Forbidden:
-            return JSONResponse({"error": "a staff role is required"}, 403, headers=SECURITY_HEADERS)
-        rows = await run_in_threadpool(uncollected_rows, web.db, ward=ward)
-        return JSONResponse({"uncollected": rows}, headers=SECURITY_HEADERS)
+    def json_list(key: str, rows_of: Callable[..., list[dict[str, Any]]]) -> Callable[[Request], Any]:
+        """An /api/ops list: the same login, role and ward scope as the page, the rows under ``key``."""
 
-    async def late_api(request: Request) -> Response:
-        try:
-            _user, ward = await allowed(request)
-        except NeedLogin:
-            return JSONResponse({"error": "log in first"}, status_code=401, headers=SECURITY_HEADERS)
-        except Forbidden:
-            return JSONResponse({"error": "a staff role is required"}, 403, headers=SECURITY_HEADERS)
-        rows = await run_in_threadpool(late_payment_rows, web.db, ward=ward)
-        return JSONResponse({"late_payments": rows}, headers=SECURITY_HEADERS)
+        async def handler(request: Request) -> Response:
+            try:
+                _user, ward = await allowed(request)
+            except NeedLogin:
+                return JSONResponse({"error": "log in first"}, status_code=401, headers=SECURITY_HEADERS)
+            except Forbidden:
+                return JSONResponse({"error": "a staff role is required"}, 403, headers=SECURITY_HEADERS)
+            rows = await run_in_threadpool(rows_of, web.db, ward=ward)
+            return JSONResponse({key: rows}, headers=SECURITY_HEADERS)
+
+        return handler
 
     return [
         Route("/ops/uncollected", page, methods=["GET"]),
-        Route("/api/ops/uncollected", api, methods=["GET"]),
-        Route("/api/ops/late-payments", late_api, methods=["GET"]),
+        Route("/api/ops/uncollected", json_list("uncollected", uncollected_rows), methods=["GET"]),
+        Route("/api/ops/late-payments", json_list("late_payments", late_payment_rows), methods=["GET"]),
     ]
