@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.flow.record import Screen
-from kiosk.services.payment import PayeeAccount, PaymentService
+from kiosk.services.payment import PaymentService, configured_payee
 from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
 from kiosk.services.staff_call import StaffCallService
 from offline_sync.client import BackendClient, make_ssl_context
@@ -145,7 +145,7 @@ def demo_payments(app: Any) -> Iterator[DemoPayments]:
     secret = load_or_create_secret(folder)
     with city_backend_process(folder, tls, kiosk_ids=(kiosk_id, GATEWAY_CN)) as url:
         settings = app.config.payment
-        payee = PayeeAccount(settings.bank_bin, settings.account, settings.payee_name)
+        payee = configured_payee(app.config)
         ca = tls / "ca.crt"
         client = BackendClient(url, make_ssl_context(tls / f"{kiosk_id}.crt", tls / f"{kiosk_id}.key", ca))
         gateway = SimulatedGateway(

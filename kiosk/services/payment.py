@@ -303,11 +303,19 @@ def configured_payments(
 ) -> PaymentService | None:
     """The visit's payment service over the backend channel `api`, as ``[payment]`` says: the centre's
     collection account in the VietQR (bank_bin, account, payee_name) and the poll interval; None with
-    ``mode = "off"``. The one place `kiosk run` (ui/visit_parts.py), VisitExtras and the demo build it
-    (issue 25 W5: a second copy of this wiring once put the sample account in every real kiosk's QR)."""
+    ``mode = "off"``. The one place `kiosk run` (ui/visit_parts.py) and VisitExtras build it; the demo takes
+    its payee from `configured_payee` (issue 25 W5: a second copy of this wiring once put the sample account
+    in every real kiosk's QR)."""
     settings = config.payment
     if settings.mode != "vietqr":
         return None
-    payee = PayeeAccount(settings.bank_bin, settings.account, settings.payee_name)
     interval = settings.poll_interval_s if poll_interval is None else poll_interval
-    return PaymentService(api, kiosk_id=config.kiosk.id, payee=payee, poll_interval=interval)
+    return PaymentService(
+        api, kiosk_id=config.kiosk.id, payee=configured_payee(config), poll_interval=interval
+    )
+
+
+def configured_payee(config: Any) -> PayeeAccount:
+    """The centre's collection account that ``[payment]`` names (bank_bin, account, payee_name)."""
+    settings = config.payment
+    return PayeeAccount(settings.bank_bin, settings.account, settings.payee_name)
