@@ -9,11 +9,11 @@ import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import segno
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import timestamps
 
+from signing._pyhanko import pdf_reader_class
 from signing.code import authority_of
 from signing.content import content_digest, make_qr, page_digests, qr_version_for
 from signing.errors import SigningError
@@ -24,6 +24,9 @@ from signing.model import CopyMeta, CopyPage, IssuedCopy
 from signing.pades import sign_copy
 from signing.render import FOOTER_BAND_MM, LAST_PAGE_BAND_MM, STATEMENT_VI, RenderedCopy, render_copy
 from signing.seal import CONTENT_DIGEST_BYTES, SealClaims, make_seal
+
+if TYPE_CHECKING:
+    from pyhanko.sign import timestamps
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +86,7 @@ def render_and_seal(
     version = qr_version_for(provisional)
     for _attempt in range(3):
         rendered = render_copy(pages, images, meta, provisional, signer_name, qr_version=version)
-        digests = page_digests(PdfFileReader(io.BytesIO(rendered.pdf), strict=False).root)
+        digests = page_digests(pdf_reader_class()(io.BytesIO(rendered.pdf), strict=False).root)
         seal = make_seal(seal_claims(meta, pages, content_digest(digests)), signer.kid, signer.sign_es256)
         try:
             make_qr(seal, version)

@@ -19,19 +19,30 @@ import io
 import logging
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers, timestamps
 
+from signing._pyhanko import (
+    http_timestamper_class,
+    incremental_writer_class,
+    pdf_signature_metadata_class,
+    pdf_signer_class,
+    sig_field_spec_class,
+    sig_seed_subfilter_class,
+)
 from signing.config import SigningConfig
 from signing.errors import SigningError
 from signing.keys import ROOT_CERT, SealSigner, resolve
 from signing.pdf_names import OFFICER_UNIT
 from signing.pkcs11_keys import ensure_token_key, open_token_signer, store_token_cert
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
 
 log = logging.getLogger(__name__)
 
@@ -68,25 +79,25 @@ def countersign(
     update. Raises SigningError when the file cannot be signed."""
     pdf_signer_obj = signer.pdf_signer() if isinstance(signer, SealSigner) else signer
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+        writer = incremental_writer_class()(io.BytesIO(pdf_bytes), strict=False)
     except Exception as exc:
         raise SigningError(f"the copy cannot be read as a PDF: {type(exc).__name__}") from None
     field = _field_name(writer)
-    meta = signers.PdfSignatureMetadata(
+    meta = pdf_signature_metadata_class()(
         field_name=field,
         md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
+        subfilter=sig_seed_subfilter_class().PADES,
         reason=reason,
         location=location,
         name=officer_name,
         certify=False,
     )
-    timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=10) if tsa_url else None
-    pdf_signer = signers.PdfSigner(
+    timestamper = http_timestamper_class()(tsa_url, timeout=10) if tsa_url else None
+    pdf_signer = pdf_signer_class()(
         meta,
         signer=pdf_signer_obj,
         timestamper=timestamper,
-        new_field_spec=fields.SigFieldSpec(field, on_page=-1),
+        new_field_spec=sig_field_spec_class()(field, on_page=-1),
     )
     out = io.BytesIO()
     try:

@@ -39,33 +39,24 @@ import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.fields import MDPPerm
-from pyhanko.sign.general import (
-    check_ess_certid,
-    extract_certificate_info,
-    extract_signer_info,
-    get_pyca_cryptography_hash,
-)
-from pyhanko.sign.validation.generic_cms import (
-    _enforce_algorithm_usage,
-    extract_self_reported_ts,
-    get_signing_cert_attr,
-    validate_cert_usage,
-    validate_sig_integrity,
-)
-from pyhanko.sign.validation.pdf_embedded import _extract_docmdp_for_sig
-from pyhanko.sign.validation.status import PdfSignatureStatus
-from pyhanko.sign.validation.utils import DEFAULT_ALGORITHM_USAGE_POLICY
-from pyhanko_certvalidator import ValidationContext
 
+from signing._pyhanko import (
+    cms_general,
+    default_algorithm_usage_policy,
+    generic_cms_validation,
+    mdp_perm_class,
+    pdf_embedded_validation,
+    pdf_objects,
+    pdf_reader_class,
+    pdf_signature_status_class,
+    validation_context_class,
+)
 from signing.model import Verification
 from signing.pades import FIELD_NAME
 from signing.structure import (
@@ -76,6 +67,10 @@ from signing.structure import (
 )
 from signing.trust import TrustStore
 from signing.verify import MAX_PDF_BYTES, _fail, _verify_seal_in_pdf, verify_pdf
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
 log = logging.getLogger(__name__)
 
@@ -153,15 +148,15 @@ def _validate_path(
     moment: dt.datetime,
 ) -> _Path:
     """pyHanko's path validation (key usage as for a PDF signature) and the trust store's own chain check."""
-    context = ValidationContext(
+    context = validation_context_class()(
         trust_roots=trust.asn1_roots(), moment=moment, allow_fetching=False, revocation_mode="soft-fail"
     )
     context.certificate_registry.register_multiple(others)
     result = asyncio.run(
-        validate_cert_usage(
+        generic_cms_validation().validate_cert_usage(
             cert,
             context,
-            key_usage_settings=PdfSignatureStatus.default_usage_constraints(None),
+            key_usage_settings=pdf_signature_status_class().default_usage_constraints(None),
             paths=context.path_builder.async_build_paths_lazy(cert),
         )
     )
@@ -179,7 +174,7 @@ def _validate_path(
 
 
 def _ess_matches(cert: asn1_x509.Certificate, signed_attrs: Any) -> bool:
-    attr = get_signing_cert_attr(signed_attrs)
+    attr = generic_cms_validation().get_signing_cert_attr(signed_attrs)
     if attr is None:
         return True
     certid = attr["certs"][0]
@@ -187,7 +182,7 @@ def _ess_matches(cert: asn1_x509.Certificate, signed_attrs: Any) -> bool:
     with _ESS_LOCK:
         known = _ESS_OK.get(key)
     if known is None:
-        known = bool(check_ess_certid(cert, certid))
+        known = bool(cms_general().check_ess_certid(cert, certid))
         with _ESS_LOCK:
             _ESS_OK[key] = known
             while len(_ESS_OK) > PATH_CACHE_SIZE:
@@ -224,16 +219,17 @@ def _sig_dict(
     if header is None or (int(header.group(1)), int(header.group(2))) != (ref.idnum, ref.generation):
         return None
     stream.seek(header.end())
-    value = generic.read_object(stream, generic.Reference(ref.idnum, ref.generation, reader))
-    if not isinstance(value, generic.DictionaryObject):
+    pdf = pdf_objects()
+    value = pdf.read_object(stream, pdf.Reference(ref.idnum, ref.generation, reader))
+    if not isinstance(value, pdf.DictionaryObject):
         return None
     contents = value.raw_get("/Contents") if "/Contents" in value else None
     if (
-        not isinstance(contents, generic.ByteStringObject | generic.TextStringObject)
+        not isinstance(contents, pdf.ByteStringObject | pdf.TextStringObject)
         or contents.original_bytes != tag
     ):
         return None
-    value["/Contents"] = generic.ByteStringObject(bytes.fromhex(digits.decode("ascii")))
+    value["/Contents"] = pdf.ByteStringObject(bytes.fromhex(digits.decode("ascii")))
     return value
 
 
@@ -248,7 +244,7 @@ def verify_upload(data: bytes, trust: TrustStore) -> Verification:
     if not data.lstrip()[:5].startswith(b"%PDF-"):
         return _fail("not_pdf", "the file is not a PDF")
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = pdf_reader_class()(io.BytesIO(data), strict=False)
         fields = _fields(reader)
     except Exception as exc:
         log.debug("cannot read PDF", exc_info=True)
@@ -280,17 +276,18 @@ def _fields(reader: PdfFileReader) -> list[tuple[str, generic.IndirectObject]] |
     fields = form.get_object().get("/Fields") if form is not None else None
     if fields is None:
         return _fail("unsigned", "the PDF has no digital signature, so it is not a certified copy")
+    pdf = pdf_objects()
     found = []
     for ref in fields.get_object():
         node = ref.get_object()
-        if not isinstance(node, generic.DictionaryObject):
+        if not isinstance(node, pdf.DictionaryObject):
             continue
         if "/Kids" in node or node.get("/FT") != "/Sig" or "/V" not in node:
             if "/Kids" in node or node.get("/FT") == "/Sig":
                 return _not_fresh("the form has other signature fields than the kiosk's")
             continue
         value = node.raw_get("/V")
-        if not isinstance(value, generic.IndirectObject):
+        if not isinstance(value, pdf.IndirectObject):
             return _not_fresh("the kiosk's signature dictionary is not an indirect object")
         found.append((str(node.get("/T", "")), value))
     if not found:
@@ -321,7 +318,8 @@ def _signature(
         return _not_fresh("the file was updated after the kiosk signed it")
     if name != FIELD_NAME or value.get("/Type", "/Sig") != "/Sig":
         return _fail("unsigned", "the PDF's first signature is not a kiosk's certification signature")
-    if _extract_docmdp_for_sig(signature_obj=value) != MDPPerm.FILL_FORMS:
+    docmdp = pdf_embedded_validation()._extract_docmdp_for_sig(signature_obj=value)
+    if docmdp != mdp_perm_class().FILL_FORMS:
         return _fail(
             "not_certified",
             "the kiosk's signature is not a certification signature that allows only form filling (DocMDP P=2)",
@@ -347,10 +345,11 @@ def _cms(
     if content_info["content_type"].native != "signed_data":
         return _fail("modified", "the signature is not a CMS signed-data value")
     signed_data = content_info["content"]
-    signer_info = extract_signer_info(signed_data)
+    general, checks = cms_general(), generic_cms_validation()
+    signer_info = general.extract_signer_info(signed_data)
     if signer_info["unsigned_attrs"].native:
         return None  # a signature timestamp (B-T): verify_pdf validates the token
-    cert_info = extract_certificate_info(signed_data)
+    cert_info = general.extract_certificate_info(signed_data)
     cert = cert_info.signer_cert
     signed_attrs = signer_info["signed_attrs"]
     if not _ess_matches(cert, signed_attrs):
@@ -359,11 +358,13 @@ def _cms(
     if eci["content"].native is not None:
         return _fail("modified", "the signature encapsulates content, a PDF signature must be detached")
     md_algorithm = signer_info["digest_algorithm"]["algorithm"].native
-    _enforce_algorithm_usage(signer_info, cert, algorithm_usage_policy=DEFAULT_ALGORITHM_USAGE_POLICY)
-    md = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
+    checks._enforce_algorithm_usage(
+        signer_info, cert, algorithm_usage_policy=default_algorithm_usage_policy()
+    )
+    md = hashes.Hash(general.get_pyca_cryptography_hash(md_algorithm))
     md.update(memoryview(data)[byte_range[0] : byte_range[0] + byte_range[1]])
     md.update(memoryview(data)[byte_range[2] : byte_range[2] + byte_range[3]])
-    intact, valid = validate_sig_integrity(
+    intact, valid = checks.validate_sig_integrity(
         signer_info, cert, expected_content_type=eci["content_type"].native, actual_digest=md.finalize()
     )
     signer_cert = x509.load_der_x509_certificate(cert.dump())
@@ -374,9 +375,9 @@ def _cms(
             "the file was changed after it was signed: its signature no longer matches its content",
             signer=signer_name,
         )
-    claimed = extract_self_reported_ts(signer_info)
+    claimed = checks.extract_self_reported_ts(signer_info)
     if claimed is None and "/M" in value:
-        claimed = generic.parse_pdf_date(value["/M"], strict=False)
+        claimed = pdf_objects().parse_pdf_date(value["/M"], strict=False)
     if claimed is not None and claimed.tzinfo is None:
         claimed = claimed.replace(tzinfo=dt.UTC)
     signed_at = claimed or dt.datetime.now(dt.UTC)

@@ -10,34 +10,56 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from pyhanko.pdf_utils import generic, layout
-from pyhanko.pdf_utils.content import PdfContent
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.layout import BoxConstraints
-from pyhanko.sign import fields, signers, timestamps
-from pyhanko.sign.fields import MDPPerm
-from pyhanko.stamp import StaticStampStyle
-
+from signing._pyhanko import (
+    http_timestamper_class,
+    incremental_writer_class,
+    mdp_perm_class,
+    pdf_content_class,
+    pdf_layout,
+    pdf_objects,
+    pdf_signature_metadata_class,
+    pdf_signer_class,
+    sig_field_spec_class,
+    sig_seed_subfilter_class,
+    static_stamp_style_class,
+)
 from signing.content import QR_RESOURCE, make_qr, qr_form_content
 from signing.errors import SigningError
 from signing.keys import SealSigner
 from signing.pdf_names import FIELD_NAME, SEAL_KEY
 from signing.render import RenderedCopy
 
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.content import PdfContent
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import timestamps
+
 log = logging.getLogger(__name__)
 
 
-class _ExistingForm(PdfContent):
-    """A form XObject that is already in the document, used as the signature widget's appearance."""
+@cache
+def _existing_form_class() -> Callable[[generic.PdfObject, float, float], PdfContent]:
+    """The class of the signature widget's appearance, built on first use: its base is pyHanko's."""
+    base: Any = pdf_content_class()
+    box_constraints = pdf_layout().BoxConstraints
 
-    def __init__(self, ref: generic.PdfObject, width: float, height: float) -> None:
-        super().__init__(box=BoxConstraints(width=width, height=height))
-        self.ref = ref
+    class _ExistingForm(base):
+        """A form XObject that is already in the document, used as the signature widget's appearance."""
 
-    def render(self) -> bytes:
-        self.resources.xobject["/KioskSigBox"] = self.ref
-        return b"/KioskSigBox Do"
+        def __init__(self, ref: generic.PdfObject, width: float, height: float) -> None:
+            super().__init__(box=box_constraints(width=width, height=height))
+            self.ref = ref
+
+        def render(self) -> bytes:
+            self.resources.xobject["/KioskSigBox"] = self.ref
+            return b"/KioskSigBox Do"
+
+    return _ExistingForm
 
 
 def _find_form(writer: IncrementalPdfFileWriter, name: str) -> generic.PdfObject:
@@ -51,17 +73,18 @@ def _find_form(writer: IncrementalPdfFileWriter, name: str) -> generic.PdfObject
 def _put_qr(writer: IncrementalPdfFileWriter, seal: str, version: int) -> None:
     """Replace the placeholder QR form (shared by every page) with the seal's QR."""
     content = qr_form_content(make_qr(seal, version or None))
+    pdf = pdf_objects()
     replaced: set[tuple[int, int]] = set()
     for page_ref in _page_refs(writer.root["/Pages"]):
         xobjects = page_ref.get_object()["/Resources"].get_object()["/XObject"].get_object()
         ref = xobjects.raw_get(QR_RESOURCE)
-        if not isinstance(ref, generic.IndirectObject):
+        if not isinstance(ref, pdf.IndirectObject):
             raise SigningError("the rendered copy has no QR seal form on every page")
         key = (ref.generation, ref.idnum)
         if key in replaced:
             continue
         old = ref.get_object()
-        new = generic.StreamObject(
+        new = pdf.StreamObject(
             {k: v for k, v in old.items() if k not in ("/Length", "/Filter", "/DecodeParms")},
             stream_data=content,
         )
@@ -95,14 +118,16 @@ def sign_copy(
     timestamper: timestamps.TimeStamper | None = None,
 ) -> bytes:
     """Certify the rendered copy (the signature covers the whole file); returns the signed PDF."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(rendered.pdf), strict=False)
-    writer.root[generic.NameObject(SEAL_KEY)] = generic.TextStringObject(seal)
+    pdf = pdf_objects()
+    writer = incremental_writer_class()(io.BytesIO(rendered.pdf), strict=False)
+    writer.root[pdf.NameObject(SEAL_KEY)] = pdf.TextStringObject(seal)
     writer.update_root()
     _put_qr(writer, seal, rendered.qr_version)
     x1, y1, x2, y2 = rendered.signature_box
     form = _find_form(writer, rendered.signature_form)
-    style = StaticStampStyle(
-        background=_ExistingForm(form, x2 - x1, y2 - y1),
+    layout = pdf_layout()
+    style = static_stamp_style_class()(
+        background=_existing_form_class()(form, x2 - x1, y2 - y1),
         border_width=0,
         background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(
@@ -113,23 +138,23 @@ def sign_copy(
         ),
     )
     if timestamper is None and tsa_url:
-        timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=int(max(1, tsa_timeout_s)))
-    meta = signers.PdfSignatureMetadata(
+        timestamper = http_timestamper_class()(tsa_url, timeout=int(max(1, tsa_timeout_s)))
+    meta = pdf_signature_metadata_class()(
         field_name=FIELD_NAME,
         md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
+        subfilter=sig_seed_subfilter_class().PADES,
         reason=reason,
         location=location,
         name=signer.subject,
         certify=True,
-        docmdp_permissions=MDPPerm.FILL_FORMS,
+        docmdp_permissions=mdp_perm_class().FILL_FORMS,
     )
-    pdf_signer = signers.PdfSigner(
+    pdf_signer = pdf_signer_class()(
         meta,
         signer=signer.pdf_signer(),
         timestamper=timestamper,
         stamp_style=style,
-        new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=-1, box=(x1, y1, x2, y2)),
+        new_field_spec=sig_field_spec_class()(FIELD_NAME, on_page=-1, box=(x1, y1, x2, y2)),
     )
     out = io.BytesIO()
     try:
