@@ -12,19 +12,18 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from reportlab.lib.colors import Color, black, white
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen import canvas
-
+from signing._reportlab import colors, mm, pdfdoc, pdfmetrics, reportlab_canvas, ttfont_class
 from signing.content import QR_FORM, QR_QUIET, qr_version_for
 from signing.errors import SigningError
 from signing.images import EmbeddedImage
 from signing.model import CopyMeta, CopyPage
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen import canvas
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +52,9 @@ def register_fonts() -> tuple[str, str]:
     for folder in FONT_DIRS:
         regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
         if regular.is_file() and bold.is_file():
-            pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-            pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
+            metrics, ttfont = pdfmetrics(), ttfont_class()
+            metrics.registerFont(ttfont(FONT, str(regular)))
+            metrics.registerFont(ttfont(FONT_BOLD, str(bold)))
             return FONT, FONT_BOLD
     raise SigningError("DejaVu Sans fonts not found (install fonts-dejavu-core); they render Vietnamese")
 
@@ -68,24 +68,31 @@ class RenderedCopy:
     qr_version: int = 0
 
 
-class _RawImageXObject(pdfdoc.PDFImageXObject):
-    """An image XObject whose stream is written exactly as given (no re-encoding by reportlab)."""
+@cache
+def _raw_image_xobject_class() -> Any:
+    """The class of an image XObject written as given, built on first use: its base is reportlab's."""
+    base: Any = pdfdoc().PDFImageXObject
 
-    def __init__(self, name: str, image: EmbeddedImage) -> None:
-        self.name = name
-        self.width = image.width
-        self.height = image.height
-        self.bitsPerComponent = 8
-        self.colorSpace = image.color_space
-        self._filters = (image.filter,)
-        self.streamContent = image.data
-        self.mask = None
+    class _RawImageXObject(base):
+        """An image XObject whose stream is written exactly as given (no re-encoding by reportlab)."""
+
+        def __init__(self, name: str, image: EmbeddedImage) -> None:
+            self.name = name
+            self.width = image.width
+            self.height = image.height
+            self.bitsPerComponent = 8
+            self.colorSpace = image.color_space
+            self._filters = (image.filter,)
+            self.streamContent = image.data
+            self.mask = None
+
+    return _RawImageXObject
 
 
 def _draw_raw_image(c: canvas.Canvas, name: str, image: EmbeddedImage, width: float, height: float) -> None:
     doc = c._doc
     reg_name = doc.getXObjectName(name)
-    obj = _RawImageXObject(name, image)
+    obj = _raw_image_xobject_class()(name, image)
     c._setXObjects(obj)
     doc.Reference(obj, reg_name)
     doc.addForm(name, obj)
@@ -127,7 +134,7 @@ def _draw_qr(c: canvas.Canvas, qr: QRShape, module: float, x: float, y: float) -
     n = qr.symbol_size(border=0)[0]
     if not getattr(c, "_kiosk_qr_defined", False):
         c.beginForm(QR_FORM, -QR_QUIET, -QR_QUIET, n + QR_QUIET, n + QR_QUIET)
-        c.setFillColor(white)
+        c.setFillColor(colors().white)
         c.rect(-QR_QUIET, -QR_QUIET, n + 2 * QR_QUIET, n + 2 * QR_QUIET, stroke=0, fill=1)
         c.endForm()
         c._kiosk_qr_defined = True  # type: ignore[attr-defined]
@@ -143,10 +150,10 @@ def _draw_watermark(c: canvas.Canvas, text: str, width: float, height: float) ->
     if not text.strip():
         return
     c.saveState()
-    c.setFillColor(Color(0.75, 0.1, 0.1, alpha=0.16))
+    c.setFillColor(colors().Color(0.75, 0.1, 0.1, alpha=0.16))
     diagonal = (width**2 + height**2) ** 0.5
     size = min(diagonal / max(len(text), 4) * 1.1, 0.2 * diagonal)
-    text_width = pdfmetrics.stringWidth(text, FONT_BOLD, size)
+    text_width = pdfmetrics().stringWidth(text, FONT_BOLD, size)
     if text_width > 0.8 * diagonal:
         size *= 0.8 * diagonal / text_width
     c.setFont(FONT_BOLD, size)
@@ -167,6 +174,7 @@ def _draw_text_layer(c: canvas.Canvas, page: CopyPage, scale: float, height: flo
     if not page.words:
         return
     # Tr is graphics state: keep it inside q/Q so later text stays visible.
+    string_width = pdfmetrics().stringWidth
     c.saveState()
     text = c.beginText()
     text.setTextRenderMode(3)
@@ -175,7 +183,7 @@ def _draw_text_layer(c: canvas.Canvas, page: CopyPage, scale: float, height: flo
         if not content or word.width <= 0 or word.height <= 0:
             continue
         size = max(word.height * scale, 1.0)
-        natural = pdfmetrics.stringWidth(content, FONT, size)
+        natural = string_width(content, FONT, size)
         if natural <= 0:
             continue
         text.setFont(FONT, size)
@@ -196,9 +204,9 @@ def _footer(
     band = side + 2 * MARGIN
     _draw_qr(c, qr, module, qr_x, qr_y)
     box_w = min(0.55 * width, qr_x - 3 * MARGIN)
-    c.setFillColor(Color(1, 1, 1, alpha=0.88))
+    c.setFillColor(colors().Color(1, 1, 1, alpha=0.88))
     c.rect(MARGIN / 2, MARGIN / 2, box_w, 17 * mm, stroke=0, fill=1)
-    c.setFillColor(black)
+    c.setFillColor(colors().black)
     c.setFont(FONT_BOLD, 10)
     c.drawString(MARGIN, MARGIN + 11 * mm, f"Mã bản sao: {meta.code}")
     c.setFont(FONT, 9)
@@ -217,11 +225,12 @@ def _local(moment: dt.datetime) -> dt.datetime:
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    string_width = pdfmetrics().stringWidth
     lines: list[str] = []
     current = ""
     for word in text.split():
         trial = f"{current} {word}".strip()
-        if pdfmetrics.stringWidth(trial, font, size) <= width or not current:
+        if string_width(trial, font, size) <= width or not current:
             current = trial
         else:
             lines.append(current)
@@ -234,17 +243,18 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
 def _certification_block(
     c: canvas.Canvas, meta: CopyMeta, *, x: float, y: float, w: float, h: float, page_line: str = ""
 ) -> None:
-    c.setFillColor(Color(1, 1, 1, alpha=0.94))
-    c.setStrokeColor(Color(0.55, 0.05, 0.05))
+    color = colors()
+    c.setFillColor(color.Color(1, 1, 1, alpha=0.94))
+    c.setStrokeColor(color.Color(0.55, 0.05, 0.05))
     c.setLineWidth(1.2)
     c.rect(x, y, w, h, stroke=1, fill=1)
-    c.setFillColor(Color(0.55, 0.05, 0.05))
+    c.setFillColor(color.Color(0.55, 0.05, 0.05))
     title = STATEMENT_VI.upper()
-    size = min(11.0, 11.0 * (w - 6 * mm) / pdfmetrics.stringWidth(title, FONT_BOLD, 11.0))
+    size = min(11.0, 11.0 * (w - 6 * mm) / pdfmetrics().stringWidth(title, FONT_BOLD, 11.0))
     c.setFont(FONT_BOLD, size)
     top = y + h - 6 * mm
     c.drawString(x + 3 * mm, top, title)
-    c.setFillColor(black)
+    c.setFillColor(color.black)
     c.setFont(FONT, 8.5)
     when = _local(meta.issued_at)
     lines = [
@@ -267,15 +277,16 @@ def signer_label(signer_name: str, kiosk_id: str) -> str:
 
 def _signature_form(c: canvas.Canvas, meta: CopyMeta, signer_name: str, w: float, h: float) -> None:
     """The visible signature box (a form XObject reused as the signature widget's appearance)."""
+    color = colors()
     c.beginForm(SIGNATURE_FORM, 0, 0, w, h)
-    c.setFillColor(Color(0.97, 0.99, 0.97))
-    c.setStrokeColor(Color(0.1, 0.4, 0.15))
+    c.setFillColor(color.Color(0.97, 0.99, 0.97))
+    c.setStrokeColor(color.Color(0.1, 0.4, 0.15))
     c.setLineWidth(1.2)
     c.rect(0.6, 0.6, w - 1.2, h - 1.2, stroke=1, fill=1)
-    c.setFillColor(Color(0.1, 0.4, 0.15))
+    c.setFillColor(color.Color(0.1, 0.4, 0.15))
     c.setFont(FONT_BOLD, 9.5)
     c.drawString(3 * mm, h - 5.5 * mm, "Đã ký số - bản sao điện tử")
-    c.setFillColor(black)
+    c.setFillColor(color.black)
     c.setFont(FONT, 7.5)
     when = _local(meta.issued_at)
     lines = [
@@ -345,7 +356,7 @@ def render_copy(
     register_fonts()
     qr, module = qr_layout(seal, qr_version)
     buffer = io.BytesIO()
-    c = canvas.Canvas(buffer, pageCompression=1, invariant=0)
+    c = reportlab_canvas().Canvas(buffer, pageCompression=1, invariant=0)
     c.setTitle(f"Bản sao chứng thực {meta.code}")
     c.setAuthor(meta.authority)
     c.setSubject(STATEMENT_VI)
@@ -369,4 +380,6 @@ def render_copy(
             )
         c.showPage()
     c.save()
-    return RenderedCopy(buffer.getvalue(), signature_box, pdfdoc.xObjectName(SIGNATURE_FORM), int(qr.version))
+    return RenderedCopy(
+        buffer.getvalue(), signature_box, pdfdoc().xObjectName(SIGNATURE_FORM), int(qr.version)
+    )
