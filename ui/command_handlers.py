@@ -13,6 +13,7 @@ from pathlib import Path
 # the source of every module imported after it (~80 ms of `kiosk run`'s start for the kiosk's ~500 modules).
 from kiosk.app import KioskApp
 from kiosk.commands._common import CommandContext
+from kiosk.commands._kiosk_app import kiosk_app
 from kiosk.errors import BadInputError
 from ui.app import run
 from ui.screenshots import render_all
@@ -20,8 +21,8 @@ from ui.screenshots import render_all
 
 def run_kiosk(args: argparse.Namespace, ctx: CommandContext) -> int:
     """`kiosk run [--windowed]`."""
-    kiosk_app: KioskApp = ctx.app
-    return int(run(ctx.config, windowed=args.windowed, kiosk_app=kiosk_app))
+    composed: KioskApp = kiosk_app(ctx)
+    return int(run(ctx.config, windowed=args.windowed, kiosk_app=composed))
 
 
 def render_screenshots(args: argparse.Namespace, ctx: CommandContext) -> int:

@@ -118,20 +118,16 @@ def write_output_file(path: str | Path, data: bytes, option: str) -> Path:
 
 
 class CommandContext:
-    """Built once per CLI call; loads the config and composes services lazily."""
+    """Built once per CLI call; loads the config on first use."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
+        # composed on first use by kiosk.commands._kiosk_app.kiosk_app, for the commands that drive the kiosk
+        self.kiosk_app: KioskApp | None = None
 
     @cached_property
     def config(self) -> KioskConfig:
         return load_config(getattr(self.args, "config", None))
-
-    @cached_property
-    def app(self) -> KioskApp:
-        from kiosk.app import KioskApp
-
-        return KioskApp(self.config)
 
     @property
     def as_json(self) -> bool:

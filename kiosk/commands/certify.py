@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from PIL import Image
 
 from drivers.config import (
     PdfFolderPrinterConfig,
@@ -33,9 +34,7 @@ from kiosk.services.demo_payment import demo_payments
 from ocr import ImageError, load_image
 
 if TYPE_CHECKING:
-    from kiosk.app import KioskApp
     from kiosk.identity import CardData
-    from kiosk.identity.chip.kiosk_chip import ChipCheck
     from ocr import PageResult
 
 log = logging.getLogger(__name__)
@@ -124,8 +123,6 @@ def _load(path: str, what: str) -> np.ndarray:
 
 def _file_dpi(path: str, default: int = 300) -> int:
     """The resolution a scan was saved with, so the copy shows the page at its real size."""
-    from PIL import Image
-
     try:
         with Image.open(path) as img:
             dpi = img.info.get("dpi")

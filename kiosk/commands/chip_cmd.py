@@ -34,6 +34,7 @@ from datetime import date
 from typing import Any
 
 from kiosk.commands._common import CommandContext, add_common_options, load_image_file
+from kiosk.commands._kiosk_app import kiosk_app
 from kiosk.errors import BadInputError, UnavailableError
 from kiosk.identity import CardData, read_card
 from kiosk.identity.chip import aa
@@ -65,7 +66,7 @@ def _iso(text: str, what: str) -> date:
 
 
 def run_id_chip(args: argparse.Namespace, ctx: CommandContext) -> int:
-    app = ctx.app
+    app = kiosk_app(ctx)
     reader = app.devices.chip_reader
     if reader is None:
         raise UnavailableError(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from kiosk.commands._common import CommandContext, add_common_options, load_image_file, read_input_file
+from kiosk.commands._kiosk_app import kiosk_app
 from kiosk.commands.chip_cmd import register_chip
 from kiosk.errors import BadInputError, UnavailableError
 from kiosk.identity import CardError, FaceError, cross_check_ocr, read_card
@@ -93,7 +94,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _ocr_text(ctx: CommandContext, image: np.ndarray) -> str:
     try:
-        engine = ctx.app.ocr
+        engine = kiosk_app(ctx).ocr
     except ImportError as exc:
         raise UnavailableError(f"OCR is not available in this build: {exc}", subject="ocr") from None
     return str(engine.read_page(image).text)

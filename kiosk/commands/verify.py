@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from kiosk.commands._common import MAX_PDF_BYTES, CommandContext, add_common_options, read_input_file
+from kiosk.commands._kiosk_app import kiosk_app
 from kiosk.copy_check.online_compare import copy_seal_text, online_verdict, refresh_revocations
 from kiosk.copy_check.verify import ocr_words, quiet_libraries, verify_copy
 from signing.seal_fields import field_kind, field_label
@@ -68,10 +69,10 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     online = bool(getattr(args, "online", False))
     city = (getattr(args, "status_url", "") or ctx.config.sync.public_url) if online else ""
     # Online, the city's current kiosk revocation list replaces the configured one (issue 22).
-    notes = refresh_revocations(ctx.app.trust, city) if online else []
+    notes = refresh_revocations(kiosk_app(ctx).trust, city) if online else []
     with quiet_libraries(verbose=bool(getattr(args, "verbose", False))):
         result = verify_copy(
-            data, ctx.app.trust, subject=args.file, read_words=ocr_words(lambda: ctx.app.ocr)
+            data, kiosk_app(ctx).trust, subject=args.file, read_words=ocr_words(lambda: kiosk_app(ctx).ocr)
         )
     payload = result.to_json()
     verdict = "VALID" if result.valid else "NOT VALID"
