@@ -34,21 +34,15 @@ from kiosk.pipeline.copy_fields import copy_fields
 from kiosk.samples.documents import make_document
 from ocr import OcrEngine
 from ocr.config import OcrConfig
-from signing import (
-    CopyMeta,
-    CopyPage,
-    TextWord,
-    find_seal_texts,
-    init_dev_keys,
-    issue_certified_copy,
-    load_seal_signer,
-    load_trust_store,
-    make_code,
-    verify_paper_page,
-)
+from signing.certify import issue_certified_copy
+from signing.code import make_code
 from signing.config import SigningConfig
+from signing.keys import init_dev_keys, load_seal_signer
+from signing.model import CopyMeta, CopyPage, TextWord
+from signing.paper import find_seal_texts, verify_paper_page
 from signing.render import qr_layout
 from signing.seal import decode_seal
+from signing.trust import load_trust_store
 
 AUTHORITY = "Trung tâm Phục vụ Hành chính công Thành phố Hà Nội"
 KIOSK = "HN-001"

@@ -31,21 +31,16 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from kiosk.samples.documents import degrade, make_document
-from signing import (
-    CopyMeta,
-    CopyPage,
-    TextWord,
-    init_dev_keys,
-    issue_certified_copy,
-    load_seal_signer,
-    load_trust_store,
-    make_code,
-    verify_pdf,
-)
+from signing.certify import issue_certified_copy
+from signing.code import make_code
 from signing.config import SigningConfig
 from signing.content import make_qr
 from signing.images import encode_page_image
+from signing.keys import init_dev_keys, load_seal_signer
+from signing.model import CopyMeta, CopyPage, TextWord
 from signing.render import qr_layout
+from signing.trust import load_trust_store
+from signing.verify import verify_pdf
 
 AUTHORITY = "Trung tâm Phục vụ Hành chính công Thành phố Hà Nội"
 KINDS = ("clean", "noisy", "clean", "faded_jpeg")

@@ -43,7 +43,7 @@ _SIGNER = None
 
 
 def _open_signer(kiosk_data: str) -> None:
-    from signing import load_seal_signer
+    from signing.keys import load_seal_signer
     from tests.backoffice.helpers import Kiosks
 
     global _SIGNER
@@ -53,7 +53,8 @@ def _open_signer(kiosk_data: str) -> None:
 
 def _issue(args: tuple[int, str]) -> tuple[int, bytes]:
     """A real one-page certified copy with sequence number ``seq`` (in a pool worker: its own signer)."""
-    from signing import issue_certified_copy, make_code
+    from signing.certify import issue_certified_copy
+    from signing.code import make_code
     from tests.signing.sign_helpers import copy_meta, copy_page
 
     seq, out_dir = args
@@ -75,7 +76,7 @@ def make_copies(kiosk_data: Path, out: Path, first: int, n: int) -> dict[int, by
 
 def fill(folder: Path, pdf_dir: Path, copies: dict[int, bytes]) -> tuple[LocalStore, list[str]]:
     """A kiosk store whose backlog is these copies (their codes carry their sequence numbers)."""
-    from signing import make_code
+    from signing.code import make_code
 
     store = open_store(folder)
     base = datetime.now(UTC)

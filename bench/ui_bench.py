@@ -124,7 +124,7 @@ class StallMeter:
 
 def run_visit(blocking: bool) -> tuple[float, float, str]:
     """One visit through the window; returns (worst GUI stall ms, visit seconds, final screen)."""
-    from drivers import build_devices
+    from drivers.build import build_devices
     from kiosk.app import KioskApp
     from kiosk.config import parse_config
     from kiosk.flow import ImmediateRunner, Screen

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from drivers import DeviceState, build_devices
+from drivers.build import build_devices
+from drivers.health import DeviceState
 from kiosk.commands._common import CommandContext, add_common_options
 
 EXIT_OK, EXIT_UNAVAILABLE = 0, 3

@@ -11,8 +11,9 @@ from kiosk.pipeline.store import data_key_path
 from kiosk.runtime.seal_renewal import RenewalOutcome, record_outcome, renew, renewal_status
 from offline_sync.protocol.errors import StoreError, SyncError
 from offline_sync.runner import open_client, open_store
-from signing import certificate_status, init_dev_keys, load_seal_signer, load_trust_store
 from signing.errors import SigningError
+from signing.keys import certificate_status, init_dev_keys, load_seal_signer
+from signing.trust import load_trust_store
 
 log = logging.getLogger(__name__)
 

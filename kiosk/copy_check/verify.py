@@ -2,7 +2,7 @@
 
 A picture of paper is checked in three steps: find the QR seal (zbar, then signing's own search), verify
 it offline, then read the page's text with OCR and compare it with the seal's fingerprint of each page
-(``signing.verify_paper_page``), so that a genuine seal pasted onto another document is refused as
+(``signing.paper.verify_paper_page``), so that a genuine seal pasted onto another document is refused as
 ``page_mismatch`` and the verdict says which page of the copy this is; then every document field the seal
 holds for that page is compared with what the page shows (``kiosk.copy_check.field_check``), and a field
 changed on paper is ``page_mismatch`` naming the field. A phone photo taken at an angle is
@@ -22,15 +22,15 @@ from typing import Any
 
 import numpy as np
 
-import signing
 from kiosk.copy_check.field_check import check_fields
 from kiosk.errors import BadInputError, UnavailableError
 from ocr import ImageError, OcrUnavailable, load_image
 from ocr.barcodes import decode_qr_codes
 from ocr.perspective import find_page_quad, warp_page
-from signing.paper import best_page
+from signing.paper import best_page, find_seal_texts, verify_paper_page, verify_printed_page
 from signing.seal import is_seal_qr
 from signing.seal_qr import parse_seal_qr
+from signing.verify import verify_pdf, verify_seal_text
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _seal_texts(image: np.ndarray) -> list[str]:
         except UnicodeDecodeError:
             continue
     if not any(is_seal_qr(t) for t in texts):
-        texts += signing.find_seal_texts(image)
+        texts += find_seal_texts(image)
     return list(dict.fromkeys(texts))
 
 
@@ -78,18 +78,18 @@ def verify_image(image: np.ndarray, trust: Any, read_words: PageReader | None = 
     texts = _seal_texts(image) or (_seal_texts(upright) if upright is not image else [])
     if not texts:
         # Nothing readable: signing's verdict says how to take a better picture.
-        return signing.verify_printed_page(image, trust)
-    checked = [signing.verify_seal_text(text, trust) for text in texts]
+        return verify_printed_page(image, trust)
+    checked = [verify_seal_text(text, trust) for text in texts]
     if not any(result.valid for result in checked):
         return checked[0]
     reading = read_words(upright, page_dpi(upright)) if read_words is not None else None
     words = reading.words if isinstance(reading, PageText) else reading
-    verdict = signing.verify_paper_page(texts, words, trust)
+    verdict = verify_paper_page(texts, words, trust)
     if not words or verdict.reason_key not in ("valid", "page_mismatch") or not verdict.fields:
         return verdict
     # The seal is genuine and the page was read: every sealed field of this page must read as sealed.
     text = reading.text if isinstance(reading, PageText) else "\n".join(words)
-    seal_text = next(t for t in texts if signing.verify_seal_text(t, trust).valid)
+    seal_text = next(t for t in texts if verify_seal_text(t, trust).valid)
     page = verdict.page or best_page(parse_seal_qr(seal_text), words)
     checked = check_fields(dataclasses.replace(verdict, page=page), page, text)
     return checked if checked.mismatched_fields or verdict.valid else verdict
@@ -124,7 +124,7 @@ def verify_copy(
     else:
         data = source
     if data.lstrip()[:5] == b"%PDF-":
-        return signing.verify_pdf(data, trust)
+        return verify_pdf(data, trust)
     try:
         image = load_image(data)
     except ImageError as exc:

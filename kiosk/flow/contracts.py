@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from kiosk.identity.chip.kiosk_chip import ChipCheck
     from kiosk.pipeline.visit_pipeline import CertifiedCopy, ReprintedCopy
     from ocr import PageResult
-    from signing import Verification
+    from signing.model import Verification
 
 Report = Callable[[str, float], None]
 FaceBox = tuple[int, int, int, int]  # left, top, width, height

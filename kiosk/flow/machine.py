@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from kiosk.identity import CardData, FaceDecision
     from kiosk.identity.chip.kiosk_chip import ChipCheck
     from kiosk.pipeline.visit_pipeline import ReprintedCopy
-    from signing import Verification
+    from signing.model import Verification
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kiosk.identity import CardData, FaceDecision
     from kiosk.pipeline.visit_pipeline import CertifiedCopy, ReprintedCopy
     from ocr import PageQuality, PageResult
-    from signing import Verification
+    from signing.model import Verification
 
 
 class Screen(StrEnum):

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
-import signing  # the package: its certified-copy PDF code (pyHanko, reportlab) loads on the first copy
 from drivers.base import Receipt
 from kiosk.copy_check.verify import ocr_words, verify_copy
 from kiosk.errors import (
@@ -46,10 +45,13 @@ from kiosk.runtime.logs import mask_id, register_sensitive
 from kiosk.services.delivery import new_retrieval
 from ocr import classify, document_marks, extract_fields
 from offline_sync.store import RecordIn
+from signing.certify import issue_certified_copy
 from signing.code import is_valid_code, normalize_code
+from signing.errors import SigningError
+from signing.model import CopyMeta, CopyPage, TextWord
 
 if TYPE_CHECKING:
-    from drivers import Devices
+    from drivers.build import Devices
     from kiosk.audit import AuditLog
     from kiosk.config import KioskConfig
     from kiosk.identity import CardData, FaceDecision, FaceVerifier
@@ -57,7 +59,9 @@ if TYPE_CHECKING:
     from kiosk.identity.liveness import LivenessResult
     from kiosk.pipeline.store import KioskStore
     from ocr import OcrEngine, PageResult
-    from signing import SealSigner, TrustStore, Verification
+    from signing.keys import SealSigner
+    from signing.model import Verification
+    from signing.trust import TrustStore
 
 log = logging.getLogger(__name__)
 
@@ -358,7 +362,7 @@ class VisitPipeline:
         code = self.store.next_code()
         issued_at = datetime.now(UTC).replace(microsecond=0)
         sealed = copy_fields(doc_type, [page.text for page in visit.pages], visit.confirmed_fields)
-        meta = signing.CopyMeta(
+        meta = CopyMeta(
             code=code,
             issued_at=issued_at,
             authority=config.kiosk.authority,
@@ -376,12 +380,10 @@ class VisitPipeline:
             access_token=sealed.access_token,
         )
         pages = [
-            signing.CopyPage(
+            CopyPage(
                 image=page.image,
                 dpi=page.dpi,
-                words=tuple(
-                    signing.TextWord(w.text, w.left, w.top, w.width, w.height) for w in page.words if w.text
-                ),
+                words=tuple(TextWord(w.text, w.left, w.top, w.width, w.height) for w in page.words if w.text),
             )
             for page in visit.pages
         ]
@@ -393,8 +395,8 @@ class VisitPipeline:
 
         report("sign", 0.35)
         try:
-            issued = signing.issue_certified_copy(pages, meta, self.signer())
-        except signing.SigningError as exc:
+            issued = issue_certified_copy(pages, meta, self.signer())
+        except SigningError as exc:
             raise UnavailableError(
                 f"the copy cannot be signed: {exc}", key="error.signing_unavailable"
             ) from None

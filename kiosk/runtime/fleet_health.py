@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from drivers import HealthWatcher
+from drivers.build import HealthWatcher
 
 log = logging.getLogger(__name__)
 

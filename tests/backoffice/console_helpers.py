@@ -15,7 +15,9 @@ import httpx
 from backoffice.services.auth import add_user
 from backoffice.services.seals import make_dev_officer_key
 from backoffice.web.console_views import mask_id
-from signing import issue_certified_copy, load_seal_signer, make_code
+from signing.certify import issue_certified_copy
+from signing.code import make_code
+from signing.keys import load_seal_signer
 from tests.backoffice.helpers import (
     MODULE,
     OFFICER,

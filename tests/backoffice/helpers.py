@@ -22,9 +22,10 @@ from backoffice.services.auth import add_user
 from backoffice.services.seals import OfficerTokens, SealChecker, load_trust, make_dev_officer_key
 from backoffice.storage.at_rest import load_or_create_key
 from backoffice.web.public import RateLimit, build_public_app
-from signing import init_dev_keys, issue_certified_copy, load_seal_signer, make_code
+from signing.certify import issue_certified_copy
+from signing.code import make_code
 from signing.config import SigningConfig
-from signing.keys import load_cert, load_private_key, make_seal_cert
+from signing.keys import init_dev_keys, load_cert, load_private_key, load_seal_signer, make_seal_cert
 from tests.signing.sign_helpers import AUTHORITY, copy_meta, copy_page
 from tests.softhsm import shared_token_conf
 from tests.sync.helpers import Pki, free_port

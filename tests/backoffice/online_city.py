@@ -20,7 +20,9 @@ from backoffice.services.seals import SealChecker, load_trust
 from backoffice.storage.at_rest import load_or_create_key
 from backoffice.web.check_page import VENDOR_DIR
 from backoffice.web.public import RateLimit, build_public_app
-from signing import issue_certified_copy, load_seal_signer, make_code
+from signing.certify import issue_certified_copy
+from signing.code import make_code
+from signing.keys import load_seal_signer
 from signing.seal_qr import access_token_sha256, new_access_token_bytes, token_text
 from tests.backoffice.helpers import BackOffice, Kiosks, len_pages, record_body
 from tests.signing.sign_helpers import copy_meta, copy_page

@@ -8,7 +8,7 @@ import stat
 import uuid
 from datetime import UTC, datetime
 
-from signing import make_code
+from signing.code import make_code
 from tests.backoffice.helpers import BackOffice, record_body
 
 

@@ -29,7 +29,7 @@ from kiosk.cli import main
 from kiosk.copy_check.online_compare import online_verdict
 from offline_sync.config import SyncConfig
 from offline_sync.protocol import RecordUpload
-from signing import make_code
+from signing.code import make_code
 from signing.kiosk_revocation import load_revocation_list
 from signing.trust import load_certs
 from tests.backoffice.browser import chromium

@@ -216,7 +216,7 @@ def test_approve_gives_two_valid_signatures_and_revoke_escapes_the_reason(
     assert out.count("Signature Validation: Signature is Valid.") == 2, out
     # The kiosk's own verifier (what `kiosk verify` runs) accepts the two-signature file.
     from backoffice.services.seals import load_trust
-    from signing import verify_pdf
+    from signing.verify import verify_pdf
 
     verdict = verify_pdf(pdf, load_trust([office.kiosks.root_cert]))
     kiosk_accepts = verdict.valid

@@ -21,12 +21,12 @@ from cryptography.x509.oid import NameOID
 
 from backoffice.cli import main as backend_main
 from backoffice.services.kiosk_keys import SealIssuer
-from signing import verify_pdf
 from signing.errors import SigningError
 from signing.keys import make_root_cert
 from signing.kiosk_revocation import RevokedSeal, load_revocation_list, make_revocation_list
 from signing.seal_qr import read_seal_qr
 from signing.trust import TrustStore, load_certs
+from signing.verify import verify_pdf
 from tests.backoffice.helpers import Kiosks
 from tests.backoffice.online_city import Issued, OnlineCity
 from tests.sync.helpers import Pki

@@ -28,8 +28,10 @@ from kiosk.config import load_config
 from kiosk.pipeline.store import data_key_path
 from kiosk.runtime.seal_renewal import RenewalOutcome, last_outcome, renewal_lock_path
 from offline_sync.runner import open_store
-from signing import issue_certified_copy, make_code, verify_pdf
+from signing.certify import issue_certified_copy
+from signing.code import make_code
 from signing.trust import TrustStore, load_certs
+from signing.verify import verify_pdf
 from tests.backoffice.helpers import Kiosks
 from tests.backoffice.online_city import OnlineCity
 from tests.signing.sign_helpers import copy_meta, copy_page

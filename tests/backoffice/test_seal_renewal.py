@@ -31,10 +31,11 @@ from kiosk.runtime.seal_renewal import (
 from kiosk.runtime.seal_status import maintenance_data, maintenance_line
 from offline_sync.client import BackendClient
 from offline_sync.runner import open_store
-from signing import load_seal_signer, verify_pdf
 from signing.config import SigningConfig
 from signing.errors import SigningError
+from signing.keys import load_seal_signer
 from signing.trust import TrustStore, load_certs
+from signing.verify import verify_pdf
 from tests.backoffice.helpers import Kiosks
 from tests.backoffice.online_city import OnlineCity
 from tests.sync import helpers as sync_helpers

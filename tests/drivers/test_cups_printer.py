@@ -11,18 +11,12 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
-from drivers import (
-    DeviceAbsent,
-    DeviceOffline,
-    DeviceState,
-    PaperOut,
-    PrinterStopped,
-    PrintFailed,
-    PrintJob,
-    build_devices,
-)
+from drivers.base import PrintJob
+from drivers.build import build_devices
 from drivers.config import DevicesConfig
 from drivers.cups import CupsPrinter
+from drivers.errors import DeviceAbsent, DeviceOffline, PaperOut, PrinterStopped, PrintFailed
+from drivers.health import DeviceState
 from tests.drivers.cups_server import PrivateCups, cups_pdf_usable
 
 _WHY_NOT = cups_pdf_usable()

@@ -10,9 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from drivers import DeviceState, DeviceStatus, HealthMonitor, HealthWatcher, build_devices, citizen_message
+from drivers.build import HealthWatcher, build_devices
 from drivers.config import DevicesConfig
 from drivers.errors import CoverOpen, DeviceTimeout, PaperOut
+from drivers.health import DeviceState, DeviceStatus, HealthMonitor
+from drivers.messages import citizen_message
 from drivers.simulated import SimulatedScanner
 
 

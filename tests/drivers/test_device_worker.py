@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from drivers import DeviceBusy, DeviceError, DeviceTimeout, DeviceWorker, PaperOut
+from drivers.errors import DeviceBusy, DeviceError, DeviceTimeout, PaperOut
+from drivers.worker import DeviceWorker
 
 
 def test_calls_run_in_order_on_one_thread() -> None:

@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from drivers import CoverOpen, DeviceAbsent, DeviceOffline, DeviceState, PaperOut, Receipt
+from drivers.base import Receipt
+from drivers.errors import CoverOpen, DeviceAbsent, DeviceOffline, PaperOut
 from drivers.escpos_serial import EscposSerialPrinter, encode_cp1258, receipt_bytes
+from drivers.health import DeviceState
 from drivers.receipt_render import text_image
 from tests.drivers.escpos_virtual_printer import VirtualEscposPrinter
 

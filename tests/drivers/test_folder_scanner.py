@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from drivers import DeviceAbsent, DeviceState, NoDocument, ScanFailed
+from drivers.errors import DeviceAbsent, NoDocument, ScanFailed
+from drivers.health import DeviceState
 from drivers.scanners import FolderScanner
 
 

@@ -9,8 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from drivers import DeviceAbsent, DeviceState
 from drivers.camera import OpenCVCamera
+from drivers.errors import DeviceAbsent
+from drivers.health import DeviceState
 
 
 def _video(path: Path, frames: int, size: tuple[int, int] = (64, 48)) -> Path:

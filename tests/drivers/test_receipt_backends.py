@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers import DeviceAbsent, DeviceConfigError, DeviceState, Receipt
+from drivers.base import Receipt
 from drivers.build import BACKENDS, BuildContext, build_device, build_devices
 from drivers.config import (
     DevicesConfig,
@@ -22,8 +22,10 @@ from drivers.config import (
     EscposUsbConfig,
     SimulatedReceiptPrinterConfig,
 )
+from drivers.errors import DeviceAbsent, DeviceConfigError
 from drivers.escpos import EscposPrinter, receipt_bytes
 from drivers.escpos_transports import NetworkTransport, UsbTransport
+from drivers.health import DeviceState
 from kiosk.config import load_config, parse_config
 from kiosk.errors import ConfigError
 from tests.drivers.escpos_virtual_printer import VirtualEscposPrinter

@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from drivers import CoverOpen, DeviceAbsent, DeviceState, NoDocument, PaperJam, build_devices
+from drivers.build import build_devices
 from drivers.config import DevicesConfig
+from drivers.errors import CoverOpen, DeviceAbsent, NoDocument, PaperJam
+from drivers.health import DeviceState
 from drivers.scanners import SaneScanner, parse_options
 
 pytestmark = pytest.mark.skipif(

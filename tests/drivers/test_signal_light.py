@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from drivers import DeviceAbsent, DeviceState
+from drivers.errors import DeviceAbsent
+from drivers.health import DeviceState
 from drivers.signal_light import (
     PATTERNS,
     SerialTowerLight,

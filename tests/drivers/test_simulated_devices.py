@@ -11,15 +11,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from drivers import (
-    DeviceAbsent,
-    DeviceState,
-    NoDocument,
-    PaperOut,
-    Receipt,
-    build_devices,
-)
+from drivers.base import Receipt
+from drivers.build import build_devices
 from drivers.config import DevicesConfig
+from drivers.errors import DeviceAbsent, NoDocument, PaperOut
+from drivers.health import DeviceState
 from drivers.sim_printers import PdfFolderPrinter, SimulatedReceiptPrinter
 from drivers.simulated import SimulatedCamera, SimulatedScanner
 from kiosk.cli import main as kiosk_main

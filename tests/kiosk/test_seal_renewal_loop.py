@@ -20,9 +20,8 @@ from kiosk.runtime.seal_renewal import (
 )
 from kiosk.runtime.seal_status import RENEWAL_META_KEY, maintenance_data, maintenance_line
 from offline_sync.client import BackendClient
-from signing import init_dev_keys
 from signing.config import SigningConfig
-from signing.keys import load_cert
+from signing.keys import init_dev_keys, load_cert
 
 DAY = 86_400.0
 START = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC).timestamp()

@@ -28,9 +28,8 @@ from kiosk.runtime.seal_renewal import (
     seal_key_unreachable,
 )
 from kiosk.runtime.seal_status import RENEWAL_META_KEY
-from signing import init_dev_keys, load_seal_signer
 from signing.config import SigningConfig
-from signing.keys import load_private_key, make_seal_cert, read_passphrase
+from signing.keys import init_dev_keys, load_private_key, load_seal_signer, make_seal_cert, read_passphrase
 from signing.signer import SealSigner, load_cert
 from tests.kiosk.test_seal_renewal_loop import Clock, MetaDict, counting_attempt, run_tick
 

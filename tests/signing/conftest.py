@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from signing import init_dev_keys, load_seal_signer, load_trust_store
 from signing.config import SigningConfig
+from signing.keys import init_dev_keys, load_seal_signer
+from signing.trust import load_trust_store
 from tests.signing.sign_helpers import AUTHORITY, KIOSK, copy_meta, copy_page
 
 
@@ -35,7 +36,7 @@ def trust(dev_keys):
 @pytest.fixture(scope="session")
 def issued_two_pages(signer):
     """One valid two-page copy, shared by the read-only tests."""
-    from signing import issue_certified_copy
+    from signing.certify import issue_certified_copy
 
     pages = [copy_page(1), copy_page(2)]
     return issue_certified_copy(pages, copy_meta(500), signer)

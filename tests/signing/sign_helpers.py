@@ -7,7 +7,8 @@ import datetime as dt
 import cv2
 import numpy as np
 
-from signing import CopyMeta, CopyPage, TextWord, make_code
+from signing.code import make_code
+from signing.model import CopyMeta, CopyPage, TextWord
 
 AUTHORITY = "Trung tâm Phục vụ Hành chính công Thành phố Hà Nội"
 KIOSK = "HN-001"

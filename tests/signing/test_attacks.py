@@ -18,9 +18,9 @@ from pyhanko.sign import fields
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from signing import verify_pdf
 from signing.countersign import countersign, make_officer_cert
 from signing.keys import ROOT_CERT, FileSealSigner, make_root_cert, resolve
+from signing.verify import verify_pdf
 from tests.signing import attacks
 from tests.signing.test_tamper import NOW, _issuer, _signer_with
 

@@ -28,11 +28,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
 
-from signing import CopyPage, TextWord, issue_certified_copy, verify_paper_page, verify_pdf
+from signing.certify import issue_certified_copy
 from signing.keys import FileSealSigner, cert_kid, make_root_cert, make_seal_cert
+from signing.model import CopyPage, TextWord
+from signing.paper import verify_paper_page
 from signing.seal import PREFIX, decode_seal, make_seal, sig_structure
 from signing.trust import TrustStore
-from signing.verify import verify_seal_text
+from signing.verify import verify_pdf, verify_seal_text
 from tests.signing import attacks
 from tests.signing.sign_helpers import copy_meta, copy_page, make_page
 from tests.signing.test_attacks import _officer, approve

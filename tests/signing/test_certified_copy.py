@@ -11,8 +11,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from signing import issue_certified_copy, verify_pdf, verify_seal_text
+from signing.certify import issue_certified_copy
 from signing.pades import SEAL_KEY
+from signing.verify import verify_pdf, verify_seal_text
 from tests.signing.sign_helpers import copy_meta, copy_page
 
 
@@ -90,7 +91,7 @@ def test_one_colour_page_copy(signer, trust):
 
 
 def test_no_pages_is_a_clear_error(signer):
-    from signing import SigningError
+    from signing.errors import SigningError
 
     with pytest.raises(SigningError, match="at least one page"):
         issue_certified_copy([], copy_meta(1), signer)

@@ -10,8 +10,9 @@ import io
 
 import pytest
 
-from signing import issue_certified_copy, verify_pdf
+from signing.certify import issue_certified_copy
 from signing.ingest_check import PATHS, _Path, _PathCache, verify_upload
+from signing.verify import verify_pdf
 from tests.signing import attacks
 from tests.signing.sign_helpers import copy_meta, copy_page
 from tests.signing.test_attacks import INCREMENTAL, USF, _officer, _swap_image, approve

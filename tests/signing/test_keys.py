@@ -12,15 +12,10 @@ from cryptography.hazmat.primitives import serialization
 from pydantic import ValidationError
 
 from kiosk.cli import main as kiosk_main
-from signing import (
-    KeyUnavailableError,
-    certificate_status,
-    init_dev_keys,
-    load_seal_signer,
-    load_trust_store,
-)
 from signing.config import SigningConfig
-from signing.keys import SEAL_KEY, load_cert
+from signing.errors import KeyUnavailableError
+from signing.keys import SEAL_KEY, certificate_status, init_dev_keys, load_cert, load_seal_signer
+from signing.trust import load_trust_store
 from tests.signing.sign_helpers import AUTHORITY, KIOSK
 
 

@@ -18,9 +18,11 @@ import pytest
 
 from kiosk.copy_check.verify import ocr_words, upright_page, verify_image
 from kiosk.samples.documents import make_document
-from signing import CopyMeta, CopyPage, TextWord, issue_certified_copy, make_code
+from signing.certify import issue_certified_copy
+from signing.code import make_code
 from signing.content import make_qr
 from signing.fingerprint import matches, normalise, page_fingerprint
+from signing.model import CopyMeta, CopyPage, TextWord
 from tests.signing.sign_helpers import AUTHORITY, KIOSK
 from tests.signing.test_tamper import NOW, _signer_with
 
@@ -156,7 +158,7 @@ def test_a_seal_pasted_onto_a_page_without_text_is_refused_as_unreadable(paper, 
 
 
 def test_a_page_flooded_with_numbers_does_not_match_by_chance(paper, trust):
-    from signing import verify_paper_page
+    from signing.paper import verify_paper_page
 
     flood = [str(n) for n in range(100_000, 130_000)]  # every 16-bit hash is hit about once
     result = verify_paper_page([paper["copy"].seal], flood, trust)

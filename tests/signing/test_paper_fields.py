@@ -22,7 +22,9 @@ from PIL import Image, ImageDraw, ImageFont
 from kiosk.copy_check.verify import ocr_words, upright_page, verify_image
 from kiosk.pipeline.copy_fields import copy_fields
 from kiosk.samples.documents import available_fonts, make_document
-from signing import CopyMeta, issue_certified_copy, make_code
+from signing.certify import issue_certified_copy
+from signing.code import make_code
+from signing.model import CopyMeta
 from signing.seal import decode_seal
 from signing.seal_qr import access_token_sha256, read_seal_qr
 from tests.signing.sign_helpers import AUTHORITY, KIOSK

@@ -10,8 +10,10 @@ import subprocess
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from signing import CopyPage, TextWord, issue_certified_copy, verify_pdf
+from signing.certify import issue_certified_copy
+from signing.model import CopyPage, TextWord
 from signing.render import STATEMENT_VI
+from signing.verify import verify_pdf
 from tests.signing.sign_helpers import copy_meta, copy_page, make_page
 
 
@@ -103,7 +105,7 @@ def test_word_boxes_outside_the_page_do_not_break_rendering(signer, trust):
 
 
 def test_odd_page_inputs_are_refused_clearly(signer):
-    from signing import SigningError
+    from signing.errors import SigningError
 
     image, _ = make_page(34, lines=1)
     with pytest.raises(SigningError, match="dpi"):

@@ -9,17 +9,13 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from signing import (
-    KeyUnavailableError,
-    init_dev_keys,
-    issue_certified_copy,
-    load_seal_signer,
-    load_trust_store,
-    verify_pdf,
-    verify_seal_text,
-)
+from signing.certify import issue_certified_copy
 from signing.code import make_code
 from signing.config import SigningConfig
+from signing.errors import KeyUnavailableError
+from signing.keys import init_dev_keys, load_seal_signer
+from signing.trust import load_trust_store
+from signing.verify import verify_pdf, verify_seal_text
 from tests.signing.sign_helpers import AUTHORITY, copy_meta, copy_page
 from tests.softhsm import shared_token_conf
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import segno
 
-from signing import issue_certified_copy
+from signing.certify import issue_certified_copy
 from signing.content import make_qr
 from signing.paper import find_seal_texts, verify_printed_page
 from signing.render import qr_layout

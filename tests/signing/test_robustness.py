@@ -6,8 +6,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signing import find_seal_texts, verify_pdf, verify_seal_text
+from signing.paper import find_seal_texts
 from signing.seal import PREFIX
+from signing.verify import verify_pdf, verify_seal_text
 from tests.signing.sign_helpers import copy_meta
 
 

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from signing import CertificateValidityError, issue_certified_copy, verify_pdf, verify_seal_text
-from signing.certify import render_and_seal, seal_claims
+from signing.certify import issue_certified_copy, render_and_seal, seal_claims
+from signing.errors import CertificateValidityError
 from signing.images import encode_page_image
 from signing.keys import (
     ROOT_CERT,
@@ -33,6 +33,7 @@ from signing.keys import (
 from signing.pades import SEAL_KEY, sign_copy
 from signing.render import render_copy
 from signing.seal import PREFIX, make_seal
+from signing.verify import verify_pdf, verify_seal_text
 from tests.signing.sign_helpers import AUTHORITY, KIOSK, copy_meta, copy_page
 
 NOW = dt.datetime.now(dt.UTC)

@@ -9,8 +9,10 @@ import subprocess
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from signing import SigningError, issue_certified_copy, verify_pdf
+from signing.certify import issue_certified_copy
+from signing.errors import SigningError
 from signing.keys import ROOT_CERT, ROOT_KEY, load_cert, load_private_key, read_passphrase, resolve
+from signing.verify import verify_pdf
 from tests.signing.sign_helpers import copy_meta, copy_page
 from tests.signing.tsa_server import LoopbackTsa
 

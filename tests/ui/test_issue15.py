@@ -557,8 +557,9 @@ def test_15_wording_as_a_ward_office_writes(qtbot: Any, make_kiosk: Any, fake_se
 def test_15_the_certified_copy_prints_no_developer_command_nor_english(tmp_path: Path) -> None:
     import subprocess
 
-    from signing import init_dev_keys, issue_certified_copy, load_seal_signer
+    from signing.certify import issue_certified_copy
     from signing.config import SigningConfig
+    from signing.keys import init_dev_keys, load_seal_signer
     from tests.signing.sign_helpers import AUTHORITY, KIOSK, copy_meta, copy_page
 
     config = SigningConfig(passphrase_env="KIOSK_TEST_PASSPHRASE_UNSET")

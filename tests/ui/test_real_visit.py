@@ -34,7 +34,7 @@ def real_app(tmp_path: Path) -> Any:
     if getattr(app, "simulated_subject", None) is None and getattr(app, "subject", None) is None:
         # The simulated camera must show a citizen who performs the drawn challenge (the composition root
         # wires this when it has it; until then the test composes the same real simulated parts).
-        from drivers import build_devices
+        from drivers.build import build_devices
         from kiosk.identity.simulated_subject import SimulatedSubject
 
         subject = SimulatedSubject()

@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QRect
 
-import signing
 from drivers.errors import NoDocument
 from kiosk.flow import Action, Screen
 from kiosk.services.queue_ticket import QueueNumbers, QueueTicketService
 from kiosk.services.readiness import DOCUMENT_PRINTER, Readiness
 from signing.trust import TrustStore
+from signing.verify import verify_seal_text
 from tests.payment.test_flow_payment import Tickets
 from tests.signing.vnc1_seals import golden_seal, golden_trust
 from tests.ui.conftest import SlowFakeServices
@@ -250,7 +250,7 @@ def test_a_refused_copy_says_why_in_plain_words(
 ) -> None:
     """The walk's copy came from another kiosk's data folder: a seal this verifier does not trust."""
     services = GlassServices()
-    services.verdict = signing.verify_seal_text(golden_seal(), TrustStore())  # the real verdict
+    services.verdict = verify_seal_text(golden_seal(), TrustStore())  # the real verdict
     assert services.verdict.reason_key == "seal_untrusted" and not services.verdict.valid
     result = checked(qtbot, make_kiosk(services, language=language))
     assert because in result.details.text().splitlines()
@@ -270,7 +270,7 @@ def test_an_older_copy_says_what_its_seal_checks_and_whose_it_is(
     qtbot: Any, make_kiosk: Any, language: str
 ) -> None:
     services = GlassServices()
-    verdict = signing.verify_seal_text(golden_seal(), golden_trust())  # the golden VNC1 copy's seal
+    verdict = verify_seal_text(golden_seal(), golden_trust())  # the golden VNC1 copy's seal
     assert verdict.valid and verdict.seal_format == "VNC1" and verdict.older_seal
     services.verdict = verdict
     kiosk = make_kiosk(services, language=language)
