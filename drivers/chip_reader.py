@@ -174,8 +174,9 @@ class SimulatedChipReader(_ChipReaderBase):
 
 # -- PC/SC -------------------------------------------------------------------------------------------
 def _scard() -> Any:
+    """pyscard's PC/SC layer, for a real reader."""
     try:
-        from smartcard import scard
+        from smartcard import scard  # loads libpcsclite: only a PC/SC reader needs it, on first use
     except ImportError as exc:  # pyscard is a dependency; a broken install is a configuration problem
         raise DeviceAbsent(
             "PC/SC support (pyscard) is not installed",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from types import ModuleType
 
 import cv2
 import numpy as np
@@ -50,11 +51,16 @@ def _to_grey(image: np.ndarray) -> np.ndarray:
     raise ValueError(f"decode_qr_codes: unsupported image shape {image.shape}")
 
 
-def _decode(grey: np.ndarray) -> list[bytes]:
-    # heavy: loading libzbar runs ldconfig in a child process, so only when a code is first read
-    from pyzbar import pyzbar
+def zbar() -> ModuleType:
+    """pyzbar's reader over libzbar."""
+    from pyzbar import pyzbar  # heavy: loading libzbar runs ldconfig in a child process; first code read
 
-    symbols = pyzbar.decode(grey, symbols=[pyzbar.ZBarSymbol.QRCODE])
+    return pyzbar
+
+
+def _decode(grey: np.ndarray) -> list[bytes]:
+    reader = zbar()
+    symbols = reader.decode(grey, symbols=[reader.ZBarSymbol.QRCODE])
     return [s.data for s in symbols if s.data]
 
 

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import segno
+from cryptography.x509.oid import NameOID
 
 from signing._pyhanko import pdf_reader_class
 from signing.code import authority_of
@@ -162,7 +163,5 @@ def _encode_pages(pages: Sequence[CopyPage], jpeg_quality: int) -> list[Embedded
 
 
 def _signer_name(signer: SealSigner) -> str:
-    from cryptography.x509.oid import NameOID
-
     names = signer.cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(names[0].value) if names else signer.subject

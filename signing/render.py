@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -164,8 +165,6 @@ def _draw_watermark(c: canvas.Canvas, text: str, width: float, height: float) ->
 
 
 def _degrees(opposite: float, adjacent: float) -> float:
-    import math
-
     return math.degrees(math.atan2(opposite, adjacent))
 
 

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
@@ -100,8 +101,6 @@ class TrustStore:
         return self.revocations
 
     def asn1_roots(self) -> list[object]:
-        from asn1crypto import x509 as asn1_x509
-
         return [asn1_x509.Certificate.load(r.public_bytes(serialization.Encoding.DER)) for r in self.roots]
 
 

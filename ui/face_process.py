@@ -12,8 +12,12 @@ import concurrent.futures
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from kiosk.identity.face import FaceVerifier
 from kiosk.identity.liveness import check_challenge, landmarks_of
@@ -26,9 +30,6 @@ _identity: Any = None
 
 def _exit_with_parent(parent: int) -> None:
     """The worker must never outlive the kiosk (an orphan keeps the models and the kiosk's pipes)."""
-    import os
-    import threading
-    import time
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -47,8 +48,6 @@ def _init(identity_config: Any, parent: int) -> None:
 
 
 def _warm_up() -> bool:
-    import numpy as np
-
     _verifier.warm_up()
     landmarks_of(np.zeros((480, 640, 3), np.uint8))
     return True

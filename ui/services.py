@@ -7,14 +7,21 @@ a technician needs. Both are plain Python and block: the window only calls them 
 from __future__ import annotations
 
 import collections
+import json
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any
 
-from drivers import Receipt
+from cryptography import x509
+
+from drivers.base import Receipt
 from drivers.messages import citizen_message
 from kiosk.app import private_tmp_dir
 from kiosk.errors import BadInputError
@@ -39,6 +46,15 @@ from kiosk.services.technician_text import (
 )
 
 log = logging.getLogger(__name__)
+
+A4 = (595.2756, 841.8898)  # points, as reportlab.lib.pagesizes.A4
+
+
+def reportlab_canvas() -> ModuleType:
+    """reportlab's PDF canvas, for the technician's test page."""
+    from reportlab.pdfgen import canvas  # heavy: ~40 ms of imports; loaded on the first test page
+
+    return canvas
 
 
 class OneLineFormatter(logging.Formatter):
@@ -179,11 +195,8 @@ class MaintenanceServices:
         ), frame
 
     def action_test_page(self) -> str:
-        from reportlab.lib.pagesizes import A4
-        from reportlab.pdfgen import canvas
-
         path = private_tmp_dir(self.app) / "test-page.pdf"
-        pdf = canvas.Canvas(str(path), pagesize=A4)
+        pdf = reportlab_canvas().Canvas(str(path), pagesize=A4)
         pdf.setFont("Helvetica", 24)
         pdf.drawString(72, 760, f"Kiosk {self.app.config.kiosk.id}: test page")
         pdf.drawString(72, 720, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
@@ -222,11 +235,6 @@ class MaintenanceServices:
     def _kiosk_cli_json(self, *args: str, timeout: float = 60) -> Any:
         """A `kiosk` subcommand's `--json` answer (None when it gave none): the screen words it itself, while
         the command's own text stays the English that scripts read."""
-        import json
-        import os
-        import subprocess
-        import sys
-
         config = self.app.config
         command = [sys.executable, "-m", "kiosk.cli", *args, "--json"]
         if config.source and not config.source.startswith("<"):
@@ -245,10 +253,6 @@ class MaintenanceServices:
 
     def _kiosk_cli(self, *args: str, timeout: float = 60) -> str:
         """Run a `kiosk` subcommand on this kiosk's config and data (the sync worker is its own process)."""
-        import os
-        import subprocess
-        import sys
-
         config = self.app.config
         command = [sys.executable, "-m", "kiosk.cli", *args]
         if config.source and not config.source.startswith("<"):
@@ -308,8 +312,6 @@ class MaintenanceServices:
         return maintenance_data(self.app.config.signing, self.app.data_dir, store)
 
     def certificates_show(self) -> str:
-        from cryptography import x509
-
         language = self.language
         lines = [seal_certificate_text(self.seal_certificate_data(), language)]
         now = datetime.now(UTC)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import segno
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -599,8 +600,6 @@ class QrView(QWidget):
         self.payload = payload
         self.matrix = []
         if payload:
-            import segno
-
             qr = segno.make_qr(payload, error="m")
             self.matrix = [list(row) for row in qr.matrix]
         self.update()

@@ -26,6 +26,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from backoffice.services.officer_signing import SignJob, TokenSigningWorker, stop_workers, worker_for
@@ -342,8 +344,6 @@ def make_dev_officer_key(
 ) -> Path:
     """Development: the officer's key generated on the token and a certificate from the dev city root
     (``kiosk keys init-dev``'s root). Returns where the certificate was written."""
-    from cryptography.hazmat.primitives.asymmetric import ec
-
     try:
         cert = load_cert(issuer_cert)
         key = load_private_key(issuer_key, passphrase.encode() if passphrase else None)
@@ -360,7 +360,5 @@ def make_dev_officer_key(
     except SigningError as exc:
         raise BackendError(f"cannot make the officer's key: {exc}") from None
     out = resolve(config.keys_dir, data_dir) / f"{config.pkcs11_key_label}.pem"
-    from cryptography.hazmat.primitives import serialization
-
     out.write_bytes(officer.public_bytes(serialization.Encoding.PEM))
     return out

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Protocol
 
 from backoffice.services.risk import risk_flags
@@ -29,6 +30,14 @@ from offline_sync.protocol import Heartbeat, IngestResult, RecordUpload, SyncLog
 from offline_sync.protocol.errors import BackendError
 
 log = logging.getLogger(__name__)
+
+
+def postgres_driver() -> ModuleType:
+    """psycopg, the PostgreSQL driver."""
+    import psycopg  # loaded only when a PostgreSQL URL is opened: an SQLite back office never needs it
+
+    return psycopg
+
 
 _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS records (
@@ -247,9 +256,7 @@ class BackendDB:
         self._conn: Any
         try:
             if self.is_postgres:
-                import psycopg
-
-                self._conn = psycopg.connect(url, autocommit=False)
+                self._conn = postgres_driver().connect(url, autocommit=False)
             else:
                 path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
                 secure_dir(Path(path).parent)
@@ -290,10 +297,8 @@ class BackendDB:
     def _reconnect_if_broken(self) -> None:
         """After PostgreSQL restarted or dropped us, the next request opens a fresh connection."""
         if self.is_postgres and (self._conn.closed or self._conn.broken):
-            import psycopg
-
             log.warning("database connection lost; reconnecting")
-            self._conn = psycopg.connect(self.url, autocommit=False)
+            self._conn = postgres_driver().connect(self.url, autocommit=False)
 
     @contextmanager
     def _tx(self) -> Iterator[_Cursor]:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -91,8 +92,6 @@ def load_verify_key(data: bytes | ec.EllipticCurvePublicKey) -> ec.EllipticCurve
     """A P-256 public key from a key object, PEM/DER public key or PEM/DER certificate."""
     if isinstance(data, ec.EllipticCurvePublicKey):
         return data
-    from cryptography import x509
-
     loaders: tuple[Callable[[bytes], Any], ...] = (
         serialization.load_pem_public_key,
         serialization.load_der_public_key,

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from kiosk.services.queue_ticket import QueueTicketService
     from kiosk.services.staff_call import StaffCallService
     from ocr import PageResult
-    from signing import Verification
+    from signing.model import Verification
 
 
 class PipelineServices:
@@ -257,8 +257,6 @@ class PipelineServices:
 
     def kept_pdf(self, code: str) -> Path | None:
         """The PDF of a copy this kiosk keeps (None: unknown, or purged)."""
-        from pathlib import Path
-
         record = self.pipeline.store.get_record(code)
         path = Path(record.pdf_path) if record is not None and record.pdf_path else None
         return path if path is not None and path.is_file() else None

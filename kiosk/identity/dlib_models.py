@@ -8,11 +8,13 @@ are loaded once, on first use (about 100 MB, ~0.5 s). `face` (is it the card's h
 from __future__ import annotations
 
 import threading
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import cv2
 import numpy as np
+from PIL import ImageFile
 
 from kiosk.identity.errors import FaceError
 
@@ -44,13 +46,9 @@ class FaceBox:
 
 def models() -> Any:
     """face_recognition's dlib models, loaded once on first use (about 100 MB, ~0.5 s)."""
-    import warnings
-
-    from PIL import ImageFile
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # face_recognition_models imports the deprecated pkg_resources
-        from face_recognition import api
+        from face_recognition import api  # heavy: dlib and its 100 MB of models, loaded on the first face
     # face_recognition turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process at import, which
     # would make every later image load accept half a file. The kiosk never loads images through it.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -92,12 +90,17 @@ def detect_faces(rgb: np.ndarray, detection_width_px: int, *, upsample: int = 0)
     return boxes
 
 
+def dlib_rectangle(box: FaceBox) -> Any:
+    """`box` as the dlib rectangle that the landmark predictors and the encoder take."""
+    import dlib  # heavy native library: loaded with the models, on the first face
+
+    return dlib.rectangle(box.left, box.top, box.right, box.bottom)
+
+
 def encode_face(rgb: np.ndarray, box: FaceBox, *, jitters: int = 1) -> np.ndarray:
     """The 128-d encoding of the face in `box`, computed on the full-resolution image."""
-    import dlib
-
     api = models()
-    rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
+    rect = dlib_rectangle(box)
     with DLIB_LOCK:
         shape = api.pose_predictor_5_point(rgb, rect)
         descriptor = api.face_encoder.compute_face_descriptor(rgb, shape, jitters)
@@ -130,14 +133,12 @@ def _ear(eye: np.ndarray) -> float:
 
 def landmarks_of(frame: np.ndarray, detection_width_px: int = 427) -> list[FaceLandmarks]:
     """68-point landmarks of every face of a BGR frame (detection on a downscaled copy, as face.py)."""
-    import dlib
-
     rgb = to_rgb(frame, "live frame")
     boxes = detect_faces(rgb, detection_width_px) or detect_faces(rgb, detection_width_px, upsample=1)
     api = models()
     found = []
     for box in boxes:
-        rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
+        rect = dlib_rectangle(box)
         with DLIB_LOCK:
             shape = api.pose_predictor_68_point(rgb, rect)
         found.append(FaceLandmarks(np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)))

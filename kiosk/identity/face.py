@@ -56,6 +56,7 @@ from kiosk.identity.dlib_models import (
     FaceBox,
     FaceLandmarks,
     detect_faces,
+    dlib_rectangle,
     models,
     to_rgb,
 )
@@ -140,9 +141,7 @@ def face_distance(a: np.ndarray, b: np.ndarray) -> float:
 def _pose_offset(rgb: np.ndarray, box: FaceBox) -> float:
     """How far from frontal and open-eyed the face is (<= 1: frontal; > 1: turned or mid-blink), judged
     from the 68 landmarks (about 2 ms)."""
-    import dlib
-
-    rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
+    rect = dlib_rectangle(box)
     with DLIB_LOCK:
         shape = models().pose_predictor_68_point(rgb, rect)
     face = FaceLandmarks(np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64))

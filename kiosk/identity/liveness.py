@@ -54,6 +54,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import cv2
 import numpy as np
 
 from kiosk.identity.config import IdentityConfig
@@ -285,8 +286,6 @@ class LivenessChecker:
         """Feed one camera frame (BGR); finds the face's landmarks and checks repeats of the same picture."""
         if self._state is not LivenessState.pending:
             return self.status()
-        import cv2
-
         grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
         if self._previous_grey is not None and self._previous_grey.shape == grey.shape:
             diff = float(np.mean(cv2.absdiff(grey, self._previous_grey)))

@@ -11,13 +11,16 @@ another country's ID card (``dg13: not_applicable``): see :mod:`kiosk.identity.c
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import cv2
 import numpy as np
 from cryptography import x509
+from PIL import Image
 
 from drivers.chip_reader import ChipReader
 from drivers.errors import DeviceError
@@ -130,14 +133,8 @@ class ChipIdentity:
         """The DG2 portrait decoded (in memory only), or None (no portrait, or one that cannot be decoded)."""
         if self.portrait is None:
             return None
-        import cv2
-
         image = cv2.imdecode(np.frombuffer(self.portrait.image, np.uint8), cv2.IMREAD_COLOR)
         if image is None and self.portrait.mime == "image/jp2":
-            import io
-
-            from PIL import Image
-
             try:
                 with Image.open(io.BytesIO(self.portrait.image)) as pil:
                     image = cv2.cvtColor(np.asarray(pil.convert("RGB")), cv2.COLOR_RGB2BGR)

@@ -27,10 +27,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from asn1crypto import algos, cms, core
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PrivateKeyTypes
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from kiosk.identity.chip.lds import TAG_SOD
 from kiosk.identity.chip.sod_signature import (
@@ -170,9 +172,6 @@ def _build_sod(
     *,
     scheme: SignatureScheme,
 ) -> bytes:
-    from asn1crypto import x509 as asn1_x509
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     digest = {"algorithm": DIGEST_OIDS[hash_name], "parameters": core.Null()}
     values = DataGroupHashValues(
         [

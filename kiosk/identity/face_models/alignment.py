@@ -15,7 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.identity.dlib_models import DLIB_LOCK, FaceBox, models
+from kiosk.identity.dlib_models import DLIB_LOCK, FaceBox, dlib_rectangle, models
 
 # insightface's arcface_torch template for a 112x112 crop: left eye, right eye, nose tip, left and right
 # mouth corners (image left/right). SFace and OpenCV's FaceRecognizerSF.alignCrop use the same points.
@@ -52,9 +52,7 @@ def five_points_from_68(points: np.ndarray) -> np.ndarray:
 
 def five_points(rgb: np.ndarray, box: FaceBox) -> np.ndarray:
     """The five alignment points of the face in `box` (dlib's 68-point predictor, about 2 ms)."""
-    import dlib  # heavy native library, loaded with the models on first use
-
-    rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
+    rect = dlib_rectangle(box)
     with DLIB_LOCK:
         shape = models().pose_predictor_68_point(rgb, rect)
     landmarks = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
