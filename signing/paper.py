@@ -7,10 +7,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterable
+from types import ModuleType
 
 import cv2
 import numpy as np
-from pyzbar import pyzbar
 
 from signing.errors import SealFormatError
 from signing.fingerprint import (
@@ -29,10 +29,18 @@ from signing.verify import verify_seal_text
 log = logging.getLogger(__name__)
 
 
+def zbar() -> ModuleType:
+    """pyzbar's reader over libzbar."""
+    from pyzbar import pyzbar  # heavy: its import runs ldconfig in a child process; loaded on the first read
+
+    return pyzbar
+
+
 def _zbar(image: np.ndarray) -> list[str]:
+    reader = zbar()
     return [
         symbol.data.decode("ascii", errors="replace")
-        for symbol in pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])
+        for symbol in reader.decode(image, symbols=[reader.ZBarSymbol.QRCODE])
     ]
 
 

@@ -428,7 +428,7 @@ def test_no_package_loads_its_modules_by_name() -> None:
 
 # Third-party libraries that load on first use, behind a named provider (signing._pyhanko,
 # signing.pkcs11_keys.load_pkcs11, drivers.escpos.byte_builder_class): importing these modules must not load them.
-FIRST_USE_LIBRARIES = ("pyhanko", "pkcs11", "escpos", "reportlab")
+FIRST_USE_LIBRARIES = ("pyhanko", "pkcs11", "escpos", "reportlab", "pyzbar")
 CHEAP_TO_IMPORT = (
     "kiosk.app",
     "kiosk.flow.adapter",
