@@ -29,6 +29,7 @@ from kiosk.identity.simulated_subject import FRAMES_PER_STEP, SimulatedSubject
 from kiosk.pipeline.store import KioskStore, data_key_path
 from kiosk.pipeline.visit_pipeline import VisitPipeline
 from kiosk.runtime.fleet_health import DEVICES_FILE, watch_devices
+from kiosk.runtime.kiosk_keys import data_folder, ensure_dev_keys, kiosk_trust
 from kiosk.runtime.memory import tune_malloc
 from kiosk.runtime.seal_renewal import ScreenSealRenewal, renewal_lock_path
 from kiosk.runtime.security import check_private_dir, check_private_file
@@ -38,9 +39,9 @@ from kiosk.samples.held_copy import held_copy_photo
 from ocr import OcrEngine
 from offline_sync.runner import open_client, open_store
 from signing.errors import SigningError
-from signing.keys import init_dev_keys, load_seal_signer
+from signing.keys import load_seal_signer
 from signing.signer import SealSigner
-from signing.trust import TrustStore, load_trust_store
+from signing.trust import TrustStore
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -78,12 +79,7 @@ class KioskApp:
     # -- folders ---------------------------------------------------------------------------------
     @cached_property
     def data_dir(self) -> Path:
-        path = self.config.data_dir
-        try:
-            path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError as exc:
-            raise UnavailableError(f"cannot create the data folder: {exc}", subject=str(path)) from None
-        return path
+        return data_folder(self.config)
 
     def folder(self, name: str) -> Path:
         """A private sub-folder of the data folder (copies, tmp, ...), created on demand."""
@@ -101,15 +97,7 @@ class KioskApp:
         return FaceVerifier(self.config.identity)
 
     def _ensure_dev_keys(self) -> None:
-        """The simulated profile makes its own development keys on first use; a real kiosk never does."""
-        if self.config.profile != "simulated" or self.config.signing.key_backend != "file":
-            return
-        init_dev_keys(
-            self.config.signing,
-            self.data_dir,
-            authority=self.config.kiosk.authority,
-            kiosk_id=self.config.kiosk.id,
-        )
+        ensure_dev_keys(self.config)
 
     @cached_property
     def signer(self) -> SealSigner:
@@ -160,8 +148,7 @@ class KioskApp:
 
     @cached_property
     def trust(self) -> TrustStore:
-        self._ensure_dev_keys()
-        return load_trust_store(self.config.signing, self.data_dir)
+        return kiosk_trust(self.config)
 
     @cached_property
     def audit(self) -> AuditLog:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from functools import cache
 from typing import Any
 
 from kiosk.commands._common import MAX_PDF_BYTES, CommandContext, add_common_options, read_input_file
-from kiosk.commands._kiosk_app import kiosk_app
 from kiosk.copy_check.online_compare import copy_seal_text, online_verdict, refresh_revocations
 from kiosk.copy_check.verify import ocr_words, quiet_libraries, verify_copy
+from kiosk.runtime.kiosk_keys import kiosk_trust
+from ocr import OcrEngine
 from signing.seal_fields import field_kind, field_label
 from signing.seal_v1 import FORMAT_V1
 
@@ -69,11 +71,12 @@ def run_verify(args: argparse.Namespace, ctx: CommandContext) -> int:
     online = bool(getattr(args, "online", False))
     city = (getattr(args, "status_url", "") or ctx.config.sync.public_url) if online else ""
     # Online, the city's current kiosk revocation list replaces the configured one (issue 22).
-    notes = refresh_revocations(kiosk_app(ctx).trust, city) if online else []
+    # Only the trust store and the OCR: the command never composes the kiosk (kiosk.runtime.kiosk_keys).
+    trust = kiosk_trust(ctx.config)
+    notes = refresh_revocations(trust, city) if online else []
+    engine = cache(lambda: OcrEngine(ctx.config.ocr))  # made for the first page that is read
     with quiet_libraries(verbose=bool(getattr(args, "verbose", False))):
-        result = verify_copy(
-            data, kiosk_app(ctx).trust, subject=args.file, read_words=ocr_words(lambda: kiosk_app(ctx).ocr)
-        )
+        result = verify_copy(data, trust, subject=args.file, read_words=ocr_words(engine))
     payload = result.to_json()
     verdict = "VALID" if result.valid else "NOT VALID"
     details = [f"{args.file}: {verdict}: {result.reason}"]

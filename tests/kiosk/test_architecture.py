@@ -478,6 +478,26 @@ def test_kiosk_verify_loads_pyhanko_only_when_it_reads_a_pdf() -> None:
     assert loaded_by("kiosk.commands.verify") == []
 
 
+def test_kiosk_verify_checks_a_copy_without_composing_the_kiosk() -> None:
+    """`kiosk verify` takes the trust store from kiosk.runtime.kiosk_keys and the OCR from ocr: it never
+    loads the composition root, the devices, the chip, the sync store or the visit's pipeline."""
+    probe = (
+        "import sys\nimport kiosk.commands.verify\n"
+        "print(' '.join(sorted(m for m in sys.modules if m in ('kiosk.app', 'drivers.build', "
+        "'kiosk.identity.chip.kiosk_chip', 'offline_sync.store', 'kiosk.pipeline.visit_pipeline', "
+        "'kiosk.audit'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", probe],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.stdout.split() == []
+
+
 def test_the_first_use_providers_load_their_library() -> None:
     """The providers are the only way in: each one, called, loads what it names."""
     probe = (
