@@ -20,6 +20,7 @@ from kiosk.commands import COMMANDS
 from kiosk.commands._common import CommandContext, Handler
 from kiosk.errors import UnavailableError
 from kiosk.runtime.logs import setup_logging
+from kiosk.runtime.memory import collection_paused
 
 log = logging.getLogger(__name__)
 
@@ -103,15 +104,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     # reaches a technician's screen or a script's stderr.
     warnings.filterwarnings("ignore", message="DSA is deprecated", category=UserWarning)
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(load=chosen_command(words))
-    args = parser.parse_args(words)
+    with collection_paused():  # the chosen command's modules load (kiosk.runtime.memory)
+        parser = build_parser(load=chosen_command(words))
+        args = parser.parse_args(words)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
     setup_logging(verbose=args.verbose)
     command = " ".join(a for a in (args.command, getattr(args, "subcommand", None)) if a)
     try:
-        return int(handler_of(args)(args, CommandContext(args)))
+        with collection_paused():  # a plug-in's handler module loads
+            handler = handler_of(args)
+        return int(handler(args, CommandContext(args)))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:

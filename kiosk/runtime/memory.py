@@ -5,16 +5,18 @@ signing copy it several times), many of them on worker threads. glibc keeps free
 per-thread arenas rather than returning it, so a process's resident set climbs with every visit's peak
 and stays there. :func:`tune_malloc` caps the arenas (once, at start) and :func:`release_memory` (at each
 visit's reset, on a worker) collects cycles and asks glibc to return free pages (``malloc_trim``).
-Elsewhere than glibc both are no-ops.
+Elsewhere than glibc both are no-ops. :func:`collection_paused` keeps the cycle collector out of a command's
+start, while its modules load.
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,8 @@ def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        # glibc's soname; ctypes.util.find_library would run ldconfig in a child process at every start
+        libc = ctypes.CDLL("libc.so.6")
         libc.malloc_trim  # noqa: B018 (glibc only)
         libc.mallopt  # noqa: B018
     except (OSError, AttributeError):
@@ -60,3 +63,21 @@ def release_later(runner: object) -> None:
         lambda _result: None,
         lambda exc: log.warning("releasing memory failed: %s", exc),
     )
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """The cycle collector paused for the block: a command's modules loading.
+
+    Loading the kiosk makes a few hundred thousand objects that live as long as the process (modules,
+    classes, functions, validators) and next to no garbage, and the collector's young-generation passes over
+    them were about a tenth of `kiosk run`'s start (bench/startup_bench.py). It runs again after the block,
+    as it was (a test that calls the command line in its own process gets it back too).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
