@@ -149,6 +149,17 @@ def time_attract(tree: Tree, _pdf: Path) -> Sample:
     return timed(tree, [sys.executable, "-c", ATTRACT_CHILD, str(tree.data)])
 
 
+def stop(proc: subprocess.Popen[str]) -> None:
+    """SIGTERM, as systemd stops the kiosk; SIGKILL after a minute."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def time_run(tree: Tree, _pdf: Path) -> Sample:
     """`kiosk run --windowed` from exec to its READY=1 on our own NOTIFY_SOCKET; then SIGTERM."""
     with tempfile.TemporaryDirectory() as folder:
@@ -182,13 +193,7 @@ def time_run(tree: Tree, _pdf: Path) -> Sample:
                 if "READY=1" in message.splitlines():
                     return Sample(time.perf_counter() - start, process_cpu(proc.pid))
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop(proc)
             listener.close()
 
 
@@ -215,13 +220,7 @@ def time_warm(tree: Tree, _pdf: Path) -> Sample:
         raise SystemExit(f"{tree.name}: kiosk run ended ({proc.wait()}) before its services were warm")
     finally:
         timer.cancel()
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)
 
 
 COMMANDS: dict[str, tuple[str, Callable[[Tree, Path], Sample]]] = {

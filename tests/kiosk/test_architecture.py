@@ -448,12 +448,8 @@ CHEAP_TO_IMPORT = (
 )
 
 
-def loaded_by(module: str) -> list[str]:
-    """The FIRST_USE_LIBRARIES that importing `module` loads, in a fresh interpreter."""
-    probe = (
-        f"import sys\nimport {module}\n"
-        f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & set({FIRST_USE_LIBRARIES!r}))))"
-    )
+def probe_output(probe: str) -> str:
+    """What the Python code `probe` prints, run in a fresh interpreter in the tree."""
     done = subprocess.run(
         [sys.executable, "-W", "ignore", "-c", probe],
         check=True,
@@ -462,7 +458,16 @@ def loaded_by(module: str) -> list[str]:
         cwd=ROOT,
         timeout=120,
     )
-    return done.stdout.split()
+    return done.stdout
+
+
+def loaded_by(module: str) -> list[str]:
+    """The FIRST_USE_LIBRARIES that importing `module` loads, in a fresh interpreter."""
+    probe = (
+        f"import sys\nimport {module}\n"
+        f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & set({FIRST_USE_LIBRARIES!r}))))"
+    )
+    return probe_output(probe).split()
 
 
 @pytest.mark.parametrize("module", CHEAP_TO_IMPORT)
@@ -487,15 +492,7 @@ def test_kiosk_verify_checks_a_copy_without_composing_the_kiosk() -> None:
         "'kiosk.identity.chip.kiosk_chip', 'offline_sync.store', 'kiosk.pipeline.visit_pipeline', "
         "'kiosk.audit'))))"
     )
-    done = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", probe],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert done.stdout.split() == []
+    assert probe_output(probe).split() == []
 
 
 def test_the_first_use_providers_load_their_library() -> None:
@@ -520,15 +517,7 @@ def test_the_first_use_providers_load_their_library() -> None:
         "print(' '.join(names), load_pkcs11().__name__, bytes(builder.buffer).decode(), "
         "byte_builder_class() is byte_builder_class())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", probe],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert done.stdout.split() == [
+    assert probe_output(probe).split() == [
         "SimpleSigner", "PKCS11Signer", "PdfFileReader",
         "MDPPerm", "SignatureCoverageLevel", "ValidationContext", "PdfReadError",
         "pyhanko.pdf_utils.generic", "pyhanko.sign.validation", "pyhanko.sign.diff_analysis",
