@@ -98,6 +98,7 @@ class Kiosk:
             face_process.close()
         self.window.preview.stop()
         self.window.idle_timer.stop()
+        self.window.page_builder.stop()
         self.window.device_timer.stop()
         self.runner.wait_all(30000)
         self.window.allow_close = True

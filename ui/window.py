@@ -31,6 +31,7 @@ from ui import screen_registry, theme
 from ui.email_entry import EmailOverlay
 from ui.i18n import Translations
 from ui.overlays import ConfirmOverlay, HelpOverlay, PageOverlay, fit_height
+from ui.screen_pages import ScreenPages
 from ui.voice import Voice, sentences, split_sentences
 from ui.widgets import ImageView, ScreenBase, bgr_to_qimage, face_position, make_button, make_label
 from ui.workers import QtRunner
@@ -44,6 +45,9 @@ REMINDER_S = 20.0  # how long the start screen says "take your ID card and docum
 DEVICE_RECHECK_MS = 30_000
 LOCKED_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_F4, Qt.Key.Key_F11, Qt.Key.Key_Q, Qt.Key.Key_W, Qt.Key.Key_Tab}
 SIZES = {"landscape": (1920, 1080), "small": (1280, 800), "portrait": (1080, 1920)}
+# The pages of the screens not shown first are built from this long after the window is made: once the
+# attract screen has shown and systemd has been told the kiosk is ready (ui/screen_pages.py).
+PAGES_AFTER_START_MS = 300
 
 
 class FacePreview(QObject):
@@ -244,11 +248,13 @@ class KioskWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.stack = CurrentPageStack()
         layout.addWidget(self.stack)
-        self.screens: dict[Screen, ScreenBase] = {
-            page.screen: page.build(self) for page in screen_registry.registrations()
-        }
-        for screen in self.screens.values():
-            self.stack.addWidget(screen)
+        # Built when first needed: the screen shown first now, the others after it has shown (ui/screen_pages.py).
+        self._registrations = {page.screen: page for page in screen_registry.registrations()}
+        self._page_layout: tuple[int, int, bool] | None = None  # margin, spacing, portrait (apply_theme)
+        self.screens = ScreenPages(self._build_page)
+        self.page_builder = QTimer(self)
+        self.page_builder.setSingleShot(True)
+        self.page_builder.timeout.connect(self._build_next_page)
         self.overlay = IdleOverlay(self, self._still_here)
         self.confirm_overlay = ConfirmOverlay(self)
         self.help_overlay = HelpOverlay(self, self)
@@ -282,6 +288,25 @@ class KioskWindow(QWidget):
         self.apply_theme(force=True)
         self.refresh()
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        self.page_builder.start(PAGES_AFTER_START_MS)
+
+    def _build_page(self, screen: Screen) -> ScreenBase:
+        page = self._registrations[screen].build(self)
+        self.stack.addWidget(page)
+        page.setGeometry(self.stack.contentsRect())  # the stack's size now, not at its next layout pass
+        # What building the page posted (child polish, layout requests) is handled now, as it was for every
+        # page before the window first showed: a page built as the flow goes to it is laid out as it shows.
+        QApplication.sendPostedEvents(page, 0)
+        if self._page_layout is not None:
+            margin, spacing, portrait = self._page_layout
+            page.apply_metrics(margin, spacing)
+            page.set_portrait(portrait)
+        return page
+
+    def _build_next_page(self) -> None:
+        """One more page per turn of the event loop, so a touch is never kept waiting behind them all."""
+        if self.screens.build_next():
+            self.page_builder.start(0)
 
     # -- host API used by the screens ----------------------------------------------------------------------
 
@@ -543,6 +568,7 @@ class KioskWindow(QWidget):
         m = theme.metrics_for(w, h, large_text=self.large_text)
         palette = theme.HIGH_CONTRAST if self.high_contrast else theme.NORMAL
         self.setStyleSheet(theme.style_sheet(m, palette))
+        self._page_layout = (m.margin, m.spacing, h > w)
         for screen in self.screens.values():
             screen.apply_metrics(m.margin, m.spacing)
             screen.set_portrait(h > w)

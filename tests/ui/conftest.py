@@ -210,6 +210,7 @@ def make_kiosk(qtbot: Any, audit_events: list, tmp_path: Any):
         kiosk.runner.wait_all(10000)
         kiosk.window.preview.stop()
         kiosk.window.idle_timer.stop()
+        kiosk.window.page_builder.stop()
         kiosk.window.voice.stop()
         kiosk.restore_hooks()
         logging.getLogger().removeHandler(kiosk.logs)

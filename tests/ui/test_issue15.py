@@ -187,7 +187,7 @@ def test_3_help_on_every_screen_calls_staff_and_keeps_the_visit(
         fake_services.staff_calls = StaffCallService(light, api)
         kiosk = make_kiosk(fake_services)
         w = kiosk.window
-        for screen, widget in w.screens.items():
+        for screen, widget in w.screens.build_all().items():
             if screen not in (Screen.maintenance, Screen.maintenance_pin):
                 widget.show_help(True)
                 assert widget.help.text() == "Trợ giúp / Gọi cán bộ", screen

@@ -80,6 +80,7 @@ def render_states(qtbot: Any, language: str, size: tuple[int, int], **ui: Any):
     window = kiosk.window
     qtbot.addWidget(window)
     window.idle_timer.stop()
+    window.page_builder.stop()
     window.setFixedSize(*size)
     window.show()
     pages = [

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 import ui.window  # noqa: F401 (loads the screen modules, which register their classes)
-from kiosk.flow import Screen
+from kiosk.flow import Screen, Service
 from ui import screen_registry
 from ui.screenshots import OVERLAY_STATES, _states
 from ui.widgets import ScreenBase
@@ -49,8 +49,8 @@ def test_a_class_without_a_screenshot_state_is_refused() -> None:
 
 def test_the_window_builds_its_pages_from_the_registry(make_kiosk, fake_services) -> None:  # type: ignore[no-untyped-def]
     kiosk = make_kiosk(fake_services)
-    pages = kiosk.window.screens
-    assert list(pages) == list(Screen)  # one page per screen, in the flow's order
+    pages = kiosk.window.screens.build_all()
+    assert sorted(pages, key=list(Screen).index) == list(Screen)  # one page per screen
     for screen, page in screen_registry.registered().items():
         assert type(pages[screen]) is page.cls, screen
     # ProgressScreen draws two screens, told apart by its constructor option.
@@ -73,3 +73,31 @@ def test_every_screen_has_a_screenshot_state_that_shows_it() -> None:
     # The overlays' states lie over a registered screen too.
     assert {name for name, _screen, _fields in OVERLAY_STATES} <= set(shown)
     assert len(shown) == len(_states([]))  # no two states write the same file
+
+
+def test_the_window_builds_the_screen_it_shows_first_and_the_rest_once_it_has_shown(
+    qtbot, make_kiosk, fake_services
+) -> None:  # type: ignore[no-untyped-def]
+    """`kiosk run` reaches its attract screen without building every screen's widgets (ui/screen_pages.py);
+    the others are built one per turn of the event loop after it, each laid out as the window is."""
+    kiosk = make_kiosk(fake_services, size=(1080, 1920))  # portrait: the pages are laid out for it
+    pages = kiosk.window.screens
+    assert list(pages) == [kiosk.flow.screen] and kiosk.flow.screen == Screen.attract
+    assert len(pages.unbuilt()) == len(Screen) - 1
+    qtbot.waitUntil(lambda: not pages.unbuilt(), timeout=10000)
+    first = pages[Screen.attract].outer.contentsMargins()
+    for screen, page in pages.items():
+        assert page.parent() is kiosk.window.stack, screen  # in the stack, so the window can show it
+        assert page.outer.contentsMargins() == first, screen  # the window's metrics, not the defaults
+
+
+def test_a_screen_the_flow_goes_to_before_its_page_is_built_is_built_at_once(
+    make_kiosk, fake_services
+) -> None:  # type: ignore[no-untyped-def]
+    kiosk = make_kiosk(fake_services)
+    kiosk.window.page_builder.stop()  # nothing is built in the background: only the flow's move builds
+    assert Screen.check_copy not in kiosk.window.screens
+    kiosk.flow.choose_service(Service.check)
+    assert kiosk.flow.screen == Screen.check_copy
+    page = kiosk.window.screens[Screen.check_copy]
+    assert kiosk.window.stack.currentWidget() is page and page.isVisible()
