@@ -111,12 +111,13 @@ class Kiosk:
         self.parts.close()
 
 
-def pin_hash_for(config: Any) -> str:
+def pin_hash_for(config: Any) -> str | Callable[[], str]:
+    """The configured PIN's hash; with none, the simulated profile's development PIN, hashed on first use."""
     if config.ui.maintenance_pin_hash:
         return str(config.ui.maintenance_pin_hash)
     if config.profile == "simulated":
         log.warning("no maintenance PIN configured; the simulated profile uses the development PIN")
-        return hash_pin(DEV_PIN, log2_n=12)
+        return lambda: hash_pin(DEV_PIN, log2_n=12)
     return ""
 
 

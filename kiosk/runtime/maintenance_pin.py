@@ -69,19 +69,28 @@ class MaintenanceAuth:
 
     def __init__(
         self,
-        pin_hash: str,
+        pin_hash: str | Callable[[], str],
         *,
         audit: Callable[[str, dict[str, Any]], None] | None = None,
         state_path: Path | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.pin_hash = pin_hash
+        # A callable is the hash made on the first check (the development PIN's: scrypt costs ~20 ms, not
+        # spent before the attract screen).
+        self._pin_hash = pin_hash
         self.audit = audit or (lambda event, data: None)
         self.state_path = state_path
         self.clock = clock
         self.failures = 0
         self.locked_until = 0.0
         self._load()
+
+    @property
+    def pin_hash(self) -> str:
+        """The stored hash of the PIN ("" when none is configured)."""
+        if callable(self._pin_hash):
+            self._pin_hash = self._pin_hash()
+        return self._pin_hash
 
     def _load(self) -> None:
         if self.state_path is None or not self.state_path.is_file():
