@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pyhanko.sign.validation.utils import CMSAlgorithmUsagePolicy
     from pyhanko.stamp import StaticStampStyle
     from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 
 def simple_signer_class() -> type[SimpleSigner]:
@@ -88,6 +89,15 @@ def validation_context_class() -> type[ValidationContext]:
     from pyhanko_certvalidator import ValidationContext  # heavy: ~0.3 s; loaded on the first copy checked
 
     return ValidationContext
+
+
+def certificate_store_class() -> type[SimpleCertificateStore]:
+    """The certificate validator's store of the certificates a signature carries (the seal's chain)."""
+    from pyhanko_certvalidator.registry import (
+        SimpleCertificateStore,  # heavy: with the validator; first signature
+    )
+
+    return SimpleCertificateStore
 
 
 def pdf_read_error_class() -> type[PdfReadError]:

@@ -18,6 +18,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from signing._pyhanko import certificate_store_class
 from signing.errors import CertificateValidityError, KeyUnavailableError
 
 if (
@@ -95,11 +96,7 @@ class SealSigner(abc.ABC):
         self.close()
 
     def _cert_registry(self) -> SimpleCertificateStore:
-        from pyhanko_certvalidator.registry import (
-            SimpleCertificateStore,  # heavy: loaded on first PDF signature
-        )
-
-        return SimpleCertificateStore.from_certs([to_asn1_cert(c) for c in self.chain])
+        return certificate_store_class().from_certs([to_asn1_cert(c) for c in self.chain])
 
 
 def load_cert(path: Path) -> x509.Certificate:
