@@ -293,15 +293,18 @@ class KioskWindow(QWidget):
     def _build_page(self, screen: Screen) -> ScreenBase:
         page = self._registrations[screen].build(self)
         self.stack.addWidget(page)
-        page.setGeometry(self.stack.contentsRect())  # the stack's size now, not at its next layout pass
         # What building the page posted (child polish, layout requests) is handled now, as it was for every
         # page before the window first showed: a page built as the flow goes to it is laid out as it shows.
         QApplication.sendPostedEvents(page, 0)
+        self._lay_out(page)
+        return page
+
+    def _lay_out(self, page: ScreenBase) -> None:
+        """The window's margins, spacing and orientation (apply_theme), on a page built before or after."""
         if self._page_layout is not None:
             margin, spacing, portrait = self._page_layout
             page.apply_metrics(margin, spacing)
             page.set_portrait(portrait)
-        return page
 
     def _build_next_page(self) -> None:
         """One more page per turn of the event loop, so a touch is never kept waiting behind them all."""
@@ -570,8 +573,7 @@ class KioskWindow(QWidget):
         self.setStyleSheet(theme.style_sheet(m, palette))
         self._page_layout = (m.margin, m.spacing, h > w)
         for screen in self.screens.values():
-            screen.apply_metrics(m.margin, m.spacing)
-            screen.set_portrait(h > w)
+            self._lay_out(screen)
         corner = max(theme.MIN_TOUCH_PX, round(96 * m.scale))
         self.corner.setGeometry(0, 0, corner, corner)
         self.corner.raise_()
