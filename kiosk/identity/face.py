@@ -52,11 +52,9 @@ import numpy as np
 
 from kiosk.identity.config import IdentityConfig
 from kiosk.identity.dlib_models import (
-    DLIB_LOCK,
     FaceBox,
-    FaceLandmarks,
     detect_faces,
-    dlib_rectangle,
+    landmarks_in,
     models,
     to_rgb,
 )
@@ -141,10 +139,7 @@ def face_distance(a: np.ndarray, b: np.ndarray) -> float:
 def _pose_offset(rgb: np.ndarray, box: FaceBox) -> float:
     """How far from frontal and open-eyed the face is (<= 1: frontal; > 1: turned or mid-blink), judged
     from the 68 landmarks (about 2 ms)."""
-    rect = dlib_rectangle(box)
-    with DLIB_LOCK:
-        shape = models().pose_predictor_68_point(rgb, rect)
-    face = FaceLandmarks(np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64))
+    face = landmarks_in(rgb, box)
     turn = abs(face.nose_ratio() - 0.5) / FRONTAL_MAX_NOSE_OFFSET
     closed = EYES_OPEN_MIN_EAR / max(1e-6, face.eye_aspect_ratio())
     return max(turn, closed)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.identity.dlib_models import DLIB_LOCK, FaceBox, dlib_rectangle, models
+from kiosk.identity.dlib_models import FaceBox, landmarks_in
 
 # insightface's arcface_torch template for a 112x112 crop: left eye, right eye, nose tip, left and right
 # mouth corners (image left/right). SFace and OpenCV's FaceRecognizerSF.alignCrop use the same points.
@@ -52,11 +52,7 @@ def five_points_from_68(points: np.ndarray) -> np.ndarray:
 
 def five_points(rgb: np.ndarray, box: FaceBox) -> np.ndarray:
     """The five alignment points of the face in `box` (dlib's 68-point predictor, about 2 ms)."""
-    rect = dlib_rectangle(box)
-    with DLIB_LOCK:
-        shape = models().pose_predictor_68_point(rgb, rect)
-    landmarks = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
-    return five_points_from_68(landmarks)
+    return five_points_from_68(landmarks_in(rgb, box).points)
 
 
 def similarity_transform(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
