@@ -15,5 +15,4 @@ def kiosk_app(ctx: CommandContext) -> KioskApp:
     """The call's kiosk, composed from its config on first use and kept for the rest of the call."""
     if ctx.kiosk_app is None:
         ctx.kiosk_app = KioskApp(ctx.config)
-    app: KioskApp = ctx.kiosk_app
-    return app
+    return ctx.kiosk_app
