@@ -58,6 +58,7 @@ TEXT = {
         "camera": "Dùng camera",
         "upload": "Chọn ảnh",
         "scanning": "Đang tìm mã QR…",
+        "scanning_long": "Vẫn đang tìm: đưa mã QR vào giữa khung hình và lại gần hơn, hoặc chọn ảnh chụp trang giấy.",
         "open_view": "Mở trang bản sao đã cấp",
         "no_qr": "Không tìm thấy mã QR trong ảnh. Hãy chụp gần và rõ hơn.",
         "no_camera": "Không mở được camera. Hãy chọn ảnh chụp trang giấy.",
@@ -98,6 +99,7 @@ TEXT = {
         "camera": "Use the camera",
         "upload": "Choose a photo",
         "scanning": "Looking for the QR…",
+        "scanning_long": "Still looking: bring the QR to the middle of the picture and closer, or choose a photo instead.",
         "open_view": "Open the issued copy's page",
         "no_qr": "No QR found in the picture. Take it closer and sharper.",
         "no_camera": "The camera could not be opened. Choose a photo of the page instead.",
@@ -313,33 +315,44 @@ CHECK_JS = r"""// /check: decode the printed QR in the browser (jsQR), ask the c
   var canvas = document.createElement("canvas");
   var ctx = canvas.getContext("2d", { willReadFrequently: true });
   var stream = null, done = false;
+  var tries = 0, started = 0, hinted = false, timer = null;
 
   function say(text) { document.getElementById("hint").textContent = text; }
 
-  // jsQR wants modules of about 4 to 8 pixels: a photo is tried as it is, smaller, then larger.
-  function decode(source, width, height) {
-    var scales = [1, 0.5, 0.75, 1.5, 2];
-    for (var i = 0; i < scales.length; i++) {
-      var w = Math.round(width * scales[i]), h = Math.round(height * scales[i]);
-      if (w < 100 || w * h > 16e6) continue;
-      canvas.width = w; canvas.height = h;
-      ctx.imageSmoothingEnabled = scales[i] < 1;
-      ctx.drawImage(source, 0, 0, w, h);
-      var found = jsQR(ctx.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: "attemptBoth" });
-      if (found && found.data) return found.data;
-    }
-    // On a whole page of text jsQR can miss the QR's finder patterns at every scale (about 1 photo in 30 of
-    // a 300 dpi page): half-size windows overlapping by half are tried next, the seal's corner first.
+  // jsQR wants modules of about 4 to 8 pixels: a picture is tried as it is, smaller, then larger. On a whole
+  // page of text jsQR can miss the QR's finder patterns at every scale (about 1 photo in 30 of a 300 dpi
+  // page): half-size windows overlapping by half come next, the seal's corner first.
+  function attempts(width, height) {
+    var list = [];
+    [1, 0.5, 0.75, 1.5, 2].forEach(function (scale) {
+      var w = Math.round(width * scale), h = Math.round(height * scale);
+      if (w >= 100 && w * h <= 16e6) list.push({ x: 0, y: 0, sw: width, sh: height, w: w, h: h, smooth: scale < 1 });
+    });
     var sw = Math.round(width / 2), sh = Math.round(height / 2);
-    if (sw < 100 || sw * sh > 16e6) return null;
+    if (sw < 100 || sw * sh > 16e6) return list;
     for (var wy = 2; wy >= 0; wy--) {
       for (var wx = 2; wx >= 0; wx--) {
-        canvas.width = sw; canvas.height = sh;
-        ctx.imageSmoothingEnabled = false;
-        ctx.drawImage(source, Math.round(wx * width / 4), Math.round(wy * height / 4), sw, sh, 0, 0, sw, sh);
-        var part = jsQR(ctx.getImageData(0, 0, sw, sh).data, sw, sh, { inversionAttempts: "attemptBoth" });
-        if (part && part.data) return part.data;
+        list.push({ x: Math.round(wx * width / 4), y: Math.round(wy * height / 4), sw: sw, sh: sh, w: sw, h: sh,
+                    smooth: false });
       }
+    }
+    return list;
+  }
+
+  function attempt(source, a) {
+    canvas.width = a.w; canvas.height = a.h;
+    ctx.imageSmoothingEnabled = a.smooth;
+    ctx.drawImage(source, a.x, a.y, a.sw, a.sh, 0, 0, a.w, a.h);
+    var found = jsQR(ctx.getImageData(0, 0, a.w, a.h).data, a.w, a.h, { inversionAttempts: "attemptBoth" });
+    return found && found.data ? found.data : null;
+  }
+
+  // A photo: every attempt, in order.
+  function decode(source, width, height) {
+    var list = attempts(width, height);
+    for (var i = 0; i < list.length; i++) {
+      var text = attempt(source, list[i]);
+      if (text) return text;
     }
     return null;
   }
@@ -392,21 +405,41 @@ CHECK_JS = r"""// /check: decode the printed QR in the browser (jsQR), ask the c
     });
   }
 
+  // The camera: one attempt per frame, the next scale or window each time, so no frame holds the page for
+  // the whole list and a moving phone gets every attempt on a fresh picture. A frame that cannot be read
+  // (the camera still starting, a canvas the browser refuses) is skipped, never the end of the search; the
+  // video element carries how many frames were tried and the last error, for whoever debugs a phone.
   function tick() {
     if (done || !stream) return;
-    if (video.readyState >= 2 && video.videoWidth) {
-      var text = decode(video, video.videoWidth, video.videoHeight);
-      if (text) { ask(text); return; }
+    try {
+      if (video.readyState >= 2 && video.videoWidth) {
+        var list = attempts(video.videoWidth, video.videoHeight);
+        var text = list.length ? attempt(video, list[tries % list.length]) : null;
+        tries += 1;
+        video.setAttribute("data-tries", String(tries));
+        if (text) { ask(text); return; }
+      }
+    } catch (err) {
+      video.setAttribute("data-error", String((err && err.message) || err));
     }
-    setTimeout(tick, 200);
+    if (!hinted && Date.now() - started > 15000) { hinted = true; say(T.scanning_long); }
+    timer = setTimeout(tick, 100);
   }
 
   document.getElementById("camera").addEventListener("click", function () {
     done = false;
     say(T.scanning);
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
-      .then(function (s) { stream = s; video.srcObject = s; video.hidden = false; return video.play(); })
-      .then(tick)
+      .then(function (s) {
+        if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
+        stream = s; video.srcObject = s; video.hidden = false;
+        tries = 0; started = Date.now(); hinted = false;
+        clearTimeout(timer);
+        // A muted inline video may play at once; the frames are read whether or not play() has settled.
+        var playing = video.play();
+        if (playing && playing.catch) { playing.catch(function () {}); }
+        tick();
+      })
       .catch(function () { say(T.no_camera); });
   });
 

@@ -81,7 +81,14 @@ def wait_verdict(driver: object, timeout: float = 90.0) -> tuple[str, str]:
         if verdict:
             return str(verdict), str(line.get_attribute("data-reason"))
         time.sleep(0.3)
-    raise AssertionError("no verdict: " + driver.find_element("id", "hint").text)  # type: ignore[attr-defined]
+    state = driver.execute_script(  # type: ignore[attr-defined]
+        "var v = document.getElementById('video');"
+        "return [v.readyState, v.videoWidth, v.videoHeight, v.getAttribute('data-tries'), v.getAttribute('data-error')];"
+    )
+    hint = driver.find_element("id", "hint").text  # type: ignore[attr-defined]
+    raise AssertionError(
+        f"no verdict: {hint} (video readyState, width, height, frames tried, last error: {state})"
+    )
 
 
 def page_shown(driver: object) -> bool:
@@ -118,6 +125,27 @@ def test_check_with_a_fake_camera_showing_the_printed_page(city: OnlineCity, tmp
         assert driver.find_element("id", "verdict").text == "HỢP LỆ"  # type: ignore[attr-defined]
         assert page_shown(driver)  # the issued page, from the city
         driver.save_screenshot(str(_shots(tmp_path) / "check-phone-valid.png"))  # type: ignore[attr-defined]
+
+
+def test_a_camera_showing_no_qr_keeps_looking_then_says_how_to_go_on(city: OnlineCity) -> None:
+    """Chromium's own fake camera (a moving test pattern, no QR): the page tries frame after frame, never
+    gives a verdict, and after 15 s tells the checker to come closer or choose a photo."""
+    flags = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
+    with chromium(420, 900, lang="en", extra_flags=flags) as driver:
+        driver.get(f"{city.public_url}/check?lang=en")  # type: ignore[attr-defined]
+        driver.find_element("id", "camera").click()  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 60
+        hint = ""
+        while time.monotonic() < deadline:
+            hint = driver.find_element("id", "hint").text  # type: ignore[attr-defined]
+            if hint.startswith("Still looking"):
+                break
+            time.sleep(0.5)
+        assert hint.startswith("Still looking"), hint
+        tries = driver.execute_script("return document.getElementById('video').getAttribute('data-tries');")  # type: ignore[attr-defined]
+        assert int(tries) >= 20, tries  # one attempt per tick, every 100 ms at most, for 15 s
+        assert driver.find_element("id", "verdict").get_attribute("data-verdict") == ""  # type: ignore[attr-defined]
+        assert "choose a photo" in hint
 
 
 def test_the_copy_view_a_phone_opens_from_the_qr(city: OnlineCity, tmp_path: Path) -> None:
