@@ -422,7 +422,7 @@ CHECK_JS = r"""// /check: decode the printed QR in the browser (jsQR), ask the c
     } catch (err) {
       video.setAttribute("data-error", String((err && err.message) || err));
     }
-    if (!hinted && Date.now() - started > 15000) { hinted = true; say(T.scanning_long); }
+    if (!hinted && Date.now() - started > 10000) { hinted = true; say(T.scanning_long); }
     timer = setTimeout(tick, 100);
   }
 
