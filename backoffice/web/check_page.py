@@ -414,9 +414,10 @@ CHECK_JS = r"""// /check: decode the printed QR in the browser (jsQR), ask the c
     try {
       if (video.readyState >= 2 && video.videoWidth) {
         var list = attempts(video.videoWidth, video.videoHeight);
-        var text = list.length ? attempt(video, list[tries % list.length]) : null;
-        tries += 1;
+        var next = list.length ? list[tries % list.length] : null;
+        tries += 1;  // before the attempt: one that throws is not tried again on the next frame
         video.setAttribute("data-tries", String(tries));
+        var text = next ? attempt(video, next) : null;
         if (text) { ask(text); return; }
       }
     } catch (err) {
