@@ -2,12 +2,14 @@
 headers, bounded form bodies, the session cookie and the role check.
 
 Issue 17's pages (/ops, retrieval) reuse ``Web``: ``web.user(request, roles)`` for a staff page,
-``web.form(request)`` plus ``web.csrf_ok`` for a POST, ``web.render(...)`` for the answer.
+``web.form(request)`` plus ``web.csrf_ok`` for a POST, ``web.render(...)`` for the answer. Every staff page
+and staff JSON route is wrapped in ``staff_only``, which turns that role check and any error into the answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,12 +18,14 @@ from urllib.parse import parse_qs
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from backoffice.api.kiosk_app import HttpProblem, read_body
 from backoffice.services import auth
 from backoffice.storage.db import BackendDB
 from backoffice.web.i18n import LANGS, translator
+
+log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAX_FORM_BYTES = 64 * 1024
@@ -120,3 +124,51 @@ class Web:
     @staticmethod
     def csrf_ok(session: auth.Session | None, form: dict[str, str]) -> bool:
         return session is not None and session.csrf_ok(form.get("csrf_token"))
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+MessagePage = Callable[[Request, int, str], Response]
+
+
+def staff_only(
+    web: Web,
+    handler: Handler,
+    *,
+    area: str,
+    api: bool = False,
+    forbidden: str | Callable[[Request], str] = "a staff role is required",
+    page: MessagePage | None = None,
+) -> Handler:
+    """The one wrapper of every staff page and staff JSON route (the console, /ops, /ops/uncollected).
+
+    The handler's first line is the role check, ``web.user(request, roles)``: a handler without it is open to
+    anyone. This turns what that check and the handler raise into the answer. No session: the login redirect
+    (a JSON route: 401). The wrong role: 403 with ``forbidden`` (words, or a function of the request for
+    translated ones). An ``HttpProblem``: its status and words. Any other error: logged under ``area``, then
+    503 "temporarily unavailable", never a trace. A page's message is ``page(request, status, words)``,
+    by default ``message.html``; a JSON route answers ``{"error": words}``.
+    """
+
+    def answer(request: Request, status: int, words: str) -> Response:
+        if api:
+            return JSONResponse({"error": words}, status_code=status, headers=SECURITY_HEADERS)
+        if page is not None:
+            return page(request, status, words)
+        return web.render(request, "message.html", status, message=words)
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except NeedLogin:
+            if api:
+                return JSONResponse({"error": "log in first"}, status_code=401, headers=SECURITY_HEADERS)
+            return web.login_redirect(request)
+        except Forbidden:
+            return answer(request, 403, forbidden(request) if callable(forbidden) else forbidden)
+        except HttpProblem as exc:
+            return answer(request, exc.status, exc.error)
+        except Exception:
+            log.exception("%s error on %s %s", area, request.method, request.url.path)
+            return answer(request, 503, "temporarily unavailable")
+
+    return endpoint

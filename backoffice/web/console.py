@@ -55,7 +55,7 @@ from backoffice.services.postcheck import (
 )
 from backoffice.services.risk import FLAGS
 from backoffice.services.sealed_view import SealedCache
-from backoffice.web.common import MAX_FORM_BYTES, SECURITY_HEADERS, TEMPLATES, Forbidden, NeedLogin, Web
+from backoffice.web.common import MAX_FORM_BYTES, SECURITY_HEADERS, TEMPLATES, Handler, Web, staff_only
 from backoffice.web.console_views import (
     deadline_view,
     filter_from,
@@ -160,21 +160,14 @@ def console_routes(web: Web, approver: Approver | None) -> list[Route]:
     def web_t(request: Request) -> Words:
         return translator(web.lang(request))
 
-    def staff_page(fn: Any) -> Any:
-        async def endpoint(request: Request) -> Response:
-            try:
-                return await fn(request)
-            except NeedLogin:
-                return web.login_redirect(request)
-            except Forbidden:
-                return render(request, "message.html", 403, message=web_t(request)["forbidden"])
-            except HttpProblem as exc:
-                return render(request, "message.html", exc.status, message=exc.error)
-            except Exception:
-                log.exception("console error on %s %s", request.method, request.url.path)
-                return render(request, "message.html", 503, message="temporarily unavailable")
-
-        return endpoint
+    def staff_page(fn: Handler) -> Handler:
+        return staff_only(
+            web,
+            fn,
+            area="console",
+            forbidden=lambda request: web_t(request)["forbidden"],
+            page=lambda request, status, words: render(request, "message.html", status, message=words),
+        )
 
     # --- login ---------------------------------------------------------------------------------------
 

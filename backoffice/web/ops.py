@@ -30,7 +30,7 @@ from backoffice.services.operations import (
     parse_time,
     search_logs,
 )
-from backoffice.web.common import SECURITY_HEADERS, Forbidden, NeedLogin, Web
+from backoffice.web.common import SECURITY_HEADERS, Web, staff_only
 from backoffice.web.i18n import vietnam_time
 from backoffice.web.ops_svg import bar_chart
 
@@ -230,29 +230,15 @@ def ops_routes(web: Web, services: CityServices) -> list[Route]:
     fleet = services.fleet
 
     def staff(fn: Any, *, api: bool = False) -> Any:
-        async def endpoint(request: Request) -> Response:
-            try:
-                session, user = await web.user(request, OPS_ROLES)
-                return await fn(request, session, user)
-            except NeedLogin:
-                if api:
-                    return JSONResponse({"error": "log in first"}, status_code=401, headers=SECURITY_HEADERS)
-                return web.login_redirect(request)
-            except Forbidden:
-                if api:
-                    return JSONResponse({"error": "the it role is required"}, 403, headers=SECURITY_HEADERS)
-                return web.render(
-                    request, "message.html", 403, message=TEXT[web.lang(request)]["title"] + ": 403"
-                )
-            except HttpProblem as exc:
-                if api:
-                    return JSONResponse({"error": exc.error}, exc.status, headers=SECURITY_HEADERS)
-                return web.render(request, "message.html", exc.status, message=exc.error, back_url="/ops")
-            except Exception:
-                log.exception("ops error on %s %s", request.method, request.url.path)
-                return JSONResponse({"error": "temporarily unavailable"}, 503, headers=SECURITY_HEADERS)
+        async def checked(request: Request) -> Response:
+            session, user = await web.user(request, OPS_ROLES)
+            return await fn(request, session, user)
 
-        return endpoint
+        def page(request: Request, status: int, words: str) -> Response:
+            return web.render(request, "message.html", status, message=words, back_url="/ops")
+
+        forbidden = "the it role is required" if api else (lambda r: TEXT[web.lang(r)]["title"] + ": 403")
+        return staff_only(web, checked, area="ops", api=api, forbidden=forbidden, page=page)
 
     def dashboard_data(by: str, since: str, until: str) -> dict[str, Any]:
         now = datetime.now(UTC)

@@ -17,7 +17,6 @@ reference, kiosk, amount and time, for a refund or the copy at the counter (``GE
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -29,10 +28,8 @@ from starlette.routing import Route
 
 from backoffice.services.payments import money_not_applied
 from backoffice.storage.db import BackendDB
-from backoffice.web.common import SECURITY_HEADERS, Forbidden, NeedLogin, Web
+from backoffice.web.common import SECURITY_HEADERS, Web, staff_only
 from offline_sync.protocol.uncollected import parse_uncollected
-
-log = logging.getLogger(__name__)
 
 ROLES = ("officer", "supervisor", "it", "admin")
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
@@ -158,12 +155,7 @@ def uncollected_routes(web: Web) -> list[Route]:
         return user, str(getattr(user, "ward", "") or "\x00")  # an officer with no ward sees no kiosk
 
     async def page(request: Request) -> Response:
-        try:
-            _user, ward = await allowed(request)
-        except NeedLogin:
-            return web.login_redirect(request)
-        except Forbidden:
-            return web.render(request, "message.html", 403, message="403")
+        _user, ward = await allowed(request)
         lang = web.lang(request)
         text = TEXT["en" if lang == "en" else "vi"]
         rows = await run_in_threadpool(uncollected_rows, web.db, ward=ward)
@@ -191,19 +183,16 @@ def uncollected_routes(web: Web) -> list[Route]:
         """An /api/ops list: the same login, role and ward scope as the page, the rows under ``key``."""
 
         async def handler(request: Request) -> Response:
-            try:
-                _user, ward = await allowed(request)
-            except NeedLogin:
-                return JSONResponse({"error": "log in first"}, status_code=401, headers=SECURITY_HEADERS)
-            except Forbidden:
-                return JSONResponse({"error": "a staff role is required"}, 403, headers=SECURITY_HEADERS)
+            _user, ward = await allowed(request)
             rows = await run_in_threadpool(rows_of, web.db, ward=ward)
             return JSONResponse({key: rows}, headers=SECURITY_HEADERS)
 
-        return handler
+        return staff_only(web, handler, area="uncollected", api=True)
 
     return [
-        Route("/ops/uncollected", page, methods=["GET"]),
+        Route(
+            "/ops/uncollected", staff_only(web, page, area="uncollected", forbidden="403"), methods=["GET"]
+        ),
         Route("/api/ops/uncollected", json_list("uncollected", uncollected_rows), methods=["GET"]),
         Route("/api/ops/late-payments", json_list("late_payments", late_payment_rows), methods=["GET"]),
     ]
