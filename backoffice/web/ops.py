@@ -235,7 +235,8 @@ def ops_routes(web: Web, services: CityServices) -> list[Route]:
             return await fn(request, session, user)
 
         def page(request: Request, status: int, words: str) -> Response:
-            return web.render(request, "message.html", status, message=words, back_url="/ops")
+            back = None if status == 403 else "/ops"  # a 403 here: /ops is not for this role
+            return web.render(request, "message.html", status, message=words, back_url=back)
 
         forbidden = "the it role is required" if api else (lambda r: TEXT[web.lang(r)]["title"] + ": 403")
         return staff_only(web, checked, area="ops", api=api, forbidden=forbidden, page=page)
