@@ -72,8 +72,11 @@ def lines_of(text: str) -> list[tuple[str, str]]:
 
 
 def _after(lines: list[tuple[str, str]], label: str, start: int = 0, stop: int | None = None) -> str | None:
-    """The text after `label` (a regex on folded text, up to its colon) on the first line that has it."""
-    pattern = re.compile(r"(?:" + label + r")\s*[:;.]?\s*")
+    """The text after `label` (a regex on folded text, up to its colon) on the first line that has it.
+
+    A space in `label` matches any run of spaces or none: OCR drops the space between two words of a
+    label on a low-resolution photo ("Giớitính:Nữ")."""
+    pattern = re.compile(r"(?:" + label.replace(" ", r"\s*") + r")\s*[:;.]?\s*")
     for original, folded in lines[start:stop]:
         m = pattern.search(folded)
         if m:
@@ -217,9 +220,18 @@ def _best_spelling(value: str, lines: list[tuple[str, str]]) -> str:
     return value
 
 
+# The person's own name: "Họ và tên", "Họ, chữ đệm và tên", "Họ tên", also with "Họ" misread ("Hlo và tên",
+# "Flo và tên": any short word before "và tên"), never a parent's ("Họ và tên người mẹ"), which a misread
+# label of the person's own line would otherwise fall to.
+_HOLDER_NAME = (
+    r"(?:h\S?o[,.]? (?:chu dem[,.]? )?(?:va )?ten|(?<!\S)\S{1,3}[,.]? (?:chu dem[,.]? )?va ten)"
+    r"(?! (?:cua )?(?:nguoi )?(?:me|cha)\b)"
+)
+
+
 def _person(lines: list[tuple[str, str]], start: int, stop: int | None) -> dict[str, str]:
     out: dict[str, str] = {}
-    if name := _clean_name(_after(lines, r"ho[,.]? (?:chu dem[,.]? )?(?:va )?ten", start, stop)):
+    if name := _clean_name(_after(lines, _HOLDER_NAME, start, stop)):
         out["name"] = name
     if dob := _date_in(_after(lines, r"ngay[,.]? thang[,.]? nam sinh|ngay sinh", start, stop)):
         out["date_of_birth"] = dob

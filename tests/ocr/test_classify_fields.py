@@ -71,6 +71,30 @@ def test_fields_survive_typical_ocr_slips() -> None:
     assert fields["issuing_authority"] == "UY BAN NHAN DAN PHƯỜNG BẾN NGHÉ"
 
 
+@pytest.mark.parametrize("label", ["Hlo và tên", "Flo và tên", "Ho và tên", "Họ và tên"])
+def test_a_misread_name_label_gives_the_holders_name_never_the_mothers(label: str) -> None:
+    """What the camera check read from a genuine copy held up tilted (about 145 dpi): the first letters of
+    "Họ" misread, the space of "Giới tính" lost. The parent's line also holds "Họ và tên"; before, a misread
+    label of the holder's line fell to it, and the genuine copy was refused as changed."""
+    text = (
+        "TRÍCH LỤC KHAI SINH\n"
+        f"1. {label}: ĐỖ THỊ MINH NHUNG\n"
+        "3. Giớitính:Nữ Dân tộc: Khmer Quốc tịch: Việt Nam\n"
+        "7. Họ và tên người mẹ: PHẠM THU MAI\n"
+        "9. Họ và tên người cha: DƯƠNG CƯỜNG\n"
+    )
+    fields = extract_fields("birth_certificate", text)
+    assert fields["full_name"] == "ĐỖ THỊ MINH NHUNG"
+    assert fields["sex"] == "Nữ"
+    assert (fields["mother_name"], fields["father_name"]) == ("PHẠM THU MAI", "DƯƠNG CƯỜNG")
+
+
+def test_an_unreadable_name_label_gives_no_name_rather_than_a_parents() -> None:
+    text = "1. @#& tên: ĐỖ THỊ MINH NHUNG\n7. Họ và tên người mẹ: PHẠM THU MAI\n"
+    fields = extract_fields("birth_certificate", text)
+    assert "full_name" not in fields and fields["mother_name"] == "PHẠM THU MAI"
+
+
 def test_dates_are_iso_and_impossible_dates_are_dropped() -> None:
     assert find_dates("ngày 8 tháng 10 năm 2017; 31/02/2020; 29/02/2024") == ["2017-10-08", "2024-02-29"]
 
