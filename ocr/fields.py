@@ -134,11 +134,18 @@ def _token(value: str | None) -> str | None:
     return value.split()[0].strip(".,;") or None
 
 
+# "337/KS" read as "337IKS" on a low-resolution photo: a slash between the digits and the register's letters
+# read as I, l or |. Only digits before it and capitals after, so no real number is bent into this shape.
+_SLASH_READ_AS_LETTER = re.compile(r"^(\d{1,6})[Il|]([A-ZĐ]{1,6}(?:-[A-ZĐ]{1,6})*)$")
+
+
 def _number(value: str | None) -> str | None:
     """A document number like "101/ĐKKH": the part before the slash must be digits, so fix misreads."""
     token = _token(value)
     if not token:
         return None
+    if "/" not in token and (m := _SLASH_READ_AS_LETTER.match(token)):
+        token = f"{m.group(1)}/{m.group(2)}"
     head, slash, tail = token.partition("/")
     if slash and any(ch.isdigit() for ch in head) and all(ch.isdigit() or ch in "OoIl|SZB" for ch in head):
         head = head.translate(_DIGIT_FIX)

@@ -89,6 +89,14 @@ def test_a_misread_name_label_gives_the_holders_name_never_the_mothers(label: st
     assert (fields["mother_name"], fields["father_name"]) == ("PHẠM THU MAI", "DƯƠNG CƯỜNG")
 
 
+@pytest.mark.parametrize(
+    ("read", "number"), [("337IKS", "337/KS"), ("12l/ĐKKH", "121/ĐKKH"), ("45|ĐKKH", "45/ĐKKH")]
+)
+def test_a_slash_read_as_a_letter_is_put_back(read: str, number: str) -> None:
+    fields = extract_fields("birth_certificate", f"UBND PHƯỜNG VĂN MIẾU\nSố: {read}\nTRÍCH LỤC KHAI SINH\n")
+    assert fields["document_number"] == number
+
+
 def test_an_unreadable_name_label_gives_no_name_rather_than_a_parents() -> None:
     text = "1. @#& tên: ĐỖ THỊ MINH NHUNG\n7. Họ và tên người mẹ: PHẠM THU MAI\n"
     fields = extract_fields("birth_certificate", text)
