@@ -137,6 +137,21 @@ def page_fingerprint(words: Iterable[str], count: int = KEY_WORDS, identity: Ite
     return b"".join(chosen[:count])
 
 
+# "337/KS" read as "337IKS" on a low-resolution photo: the slash between a number and its register's capitals
+# read as I, l or |. On the reading side only, such a word also counts as read with the slash.
+_SLASH_MISREAD = re.compile(r"(\d{1,6})[Il|]([A-ZĐ]{1,6})")
+
+
+def _read_tokens(words: list[str]) -> set[str]:
+    """The tokens a re-read page shows: its words', and a number whose slash was read as a letter."""
+    found = tokens(words)
+    for word in words:
+        for part in word.split():
+            if m := _SLASH_MISREAD.fullmatch(part.strip(".,;:")):
+                found.add(normalise(m.group(1) + "/" + m.group(2)))
+    return found
+
+
 def split_fingerprint(fingerprint: bytes) -> list[bytes]:
     return [fingerprint[i : i + HASH_BYTES] for i in range(0, len(fingerprint) - HASH_BYTES + 1, HASH_BYTES)]
 
@@ -144,7 +159,7 @@ def split_fingerprint(fingerprint: bytes) -> list[bytes]:
 def matched_key_words(fingerprint: bytes, words: Iterable[str]) -> tuple[int, int]:
     """(key words of ``fingerprint`` found among ``words``, key words in the fingerprint)."""
     keys = split_fingerprint(fingerprint)
-    read = {word_hash(token) for token in tokens(words)}
+    read = {word_hash(token) for token in _read_tokens(list(words))}
     return sum(1 for key in keys if key in read), len(keys)
 
 
@@ -155,7 +170,7 @@ def missing_identity(fingerprint: bytes, words: Iterable[str], identity: Iterabl
     required = {word_hash(t) for t in identity} & keys
     if not required:
         return 0
-    read = {word_hash(t) for t in tokens(words) | _joined_tokens(words)}
+    read = {word_hash(t) for t in _read_tokens(words) | _joined_tokens(words)}
     return len(required - read)
 
 

@@ -21,7 +21,7 @@ from kiosk.samples.documents import make_document
 from signing.certify import issue_certified_copy
 from signing.code import make_code
 from signing.content import make_qr
-from signing.fingerprint import matches, normalise, page_fingerprint
+from signing.fingerprint import identity_tokens, matches, normalise, page_fingerprint
 from signing.model import CopyMeta, CopyPage, TextWord
 from tests.signing.sign_helpers import AUTHORITY, KIOSK
 from tests.signing.test_tamper import NOW, _signer_with
@@ -220,6 +220,37 @@ def test_fingerprints_forgive_ocr_noise_but_not_another_page():
         "0987654321",
     ]
     assert not matches(print_, other)
+
+
+def test_a_slash_read_as_a_letter_still_shows_the_number_but_another_number_does_not():
+    """A genuine copy held up tilted read "Số: 337/KS" as "337IKS" (the slash as I): the number is on the
+    paper, and the page matches; "338IKS" or "337IKT" is another number and does not."""
+    words = [
+        "TRÍCH",
+        "LỤC",
+        "KHAI",
+        "SINH",
+        "Số:",
+        "337/KS",
+        "Họ",
+        "và",
+        "tên:",
+        "ĐỖ",
+        "THỊ",
+        "MINH",
+        "NHUNG",
+        "sinh",
+        "ngày",
+        "14/12/1992",
+    ]
+    words += ["Nơi", "sinh", "Bệnh", "viện", "Phụ", "sản", "Hà", "Nội", "001192989530", "Khmer"]
+    identity = identity_tokens("ĐỖ THỊ MINH NHUNG", "337/KS", "2017-02-08")
+    print_ = page_fingerprint(words, identity=identity)
+    assert matches(print_, words, identity)
+    for misread in ("337IKS", "337lKS", "337|KS"):
+        assert matches(print_, [misread if w == "337/KS" else w for w in words], identity), misread
+    for changed in ("338IKS", "337IKT", "3371KS"):
+        assert not matches(print_, [changed if w == "337/KS" else w for w in words], identity), changed
 
 
 @pytest.mark.parametrize("pages", [1, 5, 20])
