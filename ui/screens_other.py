@@ -130,7 +130,8 @@ CHECK_REASONS = {
     "qr_mismatch": QT_TRANSLATE_NOOP("CheckResultScreen", "The QR code on the page is not this copy's."),
     "page_mismatch": QT_TRANSLATE_NOOP(
         "CheckResultScreen",
-        "The page does not match its QR code: the text on the paper differs from what was certified.",
+        "The page does not match its QR code: the text on the paper differs from what was certified. If this "
+        "is the copy you were given, lay it flat in good light and check it again.",
     ),
     "page_unreadable": QT_TRANSLATE_NOOP(
         "CheckResultScreen",

@@ -513,6 +513,35 @@ def test_the_check_result_names_the_documents_subject(
     assert "no network" not in screen.online.text()
 
 
+def test_a_page_that_does_not_match_its_seal_says_to_check_it_again_then_ask_staff(
+    qtbot: Any, make_kiosk: Any, fake_services: Any
+) -> None:
+    """A genuine copy held up at the camera can still be misread (a digit of a number): the verdict says
+    what was found, then how to go on, in Vietnamese, the kiosk's first language."""
+    kiosk = make_kiosk(fake_services, language="vi")
+    kiosk.flow.visit.verification = SimpleNamespace(
+        valid=False,
+        code="HN001-000042-U",
+        pages=1,
+        doc_type="birth_certificate",
+        issued_at=None,
+        fields={"id_number": "001192989530"},
+        holder_name="NGUYỄN THỊ MINH ANH",
+        reason_key="page_mismatch",
+        mismatched_fields=["id_number"],
+    )
+    kiosk.flow.visit.online_status = None
+    kiosk.flow.screen = Screen.check_result
+    kiosk.window.refresh()
+    text = kiosk.window.screens[Screen.check_result].details.text()
+    assert "Trang giấy không khớp với mã QR" in text
+    assert "hãy đặt phẳng trang giấy ở nơi đủ sáng và kiểm tra lại" in text
+    assert text.index("kiểm tra lại") < text.index(
+        kiosk.window.screens[Screen.check_result].tr("Ask staff to look at the original record.")
+    )
+    assert "001192989530" not in text  # a refused page shows none of the seal's fields
+
+
 # -- 8. pages full size, a page scanned twice ---------------------------------------------------------------
 
 

@@ -279,8 +279,8 @@
     </message>
     <message>
         <location filename="../screens_other.py" line="1"/>
-        <source>The page does not match its QR code: the text on the paper differs from what was certified.</source>
-        <translation>Trang giấy không khớp với mã QR: nội dung trên giấy khác với nội dung đã được chứng thực.</translation>
+        <source>The page does not match its QR code: the text on the paper differs from what was certified. If this is the copy you were given, lay it flat in good light and check it again.</source>
+        <translation>Trang giấy không khớp với mã QR: nội dung trên giấy khác với nội dung đã được chứng thực. Nếu đây là bản sao bạn được cấp, hãy đặt phẳng trang giấy ở nơi đủ sáng và kiểm tra lại.</translation>
     </message>
     <message>
         <location filename="../screens_other.py" line="1"/>
